@@ -1,1 +1,632 @@
-def main():\n    pass
+"""``hotline-ledger``: the command line (CLI.md). It parses, calls one use case, and renders.
+
+No rule, arithmetic or SQL lives here: recording goes to ``ledger``, reading to ``projections``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+from functools import cached_property, wraps
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+
+from ledger.errors import LedgerError, StoreUnavailable
+from ledger.imports.tabular import ImportRejected
+from ledger.store import DEFAULT_STORE, parse_store
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+class IsoDate(click.ParamType):
+    """``YYYY-MM-DD``; anything else is a usage error (exit 2)."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+
+
+class Moment(click.ParamType):
+    """An ISO 8601 timestamp (no offset: Asia/Shanghai) or a date (the end of that day)."""
+
+    name = "TIMESTAMP"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                moment = datetime.combine(date.fromisoformat(text), time(23, 59, 59, 999999))
+            else:
+                moment = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{value!r} is not a timestamp (YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD)", param, ctx)
+        return moment if moment.tzinfo else moment.replace(tzinfo=TZ)
+
+
+class Points(click.ParamType):
+    """A decimal number of points (never a float)."""
+
+    name = "POINTS"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Decimal:
+        try:
+            d = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.fail(f"{value!r} is not a number", param, ctx)
+        if not d.is_finite():
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return d
+
+
+DATE, MOMENT, POINTS = IsoDate(), Moment(), Points()
+
+
+class Session:
+    """What every command shares: the store, the actor, and the application opened on demand."""
+
+    def __init__(self, store: str, actor: str) -> None:
+        self.store, self.actor = store, actor
+
+    @cached_property
+    def location(self) -> Any:
+        return parse_store(self.store)
+
+    @cached_property
+    def app(self) -> Any:
+        from ledger.application import Ledger
+
+        key = os.environ.get("HOTLINE_LEDGER_CIPHER_KEY")
+        extra = {"CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": key} if key else {}
+        try:
+            return Ledger(self.location, extra)
+        except LedgerError:
+            raise
+        except Exception as e:  # connection refused, bad credentials, missing rights …
+            raise StoreUnavailable(f"cannot open the store {self.location.display}: {_first_line(e)}") from None
+
+    def today(self) -> date:
+        return datetime.now(TZ).date()
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip() or type(e).__name__
+    return text.splitlines()[0]
+
+
+def refusals(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn domain refusals into exit status 1 with one clear message (never a traceback)."""
+
+    @wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
+
+        from ledger.chain import ChainBrokenError
+
+        try:
+            return f(*args, **kwargs)
+        except ImportRejected as e:
+            raise click.ClickException(f"nothing was imported; fix these rows:\n{e}") from None
+        except LedgerError as e:
+            raise click.ClickException(str(e)) from None
+        except ChainBrokenError as e:
+            raise click.ClickException(f"the ledger's tamper-evidence chain is broken: {e}; run `verify`") from None
+        except MapperDeserialisationError:
+            raise click.ClickException(
+                "cannot read the stored events: wrong or missing HOTLINE_LEDGER_CIPHER_KEY for this ledger"
+            ) from None
+        except PersistenceError as e:
+            raise click.ClickException(f"the store refused the operation: {_first_line(e)}") from None
+
+    return wrapper
+
+
+pass_session = click.make_pass_decorator(Session)
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+
+
+def emit_id(fmt: str, new_id: str, label: str, **extra: Any) -> None:
+    """A recording command's output: the new id (``{"id": …}`` in JSON)."""
+    if fmt == "json":
+        click.echo(json.dumps({"id": new_id, **extra}, ensure_ascii=False))
+    else:
+        click.echo(f"{label} {new_id}")
+
+
+def emit_json(doc: Any) -> None:
+    click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--store", envvar="HOTLINE_LEDGER_STORE", default=DEFAULT_STORE, show_default=True,
+              help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+@click.option("--actor", envvar="HOTLINE_LEDGER_ACTOR", default=lambda: getpass.getuser(),
+              help="Who records (stored on every event).")
+@click.version_option(package_name="hotline-ledger")
+@click.pass_context
+def main(ctx: click.Context, store: str, actor: str) -> None:
+    """The 12345 hotline scoring ledger: every deduction an immutable event, every score traceable."""
+    ctx.obj = Session(store, actor)
+
+
+# ── set-up and rules ─────────────────────────────────────────────────────────
+@main.command()
+@click.option("--year", type=int, default=None, help="The scoring year (default: this year).")
+@click.option("--ruleset", "ruleset_file", type=click.Path(exists=True, dir_okay=False), default=None)
+@FORMAT
+@pass_session
+@refusals
+def init(s: Session, year: int | None, ruleset_file: str | None, fmt: str) -> None:
+    """Create the store and adopt a ruleset for a year (the built-in Tai'an one by default)."""
+    from ledger.rulesets.loading import builtin_text
+
+    year = year or s.today().year
+    if ruleset_file:
+        text, source = Path(ruleset_file).read_text(encoding="utf-8"), Path(ruleset_file).name
+    else:
+        text, source = builtin_text(), "built-in:taian"
+    book, changed = s.app.adopt_ruleset(year, text, source, s.actor)
+    if fmt == "json":
+        emit_json({"id": book, "year": year, "changed": changed})
+    elif changed:
+        click.echo(f"adopted {source} for {year} in {s.location.display} (ruleset book {book})")
+    else:
+        click.echo(f"{year} already uses this ruleset: nothing changed")
+
+
+@main.group()
+def rules() -> None:
+    """The adopted rulesets."""
+
+
+@rules.command("show")
+@click.option("--year", type=int, required=True)
+@FORMAT
+@pass_session
+@refusals
+def rules_show(s: Session, year: int, fmt: str) -> None:
+    """The ruleset in force for a year: units, sections, pools and items with their parameters."""
+    ruleset = s.app.ruleset(year)
+    if fmt == "json":
+        click.echo(ruleset.model_dump_json(indent=1))
+        return
+    from projections.reports.rules import print_ruleset
+
+    print_ruleset(Console(), ruleset, year)
+
+
+# ── recording ───────────────────────────────────────────────────────────────
+@main.command()
+@click.option("--unit", required=True)
+@click.option("--item", required=True)
+@click.option("--date", "on", type=DATE, required=True)
+@click.option("--evidence", required=True)
+@click.option("--count", type=int, default=1, show_default=True)
+@click.option("--note", default="")
+@click.option("--attach", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Repeatable.")
+@FORMAT
+@pass_session
+@refusals
+def record(s: Session, unit: str, item: str, on: date, evidence: str, count: int, note: str,
+           attach: tuple[str, ...], fmt: str) -> None:
+    """Record a deduction or bonus occurrence (the item's kind decides which)."""
+    new = s.app.record_occurrence(unit=unit, item=item, on=on, evidence=evidence, count=count, note=note,
+                                  attachments=attach, actor=s.actor)
+    emit_id(fmt, new, "recorded occurrence")
+
+
+@main.command()
+@click.option("--unit", required=True)
+@click.option("--item", required=True)
+@click.option("--points", type=POINTS, required=True)
+@click.option("--date", "on", type=DATE, required=True)
+@click.option("--evidence", required=True)
+@click.option("--note", default="")
+@FORMAT
+@pass_session
+@refusals
+def assess(s: Session, unit: str, item: str, points: Decimal, on: date, evidence: str, note: str, fmt: str) -> None:
+    """Record an assessment of an assessment item (the latest recorded counts)."""
+    new = s.app.assess(unit=unit, item=item, points=points, on=on, evidence=evidence, note=note, actor=s.actor)
+    emit_id(fmt, new, "recorded assessment")
+
+
+@main.command()
+@click.argument("event_id")
+@click.option("--reason", required=True)
+@FORMAT
+@pass_session
+@refusals
+def retract(s: Session, event_id: str, reason: str, fmt: str) -> None:
+    """Withdraw a recorded occurrence (it stays in the ledger, marked retracted)."""
+    emit_id(fmt, s.app.retract(event_id, reason, s.actor), "retracted occurrence")
+
+
+@main.command("submit-report")
+@click.option("--unit", required=True)
+@click.option("--kind", type=click.Choice(["monthly", "quarterly"]), required=True)
+@click.option("--period", required=True, help="2025-09 (monthly) or 2025-Q3 (quarterly)")
+@click.option("--date", "on", type=DATE, required=True)
+@click.option("--evidence", required=True)
+@FORMAT
+@pass_session
+@refusals
+def submit_report(s: Session, unit: str, kind: str, period: str, on: date, evidence: str, fmt: str) -> None:
+    """Record that a unit submitted its monthly or quarterly report."""
+    new = s.app.submit_report(unit=unit, kind=kind, period=period, on=on, evidence=evidence, actor=s.actor)
+    emit_id(fmt, new, "recorded submission")
+
+
+@main.command()
+@click.option("--unit", required=True)
+@click.option("--notice", "notice_id", required=True)
+@click.option("--received", type=DATE, required=True)
+@click.option("--evidence", required=True)
+@FORMAT
+@pass_session
+@refusals
+def notice(s: Session, unit: str, notice_id: str, received: date, evidence: str, fmt: str) -> None:
+    """Record a first-supervision notice received by a unit (starts the 3.2.1.3 clock)."""
+    new = s.app.receive_notice(unit=unit, notice=notice_id, received=received, evidence=evidence, actor=s.actor)
+    emit_id(fmt, new, "recorded notice")
+
+
+@main.command()
+@click.option("--notice", "notice_id", required=True)
+@click.option("--date", "on", type=DATE, required=True)
+@click.option("--evidence", required=True)
+@FORMAT
+@pass_session
+@refusals
+def explain(s: Session, notice_id: str, on: date, evidence: str, fmt: str) -> None:
+    """Record the unit's explanation for a notice."""
+    emit_id(fmt, s.app.explain(notice=notice_id, on=on, evidence=evidence, actor=s.actor), "recorded explanation")
+
+
+@main.group()
+def calendar() -> None:
+    """Official working-day rulings."""
+
+
+@calendar.command("set")
+@click.argument("day", type=DATE)
+@click.option("--workday/--holiday", required=True)
+@click.option("--evidence", required=True)
+@FORMAT
+@pass_session
+@refusals
+def calendar_set(s: Session, day: date, workday: bool, evidence: str, fmt: str) -> None:
+    """Record that DAY is officially a working day or a holiday."""
+    new, changed = s.app.rule_calendar(day=day, workday=workday, evidence=evidence, actor=s.actor)
+    emit_id(fmt, new, "recorded ruling" if changed else "unchanged ruling", changed=changed)
+
+
+@calendar.command("complete")
+@click.argument("year", type=int)
+@click.option("--evidence", required=True)
+@FORMAT
+@pass_session
+@refusals
+def calendar_complete(s: Session, year: int, evidence: str, fmt: str) -> None:
+    """Declare that every ruling of YEAR has been entered."""
+    new, changed = s.app.complete_calendar_year(year=year, evidence=evidence, actor=s.actor)
+    emit_id(fmt, new, f"{year} declared complete" if changed else f"{year} was already complete", changed=changed)
+
+
+# ── disputes ────────────────────────────────────────────────────────────────
+@main.group()
+def dispute() -> None:
+    """Disputes of occurrences and screenings (甄别) of work orders."""
+
+
+@dispute.command("open")
+@click.argument("event_id", required=False)
+@click.option("--workorder", "order_id", default=None, help="Screen this work order out of one rate.")
+@click.option("--rate", type=click.Choice(["satisfaction", "reply", "ontime"]), default=None)
+@click.option("--reason", required=True)
+@click.option("--evidence", required=True)
+@click.option("--attach", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@FORMAT
+@pass_session
+@refusals
+def dispute_open(s: Session, event_id: str | None, order_id: str | None, rate: str | None, reason: str,
+                 evidence: str, attach: tuple[str, ...], fmt: str) -> None:
+    """Dispute an occurrence (EVENT_ID), or ask that a work order be screened out (--workorder, --rate)."""
+    if (event_id is None) == (order_id is None):
+        raise click.UsageError("give either EVENT_ID or --workorder ORDER_ID --rate RATE")
+    if order_id is not None:
+        if rate is None:
+            raise click.UsageError("--workorder needs --rate satisfaction|reply|ontime")
+        new = s.app.open_screening(order_id=order_id, rate=rate, reason=reason, evidence=evidence,
+                                   attachments=attach, actor=s.actor)
+    else:
+        new = s.app.open_dispute(event_id=event_id, reason=reason, evidence=evidence, attachments=attach,
+                                 actor=s.actor)
+    emit_id(fmt, new, "opened dispute")
+
+
+@dispute.command("decide")
+@click.argument("dispute_id")
+@click.option("--decision", type=click.Choice(["accept", "reject", "amend"]), required=True)
+@click.option("--count", type=int, default=None)
+@click.option("--reason", required=True)
+@FORMAT
+@pass_session
+@refusals
+def dispute_decide(s: Session, dispute_id: str, decision: str, count: int | None, reason: str, fmt: str) -> None:
+    """Decide a dispute: accept, reject, or amend the occurrence's count."""
+    emit_id(fmt, s.app.decide_dispute(dispute_id=dispute_id, decision=decision, count=count, reason=reason,
+                                      actor=s.actor), f"decided ({decision}) dispute")
+
+
+@dispute.command("list")
+@click.option("--unit", default=None)
+@click.option("--open", "only_open", is_flag=True)
+@FORMAT
+@pass_session
+@refusals
+def dispute_list(s: Session, unit: str | None, only_open: bool, fmt: str) -> None:
+    """Disputes and their state."""
+    from projections.disputes import list_disputes
+
+    rows = list_disputes(s.app.refresh().db, unit=_unit_code(s, unit), only_open=only_open)
+    if fmt == "json":
+        emit_json(rows)
+        return
+    from projections.reports.terminal import dispute_table
+
+    Console().print(dispute_table(rows))
+
+
+def _unit_code(s: Session, unit: str | None, year: int | None = None) -> str | None:
+    """Resolve a unit name or code through the ruleset of ``year`` (or any adopted year)."""
+    if unit is None:
+        return None
+    from projections.reading import unit_code
+
+    return unit_code(s.app.refresh().db, unit, year)
+
+
+# ── imports ─────────────────────────────────────────────────────────────────
+@main.group("import")
+def import_() -> None:
+    """Import files: events, work orders, or a whole ledger."""
+
+
+@import_.command("events")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--again", is_flag=True, help="Import a file whose identical content was imported before.")
+@FORMAT
+@pass_session
+@refusals
+def import_events(s: Session, file: str, again: bool, fmt: str) -> None:
+    """Occurrences and assessments (unit,item,date,count,evidence,note; 单位,项目,日期,次数,证据,备注)."""
+    from ledger.imports.events_file import import_events_file
+
+    counts = import_events_file(s.app, file, s.actor, again=again)
+    s.app.refresh()
+    _emit_counts(fmt, counts)
+
+
+def _emit_counts(fmt: str, counts: dict[str, Any]) -> None:
+    if fmt == "json":
+        emit_json(counts)
+    else:
+        extra = "".join(f", {k}: {v}" for k, v in counts.items() if k not in ("new", "changed", "unchanged"))
+        click.echo(f"new: {counts['new']}, changed: {counts['changed']}, unchanged: {counts['unchanged']}{extra}")
+
+
+@import_.command("workorders")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as-exported", "as_exported", type=MOMENT, default=None,
+              help="When the platform exported the file (default: its 导出时间 column, else its latest time).")
+@FORMAT
+@pass_session
+@refusals
+def import_workorders(s: Session, file: str, as_exported: datetime | None, fmt: str) -> None:
+    """Work orders from the hotline platform's export (.csv or .xlsx)."""
+    from ledger.imports.workorder_import import import_workorders as run
+    from projections.reports.progress import progress_bar
+
+    exported = as_exported.astimezone(TZ).strftime("%Y-%m-%dT%H:%M:%S") if as_exported else None
+    with progress_bar("读取工单") as tick:
+        counts = run(s.app, file, s.actor, exported_at=exported, progress=tick)
+    _emit_counts(fmt, counts)
+
+
+# ── reading ─────────────────────────────────────────────────────────────────
+def _reading(s: Session, year: int, as_of: date | None, known_at: datetime | None) -> Any:
+    from projections.reading import open_reading
+
+    return open_reading(s.app, year, as_of or s.today(), known_at)
+
+
+@main.command()
+@click.option("--year", type=int, required=True)
+@click.option("--unit", default=None)
+@click.option("--as-of", "as_of", type=DATE, default=None, help="Valid time: what had happened by this date.")
+@click.option("--known-at", "known_at", type=MOMENT, default=None, help="System time: what the ledger held then.")
+@click.option("--compare-as-of", "compare_as_of", type=DATE, default=None, help="Show the change since this date.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "html"]), default="table")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@pass_session
+@refusals
+def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at: datetime | None,
+          compare_as_of: date | None, fmt: str, output: str | None) -> None:
+    """The scores of every unit (or one), ranked."""
+    from projections.documents import score_document
+
+    if fmt in ("xlsx", "html") and not output:
+        raise click.UsageError(f"--format {fmt} writes a file: give --output FILE")
+    reading = _reading(s, year, as_of, known_at)
+    code = _unit_code(s, unit, year)
+    scores = reading.scores()
+    doc = score_document(reading, scores, code)
+    compare = None
+    if compare_as_of is not None:
+        earlier = _reading(s, year, compare_as_of, known_at)
+        compare = score_document(earlier, earlier.scores(), code)
+    if fmt == "json":
+        emit_json(doc)
+    elif fmt == "table":
+        from projections.reports.terminal import ranking_table
+
+        Console().print(ranking_table(doc))
+    else:
+        from projections.reports.publish import publish
+
+        publish(fmt, reading, scores, doc, compare, output)
+        if output:
+            click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.option("--year", type=int, required=True)
+@click.option("--unit", required=True)
+@click.option("--item", default=None)
+@click.option("--as-of", "as_of", type=DATE, default=None)
+@click.option("--known-at", "known_at", type=MOMENT, default=None)
+@FORMAT
+@pass_session
+@refusals
+def trace(s: Session, year: int, unit: str, item: str | None, as_of: date | None, known_at: datetime | None,
+          fmt: str) -> None:
+    """How an item's (or every item's) points were computed, with every event behind them."""
+    from ledger.errors import UnknownItem
+    from projections.documents import trace_document
+
+    reading = _reading(s, year, as_of, known_at)
+    code = _unit_code(s, unit, year)
+    if item is not None and item not in {i.code for i in reading.ruleset.items} | {
+            p.code for p in reading.ruleset.pools}:
+        raise UnknownItem(item, year)
+    score_of = next(x for x in reading.scores() if x.unit == code)
+    doc = trace_document(reading, score_of, item)
+    if fmt == "json":
+        emit_json(doc)
+    else:
+        from projections.reports.terminal import print_trace
+
+        print_trace(Console(), doc)
+
+
+@main.command()
+@click.option("--unit", default=None)
+@click.option("--item", default=None)
+@click.option("--since", type=DATE, default=None, help="Recorded on or after this date.")
+@FORMAT
+@pass_session
+@refusals
+def log(s: Session, unit: str | None, item: str | None, since: date | None, fmt: str) -> None:
+    """The ledger's events in their recorded order."""
+    from projections.ledger_log import log_entries
+
+    entries = log_entries(s.app.refresh().db, unit=_unit_code(s, unit), item=item,
+                          since=datetime.combine(since, time(0), TZ) if since else None)
+    if fmt == "json":
+        emit_json(entries)
+        return
+    from projections.reports.terminal import log_table
+
+    Console().print(log_table(entries))
+
+
+# ── integrity ───────────────────────────────────────────────────────────────
+@main.command()
+@click.option("--seal", "sealed", multiple=True, metavar="ID:HASH",
+              help="A published head to check against (repeatable), e.g. from a bulletin.")
+@FORMAT
+@pass_session
+@refusals
+def verify(s: Session, sealed: tuple[str, ...], fmt: str) -> None:
+    """Check the tamper-evidence chain and the evidence store; exit 1 naming the first failure."""
+    from projections.audit import audit
+
+    report = audit(s.app, [_parse_seal(x) for x in sealed])
+    if fmt == "json":
+        emit_json(report)
+    else:
+        for line in report["lines"]:
+            click.echo(line)
+    if not report["ok"]:
+        sys.exit(1)
+
+
+def _parse_seal(text: str) -> tuple[int, str]:
+    nid, _, digest = text.partition(":")
+    if not nid.isdigit() or len(digest) != 64:
+        raise click.BadParameter(f"{text!r}: expected NOTIFICATION_ID:HASH (64 hex digits)", param_hint="--seal")
+    return int(nid), digest.lower()
+
+
+@main.command()
+@click.option("--note", default="", help="e.g. the bulletin the head is printed in")
+@FORMAT
+@pass_session
+@refusals
+def seal(s: Session, note: str, fmt: str) -> None:
+    """Record the current chain head so it can be published (then verify against it)."""
+    from projections.audit import current_head
+
+    nid, head = current_head(s.app)
+    new = s.app.seal(notification_id=nid, head=head, note=note, actor=s.actor)
+    if fmt == "json":
+        emit_json({"id": new, "notification_id": nid, "head": head})
+    else:
+        click.echo(f"sealed #{nid} {head}\npublish this line; check later with: verify --seal {nid}:{head}")
+
+
+@main.command()
+@pass_session
+@refusals
+def rebuild(s: Session) -> None:
+    """Rebuild the read model from the first event (gives the same results as before)."""
+    from projections.reports.progress import progress_bar
+
+    view = s.app.view
+    view.reset()
+    with progress_bar("重建读模型") as tick:
+        n = view.catch_up(s.app, progress=lambda done, total: tick(done, total))
+    click.echo(f"rebuilt the read model from {n} events")
+
+
+@main.command()
+@click.option("--year", type=int, default=None, help="The sample year (default: last year).")
+@pass_session
+@refusals
+def demo(s: Session, year: int | None) -> None:
+    """Record a realistic sample year into the store, then print the ranking and one trace."""
+    from ledger.demo import record_demo_year
+    from projections.documents import score_document, trace_document
+    from projections.reports.terminal import print_trace, ranking_table
+
+    year = year or s.today().year - 1
+    summary = record_demo_year(s.app, year, s.actor)
+    click.echo(summary, err=True)
+    reading = _reading(s, year, date(year, 12, 31) if year < s.today().year else None, None)
+    scores = reading.scores()
+    console = Console()
+    console.print(ranking_table(score_document(reading, scores)))
+    first = scores[-1]
+    console.print(f"\n为什么 {first.name} 排名第 {first.rank}？ 以 2.2 工单答复质量为例：")
+    print_trace(console, trace_document(reading, first, "2.2"))
+    click.echo(f"\nstore: {s.location.display}  —  try: hotline-ledger --store {s.store} trace --year {year} "
+               f"--unit {first.unit}", err=True)
+
+
+if __name__ == "__main__":
+    main()

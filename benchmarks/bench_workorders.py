@@ -1,0 +1,189 @@
+"""Benchmark importing a year of work orders, scoring and re-importing them (issues 3 and 7).
+
+    python benchmarks/bench_workorders.py [--orders 1000000] [--year 2025] [--seed 12345]
+        [--store sqlite:///PATH | postgresql://USER@HOST:PORT/DB[?schema=S]]
+        [--compare-postgres postgresql://USER@HOST:PORT/DB[?schema=S]] [--cli CMD]
+
+The export comes from benchmarks/gen_workorders.py, cached in benchmarks/out/ by size and seed.
+Into a fresh store: `init`, `import workorders` (target ≥ 50,000 orders/s; peak memory, from
+/usr/bin/time -v, target < 1 GiB), `score --format json` (target < 1 s), `trace --unit taishan
+--item 2.3.2` (target < 1 s), then the same file again (target ≥ 100,000 orders/s, reporting
+new = 0). Beside them: the raw-SQLite rate of the same rows (csv module + one `executemany` of
+every column, one transaction), measured in the same run. `--compare-postgres URL` imports the
+file into PostgreSQL too and prints PG time / first-store time (target ≤ 1.5). Nothing is
+asserted; exit 0 when every step ran, 1 when a step of the CLI failed (reported, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_occurrences import Cli, Run, Table, fresh_store, import_counts, show_counts, time_score  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+GIB = 1024**3
+# Fallback when /usr/bin/time is missing: run the command in a child and report its children's peak RSS.
+RUSAGE_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "rc = subprocess.run(sys.argv[2:]).returncode\n"
+    "open(sys.argv[1], 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))\n"
+    "sys.exit(rc)\n"
+)
+
+
+def workorders_file(orders: int, year: int, seed: int, table: Table) -> Path:
+    """The generated export, from the cache in benchmarks/out/ or generated into it now."""
+    out = HERE / "out" / f"workorders_{year}_{orders}_seed{seed}.csv"
+    if out.exists():
+        table.info("work-order export", f"{out.stat().st_size / 2**20:,.0f} MiB", f"cached: {out.name}")
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_suffix(f".{os.getpid()}.part.csv")
+    began = time.perf_counter()
+    cmd = [sys.executable, str(HERE / "gen_workorders.py"), "--orders", str(orders), "--year", str(year),
+           "--out", str(partial), "--seed", str(seed)]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        partial.unlink(missing_ok=True)
+        raise SystemExit(f"gen_workorders.py failed (exit {p.returncode}): {p.stderr.strip()[-400:]}")
+    partial.replace(out)
+    table.info("work-order export", f"{out.stat().st_size / 2**20:,.0f} MiB",
+               f"generated in {time.perf_counter() - began:.1f} s: {out.name}")
+    return out
+
+
+def raw_sqlite_seconds(path: Path, db: Path) -> tuple[float, float, int]:
+    """Baseline: parse the CSV with the csv module, then one `executemany` of all its columns into a
+    fresh SQLite table in one transaction. Returns (parse seconds, insert seconds, rows)."""
+    began = time.perf_counter()
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        rows = list(reader)
+    parsed = time.perf_counter()
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA journal_mode=WAL")
+    columns = ", ".join(f'"c{i}" TEXT' for i in range(len(header)))
+    con.execute(f"CREATE TABLE workorders (id INTEGER PRIMARY KEY, {columns})")
+    with con:
+        con.executemany(f"INSERT INTO workorders ({', '.join(f'c{i}' for i in range(len(header)))})"
+                        f" VALUES ({', '.join('?' * len(header))})", rows)
+    con.close()
+    return parsed - began, time.perf_counter() - parsed, len(rows)
+
+
+def timed_import(cli: Cli, table: Table, what: str, path: Path, tmp: Path) -> tuple[Run | None, int | None]:
+    """`import workorders FILE` under /usr/bin/time -v (or the rusage wrapper): (run, peak RSS bytes)."""
+    report = tmp / "peak.txt"
+    report.unlink(missing_ok=True)
+    gnu_time = shutil.which("time", path="/usr/bin:/bin")
+    if gnu_time:
+        prefix = [gnu_time, "-v", "-o", str(report)]
+    else:
+        prefix = [sys.executable, "-c", RUSAGE_WRAPPER, str(report)]
+    run = cli.step(table, what, "import", "workorders", str(path), json_flag=True, prefix=prefix)
+    try:
+        text = report.read_text()
+    except OSError:
+        return run, None
+    if gnu_time:
+        m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
+    else:
+        m = re.match(r"(\d+)", text)  # ru_maxrss: KiB on Linux
+    return run, int(m.group(1)) * 1024 if m else None
+
+
+def bench_store(cli: Cli, table: Table, args: argparse.Namespace, path: Path, n: int, tmp: Path,
+                raw: float) -> float | None:
+    """init, import, score, trace and re-import on one store; returns the import's seconds."""
+    year = str(args.year)
+    if not cli.step(table, "init", "init", "--year", year):
+        return None
+    run, peak = timed_import(cli, table, "import workorders", path, tmp)
+    if run:
+        rate = n / run.seconds
+        table.measure(f"import workorders ({run.seconds:.1f} s)", rate >= 50_000, f"{rate:,.0f} orders/s",
+                      "≥ 50,000/s")
+        table.info("  printed counts", show_counts(import_counts(run.out), run.out))
+        table.info("  vs raw SQLite", f"{raw / run.seconds:.1%} of its speed")
+        if peak is None:
+            table.info("  peak memory", "not measured")
+        else:
+            table.measure("  peak memory (max RSS)", peak < GIB, f"{peak / 2**20:,.0f} MiB", "< 1 GiB")
+    time_score(cli, table, year, args.score_runs)
+    t = cli.step(table, "trace", "trace", "--year", year, "--unit", "taishan", "--item", "2.3.2", "--format", "json")
+    if t:
+        table.measure("trace taishan 2.3.2 --format json", t.seconds < 1, f"{t.seconds:.3f} s", "< 1 s")
+    again = cli.step(table, "re-import", "import", "workorders", str(path), json_flag=True)
+    if again:
+        counts = import_counts(again.out)
+        rate, new = n / again.seconds, (counts or {}).get("new")
+        table.measure(f"re-import of the same file ({again.seconds:.1f} s)", rate >= 100_000 and new == 0,
+                      f"{rate:,.0f} orders/s", "≥ 100,000/s, new=0")
+        table.info("  printed counts", show_counts(counts, again.out),
+                   "new = 0" if new == 0 else "new ≠ 0: the re-import recorded something")
+    return run.seconds if run else None
+
+
+def compare_postgres(url: str, table: Table, args: argparse.Namespace, path: Path, n: int, tmp: Path,
+                     first: float | None, first_label: str) -> None:
+    """The same import into a fresh PostgreSQL store, and its time against the first store's."""
+    with fresh_store(url, tmp, "wo_pg") as (store, env):
+        pg = Cli(args.cli, store, tmp, env)
+        table.info("PostgreSQL store", pg.store_label)
+        if not pg.step(table, "PG init", "init", "--year", str(args.year)):
+            return
+        run, peak = timed_import(pg, table, "PG import workorders", path, tmp)
+        if not run:
+            return
+        table.info(f"PG import workorders ({run.seconds:.1f} s)", f"{n / run.seconds:,.0f} orders/s",
+                   f"peak {peak / 2**20:,.0f} MiB" if peak else "")
+        if first:
+            ratio = run.seconds / first
+            table.measure(f"PG time / {first_label} time", ratio <= 1.5, f"{ratio:.2f}", "≤ 1.5")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--orders", type=int, default=1_000_000, help="work orders (default 1000000)")
+    p.add_argument("--year", type=int, default=2025)
+    p.add_argument("--seed", type=int, default=12345)
+    p.add_argument("--store", help="store URL (default: SQLite in a fresh temp dir)")
+    p.add_argument("--compare-postgres", metavar="URL", help="also import into this PostgreSQL store")
+    p.add_argument("--cli", help="command to run instead of the installed hotline-ledger")
+    p.add_argument("--score-runs", type=int, default=3)
+    args = p.parse_args(argv)
+
+    table = Table(f"bench_workorders: {args.orders:,} work orders, year {args.year}")
+    path = workorders_file(args.orders, args.year, args.seed, table)
+    with tempfile.TemporaryDirectory(prefix="bench_wo_") as tmp_name:
+        tmp = Path(tmp_name)
+        parse_s, insert_s, n = raw_sqlite_seconds(path, tmp / "raw.db")
+        (tmp / "raw.db").unlink()
+        raw = parse_s + insert_s
+        table.info("raw SQLite: csv parse + executemany", f"{n / raw:,.0f} orders/s",
+                   f"{raw:.2f} s (parse {parse_s:.2f} s, insert {insert_s:.2f} s)")
+        with fresh_store(args.store, tmp, "wo") as (store, env):
+            cli = Cli(args.cli, store, tmp, env)
+            table.info("store", cli.store_label)
+            first = bench_store(cli, table, args, path, n, tmp, raw)
+        if args.compare_postgres:
+            label = "SQLite" if store.startswith("sqlite") else "--store"
+            compare_postgres(args.compare_postgres, table, args, path, n, tmp, first, label)
+    table.print()
+    return 1 if table.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Disputes: a unit contests an occurrence, or asks that a work order be screened out (甄别)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from events.base import Attachment, LedgerCreated, LedgerEvent
+
+
+class DisputeOpened(LedgerCreated):
+    """A unit disputed an occurrence, or asked for a work order to be screened out of one rate.
+
+    Attributes:
+        subject: ``occurrence`` or ``workorder``.
+        target: the occurrence id (subject occurrence) or the work-order id (subject workorder).
+        unit, item: the unit and the item concerned (for a screening, the rate's item).
+        rate: ``satisfaction``, ``reply`` or ``ontime`` for a screening, else None.
+        reason, evidence, attachments: the unit's case.
+    """
+
+    subject: Literal["occurrence", "workorder"]
+    target: str
+    unit: str
+    item: str
+    rate: str | None = None
+    reason: str
+    evidence: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+class DisputeDecided(LedgerEvent):
+    """The centre decided a dispute.
+
+    Attributes:
+        decision: ``accept`` (the occurrence no longer counts / the order is screened out),
+        ``reject`` (it stands) or ``amend`` (its count is replaced by ``count``).
+        count: the amended count (amend only). reason: why.
+    """
+
+    decision: Literal["accept", "reject", "amend"]
+    count: int | None = None
+    reason: str

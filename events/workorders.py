@@ -1,0 +1,43 @@
+"""Work-order facts from the hotline platform's exports, recorded in batches.
+
+A million orders a year cannot be one aggregate each (the store tops out near 18,000
+aggregates/s), so one event carries a chunk of facts; per-order state lives in a projection.
+"""
+
+from __future__ import annotations
+
+from events.base import LedgerCreated
+
+#: The fields of one fact row, in order. A row holds only what is new or changed for the order:
+#: ``None`` in a position means "not stated by this fact" (absent column or unchanged value).
+FACT_FIELDS: tuple[str, ...] = (
+    "order_id",
+    "unit",
+    "dispatched_at",
+    "due_at",
+    "completed_at",
+    "reply_required",
+    "replied",
+    "satisfaction",
+    "counted",
+)
+
+
+class WorkOrderFactsRecorded(LedgerCreated):
+    """A chunk of work-order facts from one export.
+
+    Attributes:
+        batch: the import's id (shared by its chunks). chunk: position within the import.
+        source: the file name. sha256: the file's digest. exported_at: the export time the
+        facts are as of (``YYYY-MM-DDTHH:MM:SS``, local time); a fact older than what the ledger
+        already knows of an order never rolls it back.
+        rows: fact rows, each laid out as ``FACT_FIELDS``; times as ``YYYY-MM-DDTHH:MM:SS``,
+        flags as ``"1"``/``"0"``, an empty string for a cleared completion time.
+    """
+
+    batch: str
+    chunk: int
+    source: str
+    sha256: str
+    exported_at: str
+    rows: list[list[str | None]]

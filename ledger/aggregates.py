@@ -1,0 +1,215 @@
+"""Small aggregates: each decides in a public command method, then triggers a past-tense event.
+
+The ``when`` handlers only assign: they re-run on every replay, so they never read a clock,
+make an id, consult a ruleset or raise.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import singledispatchmethod
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from eventsourcing.domain import BaseAggregate
+
+from events.deadlines import (
+    CalendarRuled,
+    CalendarRulingChanged,
+    ExplanationSubmitted,
+    NoticeReceived,
+)
+from events.disputes import DisputeDecided, DisputeOpened
+from events.occurrences import OccurrenceRecorded, OccurrenceRetracted
+from events.rulesets import RulesetAdopted, RulesetAmended
+from ledger.errors import RuleViolation
+
+
+def ledger_id(*parts: object) -> UUID:
+    """A deterministic id: the same parts always name the same aggregate (idempotent re-imports)."""
+    return uuid5(NAMESPACE_URL, "/hotline-ledger/" + "/".join(str(p) for p in parts))
+
+
+class LedgerAggregate(BaseAggregate[UUID]):
+    """Common dispatch: each event calls the handler registered for its type."""
+
+    @classmethod
+    def start(cls, event_class: type, id: UUID | None = None, **fields: Any) -> Any:  # noqa: A002
+        """Create the aggregate with its first event."""
+        return cls._create(event_class, id=id or uuid4(), **fields)
+
+    @singledispatchmethod
+    def when(self, event: object) -> None:
+        """Events with no state to keep change nothing but the version."""
+
+
+class RulesetBook(LedgerAggregate):
+    """The rulesets adopted for one year, in order; the last one is in force."""
+
+    @staticmethod
+    def id_for(year: int) -> UUID:
+        return ledger_id("ruleset", year)
+
+    def adopt(self, *, year: int, ruleset_id: str, text: str, sha256: str, source: str, actor: str) -> bool:
+        """Record a different ruleset; identical text changes nothing (returns False)."""
+        if sha256 == self.sha256:
+            return False
+        self.trigger_event(RulesetAmended, year=year, ruleset_id=ruleset_id, text=text, sha256=sha256,
+                           source=source, recorded_by=actor)
+        return True
+
+    @singledispatchmethod
+    def when(self, event: object) -> None:
+        pass
+
+    @when.register
+    def _(self, e: RulesetAdopted) -> None:
+        self.year, self.text, self.sha256 = e.year, e.text, e.sha256
+
+    @when.register
+    def _(self, e: RulesetAmended) -> None:
+        self.text, self.sha256 = e.text, e.sha256
+
+
+class Occurrence(LedgerAggregate):
+    """A deduction or bonus occurrence; it may be retracted once."""
+
+    @singledispatchmethod
+    def when(self, event: object) -> None:
+        pass
+
+    @when.register
+    def _(self, e: OccurrenceRecorded) -> None:
+        self.unit, self.item, self.year, self.retracted = e.unit, e.item, e.year, False
+
+    @when.register
+    def _(self, e: OccurrenceRetracted) -> None:
+        self.retracted = True
+
+    def retract(self, reason: str, actor: str) -> None:
+        """Withdraw the occurrence; it stays in the ledger, marked retracted."""
+        if self.retracted:
+            raise RuleViolation(f"occurrence {self.id} is already retracted")
+        self.trigger_event(OccurrenceRetracted, reason=reason, recorded_by=actor)
+
+
+class Assessment(LedgerAggregate):
+    """One assessment of an assessment item (later ones replace it in the score, not in the ledger)."""
+
+
+class EventsFile(LedgerAggregate):
+    """A file of occurrences imported once (by content); repeats only with ``--again``."""
+
+    @staticmethod
+    def id_for(sha256: str, again: int) -> UUID:
+        return ledger_id("events-file", sha256, again)
+
+
+class Dispute(LedgerAggregate):
+    """A unit's dispute of an occurrence, or request to screen a work order out of a rate."""
+
+    @singledispatchmethod
+    def when(self, event: object) -> None:
+        pass
+
+    @when.register
+    def _(self, e: DisputeOpened) -> None:
+        self.subject, self.target, self.decision = e.subject, e.target, None
+
+    @when.register
+    def _(self, e: DisputeDecided) -> None:
+        self.decision = e.decision
+
+    def decide(self, decision: str, count: int | None, reason: str, actor: str) -> None:
+        """Decide once: accept, reject, or (occurrences only) amend the count."""
+        if self.decision is not None:
+            raise RuleViolation(
+                f"dispute {self.id} was already decided ({self.decision}); open a new dispute"
+            )
+        if decision == "amend":
+            if self.subject != "occurrence":
+                raise RuleViolation("a screening is accepted or rejected; it cannot be amended")
+            if count is None or count < 1:
+                raise RuleViolation("amend needs --count N with N a positive integer")
+        elif count is not None:
+            raise RuleViolation("--count goes with --decision amend only")
+        self.trigger_event(DisputeDecided, decision=decision, count=count, reason=reason, recorded_by=actor)
+
+
+class Notice(LedgerAggregate):
+    """A first-supervision notice (its id is unique) and the unit's explanation."""
+
+    @staticmethod
+    def id_for(notice: str) -> UUID:
+        return ledger_id("notice", notice)
+
+    @singledispatchmethod
+    def when(self, event: object) -> None:
+        pass
+
+    @when.register
+    def _(self, e: NoticeReceived) -> None:
+        self.unit, self.received, self.explained = e.unit, e.received, None
+
+    @when.register
+    def _(self, e: ExplanationSubmitted) -> None:
+        self.explained = e.date
+
+    def explain(self, on: date, evidence: str, actor: str) -> None:
+        """Record the explanation (once; a correction is a retraction of the notice's record)."""
+        if self.explained is not None:
+            raise RuleViolation(f"notice {self.id} already has an explanation dated {self.explained}")
+        if on < self.received:
+            raise RuleViolation(f"explanation dated {on} is before the notice was received ({self.received})")
+        self.trigger_event(ExplanationSubmitted, date=on, evidence=evidence, recorded_by=actor)
+
+
+class CalendarDay(LedgerAggregate):
+    """The official ruling for one date (a later ruling replaces the earlier)."""
+
+    @staticmethod
+    def id_for(day: date) -> UUID:
+        return ledger_id("calendar", day.isoformat())
+
+    @singledispatchmethod
+    def when(self, event: object) -> None:
+        pass
+
+    @when.register
+    def _(self, e: CalendarRuled) -> None:
+        self.workday = e.workday
+
+    @when.register
+    def _(self, e: CalendarRulingChanged) -> None:
+        self.workday = e.workday
+
+    def rule(self, workday: bool, evidence: str, actor: str) -> bool:
+        """Change the ruling; the same ruling again changes nothing (returns False)."""
+        if workday == self.workday:
+            return False
+        self.trigger_event(CalendarRulingChanged, workday=workday, evidence=evidence, recorded_by=actor)
+        return True
+
+
+class CalendarYear(LedgerAggregate):
+    """A year whose rulings have all been entered."""
+
+    @staticmethod
+    def id_for(year: int) -> UUID:
+        return ledger_id("calendar-year", year)
+
+
+class WorkOrderBatch(LedgerAggregate):
+    """One chunk of work-order facts from one export."""
+
+    @staticmethod
+    def id_for(batch: str, chunk: int) -> UUID:
+        return ledger_id("workorders", batch, chunk)
+
+
+class ReportSubmission(LedgerAggregate):
+    """One submission of a periodic report (the earliest per period decides its verdict)."""
+
+
+class Seal(LedgerAggregate):
+    """A published head of the tamper-evidence chain."""

@@ -1,0 +1,454 @@
+"""Tamper evidence: a hash chain over the stored events in their global order.
+
+Every event insert also appends, in the same transaction, one row per event to a side table
+``<events table>_chain(notification_id, digest, hash)``::
+
+    digest_n = sha256(len ‖ originator_id ‖ len ‖ originator_version ‖ len ‖ topic ‖ len ‖ state)
+    hash_n   = sha256(hash_prev ‖ notification_id_n ‖ digest_n)
+
+Each ``len`` is an 8-byte big-endian length prefix and ``notification_id`` an 8-byte big-endian
+signed integer. The version is its decimal text, and the originator id is the text the library
+writes to SQLite (``uuid.hex`` for UUID ids). ``hash_prev`` is the previous event's hash in
+notification order, or 32 zero bytes (``GENESIS``) for the first. The chain follows the actual
+order, so Postgres id gaps need no special case. The stored, possibly encrypted, bytes are
+hashed, so ``verify_chain`` never decodes an event.
+
+The writers are serialised by SQLite's write lock, or on Postgres by the library's ``LOCK TABLE …
+IN EXCLUSIVE MODE``. Each writer reads the previous hash under that lock, so writers in several
+processes still build a single chain. An application opts in with ``chain_env``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, ProgrammingError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow, tuple_row
+from psycopg.sql import SQL, Identifier
+
+GENESIS = "0" * 64
+"""The hex hash that the first event links to."""
+
+EDITED = "stored bytes differ from the chain (edited?)"
+NO_CHAIN = "no chain entry (inserted outside the ledger?)"
+ORPHAN = "chain entry without an event (deleted?)"
+REORDERED = "order differs (reordered?)"
+UNLINKED = "does not link to the previous chain entry (an earlier event deleted, or the chain altered?)"
+
+_GENESIS_BYTES = bytes(32)
+
+# One stored event as hashed: (notification_id, originator_id, originator_version, topic, state).
+_EventRow = tuple[int, str, int, str, bytes]
+# One chain row: (notification_id, digest, hash).
+_ChainRow = tuple[int, bytes, bytes]
+
+
+class ChainEntry(NamedTuple):
+    """One verified event, as the export writes it; ``hash`` is hex."""
+
+    notification_id: int
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
+    hash: str
+
+
+class ChainFailure(NamedTuple):
+    """The first event (or orphan chain row) that fails, and why.
+
+    The originator is ``None`` when there is no event to name (a chain row whose event is gone, or a
+    sealed head that is missing altogether).
+    """
+
+    notification_id: int
+    originator_id: str | None
+    originator_version: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        who = "" if self.originator_id is None else f" ({self.originator_id} v{self.originator_version})"
+        return f"event #{self.notification_id}{who}: {self.reason}"
+
+
+class ChainReport(NamedTuple):
+    """The outcome of ``verify_chain``.
+
+    ``count`` is the number of events verified before any failure, and ``head`` the hex hash of the
+    last of them (``GENESIS`` when there are none).
+    """
+
+    ok: bool
+    count: int
+    head: str
+    failure: ChainFailure | None
+
+
+class ChainBrokenError(Exception):
+    """The chain is broken at ``failure``.
+
+    Raised by ``iter_chain`` at the first entry that fails, and by a save that cannot be chained
+    (nothing is written then).
+    """
+
+    def __init__(self, failure: ChainFailure) -> None:
+        super().__init__(str(failure))
+        self.failure = failure
+
+
+def event_digest(originator_id: str, originator_version: int, topic: str, state: bytes) -> bytes:
+    """Return the sha256 of one event's canonical bytes (the notification id is not included)."""
+    h = hashlib.sha256()
+    for field in (originator_id.encode(), str(originator_version).encode(), topic.encode(), bytes(state)):
+        h.update(len(field).to_bytes(8, "big"))
+        h.update(field)
+    return h.digest()
+
+
+def chain_link(previous: bytes, notification_id: int, digest: bytes) -> bytes:
+    """Return the chain hash of an event, given the previous event's hash (raw bytes)."""
+    return hashlib.sha256(previous + notification_id.to_bytes(8, "big", signed=True) + digest).digest()
+
+
+def _link_rows(
+    head: tuple[int, bytes] | None, ids: Sequence[int] | None, events: Sequence[tuple[str, int, str, bytes]]
+) -> list[_ChainRow]:
+    """Chain new events onto ``head``, refusing ids that do not come after it."""
+    if ids is None or len(ids) != len(events):
+        msg = f"expected {len(events)} notification ids from the insert, got {ids!r}"
+        raise ProgrammingError(msg)
+    last_id, previous = head if head is not None else (0, _GENESIS_BYTES)
+    rows = []
+    for notification_id, (originator_id, version, topic, state) in zip(ids, events, strict=True):
+        if notification_id <= last_id:
+            # Only if the last events were deleted behind the ledger's back and SQLite reuses their
+            # rowids. Not an IntegrityError, which callers may take for an idempotent replay.
+            reason = f"does not come after chain head #{last_id} (events deleted?); run verify"
+            raise ChainBrokenError(ChainFailure(notification_id, originator_id, version, reason))
+        digest = event_digest(originator_id, version, topic, state)
+        previous = chain_link(previous, notification_id, digest)
+        rows.append((notification_id, digest, previous))
+        last_id = notification_id
+    return rows
+
+
+class ChainedRecorder(ABC):
+    """What ``verify_chain``, ``head`` and ``iter_chain`` need from a chained recorder.
+
+    Each page method returns rows with ``after < notification_id <= upto`` in ascending order.
+    """
+
+    events_table_name: str
+
+    @property
+    def chain_table_name(self) -> str:
+        """The side table holding one chain row per event."""
+        return f"{self.events_table_name}_chain"
+
+    @abstractmethod
+    def chain_bound(self) -> int | None:
+        """The largest notification id among the events and chain rows, read in one snapshot."""
+
+    @abstractmethod
+    def event_rows(self, after: int, upto: int, limit: int) -> list[_EventRow]:
+        """A page of raw stored events, originator ids in canonical text."""
+
+    @abstractmethod
+    def chain_rows(self, after: int, upto: int, limit: int) -> list[_ChainRow]:
+        """A page of chain rows."""
+
+    @abstractmethod
+    def last_chain_row(self, before: int | None = None) -> tuple[int, bytes] | None:
+        """The last (notification_id, hash) chain row, optionally only among ids < ``before``."""
+
+    @abstractmethod
+    def positions_of(self, digest: bytes) -> list[int]:
+        """The notification ids whose chain rows carry ``digest`` (used only to explain a failure)."""
+
+
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorder):
+    """An SQLite application recorder that chains every inserted event."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name)
+        e, c = self.events_table_name, self.chain_table_name
+        self._insert_chain_sql = f"INSERT INTO {c} (notification_id, digest, hash) VALUES (?,?,?)"
+        self._bound_sql = f"SELECT (SELECT MAX(rowid) FROM {e}), (SELECT MAX(notification_id) FROM {c})"
+        self._events_sql = (
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {e} "
+            "WHERE rowid>? AND rowid<=? ORDER BY rowid LIMIT ?"
+        )
+        self._chain_sql = (
+            f"SELECT notification_id, digest, hash FROM {c} "
+            "WHERE notification_id>? AND notification_id<=? ORDER BY notification_id LIMIT ?"
+        )
+        self._last_sql = (
+            f"SELECT notification_id, hash FROM {c} WHERE notification_id<? "
+            "ORDER BY notification_id DESC LIMIT 1"
+        )
+        self._positions_sql = f"SELECT notification_id FROM {c} WHERE digest=? ORDER BY notification_id"
+
+    def construct_create_table_statements(self) -> list[str]:
+        # INTEGER PRIMARY KEY aliases the rowid: the chain is stored in notification order.
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {self.chain_table_name} "
+            "(notification_id INTEGER PRIMARY KEY, digest BLOB NOT NULL, hash BLOB NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if not stored_events:
+            return ids
+        # The inserts above hold SQLite's write lock until commit, so the head read here is the
+        # latest one and no other writer can append before this transaction commits.
+        c.execute(self._last_sql, (2**63 - 1,))
+        head = c.fetchone()
+        events = [
+            (s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
+             s.originator_version, s.topic, s.state)
+            for s in stored_events
+        ]
+        c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
+        return ids
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        with self.datastore.transaction(commit=False) as c:
+            c.sqlite_cursor.row_factory = None  # plain tuples: cheaper than sqlite3.Row
+            c.execute(sql, params)
+            return c.fetchall()
+
+    def chain_bound(self) -> int | None:
+        (events_max, chain_max), = self._fetch(self._bound_sql, ())
+        return max((m for m in (events_max, chain_max) if m is not None), default=None)
+
+    def event_rows(self, after: int, upto: int, limit: int) -> list[_EventRow]:
+        return self._fetch(self._events_sql, (after, upto, limit))
+
+    def chain_rows(self, after: int, upto: int, limit: int) -> list[_ChainRow]:
+        return self._fetch(self._chain_sql, (after, upto, limit))
+
+    def last_chain_row(self, before: int | None = None) -> tuple[int, bytes] | None:
+        rows = self._fetch(self._last_sql, (2**63 - 1 if before is None else before,))
+        return rows[0] if rows else None
+
+    def positions_of(self, digest: bytes) -> list[int]:
+        return [row[0] for row in self._fetch(self._positions_sql, (digest,))]
+
+
+class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
+    """A PostgreSQL application recorder that chains every inserted event.
+
+    The chain table lives in the same ``POSTGRES_SCHEMA`` as the events table.
+    """
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        if datastore.enable_db_functions:
+            # That path inserts through a stored function, bypassing the hooks chained here.
+            msg = "POSTGRES_ENABLE_DB_FUNCTIONS must be off for a chained recorder"
+            raise ProgrammingError(msg)
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.check_identifier_length(self.chain_table_name)
+        fmt = {"s": Identifier(datastore.schema), "e": Identifier(events_table_name),
+               "c": Identifier(self.chain_table_name)}
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {s}.{c} "
+            "(notification_id bigint PRIMARY KEY, digest bytea NOT NULL, hash bytea NOT NULL)"
+        ).format(**fmt))
+        # Canonical originator id text: the uuid's hex, as the library writes it to SQLite.
+        oid = "replace(originator_id::text, '-', '')" if datastore.originator_id_type == "uuid" else (
+            "originator_id")
+        self._insert_chain_sql = SQL("INSERT INTO {s}.{c} (notification_id, digest, hash) "
+                                     "VALUES (%s, %s, %s)").format(**fmt)
+        self._bound_sql = SQL("SELECT (SELECT MAX(notification_id) FROM {s}.{e}), "
+                              "(SELECT MAX(notification_id) FROM {s}.{c})").format(**fmt)
+        self._events_sql = SQL(
+            "SELECT notification_id, " + oid + ", originator_version, topic, state FROM {s}.{e} "
+            "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+        ).format(**fmt)
+        self._chain_sql = SQL(
+            "SELECT notification_id, digest, hash FROM {s}.{c} "
+            "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
+        ).format(**fmt)
+        self._last_sql = SQL("SELECT notification_id, hash FROM {s}.{c} WHERE notification_id < %s "
+                             "ORDER BY notification_id DESC LIMIT 1").format(**fmt)
+        self._positions_sql = SQL("SELECT notification_id FROM {s}.{c} WHERE digest = %s "
+                                  "ORDER BY notification_id").format(**fmt)
+
+    def _canonical_originator_id(self, originator_id: UUID | str) -> str:
+        if self.datastore.originator_id_type == "uuid":
+            return UUID(str(originator_id)).hex
+        return str(originator_id)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        # Still inside the insert's transaction, which holds LOCK TABLE … IN EXCLUSIVE MODE on the
+        # events table: every earlier writer has committed, and no later one can start.
+        curs.execute(self._last_sql, (2**63 - 1,))
+        row = curs.fetchone()
+        head = (row["notification_id"], bytes(row["hash"])) if row else None
+        events = [(self._canonical_originator_id(s.originator_id), s.originator_version, s.topic, s.state)
+                  for s in stored_events]
+        rows = _link_rows(head, ids, events)
+        # A nested pipeline syncs on exit, so a failure raises here, inside the library's handler.
+        with curs.connection.pipeline():
+            curs.executemany(self._insert_chain_sql, rows)
+        return ids
+
+    def _fetch(self, sql: SQL | Any, params: Sequence[Any]) -> list[Any]:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+
+    def chain_bound(self) -> int | None:
+        (events_max, chain_max), = self._fetch(self._bound_sql, ())
+        return max((m for m in (events_max, chain_max) if m is not None), default=None)
+
+    def event_rows(self, after: int, upto: int, limit: int) -> list[_EventRow]:
+        return self._fetch(self._events_sql, (after, upto, limit))
+
+    def chain_rows(self, after: int, upto: int, limit: int) -> list[_ChainRow]:
+        return self._fetch(self._chain_sql, (after, upto, limit))
+
+    def last_chain_row(self, before: int | None = None) -> tuple[int, bytes] | None:
+        rows = self._fetch(self._last_sql, (2**63 - 1 if before is None else before,))
+        return (rows[0][0], bytes(rows[0][1])) if rows else None
+
+    def positions_of(self, digest: bytes) -> list[int]:
+        return [row[0] for row in self._fetch(self._positions_sql, (digest,))]
+
+
+_RECORDER_TOPICS = {
+    "eventsourcing.sqlite": f"{__name__}:{ChainedSQLiteApplicationRecorder.__qualname__}",
+    "eventsourcing.postgres": f"{__name__}:{ChainedPostgresApplicationRecorder.__qualname__}",
+}
+
+
+def chain_env(persistence_module: str) -> dict[str, str]:
+    """Return the env entries that make an Application record through a chained recorder.
+
+    Merge them into the Application's ``env=``, e.g.
+    ``Ledger(env={"PERSISTENCE_MODULE": m, **chain_env(m), ...})``.
+    """
+    try:
+        return {"APPLICATION_RECORDER_TOPIC": _RECORDER_TOPICS[persistence_module]}
+    except KeyError:
+        msg = f"no chained recorder for {persistence_module!r}; expected one of {sorted(_RECORDER_TOPICS)}"
+        raise ValueError(msg) from None
+
+
+def _chained(recorder: ApplicationRecorder) -> ChainedRecorder:
+    if not isinstance(recorder, ChainedRecorder):
+        msg = f"{type(recorder).__qualname__} keeps no hash chain: construct the application with chain_env()"
+        raise TypeError(msg)
+    return recorder
+
+
+def _pages(fetch: Any, after: int, upto: int, batch: int) -> Iterator[Any]:
+    """Yield every row of a keyset-paged query."""
+    while True:
+        rows = fetch(after, upto, batch)
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1][0]
+
+
+def _walk(
+    recorder: ChainedRecorder, *, start: int | None, batch: int, sealed: dict[int, str]
+) -> Iterator[ChainEntry | ChainFailure]:
+    """Yield each verified entry in order; a failure is yielded last."""
+    upto = recorder.chain_bound()
+    first = 1 if start is None else start
+    before = recorder.last_chain_row(first) if first > 1 else None
+    previous = before[1] if before else _GENESIS_BYTES
+    after = first - 1
+    if upto is not None:
+        events = _pages(recorder.event_rows, after, upto, batch)
+        chain = _pages(recorder.chain_rows, after, upto, batch)
+        event, link = next(events, None), next(chain, None)
+        while event is not None or link is not None:
+            if link is None or (event is not None and event[0] < link[0]):
+                yield ChainFailure(event[0], event[1], event[2], NO_CHAIN)
+                return
+            if event is None or link[0] < event[0]:
+                yield ChainFailure(link[0], None, None, ORPHAN)
+                return
+            notification_id, originator_id, version, topic, state = event
+            try:
+                digest = event_digest(originator_id, version, topic, state)
+            except (AttributeError, TypeError):  # a column overwritten with NULL or another type
+                digest = b""
+            current = chain_link(previous, notification_id, digest)
+            if current != link[2]:
+                if digest == link[1]:
+                    reason = UNLINKED
+                elif [p for p in recorder.positions_of(digest) if p != notification_id]:
+                    reason = REORDERED
+                else:
+                    reason = EDITED
+                yield ChainFailure(notification_id, originator_id, version, reason)
+                return
+            hex_hash = current.hex()
+            if sealed.pop(notification_id, hex_hash) != hex_hash:
+                reason = f"differs from the sealed head published for #{notification_id}"
+                yield ChainFailure(notification_id, originator_id, version, reason)
+                return
+            yield ChainEntry(notification_id, originator_id, version, topic, bytes(state), hex_hash)
+            previous = current
+            event, link = next(events, None), next(chain, None)
+    for notification_id in sorted(sealed):
+        reason = f"differs from the sealed head published for #{notification_id}: no such event (deleted?)"
+        yield ChainFailure(notification_id, None, None, reason)
+        return
+
+
+def verify_chain(
+    recorder: ApplicationRecorder, *, batch: int = 5000, expected: Iterable[tuple[int, str]] = ()
+) -> ChainReport:
+    """Recompute the chain over every stored event and report the first failure.
+
+    ``expected`` holds sealed heads, (notification id, hex hash) pairs published earlier; a
+    recomputed hash that differs from one of them reveals a rewrite of the whole chain. Events
+    recorded after the verification began are not included.
+    """
+    sealed = {int(n): h.lower() for n, h in expected}
+    count, head_hash = 0, GENESIS
+    for item in _walk(_chained(recorder), start=None, batch=batch, sealed=sealed):
+        if isinstance(item, ChainFailure):
+            return ChainReport(ok=False, count=count, head=head_hash, failure=item)
+        count, head_hash = count + 1, item.hash
+    return ChainReport(ok=True, count=count, head=head_hash, failure=None)
+
+
+def head(recorder: ApplicationRecorder) -> tuple[int, str] | None:
+    """Return the stored chain head (last notification id, hex hash), or None if empty.
+
+    This is what a seal publishes; it is read, not verified.
+    """
+    row = _chained(recorder).last_chain_row()
+    return (row[0], bytes(row[1]).hex()) if row else None
+
+
+def iter_chain(recorder: ApplicationRecorder, start: int | None = None, *, batch: int = 5000
+               ) -> Iterator[ChainEntry]:
+    """Yield events with notification id >= ``start`` in order, each with its hash.
+
+    Every entry is checked as it goes, linking from the stored hash before ``start``;
+    raises ``ChainBrokenError`` at the first that fails.
+    """
+    for item in _walk(_chained(recorder), start=start, batch=batch, sealed={}):
+        if isinstance(item, ChainFailure):
+            raise ChainBrokenError(item)
+        yield item

@@ -1,0 +1,54 @@
+"""The ledger's error vocabulary: every refusal names what was wrong and where.
+
+Any other exception is a bug and should crash loudly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class LedgerError(Exception):
+    """A domain refusal: the command changed nothing (exit status 1)."""
+
+
+class UnknownUnit(LedgerError):
+    """A unit that the adopted ruleset does not name."""
+
+    def __init__(self, unit: str, year: int, known: Sequence[str]) -> None:
+        super().__init__(f"unknown unit {unit!r} in the {year} ruleset (known: {', '.join(known)})")
+
+
+class UnknownItem(LedgerError):
+    """An item code that the adopted ruleset does not have."""
+
+    def __init__(self, item: str, year: int) -> None:
+        super().__init__(f"unknown item {item!r} in the {year} ruleset (see `rules show --year {year}`)")
+
+
+class RuleViolation(LedgerError):
+    """A recording that breaks a rule (kind mismatch, points out of range, a double retraction …)."""
+
+
+class NotFound(LedgerError):
+    """An id that names nothing in the ledger."""
+
+
+class NoRuleset(LedgerError):
+    """A year with no adopted ruleset."""
+
+    def __init__(self, year: int) -> None:
+        super().__init__(f"no ruleset adopted for {year}: run `hotline-ledger init --year {year}` first")
+
+
+class RulesetInvalid(LedgerError):
+    """A ruleset file that does not validate; ``problems`` are ``key.path: message`` lines."""
+
+    def __init__(self, source: str, problems: Sequence[str]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{source}: {p}" for p in self.problems))
+
+
+class StoreUnavailable(LedgerError):
+    """The store URL is malformed or the store cannot be reached."""

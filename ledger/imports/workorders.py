@@ -1,0 +1,321 @@
+"""The hotline platform's work-order export (CLI.md "Work-order export format").
+
+`WorkOrderReader` streams a CSV or XLSX export and yields one `WorkOrderRow` per valid row,
+collecting every bad row in `errors` as it goes; the caller applies nothing when any error
+was found. Rows are plain strings and booleans rather than datetimes because a year's export
+runs to a million rows: times are normalised to `YYYY-MM-DDTHH:MM:SS` (naive local time), so
+comparing two strings compares two times.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+import re
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+from ledger.imports.tabular import ImportRejected, RowError, map_columns, open_table
+
+
+class Absent(enum.Enum):
+    """The type of `ABSENT`: a column the file does not have (absent is not empty)."""
+
+    ABSENT = "ABSENT"
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT = Absent.ABSENT
+
+# field → aliases as platform exports write them; the first alias names a missing column.
+WORKORDER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "order_id": ("工单编号",),
+    "unit": ("承办单位",),
+    "dispatched_at": ("派单时间",),
+    "due_at": ("办结时限",),
+    "completed_at": ("办结时间",),
+    "reply_required": ("是否需回复",),
+    "replied": ("是否已回复",),
+    "satisfaction": ("满意度",),
+    "counted": ("是否计入统计",),
+    "exported_at": ("导出时间",),
+}
+REQUIRED_COLUMNS = {"order_id", "unit", "dispatched_at", "due_at"}
+
+# The values an empty 是/否 cell takes (CLI.md): reply needed, not replied, counted.
+REPLY_REQUIRED_DEFAULT = True
+REPLIED_DEFAULT = False
+COUNTED_DEFAULT = True
+
+_START_OF_DAY = "00:00:00"
+_END_OF_DAY = "23:59:59"  # a deadline given as a date alone runs to the end of that day
+
+_BOOLEANS = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
+             "true": True, "false": False, "1": True, "0": False}
+_BOOLEANS |= {k.upper(): v for k, v in _BOOLEANS.items()} | {k.title(): v for k, v in _BOOLEANS.items()}
+
+_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?")
+_PROGRESS_EVERY = 10_000
+_HASH_BITS = 40  # the duplicate check keeps (row << 40 | 40-bit hash) per order id
+_HASH_MASK = (1 << _HASH_BITS) - 1
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrderRow:
+    """One valid row of an export.
+
+    `row` is the spreadsheet row number; `unit` the resolved unit code; times are
+    `YYYY-MM-DDTHH:MM:SS` strings; `completed_at` is None while the order is open. A field
+    whose column the file lacks is `ABSENT` (it must change nothing); an empty cell takes the
+    default (是否需回复 是, 是否已回复 否, 是否计入统计 是, 满意度 the unrated label).
+    `exported_at` is None when the file does not give it.
+    """
+
+    row: int
+    order_id: str
+    unit: str
+    dispatched_at: str
+    due_at: str
+    completed_at: str | None | Absent
+    reply_required: bool | Absent
+    replied: bool | Absent
+    satisfaction: str | Absent
+    counted: bool | Absent
+    exported_at: str | None
+
+
+@cache
+def _valid_dates() -> frozenset[str]:
+    """Every `YYYY-MM-DD` of 2000–2099: the fast path's check is one set lookup."""
+    return frozenset(
+        f"{y:04d}-{m:02d}-{d:02d}"
+        for y in range(2000, 2100)
+        for m in range(1, 13)
+        for d in range(1, calendar.monthrange(y, m)[1] + 1)
+    )
+
+
+@cache
+def _valid_clock_times() -> frozenset[str]:
+    """Every `HH:MM:SS` and `HH:MM` of a day."""
+    hm = [f"{h:02d}:{m:02d}" for h in range(24) for m in range(60)]
+    return frozenset(hm) | frozenset(f"{t}:{s:02d}" for t in hm for s in range(60))
+
+
+def parse_time(text: str, date_alone: str = _START_OF_DAY) -> str | None:
+    """`text` as `YYYY-MM-DDTHH:MM:SS`, or None if it is not a time.
+
+    Accepts `YYYY-MM-DD HH:MM[:SS]` and `YYYY-MM-DD`, `/` separators and single-digit
+    month, day and hour too; a date alone gets the clock time `date_alone`.
+    """
+    dates, clock = _valid_dates(), _valid_clock_times()
+    n = len(text)
+    if n == 19 and text[10] == " " and text[:10] in dates and text[11:] in clock:
+        return f"{text[:10]}T{text[11:]}"
+    if n == 10 and text in dates:
+        return f"{text}T{date_alone}"
+    if n == 16 and text[10] == " " and text[:10] in dates and text[11:] in clock:
+        return f"{text[:10]}T{text[11:]}:00"
+    return _parse_time_slowly(text, date_alone)
+
+
+def _parse_time_slowly(text: str, date_alone: str) -> str | None:
+    m = _TIME.fullmatch(text.strip())
+    if m is None:
+        return None
+    y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    if not (1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1]) or y < 1:
+        return None
+    if m[4] is None:
+        return f"{y:04d}-{mo:02d}-{d:02d}T{date_alone}"
+    h, mi, s = int(m[4]), int(m[5]), int(m[6] or 0)
+    if h > 23 or mi > 59 or s > 59:
+        return None
+    return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}"
+
+
+class WorkOrderReader:
+    """Streams the valid rows of one export and collects the errors of the bad ones.
+
+    Opening checks the header and raises `ImportRejected` naming every missing required
+    column (or an unreadable file). Iterating (once) yields each valid `WorkOrderRow`; an
+    identical repeated row is skipped. Afterwards `errors` lists every bad row: when it is
+    non-empty the caller must apply nothing. `sha256` is the file's hash, `rows_read` the
+    number of non-empty data rows read, `max_time` the latest dispatch or completion time
+    seen (the export time when the file gives none; due times are deadlines, not events, so
+    they do not count). `progress`, if given, is called with `rows_read` every 10,000 rows
+    and at the end.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        units: Mapping[str, str],
+        satisfaction_labels: Collection[str],
+        unrated_label: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        self._table = open_table(path)
+        self._columns, errors = map_columns(self._table, WORKORDER_COLUMNS, REQUIRED_COLUMNS)
+        if errors:
+            raise ImportRejected(errors)
+        self._units = units
+        self._labels = tuple(satisfaction_labels)  # in the ruleset's order, for messages
+        self._unrated = unrated_label
+        self._progress = progress
+        self.file = self._table.file
+        self.sha256 = self._table.sha256
+        self.errors: list[RowError] = []
+        self.rows_read = 0
+        self.max_time: str | None = None
+
+    def __iter__(self) -> Iterator[WorkOrderRow]:
+        cols = self._columns
+        i_id, i_unit, i_disp, i_due = cols["order_id"], cols["unit"], cols["dispatched_at"], cols["due_at"]
+        i_done, i_exp = cols.get("completed_at"), cols.get("exported_at")
+        i_rr, i_rep, i_cnt, i_sat = (cols.get(f) for f in ("reply_required", "replied", "counted",
+                                                          "satisfaction"))
+        # Per-column lookups that answer the common cells in one dict probe, the empty one too.
+        units = self._units
+        rr_map, rep_map, cnt_map = (_BOOLEANS | {"": d} for d in (REPLY_REQUIRED_DEFAULT, REPLIED_DEFAULT,
+                                                                 COUNTED_DEFAULT))
+        sat_map = {label: label for label in self._labels} | {"": self._unrated}
+        dates, clock = _valid_dates(), _valid_clock_times()
+        errors, slow_time, slow_cell = self.errors, self._slow_time, self._slow_cell
+        seen: dict[str, int] = {}
+        latest = ""
+        rows_read = 0
+        progress = self._progress
+
+        for row, cells in self._table.rows:
+            rows_read += 1
+            if progress is not None and rows_read % _PROGRESS_EVERY == 0:
+                progress(rows_read)
+            n_errors = len(errors)
+
+            order_id = cells[i_id].strip()
+            if not order_id:
+                self._error(row, i_id, "the order id is empty")
+            unit = units.get(cells[i_unit]) or slow_cell(row, "unit", cells[i_unit], units)
+            # The export's usual `YYYY-MM-DD HH:MM:SS`, checked by two set probes, inline.
+            text = cells[i_disp]
+            if len(text) == 19 and text[:10] in dates and text[10] == " " and text[11:] in clock:
+                dispatched = text.replace(" ", "T")
+            else:
+                dispatched = slow_time(row, i_disp, text, _START_OF_DAY)
+            text = cells[i_due]
+            if len(text) == 19 and text[:10] in dates and text[10] == " " and text[11:] in clock:
+                due = text.replace(" ", "T")
+            else:
+                due = slow_time(row, i_due, text, _END_OF_DAY)
+            if dispatched and due and due < dispatched:
+                self._error(row, i_due, f"the due time {due} is before the dispatch time {dispatched}")
+            completed: str | None | Absent = ABSENT
+            if i_done is not None:
+                text = cells[i_done]
+                if len(text) == 19 and text[:10] in dates and text[10] == " " and text[11:] in clock:
+                    completed = text.replace(" ", "T")
+                else:
+                    completed = slow_time(row, i_done, text, _START_OF_DAY, optional=True)
+                if dispatched and completed and completed < dispatched:
+                    self._error(row, i_done,
+                                f"the completion time {completed} is before the dispatch time {dispatched}")
+            reply_required = ABSENT if i_rr is None else rr_map.get(cells[i_rr])
+            if reply_required is None:
+                reply_required = slow_cell(row, "reply_required", cells[i_rr], rr_map)
+            replied = ABSENT if i_rep is None else rep_map.get(cells[i_rep])
+            if replied is None:
+                replied = slow_cell(row, "replied", cells[i_rep], rep_map)
+            counted = ABSENT if i_cnt is None else cnt_map.get(cells[i_cnt])
+            if counted is None:
+                counted = slow_cell(row, "counted", cells[i_cnt], cnt_map)
+            satisfaction = ABSENT if i_sat is None else sat_map.get(cells[i_sat])
+            if satisfaction is None:
+                satisfaction = slow_cell(row, "satisfaction", cells[i_sat], sat_map)
+            exported = None
+            if i_exp is not None:
+                exported = slow_time(row, i_exp, cells[i_exp], _START_OF_DAY, optional=True)
+            if len(errors) > n_errors:
+                continue
+
+            fingerprint = hash((unit, dispatched, due, completed, reply_required, replied, satisfaction,
+                                counted, exported)) & _HASH_MASK
+            previous = seen.get(order_id)
+            if previous is not None:
+                if previous & _HASH_MASK != fingerprint:
+                    self._error(row, i_id, f"order {order_id!r} also appears at row {previous >> _HASH_BITS} "
+                                           "with different values")
+                continue  # an identical repeat adds nothing
+            seen[order_id] = row << _HASH_BITS | fingerprint
+
+            if dispatched > latest:
+                latest = dispatched
+            if completed and completed is not ABSENT and completed > latest:
+                latest = completed
+            yield WorkOrderRow(row, order_id, unit, dispatched, due, completed, reply_required, replied,
+                               satisfaction, counted, exported)
+
+        self.rows_read = rows_read
+        self.max_time = latest or None
+        if progress is not None:
+            progress(rows_read)
+
+    def _error(self, row: int, index: int, message: str) -> None:
+        self.errors.append(RowError(self.file, row, self._table.header[index], message))
+
+    def _slow_time(
+        self, row: int, index: int, text: str, date_alone: str, *, optional: bool = False
+    ) -> str | None:
+        """Any other accepted time form; None (and an error unless optional and empty) if none."""
+        stripped = text.strip()
+        if not stripped:
+            if not optional:
+                self._error(row, index, "a time is required")
+            return None
+        value = parse_time(stripped, date_alone)
+        if value is None:
+            self._error(row, index, f"not a time: {text!r} (expected YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DD)")
+        return value
+
+    def _slow_cell(self, row: int, field: str, text: str, known: Mapping[str, _T]) -> _T | None:
+        """A cell the fast lookup missed: retry stripped (and lower-cased), else record an error."""
+        stripped = text.strip()
+        value = known.get(stripped)
+        if value is None:
+            value = known.get(stripped.lower())
+        if value is None:
+            self._error(row, self._columns[field], _CELL_MESSAGES[field](stripped, known))
+        return value
+
+
+_T = TypeVar("_T")
+_CELL_MESSAGES: dict[str, Callable[[str, Mapping], str]] = {
+    "unit": lambda text, _: f"unknown unit {text!r}" if text else "the unit is empty",
+    "satisfaction": lambda text, known: (
+        f"{text!r} is not a satisfaction label of the ruleset ({', '.join(k for k in known if k)})"
+    ),
+    **dict.fromkeys(("reply_required", "replied", "counted"), lambda text, _: f"{text!r} is not 是 or 否"),
+}
+
+
+def read_workorders(
+    path: str | Path,
+    units: Mapping[str, str],
+    satisfaction_labels: Collection[str],
+    unrated_label: str,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[WorkOrderRow]:
+    """Yield the valid rows of an export, then raise `ImportRejected` if any row was bad.
+
+    A convenience over `WorkOrderReader` for callers that need neither the hash nor the
+    counts; as with the reader, nothing may be applied before the iterator is exhausted.
+    """
+    reader = WorkOrderReader(path, units, satisfaction_labels, unrated_label, progress)
+    yield from reader
+    if reader.errors:
+        raise ImportRejected(reader.errors)

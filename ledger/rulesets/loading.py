@@ -1,0 +1,63 @@
+"""Reading ruleset files: TOML text → a validated ``Ruleset``, errors naming the key path."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+from pydantic import ValidationError
+
+from ledger.errors import RulesetInvalid
+from ledger.rulesets.schema import Ruleset
+
+BUILTIN = "taian"
+
+
+def builtin_text(name: str = BUILTIN) -> str:
+    """The text of a ruleset shipped with the package (``taian``)."""
+    return resources.files("ledger.rulesets").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of the ruleset text as UTF-8: the identity recorded on adoption."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _key_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
+    """Render a pydantic location as the key path a person sees in the file (items[3].amount → items.2.3.amount)."""
+    parts: list[str] = []
+    node: Any = data
+    for part in loc:
+        if isinstance(part, int):
+            label = ""
+            if isinstance(node, list) and 0 <= part < len(node) and isinstance(node[part], dict):
+                code = node[part].get("code")
+                label = f"({code})" if code else ""
+            parts[-1] = f"{parts[-1]}[{part}]{label}" if parts else f"[{part}]"
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+        else:
+            # pydantic adds the discriminator value as a location step: not a key in the file.
+            if isinstance(node, dict) and part not in node and node.get("kind") == part:
+                continue
+            parts.append(str(part))
+            node = node.get(part) if isinstance(node, dict) else None
+    return ".".join(parts) or "(top level)"
+
+
+def parse_ruleset(text: str, source: str = "<ruleset>") -> Ruleset:
+    """Parse and validate ruleset text; raise ``RulesetInvalid`` listing every problem by key path."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as e:
+        raise RulesetInvalid(source, [f"not valid TOML: {e}"]) from None
+    try:
+        return Ruleset.model_validate(data)
+    except ValidationError as e:
+        problems = []
+        for err in e.errors():
+            msg = err["msg"].removeprefix("Value error, ")
+            problems.append(f"{_key_path(tuple(err['loc']), data)}: {msg}")
+        raise RulesetInvalid(source, problems) from None

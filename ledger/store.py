@@ -1,0 +1,142 @@
+"""Where the ledger lives: store URLs, eventsourcing persistence settings, and the event mapper.
+
+``sqlite:///PATH`` (the embedded default) and ``postgresql://USER@HOST:PORT/DB`` both go through
+eventsourcing's own persistence modules; choosing one is configuration, not code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import orjson
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
+from pydantic import BaseModel
+
+from ledger.errors import StoreUnavailable
+
+DEFAULT_STORE = "sqlite:///hotline-ledger.db"
+
+
+class OrjsonTranscoder(Transcoder):
+    """JSON bytes via orjson: pydantic has already reduced events to JSON types."""
+
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+
+class PydanticMapper(Mapper):
+    """Maps pydantic events to stored events and back, validating what is read."""
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        state = cast(BaseModel, domain_event).model_dump(
+            mode="json", exclude={"originator_id", "originator_version"}
+        )
+        data = self.transcoder.encode(state)
+        if self.compressor:
+            data = self.compressor.compress(data)
+        if self.cipher:
+            data = self.cipher.encrypt(data)
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=get_topic(type(domain_event)),
+            state=data,
+        )
+
+    def decode_state(self, stored_event: StoredEvent) -> dict[str, Any]:
+        """The event's fields as a plain dict (decrypted, decompressed), without building a model."""
+        data = stored_event.state
+        if self.cipher:
+            data = self.cipher.decrypt(data)
+        if self.compressor:
+            data = self.compressor.decompress(data)
+        return cast(dict[str, Any], self.transcoder.decode(data))
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        state = self.decode_state(stored_event)
+        cls = resolve_topic(stored_event.topic)
+        return cls(
+            originator_id=stored_event.originator_id,
+            originator_version=stored_event.originator_version,
+            **state,
+        )
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    """A parsed ``--store`` URL.
+
+    Attributes:
+        url: as given (never printed with a password). kind: ``sqlite`` or ``postgresql``.
+        env: eventsourcing persistence settings. views_path: the projection's SQLite file.
+        evidence_dir: the content-addressed evidence store.
+    """
+
+    url: str
+    kind: str
+    env: dict[str, str]
+    views_path: Path
+    evidence_dir: Path
+
+    @property
+    def display(self) -> str:
+        """The URL without any password."""
+        parts = urlsplit(self.url)
+        if parts.password:
+            netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+            return parts._replace(netloc=netloc).geturl()
+        return self.url
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hotline-ledger"
+
+
+def parse_store(url: str) -> StoreLocation:
+    """Turn a store URL into persistence settings; refuse anything else with a clear message."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        raw = unquote(url[len("sqlite://"):])
+        path = raw[1:] if raw.startswith("/") else raw
+        if not path:
+            raise StoreUnavailable(f"store URL {url!r} names no file: use sqlite:///PATH")
+        db = Path(path).expanduser().resolve()
+        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db), "SQLITE_LOCK_TIMEOUT": "60"}
+        views = Path(os.environ.get("HOTLINE_LEDGER_VIEWS") or f"{db}.views")
+        return StoreLocation(url, "sqlite", env, views, db.parent / f"{db.name}.evidence")
+    if parts.scheme in ("postgresql", "postgres"):
+        if not parts.path.strip("/"):
+            raise StoreUnavailable(f"store URL {url!r} names no database: use postgresql://USER@HOST:PORT/DB")
+        query = parse_qs(parts.query)
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(parts.path.strip("/")),
+            "POSTGRES_HOST": parts.hostname or "localhost",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or os.environ.get("PGUSER") or os.environ.get("USER", "postgres")),
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_LOCK_TIMEOUT": "30",
+        }
+        # An empty password lets libpq look in PGPASSWORD and ~/.pgpass, its own conventions;
+        # the password is never stored in the ledger nor printed.
+        env["POSTGRES_PASSWORD"] = unquote(parts.password) if parts.password else ""
+        if "schema" in query:
+            env["POSTGRES_SCHEMA"] = query["schema"][0]
+        digest = hashlib.sha256(parts._replace(netloc=parts.hostname or "").geturl().encode()).hexdigest()[:16]
+        cache = _cache_dir()
+        views = Path(os.environ.get("HOTLINE_LEDGER_VIEWS") or cache / f"views-{digest}")
+        evidence = Path(os.environ.get("HOTLINE_LEDGER_EVIDENCE") or cache / f"evidence-{digest}")
+        return StoreLocation(url, "postgresql", env, views, evidence)
+    raise StoreUnavailable(
+        f"store URL {url!r} is not supported: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+    )

@@ -1,0 +1,223 @@
+"""How each event changes the read model's tables: one small function per event type.
+
+These functions only write to the *view* (the projection's own database), never to the store.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from functools import singledispatch
+from typing import Any
+
+from events.deadlines import (
+    CalendarRuled,
+    CalendarRulingChanged,
+    CalendarYearCompleted,
+    ExplanationSubmitted,
+    NoticeReceived,
+    ReportSubmitted,
+)
+from events.disputes import DisputeDecided, DisputeOpened
+from events.occurrences import AssessmentRecorded, EventsFileImported, OccurrenceRecorded, OccurrenceRetracted
+from events.rulesets import RulesetAdopted, RulesetAmended
+from events.seals import LedgerSealed
+from events.workorders import FACT_FIELDS, WorkOrderFactsRecorded
+
+_SCREENED_COLUMN = {"satisfaction": "screened_satisfaction", "reply": "screened_reply", "ontime": "screened_ontime"}
+
+
+def _iso(ts: Any) -> str:
+    return ts.isoformat()
+
+
+def _log(db: sqlite3.Connection, e: Any, nid: int, unit: str | None = None, item: str | None = None,
+         payload: dict[str, Any] | None = None) -> None:
+    fields = payload if payload is not None else e.model_dump(
+        mode="json", exclude={"originator_id", "originator_version", "timestamp", "recorded_by", "originator_topic"}
+    )
+    db.execute(
+        "INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?)",
+        (nid, str(e.originator_id), e.originator_version, type(e).__name__, unit, item,
+         _iso(e.timestamp), e.recorded_by, json.dumps(fields, ensure_ascii=False)),
+    )
+
+
+@singledispatch
+def apply(e: Any, db: sqlite3.Connection, nid: int) -> None:  # pragma: no cover - every type is registered
+    raise TypeError(f"no projection for {type(e).__name__}")
+
+
+def apply_event(db: sqlite3.Connection, e: Any, nid: int) -> None:
+    """Apply one domain event (notification ``nid``) to the view inside the caller's transaction."""
+    apply(e, db, nid)
+
+
+@apply.register
+def _(e: RulesetAdopted | RulesetAmended, db: sqlite3.Connection, nid: int) -> None:
+    db.execute("INSERT INTO rulesets VALUES (?,?,?,?,?,?,?,?)",
+               (nid, e.year, e.ruleset_id, e.sha256, e.text, e.source, _iso(e.timestamp), e.recorded_by))
+    _log(db, e, nid, payload={"year": e.year, "ruleset_id": e.ruleset_id, "sha256": e.sha256, "source": e.source})
+
+
+@apply.register
+def _(e: OccurrenceRecorded, db: sqlite3.Connection, nid: int) -> None:
+    db.execute(
+        "INSERT INTO occurrences VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)",
+        (str(e.originator_id), nid, e.unit, e.item, e.year, e.date.isoformat(), e.count, e.evidence, e.note,
+         json.dumps([a.model_dump() for a in e.attachments], ensure_ascii=False), e.batch, e.source,
+         _iso(e.timestamp), e.recorded_by, e.count),
+    )
+    _log(db, e, nid, e.unit, e.item)
+
+
+@apply.register
+def _(e: OccurrenceRetracted, db: sqlite3.Connection, nid: int) -> None:
+    target = str(e.originator_id)
+    db.execute("UPDATE occurrences SET retracted=1 WHERE id=?", (target,))
+    db.execute("INSERT INTO history VALUES (?,?,?,?,?,?,?,?,?)",
+               (nid, target, "retracted", _iso(e.timestamp), e.recorded_by, e.reason, None, None, None))
+    unit, item = db.execute("SELECT unit, item FROM occurrences WHERE id=?", (target,)).fetchone() or (None, None)
+    _log(db, e, nid, unit, item)
+
+
+@apply.register
+def _(e: AssessmentRecorded, db: sqlite3.Connection, nid: int) -> None:
+    db.execute(
+        "INSERT INTO assessments VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        (str(e.originator_id), nid, e.unit, e.item, e.year, e.date.isoformat(), str(e.points), e.evidence,
+         e.note, e.source, _iso(e.timestamp), e.recorded_by),
+    )
+    _log(db, e, nid, e.unit, e.item)
+
+
+@apply.register
+def _(e: EventsFileImported, db: sqlite3.Connection, nid: int) -> None:
+    _log(db, e, nid)
+
+
+@apply.register
+def _(e: DisputeOpened, db: sqlite3.Connection, nid: int) -> None:
+    did = str(e.originator_id)
+    db.execute(
+        "INSERT INTO disputes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL,NULL)",
+        (did, nid, e.subject, e.target, e.unit, e.item, e.rate, e.reason, e.evidence,
+         json.dumps([a.model_dump() for a in e.attachments], ensure_ascii=False), _iso(e.timestamp), e.recorded_by),
+    )
+    db.execute("INSERT INTO history VALUES (?,?,?,?,?,?,?,?,?)",
+               (nid, e.target, "dispute_opened", _iso(e.timestamp), e.recorded_by, e.reason, None, None, did))
+    _log(db, e, nid, e.unit, e.item)
+
+
+@apply.register
+def _(e: DisputeDecided, db: sqlite3.Connection, nid: int) -> None:
+    did = str(e.originator_id)
+    db.execute(
+        "UPDATE disputes SET decision=?, count=?, decision_reason=?, decided_at=?, decided_by=? WHERE id=?",
+        (e.decision, e.count, e.reason, _iso(e.timestamp), e.recorded_by, did),
+    )
+    subject, target, unit, item, rate = db.execute(
+        "SELECT subject, target, unit, item, rate FROM disputes WHERE id=?", (did,)
+    ).fetchone()
+    db.execute("INSERT INTO history VALUES (?,?,?,?,?,?,?,?,?)",
+               (nid, target, "dispute_decided", _iso(e.timestamp), e.recorded_by, e.reason, e.decision, e.count, did))
+    # A decision is a correction: it sets the occurrence's effective count whatever the date.
+    if subject == "occurrence":
+        if e.decision == "accept":
+            db.execute("UPDATE occurrences SET effective_count=0 WHERE id=?", (target,))
+        elif e.decision == "amend":
+            db.execute("UPDATE occurrences SET effective_count=? WHERE id=?", (e.count, target))
+    elif e.decision == "accept":
+        db.execute(f"UPDATE workorders SET {_SCREENED_COLUMN[rate]}=1 WHERE order_id=?", (target,))
+    _log(db, e, nid, unit, item)
+
+
+@apply.register
+def _(e: ReportSubmitted, db: sqlite3.Connection, nid: int) -> None:
+    db.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?)",
+               (str(e.originator_id), nid, e.unit, e.kind, e.period, e.year, e.date.isoformat(), e.evidence,
+                _iso(e.timestamp), e.recorded_by))
+    _log(db, e, nid, e.unit)
+
+
+@apply.register
+def _(e: NoticeReceived, db: sqlite3.Connection, nid: int) -> None:
+    db.execute("INSERT INTO notices VALUES (?,?,?,?,?,?,?,?,?,NULL,NULL,NULL,NULL)",
+               (e.notice, str(e.originator_id), nid, e.unit, e.received.isoformat(), e.year, e.evidence,
+                _iso(e.timestamp), e.recorded_by))
+    _log(db, e, nid, e.unit)
+
+
+@apply.register
+def _(e: ExplanationSubmitted, db: sqlite3.Connection, nid: int) -> None:
+    db.execute("UPDATE notices SET explained=?, explanation_evidence=?, explained_at=?, explained_by=? WHERE id=?",
+               (e.date.isoformat(), e.evidence, _iso(e.timestamp), e.recorded_by, str(e.originator_id)))
+    row = db.execute("SELECT unit, notice FROM notices WHERE id=?", (str(e.originator_id),)).fetchone()
+    _log(db, e, nid, row[0] if row else None, payload={"notice": row[1] if row else None,
+                                                       "date": e.date.isoformat(), "evidence": e.evidence})
+
+
+@apply.register
+def _(e: CalendarRuled | CalendarRulingChanged, db: sqlite3.Connection, nid: int) -> None:
+    day = e.date.isoformat() if isinstance(e, CalendarRuled) else db.execute(
+        "SELECT date FROM calendar_rulings WHERE nid IN (SELECT nid FROM log WHERE id=?)", (str(e.originator_id),)
+    ).fetchone()[0]
+    db.execute("INSERT OR REPLACE INTO calendar_rulings VALUES (?,?,?,?)", (day, int(e.workday), e.evidence, nid))
+    _log(db, e, nid, payload={"date": day, "workday": e.workday, "evidence": e.evidence})
+
+
+@apply.register
+def _(e: CalendarYearCompleted, db: sqlite3.Connection, nid: int) -> None:
+    db.execute("INSERT OR REPLACE INTO calendar_years VALUES (?,?,?)", (e.year, e.evidence, nid))
+    _log(db, e, nid)
+
+
+@apply.register
+def _(e: LedgerSealed, db: sqlite3.Connection, nid: int) -> None:
+    db.execute("INSERT INTO seals VALUES (?,?,?,?,?,?,?)",
+               (nid, str(e.originator_id), e.notification_id, e.head, e.note, _iso(e.timestamp), e.recorded_by))
+    _log(db, e, nid)
+
+
+_DEFAULTS = {"completed_at": None, "reply_required": 1, "replied": 0, "satisfaction": None, "counted": 1}
+_FLAG_FIELDS = frozenset({"reply_required", "replied", "counted"})
+
+
+@apply.register
+def _(e: WorkOrderFactsRecorded, db: sqlite3.Connection, nid: int) -> None:
+    # Merge the chunk's facts into the orders' current state in one pass: fetch the orders the
+    # chunk touches, update in memory, write back. A fact older than what is known is stale.
+    ids = [r[0] for r in e.rows]
+    known: dict[str, list[Any]] = {}
+    for start in range(0, len(ids), 900):
+        part = ids[start:start + 900]
+        marks = ",".join("?" * len(part))
+        for row in db.execute(
+            f"SELECT order_id, unit, dispatched_at, due_at, completed_at, reply_required, replied, satisfaction, "
+            f"counted, observed_at, screened_satisfaction, screened_reply, screened_ontime "
+            f"FROM workorders WHERE order_id IN ({marks})", part,
+        ):
+            known[row[0]] = list(row)
+    out = []
+    for fact in e.rows:
+        current = known.get(fact[0])
+        if current is None:
+            current = [fact[0], None, None, None, None, 1, 0, None, 1, e.exported_at, 0, 0, 0]
+        elif current[9] > e.exported_at:
+            continue
+        for i, value in enumerate(fact[1:], start=1):
+            if value is None:
+                continue
+            field = FACT_FIELDS[i]
+            if field in _FLAG_FIELDS:
+                current[i] = int(value)
+            elif field == "completed_at":
+                current[i] = value or None
+            else:
+                current[i] = value
+        current[9] = e.exported_at
+        known[fact[0]] = current
+        out.append(current)
+    db.executemany("INSERT OR REPLACE INTO workorders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", out)
+    _log(db, e, nid, payload={"batch": e.batch, "chunk": e.chunk, "source": e.source, "sha256": e.sha256,
+                              "exported_at": e.exported_at, "facts": len(e.rows)})

@@ -1,0 +1,222 @@
+"""The JSON-shaped documents of ``score`` and ``trace`` (CLI.md), also fed to the reports.
+
+Points are strings with exactly two decimals; rates are percent strings with two decimals
+(display only: thresholds were compared on exact fractions).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+from ledger.rulesets.schema import OCCURRENCE_KINDS
+from projections.facts import calendar_of, deadline_verdicts, year_window
+from projections.reading import Reading
+from projections.scores import ItemResult, UnitScore, fmt
+
+STATE_OF_DECISION = {None: "disputed", "accept": "accepted", "reject": "rejected", "amend": "amended"}
+RATE_OF = {"satisfaction": "satisfaction", "reply": "reply", "ontime": "ontime"}
+
+
+def percent(rate: Fraction | None) -> str | None:
+    """An exact rate as a percent with two decimals, for display."""
+    if rate is None:
+        return None
+    value = Decimal(rate.numerator) * 100 / Decimal(rate.denominator)
+    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
+    if i.bonus is not None:
+        return {"code": i.code, "name": i.name, "bonus": fmt(i.bonus), "count": i.count, "events": events}
+    if i.pool is not None:
+        out = {"code": i.code, "name": i.name, "pool": i.pool, "deducted": fmt(i.deducted or Decimal(0)),
+               "count": i.count, "events": events}
+        if i.reason:
+            out.update(status="pending", reason=i.reason)
+        return out
+    out = {"code": i.code, "name": i.name, "max": fmt(i.max or Decimal(0)), "points": fmt(i.points or Decimal(0)),
+           "status": i.status}
+    if i.kind == "rate_threshold":
+        out.update(rate=percent(i.rate), numerator=i.numerator, denominator=i.denominator)
+    if i.kind in OCCURRENCE_KINDS:
+        out["events"] = events
+    if i.absorbed:
+        out["absorbed"] = fmt(i.absorbed)
+    if i.reason:
+        out["reason"] = i.reason
+    return out
+
+
+def counted_ids(reading: Reading) -> dict[tuple[str, str], list[str]]:
+    """(unit, item) → ids of the occurrences that count (dated by as_of, not retracted, not removed)."""
+    ids: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for unit, item, oid in reading.db.execute(
+        "SELECT unit, item, id FROM occurrences WHERE year=? AND date<=? AND retracted=0 AND effective_count>0 "
+        "ORDER BY date, nid", (reading.year, reading.as_of.isoformat()),
+    ):
+        ids[(unit, item)].append(oid)
+    return ids
+
+
+def score_document(reading: Reading, scores: list[UnitScore], unit: str | None = None) -> dict[str, Any]:
+    """``score --format json``: every unit (or one), ranked, section by section."""
+    ids = counted_ids(reading)
+    units = []
+    for s in scores:
+        if unit is not None and s.unit != unit:
+            continue
+        units.append({
+            "unit": s.unit, "name": s.name, "rank": s.rank, "total": fmt(s.total), "bonus": fmt(s.bonus),
+            "base": fmt(s.base),
+            "sections": [
+                {"code": sec.code, "name": sec.name, "max": fmt(sec.max), "points": fmt(sec.points),
+                 "items": [_item_json(i, ids.get((s.unit, i.code), [])) for i in sec.items]}
+                for sec in s.sections
+            ],
+        })
+    return {
+        "year": reading.year, "as_of": reading.as_of.isoformat(),
+        "known_at": reading.known_at.isoformat() if reading.known_at else None,
+        "ruleset": {"id": reading.ruleset.id, "sha256": reading.ruleset_sha, "name": reading.ruleset.name},
+        "units": units,
+    }
+
+
+def _history(reading: Reading, target: str) -> list[dict[str, Any]]:
+    return [
+        {"type": r["type"], "at": r["at"], "by": r["by"], "reason": r["reason"], "decision": r["decision"],
+         "count": r["count"], "dispute": r["dispute"]}
+        for r in reading.db.execute("SELECT * FROM history WHERE target=? ORDER BY nid", (target,))
+    ]
+
+
+def _state(retracted: bool, history: list[dict[str, Any]]) -> str:
+    if retracted:
+        return "retracted"
+    disputes = [h for h in history if h["type"] in ("dispute_opened", "dispute_decided")]
+    if not disputes:
+        return "effective"
+    last = disputes[-1]
+    return "disputed" if last["type"] == "dispute_opened" else STATE_OF_DECISION[last["decision"]]
+
+
+def occurrence_events(reading: Reading, unit: str, item: str, amount: Decimal | None) -> list[dict[str, Any]]:
+    """Every occurrence of the item for the unit dated by as_of, with its state and history."""
+    out = []
+    for r in reading.db.execute(
+        "SELECT * FROM occurrences WHERE year=? AND unit=? AND item=? AND date<=? ORDER BY date, nid",
+        (reading.year, unit, item, reading.as_of.isoformat()),
+    ):
+        history = _history(reading, r["id"])
+        out.append({
+            "id": r["id"], "type": "occurrence", "date": r["date"], "count": r["count"],
+            "effective_count": 0 if r["retracted"] else r["effective_count"],
+            "amount": fmt(amount) if amount is not None else None, "evidence": r["evidence"], "note": r["note"],
+            "attachments": json.loads(r["attachments"] or "[]"), "source": r["source"],
+            "recorded_by": r["recorded_by"], "recorded_at": r["recorded_at"],
+            "state": _state(bool(r["retracted"]), history), "history": history,
+        })
+    return out
+
+
+def assessment_events(reading: Reading, unit: str, item: str) -> list[dict[str, Any]]:
+    """Every assessment of the item; the latest recorded is effective, earlier ones superseded."""
+    rows = list(reading.db.execute(
+        "SELECT * FROM assessments WHERE year=? AND unit=? AND item=? AND date<=? ORDER BY nid",
+        (reading.year, unit, item, reading.as_of.isoformat()),
+    ))
+    return [
+        {"id": r["id"], "type": "assessment", "date": r["date"], "points": fmt(Decimal(r["points"])),
+         "evidence": r["evidence"], "note": r["note"], "attachments": [], "recorded_by": r["recorded_by"],
+         "recorded_at": r["recorded_at"], "state": "effective" if n == len(rows) - 1 else "superseded",
+         "history": []}
+        for n, r in enumerate(rows)
+    ]
+
+
+def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]]:
+    """The work orders that cost points on a rate (unsatisfied, unreplied, late), with screenings."""
+    start, end = year_window(reading.year, reading.as_of)
+    wo = reading.ruleset.workorders
+    satisfied = list(wo.satisfied_values)
+    marks = ",".join("?" * len(satisfied))
+    if rate == "satisfaction":
+        where = (f"dispatched_at BETWEEN ? AND ? AND satisfaction IS NOT NULL AND satisfaction<>? "
+                 f"AND satisfaction NOT IN ({marks})")
+        params: list[Any] = [start, end, wo.unrated_value, *satisfied]
+    elif rate == "reply":
+        where, params = "dispatched_at BETWEEN ? AND ? AND reply_required=1 AND replied=0", [start, end]
+    else:
+        where, params = "due_at BETWEEN ? AND ? AND (completed_at IS NULL OR completed_at>due_at)", [start, end]
+    screenings: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for d in reading.db.execute("SELECT * FROM disputes WHERE subject='workorder' AND unit=? AND rate=?",
+                                (unit, rate)):
+        screenings[d["target"]].append({"dispute": d["id"], "decision": d["decision"], "reason": d["reason"],
+                                        "evidence": d["evidence"], "opened_by": d["opened_by"],
+                                        "decided_by": d["decided_by"], "decision_reason": d["decision_reason"]})
+    out = []
+    for r in reading.db.execute(
+        f"SELECT * FROM workorders WHERE unit=? AND counted=1 AND {where} ORDER BY order_id", (unit, *params)
+    ):
+        reason = {"satisfaction": f"满意度: {r['satisfaction']}", "reply": "未回复",
+                  "ontime": f"办结 {r['completed_at'] or '未办结'} > 时限 {r['due_at']}"}[rate]
+        screened = bool(r[f"screened_{rate}"])
+        out.append({"order_id": r["order_id"], "dispatched_at": r["dispatched_at"], "due_at": r["due_at"],
+                    "completed_at": r["completed_at"], "reason": reason, "screened_out": screened,
+                    "screenings": screenings.get(r["order_id"], [])})
+    return out
+
+
+def trace_document(reading: Reading, score: UnitScore, item: str | None = None) -> dict[str, Any]:
+    """``trace --format json``: how each item's points were computed, with every event behind them."""
+    calendar = None
+    items = []
+    for sec in score.sections:
+        pools = {i.code: i for i in sec.items if i.kind == "pool"}
+        for i in sec.items:
+            if item is not None and i.code != item and i.pool != item:
+                continue
+            raw = reading.ruleset.item_for(score.unit, i.code) if i.kind != "pool" else None
+            pool = pools.get(i.pool) if i.pool else None
+            entry: dict[str, Any] = {
+                "code": i.code, "name": i.name, "kind": i.kind, "section": sec.code,
+                "max": fmt(pool.max if pool else (i.max if i.max is not None else sec.max)),
+                "points": fmt(pool.points if pool else (i.points if i.points is not None else i.bonus or 0)),
+                "explanation": i.explanation + (f"; pool {pool.code}: {pool.explanation}" if pool else ""),
+                "rate": percent(i.rate) if i.kind == "rate_threshold" else None,
+                "numerator": i.numerator, "denominator": i.denominator, "status": i.status,
+                "events": [],
+            }
+            if i.pool is not None:
+                entry.update(pool=i.pool, deducted=fmt(i.deducted or 0), count=i.count)
+            if i.bonus is not None:
+                entry.update(bonus=fmt(i.bonus), count=i.count)
+            if i.absorbed:
+                entry["absorbed"] = fmt(i.absorbed)
+            if i.reason:
+                entry["reason"] = i.reason
+            if raw is not None and raw.kind in OCCURRENCE_KINDS:
+                entry["events"] = occurrence_events(reading, score.unit, i.code, raw.amount)
+            elif raw is not None and raw.kind == "assessment":
+                entry["events"] = assessment_events(reading, score.unit, i.code)
+            elif raw is not None and raw.kind == "rate_threshold":
+                entry["threshold"] = f"{raw.threshold:.2f}"
+                entry["orders"] = costly_orders(reading, score.unit, raw.rate)
+            elif raw is not None and raw.kind == "deadline":
+                calendar = calendar or calendar_of(reading.db)
+                entry["periods"] = [
+                    {"period": v.period, "due_from": v.due_from.isoformat(),
+                     "deadline": v.deadline.isoformat() if v.deadline else None,
+                     "submitted": v.submitted.isoformat() if v.submitted else None,
+                     "verdict": v.verdict, "deducts": v.deducts, "reason": v.reason}
+                    for v in deadline_verdicts(reading.db, raw, score.unit, reading.year, reading.as_of, calendar)
+                ]
+            items.append(entry)
+    return {"year": reading.year, "unit": score.unit, "name": score.name, "as_of": reading.as_of.isoformat(),
+            "known_at": reading.known_at.isoformat() if reading.known_at else None,
+            "ruleset": {"id": reading.ruleset.id, "sha256": reading.ruleset_sha},
+            "total": fmt(score.total), "rank": score.rank, "items": items}

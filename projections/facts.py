@@ -1,0 +1,122 @@
+"""Gathering a year's facts from the read model: counts, assessments, rates, deadline verdicts.
+
+Queries only; the rules are applied by ``projections.scores``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from ledger.calendar import WorkingCalendar
+from ledger.rulesets.schema import DeadlineItem, Ruleset
+from projections.deadlines import Verdict, notice_verdicts, report_verdicts
+from projections.scores import DeadlineOutcome, RateCounts, UnitFacts
+
+
+def _day_end(d: date) -> str:
+    return f"{d.isoformat()}T23:59:59"
+
+
+def year_window(year: int, as_of: date) -> tuple[str, str]:
+    """The span of local times that count for ``year`` as of ``as_of`` (inclusive, ISO text)."""
+    end = min(date(year, 12, 31), as_of)
+    return f"{year}-01-01T00:00:00", _day_end(end)
+
+
+def calendar_of(db: sqlite3.Connection) -> WorkingCalendar:
+    """The working-day calendar: the bundled one with the ledger's rulings on top."""
+    rulings = {date.fromisoformat(r[0]): bool(r[1]) for r in db.execute("SELECT date, workday FROM calendar_rulings")}
+    years = [r[0] for r in db.execute("SELECT year FROM calendar_years")]
+    return WorkingCalendar(rulings, years)
+
+
+def occurrence_counts(db: sqlite3.Connection, year: int, as_of: date) -> dict[tuple[str, str], int]:
+    """(unit, item) → Σ effective count of occurrences dated by ``as_of`` and not retracted."""
+    rows = db.execute(
+        "SELECT unit, item, SUM(effective_count) FROM occurrences "
+        "WHERE year=? AND date<=? AND retracted=0 GROUP BY unit, item",
+        (year, as_of.isoformat()),
+    )
+    return {(u, i): int(n or 0) for u, i, n in rows}
+
+
+def latest_assessments(db: sqlite3.Connection, year: int, as_of: date) -> dict[tuple[str, str], Decimal]:
+    """(unit, item) → points of the latest assessment recorded (dated by ``as_of``)."""
+    rows = db.execute(
+        "SELECT unit, item, points, MAX(nid) FROM assessments WHERE year=? AND date<=? GROUP BY unit, item",
+        (year, as_of.isoformat()),
+    )
+    return {(u, i): Decimal(p) for u, i, p, _ in rows}
+
+
+def rate_counts(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> dict[str, dict[str, int]]:
+    """unit → volume and the numerators/denominators of the three rates (RUBRIC.md §6)."""
+    start, end = year_window(year, as_of)
+    satisfied = list(ruleset.workorders.satisfied_values)
+    marks = ",".join("?" * len(satisfied))
+    unrated = ruleset.workorders.unrated_value
+    rows = db.execute(
+        f"""SELECT unit,
+              SUM(d) AS volume,
+              SUM(d AND satisfaction IS NOT NULL AND satisfaction<>? AND screened_satisfaction=0) AS sat_den,
+              SUM(d AND satisfaction IN ({marks}) AND screened_satisfaction=0) AS sat_num,
+              SUM(d AND reply_required=1 AND screened_reply=0) AS reply_den,
+              SUM(d AND reply_required=1 AND replied=1 AND screened_reply=0) AS reply_num,
+              SUM(u AND screened_ontime=0) AS ontime_den,
+              SUM(u AND completed_at IS NOT NULL AND completed_at<=due_at AND screened_ontime=0) AS ontime_num
+            FROM (SELECT *, (dispatched_at BETWEEN ? AND ?) AS d, (due_at BETWEEN ? AND ?) AS u
+                  FROM workorders WHERE counted=1)
+            WHERE d OR u GROUP BY unit""",
+        (unrated, *satisfied, start, end, start, end),
+    )
+    return {r["unit"]: dict(r) for r in rows}
+
+
+def deadline_verdicts(db: sqlite3.Connection, item: DeadlineItem, unit: str, year: int, as_of: date,
+                      calendar: WorkingCalendar) -> list[Verdict]:
+    """Every period (or notice) of ``year`` for ``unit`` with its deadline and verdict."""
+    if item.schedule == "notice":
+        notices = [
+            (r[0], date.fromisoformat(r[1]), date.fromisoformat(r[2]) if r[2] else None)
+            for r in db.execute(
+                "SELECT notice, received, explained FROM notices WHERE unit=? AND year=? ORDER BY received, notice",
+                (unit, year),
+            )
+        ]
+        return notice_verdicts(notices, calendar, item.working_days, as_of)
+    submissions = {
+        r[0]: date.fromisoformat(r[1])
+        for r in db.execute(
+            "SELECT period, MIN(date) FROM submissions WHERE unit=? AND kind=? AND year=? GROUP BY period",
+            (unit, item.schedule, year),
+        )
+    }
+    return report_verdicts(item.schedule, year, submissions, calendar, item.working_days, as_of)
+
+
+def gather(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> dict[str, UnitFacts]:
+    """Every unit's facts for ``year`` as of ``as_of``."""
+    facts: dict[str, UnitFacts] = defaultdict(UnitFacts)
+    for (unit, item), n in occurrence_counts(db, year, as_of).items():
+        facts[unit].counts[item] = n
+    for (unit, item), pts in latest_assessments(db, year, as_of).items():
+        facts[unit].assessments[item] = pts
+    for unit, row in rate_counts(db, ruleset, year, as_of).items():
+        f = facts[unit]
+        f.volume = int(row["volume"] or 0)
+        for rate in ("sat", "reply", "ontime"):
+            name = "satisfaction" if rate == "sat" else rate
+            f.rates[name] = RateCounts(int(row[f"{rate}_num"] or 0), int(row[f"{rate}_den"] or 0))
+    deadline_items = [i for i in ruleset.items if i.kind == "deadline"]
+    if deadline_items:
+        calendar = calendar_of(db)
+        for u in ruleset.units:
+            for raw in deadline_items:
+                item = ruleset.item_for(u.code, raw.code)
+                verdicts = deadline_verdicts(db, item, u.code, year, as_of, calendar)
+                pending = sorted({v.reason for v in verdicts if v.verdict == "pending" and v.reason})
+                facts[u.code].deadlines[item.code] = DeadlineOutcome(sum(v.deducts for v in verdicts), tuple(pending))
+    return dict(facts)

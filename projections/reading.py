@@ -1,0 +1,80 @@
+"""A consistent reading of the ledger: the read model at a moment, the ruleset then in force, and the dates.
+
+``known_at`` (system time) builds a private in-memory read model from the events recorded by
+that moment; without it the shared read model is caught up to the present.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from ledger.errors import NoRuleset
+from ledger.rulesets.loading import parse_ruleset
+from ledger.rulesets.schema import Ruleset
+from projections.facts import gather
+from projections.scores import UnitScore, score_city
+from projections.view import View
+
+_PARSED: dict[str, Ruleset] = {}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the ledger says for ``year`` as of ``as_of``, as known at ``known_at`` (None: now).
+
+    Attributes:
+        db: the read model's connection. ruleset / ruleset_sha: the rules in force as known then.
+    """
+
+    db: sqlite3.Connection
+    year: int
+    as_of: date
+    known_at: datetime | None
+    ruleset: Ruleset
+    ruleset_sha: str
+
+    def scores(self) -> list[UnitScore]:
+        """Every unit scored and ranked."""
+        return score_city(self.ruleset, gather(self.db, self.ruleset, self.year, self.as_of))
+
+
+def ruleset_in(db: sqlite3.Connection, year: int) -> tuple[Ruleset, str]:
+    """The ruleset last adopted for ``year`` in this read model, with its digest."""
+    row = db.execute("SELECT text, sha256 FROM rulesets WHERE year=? ORDER BY nid DESC LIMIT 1", (year,)).fetchone()
+    if row is None:
+        raise NoRuleset(year)
+    text, sha = row
+    if sha not in _PARSED:
+        _PARSED[sha] = parse_ruleset(text, f"ruleset {sha[:12]}")
+    return _PARSED[sha], sha
+
+
+def open_reading(app: Any, year: int, as_of: date, known_at: datetime | None = None,
+                 progress: Any = None) -> Reading:
+    """Catch the read model up (or build one as known at ``known_at``) and read ``year`` from it."""
+    if known_at is None:
+        view = app.refresh(progress=progress)
+    else:
+        view = View(None)
+        view.catch_up(app, known_at=known_at, progress=progress)
+    ruleset, sha = ruleset_in(view.db, year)
+    return Reading(view.db, year, as_of, known_at, ruleset, sha)
+
+
+def unit_code(db: sqlite3.Connection, unit: str, year: int | None = None) -> str:
+    """The code of a unit named by code or Chinese name in ``year``'s ruleset (or the latest adopted)."""
+    from ledger.errors import UnknownUnit
+
+    if year is None:
+        row = db.execute("SELECT year FROM rulesets ORDER BY nid DESC LIMIT 1").fetchone()
+        if row is None:
+            raise NoRuleset(datetime.now().year)
+        year = row[0]
+    ruleset, _ = ruleset_in(db, year)
+    found = ruleset.resolve_unit(unit)
+    if found is None:
+        raise UnknownUnit(unit, year, [f"{u.code}/{u.name}" for u in ruleset.units])
+    return found.code

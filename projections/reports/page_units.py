@@ -1,0 +1,115 @@
+"""The web page's per-unit drill-down: section → item → occurrences with evidence and history.
+
+Every string from the ledger (names, evidence, notes, reasons, recorder) goes through
+`html.escape`: evidence is typed by people and may contain anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from html import escape
+from typing import Any
+
+from projections.reports.ranking import RankingRow, decimal_or_none, points, two_places
+from projections.reports.unit_detail import (
+    ItemDetail,
+    SectionDetail,
+    history_line,
+    state_text,
+    unit_sections,
+)
+
+Row = Mapping[str, Any]
+
+
+def anchor(unit_code: str) -> str:
+    """A safe fragment id for a unit (`unit-taishan`)."""
+    return "unit-" + (re.sub(r"[^A-Za-z0-9_-]", "_", unit_code) or "x")
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value))
+
+
+def _value(item: ItemDetail) -> str:
+    if item.kind == "pool_member":
+        return f"−{two_places(item.deducted)}" if item.deducted else "0.00"
+    if item.kind == "bonus":
+        return f"+{two_places(item.bonus)}"
+    return f"{two_places(item.points) or '—'} / {two_places(item.max) or '—'}"
+
+
+def _event(code: str, event: Row) -> str:
+    state = str(event.get("state") or "effective")
+    amount = decimal_or_none(event.get("amount"))
+    facts = [("日期", _e(event.get("date"))), ("次数", _e(event.get("count"))),
+             ("分值", _e(two_places(amount)) if amount is not None else ""),
+             ("状态", f'<span class="status state-{_e(state)}">{_e(state_text(event))}</span>'),
+             ("证据", _e(event.get("evidence"))), ("备注", _e(event.get("note"))),
+             ("记录人", _e(event.get("recorded_by"))), ("记录时间", _e(event.get("recorded_at")))]
+    files = [f'{_e(a.get("name"))}<br><span class="hash">SHA-256 {_e(a.get("sha256"))}</span>'
+             for a in event.get("attachments") or []]
+    if files:
+        facts.append(("附件", "<br>".join(files)))
+    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts if v)
+    history = event.get("history") or []
+    trail = ('<ol class="history">' + "".join(f"<li>{_e(history_line(h))}</li>" for h in history)
+             + "</ol>") if history else ""
+    return f'<div class="event" data-item="{_e(code)}"><dl>{body}</dl>{trail}</div>'
+
+
+def _mini_table(headers: tuple[str, ...], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return (f'<div class="table-wrap mini"><table><thead><tr>{head}</tr></thead>'
+            f'<tbody>{body}</tbody></table></div>')
+
+
+def _item(item: ItemDetail) -> str:
+    # "已计分" is the normal case; only pending, pool and bonus items carry a badge.
+    status = "" if item.kind == "scored" and item.status == "scored" else (
+        f'<span class="status {_e(item.status)}">{_e(item.status_text)}</span>')
+    row = (f'<span class="code">{_e(item.code)}</span><span class="name">{_e(item.name)}{status}</span>'
+           f'<span class="num">{_value(item)}</span>')
+    extra = [f'<p class="explain">{_e(t)}</p>' for t in (item.rate, item.explanation) if t]
+    if item.periods:
+        extra.append(_mini_table(("期间", "截止日", "报送日", "结论", "原因"), [
+            [p.get("period"), p.get("deadline"), p.get("submitted") or "未报送", p.get("verdict"),
+             p.get("reason")] for p in item.periods]))
+    if item.orders:
+        extra.append(_mini_table(("工单编号", "原因", "甄别"), [
+            [o.get("order_id"), o.get("reason"), o.get("screening")] for o in item.orders]))
+    extra.extend(_event(item.code, e) for e in item.events)
+    body = f'<div class="item-body">{"".join(extra)}</div>' if extra else ""
+    if not item.events and not item.periods and not item.orders:
+        return f'<li><div class="item-row">{row}</div>{body}</li>'
+    return f'<li><details class="item"><summary class="item-row">{row}</summary>{body}</details></li>'
+
+
+
+def _section(section: SectionDetail) -> str:
+    got = two_places(section.base)
+    bonus = section.points - section.base if section.points is not None else None
+    plus = f"（另加分 {two_places(bonus)}）" if bonus else ""
+    items = "".join(_item(i) for i in section.items)
+    return (f'<details class="section"><summary><span class="grow">{_e(section.code)} {_e(section.name)}'
+            f'{plus}</span><span class="num">{got} / {two_places(section.max) or "—"}</span></summary>'
+            f'<ul class="items">{items}</ul></details>')
+
+
+def render_unit(unit: Row, row: RankingRow, trace: Row | None) -> str:
+    """One unit's `<details>` drill-down (closed; printing opens it)."""
+    total, bonus = points(unit.get("total")), points(unit.get("bonus"))
+    base = points(unit["base"]) if unit.get("base") else total - bonus
+    change = ""
+    if row.change is not None:
+        change = f"；较上期 {two_places(row.change, signed=True)}"
+    missing = "" if trace else '<p class="note">（无追溯数据：仅显示得分。）</p>'
+    sections = "".join(_section(s) for s in unit_sections(unit, trace))
+    return (f'<details class="unit" id="{anchor(row.unit)}"><summary>'
+            f'<span class="badge-rank">{_e(row.rank if row.rank is not None else "—")}</span>'
+            f'<span class="grow">{_e(row.name)}</span>'
+            f'<span class="num">{two_places(total)} 分</span></summary>'
+            f'<p class="note">基础分 {two_places(base)} + 加分 {two_places(bonus)}{change}</p>'
+            f'{missing}{sections}</details>')

@@ -1,0 +1,120 @@
+"""Cell styles, column widths and print setup shared by the workbook's sheets."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+POINTS_FORMAT = "0.00"
+COUNT_FORMAT = "0"
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+TITLE_FONT = Font(bold=True, size=14)
+NOTE_FONT = Font(size=9, color="555555")
+SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
+THIN = Side(style="thin", color="BFBFBF")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+WRAP = Alignment(wrap_text=True, vertical="top")
+MAX_WIDTH = 40
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def display_width(text: str) -> int:
+    """Columns a string needs: CJK (wide/fullwidth) characters take two, others one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def cell_value(value: Any) -> Any:
+    """Decimal → float (Excel has no decimal type; two decimals survive a double exactly enough)."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def sheet_title(name: str, taken: set[str]) -> str:
+    """A legal, unique sheet name: Excel forbids `[]:*?/\\`, a leading/trailing `'`, > 31 chars."""
+    base = _BAD_SHEET_CHARS.sub("_", name).strip("'").strip() or "单位"
+    title, n = base[:31], 2
+    while title in taken:
+        suffix = f"({n})"
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
+    taken.add(title)
+    return title
+
+
+def write_title(ws: Worksheet, title: str, facts: Sequence[str], width: int) -> int:
+    """Title row and one merged note row per fact; returns the next free row."""
+    ws.cell(row=1, column=1, value=title).font = TITLE_FONT
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
+    row = 2
+    for fact in facts:
+        cell = ws.cell(row=row, column=1, value=fact)
+        cell.font = NOTE_FONT
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(width, 1))
+        row += 1
+    return row
+
+
+def write_header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
+    """A styled header row (white on dark blue, bordered, centred)."""
+    for col, text in enumerate(headers, start=1):
+        cell = ws.cell(row=row, column=col, value=text)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, GRID
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def write_row(ws: Worksheet, row: int, values: Sequence[Any], fill: PatternFill | None = None,
+              bold: bool = False) -> None:
+    """A data row: Decimals become numbers formatted `0.00`, ints `0`, text wraps at the top."""
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=col, value=cell_value(value))
+        cell.border = GRID
+        if isinstance(value, Decimal):
+            cell.number_format = POINTS_FORMAT
+        elif isinstance(value, int) and not isinstance(value, bool):
+            cell.number_format = COUNT_FORMAT
+        else:
+            cell.alignment = WRAP
+        if fill is not None:
+            cell.fill = fill
+        if bold:
+            cell.font = Font(bold=True)
+
+
+def fit_columns(ws: Worksheet, from_row: int, minimum: int = 6,
+                caps: Mapping[int, int] | None = None) -> None:
+    """Column widths from content below the title rows (longest line of each cell).
+
+    Widths are capped (`MAX_WIDTH`, or `caps[column]`) so a sheet still prints legibly when
+    fitted to one page wide; longer text wraps.
+    """
+    widths: dict[int, int] = {}
+    for cells in ws.iter_rows(min_row=from_row):
+        for cell in cells:
+            if cell.value is None:
+                continue
+            text = f"{cell.value:.2f}" if isinstance(cell.value, float) else str(cell.value)
+            longest = max(display_width(line) for line in text.splitlines() or [""])
+            widths[cell.column] = max(widths.get(cell.column, 0), longest)
+    for col, width in widths.items():
+        cap = (caps or {}).get(col, MAX_WIDTH)
+        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, minimum), cap)
+
+
+def set_print(ws: Worksheet, header_rows: Iterable[int], landscape: bool) -> None:
+    """A4, fit to one page wide (any number of pages tall), header rows repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    rows = sorted(header_rows)
+    if rows:
+        ws.print_title_rows = f"{rows[0]}:{rows[-1]}"

@@ -1,0 +1,114 @@
+"""Tables for people at a terminal (rich), in Chinese where users read them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+STATE_LABELS = {
+    "effective": "有效", "retracted": "已撤销", "disputed": "申诉中", "accepted": "申诉成立",
+    "rejected": "申诉驳回", "amended": "已改定", "superseded": "已被替代",
+}
+VERDICT_LABELS = {"on_time": "按期", "late": "逾期", "missing": "未报送", "not_yet_due": "未到期", "pending": "待定"}
+
+
+def ranking_table(doc: dict[str, Any]) -> Table:
+    """The ranking: one row per unit, the five sections, bonus and total."""
+    known = f"，截至记录时间 {doc['known_at']}" if doc.get("known_at") else ""
+    table = Table(title=f"{doc['year']} 年度评价得分（截至 {doc['as_of']}{known}）", title_justify="left")
+    table.add_column("排名", justify="right")
+    table.add_column("单位")
+    sections = doc["units"][0]["sections"] if doc["units"] else []
+    for sec in sections:
+        table.add_column(f"{sec['name'][:4]}\n({sec['max']})", justify="right")
+    table.add_column("加分", justify="right")
+    table.add_column("总分", justify="right", style="bold")
+    for u in doc["units"]:
+        table.add_row(str(u["rank"]), u["name"], *[s["points"] for s in u["sections"]],
+                      u["bonus"], u["total"])
+    return table
+
+
+def _events_table(entry: dict[str, Any]) -> Table | None:
+    if entry.get("events"):
+        t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
+        for col in ("日期", "次数", "分值", "证据", "状态", "记录人", "记录时间", "编号"):
+            t.add_column(col)
+        for e in entry["events"]:
+            state = STATE_LABELS.get(e["state"], e["state"])
+            for h in e.get("history", []):
+                what = h["decision"] or h["type"]
+                state += f"\n  {h['at'][:19]} {h['by']}: {what} — {h['reason']}"
+            t.add_row(e["date"], str(e.get("count", e.get("points", ""))), e.get("amount") or e.get("points") or "",
+                      e["evidence"], state, e["recorded_by"], e["recorded_at"][:19], e["id"][:8])
+        return t
+    if entry.get("periods"):
+        t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
+        for col in ("期间/通知", "起算日", "截止日", "报送日", "结论"):
+            t.add_column(col)
+        for p in entry["periods"]:
+            t.add_row(p["period"], p["due_from"], p["deadline"] or f"待定: {p['reason']}", p["submitted"] or "—",
+                      VERDICT_LABELS.get(p["verdict"], p["verdict"]))
+        return t
+    if entry.get("orders"):
+        t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
+        for col in ("工单编号", "派单时间", "办结时限", "原因", "甄别"):
+            t.add_column(col)
+        for o in entry["orders"][:50]:
+            scr = "; ".join(f"{s['decision'] or '待决定'}" for s in o["screenings"]) or ""
+            t.add_row(o["order_id"], o["dispatched_at"], o["due_at"], o["reason"], scr)
+        if len(entry["orders"]) > 50:
+            t.add_row(f"… 另有 {len(entry['orders']) - 50} 件（--format json 列出全部）", "", "", "", "")
+        return t
+    return None
+
+
+def print_trace(console: Console, doc: dict[str, Any]) -> None:
+    """Each item: its rule and arithmetic, then the events, periods or orders behind it."""
+    console.print(f"[bold]{doc['name']} ({doc['unit']})[/bold] {doc['year']} 年 截至 {doc['as_of']} "
+                  f"总分 {doc['total']} 排名 {doc['rank']}  规则 {doc['ruleset']['id']} {doc['ruleset']['sha256'][:12]}")
+    for entry in doc["items"]:
+        head = f"[bold]{entry['code']}[/bold] {entry['name']} [dim]({entry['kind']})[/dim]"
+        if entry.get("pool"):
+            head += f"  扣 {entry['deducted']}（从 {entry['pool']} 中扣）"
+        elif entry.get("bonus") is not None:
+            head += f"  加 {entry['bonus']}"
+        else:
+            head += f"  {entry['points']} / {entry['max']}"
+            if entry.get("status") == "pending":
+                head += " [yellow]待定[/yellow]"
+        console.print(head)
+        console.print(f"    {entry['explanation']}")
+        if entry.get("reason"):
+            console.print(f"    [yellow]{entry['reason']}[/yellow]")
+        table = _events_table(entry)
+        if table is not None:
+            console.print(table)
+
+
+def dispute_table(rows: list[dict[str, Any]]) -> Table:
+    """Disputes with their state and decision."""
+    t = Table(title="申诉与甄别", title_justify="left")
+    for col in ("编号", "单位", "项目", "对象", "理由", "提出", "状态", "决定"):
+        t.add_column(col)
+    for r in rows:
+        target = r["target"][:8] if r["subject"] == "occurrence" else f"工单 {r['target']} ({r['rate']})"
+        decided = f"{r['decision']} — {r['decision_reason']} ({r['decided_by']})" if r["decision"] else ""
+        t.add_row(r["id"][:8], r["unit"], r["item"], target, r["reason"], f"{r['opened_by']} {r['opened_at'][:10]}",
+                  "待决定" if r["state"] == "open" else "已决定", decided)
+    return t
+
+
+def log_table(entries: list[dict[str, Any]]) -> Table:
+    """The log: one row per event."""
+    t = Table(title="台账记录", title_justify="left")
+    for col in ("#", "记录时间", "记录人", "类型", "单位", "项目", "编号", "内容"):
+        t.add_column(col)
+    skip = {"id", "notification_id", "version", "type", "unit", "item", "recorded_at", "recorded_by"}
+    for e in entries:
+        detail = ", ".join(f"{k}={v}" for k, v in e.items() if k not in skip and v not in (None, "", []))
+        t.add_row(str(e["notification_id"]), e["recorded_at"][:19], e["recorded_by"], e["type"], e["unit"] or "",
+                  e["item"] or "", e["id"][:8], detail[:120])
+    return t

@@ -1,0 +1,74 @@
+"""`score --format xlsx`: the ranking workbook the centre sends to leaders and to each unit.
+
+Sheet 汇总 holds the ranking (rank, unit, the five sections without bonus, bonus, total and,
+with a comparison, the change of total); then one sheet per unit, named by its Chinese name,
+lists every item and every occurrence behind its points. Numbers are numeric cells formatted
+`0.00`, so a reader can sum and sort them; every sheet prints on A4, one page wide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from projections.reports.ranking import heading_facts, ranked_units, ranking_rows, section_heads
+from projections.reports.sheet_layout import (
+    fit_columns,
+    set_print,
+    sheet_title,
+    write_header,
+    write_row,
+    write_title,
+)
+from projections.reports.unit_sheet import fill_unit_sheet
+
+SUMMARY_SHEET = "汇总"
+
+
+def summary_headers(scores: Mapping[str, Any], compare: Mapping[str, Any] | None) -> list[str]:
+    """汇总's header row: 排名, 单位代码, 单位, one column per section, 加分, 总分[, 较上期变化]."""
+    headers = ["排名", "单位代码", "单位", *(h.title for h in section_heads(scores)), "加分", "总分"]
+    return [*headers, "较上期变化"] if compare is not None else headers
+
+
+def _fill_summary(ws: Worksheet, scores: Mapping[str, Any], compare: Mapping[str, Any] | None) -> None:
+    headers = summary_headers(scores, compare)
+    facts = [*heading_facts(scores, compare), "各部分得分不含加分；各部分得分 + 加分 = 总分。"]
+    header_row = write_title(ws, f"{scores.get('year', '')}年度 12345热线办理工作年终评价 汇总",
+                             facts, len(headers))
+    write_header(ws, header_row, headers)
+    for row, line in enumerate(ranking_rows(scores, compare), start=header_row + 1):
+        values: list[Any] = [line.rank, line.unit, line.name, *line.sections, line.bonus, line.total]
+        if compare is not None:
+            values.append(line.change)
+        write_row(ws, row, values)
+    # Rank, code and unit stay in view while scrolling right; the header while scrolling down.
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=4)
+    ws.auto_filter.ref = f"A{header_row}:{ws.cell(row=ws.max_row, column=len(headers)).coordinate}"
+    fit_columns(ws, header_row)
+    set_print(ws, [header_row], landscape=True)
+
+
+def write_workbook(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any]], path: str | Path,
+                   compare: Mapping[str, Any] | None = None) -> None:
+    """Write the ranking workbook for `scores` to `path`.
+
+    `traces` maps unit code → that unit's `trace --format json` dict (a unit without one gets
+    a sheet with its items and no occurrences). `compare` is the score dict at an earlier
+    date; with it 汇总 gains 较上期变化 = total − earlier total.
+    """
+    wb = Workbook()
+    summary = wb.active
+    summary.title = SUMMARY_SHEET
+    _fill_summary(summary, scores, compare)
+    facts = heading_facts(scores)
+    taken = {SUMMARY_SHEET}
+    for unit in ranked_units(scores):
+        code = str(unit.get("unit") or "")
+        ws = wb.create_sheet(sheet_title(str(unit.get("name") or code), taken))
+        fill_unit_sheet(ws, scores, unit, traces.get(code), facts)
+    wb.save(str(path))

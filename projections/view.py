@@ -1,0 +1,147 @@
+"""The materialised read model: a SQLite database kept up to date from the notification log.
+
+SQLite stores cannot be subscribed to, so the view catches up on read: it pulls every
+notification after its tracked position, applies it, and records the new position in the same
+transaction. Dropping the file (``rebuild``) and catching up again gives the same tables: the
+view is a deterministic function of the log. A view limited to what was recorded by a moment
+(``--known-at``) is the same code over an in-memory database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.application import Application
+
+from projections import apply as appliers
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tracking (application_name TEXT PRIMARY KEY, notification_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS log (
+    nid INTEGER PRIMARY KEY, id TEXT, version INTEGER, type TEXT, unit TEXT, item TEXT,
+    recorded_at TEXT, recorded_by TEXT, payload TEXT);
+CREATE INDEX IF NOT EXISTS log_id ON log(id);
+CREATE TABLE IF NOT EXISTS rulesets (
+    nid INTEGER PRIMARY KEY, year INTEGER, ruleset_id TEXT, sha256 TEXT, text TEXT, source TEXT,
+    recorded_at TEXT, recorded_by TEXT);
+CREATE TABLE IF NOT EXISTS occurrences (
+    id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, item TEXT, year INTEGER, date TEXT, count INTEGER,
+    evidence TEXT, note TEXT, attachments TEXT, batch TEXT, source TEXT, recorded_at TEXT,
+    recorded_by TEXT, retracted INTEGER DEFAULT 0, effective_count INTEGER);
+CREATE INDEX IF NOT EXISTS occurrences_by_item ON occurrences(year, unit, item);
+CREATE TABLE IF NOT EXISTS assessments (
+    id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, item TEXT, year INTEGER, date TEXT, points TEXT,
+    evidence TEXT, note TEXT, source TEXT, recorded_at TEXT, recorded_by TEXT);
+CREATE INDEX IF NOT EXISTS assessments_by_item ON assessments(year, unit, item);
+CREATE TABLE IF NOT EXISTS history (
+    nid INTEGER PRIMARY KEY, target TEXT, type TEXT, at TEXT, by TEXT, reason TEXT, decision TEXT,
+    count INTEGER, dispute TEXT);
+CREATE INDEX IF NOT EXISTS history_by_target ON history(target);
+CREATE TABLE IF NOT EXISTS disputes (
+    id TEXT PRIMARY KEY, nid INTEGER, subject TEXT, target TEXT, unit TEXT, item TEXT, rate TEXT,
+    reason TEXT, evidence TEXT, attachments TEXT, opened_at TEXT, opened_by TEXT, decision TEXT,
+    count INTEGER, decision_reason TEXT, decided_at TEXT, decided_by TEXT);
+CREATE INDEX IF NOT EXISTS disputes_by_target ON disputes(target);
+CREATE TABLE IF NOT EXISTS workorders (
+    order_id TEXT PRIMARY KEY, unit TEXT, dispatched_at TEXT, due_at TEXT, completed_at TEXT,
+    reply_required INTEGER, replied INTEGER, satisfaction TEXT, counted INTEGER, observed_at TEXT,
+    screened_satisfaction INTEGER DEFAULT 0, screened_reply INTEGER DEFAULT 0,
+    screened_ontime INTEGER DEFAULT 0);
+CREATE INDEX IF NOT EXISTS workorders_by_unit ON workorders(unit);
+CREATE TABLE IF NOT EXISTS submissions (
+    id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, kind TEXT, period TEXT, year INTEGER, date TEXT,
+    evidence TEXT, recorded_at TEXT, recorded_by TEXT);
+CREATE TABLE IF NOT EXISTS notices (
+    notice TEXT PRIMARY KEY, id TEXT, nid INTEGER, unit TEXT, received TEXT, year INTEGER,
+    evidence TEXT, recorded_at TEXT, recorded_by TEXT, explained TEXT, explanation_evidence TEXT,
+    explained_at TEXT, explained_by TEXT);
+CREATE TABLE IF NOT EXISTS calendar_rulings (date TEXT PRIMARY KEY, workday INTEGER, evidence TEXT, nid INTEGER);
+CREATE TABLE IF NOT EXISTS calendar_years (year INTEGER PRIMARY KEY, evidence TEXT, nid INTEGER);
+CREATE TABLE IF NOT EXISTS seals (
+    nid INTEGER PRIMARY KEY, id TEXT, notification_id INTEGER, head TEXT, note TEXT,
+    recorded_at TEXT, recorded_by TEXT);
+"""
+
+#: Notifications pulled per transaction: a work-order chunk event carries thousands of facts.
+PAGE = 200
+
+
+class View:
+    """The read model in one SQLite file (or in memory), with its notification-log position."""
+
+    def __init__(self, path: str | Path | None) -> None:
+        self.path = str(path) if path is not None else ":memory:"
+        if path is not None:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, timeout=120, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        if path is not None:
+            self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; IMMEDIATE so two processes catching up take turns."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def position(self, app_name: str) -> int | None:
+        """The last notification id applied (None: nothing yet)."""
+        row = self.db.execute(
+            "SELECT notification_id FROM tracking WHERE application_name=?", (app_name,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def catch_up(
+        self,
+        app: Application[Any],
+        *,
+        known_at: datetime | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Apply every notification after the tracked position; return how many were applied.
+
+        With ``known_at``, events recorded after that moment are passed over (the view then
+        shows what the ledger contained at that moment).
+        """
+        applied = 0
+        last = app.recorder.max_notification_id() or 0
+        while True:
+            with self.transaction() as db:
+                start = self.position(app.name)
+                page = app.recorder.select_notifications(start=start, limit=PAGE, inclusive_of_start=False)
+                if not page:
+                    return applied
+                for n in page:
+                    event = app.mapper.to_domain_event(n)
+                    if known_at is None or event.timestamp <= known_at:
+                        appliers.apply_event(db, event, n.id)
+                db.execute(
+                    "INSERT INTO tracking VALUES (?, ?) ON CONFLICT(application_name) "
+                    "DO UPDATE SET notification_id=excluded.notification_id",
+                    (app.name, page[-1].id),
+                )
+            applied += len(page)
+            if progress:
+                progress(page[-1].id, last)
+
+    def reset(self) -> None:
+        """Empty every table and the position: the next catch-up rebuilds from the first event."""
+        tables = [r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        with self.transaction() as db:
+            for t in tables:
+                db.execute(f"DELETE FROM {t}")
