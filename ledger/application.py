@@ -145,6 +145,16 @@ class Ledger(Application[UUID]):
         except IntegrityError:
             raise RuleViolation(conflict) from None
 
+    def append_events(self, events: Sequence[Any], conflict: str) -> None:
+        """Append new aggregates' events in one transaction, mapping each as it goes (bulk imports)."""
+        if not events:
+            return
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        try:
+            self.recorder.insert_events(stored)
+        except IntegrityError:
+            raise RuleViolation(conflict) from None
+
     @staticmethod
     def _require_evidence(evidence: str) -> str:
         if not evidence or not evidence.strip():

@@ -1,0 +1,131 @@
+"""``import workorders``: the platform's export becomes work-order facts, recorded in chunks.
+
+Ordering of facts: every fact carries the export time it is as of — ``--as-exported`` if
+given, else the file's own 导出时间 column, else the latest dispatch or completion time in
+the file (an export cannot contain a time later than when it was made). A fact older than
+what the ledger already holds for an order is stale and records nothing, so importing last
+month's file after this month's never rolls an order back. Only what changed is recorded; an
+identical re-import records nothing. The whole file is recorded in one transaction or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from events.workorders import WorkOrderFactsRecorded
+from ledger.aggregates import WorkOrderBatch, ledger_id
+from ledger.errors import NoRuleset, RuleViolation
+from ledger.imports.tabular import ImportRejected
+from ledger.imports.workorders import ABSENT, WorkOrderReader, WorkOrderRow
+
+#: Facts per event: large enough to amortise the store's per-event cost, small enough to decode fast.
+CHUNK = 5000
+_STATE = ("unit", "dispatched_at", "due_at", "completed_at", "reply_required", "replied", "satisfaction",
+          "counted", "observed_at")
+
+
+def _flag(value: bool) -> str:
+    return "1" if value else "0"
+
+
+def _fact(row: WorkOrderRow, known: tuple[Any, ...] | None) -> list[str | None] | None:
+    """The fact row for ``row`` given the order's known state (None: new); None when nothing changed."""
+    fields: list[Any] = [row.unit, row.dispatched_at, row.due_at]
+    completed = None if row.completed_at is ABSENT else (row.completed_at or "")
+    fields.append(completed)
+    fields.extend(None if v is ABSENT else _flag(v) for v in (row.reply_required, row.replied))
+    fields.append(None if row.satisfaction is ABSENT else row.satisfaction)
+    fields.append(None if row.counted is ABSENT else _flag(row.counted))
+    if known is None:
+        if fields[3] == "":
+            fields[3] = None
+        return [row.order_id, *fields]
+    current = (known[0], known[1], known[2], known[3] or "", None if known[4] is None else str(known[4]),
+               None if known[5] is None else str(known[5]), known[6], None if known[7] is None else str(known[7]))
+    changed = [v if v is not None and v != c else None for v, c in zip(fields, current, strict=True)]
+    if all(v is None for v in changed):
+        return None
+    return [row.order_id, *changed]
+
+
+def _rulebook(app: Any) -> tuple[dict[str, str], set[str], str]:
+    """Units (codes and names → code) and satisfaction labels of every adopted ruleset."""
+    view = app.refresh()
+    units: dict[str, str] = {}
+    labels: set[str] = set()
+    unrated = ""
+    rows = view.db.execute("SELECT year, MAX(nid) FROM rulesets GROUP BY year ORDER BY year").fetchall()
+    if not rows:
+        raise NoRuleset(0)
+    from projections.reading import ruleset_in
+
+    for year, _ in rows:
+        ruleset, _sha = ruleset_in(view.db, year)
+        for u in ruleset.units:
+            units[u.code] = units[u.name] = u.code
+        labels |= set(ruleset.workorders.satisfaction_scale)
+        unrated = ruleset.workorders.unrated_value
+    return units, labels, unrated
+
+
+def import_workorders(app: Any, path: str, actor: str, exported_at: str | None = None,
+                      progress: Callable[..., None] | None = None) -> dict[str, Any]:
+    """Import an export; returns counts (new, changed, unchanged, stale) and what the facts are as of."""
+    units, labels, unrated = _rulebook(app)
+    reader = WorkOrderReader(path, units, labels, unrated, progress=progress)
+    db = app.view.db
+    position = app.view.position(app.name)
+    pending: list[tuple[list[Any], str | None]] = []  # (fact, the order's observed_at if known)
+    counts = {"new": 0, "changed": 0, "unchanged": 0, "stale": 0}
+    column_time = ""
+    buffer: list[WorkOrderRow] = []
+
+    def flush() -> None:
+        ids = [r.order_id for r in buffer]
+        known: dict[str, tuple[Any, ...]] = {}
+        for start in range(0, len(ids), 900):
+            part = ids[start:start + 900]
+            sql = (f"SELECT order_id, {', '.join(_STATE)} FROM workorders "
+                   f"WHERE order_id IN ({','.join('?' * len(part))})")
+            for r in db.execute(sql, part):
+                known[r[0]] = tuple(r[1:])
+        for r in buffer:
+            state = known.get(r.order_id)
+            fact = _fact(r, state)
+            if fact is None:
+                counts["unchanged"] += 1
+            else:
+                pending.append((fact, None if state is None else state[8]))
+        buffer.clear()
+
+    for row in reader:
+        if row.exported_at and row.exported_at > column_time:
+            column_time = row.exported_at
+        buffer.append(row)
+        if len(buffer) >= CHUNK:
+            flush()
+    flush()
+    if reader.errors:
+        raise ImportRejected(reader.errors)
+    as_of = exported_at or column_time or reader.max_time
+    if as_of is None:
+        raise RuleViolation(f"{path}: the file has a header but no work orders: nothing to import")
+    facts: list[list[Any]] = []
+    for fact, observed in pending:
+        if observed is not None and observed > as_of:
+            counts["stale"] += 1
+        else:
+            counts["new" if observed is None else "changed"] += 1
+            facts.append(fact)
+    del pending
+    batch = str(ledger_id("workorders-import", reader.sha256, as_of, position))
+    events = []
+    for n, start in enumerate(range(0, len(facts), CHUNK)):
+        agg = WorkOrderBatch.start(WorkOrderFactsRecorded, id=WorkOrderBatch.id_for(batch, n), batch=batch,
+                                   chunk=n, source=path, sha256=reader.sha256, exported_at=as_of,
+                                   rows=facts[start:start + CHUNK], recorded_by=actor)
+        events.extend(agg.collect_events())
+    app.append_events(events, f"{path}: the same export was imported meanwhile by another writer")
+    app.refresh(progress=progress)
+    return {**counts, "rows": reader.rows_read, "exported_at": as_of, "events": len(events)}
