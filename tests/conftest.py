@@ -1,0 +1,102 @@
+"""Shared fixtures: a fresh ledger per test on each backend, and a CLI runner bound to it.
+
+Every store-backed test runs twice: on an SQLite file under ``tmp_path`` and on PostgreSQL in a
+schema of its own (created here, dropped afterwards), so tests never see each other's events.
+PostgreSQL is expected at ``HOTLINE_LEDGER_TEST_PG`` (default ``postgresql://postgres@127.0.0.1:5432/test``);
+``.ci/run`` makes sure it runs. Set ``HOTLINE_LEDGER_TEST_BACKENDS=sqlite`` to run SQLite only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+PG_URL = os.environ.get("HOTLINE_LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+BACKENDS = os.environ.get("HOTLINE_LEDGER_TEST_BACKENDS", "sqlite,postgres").split(",")
+
+
+def _pg_connect() -> Any:
+    import psycopg
+
+    return psycopg.connect(PG_URL.replace("postgresql://", "postgresql://", 1), autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, empty store URL: SQLite in tmp_path, or a new PostgreSQL schema."""
+    monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "views.db"))
+    monkeypatch.setenv("HOTLINE_LEDGER_EVIDENCE", str(tmp_path / "evidence"))
+    monkeypatch.delenv("HOTLINE_LEDGER_STORE", raising=False)
+    monkeypatch.delenv("HOTLINE_LEDGER_CIPHER_KEY", raising=False)
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/ledger.db"
+        return
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    try:
+        conn = _pg_connect()
+    except Exception as e:  # pragma: no cover - CI starts PostgreSQL; a developer may not have it
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {e}")
+    with conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_URL}?schema={schema}"
+    finally:
+        with _pg_connect() as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def ledger(store_url: str) -> Iterator[Any]:
+    """A Ledger application on the fresh store (no ruleset adopted yet)."""
+    from ledger.application import Ledger
+    from ledger.store import parse_store
+
+    app = Ledger(parse_store(store_url))
+    yield app
+    app.close()
+
+
+@dataclass
+class Cli:
+    """Runs ``hotline-ledger`` in-process against one store, as a user would."""
+
+    store: str
+    actor: str = "tester"
+
+    def __call__(self, *args: Any, env: dict[str, str] | None = None) -> Result:
+        from cli import main
+
+        argv = ["--store", self.store, "--actor", self.actor, *[str(a) for a in args]]
+        return CliRunner().invoke(main, argv, env=env, catch_exceptions=False)
+
+    def json(self, *args: Any) -> Any:
+        """Run with ``--format json`` and parse stdout; fail the test on a non-zero exit."""
+        result = self(*args, "--format", "json")
+        assert result.exit_code == 0, result.stderr or result.output
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def cli(store_url: str) -> Cli:
+    """The CLI bound to a fresh store."""
+    return Cli(store_url)
+
+
+def items_of(unit_doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """A unit's items from ``score --format json``, by code."""
+    return {i["code"]: i for sec in unit_doc["sections"] for i in sec["items"]}
+
+
+def unit_of(score_doc: dict[str, Any], code: str) -> dict[str, Any]:
+    """One unit's entry in ``score --format json``."""
+    return next(u for u in score_doc["units"] if u["unit"] == code)
