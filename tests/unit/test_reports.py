@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from report_fixtures import HOSTILE, scores_and_traces
+from tests.unit.report_fixtures import HOSTILE, scores_and_traces
 
 from projections.reports.summary_csv import render_summary_csv
 from projections.reports.webpage import render_page
