@@ -15,8 +15,9 @@ import datetime as dt
 import hashlib
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 _CHUNK = 1 << 20
@@ -56,12 +57,24 @@ class ImportRejected(Exception):
 class Table:
     """A table being read: `header` cells (stripped), `rows` an iterator of
     (row number, cell texts padded to the header's width), the file's `sha256` (hex) and
-    `file` (the path as given). `rows` can be consumed once."""
+    `file` (the path as given). `rows` can be consumed once; the file closes when it is
+    exhausted, or on `close()` (also a context manager) for a table not read to the end."""
 
     file: str
     header: list[str]
     rows: Iterator[tuple[int, list[str]]]
     sha256: str
+    _close: Callable[[], object] = field(default=lambda: None, repr=False)
+
+    def close(self) -> None:
+        """Release the file (idempotent)."""
+        self._close()
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def open_table(path: str | Path) -> Table:
@@ -159,7 +172,7 @@ def _open_csv(file: str) -> Table:
         f.close()
         raise _rejected(file, "no header row: row 1 must name the columns")
     header = [c.replace("\ufeff", "").strip() for c in header]
-    return Table(file, header, _csv_rows(file, f, reader, len(header)), sha256)
+    return Table(file, header, _csv_rows(file, f, reader, len(header)), sha256, f.close)
 
 
 def _csv_rows(file: str, f, reader, width: int) -> Iterator[tuple[int, list[str]]]:
@@ -180,56 +193,76 @@ def _csv_rows(file: str, f, reader, width: int) -> Iterator[tuple[int, list[str]
 
 # --- XLSX ----------------------------------------------------------------------------------
 
+# What openpyxl and zipfile raise on a damaged workbook.
+_XLSX_ERRORS = (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError)
+
 
 def _open_xlsx(file: str) -> Table:
     import openpyxl  # imported here: CSV-only imports need not pay for it
-    from openpyxl.styles.numbers import is_date_format
 
     digest = hashlib.sha256()
     with open(file, "rb") as f:
         while chunk := f.read(_CHUNK):
             digest.update(chunk)
+    # A file object, not the name: openpyxl refuses names not ending in .xlsx, and the content
+    # (a zip) already said what this is.
+    source = open(file, "rb")  # noqa: SIM115 - closed with the workbook
+
+    def close() -> None:
+        wb.close()
+        source.close()
+
     try:
-        wb = openpyxl.load_workbook(file, read_only=True, data_only=True)
-        if not wb.worksheets:
-            raise _rejected(file, "the workbook has no worksheet")
-        ws = wb.worksheets[0]
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()  # some writers store a wrong <dimension>: read every row
-        rows = ws.iter_rows()
-        header_cells = next(rows, ())
-        header = [_cell_text(c.value, c, is_date_format).strip() for c in header_cells]
-    except ImportRejected:
+        wb = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except _XLSX_ERRORS as e:
+        source.close()
+        raise _rejected(file, f"cannot read the workbook: {e}") from None
+    try:
+        header, rows = _xlsx_header(file, wb)
+    except BaseException:
+        close()
         raise
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as e:
+    return Table(file, header, _xlsx_rows(file, close, rows, len(header)), digest.hexdigest(), close)
+
+
+def _xlsx_header(file: str, wb) -> tuple[list[str], Iterator]:
+    """The first sheet's header texts (trailing empty cells dropped) and its remaining rows."""
+    if not wb.worksheets:
+        raise _rejected(file, "the workbook has no worksheet")
+    ws = wb.worksheets[0]
+    ws.reset_dimensions()  # some writers store a wrong <dimension>: read every row
+    rows = ws.iter_rows()
+    try:
+        header = [_cell_text(c).strip() for c in next(rows, ())]
+    except _XLSX_ERRORS as e:
         raise _rejected(file, f"cannot read the workbook: {e}") from None
     if not any(header):
-        wb.close()
         raise _rejected(file, "no header row: row 1 must name the columns")
-    while header and not header[-1]:
+    while not header[-1]:
         header.pop()
-    return Table(file, header, _xlsx_rows(file, wb, rows, len(header), is_date_format), digest.hexdigest())
+    return header, rows
 
 
-def _xlsx_rows(file: str, wb, rows, width: int, is_date_format) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(file: str, close: Callable[[], None], rows, width: int) -> Iterator[tuple[int, list[str]]]:
     row = 1
     try:
         for row, cells in enumerate(rows, start=2):  # noqa: B007 - row used after the loop
-            texts = [_cell_text(c.value, c, is_date_format) for c in cells]
+            texts = [_cell_text(c) for c in cells]
             if not any(texts):
                 continue
             if len(texts) < width:
                 texts.extend([""] * (width - len(texts)))
             yield row, texts
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError) as e:
+    except _XLSX_ERRORS as e:
         raise _rejected(file, f"cannot read the row: {e}", row + 1) from None
     finally:
-        wb.close()
+        close()
 
 
-def _cell_text(value, cell, is_date_format) -> str:
+def _cell_text(cell) -> str:
     """A cell's natural text: integers without '.0', datetimes to the second, dates alone
     when the cell's number format shows only a date."""
+    value = cell.value
     if value is None:
         return ""
     if isinstance(value, str):
@@ -244,22 +277,26 @@ def _cell_text(value, cell, is_date_format) -> str:
     if isinstance(value, dt.datetime):
         if value.microsecond:  # Excel stores days as floats: round off the binary noise
             value = (value + dt.timedelta(microseconds=500_000)).replace(microsecond=0)
-        if _shows_date_only(cell.number_format, is_date_format) and value.time() == dt.time():
-            return value.strftime("%Y-%m-%d")
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        if value.time() == _MIDNIGHT and _shows_date_only(cell.number_format):
+            return value.date().isoformat()
+        return value.isoformat(" ")
     if isinstance(value, dt.date):
-        return value.strftime("%Y-%m-%d")
+        return value.isoformat()
     if isinstance(value, dt.time):
-        return value.replace(microsecond=0).strftime("%H:%M:%S")
+        return value.replace(microsecond=0).isoformat()
     return str(value)
 
 
+_MIDNIGHT = dt.time()
 _TIME_CODES = re.compile(r"[hs]|AM/PM", re.IGNORECASE)
 _QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 
-def _shows_date_only(number_format: str, is_date_format) -> bool:
+@cache
+def _shows_date_only(number_format: str) -> bool:
     """True for a date format without hours or seconds, such as `yyyy-mm-dd`."""
+    from openpyxl.styles.numbers import is_date_format
+
     if not is_date_format(number_format):
         return False
     return not _TIME_CODES.search(_QUOTED.sub("", number_format))
@@ -282,21 +319,21 @@ def map_columns(
     is the field's first alias and its name (`工单编号 / order_id`); a field found in two
     columns is an error at the second. Fields neither found nor required are left out.
     """
-    by_key = {_column_key(alias): field for field, aliases in spec.items() for alias in (field, *aliases)}
+    by_key = {_column_key(alias): name for name, aliases in spec.items() for alias in (name, *aliases)}
     found: dict[str, int] = {}
     errors: list[RowError] = []
     for index, text in enumerate(table.header):
-        field = by_key.get(_column_key(text)) if text else None
-        if field is None:
+        name = by_key.get(_column_key(text)) if text else None
+        if name is None:
             continue
-        if field in found:
-            first = table.header[found[field]]
+        if name in found:
+            first = table.header[found[name]]
             errors.append(RowError(table.file, 1, text, f"the same column as {first!r} appears twice"))
             continue
-        found[field] = index
-    for field in spec:
-        if field in required and field not in found:
-            first = spec[field][0] if spec[field] else field
-            label = field if first == field else f"{first} / {field}"
+        found[name] = index
+    for name, aliases in spec.items():
+        if name in required and name not in found:
+            first = aliases[0] if aliases else name
+            label = name if first == name else f"{first} / {name}"
             errors.append(RowError(table.file, 1, label, "required column is missing"))
     return found, errors

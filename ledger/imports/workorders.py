@@ -163,6 +163,7 @@ class WorkOrderReader:
         self._table = open_table(path)
         self._columns, errors = map_columns(self._table, WORKORDER_COLUMNS, REQUIRED_COLUMNS)
         if errors:
+            self._table.close()
             raise ImportRejected(errors)
         self._units = units
         self._labels = tuple(satisfaction_labels)  # in the ruleset's order, for messages

@@ -104,13 +104,15 @@ class TestCsv:
         data = "a,b\n1,2\n".encode("gb18030")
         path.write_bytes(data)
 
-        assert open_table(path).sha256 == hashlib.sha256(data).hexdigest()
+        with open_table(path) as table:
+            assert table.sha256 == hashlib.sha256(data).hexdigest()
 
     def test_the_file_is_named_as_the_user_gave_it(self, tmp_path, monkeypatch):
         monkeypatch.chdir(tmp_path)
         (tmp_path / "a.csv").write_text("a\n1\n", encoding="utf-8")
 
-        assert open_table("a.csv").file == "a.csv"
+        with open_table("a.csv") as table:
+            assert table.file == "a.csv"
 
 
 class TestXlsx:
@@ -149,7 +151,8 @@ class TestXlsx:
     def test_the_sha256_is_that_of_the_file_bytes(self, tmp_path):
         path = write_xlsx(tmp_path / "a.xlsx", [["a"], [1]])
 
-        assert open_table(path).sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+        with open_table(path) as table:
+            assert table.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
     def test_a_workbook_whose_first_row_is_blank_has_no_header(self, tmp_path):
         path = write_xlsx(tmp_path / "a.xlsx", [[None], ["a"], [1]])
@@ -158,6 +161,11 @@ class TestXlsx:
             open_table(path)
 
         assert str(e.value) == f"{path}:1: no header row: row 1 must name the columns"
+
+    def test_a_workbook_is_recognised_by_its_content_whatever_its_name(self, tmp_path):
+        path = write_xlsx(tmp_path / "export", [["a"], [1]])
+
+        assert read_all(path) == (["a"], [(2, ["1"])])
 
     def test_a_damaged_workbook_is_refused_at_row_1(self, tmp_path):
         path = tmp_path / "a.xlsx"
@@ -227,7 +235,8 @@ class TestMapColumns:
     def table(self, tmp_path, header):
         path = tmp_path / "a.csv"
         path.write_text(header + "\n", encoding="utf-8")
-        return open_table(path)
+        with open_table(path) as table:  # the header is read on opening
+            return table
 
     def test_chinese_headers_map_to_their_fields_and_unknown_columns_are_ignored(self, tmp_path):
         table = self.table(tmp_path, "来电号码,项目,单位")
