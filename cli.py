@@ -97,7 +97,10 @@ class Session:
         except LedgerError:
             raise
         except Exception as e:  # connection refused, bad credentials, missing rights …
-            raise StoreUnavailable(f"cannot open the store {self.location.display}: {_first_line(e)}") from None
+            from ledger.provisioning import mask
+
+            raise StoreUnavailable(
+                f"cannot open the store {self.location.display}: {mask(_first_line(e), self.location)}") from None
 
     def today(self) -> date:
         return datetime.now(TZ).date()
@@ -561,7 +564,10 @@ def verify(s: Session, sealed: tuple[str, ...], fmt: str) -> None:
         emit_json(report)
     else:
         for line in report["lines"]:
-            click.echo(line)
+            if line not in report["problems"]:
+                click.echo(line)
+    for line in report["problems"]:
+        click.echo(line, err=True)
     if not report["ok"]:
         sys.exit(1)
 
@@ -580,9 +586,9 @@ def _parse_seal(text: str) -> tuple[int, str]:
 @refusals
 def seal(s: Session, note: str, fmt: str) -> None:
     """Record the current chain head so it can be published (then verify against it)."""
-    from projections.audit import current_head
+    from projections.audit import verified_head
 
-    nid, head = current_head(s.app)
+    nid, head = verified_head(s.app)
     new = s.app.seal(notification_id=nid, head=head, note=note, actor=s.actor)
     if fmt == "json":
         emit_json({"id": new, "notification_id": nid, "head": head})
@@ -624,7 +630,7 @@ def demo(s: Session, year: int | None) -> None:
     first = scores[-1]
     console.print(f"\n为什么 {first.name} 排名第 {first.rank}？ 以 2.2 工单答复质量为例：")
     print_trace(console, trace_document(reading, first, "2.2"))
-    click.echo(f"\nstore: {s.location.display}  —  try: hotline-ledger --store {s.store} trace --year {year} "
+    click.echo(f"\nstore: {s.location.display}  —  try: hotline-ledger --store {s.location.display} trace --year {year} "
                f"--unit {first.unit}", err=True)
 
 

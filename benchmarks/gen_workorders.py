@@ -24,6 +24,8 @@ UNITS = {  # Chinese name → share of the city's volume
     "泰山区": 0.24, "岱岳区": 0.20, "新泰市": 0.17, "肥城市": 0.13,
     "宁阳县": 0.09, "东平县": 0.09, "泰安高新区": 0.05, "泰山景区": 0.03,
 }
+# Extra share of 不满意 by unit, so that satisfaction rates straddle the 90% / 92% thresholds.
+EXTRA_DISSATISFIED = {"新泰市": 0.07, "东平县": 0.02, "泰山景区": 0.04}
 MONTH_WEIGHTS = [0.8, 0.7, 0.9, 0.9, 1.0, 1.1, 1.3, 1.3, 1.1, 1.0, 0.9, 0.9]  # summer peak
 HOUR_WEIGHTS = [1, 0.5, 0.3, 0.3, 0.3, 0.5, 1, 3, 8, 10, 10, 9, 6, 6, 9, 10, 9, 8, 6, 5, 4, 3, 2, 1.5]
 SATISFACTION = {"满意": 0.76, "基本满意": 0.13, "不满意": 0.04, "未评价": 0.07}
@@ -97,6 +99,8 @@ def generate(n: int, year: int, seed: int):
         reply_required = rand() < 0.90
         replied = reply_required and done is not None and rand() < 0.97
         rating = ratings[i] if done is not None else "" if rand() < 0.5 else "未评价"
+        if done is not None and rand() < EXTRA_DISSATISFIED.get(units[i], 0.0):
+            rating = "不满意"
         topic = topics[i]
         yield [
             f"TA{date_text}{seq:05d}",

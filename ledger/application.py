@@ -37,6 +37,7 @@ from ledger.aggregates import (
 from ledger.chain import chain_env
 from ledger.errors import NoRuleset, NotFound, RuleViolation, UnknownItem, UnknownUnit
 from ledger.evidence import EvidenceStore
+from ledger.provisioning import ensure_tables, probe
 from ledger.rulesets.loading import parse_ruleset, sha256_text
 from ledger.rulesets.schema import OCCURRENCE_KINDS, Item, Ruleset
 from ledger.store import OrjsonTranscoder, PydanticMapper, StoreLocation
@@ -54,7 +55,14 @@ class Ledger(Application[UUID]):
     def __init__(self, location: StoreLocation, extra_env: dict[str, str] | None = None) -> None:
         self.location = location
         module = location.env["PERSISTENCE_MODULE"]
-        super().__init__(env={**location.env, **chain_env(module), **(extra_env or {})})
+        probe(location)
+        # Tables are created only when missing (see ledger/provisioning.py), never on every start.
+        super().__init__(env={**location.env, **chain_env(module), **(extra_env or {}), "CREATE_TABLE": "n"})
+        try:
+            ensure_tables(self)
+        except BaseException:
+            self.close()
+            raise
         self.evidence = EvidenceStore(location.evidence_dir)
         self._rulesets: dict[str, Ruleset] = {}
 
@@ -245,7 +253,11 @@ class Ledger(Application[UUID]):
     def open_dispute(self, *, event_id: str, reason: str, evidence: str, actor: str,
                      attachments: Sequence[str] = ()) -> str:
         """A unit disputes an occurrence; it keeps counting until the dispute is decided."""
-        occ_id = self.find_id("occurrences", event_id, "occurrence")
+        try:
+            occ_id = self.find_id("occurrences", event_id, "occurrence")
+        except NotFound:
+            self._refuse_assessment_dispute(event_id)
+            raise
         occ = self.repository.get(UUID(occ_id))
         if occ.retracted:
             raise RuleViolation(f"occurrence {occ_id} is retracted: there is nothing to dispute")
@@ -256,6 +268,15 @@ class Ledger(Application[UUID]):
             raise RuleViolation(f"occurrence {occ_id} already has an open dispute {open_[0]}")
         return self._open(subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments)
+
+    def _refuse_assessment_dispute(self, event_id: str) -> None:
+        """An assessment is not disputed (RUBRIC.md §9): say so instead of "no occurrence"."""
+        try:
+            found = self.find_id("assessments", event_id, "assessment")
+        except NotFound:
+            return
+        raise RuleViolation(f"{found} is an assessment: assessments are not disputed; "
+                            "ask for a re-assessment (record it with `assess`)")
 
     def open_screening(self, *, order_id: str, rate: str, reason: str, evidence: str, actor: str,
                        attachments: Sequence[str] = ()) -> str:
@@ -309,7 +330,13 @@ class Ledger(Application[UUID]):
             parsed = parse_period(kind, period)
         except ValueError as e:
             raise RuleViolation(str(e)) from None
-        _, unit_code, _ = self.resolve(parsed.year, unit)
+        ruleset, unit_code, _ = self.resolve(parsed.year, unit)
+        self._require_deadline_schedule(ruleset, parsed.year, kind, f"{kind} reports")
+        if on < parsed.end:
+            # A report analyses its whole period: one dated before the period's last day is a typo
+            # (a wrong --period or --date), and it would otherwise count as on time.
+            raise RuleViolation(f"a {kind} report for {parsed} cannot be dated {on}: the period ends on "
+                                f"{parsed.end} (check --period and --date)")
         agg = ReportSubmission.start(ReportSubmitted, unit=unit_code, kind=kind, period=str(parsed),
                                      year=parsed.year, date=on, evidence=self._require_evidence(evidence),
                                      recorded_by=actor)
@@ -320,7 +347,8 @@ class Ledger(Application[UUID]):
         """Record a first-supervision notice (its id must be new)."""
         if not notice.strip():
             raise RuleViolation("the notice id is empty (--notice)")
-        _, unit_code, _ = self.resolve(received.year, unit)
+        ruleset, unit_code, _ = self.resolve(received.year, unit)
+        self._require_deadline_schedule(ruleset, received.year, "notice", "explanations of notices")
         agg = Notice.start(NoticeReceived, id=Notice.id_for(notice.strip()), unit=unit_code, notice=notice.strip(),
                            received=received, year=received.year, evidence=self._require_evidence(evidence),
                            recorded_by=actor)
@@ -336,6 +364,12 @@ class Ledger(Application[UUID]):
         agg.explain(on, self._require_evidence(evidence), actor)
         self._save_existing(agg, f"notice {notice} changed meanwhile; try again")
         return str(agg.id)
+
+    @staticmethod
+    def _require_deadline_schedule(ruleset: Ruleset, year: int, schedule: str, what: str) -> None:
+        # A submission no deadline item judges would sit in the ledger and never count.
+        if not any(i.kind == "deadline" and i.schedule == schedule for i in ruleset.items):
+            raise RuleViolation(f"the {year} ruleset has no deadline for {what} (see `rules show --year {year}`)")
 
     def rule_calendar(self, *, day: date, workday: bool, evidence: str, actor: str) -> tuple[str, bool]:
         """Record an official working-day/holiday ruling; returns (id, whether it changed anything)."""

@@ -52,3 +52,15 @@ class RulesetInvalid(LedgerError):
 
 class StoreUnavailable(LedgerError):
     """The store URL is malformed or the store cannot be reached."""
+
+
+class UnreadableEvent(LedgerError):
+    """A stored event that cannot be decoded (its bytes were altered, or written by other code).
+
+    Attributes:
+        notification_id: its position in the ledger's global order. originator_id: its aggregate.
+    """
+
+    def __init__(self, notification_id: int, originator_id: str, problem: str) -> None:
+        self.notification_id, self.originator_id = notification_id, originator_id
+        super().__init__(f"event #{notification_id} ({originator_id}) cannot be read: {problem}; run `verify`")

@@ -102,9 +102,22 @@ def _cache_dir() -> Path:
     return Path(base) / "hotline-ledger"
 
 
+def masked(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for messages: a password is never printed)."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url.split("@", 1)[-1] if "@" in url else url
+    return url.replace(f":{password}@", ":***@", 1) if password else url
+
+
 def parse_store(url: str) -> StoreLocation:
     """Turn a store URL into persistence settings; refuse anything else with a clear message."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as e:
+        raise StoreUnavailable(f"store URL {masked(url)!r} is malformed: {e}") from None
     if parts.scheme == "sqlite":
         raw = unquote(url[len("sqlite://"):])
         path = raw[1:] if raw.startswith("/") else raw
@@ -116,13 +129,19 @@ def parse_store(url: str) -> StoreLocation:
         return StoreLocation(url, "sqlite", env, views, db.parent / f"{db.name}.evidence")
     if parts.scheme in ("postgresql", "postgres"):
         if not parts.path.strip("/"):
-            raise StoreUnavailable(f"store URL {url!r} names no database: use postgresql://USER@HOST:PORT/DB")
+            raise StoreUnavailable(
+                f"store URL {masked(url)!r} names no database: use postgresql://USER@HOST:PORT/DB")
+        try:
+            port = parts.port or 5432
+        except ValueError:
+            raise StoreUnavailable(
+                f"store URL {masked(url)!r} has no valid port: use postgresql://USER@HOST:PORT/DB") from None
         query = parse_qs(parts.query)
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(parts.path.strip("/")),
             "POSTGRES_HOST": parts.hostname or "localhost",
-            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_PORT": str(port),
             "POSTGRES_USER": unquote(parts.username or os.environ.get("PGUSER") or os.environ.get("USER", "postgres")),
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "30",
@@ -132,11 +151,13 @@ def parse_store(url: str) -> StoreLocation:
         env["POSTGRES_PASSWORD"] = unquote(parts.password) if parts.password else ""
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"][0]
-        digest = hashlib.sha256(parts._replace(netloc=parts.hostname or "").geturl().encode()).hexdigest()[:16]
+        # One read model per server, database and schema (the user and password do not change the data).
+        place = parts._replace(netloc=f"{parts.hostname or ''}:{port}")
+        digest = hashlib.sha256(place.geturl().encode()).hexdigest()[:16]
         cache = _cache_dir()
         views = Path(os.environ.get("HOTLINE_LEDGER_VIEWS") or cache / f"views-{digest}")
         evidence = Path(os.environ.get("HOTLINE_LEDGER_EVIDENCE") or cache / f"evidence-{digest}")
         return StoreLocation(url, "postgresql", env, views, evidence)
     raise StoreUnavailable(
-        f"store URL {url!r} is not supported: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+        f"store URL {masked(url)!r} is not supported: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
     )

@@ -74,6 +74,7 @@ def score_document(reading: Reading, scores: list[UnitScore], unit: str | None =
             "base": fmt(s.base),
             "sections": [
                 {"code": sec.code, "name": sec.name, "max": fmt(sec.max), "points": fmt(sec.points),
+                 "status": sec.status, **({"reason": sec.reason} if sec.reason else {}),
                  "items": [_item_json(i, ids.get((s.unit, i.code), [])) for i in sec.items]}
                 for sec in s.sections
             ],

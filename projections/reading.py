@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from ledger.errors import NoRuleset
+from ledger.errors import NoRuleset, NotFound
 from ledger.rulesets.loading import parse_ruleset
 from ledger.rulesets.schema import Ruleset
 from projections.facts import gather
@@ -60,7 +60,13 @@ def open_reading(app: Any, year: int, as_of: date, known_at: datetime | None = N
     else:
         view = View(None)
         view.catch_up(app, known_at=known_at, progress=progress)
-    ruleset, sha = ruleset_in(view.db, year)
+    try:
+        ruleset, sha = ruleset_in(view.db, year)
+    except NoRuleset:
+        if known_at is None:
+            raise
+        raise NotFound(f"no ruleset for {year} had been adopted by {known_at.isoformat()} (--known-at): "
+                       "the ledger could not score that year then") from None
     return Reading(view.db, year, as_of, known_at, ruleset, sha)
 
 

@@ -88,7 +88,10 @@ class ItemResult:
 
 @dataclass(frozen=True)
 class SectionResult:
-    """A section: its items (pools reported as items), points and any absorbed surplus."""
+    """A section: its items (pools reported as items), points and any absorbed surplus.
+
+    ``status`` is ``pending`` while any of its items is, and ``reason`` then says which and why.
+    """
 
     code: str
     name: str
@@ -97,6 +100,8 @@ class SectionResult:
     items: tuple[ItemResult, ...]
     explanation: str
     absorbed: Decimal = ZERO
+    status: str = "scored"
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,10 +240,23 @@ def _score_pool(pool: Pool, members: list[ItemResult], q: Decimal) -> ItemResult
     text = f"{fmt(pool.max)}{terms} = {fmt(pool.max - total)}"
     if absorbed:
         text += f" → floored at {fmt(pool.min_points)} ({fmt(absorbed)} absorbed)"
-    pending = [m.reason for m in members if m.reason]
+    reason = pending_summary(members)
     return ItemResult(code=pool.code, name=pool.name, kind="pool", max=pool.max, points=pts,
-                      status="pending" if pending else "scored", absorbed=absorbed, explanation=text,
-                      reason="; ".join(pending) or None)
+                      status="pending" if reason else "scored", absorbed=absorbed, explanation=text,
+                      reason=reason)
+
+
+def pending_summary(lines: list[ItemResult]) -> str | None:
+    """Why some of ``lines`` are pending: each reason once, after the codes it holds up.
+
+    Two deadline items waiting for the same calendar year give one
+    ``"3.2.5.1, 3.2.5.2: <reason>"``, not the same sentence twice.
+    """
+    codes: dict[str, list[str]] = {}
+    for line in lines:
+        if line.status == "pending" and line.reason:
+            codes.setdefault(line.reason, []).append(line.code)
+    return "; ".join(f"{', '.join(c)}: {reason}" for reason, c in codes.items()) or None
 
 
 def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFacts, vmax: int,
@@ -289,8 +307,10 @@ def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFac
     if bonus:
         text += f" + bonus {fmt(bonus)}"
     points = value + bonus
+    # A pool's line repeats its members' reasons: the section names the members themselves.
+    reason = pending_summary([i for i in expanded if i.kind != "pool"])
     return SectionResult(section.code, section.name, section.max, points, tuple(expanded),
-                         f"{text} = {fmt(points)}", absorbed), bonus
+                         f"{text} = {fmt(points)}", absorbed, "pending" if reason else "scored", reason), bonus
 
 
 def score_unit(ruleset: Ruleset, unit: str, facts: UnitFacts, vmax: int) -> UnitScore:

@@ -18,6 +18,7 @@ from typing import Any
 
 from eventsourcing.application import Application
 
+from ledger.errors import UnreadableEvent
 from projections import apply as appliers
 
 SCHEMA = """
@@ -127,7 +128,7 @@ class View:
                 if not page:
                     return applied
                 for n in page:
-                    event = app.mapper.to_domain_event(n)
+                    event = _decode(app, n)
                     if known_at is None or event.timestamp <= known_at:
                         appliers.apply_event(db, event, n.id)
                 db.execute(
@@ -145,3 +146,19 @@ class View:
         with self.transaction() as db:
             for t in tables:
                 db.execute(f"DELETE FROM {t}")
+
+
+def _decode(app: Application[Any], notification: Any) -> Any:
+    """The domain event of one notification; altered bytes become a refusal naming the event, not a traceback."""
+    try:
+        return app.mapper.to_domain_event(notification)
+    except Exception as e:  # invalid JSON, a failed validation, a damaged cipher text …
+        problem = _first_line(e)
+        if app.mapper.cipher is not None:
+            problem += " (or HOTLINE_LEDGER_CIPHER_KEY is not this ledger's key)"
+        raise UnreadableEvent(notification.id, str(notification.originator_id), problem) from None
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__

@@ -49,11 +49,11 @@ def _fact(row: WorkOrderRow, known: tuple[Any, ...] | None) -> list[str | None] 
     return [row.order_id, *changed]
 
 
-def _rulebook(app: Any) -> tuple[dict[str, str], set[str], str]:
-    """Units (codes and names → code) and satisfaction labels of every adopted ruleset."""
+def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str]:
+    """Units (codes and names → code) and satisfaction labels (in the rulesets' order) of every adopted ruleset."""
     view = app.refresh()
     units: dict[str, str] = {}
-    labels: set[str] = set()
+    labels: dict[str, None] = {}  # ordered: error messages list the labels as the ruleset does
     unrated = ""
     rows = view.db.execute("SELECT year, MAX(nid) FROM rulesets GROUP BY year ORDER BY year").fetchall()
     if not rows:
@@ -64,9 +64,9 @@ def _rulebook(app: Any) -> tuple[dict[str, str], set[str], str]:
         ruleset, _sha = ruleset_in(view.db, year)
         for u in ruleset.units:
             units[u.code] = units[u.name] = u.code
-        labels |= set(ruleset.workorders.satisfaction_scale)
+        labels |= dict.fromkeys(ruleset.workorders.satisfaction_scale)
         unrated = ruleset.workorders.unrated_value
-    return units, labels, unrated
+    return units, list(labels), unrated
 
 
 def import_workorders(app: Any, path: str, actor: str, exported_at: str | None = None,

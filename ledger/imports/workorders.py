@@ -129,7 +129,7 @@ def _parse_time_slowly(text: str, date_alone: str) -> str | None:
     if m is None:
         return None
     y, mo, d = int(m[1]), int(m[2]), int(m[3])
-    if not (1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1]) or y < 1:
+    if y < 1 or not (1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1]):
         return None
     if m[4] is None:
         return f"{y:04d}-{mo:02d}-{d:02d}T{date_alone}"

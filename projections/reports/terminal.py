@@ -77,8 +77,9 @@ def print_trace(console: Console, doc: dict[str, Any]) -> None:
             head += f"  加 {entry['bonus']}"
         else:
             head += f"  {entry['points']} / {entry['max']}"
-            if entry.get("status") == "pending":
-                head += " [yellow]待定[/yellow]"
+        # A pool member is pending too when its deduction still waits on a deadline.
+        if entry.get("status") == "pending":
+            head += " [yellow]待定[/yellow]"
         console.print(head)
         console.print(f"    {entry['explanation']}")
         if entry.get("reason"):

@@ -1,0 +1,112 @@
+"""Opening a store: reach the server, create the ledger's tables once, and say plainly what failed.
+
+The library's own way (``CREATE_TABLE=y``) runs its DDL on every start. On PostgreSQL that needs
+the CREATE right even when the tables exist (so a role that may only read and append could not
+open the ledger), and several processes starting at once can fail with "tuple concurrently
+updated". So the application is built with ``CREATE_TABLE=n`` and ``ensure_tables`` creates the
+schema and tables only when they are missing, retrying when another process is creating them at
+the same moment.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ledger.errors import StoreUnavailable
+from ledger.store import StoreLocation
+
+#: Attempts at creating the tables while other processes may be doing the same.
+CREATE_ATTEMPTS = 8
+
+
+def mask(text: str, location: StoreLocation) -> str:
+    """``text`` with the URL's password (if any) replaced by ``***``."""
+    password = location.env.get("POSTGRES_PASSWORD") or ""
+    return text.replace(password, "***") if password else text
+
+
+def first_line(e: BaseException) -> str:
+    """The first line of an exception's message (libpq's messages run over several lines)."""
+    text = str(e).strip() or type(e).__name__
+    return text.splitlines()[0]
+
+
+def probe(location: StoreLocation) -> None:
+    """Connect once, directly, so a wrong host, port, role, password or database is named at once.
+
+    (The library's connection pool would wait out its timeout and then say only that it got no
+    connection.) SQLite needs no probe.
+    """
+    if location.kind != "postgresql":
+        return
+    import psycopg
+
+    env = location.env
+    try:
+        conn = psycopg.connect(dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+                               user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"],
+                               connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]))
+    except psycopg.Error as e:
+        raise StoreUnavailable(f"cannot connect to the store {location.display}: {mask(first_line(e), location)}"
+                               ) from None
+    conn.close()
+
+
+def ensure_tables(app: Any) -> None:
+    """Create the schema and the ledger's tables if they are missing (and only then)."""
+    recorder = app.recorder
+    for attempt in range(CREATE_ATTEMPTS):
+        if _tables_exist(recorder):
+            return
+        try:
+            _create(recorder)
+            return
+        except Exception as e:
+            if _created_concurrently(e) and attempt + 1 < CREATE_ATTEMPTS:
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            raise StoreUnavailable(
+                f"cannot create the ledger's tables in the store {app.location.display}: "
+                f"{mask(first_line(e), app.location)} (the role needs the CREATE right there once, for `init`)"
+            ) from None
+
+
+def _tables_exist(recorder: Any) -> bool:
+    names = (recorder.events_table_name, recorder.chain_table_name)
+    if hasattr(recorder.datastore, "schema"):  # PostgreSQL
+        schema = recorder.datastore.schema
+        with recorder.datastore.transaction(commit=False) as curs:
+            row = curs.execute(
+                "SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL, "
+                "to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL",
+                (schema, names[0], schema, names[1]),
+            ).fetchone()
+        return bool(row and all(row.values()))
+    with recorder.datastore.transaction(commit=False) as c:
+        c.execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN (?, ?)", names)
+        (found,) = c.fetchone()
+    return int(found) == len(names)
+
+
+def _create(recorder: Any) -> None:
+    if hasattr(recorder.datastore, "schema"):
+        from psycopg.sql import SQL, Identifier
+
+        with recorder.datastore.transaction(commit=True) as curs:
+            exists = curs.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                                  (recorder.datastore.schema,)).fetchone()
+            if not exists:
+                curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(recorder.datastore.schema)))
+    recorder.create_table()
+
+
+def _created_concurrently(e: BaseException) -> bool:
+    """Whether ``e`` comes from another process creating the same objects at the same moment."""
+    import psycopg.errors as pe
+
+    cause = e.__cause__ or e
+    if isinstance(cause, pe.UniqueViolation | pe.DuplicateTable | pe.DuplicateObject | pe.DuplicateSchema):
+        return True
+    text = str(cause)
+    return "concurrently" in text or "database is locked" in text
