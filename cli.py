@@ -212,6 +212,28 @@ def rules_show(s: Session, year: int, fmt: str) -> None:
     print_ruleset(Console(), ruleset, year)
 
 
+@rules.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@FORMAT
+def rules_check(file: str, fmt: str) -> None:
+    """Validate a ruleset FILE and say, item by item, what it would score (exit 1 if invalid)."""
+    from ledger.errors import RulesetInvalid
+    from ledger.rulesets.check import check_text, describe, render_lines
+
+    try:
+        doc = describe(check_text(Path(file).read_text(encoding="utf-8"), Path(file).name))
+    except RulesetInvalid as e:
+        if fmt == "json":
+            emit_json({"valid": False, "errors": [f"{e.source}: {p}" for p in e.problems]})
+        raise click.ClickException(f"invalid ruleset:\n{e}") from None
+    if fmt == "json":
+        emit_json(doc)
+        return
+    click.echo("\n".join(render_lines(doc)))
+    for warning in doc["warnings"]:
+        click.echo(f"warning: {warning}", err=True)
+
+
 # ── recording ───────────────────────────────────────────────────────────────
 @main.command()
 @click.option("--unit", required=True)
@@ -596,6 +618,42 @@ def seal(s: Session, note: str, fmt: str) -> None:
         click.echo(f"sealed #{nid} {head}\npublish this line; check later with: verify --seal {nid}:{head}")
 
 
+@main.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@FORMAT
+@pass_session
+@refusals
+def export_(s: Session, file: str, fmt: str) -> None:
+    """Write the whole ledger to FILE as JSON Lines (events, chain hashes, evidence): a backup or a move."""
+    from projections.export import write_export
+
+    with open(file, "w", encoding="utf-8") as out:
+        summary = write_export(s.app, out)
+    if fmt == "json":
+        emit_json({"file": file, "events": summary["events"], "evidence": summary["evidence"],
+                   "head": summary["head"]})
+    else:
+        click.echo(f"exported {summary['events']} events and {summary['evidence']} evidence files to {file} "
+                   f"(chain head {summary['head']})")
+
+
+@import_.command("ledger")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@FORMAT
+@pass_session
+@refusals
+def import_ledger(s: Session, file: str, fmt: str) -> None:
+    """Restore an `export` FILE into this (empty) store, exactly: same events, same chain."""
+    from ledger.backup import import_ledger as restore
+
+    summary = restore(s.app, file)
+    if fmt == "json":
+        emit_json(summary)
+    else:
+        click.echo(f"imported {summary['events']} events and {summary['evidence']} evidence files into "
+                   f"{s.location.display} (chain head {summary['head']}); run `verify` to check")
+
+
 @main.command()
 @pass_session
 @refusals
@@ -630,7 +688,8 @@ def demo(s: Session, year: int | None) -> None:
     first = scores[-1]
     console.print(f"\n为什么 {first.name} 排名第 {first.rank}？ 以 2.2 工单答复质量为例：")
     print_trace(console, trace_document(reading, first, "2.2"))
-    click.echo(f"\nstore: {s.location.display}  —  try: hotline-ledger --store {s.location.display} trace --year {year} "
+    shown = s.location.display  # never the password
+    click.echo(f"\nstore: {shown}  —  try: hotline-ledger --store {shown} trace --year {year} "
                f"--unit {first.unit}", err=True)
 
 

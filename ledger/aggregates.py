@@ -149,18 +149,19 @@ class Notice(LedgerAggregate):
 
     @when.register
     def _(self, e: NoticeReceived) -> None:
-        self.unit, self.received, self.explained = e.unit, e.received, None
+        self.unit, self.notice, self.received, self.explained = e.unit, e.notice, e.received, None
 
     @when.register
     def _(self, e: ExplanationSubmitted) -> None:
         self.explained = e.date
 
     def explain(self, on: date, evidence: str, actor: str) -> None:
-        """Record the explanation (once; a correction is a retraction of the notice's record)."""
+        """Record the explanation, once: the first explanation decides the verdict."""
         if self.explained is not None:
-            raise RuleViolation(f"notice {self.id} already has an explanation dated {self.explained}")
+            raise RuleViolation(f"notice {self.notice} already has an explanation dated {self.explained}")
         if on < self.received:
-            raise RuleViolation(f"explanation dated {on} is before the notice was received ({self.received})")
+            raise RuleViolation(
+                f"explanation dated {on} is before notice {self.notice} was received ({self.received})")
         self.trigger_event(ExplanationSubmitted, date=on, evidence=evidence, recorded_by=actor)
 
 

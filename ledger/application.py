@@ -6,12 +6,12 @@ a refusal raises a ``LedgerError`` and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -42,6 +42,11 @@ from ledger.rulesets.loading import parse_ruleset, sha256_text
 from ledger.rulesets.schema import OCCURRENCE_KINDS, Item, Ruleset
 from ledger.store import OrjsonTranscoder, PydanticMapper, StoreLocation
 from projections.view import View
+
+#: Read-decide-save attempts before a command that keeps meeting concurrent changes gives up.
+CONFLICT_RETRIES = 20
+
+T = TypeVar("T")
 
 RATE_ITEMS = {"satisfaction", "reply", "ontime"}
 
@@ -82,26 +87,31 @@ class Ledger(Application[UUID]):
         ruleset = parse_ruleset(text, source)
         sha = sha256_text(text)
         book_id = RulesetBook.id_for(year)
-        try:
-            book = self.repository.get(book_id)
-        except AggregateNotFoundError:
-            book = RulesetBook.start(RulesetAdopted, id=book_id, year=year, ruleset_id=ruleset.id, text=text,
-                                     sha256=sha, source=source, recorded_by=actor)
-            self._save_new(book, f"a ruleset for {year} was adopted concurrently; run init again")
-            return str(book_id), True
-        changed = book.adopt(year=year, ruleset_id=ruleset.id, text=text, sha256=sha, source=source, actor=actor)
-        if changed:
-            self.save(book)
-        return str(book_id), changed
+
+        def attempt() -> tuple[str, bool]:
+            try:
+                book = self.repository.get(book_id)
+            except AggregateNotFoundError:
+                book = RulesetBook.start(RulesetAdopted, id=book_id, year=year, ruleset_id=ruleset.id, text=text,
+                                         sha256=sha, source=source, recorded_by=actor)
+                self.save(book)
+                return str(book_id), True
+            changed = book.adopt(year=year, ruleset_id=ruleset.id, text=text, sha256=sha, source=source, actor=actor)
+            if changed:
+                self.save(book)
+            return str(book_id), changed
+
+        return self._retrying(attempt, f"the {year} ruleset kept changing meanwhile; run init again")
 
     @contextmanager
     def cached_rulesets(self) -> Iterator[None]:
         """Within this block, look each year's ruleset up once (a file import validates many rows)."""
         self._ruleset_cache: dict[int, Ruleset] | None = {}
+        self._resolved: dict[tuple[int, str, str | None], tuple[Ruleset, str, Item | None]] | None = {}
         try:
             yield
         finally:
-            self._ruleset_cache = None
+            self._ruleset_cache = self._resolved = None
 
     def ruleset(self, year: int) -> Ruleset:
         """The ruleset in force for ``year`` (as last adopted)."""
@@ -129,6 +139,15 @@ class Ledger(Application[UUID]):
     # ── validation shared by the recording commands ─────────────────────────
     def resolve(self, year: int, unit: str, item: str | None = None) -> tuple[Ruleset, str, Item | None]:
         """The ruleset for ``year``, the unit's code and the item, or a refusal naming what is unknown."""
+        memo = getattr(self, "_resolved", None)
+        if memo is not None:  # inside cached_rulesets(): a file repeats the same few (unit, item) pairs
+            key = (year, unit, item)
+            if key not in memo:
+                memo[key] = self._resolve(year, unit, item)
+            return memo[key]
+        return self._resolve(year, unit, item)
+
+    def _resolve(self, year: int, unit: str, item: str | None) -> tuple[Ruleset, str, Item | None]:
         ruleset = self.ruleset(year)
         found = ruleset.resolve_unit(unit)
         if found is None:
@@ -136,9 +155,13 @@ class Ledger(Application[UUID]):
         if item is None:
             return ruleset, found.code, None
         try:
-            return ruleset, found.code, ruleset.item_for(found.code, item)
+            it = ruleset.item_for(found.code, item)
         except KeyError:
             raise UnknownItem(item, year) from None
+        if not ruleset.applies(found.code, it.code):  # an item of another unit class (issue 8)
+            raise RuleViolation(f"item {it.code} does not apply to {found.code} ({found.name}) "
+                                f"in the {year} ruleset: it is scored for other unit classes only")
+        return ruleset, found.code, it
 
     def item_kind(self, unit: str, item: str, on: date) -> str:
         """The kind of ``item`` in the ruleset for ``on``'s year (validating unit and item)."""
@@ -153,13 +176,16 @@ class Ledger(Application[UUID]):
         except IntegrityError:
             raise RuleViolation(conflict) from None
 
-    def append_events(self, events: Sequence[Any], conflict: str) -> None:
-        """Append new aggregates' events in one transaction, mapping each as it goes (bulk imports)."""
+    def append_events(self, events: Sequence[Any], conflict: str) -> list[int]:
+        """Append new aggregates' events in one transaction, mapping each as it goes (bulk imports).
+
+        Returns their notification ids, in the order of ``events``.
+        """
         if not events:
-            return
+            return []
         stored = [self.mapper.to_stored_event(e) for e in events]
         try:
-            self.recorder.insert_events(stored)
+            return list(self.recorder.insert_events(stored) or [])
         except IntegrityError:
             raise RuleViolation(conflict) from None
 
@@ -238,10 +264,27 @@ class Ledger(Application[UUID]):
         if not reason.strip():
             raise RuleViolation("a retraction needs a reason (--reason)")
         occ_id = self.find_id("occurrences", event_id, "occurrence")
-        occ = self.repository.get(UUID(occ_id))
-        occ.retract(reason.strip(), actor)
-        self._save_existing(occ, f"occurrence {occ_id} changed meanwhile; try again")
-        return occ_id
+
+        def attempt() -> str:
+            occ = self.repository.get(UUID(occ_id))
+            occ.retract(reason.strip(), actor)  # re-read after a conflict: "already retracted" is then the answer
+            self.save(occ)
+            return occ_id
+
+        return self._retrying(attempt, f"occurrence {occ_id} kept changing meanwhile; try again")
+
+    def _retrying(self, attempt: Callable[[], T], conflict: str) -> T:
+        """Run a read-decide-save command; when another writer saved the same aggregate first, read and decide again.
+
+        Only for commands whose decision depends on nothing but the aggregate they save (the re-read
+        decides afresh: "already decided" becomes a refusal, an identical ruling changes nothing).
+        """
+        for _ in range(CONFLICT_RETRIES):
+            try:
+                return attempt()
+            except IntegrityError:
+                continue
+        raise RuleViolation(conflict)
 
     def _save_existing(self, aggregate: Any, conflict: str) -> None:
         try:
@@ -251,8 +294,11 @@ class Ledger(Application[UUID]):
 
     # ── disputes and screenings ─────────────────────────────────────────────
     def open_dispute(self, *, event_id: str, reason: str, evidence: str, actor: str,
-                     attachments: Sequence[str] = ()) -> str:
-        """A unit disputes an occurrence; it keeps counting until the dispute is decided."""
+                     attachments: Sequence[str] = (), filed_on: date | None = None) -> str:
+        """A unit disputes an occurrence; it keeps counting until the dispute is decided.
+
+        ``filed_on`` (default: today) is checked against the ruleset's filing deadline, if any.
+        """
         try:
             occ_id = self.find_id("occurrences", event_id, "occurrence")
         except NotFound:
@@ -266,6 +312,9 @@ class Ledger(Application[UUID]):
         ).fetchone()
         if open_:
             raise RuleViolation(f"occurrence {occ_id} already has an open dispute {open_[0]}")
+        occurred = self.view.db.execute("SELECT date FROM occurrences WHERE id=?", (occ_id,)).fetchone()
+        self._check_filing(occ.year, date.fromisoformat(occurred[0]) if occurred else None, filed_on,
+                           f"occurrence {occ_id}")
         return self._open(subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments)
 
@@ -279,12 +328,12 @@ class Ledger(Application[UUID]):
                             "ask for a re-assessment (record it with `assess`)")
 
     def open_screening(self, *, order_id: str, rate: str, reason: str, evidence: str, actor: str,
-                       attachments: Sequence[str] = ()) -> str:
+                       attachments: Sequence[str] = (), filed_on: date | None = None) -> str:
         """A unit asks that a work order be screened out (甄别) of one rate."""
         if rate not in RATE_ITEMS:
             raise RuleViolation(f"rate must be one of {', '.join(sorted(RATE_ITEMS))}, not {rate!r}")
         view = self.refresh()
-        row = view.db.execute("SELECT unit, dispatched_at, due_at FROM workorders WHERE order_id=?",
+        row = view.db.execute("SELECT unit, dispatched_at, due_at, completed_at FROM workorders WHERE order_id=?",
                               (order_id,)).fetchone()
         if row is None:
             raise NotFound(f"no work order {order_id!r} in the ledger (import the export that has it first)")
@@ -298,8 +347,25 @@ class Ledger(Application[UUID]):
         ).fetchone()
         if pending:
             raise RuleViolation(f"work order {order_id} already has an open screening {pending[0]} for {rate}")
+        completed = row["completed_at"]
+        self._check_filing(year, date.fromisoformat(completed[:10]) if completed else None, filed_on,
+                           f"work order {order_id}")
         return self._open(subject="workorder", target=order_id, unit=row["unit"], item=item, rate=rate,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments)
+
+    def _check_filing(self, year: int, evaluated_on: date | None, filed_on: date | None, what: str) -> None:
+        """Refuse a dispute filed after the deadline of the ruleset for ``year`` (issue 8)."""
+        ruleset = self.ruleset(year)
+        if ruleset.disputes.working_days is None:
+            return
+        from datetime import datetime
+        from zoneinfo import ZoneInfo
+
+        from ledger.dispute_window import check_filing
+        from projections.facts import calendar_of
+
+        today = filed_on or datetime.now(ZoneInfo(ruleset.scoring.timezone)).date()
+        check_filing(ruleset, calendar_of(self.view.db), evaluated_on, today, what)
 
     def _open(self, *, attachments: Sequence[str], actor: str, reason: str, evidence: str, **fields: Any) -> str:
         if not reason.strip():
@@ -316,10 +382,14 @@ class Ledger(Application[UUID]):
         if not reason.strip():
             raise RuleViolation("a decision needs a reason (--reason)")
         did = self.find_id("disputes", dispute_id, "dispute")
-        dispute = self.repository.get(UUID(did))
-        dispute.decide(decision, count, reason.strip(), actor)
-        self._save_existing(dispute, f"dispute {did} was decided meanwhile")
-        return did
+
+        def attempt() -> str:
+            dispute = self.repository.get(UUID(did))
+            dispute.decide(decision, count, reason.strip(), actor)  # after a conflict: "already decided"
+            self.save(dispute)
+            return did
+
+        return self._retrying(attempt, f"dispute {did} kept changing meanwhile; try again")
 
     # ── reports, notices and the calendar ───────────────────────────────────
     def submit_report(self, *, unit: str, kind: str, period: str, on: date, evidence: str, actor: str) -> str:
@@ -357,13 +427,17 @@ class Ledger(Application[UUID]):
 
     def explain(self, *, notice: str, on: date, evidence: str, actor: str) -> str:
         """Record the unit's explanation for a notice."""
-        try:
-            agg = self.repository.get(Notice.id_for(notice.strip()))
-        except AggregateNotFoundError:
-            raise NotFound(f"no notice {notice!r} in the ledger (record it with `notice` first)") from None
-        agg.explain(on, self._require_evidence(evidence), actor)
-        self._save_existing(agg, f"notice {notice} changed meanwhile; try again")
-        return str(agg.id)
+
+        def attempt() -> str:
+            try:
+                agg = self.repository.get(Notice.id_for(notice.strip()))
+            except AggregateNotFoundError:
+                raise NotFound(f"no notice {notice!r} in the ledger (record it with `notice` first)") from None
+            agg.explain(on, self._require_evidence(evidence), actor)
+            self.save(agg)
+            return str(agg.id)
+
+        return self._retrying(attempt, f"notice {notice} kept changing meanwhile; try again")
 
     @staticmethod
     def _require_deadline_schedule(ruleset: Ruleset, year: int, schedule: str, what: str) -> None:
@@ -375,27 +449,36 @@ class Ledger(Application[UUID]):
         """Record an official working-day/holiday ruling; returns (id, whether it changed anything)."""
         evidence = self._require_evidence(evidence)
         day_id = CalendarDay.id_for(day)
-        try:
-            agg = self.repository.get(day_id)
-        except AggregateNotFoundError:
-            agg = CalendarDay.start(CalendarRuled, id=day_id, date=day, workday=workday, evidence=evidence,
-                                    recorded_by=actor)
-            self._save_new(agg, f"a ruling for {day} was recorded meanwhile; try again")
-            return str(day_id), True
-        changed = agg.rule(workday, evidence, actor)
-        if changed:
-            self._save_existing(agg, f"the ruling for {day} changed meanwhile; try again")
-        return str(day_id), changed
+
+        def attempt() -> tuple[str, bool]:
+            try:
+                agg = self.repository.get(day_id)
+            except AggregateNotFoundError:
+                agg = CalendarDay.start(CalendarRuled, id=day_id, date=day, workday=workday, evidence=evidence,
+                                        recorded_by=actor)
+                self.save(agg)
+                return str(day_id), True
+            changed = agg.rule(workday, evidence, actor)
+            if changed:
+                self.save(agg)
+            return str(day_id), changed
+
+        return self._retrying(attempt, f"the ruling for {day} kept changing meanwhile; try again")
 
     def complete_calendar_year(self, *, year: int, evidence: str, actor: str) -> tuple[str, bool]:
         """Declare that every ruling of ``year`` has been entered."""
         evidence = self._require_evidence(evidence)
         agg_id = CalendarYear.id_for(year)
-        if agg_id in self.repository:
-            return str(agg_id), False
-        agg = CalendarYear.start(CalendarYearCompleted, id=agg_id, year=year, evidence=evidence, recorded_by=actor)
-        self._save_new(agg, f"{year} was declared complete meanwhile")
-        return str(agg_id), True
+
+        def attempt() -> tuple[str, bool]:
+            if agg_id in self.repository:  # after a conflict: declared by the other writer, nothing to add
+                return str(agg_id), False
+            agg = CalendarYear.start(CalendarYearCompleted, id=agg_id, year=year, evidence=evidence,
+                                     recorded_by=actor)
+            self.save(agg)
+            return str(agg_id), True
+
+        return self._retrying(attempt, f"{year} kept changing meanwhile; try again")
 
     # ── seals ────────────────────────────────────────────────────────────────
     def seal(self, *, notification_id: int, head: str, note: str, actor: str) -> str:

@@ -63,4 +63,4 @@ class UnreadableEvent(LedgerError):
 
     def __init__(self, notification_id: int, originator_id: str, problem: str) -> None:
         self.notification_id, self.originator_id = notification_id, originator_id
-        super().__init__(f"event #{notification_id} ({originator_id}) cannot be read: {problem}; run `verify`")
+        super().__init__(f"event #{notification_id} ({originator_id}) cannot be read: {problem}")

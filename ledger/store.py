@@ -14,7 +14,7 @@ from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import orjson
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
@@ -55,11 +55,15 @@ class PydanticMapper(Mapper):
     def decode_state(self, stored_event: StoredEvent) -> dict[str, Any]:
         """The event's fields as a plain dict (decrypted, decompressed), without building a model."""
         data = stored_event.state
-        if self.cipher:
-            data = self.cipher.decrypt(data)
-        if self.compressor:
-            data = self.compressor.decompress(data)
-        return cast(dict[str, Any], self.transcoder.decode(data))
+        try:
+            if self.cipher:
+                data = self.cipher.decrypt(data)
+            if self.compressor:
+                data = self.compressor.decompress(data)
+            return cast(dict[str, Any], self.transcoder.decode(data))
+        except ValueError as e:  # a wrong key, or encrypted data read without one: never a traceback
+            msg = f"cannot decode event {stored_event.originator_id} v{stored_event.originator_version}: {e}"
+            raise MapperDeserialisationError(msg) from None
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         state = self.decode_state(stored_event)

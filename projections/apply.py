@@ -22,7 +22,8 @@ from events.disputes import DisputeDecided, DisputeOpened
 from events.occurrences import AssessmentRecorded, EventsFileImported, OccurrenceRecorded, OccurrenceRetracted
 from events.rulesets import RulesetAdopted, RulesetAmended
 from events.seals import LedgerSealed
-from events.workorders import FACT_FIELDS, WorkOrderFactsRecorded
+from events.workorders import WorkOrderFactsRecorded
+from projections import order_tallies
 
 _SCREENED_COLUMN = {"satisfaction": "screened_satisfaction", "reply": "screened_reply", "ontime": "screened_ontime"}
 
@@ -33,14 +34,16 @@ def _iso(ts: Any) -> str:
 
 def _log(db: sqlite3.Connection, e: Any, nid: int, unit: str | None = None, item: str | None = None,
          payload: dict[str, Any] | None = None) -> None:
-    fields = payload if payload is not None else e.model_dump(
-        mode="json", exclude={"originator_id", "originator_version", "timestamp", "recorded_by", "originator_topic"}
-    )
+    # pydantic's own JSON encoder: the same JSON as model_dump + json.dumps, several times faster.
+    text = e.model_dump_json(exclude=_LOG_EXCLUDE) if payload is None else json.dumps(payload, ensure_ascii=False)
     db.execute(
         "INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?)",
         (nid, str(e.originator_id), e.originator_version, type(e).__name__, unit, item,
-         _iso(e.timestamp), e.recorded_by, json.dumps(fields, ensure_ascii=False)),
+         _iso(e.timestamp), e.recorded_by, text),
     )
+
+
+_LOG_EXCLUDE = frozenset({"originator_id", "originator_version", "timestamp", "recorded_by", "originator_topic"})
 
 
 @singledispatch
@@ -65,7 +68,8 @@ def _(e: OccurrenceRecorded, db: sqlite3.Connection, nid: int) -> None:
     db.execute(
         "INSERT INTO occurrences VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)",
         (str(e.originator_id), nid, e.unit, e.item, e.year, e.date.isoformat(), e.count, e.evidence, e.note,
-         json.dumps([a.model_dump() for a in e.attachments], ensure_ascii=False), e.batch, e.source,
+         json.dumps([a.model_dump() for a in e.attachments], ensure_ascii=False) if e.attachments else "[]",
+         e.batch, e.source,
          _iso(e.timestamp), e.recorded_by, e.count),
     )
     _log(db, e, nid, e.unit, e.item)
@@ -128,7 +132,7 @@ def _(e: DisputeDecided, db: sqlite3.Connection, nid: int) -> None:
         elif e.decision == "amend":
             db.execute("UPDATE occurrences SET effective_count=? WHERE id=?", (e.count, target))
     elif e.decision == "accept":
-        db.execute(f"UPDATE workorders SET {_SCREENED_COLUMN[rate]}=1 WHERE order_id=?", (target,))
+        order_tallies.screen(db, target, _SCREENED_COLUMN[rate])
     _log(db, e, nid, unit, item)
 
 
@@ -179,45 +183,55 @@ def _(e: LedgerSealed, db: sqlite3.Connection, nid: int) -> None:
     _log(db, e, nid)
 
 
-_DEFAULTS = {"completed_at": None, "reply_required": 1, "replied": 0, "satisfaction": None, "counted": 1}
-_FLAG_FIELDS = frozenset({"reply_required", "replied", "counted"})
+_STATE_SQL = f"SELECT {', '.join(order_tallies.COLUMNS)} FROM workorders WHERE order_id IN "
 
 
 @apply.register
 def _(e: WorkOrderFactsRecorded, db: sqlite3.Connection, nid: int) -> None:
     # Merge the chunk's facts into the orders' current state in one pass: fetch the orders the
-    # chunk touches, update in memory, write back. A fact older than what is known is stale.
+    # chunk touches, update in memory, write back, and move the daily tallies from the orders'
+    # old states to their new ones. A fact older than what is known is stale.
     ids = [r[0] for r in e.rows]
     known: dict[str, list[Any]] = {}
+    cursor = db.cursor()
+    cursor.row_factory = None  # plain tuples: a chunk holds thousands of orders
     for start in range(0, len(ids), 900):
         part = ids[start:start + 900]
-        marks = ",".join("?" * len(part))
-        for row in db.execute(
-            f"SELECT order_id, unit, dispatched_at, due_at, completed_at, reply_required, replied, satisfaction, "
-            f"counted, observed_at, screened_satisfaction, screened_reply, screened_ontime "
-            f"FROM workorders WHERE order_id IN ({marks})", part,
-        ):
+        for row in cursor.execute(_STATE_SQL + f"({','.join('?' * len(part))})", part):
             known[row[0]] = list(row)
-    out = []
-    for fact in e.rows:
-        current = known.get(fact[0])
-        if current is None:
-            current = [fact[0], None, None, None, None, 1, 0, None, 1, e.exported_at, 0, 0, 0]
-        elif current[9] > e.exported_at:
+    at = e.exported_at
+    before: list[list[Any]] = []
+    after: list[list[Any]] = []
+    for order_id, unit, dispatched, due, completed, reply_required, replied, satisfaction, counted in e.rows:
+        old = known.get(order_id)
+        if old is None:
+            state = [order_id, None, None, None, None, 1, 0, None, 1, at, 0, 0, 0]
+        elif old[9] > at:
             continue
-        for i, value in enumerate(fact[1:], start=1):
-            if value is None:
-                continue
-            field = FACT_FIELDS[i]
-            if field in _FLAG_FIELDS:
-                current[i] = int(value)
-            elif field == "completed_at":
-                current[i] = value or None
-            else:
-                current[i] = value
-        current[9] = e.exported_at
-        known[fact[0]] = current
-        out.append(current)
-    db.executemany("INSERT OR REPLACE INTO workorders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", out)
+        else:
+            before.append(old)
+            state = old.copy()
+        # Positions follow FACT_FIELDS; None means "not stated by this fact".
+        if unit is not None:
+            state[1] = unit
+        if dispatched is not None:
+            state[2] = dispatched
+        if due is not None:
+            state[3] = due
+        if completed is not None:
+            state[4] = completed or None  # an empty string clears it: the order was reopened
+        if reply_required is not None:
+            state[5] = int(reply_required)
+        if replied is not None:
+            state[6] = int(replied)
+        if satisfaction is not None:
+            state[7] = satisfaction
+        if counted is not None:
+            state[8] = int(counted)
+        state[9] = at
+        known[order_id] = state
+        after.append(state)
+    db.executemany("INSERT OR REPLACE INTO workorders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", after)
+    order_tallies.adjust(db, before, after)
     _log(db, e, nid, payload={"batch": e.batch, "chunk": e.chunk, "source": e.source, "sha256": e.sha256,
                               "exported_at": e.exported_at, "facts": len(e.rows)})

@@ -29,6 +29,11 @@ def percent(rate: Fraction | None) -> str | None:
     return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def _count(n: int | Decimal | None) -> int | str | None:
+    """A numerator in JSON: an integer, or a string for a weighted one ("448.50")."""
+    return n if n is None or isinstance(n, int) else fmt(n)
+
+
 def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
     if i.bonus is not None:
         return {"code": i.code, "name": i.name, "bonus": fmt(i.bonus), "count": i.count, "events": events}
@@ -41,7 +46,10 @@ def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
     out = {"code": i.code, "name": i.name, "max": fmt(i.max or Decimal(0)), "points": fmt(i.points or Decimal(0)),
            "status": i.status}
     if i.kind == "rate_threshold":
-        out.update(rate=percent(i.rate), numerator=i.numerator, denominator=i.denominator)
+        out.update(rate=percent(i.rate), numerator=_count(i.numerator), denominator=i.denominator)
+    if i.kind == "rank":
+        out.update(rank=i.rank, value=percent(i.rate) if i.rate is not None and i.rate.denominator != 1 else
+                   (None if i.rate is None else int(i.rate)))
     if i.kind in OCCURRENCE_KINDS:
         out["events"] = events
     if i.absorbed:
@@ -72,6 +80,9 @@ def score_document(reading: Reading, scores: list[UnitScore], unit: str | None =
         units.append({
             "unit": s.unit, "name": s.name, "rank": s.rank, "total": fmt(s.total), "bonus": fmt(s.bonus),
             "base": fmt(s.base),
+            **({"class": s.unit_class, "class_name": reading.ruleset.class_name(s.unit_class)} if s.unit_class
+               else {}),
+            **({"grade": s.grade, "vetoed_by": s.vetoed_by} if reading.ruleset.grades else {}),
             "sections": [
                 {"code": sec.code, "name": sec.name, "max": fmt(sec.max), "points": fmt(sec.points),
                  "status": sec.status, **({"reason": sec.reason} if sec.reason else {}),
@@ -189,7 +200,7 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None) 
                 "points": fmt(pool.points if pool else (i.points if i.points is not None else i.bonus or 0)),
                 "explanation": i.explanation + (f"; pool {pool.code}: {pool.explanation}" if pool else ""),
                 "rate": percent(i.rate) if i.kind == "rate_threshold" else None,
-                "numerator": i.numerator, "denominator": i.denominator, "status": i.status,
+                "numerator": _count(i.numerator), "denominator": i.denominator, "status": i.status,
                 "events": [],
             }
             if i.pool is not None:
@@ -206,7 +217,8 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None) 
                 entry["events"] = assessment_events(reading, score.unit, i.code)
             elif raw is not None and raw.kind == "rate_threshold":
                 entry["threshold"] = f"{raw.threshold:.2f}"
-                entry["orders"] = costly_orders(reading, score.unit, raw.rate)
+                # A ruleset's own rate (issue 8) has no screening columns: its orders are not listed.
+                entry["orders"] = costly_orders(reading, score.unit, raw.rate) if raw.rate in RATE_OF else []
             elif raw is not None and raw.kind == "deadline":
                 calendar = calendar or calendar_of(reading.db)
                 entry["periods"] = [

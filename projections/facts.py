@@ -13,6 +13,8 @@ from decimal import Decimal
 from ledger.calendar import WorkingCalendar
 from ledger.rulesets.schema import DeadlineItem, Ruleset
 from projections.deadlines import Verdict, notice_verdicts, report_verdicts
+from projections.order_rates import order_rate_facts
+from projections.order_tallies import tally_counts
 from projections.scores import DeadlineOutcome, RateCounts, UnitFacts
 
 
@@ -53,26 +55,13 @@ def latest_assessments(db: sqlite3.Connection, year: int, as_of: date) -> dict[t
 
 
 def rate_counts(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> dict[str, dict[str, int]]:
-    """unit → volume and the numerators/denominators of the three rates (RUBRIC.md §6)."""
+    """unit → volume and the numerators/denominators of the three rates (RUBRIC.md §6).
+
+    Summed from the read model's daily tallies (``projections.order_tallies``) rather than by
+    counting a year's orders again: the year's window starts and ends on whole days.
+    """
     start, end = year_window(year, as_of)
-    satisfied = list(ruleset.workorders.satisfied_values)
-    marks = ",".join("?" * len(satisfied))
-    unrated = ruleset.workorders.unrated_value
-    rows = db.execute(
-        f"""SELECT unit,
-              SUM(d) AS volume,
-              SUM(d AND satisfaction IS NOT NULL AND satisfaction<>? AND screened_satisfaction=0) AS sat_den,
-              SUM(d AND satisfaction IN ({marks}) AND screened_satisfaction=0) AS sat_num,
-              SUM(d AND reply_required=1 AND screened_reply=0) AS reply_den,
-              SUM(d AND reply_required=1 AND replied=1 AND screened_reply=0) AS reply_num,
-              SUM(u AND screened_ontime=0) AS ontime_den,
-              SUM(u AND completed_at IS NOT NULL AND completed_at<=due_at AND screened_ontime=0) AS ontime_num
-            FROM (SELECT *, (dispatched_at BETWEEN ? AND ?) AS d, (due_at BETWEEN ? AND ?) AS u
-                  FROM workorders WHERE counted=1)
-            WHERE d OR u GROUP BY unit""",
-        (unrated, *satisfied, start, end, start, end),
-    )
-    return {r["unit"]: dict(r) for r in rows}
+    return tally_counts(db, ruleset, start[:10], end[:10])
 
 
 def deadline_verdicts(db: sqlite3.Connection, item: DeadlineItem, unit: str, year: int, as_of: date,
@@ -110,6 +99,11 @@ def gather(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> 
         for rate in ("sat", "reply", "ontime"):
             name = "satisfaction" if rate == "sat" else rate
             f.rates[name] = RateCounts(int(row[f"{rate}_num"] or 0), int(row[f"{rate}_den"] or 0))
+    # A ruleset's own rates, and rates scored month by month, need each order's fields (issue 8).
+    for unit, extra in order_rate_facts(db, ruleset, *year_window(year, as_of)).items():
+        facts[unit].rates.update(extra.rates)
+        facts[unit].monthly_rates.update(extra.monthly)
+        facts[unit].rate_pending.update(extra.pending)
     deadline_items = [i for i in ruleset.items if i.kind == "deadline"]
     if deadline_items:
         calendar = calendar_of(db)

@@ -10,7 +10,7 @@ view is a deterministic function of the log. A view limited to what was recorded
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from eventsourcing.application import Application
 
 from ledger.errors import UnreadableEvent
 from projections import apply as appliers
+from projections import order_tallies
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tracking (application_name TEXT PRIMARY KEY, notification_id INTEGER NOT NULL);
@@ -52,7 +53,7 @@ CREATE TABLE IF NOT EXISTS workorders (
     order_id TEXT PRIMARY KEY, unit TEXT, dispatched_at TEXT, due_at TEXT, completed_at TEXT,
     reply_required INTEGER, replied INTEGER, satisfaction TEXT, counted INTEGER, observed_at TEXT,
     screened_satisfaction INTEGER DEFAULT 0, screened_reply INTEGER DEFAULT 0,
-    screened_ontime INTEGER DEFAULT 0);
+    screened_ontime INTEGER DEFAULT 0) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS workorders_by_unit ON workorders(unit);
 CREATE TABLE IF NOT EXISTS submissions (
     id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, kind TEXT, period TEXT, year INTEGER, date TEXT,
@@ -68,8 +69,10 @@ CREATE TABLE IF NOT EXISTS seals (
     recorded_at TEXT, recorded_by TEXT);
 """
 
-#: Notifications pulled per transaction: a work-order chunk event carries thousands of facts.
+#: Notifications pulled at a time: a work-order chunk event carries thousands of facts.
 PAGE = 200
+#: Notifications applied per transaction (in pages of PAGE).
+COMMIT_EVERY = 5000
 
 
 class View:
@@ -85,6 +88,7 @@ class View:
             self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        order_tallies.ensure(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -113,32 +117,49 @@ class View:
         *,
         known_at: datetime | None = None,
         progress: Callable[[int, int], None] | None = None,
+        recorded: Mapping[int, Any] | None = None,
     ) -> int:
         """Apply every notification after the tracked position; return how many were applied.
 
         With ``known_at``, events recorded after that moment are passed over (the view then
-        shows what the ledger contained at that moment).
+        shows what the ledger contained at that moment). ``recorded`` maps notification ids to
+        the domain events the caller has just recorded: those are applied as they are, rather
+        than decoded back from the store (a bulk import's chunks are large to decode).
         """
+        recorded = recorded or {}
         applied = 0
+        seen = self.position(app.name) or 0  # read before the store's end: both only grow
         last = app.recorder.max_notification_id() or 0
+        if seen > last:
+            # The view has seen events this store does not have: it belongs to a store since replaced.
+            self.reset()
         while True:
+            # Pages of PAGE notifications, up to COMMIT_EVERY of them per transaction: each commit
+            # rewrites the B-tree pages the batch touched, so fewer, larger commits apply faster.
+            pulled = 0
             with self.transaction() as db:
                 start = self.position(app.name)
-                page = app.recorder.select_notifications(start=start, limit=PAGE, inclusive_of_start=False)
-                if not page:
-                    return applied
-                for n in page:
-                    event = _decode(app, n)
-                    if known_at is None or event.timestamp <= known_at:
-                        appliers.apply_event(db, event, n.id)
-                db.execute(
-                    "INSERT INTO tracking VALUES (?, ?) ON CONFLICT(application_name) "
-                    "DO UPDATE SET notification_id=excluded.notification_id",
-                    (app.name, page[-1].id),
-                )
-            applied += len(page)
-            if progress:
-                progress(page[-1].id, last)
+                while pulled < COMMIT_EVERY:
+                    page = app.recorder.select_notifications(start=start, limit=PAGE, inclusive_of_start=False)
+                    if not page:
+                        break
+                    for n in page:
+                        event = recorded.get(n.id) or _decode(app, n)
+                        if known_at is None or event.timestamp <= known_at:
+                            appliers.apply_event(db, event, n.id)
+                    start = page[-1].id
+                    pulled += len(page)
+                    if progress:
+                        progress(start, last)
+                if pulled:
+                    db.execute(
+                        "INSERT INTO tracking VALUES (?, ?) ON CONFLICT(application_name) "
+                        "DO UPDATE SET notification_id=excluded.notification_id",
+                        (app.name, start),
+                    )
+            applied += pulled
+            if pulled < COMMIT_EVERY:
+                return applied
 
     def reset(self) -> None:
         """Empty every table and the position: the next catch-up rebuilds from the first event."""
@@ -153,9 +174,9 @@ def _decode(app: Application[Any], notification: Any) -> Any:
     try:
         return app.mapper.to_domain_event(notification)
     except Exception as e:  # invalid JSON, a failed validation, a damaged cipher text …
-        problem = _first_line(e)
-        if app.mapper.cipher is not None:
-            problem += " (or HOTLINE_LEDGER_CIPHER_KEY is not this ledger's key)"
+        # Altered bytes and a wrong key look alike here; only the chain (``verify``) tells them apart.
+        problem = (f"{_first_line(e)}; if `verify` finds the chain intact, HOTLINE_LEDGER_CIPHER_KEY is wrong "
+                   "or missing for this ledger")
         raise UnreadableEvent(notification.id, str(notification.originator_id), problem) from None
 
 

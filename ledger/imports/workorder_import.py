@@ -23,6 +23,8 @@ from ledger.imports.workorders import ABSENT, WorkOrderReader, WorkOrderRow
 CHUNK = 5000
 _STATE = ("unit", "dispatched_at", "due_at", "completed_at", "reply_required", "replied", "satisfaction",
           "counted", "observed_at")
+_STATE_SQL = f"SELECT order_id, {', '.join(_STATE)} FROM workorders WHERE order_id IN "
+_LOOKUP = 900  # ids per lookup: under SQLite's oldest default limit of 999 parameters
 
 
 def _flag(value: bool) -> str:
@@ -69,6 +71,35 @@ def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str]:
     return units, list(labels), unrated
 
 
+def _known_states(db: Any, ids: list[str]) -> dict[str, tuple[Any, ...]]:
+    """order id → its state in the read model (``_STATE`` order), for the orders of ``ids`` it has."""
+    cursor = db.cursor()
+    cursor.row_factory = None  # plain tuples: a million orders are looked up on a re-import
+    known: dict[str, tuple[Any, ...]] = {}
+    for start in range(0, len(ids), _LOOKUP):
+        part = ids[start:start + _LOOKUP]
+        for r in cursor.execute(f"{_STATE_SQL}({','.join('?' * len(part))})", part):
+            known[r[0]] = r[1:]
+    return known
+
+
+def _diff(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: dict[str, int],
+          pending: list[tuple[list[Any], str | None]]) -> None:
+    """Count the unchanged rows; queue the others' facts with the order's observed_at (None: new)."""
+    for r in rows:
+        state = known.get(r.order_id)
+        # Fast path: every column present and equal (a flag True/False equals the stored 1/0).
+        if state is not None and (r.unit, r.dispatched_at, r.due_at, r.completed_at, r.reply_required, r.replied,
+                                  r.satisfaction, r.counted) == state[:8]:
+            counts["unchanged"] += 1
+            continue
+        fact = _fact(r, state)
+        if fact is None:
+            counts["unchanged"] += 1
+        else:
+            pending.append((fact, None if state is None else state[8]))
+
+
 def import_workorders(app: Any, path: str, actor: str, exported_at: str | None = None,
                       progress: Callable[..., None] | None = None) -> dict[str, Any]:
     """Import an export; returns counts (new, changed, unchanged, stale) and what the facts are as of."""
@@ -80,32 +111,14 @@ def import_workorders(app: Any, path: str, actor: str, exported_at: str | None =
     counts = {"new": 0, "changed": 0, "unchanged": 0, "stale": 0}
     column_time = ""
     buffer: list[WorkOrderRow] = []
-
-    def flush() -> None:
-        ids = [r.order_id for r in buffer]
-        known: dict[str, tuple[Any, ...]] = {}
-        for start in range(0, len(ids), 900):
-            part = ids[start:start + 900]
-            sql = (f"SELECT order_id, {', '.join(_STATE)} FROM workorders "
-                   f"WHERE order_id IN ({','.join('?' * len(part))})")
-            for r in db.execute(sql, part):
-                known[r[0]] = tuple(r[1:])
-        for r in buffer:
-            state = known.get(r.order_id)
-            fact = _fact(r, state)
-            if fact is None:
-                counts["unchanged"] += 1
-            else:
-                pending.append((fact, None if state is None else state[8]))
-        buffer.clear()
-
     for row in reader:
         if row.exported_at and row.exported_at > column_time:
             column_time = row.exported_at
         buffer.append(row)
         if len(buffer) >= CHUNK:
-            flush()
-    flush()
+            _diff(buffer, _known_states(db, [r.order_id for r in buffer]), counts, pending)
+            buffer = []
+    _diff(buffer, _known_states(db, [r.order_id for r in buffer]), counts, pending)
     if reader.errors:
         raise ImportRejected(reader.errors)
     as_of = exported_at or column_time or reader.max_time
@@ -118,7 +131,7 @@ def import_workorders(app: Any, path: str, actor: str, exported_at: str | None =
         else:
             counts["new" if observed is None else "changed"] += 1
             facts.append(fact)
-    del pending
+    pending.clear()
     batch = str(ledger_id("workorders-import", reader.sha256, as_of, position))
     events = []
     for n, start in enumerate(range(0, len(facts), CHUNK)):
@@ -126,6 +139,8 @@ def import_workorders(app: Any, path: str, actor: str, exported_at: str | None =
                                    chunk=n, source=path, sha256=reader.sha256, exported_at=as_of,
                                    rows=facts[start:start + CHUNK], recorded_by=actor)
         events.extend(agg.collect_events())
-    app.append_events(events, f"{path}: the same export was imported meanwhile by another writer")
-    app.refresh(progress=progress)
+    del facts
+    ids = app.append_events(events, f"{path}: the same export was imported meanwhile by another writer")
+    # The read model applies the chunks just recorded from memory instead of decoding them back.
+    app.view.catch_up(app, progress=progress, recorded=dict(zip(ids, events, strict=True)))
     return {**counts, "rows": reader.rows_read, "exported_at": as_of, "events": len(events)}

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ledger.errors import RulesetInvalid
-from ledger.rulesets.schema import Ruleset
+from ledger.rulesets.schema import PROBLEMS_SEPARATOR, Ruleset
 
 BUILTIN = "taian"
 
@@ -59,5 +59,12 @@ def parse_ruleset(text: str, source: str = "<ruleset>") -> Ruleset:
         problems = []
         for err in e.errors():
             msg = err["msg"].removeprefix("Value error, ")
+            steps = tuple(err["loc"])
+            if any(str(step).startswith("is-instance[") for step in steps):
+                continue  # a formula is given as text: the "already parsed" alternative is noise
+            err["loc"] = tuple(step for step in steps if not str(step).startswith("function-after["))
+            if not err["loc"] and err["type"] == "value_error":  # the cross-reference checks name their own key paths
+                problems.extend(msg.split(PROBLEMS_SEPARATOR))
+                continue
             problems.append(f"{_key_path(tuple(err['loc']), data)}: {msg}")
         raise RulesetInvalid(source, problems) from None

@@ -68,7 +68,8 @@ def _events_table(entry: dict[str, Any]) -> Table | None:
 def print_trace(console: Console, doc: dict[str, Any]) -> None:
     """Each item: its rule and arithmetic, then the events, periods or orders behind it."""
     console.print(f"[bold]{doc['name']} ({doc['unit']})[/bold] {doc['year']} 年 截至 {doc['as_of']} "
-                  f"总分 {doc['total']} 排名 {doc['rank']}  规则 {doc['ruleset']['id']} {doc['ruleset']['sha256'][:12]}")
+                  f"总分 {doc['total']} 排名 {doc['rank']}  "
+                  f"规则 {doc['ruleset']['id']} {doc['ruleset']['sha256'][:12]}")
     for entry in doc["items"]:
         head = f"[bold]{entry['code']}[/bold] {entry['name']} [dim]({entry['kind']})[/dim]"
         if entry.get("pool"):

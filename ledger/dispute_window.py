@@ -1,0 +1,33 @@
+"""The deadline for filing a dispute: N working days after the evaluation it contests (issue 8).
+
+A ruleset's ``[disputes] working_days`` sets N (none: no deadline). The evaluation is an
+occurrence's date, or a work order's completion date for a screening; counting starts on the
+first working day after it, and a dispute filed on the N-th working day is still in time.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ledger.calendar import WorkingCalendar
+from ledger.errors import RuleViolation
+from ledger.rulesets.schema import Ruleset
+
+
+def filing_deadline(calendar: WorkingCalendar, evaluated_on: date, working_days: int) -> date:
+    """The last day a dispute of an evaluation made on ``evaluated_on`` may be filed."""
+    return calendar.add_working_days(evaluated_on, working_days)
+
+
+def check_filing(ruleset: Ruleset, calendar: WorkingCalendar, evaluated_on: date | None, filed_on: date,
+                 what: str) -> None:
+    """Refuse a dispute of ``what`` filed after the ruleset's deadline (nothing to check without one)."""
+    days = ruleset.disputes.working_days
+    if days is None or evaluated_on is None:
+        return
+    deadline = filing_deadline(calendar, evaluated_on, days)
+    if filed_on > deadline:
+        raise RuleViolation(
+            f"{what} was evaluated on {evaluated_on}: a dispute had to be filed within {days} working days, "
+            f"by {deadline} (today is {filed_on}); it can no longer be disputed"
+        )

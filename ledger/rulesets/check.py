@@ -1,0 +1,191 @@
+"""``rules check``: validate a ruleset file and say, item by item and in plain words, what it would score.
+
+The description is in Chinese (the centre's staff read it); problems that do not make the file
+invalid, such as a section whose items do not add up to its maximum, are reported as warnings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from ledger.rulesets.loading import parse_ruleset
+from ledger.rulesets.rates import RateDefinition
+from ledger.rulesets.schema import Item, Ruleset
+
+RATE_NAMES = {"satisfaction": "群众满意率", "reply": "回复群众率", "ontime": "按期办结率", "volume": "承办量"}
+_SCHEDULES = {"monthly": "月度报告须在次月第{n}个工作日内报送",
+              "quarterly": "季度报告须在下季度首月第{n}个工作日内报送",
+              "notice": "收到督办通知后须在{n}个工作日内报送情况说明"}
+_FIELDS = {"satisfaction": "满意度", "reply_required": "是否需回复", "replied": "是否已回复",
+           "completed": "是否已办结", "on_time": "是否按期办结"}
+
+
+@dataclass(frozen=True)
+class CheckedRuleset:
+    """A ruleset that validated, with its warnings."""
+
+    ruleset: Ruleset
+    warnings: tuple[str, ...]
+
+
+def n(d: Decimal | int) -> str:
+    """A number as a person writes it: 0.5, 25, 12.5 (no trailing zeros)."""
+    text = f"{Decimal(d):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def check_text(text: str, source: str) -> CheckedRuleset:
+    """Validate ruleset text (``RulesetInvalid`` names every key path and problem) and collect warnings."""
+    ruleset = parse_ruleset(text, source)
+    return CheckedRuleset(ruleset, tuple(_warnings(ruleset)))
+
+
+def _warnings(r: Ruleset) -> list[str]:
+    out = []
+    for unit_class in dict.fromkeys(r.class_of(u.code) for u in r.units):
+        unit = next(u.code for u in r.units if r.class_of(u.code) == unit_class)
+        who = f" (class {unit_class})" if unit_class else ""
+        for s in r.sections:
+            if not r.applies(unit, s.code):
+                continue
+            own = [r.item_for(unit, i.code) for i in r.items if i.section == s.code and r.applies(unit, i.code)]
+            total = sum((getattr(i, "max", None) or Decimal(0) for i in own if i.pool is None), Decimal(0))
+            total += sum((p.max for p in r.pools if p.section == s.code), Decimal(0))
+            if total != s.max:
+                out.append(f"section {s.code}{who}: its items and pools add up to {n(total)}, not its max {n(s.max)}")
+    return out
+
+
+def _rate_name(r: Ruleset, code: str) -> str:
+    definition = r.rate_definition(code)
+    return definition.name if definition else RATE_NAMES.get(code, code)
+
+
+def _condition(where: dict[str, tuple[str, ...]]) -> str:
+    return "且".join(f"{_FIELDS.get(k, k)}为{'或'.join(v)}" for k, v in where.items()) or "全部计入统计的工单"
+
+
+def describe_rate(definition: RateDefinition) -> str:
+    """A defined rate in words: its numerator and denominator."""
+    parts = " + ".join(f"{_condition(c.where)}的工单" + ("" if c.weight == 1 else f" × {n(c.weight)}")
+                       for c in definition.numerator)
+    when = "派单时间" if definition.year_by == "dispatched" else "办结时限"
+    return f"{definition.name} = （{parts}）÷ {_condition(definition.denominator)}的工单（按{when}归属年度、月份）"
+
+
+def describe_item(r: Ruleset, item: Item) -> str:
+    """What the item scores, in plain Chinese words."""
+    floor = item.min_points
+    held = f"，最低{n(floor)}分" if floor else "，扣完为止"
+    cap = f"，本项最多扣{n(item.cap)}分" if item.cap is not None else ""
+    where = ""
+    if item.pool is not None:
+        pool = next((p for p in r.pools if p.code == item.pool), None)
+        if pool is not None:
+            where = f"，从{pool.code}{pool.name}的{n(pool.max)}分中扣除"
+        else:
+            section = next(s for s in r.sections if s.code == item.pool)
+            where = f"，在本部分其他项目计分后从第{section.code}部分（{section.name}）得分中扣除，本部分扣完为止"
+        held = ""
+    elif getattr(item, "max", None) is not None:
+        where = f"，满分{n(item.max)}分"
+    if item.kind == "assessment":
+        return f"由考核组评定，0～{n(item.max)}分；未评定前为“待定”（按0分计）"
+    if item.kind == "per_occurrence":
+        return f"每发生1次扣{n(item.amount)}分{where}{cap}{held}"
+    if item.kind == "per_block":
+        return f"全年每满{item.block}件扣{n(item.amount)}分{where}{cap}{held}"
+    if item.kind == "deadline":
+        due = _SCHEDULES[item.schedule].format(n=item.working_days)
+        return f"{due}，每逾期或未报1次扣{n(item.amount)}分{where}{cap}{held}"
+    if item.kind == "bonus":
+        return f"每次加{n(item.amount)}分（加分另计，可超过本部分满分）"
+    if item.kind == "formula_volume":
+        v = "V为本单位全年承办量，Vmax为同类单位中最大的承办量"
+        if item.formula is not None:
+            return f"承办量得分 = {item.formula}，{v}，结果在{n(floor)}～{n(item.max)}分之间"
+        return f"承办量得分 = ({n(item.base)} + {n(item.weight)} × V / Vmax) × {n(item.max)}，{v}"
+    if item.kind == "rate_threshold":
+        how = "按比例计算" if item.rate_rounding == "proportional" else "只计整百分点"
+        monthly = "；按月计分，全年得分为有工单月份得分的平均值" if item.period == "monthly_average" else ""
+        return (f"{_rate_name(r, item.rate)}达到{n(item.threshold)}%得满分{n(item.max)}分，每低1个百分点扣"
+                f"{n(item.per_point)}分（{how}）{cap}{held}{monthly}；无工单时为“待定”")
+    if item.kind == "rank":
+        order = "由高到低" if item.order == "high_first" else "由低到高"
+        return (f"按{_rate_name(r, item.by)}{order}在同类单位中排名：第1名得{n(item.max)}分，每低一名少{n(item.step)}分"
+                f"，并列取较好名次{held if floor else ''}")
+    raise AssertionError(item.kind)
+
+
+def describe(checked: CheckedRuleset) -> dict[str, Any]:
+    """The whole ruleset in words, as ``rules check --format json`` prints it."""
+    r = checked.ruleset
+    classes = [{"code": c or None, "name": r.class_name(c) or "全部单位", "full_marks": n(r.full_marks(c)),
+                "units": [u.code for u in r.units if r.class_of(u.code) == c]}
+               for c in dict.fromkeys(r.class_of(u.code) for u in r.units)]
+    sections = []
+    for s in r.sections:
+        items = []
+        pools = {p.code: p for p in r.pools if p.section == s.code}
+        for i in (i for i in r.items if i.section == s.code):
+            if i.pool in pools:  # a pool's line stands where its first member appears, as on the score sheet
+                p = pools.pop(i.pool)
+                floor = f"，最低{n(p.min_points)}分" if p.min_points else "，扣完为止"
+                items.append({"code": p.code, "name": p.name, "kind": "pool", "max": n(p.max),
+                              "rule": f"{p.code}下各项共用{n(p.max)}分{floor}"})
+            rule = describe_item(r, i)
+            tuned = [(u, u.overrides[i.code]) for u in r.units if i.code in u.overrides]
+            if tuned:
+                rule += "".join(f"；{u.name}：" + "，".join(f"{k} = {v}" for k, v in o.items()) for u, o in tuned)
+            entry = {"code": i.code, "name": i.name, "kind": i.kind, "rule": rule}
+            if getattr(i, "max", None) is not None:
+                entry["max"] = n(i.max)
+            if i.pool is not None:
+                entry["pool"] = i.pool
+            if i.classes:
+                entry["classes"] = list(i.classes)
+            items.append(entry)
+        sections.append({"code": s.code, "name": s.name, "max": n(s.max), "classes": list(s.classes),
+                         "bonus_cap": n(s.bonus_cap) if s.bonus_cap is not None else None, "items": items})
+    grades = [f"总分达到{n(g.min_points)}分为{g.name}" if g.min_points is not None
+              else f"总分达到满分的{n(g.min_percent or 0)}%为{g.name}" for g in r.grades]
+    vetoes = [f"{v.item}发生{v.count}次及以上，等次直接定为{v.grade}（不论得分）" for v in r.vetoes]
+    return {
+        "valid": True, "id": r.id, "name": r.name, "classes": classes,
+        "units": [{"code": u.code, "name": u.name, "class": u.unit_class,
+                   "overrides": {k: {p: str(v) for p, v in ps.items()} for k, ps in u.overrides.items()}}
+                  for u in r.units],
+        "sections": sections,
+        "rates": [{"code": d.code, "name": d.name, "rule": describe_rate(d)} for d in r.rates],
+        "bonus_cap": n(r.scoring.bonus_cap) if r.scoring.bonus_cap is not None else None,
+        "grades": grades, "vetoes": vetoes,
+        "disputes": (f"异议、甄别须在评价后{r.disputes.working_days}个工作日内提出，逾期不予受理"
+                     if r.disputes.working_days else None),
+        "warnings": list(checked.warnings),
+    }
+
+
+def render_lines(doc: dict[str, Any]) -> list[str]:
+    """``rules check`` for people: what the ruleset would score, item by item."""
+    lines = [f"{doc['name']}（{doc['id']}）：规则有效", ""]
+    for c in doc["classes"]:
+        ranked = "，单独排名" if len(doc["classes"]) > 1 else ""
+        lines.append(f"{c['name']}：满分{c['full_marks']}分{ranked}（{len(c['units'])}个单位：{'、'.join(c['units'])}）")
+    for s in doc["sections"]:
+        names = {c["code"]: c["name"] for c in doc["classes"]}
+        only = f"（仅{'、'.join(names.get(c, c) for c in s['classes'])}）" if s["classes"] else ""
+        cap = f"，加分最多{s['bonus_cap']}分" if s["bonus_cap"] else ""
+        lines += ["", f"{s['code']} {s['name']}（{s['max']}分{cap}）{only}"]
+        for i in s["items"]:
+            lines.append(f"  {i['code']} {i['name']}：{i['rule']}")
+    for title, key in (("自定义比率", "rates"), ("等次", "grades"), ("一票否决", "vetoes")):
+        entries = [e["rule"] if isinstance(e, dict) else e for e in doc[key]]
+        if entries:
+            lines += ["", f"{title}："] + [f"  {e}" for e in entries]
+    if doc["bonus_cap"]:
+        lines += ["", f"加分合计最多{doc['bonus_cap']}分"]
+    if doc["disputes"]:
+        lines += ["", doc["disputes"]]
+    return lines
