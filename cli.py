@@ -151,7 +151,11 @@ def emit_id(fmt: str, new_id: str, label: str, **extra: Any) -> None:
 
 
 def emit_json(doc: Any) -> None:
-    click.echo(json.dumps(doc, ensure_ascii=False, indent=1))
+    """A reading command's JSON document on stdout (orjson: json.dumps with an indent is pure Python, and slow
+    for a trace listing thousands of events)."""
+    import orjson
+
+    click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -34,6 +34,7 @@ from bench_occurrences import (  # noqa: E402
     Row,
     Table,
     count_score_events,
+    exit_cleanly_on_sigterm,
     fresh_store,
     time_score,
     write_csv,
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cli", help="command to run instead of the installed hotline-ledger")
     p.add_argument("--score-runs", type=int, default=3)
     args = p.parse_args(argv)
+    exit_cleanly_on_sigterm()
     n, m, year = args.writers, args.per_writer, str(args.year)
     expected = n * m
 

@@ -29,6 +29,7 @@ import random
 import re
 import shlex
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -43,6 +44,12 @@ from urllib.parse import parse_qs, urlsplit
 
 # ---- Shared helpers (bench_workorders.py and bench_concurrent.py import them from here) ----
 REPO = Path(__file__).resolve().parent.parent
+
+
+def exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into SystemExit, so that the running CLI command is killed and the temp dir and
+    any schema created are removed (the `finally` blocks run), as on Ctrl-C."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def find_cli(override: str | None) -> list[str]:
@@ -138,6 +145,7 @@ class Cli:
         run = self.run(*args, *(["--format", "json"] if json_flag else []), prefix=prefix)
         if json_flag and run.rc == 2 and "--format" in run.err:
             run = self.run(*args, prefix=prefix)
+        print(f"  … {what}: {'ok' if run.ok else 'failed'} in {run.seconds:.2f} s", file=sys.stderr, flush=True)
         if run.ok:
             return run
         table.fail(what, "hotline-ledger " + " ".join(args), run.problem())
@@ -159,6 +167,7 @@ def time_score(cli: Cli, table: Table, year: str, runs: int) -> str | None:
         table.measure("score --format json, first run", times[0] < 1, f"{times[0]:.3f} s", "< 1 s")
         med = statistics.median(times)
         table.measure(f"score, median of {len(times)} runs", med < 1, f"{med:.3f} s", "< 1 s")
+        table.info("  score runs", ", ".join(f"{t:.3f}" for t in times) + " s")
     return out
 
 
@@ -286,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cli", help="command to run instead of the installed hotline-ledger")
     p.add_argument("--score-runs", type=int, default=3)
     args = p.parse_args(argv)
+    exit_cleanly_on_sigterm()
     year = str(args.year)
 
     table = Table(f"bench_occurrences: {args.rows:,} occurrences, year {year}")

@@ -29,7 +29,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_occurrences import Cli, Run, Table, fresh_store, import_counts, show_counts, time_score  # noqa: E402
+from bench_occurrences import (  # noqa: E402
+    Cli,
+    Run,
+    Table,
+    exit_cleanly_on_sigterm,
+    fresh_store,
+    import_counts,
+    show_counts,
+    time_score,
+)
 
 HERE = Path(__file__).resolve().parent
 GIB = 1024**3
@@ -164,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cli", help="command to run instead of the installed hotline-ledger")
     p.add_argument("--score-runs", type=int, default=3)
     args = p.parse_args(argv)
+    exit_cleanly_on_sigterm()
 
     table = Table(f"bench_workorders: {args.orders:,} work orders, year {args.year}")
     path = workorders_file(args.orders, args.year, args.seed, table)

@@ -33,14 +33,19 @@ class OrjsonTranscoder(Transcoder):
         return orjson.loads(data)
 
 
+_STORED_EXCLUDE = frozenset({"originator_id", "originator_version"})
+
+
 class PydanticMapper(Mapper):
     """Maps pydantic events to stored events and back, validating what is read."""
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        state = cast(BaseModel, domain_event).model_dump(
-            mode="json", exclude={"originator_id", "originator_version"}
-        )
-        data = self.transcoder.encode(state)
+        model = cast(BaseModel, domain_event)
+        if type(self.transcoder) is OrjsonTranscoder:
+            # pydantic writes the same JSON bytes itself, without the intermediate dict (bulk imports).
+            data = model.__pydantic_serializer__.to_json(model, exclude=_STORED_EXCLUDE)
+        else:
+            data = self.transcoder.encode(model.model_dump(mode="json", exclude=_STORED_EXCLUDE))
         if self.compressor:
             data = self.compressor.compress(data)
         if self.cipher:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from functools import singledispatch
 from typing import Any
 
@@ -56,6 +57,21 @@ def apply_event(db: sqlite3.Connection, e: Any, nid: int) -> None:
     apply(e, db, nid)
 
 
+def apply_events(db: sqlite3.Connection, pairs: Iterable[tuple[Any, int]]) -> None:
+    """Apply ``(event, nid)`` pairs in order; a run of recorded occurrences is written in one go."""
+    run: list[tuple[OccurrenceRecorded, int]] = []
+    for e, nid in pairs:
+        if type(e) is OccurrenceRecorded:
+            run.append((e, nid))
+            continue
+        if run:
+            _occurrences(db, run)
+            run = []
+        apply(e, db, nid)
+    if run:
+        _occurrences(db, run)
+
+
 @apply.register
 def _(e: RulesetAdopted | RulesetAmended, db: sqlite3.Connection, nid: int) -> None:
     db.execute("INSERT INTO rulesets VALUES (?,?,?,?,?,?,?,?)",
@@ -65,14 +81,21 @@ def _(e: RulesetAdopted | RulesetAmended, db: sqlite3.Connection, nid: int) -> N
 
 @apply.register
 def _(e: OccurrenceRecorded, db: sqlite3.Connection, nid: int) -> None:
-    db.execute(
-        "INSERT INTO occurrences VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)",
-        (str(e.originator_id), nid, e.unit, e.item, e.year, e.date.isoformat(), e.count, e.evidence, e.note,
-         json.dumps([a.model_dump() for a in e.attachments], ensure_ascii=False) if e.attachments else "[]",
-         e.batch, e.source,
-         _iso(e.timestamp), e.recorded_by, e.count),
-    )
-    _log(db, e, nid, e.unit, e.item)
+    _occurrences(db, [(e, nid)])
+
+
+def _occurrences(db: sqlite3.Connection, pairs: list[tuple[OccurrenceRecorded, int]]) -> None:
+    """Recorded occurrences: their rows and log entries, two ``executemany`` for the lot (bulk imports)."""
+    rows, logs = [], []
+    for e, nid in pairs:
+        oid, at = str(e.originator_id), _iso(e.timestamp)
+        attachments = json.dumps([a.model_dump() for a in e.attachments], ensure_ascii=False) if e.attachments else "[]"
+        rows.append((oid, nid, e.unit, e.item, e.year, e.date.isoformat(), e.count, e.evidence, e.note, attachments,
+                     e.batch, e.source, at, e.recorded_by, e.count))
+        logs.append((nid, oid, e.originator_version, "OccurrenceRecorded", e.unit, e.item, at, e.recorded_by,
+                     e.model_dump_json(exclude=_LOG_EXCLUDE)))
+    db.executemany("INSERT INTO occurrences VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)", rows)
+    db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?)", logs)
 
 
 @apply.register

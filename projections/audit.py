@@ -27,14 +27,13 @@ def current_head(app: Any) -> tuple[int, str]:
     """The last notification id and its chain hash (what a seal publishes)."""
     found = head(app.recorder)
     if found is None:
-        return 0, "0" * 64
+        return 0, GENESIS
     return found
 
 
 def verified_head(app: Any) -> tuple[int, str]:
     """The current head, once the chain verifies (a seal must never vouch for a damaged ledger)."""
-    sealed = [s for s in recorded_seals(app) if s != (0, GENESIS)]
-    report = verify_chain(app.recorder, expected=sealed)
+    report = verify_chain(app.recorder, expected=_vouching(recorded_seals(app)))
     if not report.ok:
         raise RuleViolation(f"nothing sealed: the chain is broken at {report.failure}; run `verify`")
     return current_head(app)
@@ -61,6 +60,11 @@ def recorded_seals(app: Any) -> list[tuple[int, str]]:
         if len(page) < _SEAL_PAGE:
             return seals
         start = page[-1].id
+
+
+def _vouching(heads: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The heads to check: a seal of the empty ledger (#0, the genesis hash) vouches for nothing, names no event."""
+    return [h for h in heads if h != (0, GENESIS)]
 
 
 def _catch_up(app: Any) -> str | None:
@@ -98,9 +102,7 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = ()) -> dict[str, Any]
     failure or None), ``problems`` (every failure as one line, naming the event or file) and
     ``lines`` (the whole report, for people).
     """
-    # A seal of the empty ledger (#0, the genesis hash) vouches for nothing and names no event.
-    sealed = [s for s in recorded_seals(app) if s != (0, GENESIS)]
-    expected = [*sealed, *(p for p in published if p != (0, GENESIS))]
+    expected = _vouching([*recorded_seals(app), *published])
     report = verify_chain(app.recorder, expected=expected)
     lines: list[str] = []
     problems: list[str] = []

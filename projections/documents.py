@@ -48,8 +48,7 @@ def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
     if i.kind == "rate_threshold":
         out.update(rate=percent(i.rate), numerator=_count(i.numerator), denominator=i.denominator)
     if i.kind == "rank":
-        out.update(rank=i.rank, value=percent(i.rate) if i.rate is not None and i.rate.denominator != 1 else
-                   (None if i.rate is None else int(i.rate)))
+        out.update(rank=i.rank, value=percent(i.rate) if i.rate is not None else i.numerator)  # a rate, or V
     if i.kind in OCCURRENCE_KINDS:
         out["events"] = events
     if i.absorbed:
@@ -63,8 +62,9 @@ def counted_ids(reading: Reading) -> dict[tuple[str, str], list[str]]:
     """(unit, item) → ids of the occurrences that count (dated by as_of, not retracted, not removed)."""
     ids: dict[tuple[str, str], list[str]] = defaultdict(list)
     for unit, item, oid in reading.db.execute(
+        # Ordered as the covering index occurrences_counted is: by (unit, item), then date and nid within each.
         "SELECT unit, item, id FROM occurrences WHERE year=? AND date<=? AND retracted=0 AND effective_count>0 "
-        "ORDER BY date, nid", (reading.year, reading.as_of.isoformat()),
+        "ORDER BY unit, item, date, nid", (reading.year, reading.as_of.isoformat()),
     ):
         ids[(unit, item)].append(oid)
     return ids
@@ -98,12 +98,9 @@ def score_document(reading: Reading, scores: list[UnitScore], unit: str | None =
     }
 
 
-def _history(reading: Reading, target: str) -> list[dict[str, Any]]:
-    return [
-        {"type": r["type"], "at": r["at"], "by": r["by"], "reason": r["reason"], "decision": r["decision"],
-         "count": r["count"], "dispute": r["dispute"]}
-        for r in reading.db.execute("SELECT * FROM history WHERE target=? ORDER BY nid", (target,))
-    ]
+def _history_line(r: Any) -> dict[str, Any]:
+    return {"type": r["type"], "at": r["at"], "by": r["by"], "reason": r["reason"], "decision": r["decision"],
+            "count": r["count"], "dispute": r["dispute"]}
 
 
 def _state(retracted: bool, history: list[dict[str, Any]]) -> str:
@@ -119,11 +116,16 @@ def _state(retracted: bool, history: list[dict[str, Any]]) -> str:
 def occurrence_events(reading: Reading, unit: str, item: str, amount: Decimal | None) -> list[dict[str, Any]]:
     """Every occurrence of the item for the unit dated by as_of, with its state and history."""
     out = []
-    for r in reading.db.execute(
-        "SELECT * FROM occurrences WHERE year=? AND unit=? AND item=? AND date<=? ORDER BY date, nid",
-        (reading.year, unit, item, reading.as_of.isoformat()),
+    where = "year=? AND unit=? AND item=? AND date<=?"
+    params = (reading.year, unit, item, reading.as_of.isoformat())
+    # Every history line of these occurrences in one query (one query per occurrence is slow for thousands).
+    histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for h in reading.db.execute(
+        f"SELECT * FROM history WHERE target IN (SELECT id FROM occurrences WHERE {where}) ORDER BY nid", params,
     ):
-        history = _history(reading, r["id"])
+        histories[h["target"]].append(_history_line(h))
+    for r in reading.db.execute(f"SELECT * FROM occurrences WHERE {where} ORDER BY date, nid", params):
+        history = histories.get(r["id"], [])
         out.append({
             "id": r["id"], "type": "occurrence", "date": r["date"], "count": r["count"],
             "effective_count": 0 if r["retracted"] else r["effective_count"],

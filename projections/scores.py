@@ -279,8 +279,9 @@ def _score_rank(item: RankItem, place: RankPlace, q: Decimal, base: dict[str, ob
             f"{fmt(item.max)} − ({place.rank} − 1) × {_num(item.step)} = {fmt(raw)}")
     if absorbed:
         text += f" → held at {fmt(item.min_points)}"
+    ranked = {"numerator": int(place.value)} if item.by == "volume" else {"rate": place.value}
     return ItemResult(**base, points=_round(value, q), status="scored", absorbed=absorbed, rank=place.rank,
-                      rate=place.value, explanation=text)
+                      explanation=text, **ranked)
 
 
 def _member(item: Item, facts: UnitFacts, q: Decimal, into: str) -> ItemResult:

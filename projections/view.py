@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS occurrences (
     id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, item TEXT, year INTEGER, date TEXT, count INTEGER,
     evidence TEXT, note TEXT, attachments TEXT, batch TEXT, source TEXT, recorded_at TEXT,
     recorded_by TEXT, retracted INTEGER DEFAULT 0, effective_count INTEGER);
-CREATE INDEX IF NOT EXISTS occurrences_by_item ON occurrences(year, unit, item);
+DROP INDEX IF EXISTS occurrences_by_item;
+CREATE INDEX IF NOT EXISTS occurrences_counted
+    ON occurrences(year, unit, item, date, nid, retracted, effective_count, id);
 CREATE TABLE IF NOT EXISTS assessments (
     id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, item TEXT, year INTEGER, date TEXT, points TEXT,
     evidence TEXT, note TEXT, source TEXT, recorded_at TEXT, recorded_by TEXT);
@@ -143,10 +145,9 @@ class View:
                     page = app.recorder.select_notifications(start=start, limit=PAGE, inclusive_of_start=False)
                     if not page:
                         break
-                    for n in page:
-                        event = recorded.get(n.id) or _decode(app, n)
-                        if known_at is None or event.timestamp <= known_at:
-                            appliers.apply_event(db, event, n.id)
+                    events = ((recorded.get(n.id) or _decode(app, n), n.id) for n in page)
+                    appliers.apply_events(db, ((e, nid) for e, nid in events
+                                               if known_at is None or e.timestamp <= known_at))
                     start = page[-1].id
                     pulled += len(page)
                     if progress:

@@ -3,7 +3,8 @@
 Every row is parsed and validated first (the date, the count's shape and the evidence here, the
 unit, item, kind and range by the ledger's own ``occurrence_fields``/``assessment_fields``);
 each problem becomes a ``RowError`` at its cell. Any error refuses the whole file. Otherwise the
-rows' events and the file's ``EventsFileImported`` record are appended in one transaction.
+rows' events and the file's ``EventsFileImported`` record are appended in one transaction, then
+handed to the read model as they are (not decoded back from the store).
 
 The events are built directly, exactly as ``Occurrence.start``/``Assessment.start`` would create
 them (version 1, the aggregate's topic), without instantiating an aggregate per row: a file of
@@ -77,11 +78,14 @@ def import_events_file(app: Any, path: str, actor: str, again: bool = False) -> 
         raise ImportRejected(errors)
     if not events:
         raise RuleViolation(f"{path}: the file has a header but no data rows: nothing to import")
-    record = EventsFileImported(originator_id=batch_id, originator_version=1, originator_topic=get_topic(EventsFile),
-                                timestamp=now, sha256=table.sha256, name=path, rows=len(events), again=repeat,
-                                recorded_by=actor)
-    app.append_events([*events, record], f"{path}: this file was imported meanwhile by another writer")
-    return {"new": len(events), "changed": 0, "unchanged": 0, "batch": str(batch_id), "sha256": table.sha256}
+    rows = len(events)
+    events.append(EventsFileImported(originator_id=batch_id, originator_version=1,
+                                     originator_topic=get_topic(EventsFile), timestamp=now, sha256=table.sha256,
+                                     name=path, rows=rows, again=repeat, recorded_by=actor))
+    ids = app.append_events(events, f"{path}: this file was imported meanwhile by another writer")
+    # The read model takes the events as they are instead of decoding them back from the store.
+    app.view.catch_up(app, recorded=dict(zip(ids, events, strict=True)))
+    return {"new": rows, "changed": 0, "unchanged": 0, "batch": str(batch_id), "sha256": table.sha256}
 
 
 def _repeat_number(app: Any, table: Table, path: str, again: bool) -> int:

@@ -27,21 +27,22 @@ _STATE_SQL = f"SELECT order_id, {', '.join(_STATE)} FROM workorders WHERE order_
 _LOOKUP = 900  # ids per lookup: under SQLite's oldest default limit of 999 parameters
 
 
-def _flag(value: bool) -> str:
-    return "1" if value else "0"
+_FLAG = {True: "1", False: "0", ABSENT: None}
 
 
 def _fact(row: WorkOrderRow, known: tuple[Any, ...] | None) -> list[str | None] | None:
     """The fact row for ``row`` given the order's known state (None: new); None when nothing changed."""
-    fields: list[Any] = [row.unit, row.dispatched_at, row.due_at]
-    completed = None if row.completed_at is ABSENT else (row.completed_at or "")
-    fields.append(completed)
-    fields.extend(None if v is ABSENT else _flag(v) for v in (row.reply_required, row.replied))
-    fields.append(None if row.satisfaction is ABSENT else row.satisfaction)
-    fields.append(None if row.counted is ABSENT else _flag(row.counted))
+    completed, satisfaction = row.completed_at, row.satisfaction
+    fields: list[Any] = [
+        row.unit, row.dispatched_at, row.due_at,
+        None if completed is ABSENT else (completed or ""),  # "": open (clears a completion time)
+        _FLAG[row.reply_required], _FLAG[row.replied],
+        None if satisfaction is ABSENT else satisfaction,
+        _FLAG[row.counted],
+    ]
     if known is None:
-        if fields[3] == "":
-            fields[3] = None
+        if completed is None:
+            fields[3] = None  # a new order: nothing to clear
         return [row.order_id, *fields]
     current = (known[0], known[1], known[2], known[3] or "", None if known[4] is None else str(known[4]),
                None if known[5] is None else str(known[5]), known[6], None if known[7] is None else str(known[7]))

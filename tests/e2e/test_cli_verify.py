@@ -139,6 +139,21 @@ def test_reading_commands_on_undecodable_bytes_refuse_naming_the_event(cli: Any,
     assert f"event #{nid} ({ids[2]}) cannot be read" in result.stderr and "verify" in result.stderr
 
 
+def test_an_intact_chain_whose_events_cannot_be_read_is_a_clean_read_model_failure(cli: Any, tmp_path: Path) -> None:
+    from eventsourcing.cipher import AESCipher
+
+    key, other = AESCipher.create_key(32), AESCipher.create_key(32)
+    cli("init", "--year", "2025", env={"HOTLINE_LEDGER_CIPHER_KEY": key})
+    fresh = str(tmp_path / "fresh.views")
+
+    result = _verify(cli, HOTLINE_LEDGER_CIPHER_KEY=other, HOTLINE_LEDGER_VIEWS=fresh)
+
+    assert result.exit_code == 1
+    assert "chain ok: 1 events" in result.stdout  # the chain hashes the stored bytes, key or no key
+    assert "READ MODEL: event #1" in result.stderr and "HOTLINE_LEDGER_CIPHER_KEY" in result.stderr
+    assert _verify(cli, HOTLINE_LEDGER_CIPHER_KEY=key, HOTLINE_LEDGER_VIEWS=fresh).exit_code == 0
+
+
 def test_deleting_one_event_is_named_by_verify(cli: Any, raw: RawStore) -> None:
     ids = _small_ledger(cli)
     nid = raw.position_of(ids[0])
