@@ -161,7 +161,7 @@ class Notice(LedgerAggregate):
             raise RuleViolation(f"notice {self.notice} already has an explanation dated {self.explained}")
         if on < self.received:
             raise RuleViolation(
-                f"explanation dated {on} is before notice {self.notice} was received ({self.received})")
+                f"explanation for notice {self.notice} dated {on} is before the notice was received ({self.received})")
         self.trigger_event(ExplanationSubmitted, date=on, evidence=evidence, recorded_by=actor)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 from ledger.rulesets.schema import Ruleset
@@ -57,11 +58,8 @@ def measures(order: Sequence[Any]) -> list[tuple[str, str, str]]:
 
 def adjust(db: sqlite3.Connection, before: Iterable[Sequence[Any]], after: Iterable[Sequence[Any]]) -> None:
     """Move the tallies from the orders' states ``before`` to their states ``after`` (same transaction)."""
-    delta: Counter[tuple[str, str, str]] = Counter()
-    for order in before:
-        delta.subtract(measures(order))
-    for order in after:
-        delta.update(measures(order))
+    delta = Counter(chain.from_iterable(map(measures, after)))
+    delta.subtract(Counter(chain.from_iterable(map(measures, before))))
     db.executemany(_UPSERT, [(*key, n) for key, n in delta.items() if n])
 
 
@@ -78,15 +76,18 @@ def screen(db: sqlite3.Connection, order_id: str, column: str) -> None:
 
 def ensure(db: sqlite3.Connection) -> None:
     """Create the tallies table; in a read model made before it existed, count the orders it already holds."""
-    if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (TABLE,)).fetchone():
+    exists = "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?"
+    if db.execute(exists, (TABLE,)).fetchone():
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        db.execute(DDL)
-        if db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='workorders'").fetchone():
-            cursor = db.execute(f"SELECT {', '.join(COLUMNS)} FROM workorders")
-            cursor.row_factory = None
-            adjust(db, (), cursor)
+        # Under the write lock, look again: another process may have counted them meanwhile.
+        if not db.execute(exists, (TABLE,)).fetchone():
+            db.execute(DDL)
+            if db.execute(exists, ("workorders",)).fetchone():
+                cursor = db.cursor()
+                cursor.row_factory = None
+                adjust(db, (), cursor.execute(f"SELECT {', '.join(COLUMNS)} FROM workorders"))
     except BaseException:
         db.execute("ROLLBACK")
         raise

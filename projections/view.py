@@ -56,7 +56,6 @@ CREATE TABLE IF NOT EXISTS workorders (
     reply_required INTEGER, replied INTEGER, satisfaction TEXT, counted INTEGER, observed_at TEXT,
     screened_satisfaction INTEGER DEFAULT 0, screened_reply INTEGER DEFAULT 0,
     screened_ontime INTEGER DEFAULT 0) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS workorders_by_unit ON workorders(unit);
 CREATE TABLE IF NOT EXISTS submissions (
     id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, kind TEXT, period TEXT, year INTEGER, date TEXT,
     evidence TEXT, recorded_at TEXT, recorded_by TEXT);

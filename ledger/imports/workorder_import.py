@@ -10,7 +10,9 @@ identical re-import records nothing. The whole file is recorded in one transacti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from events.workorders import WorkOrderFactsRecorded
@@ -87,23 +89,51 @@ def _known_states(db: Any, ids: list[str]) -> dict[str, tuple[Any, ...]]:
 def _diff(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: dict[str, int],
           pending: list[tuple[list[Any], str | None]]) -> None:
     """Count the unchanged rows; queue the others' facts with the order's observed_at (None: new)."""
+    unchanged = 0
+    flag = _FLAG
     for r in rows:
         state = known.get(r.order_id)
+        if state is None:  # a new order: every field it has, inline (a first import is a million of these)
+            completed, satisfaction = r.completed_at, r.satisfaction
+            pending.append(([r.order_id, r.unit, r.dispatched_at, r.due_at, None if completed is ABSENT else completed,
+                             flag[r.reply_required], flag[r.replied], None if satisfaction is ABSENT else satisfaction,
+                             flag[r.counted]], None))
+            continue
         # Fast path: every column present and equal (a flag True/False equals the stored 1/0).
         if state is not None and (r.unit, r.dispatched_at, r.due_at, r.completed_at, r.reply_required, r.replied,
                                   r.satisfaction, r.counted) == state[:8]:
-            counts["unchanged"] += 1
+            unchanged += 1
             continue
         fact = _fact(r, state)
         if fact is None:
-            counts["unchanged"] += 1
+            unchanged += 1
         else:
             pending.append((fact, None if state is None else state[8]))
+    counts["unchanged"] += unchanged
+
+
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: an import makes millions of small acyclic objects, and each of the
+    collector's full passes walks all of them again (measured: 2.2 s of CPU → 0.4 s for a million orders' facts)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def import_workorders(app: Any, path: str, actor: str, exported_at: str | None = None,
                       progress: Callable[..., None] | None = None) -> dict[str, Any]:
     """Import an export; returns counts (new, changed, unchanged, stale) and what the facts are as of."""
+    with _cycle_collector_paused():
+        return _import(app, path, actor, exported_at, progress)
+
+
+def _import(app: Any, path: str, actor: str, exported_at: str | None,
+            progress: Callable[..., None] | None) -> dict[str, Any]:
     units, labels, unrated = _rulebook(app)
     reader = WorkOrderReader(path, units, labels, unrated, progress=progress)
     db = app.view.db
@@ -134,13 +164,15 @@ def import_workorders(app: Any, path: str, actor: str, exported_at: str | None =
             facts.append(fact)
     pending.clear()
     batch = str(ledger_id("workorders-import", reader.sha256, as_of, position))
+    chunks: list[list[list[Any]] | None] = [facts[start:start + CHUNK] for start in range(0, len(facts), CHUNK)]
+    facts.clear()
     events = []
-    for n, start in enumerate(range(0, len(facts), CHUNK)):
+    for n, rows in enumerate(chunks):
         agg = WorkOrderBatch.start(WorkOrderFactsRecorded, id=WorkOrderBatch.id_for(batch, n), batch=batch,
                                    chunk=n, source=path, sha256=reader.sha256, exported_at=as_of,
-                                   rows=facts[start:start + CHUNK], recorded_by=actor)
+                                   rows=rows, recorded_by=actor)
         events.extend(agg.collect_events())
-    del facts
+        chunks[n] = None  # the event holds its own validated copy: free ours as we go (peak memory)
     ids = app.append_events(events, f"{path}: the same export was imported meanwhile by another writer")
     # The read model applies the chunks just recorded from memory instead of decoding them back.
     app.view.catch_up(app, progress=progress, recorded=dict(zip(ids, events, strict=True)))
