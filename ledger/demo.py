@@ -132,7 +132,8 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
     # The centre corrects itself and settles disputes: one retraction, one accepted, one rejected.
     ids = [str(o.id) for o in occurrences[:3]]
     app.retract(ids[0], "录入错误：重复登记", demo_actor)
-    accepted = app.open_dispute(event_id=ids[1], reason="已按要求答复，附回访录音", evidence="回访录音 2-17", actor=demo_actor)
+    accepted = app.open_dispute(event_id=ids[1], reason="已按要求答复，附回访录音", evidence="回访录音 2-17",
+                                actor=demo_actor)
     app.decide_dispute(dispute_id=accepted, decision="accept", reason="核实录音，答复详细", actor=demo_actor)
     rejected = app.open_dispute(event_id=ids[2], reason="信息已上传", evidence="截图", actor=demo_actor)
     app.decide_dispute(dispute_id=rejected, decision="reject", reason="上传时间晚于政策发布三天", actor=demo_actor)

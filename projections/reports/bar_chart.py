@@ -32,10 +32,15 @@ def _ticks(top: Decimal) -> list[int]:
     return list(range(0, int(top) + 1, step))
 
 
-def render_bar_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead]) -> str:
-    """The stacked bar chart as an `<svg>` element (rows in ranking order)."""
+def render_bar_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead], full: Decimal = Decimal("100"),
+                     title: str = "各单位总分构成（按部分分段，含加分）", ident: str = "chart-title") -> str:
+    """The stacked bar chart as an `<svg>` element (rows in ranking order).
+
+    The axis runs to `full` (the units' full marks) or the highest total, whichever is more;
+    `ident` keeps the title's id unique when a page has one chart per unit class.
+    """
     colours = series(heads)
-    top = max([Decimal("100"), *(r.total for r in rows)])
+    top = max([full, *(r.total for r in rows)])
     span = WIDTH - LABEL_W - TOTAL_W
     height = TOP + ROW_H * len(rows) + AXIS_H
 
@@ -43,8 +48,8 @@ def render_bar_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead]) -
         return LABEL_W + float(value / top) * span
 
     parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
-             f'aria-labelledby="chart-title">',
-             '<title id="chart-title">各单位总分构成（按部分分段，含加分）</title>']
+             f'aria-labelledby="{escape(ident)}">',
+             f'<title id="{escape(ident)}">{escape(title)}</title>']
     axis_y = TOP + ROW_H * len(rows)
     for tick in _ticks(top):
         tx = x(Decimal(tick))
@@ -56,7 +61,7 @@ def render_bar_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead]) -
                      f'text-anchor="end">{escape(row.name)}</text>')
         start = Decimal("0")
         for (label, colour), value in zip(colours, (*row.sections, row.bonus), strict=True):
-            if value <= 0:
+            if value is None or value <= 0:  # None: a section that does not apply to the unit's class
                 continue
             x0, x1 = x(start), x(start + value)
             parts.append(f'<rect x="{x0:.2f}" y="{y:.1f}" width="{x1 - x0:.2f}" height="{BAR_H}" '

@@ -17,6 +17,8 @@ body { margin:0; background:var(--bg); color:var(--ink); line-height:1.55; font-
 .page { max-width:960px; margin:0 auto; padding:12px 12px 40px; }
 header h1 { font-size:1.35rem; margin:.3em 0 .2em; color:var(--accent); line-height:1.3; }
 h2 { font-size:1.1rem; margin:1.4em 0 .5em; padding-left:.5em; border-left:4px solid var(--accent); }
+h3.class-name { font-size:1rem; margin:1em 0 .4em; color:var(--accent); }
+td.total .status { font-weight:400; }
 .facts { display:grid; grid-template-columns:auto 1fr; gap:.1em .8em; margin:.4em 0; font-size:.85rem;
   color:var(--muted); }
 .facts dt { white-space:nowrap; } .facts dd { margin:0; overflow-wrap:anywhere; }

@@ -11,13 +11,16 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from projections.reports.ranking import RankingRow, decimal_or_none, points, two_places
+from projections.reports.ranking import RankingRow, points, two_places
 from projections.reports.unit_detail import (
     ItemDetail,
     SectionDetail,
+    event_points,
     history_line,
+    screening_text,
     state_text,
     unit_sections,
+    verdict_text,
 )
 
 Row = Mapping[str, Any]
@@ -42,7 +45,7 @@ def _value(item: ItemDetail) -> str:
 
 def _event(code: str, event: Row) -> str:
     state = str(event.get("state") or "effective")
-    amount = decimal_or_none(event.get("amount"))
+    amount = event_points(event)
     facts = [("日期", _e(event.get("date"))), ("次数", _e(event.get("count"))),
              ("分值", _e(two_places(amount)) if amount is not None else ""),
              ("状态", f'<span class="status state-{_e(state)}">{_e(state_text(event))}</span>'),
@@ -75,11 +78,11 @@ def _item(item: ItemDetail) -> str:
     extra = [f'<p class="explain">{_e(t)}</p>' for t in (item.rate, item.explanation) if t]
     if item.periods:
         extra.append(_mini_table(("期间", "截止日", "报送日", "结论", "原因"), [
-            [p.get("period"), p.get("deadline"), p.get("submitted") or "未报送", p.get("verdict"),
+            [p.get("period"), p.get("deadline"), p.get("submitted") or "未报送", verdict_text(p),
              p.get("reason")] for p in item.periods]))
     if item.orders:
         extra.append(_mini_table(("工单编号", "原因", "甄别"), [
-            [o.get("order_id"), o.get("reason"), o.get("screening")] for o in item.orders]))
+            [o.get("order_id"), o.get("reason"), screening_text(o)] for o in item.orders]))
     extra.extend(_event(item.code, e) for e in item.events)
     body = f'<div class="item-body">{"".join(extra)}</div>' if extra else ""
     if not item.events and not item.periods and not item.orders:
@@ -106,10 +109,14 @@ def render_unit(unit: Row, row: RankingRow, trace: Row | None) -> str:
     if row.change is not None:
         change = f"；较上期 {two_places(row.change, signed=True)}"
     missing = "" if trace else '<p class="note">（无追溯数据：仅显示得分。）</p>'
+    standing = [f"类别：{_e(row.class_name)}（类别内第 {_e(row.rank)} 名）"] if row.class_name else []
+    standing += [f"等次：{_e(row.grade_text)}"] if row.grade else []
+    standing += ['<span class="status pending">待定</span> 总分含尚不能计算的项目（按 0 分计）'] if row.pending else []
+    about = f'<p class="note">{"；".join(standing)}</p>' if standing else ""
     sections = "".join(_section(s) for s in unit_sections(unit, trace))
     return (f'<details class="unit" id="{anchor(row.unit)}"><summary>'
             f'<span class="badge-rank">{_e(row.rank if row.rank is not None else "—")}</span>'
             f'<span class="grow">{_e(row.name)}</span>'
             f'<span class="num">{two_places(total)} 分</span></summary>'
             f'<p class="note">基础分 {two_places(base)} + 加分 {two_places(bonus)}{change}</p>'
-            f'{missing}{sections}</details>')
+            f'{about}{missing}{sections}</details>')

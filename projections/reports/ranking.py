@@ -7,7 +7,7 @@ here once, so the three agree cell for cell. Points arrive as two-decimal string
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +20,17 @@ STATE_LABELS: dict[str, str] = {
     "accepted": "申诉成立",
     "rejected": "申诉驳回",
     "amended": "已改定",
+    "superseded": "已被替代",
+}
+
+#: A deadline period's verdict (`trace` JSON) in Chinese.
+VERDICT_LABELS: dict[str, str] = {
+    "on_time": "按期", "late": "逾期", "missing": "未报送", "not_yet_due": "未到期", "pending": "待定",
+}
+
+#: A screening (甄别) request's decision in Chinese; None is a request not yet decided.
+SCREENING_LABELS: dict[str | None, str] = {
+    None: "甄别申请中", "accept": "甄别成立（已剔除）", "reject": "甄别驳回", "amend": "甄别改定",
 }
 
 #: An item's scoring status (`score` JSON) in Chinese.
@@ -87,23 +98,63 @@ class RankingRow:
 
     `sections` holds each section's points *without* bonus, aligned with `section_heads`, so
     that `sum(sections) + bonus == total` reads true on every sheet (RUBRIC.md: reports show
-    base and bonus separately). `change` is `total` minus the unit's total at the compared
-    date; None when there is no comparison or the unit was absent then.
+    base and bonus separately); None where a section does not apply to the unit's class.
+    `change` is `total` minus the unit's total at the compared date; None when there is no
+    comparison or the unit was absent then. `unit_class`/`class_name` are "" and `grade` None
+    when the ruleset declares no classes or grades (issue 8); ranks are per class.
+    `pending` is true when the total includes an item not computable yet (counted as 0).
     """
 
     rank: int | None
     unit: str
     name: str
-    sections: tuple[Decimal, ...]
+    sections: tuple[Decimal | None, ...]
     bonus: Decimal
     total: Decimal
     change: Decimal | None
+    unit_class: str = ""
+    class_name: str = ""
+    grade: str | None = None
+    vetoed_by: str | None = None
+    pending: bool = False
+
+    @property
+    def grade_text(self) -> str:
+        """The grade as a reader sees it: `不合格（一票否决：3.2.7）` when a veto forced it."""
+        if not self.grade:
+            return ""
+        return f"{self.grade}（一票否决：{self.vetoed_by}）" if self.vetoed_by else self.grade
+
+
+@dataclass(frozen=True)
+class RankingColumns:
+    """Which optional columns the ranking has: 类别 when units carry a class, 等次 when a grade."""
+
+    has_class: bool
+    has_grade: bool
+
+
+def ranking_columns(scores: Mapping[str, Any]) -> RankingColumns:
+    """The optional columns of `scores`' ranking (neither for Tai'an: its units carry no class or grade)."""
+    units = scores.get("units") or []
+    return RankingColumns(has_class=any(u.get("class") for u in units),
+                          has_grade=any("grade" in u for u in units))
 
 
 def ranked_units(scores: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The score dict's units by rank (unranked last), keeping the given order among equals."""
+    """The score dict's units class by class (first-seen order), by rank within each (unranked
+    last), keeping the given order among equals. Without classes: simply by rank."""
     units = list(scores.get("units") or [])
-    return sorted(units, key=lambda u: (u.get("rank") is None, u.get("rank") or 0))
+    classes = list(dict.fromkeys(str(u.get("class") or "") for u in units))
+    return sorted(units, key=lambda u: (classes.index(str(u.get("class") or "")),
+                                        u.get("rank") is None, u.get("rank") or 0))
+
+
+def unit_is_pending(unit: Mapping[str, Any]) -> bool:
+    """True when any section (or item) of the unit is pending: its total counts that item as 0."""
+    return any(sec.get("status") == "pending"
+               or any(i.get("status") == "pending" for i in sec.get("items") or [])
+               for sec in unit.get("sections") or [])
 
 
 def section_heads(scores: Mapping[str, Any]) -> list[SectionHead]:
@@ -137,7 +188,7 @@ def ranking_rows(scores: Mapping[str, Any], compare: Mapping[str, Any] | None = 
     rows = []
     for unit in ranked_units(scores):
         by_code = {str(s.get("code", "")): s for s in unit.get("sections") or []}
-        sections = tuple(section_base_points(by_code[h.code]) if h.code in by_code else Decimal("0")
+        sections = tuple(section_base_points(by_code[h.code]) if h.code in by_code else None
                          for h in heads)
         total = points(unit.get("total"))
         before = earlier.get(unit.get("unit")) if compare is not None else None
@@ -149,8 +200,27 @@ def ranking_rows(scores: Mapping[str, Any], compare: Mapping[str, Any] | None = 
             bonus=points(unit.get("bonus")),
             total=total,
             change=None if before is None else total - before,
+            unit_class=str(unit.get("class") or ""),
+            class_name=str(unit.get("class_name") or unit.get("class") or ""),
+            grade=unit.get("grade"),
+            vetoed_by=unit.get("vetoed_by"),
+            pending=unit_is_pending(unit),
         ))
     return rows
+
+
+def pending_note(rows: Sequence[RankingRow]) -> str:
+    """The footnote for totals that include pending items ("" when none does)."""
+    names = "、".join(r.name for r in rows if r.pending)
+    return f"待定：{names} 的总分含尚不能计算的项目（按 0 分计），结果可能变化。" if names else ""
+
+
+def class_groups(rows: Sequence[RankingRow]) -> list[tuple[str, list[RankingRow]]]:
+    """Rows grouped by class, `(class name, rows)` in order; one group named "" without classes."""
+    groups: dict[str, list[RankingRow]] = {}
+    for row in rows:
+        groups.setdefault(row.class_name, []).append(row)
+    return list(groups.items())
 
 
 def heading_facts(scores: Mapping[str, Any], compare: Mapping[str, Any] | None = None) -> list[str]:

@@ -15,19 +15,44 @@ VERDICT_LABELS = {"on_time": "按期", "late": "逾期", "missing": "未报送",
 
 
 def ranking_table(doc: dict[str, Any]) -> Table:
-    """The ranking: one row per unit, the five sections, bonus and total."""
+    """The ranking: one row per unit, the five sections, bonus and total.
+
+    A 类别 column when units carry a class (ranks are per class), an 等次 column when the
+    ruleset declares grades, and a 待定 mark on a total that counts a pending item as 0,
+    explained in the table's footnote.
+    """
+    from projections.reports.ranking import ranking_columns, section_heads, unit_is_pending
+
     known = f"，截至记录时间 {doc['known_at']}" if doc.get("known_at") else ""
-    table = Table(title=f"{doc['year']} 年度评价得分（截至 {doc['as_of']}{known}）", title_justify="left")
+    columns = ranking_columns(doc)
+    table = Table(title=f"{doc['year']} 年度评价得分（截至 {doc['as_of']}{known}）", title_justify="left",
+                  caption_justify="left")
+    if columns.has_class:
+        table.add_column("类别")
     table.add_column("排名", justify="right")
     table.add_column("单位")
-    sections = doc["units"][0]["sections"] if doc["units"] else []
-    for sec in sections:
-        table.add_column(f"{sec['name'][:4]}\n({sec['max']})", justify="right")
+    heads = section_heads(doc)
+    for head in heads:
+        table.add_column(f"{head.name[:4]}\n({'' if head.max is None else f'{head.max:.2f}'})", justify="right")
     table.add_column("加分", justify="right")
     table.add_column("总分", justify="right", style="bold")
+    if columns.has_grade:
+        table.add_column("等次")
+    pending = []
     for u in doc["units"]:
-        table.add_row(str(u["rank"]), u["name"], *[s["points"] for s in u["sections"]],
-                      u["bonus"], u["total"])
+        by_code = {s["code"]: s["points"] for s in u["sections"]}
+        total = u["total"]
+        if unit_is_pending(u):
+            pending.append(u["name"])
+            total += " 待定"
+        cells = [u.get("class_name") or u.get("class") or ""] if columns.has_class else []
+        cells += [str(u["rank"]), u["name"], *[by_code.get(h.code, "—") for h in heads], u["bonus"], total]
+        if columns.has_grade:
+            veto = f"（一票否决：{u['vetoed_by']}）" if u.get("vetoed_by") else ""
+            cells.append(f"{u.get('grade') or ''}{veto}")
+        table.add_row(*cells)
+    if pending:
+        table.caption = f"待定：{'、'.join(pending)} 的总分含尚不能计算的项目（按 0 分计），结果可能变化。"
     return table
 
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from projections.reports.ranking import (
     HISTORY_LABELS,
+    SCREENING_LABELS,
     STATE_LABELS,
     STATUS_LABELS,
+    VERDICT_LABELS,
     decimal_or_none,
     is_bonus_item,
     label,
@@ -153,6 +155,25 @@ def unit_events(trace: Row | None) -> list[tuple[str, Row]]:
 def state_text(event: Row) -> str:
     """The event's state in Chinese (有效, 申诉中, …)."""
     return label(STATE_LABELS, event.get("state") or "effective")
+
+
+def event_points(event: Row) -> Decimal | None:
+    """What one event is worth: an occurrence's amount per count, an assessment's awarded points."""
+    return decimal_or_none(event.get("amount")) if event.get("amount") not in (None, "") else (
+        decimal_or_none(event.get("points")))
+
+
+def verdict_text(period: Row) -> str:
+    """A deadline period's verdict in Chinese (按期, 逾期, 未报送, …)."""
+    return label(VERDICT_LABELS, period.get("verdict"))
+
+
+def screening_text(order: Row) -> str:
+    """A work order's screening (甄别) requests and their decisions, e.g. `甄别成立（已剔除）`."""
+    requests = order.get("screenings")
+    if isinstance(requests, list):
+        return "；".join(SCREENING_LABELS.get(r.get("decision"), str(r.get("decision"))) for r in requests)
+    return _text(order.get("screening"))
 
 
 def attachment_lines(event: Row) -> list[str]:

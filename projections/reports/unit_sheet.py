@@ -8,7 +8,7 @@ from typing import Any
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from projections.reports.ranking import points, two_places
+from projections.reports.ranking import points, two_places, unit_is_pending
 from projections.reports.sheet_layout import (
     SECTION_FILL,
     fit_columns,
@@ -19,10 +19,13 @@ from projections.reports.sheet_layout import (
 )
 from projections.reports.unit_detail import (
     attachment_lines,
+    event_points,
     history_line,
+    screening_text,
     state_text,
     unit_events,
     unit_sections,
+    verdict_text,
 )
 
 ITEM_HEADERS = ("代码", "项目", "满分", "得分", "扣分", "加分", "状态", "计算说明")
@@ -63,7 +66,7 @@ def _write_events(ws: Worksheet, row: int, trace: Mapping[str, Any] | None) -> i
         write_row(ws, row, [
             code, event.get("evidence") or "", event.get("date") or "",
             count if isinstance(count, int) else (count or ""),
-            points(event.get("amount")) if event.get("amount") not in (None, "") else None,
+            event_points(event),
             state_text(event), event.get("note") or "", "\n".join(attachment_lines(event)),
             event.get("recorded_by") or "", event.get("recorded_at") or "",
             "\n".join(history_line(h) for h in event.get("history") or []),
@@ -88,9 +91,9 @@ def _write_extras(ws: Worksheet, row: int, trace: Mapping[str, Any] | None) -> i
     """Deadline periods and work orders that cost (or were screened out of) a rate, if any."""
     items = (trace or {}).get("items") or []
     periods = [[i.get("code"), p.get("period") or "", p.get("deadline") or "", p.get("submitted") or "未报送",
-                p.get("verdict") or "", p.get("reason") or ""]
+                verdict_text(p), p.get("reason") or ""]
                for i in items for p in i.get("periods") or []]
-    orders = [[i.get("code"), o.get("order_id") or "", o.get("reason") or "", o.get("screening") or ""]
+    orders = [[i.get("code"), o.get("order_id") or "", o.get("reason") or "", screening_text(o)]
               for i in items for o in i.get("orders") or []]
     row = _write_table(ws, row, "报送期限", PERIOD_HEADERS, periods)
     return _write_table(ws, row, "影响比率的工单", ORDER_HEADERS, orders)
@@ -104,6 +107,13 @@ def fill_unit_sheet(ws: Worksheet, scores: Mapping[str, Any], unit: Mapping[str,
     base = points(unit["base"]) if unit.get("base") else total - bonus
     standing = (f"排名：{unit.get('rank', '—')}　总分：{two_places(total)}"
                 f"（基础分 {two_places(base)} + 加分 {two_places(bonus)}）")
+    if unit.get("class"):
+        standing = f"类别：{unit.get('class_name') or unit['class']}（类别内排名）　{standing}"
+    if unit.get("grade"):
+        veto = f"（一票否决：{unit['vetoed_by']}）" if unit.get("vetoed_by") else ""
+        standing += f"　等次：{unit['grade']}{veto}"
+    if unit_is_pending(unit):
+        standing += "　待定：总分含尚不能计算的项目（按 0 分计）"
     row = write_title(ws, f"{scores.get('year', '')}年度 {name}（{unit.get('unit', '')}）评价明细",
                       [standing, *facts], len(ITEM_HEADERS))
     header_row = row

@@ -7,6 +7,7 @@ helper are inline, and the page names no external URL. Every ledger string is es
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -16,8 +17,12 @@ from projections.reports.page_units import anchor, render_unit
 from projections.reports.ranking import (
     RankingRow,
     SectionHead,
+    class_groups,
     heading_facts,
+    pending_note,
+    points,
     ranked_units,
+    ranking_columns,
     ranking_rows,
     section_heads,
     two_places,
@@ -37,9 +42,16 @@ def _change_cell(row: RankingRow) -> str:
     return f'<td class="change {css}">{two_places(row.change, signed=True).replace("-", "−")}</td>'
 
 
-def _ranking_table(rows: Sequence[RankingRow], heads: Sequence[SectionHead], compare: bool) -> str:
+def _total_cell(row: RankingRow) -> str:
+    mark = ' <span class="status pending" title="含尚不能计算的项目">待定</span>' if row.pending else ""
+    return f'<td class="total">{two_places(row.total)}{mark}</td>'
+
+
+def _ranking_table(rows: Sequence[RankingRow], heads: Sequence[SectionHead], compare: bool,
+                   grades: bool = False) -> str:
     head = ['<th class="rank" scope="col">排名</th>', '<th class="unit" scope="col">单位</th>',
             '<th scope="col">总分</th>']
+    head += ['<th scope="col">等次</th>'] if grades else []
     head += ['<th scope="col">较上期</th>'] if compare else []
     head += [f'<th scope="col">{escape(h.title)}</th>' for h in heads]
     head += ['<th scope="col">加分</th>']
@@ -47,13 +59,36 @@ def _ranking_table(rows: Sequence[RankingRow], heads: Sequence[SectionHead], com
     for row in rows:
         cells = [f'<td class="rank">{escape(str(row.rank if row.rank is not None else "—"))}</td>',
                  f'<th class="unit" scope="row"><a href="#{anchor(row.unit)}">{escape(row.name)}</a></th>',
-                 f'<td class="total">{two_places(row.total)}</td>']
+                 _total_cell(row)]
+        cells += [f'<td class="grade">{escape(row.grade_text)}</td>'] if grades else []
         cells += [_change_cell(row)] if compare else []
-        cells += [f"<td>{two_places(p)}</td>" for p in row.sections]
+        cells += [f"<td>{two_places(p) if p is not None else '—'}</td>" for p in row.sections]
         cells += [f"<td>{two_places(row.bonus)}</td>"]
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<div class="table-wrap"><table><thead><tr>{"".join(head)}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')
+
+
+def _full_marks(units: Sequence[Mapping[str, Any]]) -> Decimal:
+    """The most points a unit of the group can reach without bonus: the sum of its sections' maxima."""
+    sums = [sum((points(sec.get("max")) for sec in u.get("sections") or []), Decimal("0")) for u in units]
+    return max(sums, default=Decimal("100")) or Decimal("100")
+
+
+def _chart_and_ranking(scores: Mapping[str, Any], rows: Sequence[RankingRow], heads: Sequence[SectionHead],
+                       compare: bool) -> tuple[str, str]:
+    """The chart(s) and ranking table(s): one of each per unit class (ranks are per class)."""
+    grades = ranking_columns(scores).has_grade
+    by_code = {str(u.get("unit") or ""): u for u in scores.get("units") or []}
+    charts, tables = [], []
+    for n, (name, group) in enumerate(class_groups(rows)):
+        full = _full_marks([by_code[r.unit] for r in group if r.unit in by_code])
+        caption = f'<h3 class="class-name">{escape(name)}</h3>' if name else ""
+        title = f"{name}：各单位总分构成（按部分分段，含加分）" if name else "各单位总分构成（按部分分段，含加分）"
+        ident = "chart-title" if n == 0 else f"chart-title-{n}"
+        charts.append(f"{caption}{render_bar_chart(group, heads, full, title, ident)}")
+        tables.append(f"{caption}{_ranking_table(group, heads, compare, grades)}")
+    return "".join(charts), "".join(tables)
 
 
 def render_page(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any]],
@@ -71,6 +106,11 @@ def render_page(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any
     units = ranked_units(scores)
     drill = "".join(render_unit(unit, row, traces.get(row.unit))
                     for unit, row in zip(units, rows, strict=True))
+    charts, tables = _chart_and_ranking(scores, rows, heads, compare is not None)
+    notes = ["各部分得分不含加分，各部分得分与加分之和为总分；总分相同者名次并列。"]
+    notes += ["各类别分别排名。"] if ranking_columns(scores).has_class else []
+    notes += [escape(n) for n in (pending_note(rows),) if n]
+    note = "".join(f'<p class="note">{n}</p>' for n in notes)
     ruleset = scores.get("ruleset") or {}
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
@@ -90,13 +130,13 @@ def render_page(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any
 <main>
 <section id="chart" aria-labelledby="h-chart">
 <h2 id="h-chart">总分构成</h2>
-<figure class="card">{render_bar_chart(rows, heads)}
+<figure class="card">{charts}
 <figcaption>{render_legend(heads)}</figcaption></figure>
 </section>
 <section id="ranking" aria-labelledby="h-ranking">
 <h2 id="h-ranking">排名</h2>
-{_ranking_table(rows, heads, compare is not None)}
-<p class="note">各部分得分不含加分，各部分得分与加分之和为总分；总分相同者名次并列。</p>
+{tables}
+{note}
 </section>
 <section id="units" aria-labelledby="h-units">
 <h2 id="h-units">各单位明细</h2>

@@ -15,7 +15,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from projections.reports.ranking import heading_facts, ranked_units, ranking_rows, section_heads
+from projections.reports.ranking import heading_facts, pending_note, ranked_units, ranking_columns, ranking_rows
 from projections.reports.sheet_layout import (
     fit_columns,
     set_print,
@@ -24,30 +24,25 @@ from projections.reports.sheet_layout import (
     write_row,
     write_title,
 )
+from projections.reports.summary_table import summary_headers, summary_lines
 from projections.reports.unit_sheet import fill_unit_sheet
 
 SUMMARY_SHEET = "汇总"
 
 
-def summary_headers(scores: Mapping[str, Any], compare: Mapping[str, Any] | None) -> list[str]:
-    """汇总's header row: 排名, 单位代码, 单位, one column per section, 加分, 总分[, 较上期变化]."""
-    headers = ["排名", "单位代码", "单位", *(h.title for h in section_heads(scores)), "加分", "总分"]
-    return [*headers, "较上期变化"] if compare is not None else headers
-
-
 def _fill_summary(ws: Worksheet, scores: Mapping[str, Any], compare: Mapping[str, Any] | None) -> None:
     headers = summary_headers(scores, compare)
     facts = [*heading_facts(scores, compare), "各部分得分不含加分；各部分得分 + 加分 = 总分。"]
+    if ranking_columns(scores).has_class:
+        facts.append("各类别分别排名。")
+    facts += [note for note in (pending_note(ranking_rows(scores)),) if note]
     header_row = write_title(ws, f"{scores.get('year', '')}年度 12345热线办理工作年终评价 汇总",
                              facts, len(headers))
     write_header(ws, header_row, headers)
-    for row, line in enumerate(ranking_rows(scores, compare), start=header_row + 1):
-        values: list[Any] = [line.rank, line.unit, line.name, *line.sections, line.bonus, line.total]
-        if compare is not None:
-            values.append(line.change)
+    for row, values in enumerate(summary_lines(scores, compare), start=header_row + 1):
         write_row(ws, row, values)
-    # Rank, code and unit stay in view while scrolling right; the header while scrolling down.
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=4)
+    # Rank, code and unit (and class) stay in view while scrolling right; the header while scrolling down.
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=headers.index("单位") + 2)
     ws.auto_filter.ref = f"A{header_row}:{ws.cell(row=ws.max_row, column=len(headers)).coordinate}"
     fit_columns(ws, header_row)
     set_print(ws, [header_row], landscape=True)

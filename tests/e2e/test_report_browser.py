@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import hashlib
 import importlib.util
 import json
 import os
@@ -238,3 +239,40 @@ def test_printing_expands_every_drill_down(browser, page_url):
                               ".length")
     assert browser.evaluate("document.querySelectorAll('.event').length") > 0
     assert hidden == 0
+
+
+def test_the_page_the_cli_writes_from_a_real_ledger_ranks_and_drills_down_offline(browser, cli, tmp_path):
+    from tests.e2e.report_ledger import record_bulletin_ledger
+
+    recorded = record_bulletin_ledger(cli, tmp_path)
+    page = tmp_path / "bulletin.html"
+    written = cli("score", "--year", "2025", "--as-of", "2025-10-31", "--format", "html", "--output", str(page),
+                  "--compare-as-of", "2025-05-31")
+    assert written.exit_code == 0, written.stderr
+    doc = cli.json("score", "--year", "2025", "--as-of", "2025-10-31")
+    browser.open_page(page.as_uri())
+    rows = browser.evaluate("[...document.querySelectorAll('#ranking tbody tr')]"
+                            ".map(r => [...r.cells].slice(0, 3).map(c => c.innerText.trim()))")
+    # Every total counts a pending item (no unit is fully assessed yet): each is marked 待定.
+    assert rows == [[str(u["rank"]), u["name"], f"{u['total']} 待定"] for u in doc["units"]]
+    assert "待定：" in browser.evaluate("document.querySelector('#ranking').innerText")
+    browser.evaluate("""(() => {
+        for (const id of ['#unit-taishan', '#unit-xintai']) {
+            const unit = document.querySelector(id);
+            unit.querySelector('summary').click();
+            for (const d of unit.querySelectorAll('details.section, details.item')) {
+                d.querySelector('summary').click();
+            }
+        }
+        document.querySelector('#unit-xintai').scrollIntoView();
+    })()""")
+    taishan = browser.evaluate("document.querySelector('#unit-taishan').innerText")
+    assert "工单TA2025030400123" in taishan and "知识库未及时更新" in taishan and "tester" in taishan
+    assert hashlib.sha256(recorded.attachment.read_bytes()).hexdigest() in taishan
+    xintai = browser.evaluate("document.querySelector('#unit-xintai').innerText")
+    assert "申诉成立" in xintai and "已按期整改" in xintai and "核实整改到位 → 成立" in xintai
+    assert browser.evaluate("document.querySelector('#unit-xintai .event[data-item=\"4.1\"]').checkVisibility()")
+    browser.screenshot(tmp_path / "bulletin.png")
+    assert (tmp_path / "bulletin.png").stat().st_size > 10_000
+    assert browser.problems() == []
+    assert browser.requests() == [page.as_uri()]

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from tests.unit.report_fixtures import HOSTILE, scores_and_traces
 
 from projections.reports.summary_csv import render_summary_csv
 from projections.reports.webpage import render_page
 from projections.reports.workbook import write_workbook
+from tests.unit.report_fixtures import HOSTILE, scores_and_traces
 
 SECTION_HEADERS = ["1 组织领导与制度建设", "2 办理质量", "3 督查督办", "4 媒体监督落实情况", "5 市领导批示落实情况"]
 
