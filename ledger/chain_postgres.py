@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ProgrammingError, StoredEvent
+from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
@@ -63,6 +64,21 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             return UUID(str(originator_id)).hex
         return str(originator_id)
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """The library's insert (lock, notify, insert, ids) and the chain rows, in one plain transaction.
+
+        The library pipelines these statements; with multi-megabyte events (a chunk of work-order
+        facts) libpq's pipeline mode can deadlock, client and server each waiting for the other
+        (psycopg issue #685), so the chained recorder sends them one after another instead.
+        """
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._insert_events(curs, stored_events, **kwargs)
+            if not stored_events:
+                return []
+            self._insert_stored_events(curs, stored_events, **kwargs)
+            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -75,9 +91,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         events = [(self._canonical_originator_id(s.originator_id), s.originator_version, s.topic, s.state)
                   for s in stored_events]
         rows = _link_rows(head, ids, events)
-        # A nested pipeline syncs on exit, so a failure raises here, inside the library's handler.
-        with curs.connection.pipeline():
-            curs.executemany(self._insert_chain_sql, rows)
+        curs.executemany(self._insert_chain_sql, rows)
         return ids
 
     def _fetch(self, sql: SQL | Any, params: Sequence[Any]) -> list[Any]:
