@@ -19,6 +19,9 @@ from psycopg.sql import SQL, Identifier
 
 from ledger.chain import ChainedRecorder, _ChainRow, _EventRow, _link_rows
 
+#: Events per INSERT statement within one append (work-order chunk events are about 1 MB each).
+_SLICE = 16
+
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
     """A PostgreSQL application recorder that chains every inserted event.
@@ -76,8 +79,14 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
             self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
                 return []
-            self._insert_stored_events(curs, stored_events, **kwargs)
-            return self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            # Insert in slices within the one transaction: a single statement carrying a whole
+            # import (hundreds of megabytes) would be buffered again by the driver.
+            ids: list[int] = []
+            for start in range(0, len(stored_events), _SLICE):
+                part = stored_events[start:start + _SLICE]
+                self._insert_stored_events(curs, part, **kwargs)
+                ids.extend(self._fetch_ids_after_insert_events(curs, part, **kwargs) or ())
+            return ids
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

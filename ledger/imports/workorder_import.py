@@ -100,15 +100,15 @@ def _diff(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: d
                              flag[r.counted]], None))
             continue
         # Fast path: every column present and equal (a flag True/False equals the stored 1/0).
-        if state is not None and (r.unit, r.dispatched_at, r.due_at, r.completed_at, r.reply_required, r.replied,
-                                  r.satisfaction, r.counted) == state[:8]:
+        if (r.unit, r.dispatched_at, r.due_at, r.completed_at, r.reply_required, r.replied, r.satisfaction,
+                r.counted) == state[:8]:
             unchanged += 1
             continue
         fact = _fact(r, state)
         if fact is None:
             unchanged += 1
         else:
-            pending.append((fact, None if state is None else state[8]))
+            pending.append((fact, state[8]))
     counts["unchanged"] += unchanged
 
 
