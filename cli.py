@@ -209,7 +209,7 @@ def rules_show(s: Session, year: int, fmt: str) -> None:
     """The ruleset in force for a year: units, sections, pools and items with their parameters."""
     ruleset = s.app.ruleset(year)
     if fmt == "json":
-        click.echo(ruleset.model_dump_json(indent=1))
+        click.echo(ruleset.model_dump_json(indent=1, by_alias=True))  # the file's keys: a unit's `class`
         return
     from projections.reports.rules import print_ruleset
 

@@ -108,6 +108,15 @@ class EventsFile(LedgerAggregate):
 class Dispute(LedgerAggregate):
     """A unit's dispute of an occurrence, or request to screen a work order out of a rate."""
 
+    @staticmethod
+    def id_for(subject: str, target: str, rate: str | None, earlier: int) -> UUID:
+        """The id of the next dispute of ``target`` (and ``rate``), which already has ``earlier`` disputes.
+
+        Two writers opening a dispute of the same target at once compute the same id, so the store
+        refuses the second: at most one dispute per target is opened on any one count of earlier ones.
+        """
+        return ledger_id("dispute", subject, target, rate or "", earlier)
+
     @singledispatchmethod
     def when(self, event: object) -> None:
         pass

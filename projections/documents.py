@@ -200,7 +200,7 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None) 
                 "code": i.code, "name": i.name, "kind": i.kind, "section": sec.code,
                 "max": fmt(pool.max if pool else (i.max if i.max is not None else sec.max)),
                 "points": fmt(pool.points if pool else (i.points if i.points is not None else i.bonus or 0)),
-                "explanation": i.explanation + (f"; pool {pool.code}: {pool.explanation}" if pool else ""),
+                "explanation": i.explanation + (f"；{pool.code} 得分：{pool.explanation}" if pool else ""),
                 "rate": percent(i.rate) if i.kind == "rate_threshold" else None,
                 "numerator": _count(i.numerator), "denominator": i.denominator, "status": i.status,
                 "events": [],

@@ -17,7 +17,8 @@ from typing import Any
 
 from ledger.rulesets.rates import BUILTIN_FIELDS, RateDefinition, WeightedCondition, count_rate
 from ledger.rulesets.schema import RateItem, Ruleset
-from projections.scores import RateCounts
+from projections.explanations import missing_columns
+from projections.unit_facts import RateCounts
 
 _YES_NO = {True: "是", False: "否"}
 
@@ -87,7 +88,7 @@ def order_rate_facts(db: sqlite3.Connection, ruleset: Ruleset, start: str, end: 
         definition = ruleset.rate_definition(code) or builtin_definition(ruleset, code)
         missing = sorted(definition.fields() - set(BUILTIN_FIELDS))
         if missing:
-            reason = f"the ledger does not keep the export column(s) {', '.join(missing)} for rate {code} yet"
+            reason = missing_columns(definition.name, missing)
             for u in ruleset.units:
                 out[u.code].pending[code] = reason
             continue

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from ledger.rulesets.schema import RateItem
+from projections.explanations import at_most, floored, num, shown
 
 _FINE = Decimal("1e-12")
 
@@ -33,10 +34,6 @@ def _q(value: Decimal | Fraction, quantum: Decimal) -> Decimal:
     return (_dec(value) if isinstance(value, Fraction) else value).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def _num(d: Decimal) -> str:
-    return f"{d:.2f}" if d != d.to_integral_value() or d < 10 else f"{d:f}"
-
-
 def show_count(n: int | Decimal) -> str:
     """A numerator as written: whole orders plainly, weighted ones with their decimals (448.5)."""
     return f"{n:f}".rstrip("0").rstrip(".") if isinstance(n, Decimal) and "." in f"{n:f}" else f"{n}"
@@ -46,24 +43,24 @@ def rate_points(item: RateItem, numerator: int | Decimal, denominator: int, q: D
     """Points for one rate (denominator > 0): full at or above the threshold, else deducted per point below."""
     rate = Fraction(numerator) / denominator
     threshold = Fraction(item.threshold) / 100
-    shown = f"{show_count(numerator)}/{denominator} = {_q(rate * 100, q)}%"
+    shown_rate = f"{show_count(numerator)}/{denominator} = {_q(rate * 100, q)}%"
     if rate >= threshold:
-        return RatePoints(item.max, Decimal(0), f"{shown} ≥ {_num(item.threshold)}%: full {item.max:.2f}")
+        return RatePoints(item.max, Decimal(0), f"{shown_rate} ≥ {num(item.threshold)}%：满分 {shown(item.max)}")
     below = (threshold - rate) * 100
     if item.rate_rounding == "whole_points":
         below = Fraction(int(below))
     deduction = below * Fraction(item.per_point)
-    text = f"{shown} < {_num(item.threshold)}%: {item.max:.2f} − {_q(below, Decimal('0.0001')).normalize():f} × " \
-           f"{_num(item.per_point)}"
+    text = f"{shown_rate} < {num(item.threshold)}%：{shown(item.max)} − " \
+           f"{_q(below, Decimal('0.0001')).normalize():f} × {num(item.per_point)}"
     if item.cap is not None and deduction > item.cap:
         deduction = Fraction(item.cap)
-        text += f" (capped at {item.cap:.2f})"
+        text += f"（{at_most(item.cap)}）"
     exact = _q(Fraction(item.max) - deduction, _FINE)
     if exact >= item.min_points:
-        return RatePoints(exact, Decimal(0), f"{text} = {_q(exact, q):.2f}")
+        return RatePoints(exact, Decimal(0), f"{text} = {shown(_q(exact, q))}")
     absorbed = item.min_points - exact
     return RatePoints(item.min_points, absorbed,
-                      f"{text} = {_q(exact, q):.2f} → held at {item.min_points:.2f} ({_q(absorbed, q):.2f} absorbed)")
+                      f"{text} = {shown(_q(exact, q))}{floored(item.min_points, _q(absorbed, q))}")
 
 
 def monthly_average(item: RateItem, months: Mapping[str, tuple[int | Decimal, int]], q: Decimal) -> RatePoints | None:
@@ -76,7 +73,7 @@ def monthly_average(item: RateItem, months: Mapping[str, tuple[int | Decimal, in
         return None
     total = sum((p.value for p in scored.values()), Decimal(0))
     average = _q(total / len(scored), _FINE)
-    lines = "; ".join(f"{m}: {p.text}" for m, p in scored.items())
-    terms = " + ".join(f"{_q(p.value, q):.2f}" for p in scored.values())
+    lines = "；".join(f"{m}：{p.text}" for m, p in scored.items())
+    terms = " + ".join(shown(_q(p.value, q)) for p in scored.values())
     return RatePoints(average, sum((p.absorbed for p in scored.values()), Decimal(0)),
-                      f"average of {len(scored)} month(s): ({terms}) / {len(scored)} = {_q(average, q):.2f} [{lines}]")
+                      f"{len(scored)} 个月平均：({terms}) / {len(scored)} = {shown(_q(average, q))}［{lines}］")

@@ -1,328 +1,54 @@
-"""Scoring: a pure function from a unit's facts and the ruleset to its points, item by item.
+"""Scoring: a pure function from the units' facts and the ruleset to their points, pools, sections and ranks.
 
 No I/O, no clock: the facts (counts, assessments, rate counts, deadline verdicts) are gathered
-by ``projections.facts`` from the read model; this module applies the rules of the ruleset and
-keeps the arithmetic as text so ``trace`` explains exactly what ``score`` computed.
+by ``projections.facts`` from the read model. Each item's own rule is ``projections.item_points``;
+this module adds up pools, sections, bonuses and units, and ranks them. The arithmetic is kept as
+text (``projections.explanations``) so ``trace`` explains exactly what ``score`` computed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import replace
+from decimal import Decimal
 from fractions import Fraction
 
 from ledger.rulesets.grades import grade_of
-from ledger.rulesets.schema import Item, Pool, RankItem, Ruleset, Section
+from ledger.rulesets.schema import Pool, RankItem, Ruleset, Section
+from projections import explanations as say
+from projections.explanations import fmt, shown
+from projections.item_points import floor_at, member_deduction, round_points, score_own
 from projections.ranked_items import RankPlace, competition_ranks
-from projections.rate_points import monthly_average, rate_points
+from projections.score_sheet import ZERO, ItemResult, SectionResult, UnitScore, pending_summary
+from projections.unit_facts import DeadlineOutcome, RateCounts, UnitFacts
 
-ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
-
-@dataclass(frozen=True)
-class RateCounts:
-    """A rate's exact counts: ``numerator / denominator`` (no rounding, ever; a weighted numerator is a Decimal)."""
-
-    numerator: int | Decimal
-    denominator: int
-
-
-@dataclass(frozen=True)
-class DeadlineOutcome:
-    """How many periods or notices deduct, and why any are not computable yet."""
-
-    deductions: int = 0
-    pending: tuple[str, ...] = ()
-
-
-@dataclass
-class UnitFacts:
-    """Everything that decides one unit's points in one year.
-
-    Attributes:
-        counts: item code → Σ effective count of its occurrences.
-        assessments: item code → the latest awarded points.
-        rates: rate name (satisfaction/reply/ontime, or a ruleset's own rate) → counts.
-        monthly_rates: rate name → month (``YYYY-MM``) → counts, for items averaged over the months.
-        rate_pending: rate name → why it cannot be computed (e.g. an export column not kept).
-        volume: V, work orders dispatched to the unit (2.3.1).
-        deadlines: item code → outcome.
-    """
-
-    counts: dict[str, int] = field(default_factory=dict)
-    assessments: dict[str, Decimal] = field(default_factory=dict)
-    rates: dict[str, RateCounts] = field(default_factory=dict)
-    volume: int = 0
-    deadlines: dict[str, DeadlineOutcome] = field(default_factory=dict)
-    monthly_rates: dict[str, dict[str, RateCounts]] = field(default_factory=dict)
-    rate_pending: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ItemResult:
-    """One line of a unit's sheet.
-
-    Attributes:
-        code, name, kind: the item (or pool: kind ``pool``).
-        max, points, status: for an item with points of its own (or a pool); status is
-            ``scored`` or ``pending``.
-        pool, deducted: for an item deducting from a pool (or a section).
-        bonus: for a bonus item.
-        absorbed: deductions beyond the floor, reported rather than silently dropped.
-        explanation: the arithmetic, as text. reason: why pending.
-        rate, numerator, denominator: for a rate item (``rate`` exact).
-    """
-
-    code: str
-    name: str
-    kind: str
-    max: Decimal | None = None
-    points: Decimal | None = None
-    status: str | None = None
-    pool: str | None = None
-    deducted: Decimal | None = None
-    bonus: Decimal | None = None
-    absorbed: Decimal = ZERO
-    explanation: str = ""
-    reason: str | None = None
-    rate: Fraction | None = None
-    numerator: int | Decimal | None = None
-    denominator: int | None = None
-    count: int = 0
-    rank: int | None = None
-
-
-@dataclass(frozen=True)
-class SectionResult:
-    """A section: its items (pools reported as items), points and any absorbed surplus.
-
-    ``status`` is ``pending`` while any of its items is, and ``reason`` then says which and why.
-    """
-
-    code: str
-    name: str
-    max: Decimal
-    points: Decimal
-    items: tuple[ItemResult, ...]
-    explanation: str
-    absorbed: Decimal = ZERO
-    status: str = "scored"
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class UnitScore:
-    """A unit's year: total = Σ sections (bonus inside its section), base = total − bonus.
-
-    Attributes:
-        rank: among the units of its class. unit_class: the class code ("" with no classes).
-        full_marks: the class's base points. grade, vetoed_by: the grade band reached, or forced
-        by a veto item (None when the ruleset declares no grades).
-    """
-
-    unit: str
-    name: str
-    total: Decimal
-    bonus: Decimal
-    sections: tuple[SectionResult, ...]
-    rank: int = 0
-    unit_class: str = ""
-    full_marks: Decimal | None = None
-    grade: str | None = None
-    vetoed_by: str | None = None
-
-    @property
-    def base(self) -> Decimal:
-        return self.total - self.bonus
-
-    def item(self, code: str) -> ItemResult:
-        """The result line for an item or pool code."""
-        for s in self.sections:
-            for i in s.items:
-                if i.code == code:
-                    return i
-        raise KeyError(code)
-
-
-def fmt(d: Decimal) -> str:
-    """Points as printed everywhere: two decimals (the value is already rounded)."""
-    return f"{d:.2f}"
-
-
-def _num(d: Decimal) -> str:
-    """An amount or parameter as written (0.1 → 0.10, 92 → 92)."""
-    return fmt(d) if d != d.to_integral_value() or d < 10 else f"{d:f}"
-
-
-def _round(value: Decimal | Fraction, quantum: Decimal) -> Decimal:
-    if isinstance(value, Fraction):
-        value = Decimal(value.numerator) / Decimal(value.denominator)
-    return value.quantize(quantum, rounding=ROUND_HALF_UP)
-
-
-def _floor_at(value: Decimal, floor: Decimal) -> tuple[Decimal, Decimal]:
-    """(value floored, the surplus absorbed by the floor)."""
-    return (value, ZERO) if value >= floor else (floor, floor - value)
-
-
-def _occurrence_deduction(item: Item, facts: UnitFacts) -> tuple[Decimal, int, str]:
-    """(points deducted, occurrences counted, the arithmetic) for a deduction item."""
-    count = facts.counts.get(item.code, 0)
-    if item.kind == "per_block":
-        blocks = count // item.block
-        return blocks * item.amount, count, f"⌊{count} / {item.block}⌋ × {_num(item.amount)}"
-    if item.kind == "deadline":
-        outcome = facts.deadlines.get(item.code, DeadlineOutcome())
-        return outcome.deductions * item.amount, outcome.deductions, f"{outcome.deductions} × {_num(item.amount)}"
-    return count * item.amount, count, f"{count} × {_num(item.amount)}"
-
-
-def _capped(item: Item, deduction: Decimal, arithmetic: str) -> tuple[Decimal, str]:
-    """A deduction limited by the item's cap ("deducts at most 3 points")."""
-    if item.cap is not None and deduction > item.cap:
-        return item.cap, f"min({arithmetic}, cap {fmt(item.cap)})"
-    return deduction, arithmetic
-
-
-def _pending_reasons(item: Item, facts: UnitFacts) -> tuple[str, ...]:
-    if item.kind == "deadline":
-        return facts.deadlines.get(item.code, DeadlineOutcome()).pending
-    return ()
-
-
-def _score_own(item: Item, facts: UnitFacts, vmax: int, q: Decimal, place: RankPlace | None = None) -> ItemResult:
-    """An item with points of its own."""
-    base = {"code": item.code, "name": item.name, "kind": item.kind, "max": item.max}
-    if item.kind == "assessment":
-        awarded = facts.assessments.get(item.code)
-        if awarded is None:
-            return ItemResult(**base, points=_round(ZERO, q), status="pending", reason="not assessed yet",
-                              explanation="no assessment recorded: pending (counts as 0.00)")
-        pts = _round(awarded, q)
-        return ItemResult(**base, points=pts, status="scored", explanation=f"assessed {fmt(pts)} of {fmt(item.max)}")
-    if item.kind == "formula_volume":
-        return _score_volume(item, facts, vmax, q, base)
-    if item.kind == "rate_threshold":
-        return _score_rate(item, facts, q, base)
-    if item.kind == "rank":
-        return _score_rank(item, place or RankPlace(None, 0, None), q, base)
-    # per_occurrence / per_block / deadline with points of their own
-    deduction, count, arithmetic = _occurrence_deduction(item, facts)
-    deduction, arithmetic = _capped(item, deduction, arithmetic)
-    value, absorbed = _floor_at(item.max - deduction, item.min_points)
-    pts = _round(value, q)
-    text = f"{fmt(item.max)} − {arithmetic} = {fmt(item.max - deduction)}"
-    if absorbed:
-        text += f" → floored at {fmt(item.min_points)} ({fmt(absorbed)} absorbed)"
-    pending = _pending_reasons(item, facts)
-    return ItemResult(**base, points=pts, status="pending" if pending else "scored", absorbed=absorbed,
-                      explanation=text, count=count, reason="; ".join(pending) or None)
-
-
-def _score_volume(item: Item, facts: UnitFacts, vmax: int, q: Decimal, base: dict[str, object]) -> ItemResult:
-    """Relative volume: ``(base + weight × V / Vmax) × max``, or the item's own formula held in [min_points, max]."""
-    if vmax == 0:
-        return ItemResult(**base, points=_round(ZERO, q), status="pending",
-                          reason="no work orders in the city (Vmax = 0)",
-                          explanation="Vmax = 0: not computable yet (counts as 0.00)")
-    v = facts.volume
-    common = {**base, "status": "scored", "numerator": v, "denominator": vmax, "rate": Fraction(v, vmax)}
-    if item.formula is None:
-        exact = (item.base + item.weight * Decimal(v) / Decimal(vmax)) * item.max
-        pts = _round(exact, q)
-        return ItemResult(**common, points=pts,
-                          explanation=f"({_num(item.base)} + {_num(item.weight)} × {v} / {vmax}) × "
-                                      f"{_num(item.max)} = {fmt(pts)}")
-    env = {"V": v, "Vmax": vmax, "max": item.max}
-    exact = item.formula.evaluate(env)
-    held = min(max(exact, item.min_points), item.max)
-    text = item.formula.explain(env)
-    if held != exact:
-        text += f" → held at {fmt(held)}"
-    return ItemResult(**common, points=_round(held, q), explanation=text)
-
-
-def _score_rate(item: Item, facts: UnitFacts, q: Decimal, base: dict[str, object]) -> ItemResult:
-    """A rate against its threshold, over the year or averaged over the months."""
-    if item.rate in facts.rate_pending:
-        reason = facts.rate_pending[item.rate]
-        return ItemResult(**base, points=_round(ZERO, q), status="pending", reason=reason,
-                          explanation=f"{reason}: pending (counts as 0.00)")
-    if item.period == "monthly_average":
-        months = facts.monthly_rates.get(item.rate, {})
-        result = monthly_average(item, {m: (c.numerator, c.denominator) for m, c in months.items()}, q)
-        numerator = sum((c.numerator for c in months.values()), 0)
-        denominator = sum(c.denominator for c in months.values())
-    else:
-        counts = facts.rates.get(item.rate, RateCounts(0, 0))
-        numerator, denominator = counts.numerator, counts.denominator
-        result = rate_points(item, numerator, denominator, q) if denominator else None
-    if result is None:
-        return ItemResult(**base, points=_round(ZERO, q), status="pending", numerator=0, denominator=0,
-                          reason=f"no work order counts towards the {item.rate} rate",
-                          explanation="no work order in the denominator: pending (counts as 0.00)")
-    return ItemResult(**base, points=_round(result.value, q), status="scored", absorbed=_round(result.absorbed, q),
-                      rate=Fraction(numerator) / denominator, numerator=numerator, denominator=denominator,
-                      explanation=result.text)
-
-
-def _score_rank(item: RankItem, place: RankPlace, q: Decimal, base: dict[str, object]) -> ItemResult:
-    """Rank 1 scores max; each lower rank ``step`` less, held at min_points."""
-    if place.rank is None:
-        return ItemResult(**base, points=_round(ZERO, q), status="pending", reason=f"no {item.by} value to rank",
-                          explanation=f"no {item.by} value: not ranked, pending (counts as 0.00)")
-    raw = item.max - (place.rank - 1) * item.step
-    value, absorbed = _floor_at(raw, item.min_points)
-    text = (f"{item.by} rank {place.rank} of {place.of}: "
-            f"{fmt(item.max)} − ({place.rank} − 1) × {_num(item.step)} = {fmt(raw)}")
-    if absorbed:
-        text += f" → held at {fmt(item.min_points)}"
-    ranked = {"numerator": int(place.value)} if item.by == "volume" else {"rate": place.value}
-    return ItemResult(**base, points=_round(value, q), status="scored", absorbed=absorbed, rank=place.rank,
-                      explanation=text, **ranked)
-
-
-def _member(item: Item, facts: UnitFacts, q: Decimal, into: str) -> ItemResult:
-    deduction, count, arithmetic = _occurrence_deduction(item, facts)
-    deduction, arithmetic = _capped(item, deduction, arithmetic)
-    pending = _pending_reasons(item, facts)
-    return ItemResult(code=item.code, name=item.name, kind=item.kind, pool=into, deducted=_round(deduction, q),
-                      explanation=f"{arithmetic} = {fmt(_round(deduction, q))} deducted from {into}",
-                      count=count, reason="; ".join(pending) or None, status="pending" if pending else None)
+# Re-exported: other modules and tests import these names from here.
+__all__ = [
+    "HUNDRED", "ZERO", "DeadlineOutcome", "ItemResult", "RateCounts", "SectionResult", "UnitFacts", "UnitScore",
+    "fmt", "pending_summary", "rank", "score_city", "score_unit",
+]
 
 
 def _score_pool(pool: Pool, members: list[ItemResult], q: Decimal) -> ItemResult:
     total = sum((m.deducted for m in members if m.deducted is not None), ZERO)
-    value, absorbed = _floor_at(pool.max - total, pool.min_points)
-    pts = _round(value, q)
-    terms = "".join(f" − {fmt(m.deducted)}" for m in members if m.deducted)
-    text = f"{fmt(pool.max)}{terms} = {fmt(pool.max - total)}"
+    value, absorbed = floor_at(pool.max - total, pool.min_points)
+    pts = round_points(value, q)
+    terms = "".join(f" − {shown(m.deducted)}" for m in members if m.deducted)
+    text = f"{shown(pool.max)}{terms} = {shown(pool.max - total)}"
     if absorbed:
-        text += f" → floored at {fmt(pool.min_points)} ({fmt(absorbed)} absorbed)"
+        text += say.floored(pool.min_points, absorbed)
     reason = pending_summary(members)
     return ItemResult(code=pool.code, name=pool.name, kind="pool", max=pool.max, points=pts,
                       status="pending" if reason else "scored", absorbed=absorbed, explanation=text,
                       reason=reason)
 
 
-def pending_summary(lines: list[ItemResult]) -> str | None:
-    """Why some of ``lines`` are pending: each reason once, after the codes it holds up.
-
-    Two deadline items waiting for the same calendar year give one
-    ``"3.2.5.1, 3.2.5.2: <reason>"``, not the same sentence twice.
-    """
-    codes: dict[str, list[str]] = {}
-    for line in lines:
-        if line.status == "pending" and line.reason:
-            codes.setdefault(line.reason, []).append(line.code)
-    return "; ".join(f"{', '.join(c)}: {reason}" for reason, c in codes.items()) or None
-
-
 def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFacts, vmax: int,
                    bonus_left: Decimal | None, places: Mapping[str, RankPlace]) -> tuple[SectionResult, Decimal]:
     q = ruleset.scoring.rounding
+    names = say.rate_names(ruleset)
     if section.bonus_cap is not None:
         bonus_left = section.bonus_cap if bonus_left is None else min(bonus_left, section.bonus_cap)
     # Lines keep the ruleset's order; a pool's line stands where its first member appears.
@@ -338,25 +64,27 @@ def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFac
         if item.kind == "bonus":
             count = facts.counts.get(item.code, 0)
             earned = count * item.amount
-            text = f"+ {count} × {_num(item.amount)}"
+            text = f"+ {count} × {say.num(item.amount)}"
             if bonus_left is not None and earned > bonus_left:
-                text += f" = {fmt(earned)} → capped at {fmt(bonus_left)}"
+                text += f" = {shown(earned)}{say.bonus_capped(bonus_left)}"
                 earned = bonus_left
+            else:
+                text += f" = {shown(round_points(earned, q))}"
             if bonus_left is not None:
                 bonus_left -= earned
             bonus += earned
-            lines.append(ItemResult(code=item.code, name=item.name, kind="bonus", bonus=_round(earned, q), count=count,
-                                    explanation=f"{text} = {fmt(_round(earned, q))}"))
+            lines.append(ItemResult(code=item.code, name=item.name, kind="bonus", bonus=round_points(earned, q),
+                                    count=count, explanation=text))
         elif item.pool in pools:
             if not members[item.pool]:
                 lines.append(item.pool)
-            members[item.pool].append(_member(item, facts, q, item.pool))
+            members[item.pool].append(member_deduction(item, facts, q, item.pool))
         elif item.pool == section.code:
-            member = _member(item, facts, q, section.code)
+            member = member_deduction(item, facts, q, section.code)
             section_deductions.append(member)
             lines.append(member)
         else:
-            lines.append(_score_own(item, facts, vmax, q, places.get(item.code)))
+            lines.append(score_own(item, facts, vmax, q, places.get(item.code), names))
     expanded: list[ItemResult] = []
     for line in lines:
         if isinstance(line, str):
@@ -366,18 +94,18 @@ def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFac
             expanded.append(line)
     subtotal = sum((i.points for i in expanded if i.points is not None), ZERO)
     taken = sum((d.deducted for d in section_deductions if d.deducted is not None), ZERO)
-    value, absorbed = _floor_at(subtotal - taken, ZERO)
-    text = f"{fmt(subtotal)}" + "".join(f" − {fmt(d.deducted)}" for d in section_deductions if d.deducted)
+    value, absorbed = floor_at(subtotal - taken, ZERO)
+    text = f"{shown(subtotal)}" + "".join(f" − {shown(d.deducted)}" for d in section_deductions if d.deducted)
     if absorbed:
-        text += f" → floored at 0.00 ({fmt(absorbed)} absorbed)"
-    bonus = _round(bonus, q)
+        text += say.floored(ZERO, absorbed)
+    bonus = round_points(bonus, q)
     if bonus:
-        text += f" + bonus {fmt(bonus)}"
+        text += say.plus_bonus(bonus)
     points = value + bonus
     # A pool's line repeats its members' reasons: the section names the members themselves.
     reason = pending_summary([i for i in expanded if i.kind != "pool"])
     return SectionResult(section.code, section.name, section.max, points, tuple(expanded),
-                         f"{text} = {fmt(points)}", absorbed, "pending" if reason else "scored", reason), bonus
+                         f"{text} = {shown(points)}", absorbed, "pending" if reason else "scored", reason), bonus
 
 
 def score_unit(ruleset: Ruleset, unit: str, facts: UnitFacts, vmax: int,

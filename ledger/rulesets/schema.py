@@ -3,18 +3,44 @@
 A ruleset file (TOML) names the units, the sections, the pools and every item with its rule
 kind and parameters. Every interpretation decision of RUBRIC.md is a field here with its
 default; the scoring code reads these fields and never tests an item code.
+
+The item kinds live in ``ledger.rulesets.items`` and the whole-ruleset checks in
+``ledger.rulesets.validation``; their names are re-exported here, so ``ledger.rulesets.schema``
+remains the one place to import the ruleset's vocabulary from.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledger.rulesets.expression import Expression
 from ledger.rulesets.grades import Grade, Veto
+from ledger.rulesets.items import (
+    DEDUCTION_KINDS,
+    OCCURRENCE_KINDS,
+    VOLUME_NAMES,
+    AssessmentItem,
+    BonusItem,
+    DeadlineItem,
+    Item,
+    PerBlockItem,
+    PerOccurrenceItem,
+    RankItem,
+    RateItem,
+    VolumeItem,
+)
 from ledger.rulesets.rates import BUILTIN_FIELDS, BUILTIN_RATES, ExtraColumn, RateDefinition
+from ledger.rulesets.validation import CHECKS, PROBLEMS_SEPARATOR
+
+__all__ = [
+    "BUILTIN_FIELDS", "BUILTIN_RATES", "DEDUCTION_KINDS", "OCCURRENCE_KINDS", "PROBLEMS_SEPARATOR", "VOLUME_NAMES",
+    "AssessmentItem", "BonusItem", "DeadlineItem", "Disputes", "Expression", "ExtraColumn", "Grade", "Item",
+    "Overrides", "PerBlockItem", "PerOccurrenceItem", "Points", "Pool", "RankItem", "RateDefinition", "RateItem",
+    "Ruleset", "Scoring", "Section", "Unit", "UnitClass", "Veto", "VolumeItem", "WorkOrders",
+]
 
 Points = Annotated[Decimal, Field(ge=0)]
 
@@ -84,145 +110,6 @@ class Pool(_Frozen):
     section: str
     max: Points
     min_points: Points = Decimal(0)
-
-
-class _Item(_Frozen):
-    """What every item has.
-
-    Attributes:
-        code, name: as in RUBRIC.md. section: the section code.
-        pool: a pool code, or a section code (the item deducts from the section as a whole, after
-        the section's other items are scored); None for an item with points of its own.
-        min_points: the item's floor (扣完为止: 0 by default; above 0 for "never below half").
-        cap: the most points the item deducts (None: up to the floor). classes: the unit
-        classes the item applies to (empty: every unit its section applies to).
-    """
-
-    code: str
-    name: str
-    section: str
-    pool: str | None = None
-    min_points: Points = Decimal(0)
-    cap: Points | None = None
-    classes: tuple[str, ...] = ()
-
-
-class AssessmentItem(_Item):
-    """Points awarded by the assessors; the latest assessment recorded for the year counts."""
-
-    kind: Literal["assessment"]
-    max: Points
-
-
-class PerOccurrenceItem(_Item):
-    """``max − Σ count × amount``, floored (or the same taken from the pool)."""
-
-    kind: Literal["per_occurrence"]
-    amount: Points
-    max: Points | None = None
-
-
-class PerBlockItem(_Item):
-    """``max − floor(Σ count / block) × amount``: a deduction per full block of occurrences."""
-
-    kind: Literal["per_block"]
-    amount: Points
-    block: int = Field(gt=0)
-    max: Points | None = None
-
-
-class VolumeItem(_Item):
-    """Relative volume: ``(base + weight × V / Vmax) × max`` over the units of the same class.
-
-    Attributes:
-        formula: instead of base and weight, a formula of ``V``, ``Vmax`` and ``max``
-        (``10 × (V / Vmax) ^ 0.5``); its result is held between min_points and max.
-    """
-
-    kind: Literal["formula_volume"]
-    max: Points
-    base: Decimal = Decimal("0.6")
-    weight: Decimal = Decimal("0.4")
-    formula: Expression | None = None
-
-
-#: The names a volume formula may use.
-VOLUME_NAMES = ("V", "Vmax", "max")
-
-
-class RateItem(_Item):
-    """A work-order rate against a threshold (percent).
-
-    Attributes:
-        rate: ``satisfaction``, ``reply`` or ``ontime`` (RUBRIC.md §6), or the code of a rate
-        defined in ``[[rates]]``.
-        threshold: percent at or above which the item scores ``max``.
-        per_point: points deducted per percentage point below the threshold.
-        rate_rounding: ``proportional`` (88.5% against 90% is 1.5 points below) or
-        ``whole_points`` (only whole points below count).
-        period: ``year`` (one rate over the year's pooled counts) or ``monthly_average`` (each
-        month scored on its own rate, the item's points the average of the months with orders).
-    """
-
-    kind: Literal["rate_threshold"]
-    max: Points
-    rate: str
-    threshold: Decimal = Field(gt=0, le=100)
-    per_point: Points
-    rate_rounding: Literal["proportional", "whole_points"] = "proportional"
-    period: Literal["year", "monthly_average"] = "year"
-
-
-class RankItem(_Item):
-    """Points by rank among the units of the same class: rank 1 scores ``max``, each lower rank ``step`` less.
-
-    Attributes:
-        by: ``volume`` or a rate (built-in or defined). order: ``high_first`` (the highest rate
-        ranks 1) or ``low_first``. Ties share the better rank (1, 1, 3); a unit with no value is
-        pending and takes no rank.
-    """
-
-    kind: Literal["rank"]
-    max: Points
-    by: str
-    step: Points
-    order: Literal["high_first", "low_first"] = "high_first"
-
-
-class DeadlineItem(_Item):
-    """A report or explanation due N working days after a period ends (or a notice arrives).
-
-    Attributes:
-        schedule: ``monthly`` / ``quarterly`` reports, or ``notice`` explanations.
-        working_days: N. amount: the deduction per late or missing report.
-    """
-
-    kind: Literal["deadline"]
-    schedule: Literal["monthly", "quarterly", "notice"]
-    working_days: int = Field(gt=0)
-    amount: Points
-    max: Points | None = None
-
-
-class BonusItem(_Item):
-    """Points added per occurrence, on top of the section's points."""
-
-    kind: Literal["bonus"]
-    amount: Points
-
-
-Item = Annotated[
-    AssessmentItem | PerOccurrenceItem | PerBlockItem | VolumeItem | RateItem | RankItem | DeadlineItem | BonusItem,
-    Field(discriminator="kind"),
-]
-
-#: Separates the problems one validator finds (loading reports each on a line of its own).
-PROBLEMS_SEPARATOR = "\n"
-
-#: Kinds recorded with ``record`` (occurrences); ``assess`` records the assessment kind.
-OCCURRENCE_KINDS = frozenset({"per_occurrence", "per_block", "bonus"})
-#: Kinds whose points come from deductions (so a ``cap`` means something).
-DEDUCTION_KINDS = frozenset({"per_occurrence", "per_block", "deadline", "rate_threshold"})
 
 
 class Scoring(_Frozen):
@@ -298,7 +185,7 @@ class Ruleset(_Frozen):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Ruleset:
-        errors = [message for check in _CHECKS for message in check(self)]
+        errors = [message for check in CHECKS for message in check(self)]
         if errors:
             raise ValueError(PROBLEMS_SEPARATOR.join(errors))
         return self
@@ -362,136 +249,3 @@ class Ruleset(_Frozen):
             if key in (u.code, u.name):
                 return u
         return None
-
-
-# ── validation: small functions, each returning "key.path: message" lines (all are reported at once) ──
-def _at(kind: str, index: int, code: str) -> str:
-    """The key path of an entry of a table array, as ``rules check`` prints it (items[3](2.2.1))."""
-    return f"{kind}[{index}]({code})"
-
-
-def _check_codes(r: Ruleset) -> list[str]:
-    errors = []
-    for kind, codes in (("units", [u.code for u in r.units]), ("items", [i.code for i in r.items]),
-                        ("classes", [c.code for c in r.classes]), ("rates", [x.code for x in r.rates]),
-                        ("grades", [g.name for g in r.grades])):
-        dupes = sorted({c for c in codes if codes.count(c) > 1})
-        if dupes:
-            errors.append(f"{kind}: duplicate code(s) {', '.join(dupes)}")
-    for n, rate in enumerate(r.rates):
-        if rate.code in {*BUILTIN_RATES, "volume"}:
-            errors.append(f"{_at('rates', n, rate.code)}.code: {rate.code} is a built-in name; choose another")
-    return errors
-
-
-def _check_structure(r: Ruleset) -> list[str]:
-    errors = []
-    sections = {s.code for s in r.sections}
-    pools = {p.code for p in r.pools}
-    for n, p in enumerate(r.pools):
-        if p.section not in sections:
-            errors.append(f"{_at('pools', n, p.code)}.section: unknown section {p.section!r}")
-        elif p.max > next(s.max for s in r.sections if s.code == p.section):
-            errors.append(f"{_at('pools', n, p.code)}.max: {p.max} is above its section's maximum")
-    for n, item in enumerate(r.items):
-        at = _at("items", n, item.code)
-        if item.section not in sections:
-            errors.append(f"{at}.section: unknown section {item.section!r}")
-        if item.pool is not None and item.pool not in pools | sections:
-            errors.append(f"{at}.pool: {item.pool!r} is neither a pool nor a section")
-        item_max = getattr(item, "max", None)
-        if item.pool is None and item_max is None and item.kind != "bonus":
-            errors.append(f"{at}: needs either max or pool")
-        if item.pool is not None and item_max is not None:
-            errors.append(f"{at}: has both max and pool (a pool member has no points of its own)")
-        if item_max is not None and item.min_points > item_max:
-            errors.append(f"{at}.min_points: {item.min_points} is above max {item_max}")
-        if item.cap is not None and item.kind not in DEDUCTION_KINDS:
-            errors.append(f"{at}.cap: cap limits deductions, and a {item.kind} item deducts nothing")
-    return errors
-
-
-def _check_overrides(r: Ruleset) -> list[str]:
-    errors = []
-    codes = {i.code for i in r.items}
-    owners = [(_at("units", n, u.code), u.overrides) for n, u in enumerate(r.units)]
-    owners += [(_at("classes", n, c.code), c.overrides) for n, c in enumerate(r.classes)]
-    for owner, overrides in owners:
-        for code, params in overrides.items():
-            if code not in codes:
-                errors.append(f"{owner}.overrides: unknown item {code!r}")
-                continue
-            stray = sorted(set(params) - set(type(r.item(code)).model_fields))
-            if stray:
-                errors.append(f"{owner}.overrides.{code}: item {code} has no parameter {', '.join(stray)}")
-    return errors
-
-
-def _check_classes(r: Ruleset) -> list[str]:
-    errors = []
-    known = {c.code for c in r.classes}
-    for n, u in enumerate(r.units):
-        if known and u.unit_class is None:
-            errors.append(f"{_at('units', n, u.code)}.class: missing (one of {', '.join(sorted(known))})")
-        elif u.unit_class is not None and u.unit_class not in known:
-            hint = f"known: {', '.join(sorted(known))}" if known else "the ruleset declares no [[classes]]"
-            errors.append(f"{_at('units', n, u.code)}.class: unknown class {u.unit_class!r} ({hint})")
-    tables = [(_at("sections", n, s.code), s.classes) for n, s in enumerate(r.sections)]
-    tables += [(_at("items", n, i.code), i.classes) for n, i in enumerate(r.items)]
-    for at, classes in tables:
-        stray = sorted(set(classes) - known)
-        if stray:
-            errors.append(f"{at}.classes: unknown class(es) {', '.join(stray)}")
-    for n, c in enumerate(r.classes):
-        marks = r.full_marks(c.code)
-        if c.full_marks is not None and c.full_marks != marks:
-            errors.append(f"{_at('classes', n, c.code)}.full_marks: {c.full_marks}, but the sections of the class "
-                          f"add up to {marks}")
-    return errors
-
-
-def _check_rates(r: Ruleset) -> list[str]:
-    errors = []
-    columns = {c.header: c.values for c in r.workorders.columns}
-    fields: dict[str, tuple[str, ...] | None] = {**BUILTIN_FIELDS, "satisfaction": r.workorders.satisfaction_scale,
-                                                 **columns}
-    for n, rate in enumerate(r.rates):
-        at = _at("rates", n, rate.code)
-        conditions = [("denominator", rate.denominator)]
-        conditions += [(f"numerator[{k}].where", part.where) for k, part in enumerate(rate.numerator)]
-        for where, condition in conditions:
-            for name, values in condition.items():
-                if name not in fields:
-                    errors.append(f"{at}.{where}: unknown field {name!r} (built-in: {', '.join(BUILTIN_FIELDS)}; "
-                                  f"declare an export column in [[workorders.columns]])")
-                elif fields[name]:
-                    stray = [v for v in values if v not in (fields[name] or ())]
-                    if stray:
-                        errors.append(f"{at}.{where}.{name}: no such value {', '.join(stray)} "
-                                      f"(values: {', '.join(fields[name] or ())})")
-    rates = {*BUILTIN_RATES, *(x.code for x in r.rates)}
-    for n, item in enumerate(r.items):
-        at = _at("items", n, item.code)
-        if isinstance(item, RateItem) and item.rate not in rates:
-            errors.append(f"{at}.rate: unknown rate {item.rate!r} (known: {', '.join(sorted(rates))})")
-        if isinstance(item, RankItem) and item.by not in rates | {"volume"}:
-            errors.append(f"{at}.by: cannot rank by {item.by!r} (volume or a rate: {', '.join(sorted(rates))})")
-        if isinstance(item, VolumeItem) and item.formula is not None:
-            errors.extend(f"{at}.formula: {m}" for m in item.formula.check(VOLUME_NAMES))
-    return errors
-
-
-def _check_grades(r: Ruleset) -> list[str]:
-    errors = []
-    names = {g.name for g in r.grades}
-    codes = {i.code for i in r.items}
-    for n, v in enumerate(r.vetoes):
-        if v.item not in codes:
-            errors.append(f"{_at('vetoes', n, v.item)}.item: unknown item {v.item!r}")
-        if v.grade not in names:
-            known = ", ".join(g.name for g in r.grades) or "none declared"
-            errors.append(f"{_at('vetoes', n, v.item)}.grade: unknown grade {v.grade!r} (grades: {known})")
-    return errors
-
-
-_CHECKS = (_check_codes, _check_structure, _check_overrides, _check_classes, _check_rates, _check_grades)

@@ -55,7 +55,7 @@ class TestRecording:
         entry = doc["items"][0]
         # 3.00 − 35 × 0.10 = −0.50 → 0.00 with 0.50 absorbed
         assert entry["absorbed"] == "0.50"
-        assert "absorbed" in entry["explanation"]
+        assert entry["explanation"] == "3.00 − 35 × 0.10 = −0.50 → 扣完为止，计 0.00（超出的 0.50 不再扣）"
 
     def test_a_praise_adds_1_above_section_5(self, cli, year):
         record(cli, "5.1", unit="泰山区")

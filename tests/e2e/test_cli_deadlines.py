@@ -206,7 +206,7 @@ class TestTheDecember2026Report:
 
         assert (items["3.2.5.1"]["status"], items["3.2.5.1"]["deducted"]) == ("pending", "0.00")
         assert "2027" in items["3.2.5.1"]["reason"]
-        assert items["3.2"]["status"] == "pending" and "3.2.5.1: " in items["3.2"]["reason"]
+        assert items["3.2"]["status"] == "pending" and "3.2.5.1：" in items["3.2"]["reason"]
         section_3 = next(s for s in taishan["sections"] if s["code"] == "3")
         assert section_3["status"] == "pending" and "2027" in section_3["reason"]
         assert (december["deadline"], december["verdict"]) == (None, "pending")

@@ -67,8 +67,8 @@ class TestLianyungangEndToEnd:
         doc = adopted.json("trace", "--year", "2025", "--unit", "东海县", "--item", "1.2", "--as-of", "2025-12-31")
         (line,) = doc["items"]
         assert line["points"] == "19.75"
-        assert line["explanation"] == ("average of 1 month(s): (19.75) / 1 = 19.75 "
-                                       "[2025-01: 7/8 = 87.50% < 98%: 25.00 − 10.5 × 0.50 = 19.75]")
+        assert line["explanation"] == ("1 个月平均：(19.75) / 1 = 19.75"
+                                       "［2025-01：7/8 = 87.50% < 98%：25.00 − 10.5 × 0.50 = 19.75］")
 
     def test_assessing_a_county_on_the_district_item_is_refused_and_changes_nothing(self, adopted: Any) -> None:
         before = adopted.json("log")

@@ -160,7 +160,7 @@ class TestScreening:
         (item,) = doc["items"]
         assert (item["rate"], item["numerator"], item["denominator"], item["threshold"]) == ("88.89", 8, 9, "90.00")
         assert item["points"] == "19.78"
-        assert item["explanation"].startswith("8/9 = 88.89% < 90%: 20.00 − ")
+        assert item["explanation"].startswith("8/9 = 88.89% < 90%：20.00 − ")
         orders = {o["order_id"]: o for o in item["orders"]}
         assert set(orders) == {"TS00008", "TS00009"}
         assert orders["TS00008"]["screened_out"] is True
@@ -175,7 +175,7 @@ class TestScreening:
 
         assert result.exit_code == 0
         # 8 / 10 = 80 %, 10 points below 90 %: 20.00 − 10 × 0.20 = 18.00
-        assert "8/10 = 80.00% < 90%: 20.00 − 10 × 0.20 = 18.00" in result.stdout
+        assert "8/10 = 80.00% < 90%：20.00 − 10 × 0.20 = 18.00" in result.stdout
         assert "TS00008" in result.stdout and "TS00009" in result.stdout
 
 

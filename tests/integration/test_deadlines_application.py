@@ -231,17 +231,17 @@ class TestUnknownCalendarYears:
         assert (item.status, item.deducted) == ("pending", Decimal("0.00"))
         assert "calendar complete 2027" in item.reason
         assert (pool.status, pool.points) == ("pending", Decimal("30.00"))
-        assert pool.reason.startswith("3.2.5.1: ") and "2027" in pool.reason
+        assert pool.reason.startswith("3.2.5.1：") and "2027" in pool.reason
         sec = section(app, 2026, "3", self.AS_OF)
         assert sec.status == "pending"
-        assert "3.2.5.1: " in sec.reason
+        assert "3.2.5.1：" in sec.reason
 
     def test_two_items_waiting_for_the_same_year_give_the_pool_one_reason(self, app):
         punctual_year(app, 2026, leave_out=("2026-12", "2026-Q4"))
 
         pool = line(app, 2026, "3.2", self.AS_OF)
 
-        assert pool.reason.startswith("3.2.5.1, 3.2.5.2: ")
+        assert pool.reason.startswith("3.2.5.1、3.2.5.2：")
         assert pool.reason.count("2027 年") == 1
 
     def test_a_ruling_alone_leaves_it_pending_and_declaring_2027_complete_settles_it(self, app):

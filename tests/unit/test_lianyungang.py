@@ -50,7 +50,7 @@ class TestPublishedResults:
     def test_satisfaction_held_at_12_50_reports_what_the_floor_absorbed(self, lianyungang: Ruleset) -> None:
         line = sheet(lianyungang, "haizhou", month("satisfaction", 1, 2)).item("1.2")
         assert line.absorbed == Decimal("11.50")  # 12.50 − 1.00
-        assert "held at 12.50" in line.explanation
+        assert "→ 保底 12.50（超出的 11.50 不再扣）" in line.explanation
 
     def test_98_percent_satisfaction_is_full_marks(self, lianyungang: Ruleset) -> None:
         assert sheet(lianyungang, "haizhou", month("satisfaction", 49, 50)).item("1.2").points == Decimal("25.00")

@@ -89,7 +89,7 @@ class TestCapsAndFloors:
         sheet = scored(r, {"a": UnitFacts(counts={"1.1": 5})})["a"]
         # 5 × 1.00 = 5.00 deducted, but the cap is 3: 10.00 − 3.00 = 7.00
         assert sheet.item("1.1").points == Decimal("7.00")
-        assert "cap 3.00" in sheet.item("1.1").explanation
+        assert "最多扣 3.00" in sheet.item("1.1").explanation
 
     def test_a_capped_pool_member_takes_at_most_its_cap_from_the_pool(self) -> None:
         r = ruleset(DEDUCTIONS)

@@ -89,7 +89,7 @@ class TestDefinedRates:
         assert line.explanation.startswith("448.5/500 = 89.70% < 90%")
 
     def test_a_rate_over_a_column_the_ledger_does_not_keep_is_pending_with_the_reason(self) -> None:
-        facts = {"a": UnitFacts(rate_pending={"resolution": "the ledger does not keep the export column 解决情况"})}
+        facts = {"a": UnitFacts(rate_pending={"resolution": "账本尚未保存解决率所需的导出列：解决情况"})}
         line = scored(ruleset(RESOLUTION), facts)["a"].item("1.1")
         assert (line.status, line.points) == ("pending", Decimal("0.00"))
         assert "解决情况" in (line.reason or "")
@@ -131,7 +131,7 @@ class TestMonthlyAverage:
         # January 2/3: 10 − 33.33… × 0.1 = 6.6666…; February 100 %: 10; March has no order and is left out.
         # (6.6666… + 10) / 2 = 8.3333… → 8.33 (rounding each month first would give (6.67 + 10) / 2 = 8.34)
         assert line.points == Decimal("8.33")
-        assert line.explanation.startswith("average of 2 month(s): (6.67 + 10.00) / 2 = 8.33")
+        assert line.explanation.startswith("2 个月平均：(6.67 + 10.00) / 2 = 8.33")
 
     def test_pooled_counts_would_score_differently(self) -> None:
         pooled = ruleset(MONTHLY.replace('period = "monthly_average"', 'period = "year"'))
@@ -174,11 +174,15 @@ class TestRankItems:
     def test_a_unit_with_nothing_to_rank_is_pending(self) -> None:
         line = scored(ruleset(RANKED, self.UNITS), self.facts())["e"].item("1.1")
         assert (line.status, line.rank) == ("pending", None)
+        assert line.reason == "无群众满意率数值，无法排名"
+        assert line.explanation == "无群众满意率数值，无法排名：待定（按 0.00 计）"
 
     def test_a_low_rank_is_held_at_the_floor(self) -> None:
         sheets = scored(ruleset(RANKED.replace("step = 2", "step = 4"), self.UNITS), self.facts())
         # d rank 4: 10 − 3 × 4 = −2, held at 3.00
         assert sheets["d"].item("1.1").points == Decimal("3.00")
+        assert sheets["d"].item("1.1").explanation == (
+            "群众满意率第 4 名（共 4 个单位）：10.00 − (4 − 1) × 4.00 = −2.00 → 保底 3.00")
 
     def test_low_first_ranks_the_smallest_value_first(self) -> None:
         sheets = scored(ruleset(RANKED + 'order = "low_first"\n', self.UNITS), self.facts())
@@ -216,7 +220,7 @@ class TestVolumeFormulas:
         line = scored(r, {"a": UnitFacts(volume=10), "b": UnitFacts(volume=5)})["a"].item("1.1")
         # 12 × 10 / 10 = 12, held at max 10.00
         assert line.points == Decimal("10.00")
-        assert line.explanation.endswith("→ held at 10.00")
+        assert line.explanation.endswith("→ 封顶 10.00")
 
     def test_a_formula_naming_an_unknown_value_is_refused(self) -> None:
         assert problems(POWER.replace("Vmax", "Vmin")) == [

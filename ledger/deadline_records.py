@@ -1,0 +1,78 @@
+"""Deadline use cases: the reports and the explanations of notices that the deadline items judge.
+
+A submission is refused when no deadline item of the year's ruleset would ever judge it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from eventsourcing.application import AggregateNotFoundError
+
+from events.deadlines import NoticeReceived, ReportSubmitted
+from ledger.aggregates import Notice, ReportSubmission
+from ledger.errors import NotFound, RuleViolation
+from ledger.rulesets.schema import Ruleset
+
+if TYPE_CHECKING:
+    from ledger.application import LedgerCore as _Core
+else:
+    _Core = object
+
+
+class DeadlineRecords(_Core):
+    """Periodic reports, first-supervision notices and the units' explanations."""
+
+    def submit_report(self, *, unit: str, kind: str, period: str, on: date, evidence: str, actor: str) -> str:
+        """Record that a unit submitted its monthly or quarterly report for a period."""
+        from projections.deadlines import parse_period
+
+        try:
+            parsed = parse_period(kind, period)
+        except ValueError as e:
+            raise RuleViolation(str(e)) from None
+        ruleset, unit_code, _ = self.resolve(parsed.year, unit)
+        self._require_deadline_schedule(ruleset, parsed.year, kind, f"{kind} reports")
+        if on < parsed.end:
+            # A report analyses its whole period: one dated before the period's last day is a typo
+            # (a wrong --period or --date), and it would otherwise count as on time.
+            raise RuleViolation(f"a {kind} report for {parsed} cannot be dated {on}: the period ends on "
+                                f"{parsed.end} (check --period and --date)")
+        agg = ReportSubmission.start(ReportSubmitted, unit=unit_code, kind=kind, period=str(parsed),
+                                     year=parsed.year, date=on, evidence=self._require_evidence(evidence),
+                                     recorded_by=actor)
+        self.save(agg)
+        return str(agg.id)
+
+    def receive_notice(self, *, unit: str, notice: str, received: date, evidence: str, actor: str) -> str:
+        """Record a first-supervision notice (its id must be new)."""
+        if not notice.strip():
+            raise RuleViolation("the notice id is empty (--notice)")
+        ruleset, unit_code, _ = self.resolve(received.year, unit)
+        self._require_deadline_schedule(ruleset, received.year, "notice", "explanations of notices")
+        agg = Notice.start(NoticeReceived, id=Notice.id_for(notice.strip()), unit=unit_code, notice=notice.strip(),
+                           received=received, year=received.year, evidence=self._require_evidence(evidence),
+                           recorded_by=actor)
+        self._save_new(agg, f"notice {notice!r} is already recorded: a notice id is unique")
+        return str(agg.id)
+
+    def explain(self, *, notice: str, on: date, evidence: str, actor: str) -> str:
+        """Record the unit's explanation for a notice."""
+
+        def attempt() -> str:
+            try:
+                agg = self.repository.get(Notice.id_for(notice.strip()))
+            except AggregateNotFoundError:
+                raise NotFound(f"no notice {notice!r} in the ledger (record it with `notice` first)") from None
+            agg.explain(on, self._require_evidence(evidence), actor)
+            self.save(agg)
+            return str(agg.id)
+
+        return self._retrying(attempt, f"notice {notice} kept changing meanwhile; try again")
+
+    @staticmethod
+    def _require_deadline_schedule(ruleset: Ruleset, year: int, schedule: str, what: str) -> None:
+        # A submission no deadline item judges would sit in the ledger and never count.
+        if not any(i.kind == "deadline" and i.schedule == schedule for i in ruleset.items):
+            raise RuleViolation(f"the {year} ruleset has no deadline for {what} (see `rules show --year {year}`)")

@@ -1,0 +1,136 @@
+"""Dispute use cases: a unit disputes an occurrence or asks for a work order to be screened out (甄别),
+and the centre decides.
+
+At most one dispute per target is open at a time. The read model says how many disputes the
+target already has; the new dispute's id is derived from that number (``Dispute.id_for``), so two
+writers opening one at the same instant compute the same id and the store refuses the second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from events.disputes import DisputeOpened
+from ledger.aggregates import Dispute
+from ledger.errors import NotFound, RuleViolation
+
+if TYPE_CHECKING:
+    from ledger.application import LedgerCore as _Core
+else:
+    _Core = object
+
+#: The built-in rates a work order may be screened out of.
+RATE_ITEMS = {"satisfaction", "reply", "ontime"}
+
+
+class Disputing(_Core):
+    """Disputes of occurrences, screenings of work orders, and their decisions."""
+
+    def open_dispute(self, *, event_id: str, reason: str, evidence: str, actor: str,
+                     attachments: Sequence[str] = (), filed_on: date | None = None) -> str:
+        """A unit disputes an occurrence; it keeps counting until the dispute is decided.
+
+        ``filed_on`` (default: today) is checked against the ruleset's filing deadline, if any.
+        """
+        try:
+            occ_id = self.find_id("occurrences", event_id, "occurrence")  # catches the read model up
+        except NotFound:
+            self._refuse_assessment_dispute(event_id)
+            raise
+        occ = self.repository.get(UUID(occ_id))
+        if occ.retracted:
+            raise RuleViolation(f"occurrence {occ_id} is retracted: there is nothing to dispute")
+        open_ = self.view.db.execute(
+            "SELECT id FROM disputes WHERE target=? AND decision IS NULL", (occ_id,)
+        ).fetchone()
+        if open_:
+            raise RuleViolation(f"occurrence {occ_id} already has an open dispute {open_[0]}")
+        occurred = self.view.db.execute("SELECT date FROM occurrences WHERE id=?", (occ_id,)).fetchone()
+        self._check_filing(occ.year, date.fromisoformat(occurred[0]) if occurred else None, filed_on,
+                           f"occurrence {occ_id}")
+        (earlier,) = self.view.db.execute("SELECT COUNT(*) FROM disputes WHERE target=?", (occ_id,)).fetchone()
+        dispute_id = Dispute.id_for("occurrence", occ_id, None, earlier)
+        return self._open(id=dispute_id, subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
+                          reason=reason, evidence=evidence, actor=actor, attachments=attachments,
+                          conflict=f"occurrence {occ_id} already has an open dispute {dispute_id}")
+
+    def _refuse_assessment_dispute(self, event_id: str) -> None:
+        """An assessment is not disputed (RUBRIC.md §9): say so instead of "no occurrence"."""
+        try:
+            found = self.find_id("assessments", event_id, "assessment")
+        except NotFound:
+            return
+        raise RuleViolation(f"{found} is an assessment: assessments are not disputed; "
+                            "ask for a re-assessment (record it with `assess`)")
+
+    def open_screening(self, *, order_id: str, rate: str, reason: str, evidence: str, actor: str,
+                       attachments: Sequence[str] = (), filed_on: date | None = None) -> str:
+        """A unit asks that a work order be screened out (甄别) of one rate."""
+        if rate not in RATE_ITEMS:
+            raise RuleViolation(f"rate must be one of {', '.join(sorted(RATE_ITEMS))}, not {rate!r}")
+        view = self.refresh()
+        row = view.db.execute("SELECT unit, dispatched_at, due_at, completed_at FROM workorders WHERE order_id=?",
+                              (order_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no work order {order_id!r} in the ledger (import the export that has it first)")
+        year = int((row["due_at"] if rate == "ontime" else row["dispatched_at"])[:4])
+        ruleset = self.ruleset(year)
+        item = next((i.code for i in ruleset.items if getattr(i, "rate", None) == rate), None)
+        if item is None:
+            raise RuleViolation(f"the {year} ruleset scores no {rate} rate")
+        pending = view.db.execute(
+            "SELECT id FROM disputes WHERE target=? AND rate=? AND decision IS NULL", (order_id, rate)
+        ).fetchone()
+        if pending:
+            raise RuleViolation(f"work order {order_id} already has an open screening {pending[0]} for {rate}")
+        completed = row["completed_at"]
+        self._check_filing(year, date.fromisoformat(completed[:10]) if completed else None, filed_on,
+                           f"work order {order_id}")
+        (earlier,) = view.db.execute("SELECT COUNT(*) FROM disputes WHERE target=? AND rate=?",
+                                     (order_id, rate)).fetchone()
+        dispute_id = Dispute.id_for("workorder", order_id, rate, earlier)
+        return self._open(id=dispute_id, subject="workorder", target=order_id, unit=row["unit"], item=item, rate=rate,
+                          reason=reason, evidence=evidence, actor=actor, attachments=attachments,
+                          conflict=f"work order {order_id} already has an open screening {dispute_id} for {rate}")
+
+    def _check_filing(self, year: int, evaluated_on: date | None, filed_on: date | None, what: str) -> None:
+        """Refuse a dispute filed after the deadline of the ruleset for ``year`` (issue 8)."""
+        ruleset = self.ruleset(year)
+        if ruleset.disputes.working_days is None:
+            return
+        # Loaded only when a deadline applies: the working calendar is slow to import (CLI start-up).
+        from ledger.dispute_window import check_filing
+        from projections.facts import calendar_of
+
+        today = filed_on or datetime.now(ZoneInfo(ruleset.scoring.timezone)).date()
+        check_filing(ruleset, calendar_of(self.view.db), evaluated_on, today, what)
+
+    def _open(self, *, attachments: Sequence[str], actor: str, reason: str, evidence: str, conflict: str,
+              **fields: Any) -> str:
+        """Save the dispute; ``conflict`` is the refusal when a concurrent writer opened the same one first."""
+        if not reason.strip():
+            raise RuleViolation("a dispute needs a reason (--reason)")
+        kept = tuple(self.evidence.add(a) for a in attachments)
+        dispute = Dispute.start(DisputeOpened, **fields, reason=reason.strip(),
+                                evidence=self._require_evidence(evidence), attachments=kept, recorded_by=actor)
+        self._save_new(dispute, conflict)
+        return str(dispute.id)
+
+    def decide_dispute(self, *, dispute_id: str, decision: str, reason: str, actor: str,
+                       count: int | None = None) -> str:
+        """Decide a dispute once: accept, reject or amend."""
+        if not reason.strip():
+            raise RuleViolation("a decision needs a reason (--reason)")
+        did = self.find_id("disputes", dispute_id, "dispute")
+
+        def attempt() -> str:
+            dispute = self.repository.get(UUID(did))
+            dispute.decide(decision, count, reason.strip(), actor)  # after a conflict: "already decided"
+            self.save(dispute)
+            return did
+
+        return self._retrying(attempt, f"dispute {did} kept changing meanwhile; try again")

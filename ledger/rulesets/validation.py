@@ -1,0 +1,154 @@
+"""Whole-ruleset checks: references resolve, codes are unique, parameters fit together.
+
+Each check is a small function returning ``key.path: message`` lines, so every problem of a file
+is reported at once (``rules check`` prints them; loading raises them as one ``RulesetInvalid``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ledger.rulesets.items import DEDUCTION_KINDS, VOLUME_NAMES, RankItem, RateItem, VolumeItem
+from ledger.rulesets.rates import BUILTIN_FIELDS, BUILTIN_RATES
+
+if TYPE_CHECKING:
+    from ledger.rulesets.schema import Ruleset
+
+#: Separates the problems one validator finds (loading reports each on a line of its own).
+PROBLEMS_SEPARATOR = "\n"
+
+
+def _at(kind: str, index: int, code: str) -> str:
+    """The key path of an entry of a table array, as ``rules check`` prints it (items[3](2.2.1))."""
+    return f"{kind}[{index}]({code})"
+
+
+def _check_codes(r: Ruleset) -> list[str]:
+    errors = []
+    for kind, codes in (("units", [u.code for u in r.units]), ("items", [i.code for i in r.items]),
+                        ("classes", [c.code for c in r.classes]), ("rates", [x.code for x in r.rates]),
+                        ("grades", [g.name for g in r.grades])):
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            errors.append(f"{kind}: duplicate code(s) {', '.join(dupes)}")
+    for n, rate in enumerate(r.rates):
+        if rate.code in {*BUILTIN_RATES, "volume"}:
+            errors.append(f"{_at('rates', n, rate.code)}.code: {rate.code} is a built-in name; choose another")
+    return errors
+
+
+def _check_structure(r: Ruleset) -> list[str]:
+    errors = []
+    sections = {s.code for s in r.sections}
+    pools = {p.code for p in r.pools}
+    for n, p in enumerate(r.pools):
+        if p.section not in sections:
+            errors.append(f"{_at('pools', n, p.code)}.section: unknown section {p.section!r}")
+        elif p.max > next(s.max for s in r.sections if s.code == p.section):
+            errors.append(f"{_at('pools', n, p.code)}.max: {p.max} is above its section's maximum")
+    for n, item in enumerate(r.items):
+        at = _at("items", n, item.code)
+        if item.section not in sections:
+            errors.append(f"{at}.section: unknown section {item.section!r}")
+        if item.pool is not None and item.pool not in pools | sections:
+            errors.append(f"{at}.pool: {item.pool!r} is neither a pool nor a section")
+        item_max = getattr(item, "max", None)
+        if item.pool is None and item_max is None and item.kind != "bonus":
+            errors.append(f"{at}: needs either max or pool")
+        if item.pool is not None and item_max is not None:
+            errors.append(f"{at}: has both max and pool (a pool member has no points of its own)")
+        if item_max is not None and item.min_points > item_max:
+            errors.append(f"{at}.min_points: {item.min_points} is above max {item_max}")
+        if item.cap is not None and item.kind not in DEDUCTION_KINDS:
+            errors.append(f"{at}.cap: cap limits deductions, and a {item.kind} item deducts nothing")
+    return errors
+
+
+def _check_overrides(r: Ruleset) -> list[str]:
+    errors = []
+    codes = {i.code for i in r.items}
+    owners = [(_at("units", n, u.code), u.overrides) for n, u in enumerate(r.units)]
+    owners += [(_at("classes", n, c.code), c.overrides) for n, c in enumerate(r.classes)]
+    for owner, overrides in owners:
+        for code, params in overrides.items():
+            if code not in codes:
+                errors.append(f"{owner}.overrides: unknown item {code!r}")
+                continue
+            stray = sorted(set(params) - set(type(r.item(code)).model_fields))
+            if stray:
+                errors.append(f"{owner}.overrides.{code}: item {code} has no parameter {', '.join(stray)}")
+    return errors
+
+
+def _check_classes(r: Ruleset) -> list[str]:
+    errors = []
+    known = {c.code for c in r.classes}
+    for n, u in enumerate(r.units):
+        if known and u.unit_class is None:
+            errors.append(f"{_at('units', n, u.code)}.class: missing (one of {', '.join(sorted(known))})")
+        elif u.unit_class is not None and u.unit_class not in known:
+            hint = f"known: {', '.join(sorted(known))}" if known else "the ruleset declares no [[classes]]"
+            errors.append(f"{_at('units', n, u.code)}.class: unknown class {u.unit_class!r} ({hint})")
+    tables = [(_at("sections", n, s.code), s.classes) for n, s in enumerate(r.sections)]
+    tables += [(_at("items", n, i.code), i.classes) for n, i in enumerate(r.items)]
+    for at, classes in tables:
+        stray = sorted(set(classes) - known)
+        if stray:
+            errors.append(f"{at}.classes: unknown class(es) {', '.join(stray)}")
+    for n, c in enumerate(r.classes):
+        marks = r.full_marks(c.code)
+        if c.full_marks is not None and c.full_marks != marks:
+            errors.append(f"{_at('classes', n, c.code)}.full_marks: {c.full_marks}, but the sections of the class "
+                          f"add up to {marks}")
+    return errors
+
+
+def _check_rates(r: Ruleset) -> list[str]:
+    errors = []
+    columns = {c.header: c.values for c in r.workorders.columns}
+    fields: dict[str, tuple[str, ...] | None] = {**BUILTIN_FIELDS, "satisfaction": r.workorders.satisfaction_scale,
+                                                 **columns}
+    for n, rate in enumerate(r.rates):
+        at = _at("rates", n, rate.code)
+        conditions = [("denominator", rate.denominator)]
+        conditions += [(f"numerator[{k}].where", part.where) for k, part in enumerate(rate.numerator)]
+        for where, condition in conditions:
+            for name, values in condition.items():
+                if name not in fields:
+                    errors.append(f"{at}.{where}: unknown field {name!r} (built-in: {', '.join(BUILTIN_FIELDS)}; "
+                                  f"declare an export column in [[workorders.columns]])")
+                elif fields[name]:
+                    stray = [v for v in values if v not in (fields[name] or ())]
+                    if stray:
+                        errors.append(f"{at}.{where}.{name}: no such value {', '.join(stray)} "
+                                      f"(values: {', '.join(fields[name] or ())})")
+    rates = {*BUILTIN_RATES, *(x.code for x in r.rates)}
+    for n, item in enumerate(r.items):
+        at = _at("items", n, item.code)
+        if isinstance(item, RateItem) and item.rate not in rates:
+            errors.append(f"{at}.rate: unknown rate {item.rate!r} (known: {', '.join(sorted(rates))})")
+        if isinstance(item, RankItem) and item.by not in rates | {"volume"}:
+            errors.append(f"{at}.by: cannot rank by {item.by!r} (volume or a rate: {', '.join(sorted(rates))})")
+        if isinstance(item, VolumeItem) and item.formula is not None:
+            errors.extend(f"{at}.formula: {m}" for m in item.formula.check(VOLUME_NAMES))
+    return errors
+
+
+def _check_grades(r: Ruleset) -> list[str]:
+    errors = []
+    names = {g.name for g in r.grades}
+    codes = {i.code for i in r.items}
+    for n, v in enumerate(r.vetoes):
+        if v.item not in codes:
+            errors.append(f"{_at('vetoes', n, v.item)}.item: unknown item {v.item!r}")
+        if v.grade not in names:
+            known = ", ".join(g.name for g in r.grades) or "none declared"
+            errors.append(f"{_at('vetoes', n, v.item)}.grade: unknown grade {v.grade!r} (grades: {known})")
+    return errors
+
+
+#: Every check, in the order their problems are reported.
+CHECKS: tuple[Callable[[Ruleset], list[str]], ...] = (
+    _check_codes, _check_structure, _check_overrides, _check_classes, _check_rates, _check_grades,
+)
