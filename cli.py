@@ -689,12 +689,14 @@ def demo(s: Session, year: int | None) -> None:
     scores = reading.scores()
     console = Console()
     console.print(ranking_table(score_document(reading, scores)))
-    first = scores[-1]
-    console.print(f"\n为什么 {first.name} 排名第 {first.rank}？ 以 2.2 工单答复质量为例：")
-    print_trace(console, trace_document(reading, first, "2.2"))
+    last = scores[-1]
+    code = last.largest_loss()
+    if code is not None:
+        console.print(f"\n为什么 {last.name} 排名第 {last.rank}？ 失分最多的是 {code} {last.item(code).name}：")
+        print_trace(console, trace_document(reading, last, code))
     shown = s.location.display  # never the password
     click.echo(f"\nstore: {shown}  —  try: hotline-ledger --store {shown} trace --year {year} "
-               f"--unit {first.unit}", err=True)
+               f"--unit {last.unit}", err=True)
 
 
 if __name__ == "__main__":

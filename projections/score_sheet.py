@@ -98,6 +98,12 @@ class UnitScore:
                     return i
         raise KeyError(code)
 
+    def largest_loss(self) -> str | None:
+        """The scored item (or pool) that cost the unit most points: where an explanation starts."""
+        lost = [(i.max - i.points, i.code) for s in self.sections for i in s.items
+                if i.max is not None and i.points is not None and i.status == "scored"]
+        return max(lost)[1] if lost and max(lost)[0] > 0 else None
+
 
 def pending_summary(lines: list[ItemResult]) -> str | None:
     """Why some of ``lines`` are pending: each reason once, after the codes it holds up.

@@ -98,7 +98,7 @@ def print_trace(console: Console, doc: dict[str, Any]) -> None:
     for entry in doc["items"]:
         head = f"[bold]{entry['code']}[/bold] {entry['name']} [dim]({entry['kind']})[/dim]"
         if entry.get("pool"):
-            head += f"  扣 {entry['deducted']}（从 {entry['pool']} 中扣）"
+            head += f"  扣 {entry['deducted']}"
         elif entry.get("bonus") is not None:
             head += f"  加 {entry['bonus']}"
         else:
