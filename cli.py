@@ -18,13 +18,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
-from rich.console import Console
 
-from ledger.errors import LedgerError, StoreUnavailable
-from ledger.imports.tabular import ImportRejected
+from ledger.errors import ImportRejected, LedgerError, StoreUnavailable
 from ledger.store import DEFAULT_STORE, parse_store
 
 TZ = ZoneInfo("Asia/Shanghai")
+
+
+def console() -> Any:
+    """A rich console for the tables people read (imported only by commands that print one)."""
+    from rich.console import Console
+
+    return Console()
 
 
 class IsoDate(click.ParamType):
@@ -213,7 +218,7 @@ def rules_show(s: Session, year: int, fmt: str) -> None:
         return
     from projections.reports.rules import print_ruleset
 
-    print_ruleset(Console(), ruleset, year)
+    print_ruleset(console(), ruleset, year)
 
 
 @rules.command("check")
@@ -418,7 +423,7 @@ def dispute_list(s: Session, unit: str | None, only_open: bool, fmt: str) -> Non
         return
     from projections.reports.terminal import dispute_table
 
-    Console().print(dispute_table(rows))
+    console().print(dispute_table(rows))
 
 
 def _unit_code(s: Session, unit: str | None, year: int | None = None) -> str | None:
@@ -514,7 +519,7 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
     elif fmt == "table":
         from projections.reports.terminal import ranking_table
 
-        Console().print(ranking_table(doc))
+        console().print(ranking_table(doc))
     else:
         from projections.reports.publish import publish
 
@@ -550,7 +555,7 @@ def trace(s: Session, year: int, unit: str, item: str | None, as_of: date | None
     else:
         from projections.reports.terminal import print_trace
 
-        print_trace(Console(), doc)
+        print_trace(console(), doc)
 
 
 @main.command()
@@ -571,7 +576,7 @@ def log(s: Session, unit: str | None, item: str | None, since: date | None, fmt:
         return
     from projections.reports.terminal import log_table
 
-    Console().print(log_table(entries))
+    console().print(log_table(entries))
 
 
 # ── integrity ───────────────────────────────────────────────────────────────
@@ -687,13 +692,13 @@ def demo(s: Session, year: int | None) -> None:
     click.echo(summary, err=True)
     reading = _reading(s, year, date(year, 12, 31) if year < s.today().year else None, None)
     scores = reading.scores()
-    console = Console()
-    console.print(ranking_table(score_document(reading, scores)))
+    out = console()
+    out.print(ranking_table(score_document(reading, scores)))
     last = scores[-1]
     code = last.largest_loss()
     if code is not None:
-        console.print(f"\n为什么 {last.name} 排名第 {last.rank}？ 失分最多的是 {code} {last.item(code).name}：")
-        print_trace(console, trace_document(reading, last, code))
+        out.print(f"\n为什么 {last.name} 排名第 {last.rank}？ 失分最多的是 {code} {last.item(code).name}：")
+        print_trace(out, trace_document(reading, last, code))
     shown = s.location.display  # never the password
     click.echo(f"\nstore: {shown}  —  try: hotline-ledger --store {shown} trace --year {year} "
                f"--unit {last.unit}", err=True)

@@ -25,7 +25,8 @@ class DomainEvent(BaseModel):
         timestamp: when the ledger recorded it (UTC): the system-time axis of ``--known-at``.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a command builds the validators of only the event types it actually touches.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     originator_id: UUID
     originator_version: int

@@ -6,6 +6,7 @@ Any other exception is a bug and should crash loudly.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 class LedgerError(Exception):
@@ -64,3 +65,14 @@ class UnreadableEvent(LedgerError):
     def __init__(self, notification_id: int, originator_id: str, problem: str) -> None:
         self.notification_id, self.originator_id = notification_id, originator_id
         super().__init__(f"event #{notification_id} ({originator_id}) cannot be read: {problem}")
+
+
+class ImportRejected(LedgerError):
+    """An import refused as a whole: nothing was applied; ``errors`` lists every bad row, sorted.
+
+    Each error is a ``RowError`` (``ledger.imports.tabular``) printing as ``FILE:ROW:COLUMN: message``.
+    """
+
+    def __init__(self, errors: list[Any]) -> None:
+        self.errors = sorted(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))

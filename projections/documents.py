@@ -124,15 +124,20 @@ def occurrence_events(reading: Reading, unit: str, item: str, amount: Decimal | 
         f"SELECT * FROM history WHERE target IN (SELECT id FROM occurrences WHERE {where}) ORDER BY nid", params,
     ):
         histories[h["target"]].append(_history_line(h))
-    for r in reading.db.execute(f"SELECT * FROM occurrences WHERE {where} ORDER BY date, nid", params):
-        history = histories.get(r["id"], [])
+    shown = fmt(amount) if amount is not None else None
+    cursor = reading.db.execute(
+        "SELECT id, date, count, retracted, effective_count, evidence, note, attachments, source, recorded_by, "
+        f"recorded_at FROM occurrences WHERE {where} ORDER BY date, nid", params)
+    cursor.row_factory = None  # plain tuples: a trace may list thousands of occurrences
+    for oid, day, count, retracted, effective, evidence, note, attachments, source, by, at in cursor:
+        history = histories.get(oid) or []
         out.append({
-            "id": r["id"], "type": "occurrence", "date": r["date"], "count": r["count"],
-            "effective_count": 0 if r["retracted"] else r["effective_count"],
-            "amount": fmt(amount) if amount is not None else None, "evidence": r["evidence"], "note": r["note"],
-            "attachments": json.loads(r["attachments"] or "[]"), "source": r["source"],
-            "recorded_by": r["recorded_by"], "recorded_at": r["recorded_at"],
-            "state": _state(bool(r["retracted"]), history), "history": history,
+            "id": oid, "type": "occurrence", "date": day, "count": count,
+            "effective_count": 0 if retracted else effective,
+            "amount": shown, "evidence": evidence, "note": note,
+            "attachments": json.loads(attachments) if attachments and attachments != "[]" else [],
+            "source": source, "recorded_by": by, "recorded_at": at,
+            "state": _state(bool(retracted), history), "history": history,
         })
     return out
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from ledger.errors import ImportRejected
+
 _CHUNK = 1 << 20
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls (BIFF)
@@ -43,14 +45,6 @@ class RowError:
         if not self.column:
             return f"{self.file}:{self.row}: {self.message}"
         return f"{self.file}:{self.row}:{self.column}: {self.message}"
-
-
-class ImportRejected(Exception):
-    """An import refused as a whole; `errors` lists every problem found, sorted."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        self.errors = sorted(errors)
-        super().__init__("\n".join(str(e) for e in self.errors))
 
 
 @dataclass(slots=True)
