@@ -148,25 +148,39 @@ class ChainedRecorder(ABC):
         """The side table holding one chain row per event."""
         return f"{self.events_table_name}_chain"
 
+    # Each backend names its SQL (``_bound_sql``, ``_events_sql``, ``_chain_sql``, ``_last_sql``,
+    # ``_positions_sql``) and how to run a read; the pages themselves are the same everywhere.
+    _bound_sql: Any
+    _events_sql: Any
+    _chain_sql: Any
+    _last_sql: Any
+    _positions_sql: Any
+
     @abstractmethod
+    def _fetch(self, sql: Any, params: Sequence[Any]) -> list[Any]:
+        """Run one read query in its own snapshot and return plain tuples."""
+
     def chain_bound(self) -> int | None:
         """The largest notification id among the events and chain rows, read in one snapshot."""
+        (events_max, chain_max), = self._fetch(self._bound_sql, ())
+        return max((m for m in (events_max, chain_max) if m is not None), default=None)
 
-    @abstractmethod
     def event_rows(self, after: int, upto: int, limit: int) -> list[_EventRow]:
         """A page of raw stored events, originator ids in canonical text."""
+        return self._fetch(self._events_sql, (after, upto, limit))
 
-    @abstractmethod
     def chain_rows(self, after: int, upto: int, limit: int) -> list[_ChainRow]:
         """A page of chain rows."""
+        return self._fetch(self._chain_sql, (after, upto, limit))
 
-    @abstractmethod
     def last_chain_row(self, before: int | None = None) -> tuple[int, bytes] | None:
         """The last (notification_id, hash) chain row, optionally only among ids < ``before``."""
+        rows = self._fetch(self._last_sql, (2**63 - 1 if before is None else before,))
+        return (rows[0][0], bytes(rows[0][1])) if rows else None
 
-    @abstractmethod
     def positions_of(self, digest: bytes) -> list[int]:
         """The notification ids whose chain rows carry ``digest`` (used only to explain a failure)."""
+        return [row[0] for row in self._fetch(self._positions_sql, (digest,))]
 
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorder):
@@ -223,22 +237,6 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             c.execute(sql, params)
             return c.fetchall()
 
-    def chain_bound(self) -> int | None:
-        (events_max, chain_max), = self._fetch(self._bound_sql, ())
-        return max((m for m in (events_max, chain_max) if m is not None), default=None)
-
-    def event_rows(self, after: int, upto: int, limit: int) -> list[_EventRow]:
-        return self._fetch(self._events_sql, (after, upto, limit))
-
-    def chain_rows(self, after: int, upto: int, limit: int) -> list[_ChainRow]:
-        return self._fetch(self._chain_sql, (after, upto, limit))
-
-    def last_chain_row(self, before: int | None = None) -> tuple[int, bytes] | None:
-        rows = self._fetch(self._last_sql, (2**63 - 1 if before is None else before,))
-        return rows[0] if rows else None
-
-    def positions_of(self, digest: bytes) -> list[int]:
-        return [row[0] for row in self._fetch(self._positions_sql, (digest,))]
 
 
 _RECORDER_TOPICS = {

@@ -17,7 +17,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
-from ledger.chain import ChainedRecorder, _ChainRow, _EventRow, _link_rows
+from ledger.chain import ChainedRecorder, _link_rows
 
 #: Events per INSERT statement within one append (work-order chunk events are about 1 MB each).
 _SLICE = 16
@@ -107,20 +107,3 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             cur.execute(sql, params)
             return cur.fetchall()
-
-    def chain_bound(self) -> int | None:
-        (events_max, chain_max), = self._fetch(self._bound_sql, ())
-        return max((m for m in (events_max, chain_max) if m is not None), default=None)
-
-    def event_rows(self, after: int, upto: int, limit: int) -> list[_EventRow]:
-        return self._fetch(self._events_sql, (after, upto, limit))
-
-    def chain_rows(self, after: int, upto: int, limit: int) -> list[_ChainRow]:
-        return self._fetch(self._chain_sql, (after, upto, limit))
-
-    def last_chain_row(self, before: int | None = None) -> tuple[int, bytes] | None:
-        rows = self._fetch(self._last_sql, (2**63 - 1 if before is None else before,))
-        return (rows[0][0], bytes(rows[0][1])) if rows else None
-
-    def positions_of(self, digest: bytes) -> list[int]:
-        return [row[0] for row in self._fetch(self._positions_sql, (digest,))]
