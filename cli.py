@@ -374,11 +374,13 @@ def dispute() -> None:
 @click.option("--reason", required=True)
 @click.option("--evidence", required=True)
 @click.option("--attach", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--date", "filed_on", type=DATE, default=None,
+              help="The filing date (default: today), for a dispute filed on paper earlier.")
 @FORMAT
 @pass_session
 @refusals
 def dispute_open(s: Session, event_id: str | None, order_id: str | None, rate: str | None, reason: str,
-                 evidence: str, attach: tuple[str, ...], fmt: str) -> None:
+                 evidence: str, attach: tuple[str, ...], filed_on: date | None, fmt: str) -> None:
     """Dispute an occurrence (EVENT_ID), or ask that a work order be screened out (--workorder, --rate)."""
     if (event_id is None) == (order_id is None):
         raise click.UsageError("give either EVENT_ID or --workorder ORDER_ID --rate RATE")
@@ -386,10 +388,10 @@ def dispute_open(s: Session, event_id: str | None, order_id: str | None, rate: s
         if rate is None:
             raise click.UsageError("--workorder needs --rate satisfaction|reply|ontime")
         new = s.app.open_screening(order_id=order_id, rate=rate, reason=reason, evidence=evidence,
-                                   attachments=attach, actor=s.actor)
+                                   attachments=attach, actor=s.actor, filed_on=filed_on)
     else:
         new = s.app.open_dispute(event_id=event_id, reason=reason, evidence=evidence, attachments=attach,
-                                 actor=s.actor)
+                                 actor=s.actor, filed_on=filed_on)
     emit_id(fmt, new, "opened dispute")
 
 

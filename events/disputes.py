@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from events.base import Attachment, LedgerCreated, LedgerEvent
@@ -16,6 +17,7 @@ class DisputeOpened(LedgerCreated):
         unit, item: the unit and the item concerned (for a screening, the rate's item).
         rate: ``satisfaction``, ``reply`` or ``ontime`` for a screening, else None.
         reason, evidence, attachments: the unit's case.
+        filed_on: the date the unit filed it, when given (e.g. on paper before it was recorded).
     """
 
     subject: Literal["occurrence", "workorder"]
@@ -26,6 +28,7 @@ class DisputeOpened(LedgerCreated):
     reason: str
     evidence: str
     attachments: tuple[Attachment, ...] = ()
+    filed_on: date | None = None
 
 
 class DisputeDecided(LedgerEvent):

@@ -6,6 +6,8 @@ aggregates/s), so one event carries a chunk of facts; per-order state lives in a
 
 from __future__ import annotations
 
+from pydantic import model_validator
+
 from events.base import LedgerCreated
 
 #: The fields of one fact row, in order. A row holds only what is new or changed for the order:
@@ -33,6 +35,10 @@ class WorkOrderFactsRecorded(LedgerCreated):
         already knows of an order never rolls it back.
         rows: fact rows, each laid out as ``FACT_FIELDS``; times as ``YYYY-MM-DDTHH:MM:SS``,
         flags as ``"1"``/``"0"``, an empty string for a cleared completion time.
+        extra: the extra export columns a ruleset declares (``[workorders] columns``, e.g. 解决情况),
+        header → one value per fact row, aligned with ``rows``; ``None`` means "not stated", ``""``
+        an empty cell. Only columns some row of the chunk states are present; events recorded
+        before the ledger kept extra columns load with none.
     """
 
     batch: str
@@ -41,3 +47,11 @@ class WorkOrderFactsRecorded(LedgerCreated):
     sha256: str
     exported_at: str
     rows: list[list[str | None]]
+    extra: dict[str, list[str | None]] = {}
+
+    @model_validator(mode="after")
+    def _extra_aligned_with_rows(self) -> WorkOrderFactsRecorded:
+        for header, values in self.extra.items():
+            if len(values) != len(self.rows):
+                raise ValueError(f"extra column {header!r} has {len(values)} values for {len(self.rows)} fact rows")
+        return self

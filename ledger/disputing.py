@@ -55,7 +55,7 @@ class Disputing(_Core):
         (earlier,) = self.view.db.execute("SELECT COUNT(*) FROM disputes WHERE target=?", (occ_id,)).fetchone()
         dispute_id = Dispute.id_for("occurrence", occ_id, None, earlier)
         return self._open(id=dispute_id, subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
-                          reason=reason, evidence=evidence, actor=actor, attachments=attachments,
+                          reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
                           conflict=f"occurrence {occ_id} already has an open dispute {dispute_id}")
 
     def _refuse_assessment_dispute(self, event_id: str) -> None:
@@ -94,20 +94,22 @@ class Disputing(_Core):
                                      (order_id, rate)).fetchone()
         dispute_id = Dispute.id_for("workorder", order_id, rate, earlier)
         return self._open(id=dispute_id, subject="workorder", target=order_id, unit=row["unit"], item=item, rate=rate,
-                          reason=reason, evidence=evidence, actor=actor, attachments=attachments,
+                          reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
                           conflict=f"work order {order_id} already has an open screening {dispute_id} for {rate}")
 
     def _check_filing(self, year: int, evaluated_on: date | None, filed_on: date | None, what: str) -> None:
         """Refuse a dispute filed after the deadline of the ruleset for ``year`` (issue 8)."""
         ruleset = self.ruleset(year)
+        today = datetime.now(ZoneInfo(ruleset.scoring.timezone)).date()
+        if filed_on is not None and filed_on > today:
+            raise RuleViolation(f"{what}: a dispute cannot be filed on {filed_on}, a date still to come (--date)")
         if ruleset.disputes.working_days is None:
             return
         # Loaded only when a deadline applies: the working calendar is slow to import (CLI start-up).
         from ledger.dispute_window import check_filing
         from projections.facts import calendar_of
 
-        today = filed_on or datetime.now(ZoneInfo(ruleset.scoring.timezone)).date()
-        check_filing(ruleset, calendar_of(self.view.db), evaluated_on, today, what)
+        check_filing(ruleset, calendar_of(self.view.db), evaluated_on, filed_on or today, what)
 
     def _open(self, *, attachments: Sequence[str], actor: str, reason: str, evidence: str, conflict: str,
               **fields: Any) -> str:

@@ -225,11 +225,13 @@ def _(e: WorkOrderFactsRecorded, db: sqlite3.Connection, nid: int) -> None:
     at = e.exported_at
     before: list[list[Any]] = []
     after: list[list[Any]] = []
+    stale: set[str] = set()
     for order_id, unit, dispatched, due, completed, reply_required, replied, satisfaction, counted in e.rows:
         old = known.get(order_id)
         if old is None:
             state = [order_id, None, None, None, None, 1, 0, None, 1, at, 0, 0, 0]
         elif old[9] > at:
+            stale.add(order_id)
             continue
         else:
             before.append(old)
@@ -256,5 +258,17 @@ def _(e: WorkOrderFactsRecorded, db: sqlite3.Connection, nid: int) -> None:
         after.append(state)
     db.executemany("INSERT OR REPLACE INTO workorders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", after)
     order_tallies.adjust(db, before, after)
+    if e.extra:
+        _keep_extra_fields(db, ids, e.extra, stale)
     _log(db, e, nid, payload={"batch": e.batch, "chunk": e.chunk, "source": e.source, "sha256": e.sha256,
                               "exported_at": e.exported_at, "facts": len(e.rows)})
+
+
+def _keep_extra_fields(db: sqlite3.Connection, ids: list[str], extra: dict[str, list[str | None]],
+                       stale: set[str]) -> None:
+    """Store the extra export columns the facts state (None: not stated), except for stale facts."""
+    db.executemany(
+        "INSERT INTO workorder_fields VALUES (?,?,?) ON CONFLICT(order_id, field) DO UPDATE SET value=excluded.value",
+        [(order_id, field, value) for field, values in extra.items()
+         for order_id, value in zip(ids, values, strict=True) if value is not None and order_id not in stale],
+    )

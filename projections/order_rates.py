@@ -4,7 +4,9 @@ The built-in yearly rates are counted in SQL by ``projections.facts``; this modu
 when the ruleset defines rates of its own (``[[rates]]``) or averages a rate over the months.
 Each order is seen as a mapping of field → value (``是``/``否`` for flags), as the rate
 conditions name them. A built-in rate is the same machinery with a fixed definition, and a
-screening (甄别) accepted for it takes the order out.
+screening (甄别) accepted for it takes the order out. An extra export column (``[workorders]
+columns``) is read from ``workorder_fields``; an order whose export never stated it matches no
+value, and a rate over a column that no order of the year has is pending rather than 0 %.
 """
 
 from __future__ import annotations
@@ -57,11 +59,23 @@ def needed(ruleset: Ruleset) -> dict[str, bool]:
     return out
 
 
-def _orders(db: sqlite3.Connection, ruleset: Ruleset, column: str, start: str, end: str) -> Iterator[dict[str, Any]]:
+def _extra_fields(db: sqlite3.Connection, fields: set[str]) -> dict[str, dict[str, str]]:
+    """order id → {extra column: value}, for the columns ``fields`` names (none: nothing is read)."""
+    out: dict[str, dict[str, str]] = defaultdict(dict)
+    if fields:
+        wanted = sorted(fields)
+        sql = f"SELECT order_id, field, value FROM workorder_fields WHERE field IN ({','.join('?' * len(wanted))})"
+        for order_id, name, value in db.execute(sql, wanted):
+            out[order_id][name] = value
+    return out
+
+
+def _orders(db: sqlite3.Connection, ruleset: Ruleset, column: str, start: str, end: str,
+            extra: dict[str, dict[str, str]]) -> Iterator[dict[str, Any]]:
     unrated = ruleset.workorders.unrated_value
     for r in db.execute(f"SELECT * FROM workorders WHERE counted=1 AND {column} BETWEEN ? AND ?", (start, end)):
         completed = r["completed_at"]
-        yield {
+        yield extra.get(r["order_id"], {}) | {
             "unit": r["unit"], "month": r[column][:7],
             "screened": {"satisfaction": r["screened_satisfaction"], "reply": r["screened_reply"],
                          "ontime": r["screened_ontime"]},
@@ -83,18 +97,22 @@ def order_rate_facts(db: sqlite3.Connection, ruleset: Ruleset, start: str, end: 
     wanted = needed(ruleset)
     if not wanted:
         return {}
+    definitions = {code: ruleset.rate_definition(code) or builtin_definition(ruleset, code) for code in wanted}
+    extra = _extra_fields(db, set().union(*(d.fields() for d in definitions.values())) - set(BUILTIN_FIELDS))
     by_time: dict[str, list[dict[str, Any]]] = {}
     for code, monthly in wanted.items():
-        definition = ruleset.rate_definition(code) or builtin_definition(ruleset, code)
-        missing = sorted(definition.fields() - set(BUILTIN_FIELDS))
+        definition = definitions[code]
+        column = "dispatched_at" if definition.year_by == "dispatched" else "due_at"
+        if column not in by_time:
+            by_time[column] = list(_orders(db, ruleset, column, start, end, extra))
+        # A column no order of the year was imported with is unknown, not "matches nothing" (absent ≠ empty).
+        missing = sorted(f for f in definition.fields() - set(BUILTIN_FIELDS)
+                         if not any(f in o for o in by_time[column]))
         if missing:
             reason = missing_columns(definition.name, missing)
             for u in ruleset.units:
                 out[u.code].pending[code] = reason
             continue
-        column = "dispatched_at" if definition.year_by == "dispatched" else "due_at"
-        if column not in by_time:
-            by_time[column] = list(_orders(db, ruleset, column, start, end))
         orders = [o for o in by_time[column] if not o["screened"].get(code)]
         per_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for o in orders:

@@ -56,6 +56,9 @@ CREATE TABLE IF NOT EXISTS workorders (
     reply_required INTEGER, replied INTEGER, satisfaction TEXT, counted INTEGER, observed_at TEXT,
     screened_satisfaction INTEGER DEFAULT 0, screened_reply INTEGER DEFAULT 0,
     screened_ontime INTEGER DEFAULT 0) WITHOUT ROWID;
+-- The extra export columns a ruleset declares ([workorders] columns: 解决情况 …), as imported; absent: never stated.
+CREATE TABLE IF NOT EXISTS workorder_fields (
+    order_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (order_id, field)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS submissions (
     id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, kind TEXT, period TEXT, year INTEGER, date TEXT,
     evidence TEXT, recorded_at TEXT, recorded_by TEXT);

@@ -6,6 +6,10 @@ the file (an export cannot contain a time later than when it was made). A fact o
 what the ledger already holds for an order is stale and records nothing, so importing last
 month's file after this month's never rolls an order back. Only what changed is recorded; an
 identical re-import records nothing. The whole file is recorded in one transaction or not at all.
+
+Extra columns: the columns the adopted rulesets declare in ``[workorders] columns`` (解决情况,
+回访情况 …) are kept too, in each fact's ``extra``, by the same rules: only a value that is new or
+changed is recorded, an empty cell is recorded as empty, and a column the file lacks changes nothing.
 """
 
 from __future__ import annotations
@@ -54,12 +58,14 @@ def _fact(row: WorkOrderRow, known: tuple[Any, ...] | None) -> list[str | None] 
     return [row.order_id, *changed]
 
 
-def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str]:
-    """Units (codes and names → code) and satisfaction labels (in the rulesets' order) of every adopted ruleset."""
+def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple[str, ...]]]:
+    """Units (codes and names → code), satisfaction labels (in the rulesets' order) and extra columns
+    (header → the values it may hold, empty: any) of every adopted ruleset."""
     view = app.refresh()
     units: dict[str, str] = {}
     labels: dict[str, None] = {}  # ordered: error messages list the labels as the ruleset does
     unrated = ""
+    extra: dict[str, tuple[str, ...]] = {}
     rows = view.db.execute("SELECT year, MAX(nid) FROM rulesets GROUP BY year ORDER BY year").fetchall()
     if not rows:
         raise NoRuleset(0)
@@ -71,7 +77,16 @@ def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str]:
             units[u.code] = units[u.name] = u.code
         labels |= dict.fromkeys(ruleset.workorders.satisfaction_scale)
         unrated = ruleset.workorders.unrated_value
-    return units, list(labels), unrated
+        for column in ruleset.workorders.columns:
+            # Two years may declare one column differently: accept what either accepts ("any" wins).
+            known = extra.get(column.header)
+            if known is None:
+                extra[column.header] = column.values
+            elif known and column.values:
+                extra[column.header] = tuple(dict.fromkeys((*known, *column.values)))
+            else:
+                extra[column.header] = ()
+    return units, list(labels), unrated, extra
 
 
 def _known_states(db: Any, ids: list[str]) -> dict[str, tuple[Any, ...]]:
@@ -86,9 +101,41 @@ def _known_states(db: Any, ids: list[str]) -> dict[str, tuple[Any, ...]]:
     return known
 
 
+def _known_extra(db: Any, ids: list[str], columns: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """order id → {extra column: value} the read model holds, for the orders of ``ids`` and ``columns``."""
+    known: dict[str, dict[str, str]] = {}
+    if not columns:
+        return known
+    marks = ",".join("?" * len(columns))
+    for start in range(0, len(ids), _LOOKUP - len(columns)):
+        part = ids[start:start + _LOOKUP - len(columns)]
+        sql = (f"SELECT order_id, field, value FROM workorder_fields "
+               f"WHERE order_id IN ({','.join('?' * len(part))}) AND field IN ({marks})")
+        for order_id, field, value in db.execute(sql, [*part, *columns]):
+            known.setdefault(order_id, {})[field] = value
+    return known
+
+
+def _extra_changes(row: WorkOrderRow, known: dict[str, str] | None,
+                   columns: tuple[str, ...]) -> list[str | None] | None:
+    """The row's extra values that are new or changed (None in the other positions); None if none is."""
+    if known is None:
+        return list(row.extra)
+    changed = [v if known.get(c) != v else None for c, v in zip(columns, row.extra, strict=True)]
+    return None if all(v is None for v in changed) else changed
+
+
+_NOTHING_STATED = [None] * 8  # a fact changing only extra columns states none of the built-in fields
+
+
 def _diff(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: dict[str, int],
-          pending: list[tuple[list[Any], str | None]]) -> None:
-    """Count the unchanged rows; queue the others' facts with the order's observed_at (None: new)."""
+          pending: list[tuple[list[Any], list[str | None] | None, str | None]],
+          extra_known: dict[str, dict[str, str]] | None = None, columns: tuple[str, ...] = ()) -> None:
+    """Count the unchanged rows; queue the others' facts (with their extra values, None: no extra column
+    changed) and the order's observed_at (None: new)."""
+    if columns:
+        _diff_with_extra(rows, known, counts, pending, extra_known or {}, columns)
+        return
     unchanged = 0
     flag = _FLAG
     for r in rows:
@@ -97,7 +144,7 @@ def _diff(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: d
             completed, satisfaction = r.completed_at, r.satisfaction
             pending.append(([r.order_id, r.unit, r.dispatched_at, r.due_at, None if completed is ABSENT else completed,
                              flag[r.reply_required], flag[r.replied], None if satisfaction is ABSENT else satisfaction,
-                             flag[r.counted]], None))
+                             flag[r.counted]], None, None))
             continue
         # Fast path: every column present and equal (a flag True/False equals the stored 1/0).
         if (r.unit, r.dispatched_at, r.due_at, r.completed_at, r.reply_required, r.replied, r.satisfaction,
@@ -108,8 +155,32 @@ def _diff(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: d
         if fact is None:
             unchanged += 1
         else:
-            pending.append((fact, state[8]))
+            pending.append((fact, None, state[8]))
     counts["unchanged"] += unchanged
+
+
+def _diff_with_extra(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: dict[str, int],
+                     pending: list[tuple[list[Any], list[str | None] | None, str | None]],
+                     extra_known: dict[str, dict[str, str]], columns: tuple[str, ...]) -> None:
+    """`_diff` for a file with extra columns: a row is unchanged only when its extra values are too."""
+    for r in rows:
+        state = known.get(r.order_id)
+        extra = _extra_changes(r, extra_known.get(r.order_id), columns)
+        fact = _fact(r, state)
+        if fact is None and extra is None:
+            counts["unchanged"] += 1
+            continue
+        pending.append((fact or [r.order_id, *_NOTHING_STATED], extra, None if state is None else state[8]))
+
+
+def _chunk_extra(extras: list[list[str | None] | None], columns: tuple[str, ...]) -> dict[str, list[str | None]]:
+    """A chunk's ``extra``: column → one value per fact (None: not stated), for the columns some fact states."""
+    out: dict[str, list[str | None]] = {}
+    for j, column in enumerate(columns):
+        values = [None if e is None else e[j] for e in extras]
+        if any(v is not None for v in values):
+            out[column] = values
+    return out
 
 
 @contextmanager
@@ -134,11 +205,13 @@ def import_workorders(app: Any, path: str, actor: str, exported_at: str | None =
 
 def _import(app: Any, path: str, actor: str, exported_at: str | None,
             progress: Callable[..., None] | None) -> dict[str, Any]:
-    units, labels, unrated = _rulebook(app)
-    reader = WorkOrderReader(path, units, labels, unrated, progress=progress)
+    units, labels, unrated, extra_columns = _rulebook(app)
+    reader = WorkOrderReader(path, units, labels, unrated, progress=progress, extra_columns=extra_columns)
+    columns = reader.extra_columns
     db = app.view.db
     position = app.view.position(app.name)
-    pending: list[tuple[list[Any], str | None]] = []  # (fact, the order's observed_at if known)
+    # (fact, its extra values or None, the order's observed_at if known)
+    pending: list[tuple[list[Any], list[str | None] | None, str | None]] = []
     counts = {"new": 0, "changed": 0, "unchanged": 0, "stale": 0}
     column_time = ""
     buffer: list[WorkOrderRow] = []
@@ -147,30 +220,36 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
             column_time = row.exported_at
         buffer.append(row)
         if len(buffer) >= CHUNK:
-            _diff(buffer, _known_states(db, [r.order_id for r in buffer]), counts, pending)
+            ids = [r.order_id for r in buffer]
+            _diff(buffer, _known_states(db, ids), counts, pending, _known_extra(db, ids, columns), columns)
             buffer = []
-    _diff(buffer, _known_states(db, [r.order_id for r in buffer]), counts, pending)
+    ids = [r.order_id for r in buffer]
+    _diff(buffer, _known_states(db, ids), counts, pending, _known_extra(db, ids, columns), columns)
     if reader.errors:
         raise ImportRejected(reader.errors)
     as_of = exported_at or column_time or reader.max_time
     if as_of is None:
         raise RuleViolation(f"{path}: the file has a header but no work orders: nothing to import")
     facts: list[list[Any]] = []
-    for fact, observed in pending:
+    extras: list[list[str | None] | None] = []
+    for fact, extra, observed in pending:
         if observed is not None and observed > as_of:
             counts["stale"] += 1
         else:
             counts["new" if observed is None else "changed"] += 1
             facts.append(fact)
+            extras.append(extra)
     pending.clear()
     batch = str(ledger_id("workorders-import", reader.sha256, as_of, position))
     chunks: list[list[list[Any]] | None] = [facts[start:start + CHUNK] for start in range(0, len(facts), CHUNK)]
     facts.clear()
     events = []
     for n, rows in enumerate(chunks):
+        # Only a file with extra columns gives an event ``extra``: Tai'an's events stay as they were.
+        extra = _chunk_extra(extras[n * CHUNK:(n + 1) * CHUNK], columns) if columns else {}
         agg = WorkOrderBatch.start(WorkOrderFactsRecorded, id=WorkOrderBatch.id_for(batch, n), batch=batch,
                                    chunk=n, source=path, sha256=reader.sha256, exported_at=as_of,
-                                   rows=rows, recorded_by=actor)
+                                   rows=rows, recorded_by=actor, extra=extra)
         events.extend(agg.collect_events())
         chunks[n] = None  # the event holds its own validated copy: free ours as we go (peak memory)
     ids = app.append_events(events, f"{path}: the same export was imported meanwhile by another writer")

@@ -73,7 +73,9 @@ class WorkOrderRow:
     `YYYY-MM-DDTHH:MM:SS` strings; `completed_at` is None while the order is open. A field
     whose column the file lacks is `ABSENT` (it must change nothing); an empty cell takes the
     default (是否需回复 是, 是否已回复 否, 是否计入统计 是, 满意度 the unrated label).
-    `exported_at` is None when the file does not give it.
+    `exported_at` is None when the file does not give it. `extra` holds the cells (stripped) of
+    the extra columns a ruleset declares, in the reader's `extra_columns` order; an empty cell
+    is `""` (known to be empty), a column the file lacks is simply not in `extra_columns`.
     """
 
     row: int
@@ -87,6 +89,7 @@ class WorkOrderRow:
     satisfaction: str | Absent
     counted: bool | Absent
     exported_at: str | None
+    extra: tuple[str, ...] = ()
 
 
 @cache
@@ -149,7 +152,9 @@ class WorkOrderReader:
     number of non-empty data rows read, `max_time` the latest dispatch or completion time
     seen (the export time when the file gives none; due times are deadlines, not events, so
     they do not count). `progress`, if given, is called with `rows_read` every 10,000 rows
-    and at the end.
+    and at the end. `extra_columns` maps the headers of the extra columns the adopted rulesets
+    declare (``[workorders] columns``) to the values each may hold (empty: any); those the file
+    has are read into each row's `extra`, and named in `extra_columns` (the declared header).
     """
 
     def __init__(
@@ -159,9 +164,14 @@ class WorkOrderReader:
         satisfaction_labels: Collection[str],
         unrated_label: str,
         progress: Callable[[int], None] | None = None,
+        extra_columns: Mapping[str, Collection[str]] | None = None,
     ) -> None:
         self._table = open_table(path)
         self._columns, errors = map_columns(self._table, WORKORDER_COLUMNS, REQUIRED_COLUMNS)
+        # Mapped apart from the built-in fields: a declared header is a field name of its own.
+        extra_spec = {header: (header,) for header in extra_columns or {}}
+        extra_found, extra_errors = map_columns(self._table, extra_spec, set())
+        errors += extra_errors
         if errors:
             self._table.close()
             raise ImportRejected(errors)
@@ -174,6 +184,11 @@ class WorkOrderReader:
         self.errors: list[RowError] = []
         self.rows_read = 0
         self.max_time: str | None = None
+        found = sorted(extra_found.items(), key=lambda kv: kv[1])  # in the file's order
+        #: The declared headers of the extra columns this file has, in the order of `WorkOrderRow.extra`.
+        self.extra_columns: tuple[str, ...] = tuple(header for header, _ in found)
+        self._extra_indexes = tuple(index for _, index in found)
+        self._extra_values = tuple(tuple((extra_columns or {})[h]) for h in self.extra_columns)
 
     def __iter__(self) -> Iterator[WorkOrderRow]:
         cols = self._columns
@@ -192,6 +207,8 @@ class WorkOrderReader:
         latest = ""
         rows_read = 0
         progress = self._progress
+        extra_at = self._extra_indexes
+        extra_checks = tuple(zip(extra_at, self._extra_values, strict=True))
 
         for row, cells in self._table.rows:
             rows_read += 1
@@ -241,11 +258,18 @@ class WorkOrderReader:
             exported = None
             if i_exp is not None:
                 exported = slow_time(row, i_exp, cells[i_exp], _START_OF_DAY, optional=True)
+            extra: tuple[str, ...] = ()
+            if extra_at:  # only for a ruleset with extra columns: Tai'an's export skips this
+                extra = tuple(cells[i].strip() for i in extra_at)
+                for (i, allowed), value in zip(extra_checks, extra, strict=True):
+                    if value and allowed and value not in allowed:
+                        self._error(row, i, f"{value!r} is not a value of {self._table.header[i]} "
+                                            f"({', '.join(allowed)})")
             if len(errors) > n_errors:
                 continue
 
             fingerprint = hash((unit, dispatched, due, completed, reply_required, replied, satisfaction,
-                                counted, exported)) & _HASH_MASK
+                                counted, exported, extra)) & _HASH_MASK
             previous = seen.get(order_id)
             if previous is not None:
                 if previous & _HASH_MASK != fingerprint:
@@ -259,7 +283,7 @@ class WorkOrderReader:
             if completed and completed is not ABSENT and completed > latest:
                 latest = completed
             yield WorkOrderRow(row, order_id, unit, dispatched, due, completed, reply_required, replied,
-                               satisfaction, counted, exported)
+                               satisfaction, counted, exported, extra)
 
         self.rows_read = rows_read
         self.max_time = latest or None
