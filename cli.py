@@ -102,18 +102,13 @@ class Session:
         except LedgerError:
             raise
         except Exception as e:  # connection refused, bad credentials, missing rights …
-            from ledger.provisioning import mask
+            from ledger.provisioning import first_line, mask
 
             raise StoreUnavailable(
-                f"cannot open the store {self.location.display}: {mask(_first_line(e), self.location)}") from None
+                f"cannot open the store {self.location.display}: {mask(first_line(e), self.location)}") from None
 
     def today(self) -> date:
         return datetime.now(TZ).date()
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip() or type(e).__name__
-    return text.splitlines()[0]
 
 
 def refusals(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -138,7 +133,9 @@ def refusals(f: Callable[..., Any]) -> Callable[..., Any]:
                 "cannot read the stored events: wrong or missing HOTLINE_LEDGER_CIPHER_KEY for this ledger"
             ) from None
         except PersistenceError as e:
-            raise click.ClickException(f"the store refused the operation: {_first_line(e)}") from None
+            from ledger.provisioning import first_line
+
+            raise click.ClickException(f"the store refused the operation: {first_line(e)}") from None
 
     return wrapper
 
