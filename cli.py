@@ -449,8 +449,10 @@ def import_() -> None:
 def import_events(s: Session, file: str, again: bool, fmt: str) -> None:
     """Occurrences and assessments (unit,item,date,count,evidence,note; 单位,项目,日期,次数,证据,备注)."""
     from ledger.imports.events_file import import_events_file
+    from projections.reports.progress import progress_bar
 
-    counts = import_events_file(s.app, file, s.actor, again=again)
+    with progress_bar("读取记录") as tick:
+        counts = import_events_file(s.app, file, s.actor, again=again, progress=tick)
     s.app.refresh()
     _emit_counts(fmt, counts)
 
@@ -484,8 +486,11 @@ def import_workorders(s: Session, file: str, as_exported: datetime | None, fmt: 
 # ── reading ─────────────────────────────────────────────────────────────────
 def _reading(s: Session, year: int, as_of: date | None, known_at: datetime | None) -> Any:
     from projections.reading import open_reading
+    from projections.reports.progress import progress_bar
 
-    return open_reading(s.app, year, as_of or s.today(), known_at)
+    # Catching up (or, with --known-at, replaying the log up to that moment) can take a while.
+    with progress_bar("读取台账") as tick:
+        return open_reading(s.app, year, as_of or s.today(), known_at, progress=tick)
 
 
 @main.command()

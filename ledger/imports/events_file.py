@@ -48,12 +48,14 @@ def parse_date(text: str) -> date:
         raise ValueError(f"{text!r} is not a valid date") from None
 
 
-def import_events_file(app: Any, path: str, actor: str, again: bool = False) -> dict[str, Any]:
+def import_events_file(app: Any, path: str, actor: str, again: bool = False,
+                       progress: Callable[[int], None] | None = None) -> dict[str, Any]:
     """Validate every row, then record them all in one transaction; refuse the file on any bad row.
 
     Returns the counts CLI.md prints (``new``, ``changed``, ``unchanged``) with the batch id and
     the file's SHA-256. Raises ``ImportRejected`` listing every bad cell, or ``RuleViolation``
-    for a file already imported (without ``again``) or with no data rows.
+    for a file already imported (without ``again``) or with no data rows. ``progress`` is told the
+    number of rows read every 10,000 rows.
     """
     table = open_table(path)
     try:
@@ -66,7 +68,9 @@ def import_events_file(app: Any, path: str, actor: str, again: bool = False) -> 
         now = datetime_now_with_tzinfo()
         events: list[Any] = []
         with app.cached_rulesets():
-            for row_no, cells in table.rows:
+            for n, (row_no, cells) in enumerate(table.rows, start=1):
+                if progress is not None and n % 10_000 == 0:
+                    progress(n)
                 event, row_errors = _row_event(app, table, cols, row_no, cells, batch_id, actor, now)
                 if row_errors:
                     errors.extend(row_errors)
