@@ -136,6 +136,11 @@ def refusals(f: Callable[..., Any]) -> Callable[..., Any]:
             from ledger.provisioning import first_line
 
             raise click.ClickException(f"the store refused the operation: {first_line(e)}") from None
+        except OSError as e:
+            # click.Path checks an --output/FILE only if it exists: a missing directory surfaces here.
+            if e.filename is None:
+                raise
+            raise click.ClickException(f"{e.filename}: {e.strerror}") from None
 
     return wrapper
 
@@ -152,12 +157,17 @@ def emit_id(fmt: str, new_id: str, label: str, **extra: Any) -> None:
         click.echo(f"{label} {new_id}")
 
 
-def emit_json(doc: Any) -> None:
-    """A reading command's JSON document on stdout (orjson: json.dumps with an indent is pure Python, and slow
-    for a trace listing thousands of events)."""
+def emit_json(doc: Any, output: str | None = None) -> None:
+    """A reading command's JSON document on stdout, or in ``output`` when given (orjson: json.dumps with an indent
+    is pure Python, and slow for a trace listing thousands of events)."""
     import orjson
 
-    click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode())
+    text = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    if output is None:
+        click.echo(text)
+        return
+    Path(output).write_text(text + "\n", encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -183,9 +193,12 @@ def init(s: Session, year: int | None, ruleset_file: str | None, fmt: str) -> No
     """Create the store and adopt a ruleset for a year (the built-in Tai'an one by default)."""
     from ledger.rulesets.loading import builtin_text
 
-    year = year or s.today().year
+    year = s.today().year if year is None else year  # --year 0 is refused, not taken as "this year"
     if ruleset_file:
-        text, source = Path(ruleset_file).read_text(encoding="utf-8"), Path(ruleset_file).name
+        try:
+            text, source = Path(ruleset_file).read_text(encoding="utf-8"), Path(ruleset_file).name
+        except UnicodeDecodeError as e:
+            raise click.ClickException(f"{ruleset_file}: not UTF-8 text ({e.reason} at byte {e.start})") from None
     else:
         text, source = builtin_text(), "built-in:taian"
     book, changed = s.app.adopt_ruleset(year, text, source, s.actor)
@@ -510,6 +523,8 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
 
     if fmt in ("xlsx", "html") and not output:
         raise click.UsageError(f"--format {fmt} writes a file: give --output FILE")
+    if fmt == "table" and output:
+        raise click.UsageError("the table is for the terminal: give --format json|csv|xlsx|html with --output FILE")
     reading = _reading(s, year, as_of, known_at)
     code = _unit_code(s, unit, year)
     scores = reading.scores()
@@ -519,7 +534,7 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
         earlier = _reading(s, year, compare_as_of, known_at)
         compare = score_document(earlier, earlier.scores(), code)
     if fmt == "json":
-        emit_json(doc)
+        emit_json(doc, output)  # --output is named for every format: never ignore it
     elif fmt == "table":
         from projections.reports.terminal import ranking_table
 
@@ -571,9 +586,10 @@ def trace(s: Session, year: int, unit: str, item: str | None, as_of: date | None
 @refusals
 def log(s: Session, unit: str | None, item: str | None, since: date | None, fmt: str) -> None:
     """The ledger's events in their recorded order."""
-    from projections.ledger_log import log_entries
+    from projections.ledger_log import known_item, log_entries
 
-    entries = log_entries(s.app.refresh().db, unit=_unit_code(s, unit), item=item,
+    db = s.app.refresh().db
+    entries = log_entries(db, unit=_unit_code(s, unit), item=known_item(db, item),
                           since=datetime.combine(since, time(0), TZ) if since else None)
     if fmt == "json":
         emit_json(entries)

@@ -22,6 +22,7 @@ from events.deadlines import (
 from events.disputes import DisputeDecided, DisputeOpened
 from events.occurrences import OccurrenceRecorded, OccurrenceRetracted
 from events.rulesets import RulesetAdopted, RulesetAmended
+from ledger.counts import check_count
 from ledger.errors import RuleViolation
 
 
@@ -140,6 +141,7 @@ class Dispute(LedgerAggregate):
                 raise RuleViolation("a screening is accepted or rejected; it cannot be amended")
             if count is None or count < 1:
                 raise RuleViolation("amend needs --count N with N a positive integer")
+            check_count(count)
         elif count is not None:
             raise RuleViolation("--count goes with --decision amend only")
         self.trigger_event(DisputeDecided, decision=decision, count=count, reason=reason, recorded_by=actor)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from functools import cached_property
 from typing import Any, TypeVar
 from uuid import UUID
@@ -75,6 +75,9 @@ class LedgerCore(Application[UUID]):
     # ── rulesets ────────────────────────────────────────────────────────────
     def adopt_ruleset(self, year: int, text: str, source: str, actor: str) -> tuple[str, bool]:
         """Adopt ``text`` for ``year``; returns (the book's id, whether anything was recorded)."""
+        # A year's last reports fall due the next year, which must still be a calendar date.
+        if not MINYEAR <= year < MAXYEAR:
+            raise RuleViolation(f"year {year} is not a scoring year: give one from {MINYEAR} to {MAXYEAR - 1}")
         ruleset = parse_ruleset(text, source)
         sha = sha256_text(text)
         book_id = RulesetBook.id_for(year)

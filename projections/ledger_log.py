@@ -5,7 +5,43 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
+
+# Event fields that hold points: CLI.md wants them as strings with exactly two decimals in every reading.
+_POINTS_FIELDS = ("points",)
+_CENT = Decimal("0.01")
+
+
+def _two_decimals(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with its points written with two decimals ("0.5" → "0.50"); a finer value stays as recorded."""
+    for key in _POINTS_FIELDS:
+        value = payload.get(key)
+        if isinstance(value, str):
+            exact = Decimal(value)
+            if exact == exact.quantize(_CENT):  # never round what the ledger holds: only pad it
+                payload[key] = str(exact.quantize(_CENT))
+    return payload
+
+
+def known_item(db: sqlite3.Connection, item: str | None) -> str | None:
+    """``item`` if some adopted ruleset has it (as an item or a pool); refused as unknown otherwise.
+
+    The log spans years, so any adopted year's ruleset vouches for a code; a typo must not read as "no events".
+    """
+    if item is None:
+        return None
+    from ledger.errors import NoRuleset, UnknownItem
+    from projections.reading import ruleset_in
+
+    years = [row[0] for row in db.execute("SELECT DISTINCT year FROM rulesets ORDER BY year")]
+    if not years:
+        raise NoRuleset(datetime.now().year)
+    for year in years:
+        ruleset, _ = ruleset_in(db, year)
+        if item in {i.code for i in ruleset.items} | {p.code for p in ruleset.pools}:
+            return item
+    raise UnknownItem(item, years[-1])
 
 
 def log_entries(db: sqlite3.Connection, unit: str | None = None, item: str | None = None,
@@ -25,5 +61,5 @@ def log_entries(db: sqlite3.Connection, unit: str | None = None, item: str | Non
             continue
         out.append({"id": r["id"], "notification_id": r["nid"], "version": r["version"], "type": r["type"],
                     "unit": r["unit"], "item": r["item"], "recorded_at": r["recorded_at"],
-                    "recorded_by": r["recorded_by"], **json.loads(r["payload"])})
+                    "recorded_by": r["recorded_by"], **_two_decimals(json.loads(r["payload"]))})
     return out
