@@ -196,7 +196,7 @@ def init(s: Session, year: int | None, ruleset_file: str | None, fmt: str) -> No
     year = s.today().year if year is None else year  # --year 0 is refused, not taken as "this year"
     if ruleset_file:
         try:
-            text, source = Path(ruleset_file).read_text(encoding="utf-8"), Path(ruleset_file).name
+            text, source = Path(ruleset_file).read_text(encoding="utf-8-sig"), Path(ruleset_file).name
         except UnicodeDecodeError as e:
             raise click.ClickException(f"{ruleset_file}: not UTF-8 text ({e.reason} at byte {e.start})") from None
     else:
@@ -240,7 +240,7 @@ def rules_check(file: str, fmt: str) -> None:
     from ledger.rulesets.check import check_text, describe, render_lines
 
     try:
-        doc = describe(check_text(Path(file).read_text(encoding="utf-8"), Path(file).name))
+        doc = describe(check_text(Path(file).read_text(encoding="utf-8-sig"), Path(file).name))
     except RulesetInvalid as e:
         if fmt == "json":
             emit_json({"valid": False, "errors": [f"{e.source}: {p}" for p in e.problems]})
@@ -397,7 +397,7 @@ def dispute_open(s: Session, event_id: str | None, order_id: str | None, rate: s
     if order_id is not None:
         if rate is None:
             raise click.UsageError("--workorder needs --rate satisfaction|reply|ontime")
-        new = s.app.open_screening(order_id=order_id, rate=rate, reason=reason, evidence=evidence,
+        new = s.app.open_screening(order_id=order_id.strip(), rate=rate, reason=reason, evidence=evidence,
                                    attachments=attach, actor=s.actor, filed_on=filed_on)
     else:
         new = s.app.open_dispute(event_id=event_id, reason=reason, evidence=evidence, attachments=attach,
@@ -494,6 +494,12 @@ def import_workorders(s: Session, file: str, as_exported: datetime | None, fmt: 
     with progress_bar("读取工单") as tick:
         counts = run(s.app, file, s.actor, exported_at=exported, progress=tick)
     _emit_counts(fmt, counts)
+    if counts.get("stale") and counts.get("exported_at_from") != "--as-exported":
+        # Stale rows record nothing; warn in case the export time was inferred wrongly (a partial export).
+        click.echo(f"warning: {counts['stale']} row(s) were older than what the ledger already holds and "
+                   f"changed nothing: this export was taken as of {counts['exported_at']} "
+                   f"({counts['exported_at_from']}). If it is newer than that, import it again with "
+                   "--as-exported 'YYYY-MM-DD HH:MM'.", err=True)
 
 
 # ── reading ─────────────────────────────────────────────────────────────────

@@ -228,6 +228,7 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
     if reader.errors:
         raise ImportRejected(reader.errors)
     as_of = exported_at or column_time or reader.max_time
+    source = "--as-exported" if exported_at else "导出时间 column" if column_time else "latest time in the file"
     if as_of is None:
         raise RuleViolation(f"{path}: the file has a header but no work orders: nothing to import")
     facts: list[list[Any]] = []
@@ -255,4 +256,5 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
     ids = app.append_events(events, f"{path}: the same export was imported meanwhile by another writer")
     # The read model applies the chunks just recorded from memory instead of decoding them back.
     app.view.catch_up(app, progress=progress, recorded=dict(zip(ids, events, strict=True)))
-    return {**counts, "rows": reader.rows_read, "exported_at": as_of, "events": len(events)}
+    return {**counts, "rows": reader.rows_read, "exported_at": as_of, "exported_at_from": source,
+            "events": len(events)}
