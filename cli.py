@@ -438,13 +438,13 @@ def dispute_list(s: Session, unit: str | None, only_open: bool, fmt: str) -> Non
     console().print(dispute_table(rows))
 
 
-def _unit_code(s: Session, unit: str | None, year: int | None = None) -> str | None:
-    """Resolve a unit name or code through the ruleset of ``year`` (or any adopted year)."""
+def _unit_code(s: Session, unit: str | None) -> str | None:
+    """Resolve a unit name or code through the latest adopted ruleset."""
     if unit is None:
         return None
     from projections.reading import unit_code
 
-    return unit_code(s.app.refresh().db, unit, year)
+    return unit_code(s.app.refresh().db, unit)
 
 
 # ── imports ─────────────────────────────────────────────────────────────────
@@ -532,12 +532,12 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
     if fmt == "table" and output:
         raise click.UsageError("the table is for the terminal: give --format json|csv|xlsx|html with --output FILE")
     reading = _reading(s, year, as_of, known_at)
-    code = _unit_code(s, unit, year)
+    code = reading.unit_code(unit) if unit is not None else None
     scores = reading.scores()
     doc = score_document(reading, scores, code)
     compare = None
     if compare_as_of is not None:
-        earlier = _reading(s, year, compare_as_of, known_at)
+        earlier = reading.at(compare_as_of)
         compare = score_document(earlier, earlier.scores(), code)
     if fmt == "json":
         emit_json(doc, output)  # --output is named for every format: never ignore it
@@ -569,7 +569,7 @@ def trace(s: Session, year: int, unit: str, item: str | None, as_of: date | None
     from projections.documents import trace_document
 
     reading = _reading(s, year, as_of, known_at)
-    code = _unit_code(s, unit, year)
+    code = reading.unit_code(unit)
     if item is not None and item not in {i.code for i in reading.ruleset.items} | {
             p.code for p in reading.ruleset.pools}:
         raise UnknownItem(item, year)

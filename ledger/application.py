@@ -29,7 +29,7 @@ from ledger.errors import NoRuleset, NotFound, RuleViolation, UnknownItem, Unkno
 from ledger.evidence import EvidenceStore
 from ledger.provisioning import ensure_tables, probe
 from ledger.recording import Recording
-from ledger.rulesets.loading import parse_ruleset, sha256_text
+from ledger.rulesets.loading import parse_adopted, parse_ruleset, sha256_text
 from ledger.rulesets.schema import Item, Ruleset
 from ledger.sealing import Sealing
 from ledger.store import OrjsonTranscoder, PydanticMapper, StoreLocation
@@ -60,7 +60,6 @@ class LedgerCore(Application[UUID]):
             self.close()
             raise
         self.evidence = EvidenceStore(location.evidence_dir)
-        self._rulesets: dict[str, Ruleset] = {}
 
     @cached_property
     def view(self) -> View:
@@ -122,13 +121,7 @@ class LedgerCore(Application[UUID]):
             book = self.repository.get(RulesetBook.id_for(year))
         except AggregateNotFoundError:
             raise NoRuleset(year) from None
-        return self.parse_cached(book.text, book.sha256)
-
-    def parse_cached(self, text: str, sha: str) -> Ruleset:
-        """Parse a ruleset text once per process (they are immutable, keyed by digest)."""
-        if sha not in self._rulesets:
-            self._rulesets[sha] = parse_ruleset(text, f"ruleset {sha[:12]}")
-        return self._rulesets[sha]
+        return parse_adopted(book.text, book.sha256)
 
     # ── validation shared by the recording commands ─────────────────────────
     def resolve(self, year: int, unit: str, item: str | None = None) -> tuple[Ruleset, str, Item | None]:

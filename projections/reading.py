@@ -7,18 +7,16 @@ that moment; without it the shared read model is caught up to the present.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from ledger.errors import NoRuleset, NotFound
-from ledger.rulesets.loading import parse_ruleset
+from ledger.rulesets.loading import parse_adopted
 from ledger.rulesets.schema import Ruleset
 from projections.facts import gather
 from projections.scores import UnitScore, score_city
 from projections.view import View
-
-_PARSED: dict[str, Ruleset] = {}
 
 
 @dataclass(frozen=True)
@@ -40,6 +38,14 @@ class Reading:
         """Every unit scored and ranked."""
         return score_city(self.ruleset, gather(self.db, self.ruleset, self.year, self.as_of))
 
+    def at(self, as_of: date) -> Reading:
+        """The same read model and rules at another valid date (no second catch-up or replay)."""
+        return replace(self, as_of=as_of)
+
+    def unit_code(self, unit: str) -> str:
+        """The code of a unit named by code or Chinese name in the ruleset of this reading."""
+        return _resolve_unit(self.ruleset, unit, self.year)
+
 
 def ruleset_in(db: sqlite3.Connection, year: int) -> tuple[Ruleset, str]:
     """The ruleset last adopted for ``year`` in this read model, with its digest."""
@@ -47,9 +53,7 @@ def ruleset_in(db: sqlite3.Connection, year: int) -> tuple[Ruleset, str]:
     if row is None:
         raise NoRuleset(year)
     text, sha = row
-    if sha not in _PARSED:
-        _PARSED[sha] = parse_ruleset(text, f"ruleset {sha[:12]}")
-    return _PARSED[sha], sha
+    return parse_adopted(text, sha), sha
 
 
 def open_reading(app: Any, year: int, as_of: date, known_at: datetime | None = None,
@@ -72,14 +76,18 @@ def open_reading(app: Any, year: int, as_of: date, known_at: datetime | None = N
 
 def unit_code(db: sqlite3.Connection, unit: str, year: int | None = None) -> str:
     """The code of a unit named by code or Chinese name in ``year``'s ruleset (or the latest adopted)."""
-    from ledger.errors import UnknownUnit
-
     if year is None:
         row = db.execute("SELECT year FROM rulesets ORDER BY nid DESC LIMIT 1").fetchone()
         if row is None:
             raise NoRuleset(datetime.now().year)
         year = row[0]
     ruleset, _ = ruleset_in(db, year)
+    return _resolve_unit(ruleset, unit, year)
+
+
+def _resolve_unit(ruleset: Ruleset, unit: str, year: int) -> str:
+    from ledger.errors import UnknownUnit
+
     found = ruleset.resolve_unit(unit)
     if found is None:
         raise UnknownUnit(unit, year, [f"{u.code}/{u.name}" for u in ruleset.units])

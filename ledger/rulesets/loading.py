@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -45,6 +46,12 @@ def _key_path(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
             parts.append(str(part))
             node = node.get(part) if isinstance(node, dict) else None
     return ".".join(parts) or "(top level)"
+
+
+@lru_cache(maxsize=64)
+def parse_adopted(text: str, sha256: str) -> Ruleset:
+    """An adopted ruleset's text, parsed once per process (adopted texts never change: keyed by digest)."""
+    return parse_ruleset(text, f"ruleset {sha256[:12]}")
 
 
 def parse_ruleset(text: str, source: str = "<ruleset>") -> Ruleset:
