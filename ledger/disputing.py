@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from events.disputes import DisputeOpened
 from ledger.aggregates import Dispute
 from ledger.errors import NotFound, RuleViolation
+from ledger.rulesets.rates import BUILTIN_RATES
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
@@ -24,7 +25,8 @@ else:
     _Core = object
 
 #: The built-in rates a work order may be screened out of.
-RATE_ITEMS = {"satisfaction", "reply", "ontime"}
+#: The rates a work order can be screened out of (the platform export's own rates).
+RATE_ITEMS = frozenset(BUILTIN_RATES)
 
 
 class Disputing(_Core):

@@ -12,13 +12,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from ledger.rulesets.schema import OCCURRENCE_KINDS
+from ledger.rulesets.schema import BUILTIN_RATES, OCCURRENCE_KINDS
 from projections.facts import calendar_of, deadline_verdicts, year_window
 from projections.reading import Reading
 from projections.scores import ItemResult, UnitScore, fmt
 
 STATE_OF_DECISION = {None: "disputed", "accept": "accepted", "reject": "rejected", "amend": "amended"}
-RATE_OF = {"satisfaction": "satisfaction", "reply": "reply", "ontime": "ontime"}
 
 
 def percent(rate: Fraction | None) -> str | None:
@@ -225,7 +224,7 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None) 
             elif raw is not None and raw.kind == "rate_threshold":
                 entry["threshold"] = f"{raw.threshold:.2f}"
                 # A ruleset's own rate (issue 8) has no screening columns: its orders are not listed.
-                entry["orders"] = costly_orders(reading, score.unit, raw.rate) if raw.rate in RATE_OF else []
+                entry["orders"] = costly_orders(reading, score.unit, raw.rate) if raw.rate in BUILTIN_RATES else []
             elif raw is not None and raw.kind == "deadline":
                 calendar = calendar or calendar_of(reading.db)
                 entry["periods"] = [
