@@ -225,3 +225,10 @@ class ReportSubmission(LedgerAggregate):
 
 class Seal(LedgerAggregate):
     """A published head of the tamper-evidence chain."""
+
+
+AGGREGATE_TYPES: tuple[type[LedgerAggregate], ...] = (
+    RulesetBook, Occurrence, Assessment, EventsFile, Dispute, Notice, CalendarDay, CalendarYear,
+    WorkOrderBatch, ReportSubmission, Seal,
+)
+"""Every aggregate class a creation event may name as its ``originator_topic`` (and nothing else is built)."""

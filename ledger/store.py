@@ -15,9 +15,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import orjson
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 
+from events.registry import ForeignTopic, event_class
+from ledger.aggregates import AGGREGATE_TYPES
 from ledger.errors import StoreUnavailable
 
 DEFAULT_STORE = "sqlite:///hotline-ledger.db"
@@ -33,6 +35,7 @@ class OrjsonTranscoder(Transcoder):
         return orjson.loads(data)
 
 
+_AGGREGATE_TOPICS = frozenset(get_topic(c) for c in AGGREGATE_TYPES)
 _STORED_EXCLUDE = frozenset({"originator_id", "originator_version"})
 
 
@@ -71,8 +74,19 @@ class PydanticMapper(Mapper):
             raise MapperDeserialisationError(msg) from None
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        # The topic is looked up in the ledger's own table before anything is decrypted or built:
+        # a stored row never chooses which code runs (events/registry.py).
+        try:
+            cls = event_class(stored_event.topic)
+        except ForeignTopic as e:
+            raise MapperDeserialisationError(
+                f"event {stored_event.originator_id} v{stored_event.originator_version}: {e}") from None
         state = self.decode_state(stored_event)
-        cls = resolve_topic(stored_event.topic)
+        creator = state.get("originator_topic") if isinstance(state, dict) else None
+        if creator is not None and creator not in _AGGREGATE_TOPICS:
+            raise MapperDeserialisationError(
+                f"event {stored_event.originator_id} v{stored_event.originator_version}: it would create a "
+                f"{str(creator)[:120]!r}, which is not one of the ledger's aggregates; it was not decoded")
         return cls(
             originator_id=stored_event.originator_id,
             originator_version=stored_event.originator_version,
