@@ -689,6 +689,30 @@ def import_ledger(s: Session, file: str, fmt: str) -> None:
                    f"{s.location.display} (chain head {summary['head']}); run `verify` to check")
 
 
+@main.group("db")
+def db_() -> None:
+    """The shared store's roles (PostgreSQL)."""
+
+
+@db_.command("grant")
+@click.argument("role")
+@click.option("--as", "access", type=click.Choice(["writer", "reader"]), required=True,
+              help="writer: append and read; reader: read only. Neither may rewrite the ledger's history.")
+@FORMAT
+@pass_session
+@refusals
+def db_grant(s: Session, role: str, access: str, fmt: str) -> None:
+    """Give an existing PostgreSQL ROLE the least privileges it needs on this store (run by its owner)."""
+    from ledger.grants import grant
+
+    done = grant(s.app, role, access)
+    if fmt == "json":
+        emit_json({"role": role, "as": access, "granted": done})
+    else:
+        click.echo(f"{role} may now {'append to and read' if access == 'writer' else 'read'} {s.location.display}: "
+                   + "; ".join(done))
+
+
 @main.command()
 @pass_session
 @refusals

@@ -6,6 +6,7 @@ class by its topic.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -14,13 +15,25 @@ from eventsourcing.persistence import InterfaceError, OperationalError, Programm
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.utils import retry
 from psycopg import Cursor
+from psycopg.errors import InsufficientPrivilege
 from psycopg.rows import DictRow, tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
 from ledger.chain import ChainedRecorder, _link_rows
+from ledger.errors import NotPermitted
+from ledger.provisioning import first_line
+
+#: The trigger function that refuses to change the ledger's history (one per schema).
+REFUSE_CHANGE_FUNCTION = "hotline_ledger_refuse_change"
 
 #: Events per INSERT statement within one append (work-order chunk events are about 1 MB each).
 _SLICE = 16
+
+
+def append_lock_key(schema: str, events_table: str) -> int:
+    """The advisory-lock key that serialises appends to one events table (a signed 64-bit integer)."""
+    digest = hashlib.sha256(f"hotline-ledger append {schema}.{events_table}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
@@ -61,6 +74,38 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                              "ORDER BY notification_id DESC LIMIT 1").format(**fmt)
         self._positions_sql = SQL("SELECT notification_id FROM {s}.{c} WHERE digest = %s "
                                   "ORDER BY notification_id").format(**fmt)
+        # Appends are serialised by a transaction-level advisory lock keyed by this events table,
+        # not by the library's LOCK TABLE … IN EXCLUSIVE MODE, which needs the UPDATE right: a
+        # writer may append without any right to rewrite a row (CLI.md, "The shared store").
+        self.lock_table_statements = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
+            SQL("SELECT pg_advisory_xact_lock({0})").format(Literal(append_lock_key(datastore.schema,
+                                                                                     events_table_name))),
+        ]
+        self.sql_create_statements.extend(self.protection_statements())
+
+    def protection_statements(self) -> list[Any]:
+        """DDL making the events and chain tables refuse UPDATE, DELETE and TRUNCATE, even for their owner."""
+        schema = self.datastore.schema
+        fn = Identifier(schema, REFUSE_CHANGE_FUNCTION)
+        statements: list[Any] = [SQL(
+            "CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'the ledger''s history cannot be changed: % on %.% refused', "
+            "TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege'; END $$"
+        ).format(fn=fn)]
+        for table in self.protected_tables():
+            t = Identifier(schema, table)
+            statements.append(SQL(
+                "CREATE OR REPLACE TRIGGER {name} BEFORE UPDATE OR DELETE ON {t} "
+                "FOR EACH ROW EXECUTE FUNCTION {fn}()").format(name=Identifier(f"{table}_immutable"), t=t, fn=fn))
+            statements.append(SQL(
+                "CREATE OR REPLACE TRIGGER {name} BEFORE TRUNCATE ON {t} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION {fn}()").format(name=Identifier(f"{table}_kept"), t=t, fn=fn))
+        return statements
+
+    def protected_tables(self) -> list[str]:
+        """The tables that hold the ledger's history."""
+        return [self.events_table_name, self.chain_table_name]
 
     def _canonical_originator_id(self, originator_id: UUID | str) -> str:
         if self.datastore.originator_id_type == "uuid":
@@ -75,6 +120,23 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         facts) libpq's pipeline mode can deadlock, client and server each waiting for the other
         (psycopg issue #685), so the chained recorder sends them one after another instead.
         """
+        try:
+            return self._insert_chained(stored_events, **kwargs)
+        except ProgrammingError as e:
+            if isinstance(e.__cause__, InsufficientPrivilege):
+                role = self.session_user()
+                raise NotPermitted(
+                    f"the role {role!r} may only read this ledger ({first_line(e.__cause__)}); nothing was recorded. "
+                    f"The store's owner can allow it to record with `hotline-ledger db grant {role} --as writer`"
+                ) from None
+            raise
+
+    def session_user(self) -> str:
+        """The role PostgreSQL authenticated for this store's connections."""
+        rows = self._fetch(SQL("SELECT session_user"), ())
+        return str(rows[0][0])
+
+    def _insert_chained(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
@@ -92,8 +154,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        # Still inside the insert's transaction, which holds LOCK TABLE … IN EXCLUSIVE MODE on the
-        # events table: every earlier writer has committed, and no later one can start.
+        # Still inside the insert's transaction, which holds the append lock of this events table:
+        # every earlier writer has committed, and no later one can start.
         curs.execute(self._last_sql, (2**63 - 1,))
         row = curs.fetchone()
         head = (row["notification_id"], bytes(row["hash"])) if row else None

@@ -55,6 +55,10 @@ class StoreUnavailable(LedgerError):
     """The store URL is malformed or the store cannot be reached."""
 
 
+class NotPermitted(LedgerError):
+    """The store's role lacks a right the command needs (a reader recording, say)."""
+
+
 class UnreadableEvent(LedgerError):
     """A stored event that cannot be decoded (its bytes were altered, or written by other code).
 

@@ -58,6 +58,7 @@ def ensure_tables(app: Any) -> None:
     recorder = app.recorder
     for attempt in range(CREATE_ATTEMPTS):
         if _tables_exist(recorder):
+            _ensure_protected(recorder)
             return
         try:
             _create(recorder)
@@ -110,3 +111,31 @@ def _created_concurrently(e: BaseException) -> bool:
         return True
     text = str(cause)
     return "concurrently" in text or "database is locked" in text
+
+
+def _ensure_protected(recorder: Any) -> None:
+    """Add the history-protecting triggers to a PostgreSQL store created before they existed.
+
+    Only the tables' owner can; anyone else opens the store as it is (the owner's next command adds them).
+    """
+    if not hasattr(recorder, "protection_statements"):
+        return
+    import psycopg.errors as pe
+
+    schema = recorder.datastore.schema
+    names = [f"{t}_{suffix}" for t in recorder.protected_tables() for suffix in ("immutable", "kept")]
+    with recorder.datastore.transaction(commit=False) as curs:
+        row = curs.execute(
+            "SELECT count(*) AS n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND t.tgname = ANY(%s)",
+            (schema, names),
+        ).fetchone()
+    if row and row["n"] == len(names):
+        return
+    try:
+        with recorder.datastore.transaction(commit=True) as curs:
+            for statement in recorder.protection_statements():
+                curs.execute(statement)
+    except Exception as e:
+        if not isinstance(e.__cause__ or e, pe.InsufficientPrivilege):
+            raise

@@ -105,10 +105,7 @@ class TestRights:
         monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "views.db"))
         owner = Cli(f"{PG_URL}?schema={pg_schema}")
         owner.json("init", "--year", "2025")
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
-            # what docs/deployment.md tells an administrator to grant a clerk
-            conn.execute(f'GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA "{pg_schema}" TO "{clerk}"')
-            conn.execute(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA "{pg_schema}" TO "{clerk}"')
+        owner("db", "grant", clerk, "--as", "writer")  # what docs/deployment.md tells the owner to run
         monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "clerk-views.db"))
         as_clerk = Cli(_as(clerk, pg_schema), actor="clerk")
 

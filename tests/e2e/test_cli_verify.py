@@ -43,6 +43,8 @@ class RawStore:
         env = self.location.env
         with psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], user=env["POSTGRES_USER"],
                              dbname=env["POSTGRES_DBNAME"], autocommit=True) as conn:
+            # Tampering as someone with every right: a superuser switches the history triggers off.
+            conn.execute("SET session_replication_role = replica")
             cur = conn.execute(sql, params)
             return cur.fetchall() if cur.description else []
 

@@ -100,6 +100,8 @@ class Store:
             with sqlite3.connect(self.env["SQLITE_DBNAME"]) as conn:
                 return conn.execute(self._sql(sql), params).fetchall()
         with psycopg.connect(**PG, autocommit=True) as conn:
+            # Tampering as someone with every right: a superuser switches the history triggers off.
+            conn.execute("SET session_replication_role = replica")
             cur = conn.execute(self._sql(sql), params)
             return cur.fetchall() if cur.description else []
 

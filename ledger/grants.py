@@ -1,0 +1,49 @@
+"""Least privilege on a shared store: what a writer and a reader role may do, granted by the owner.
+
+A writer may read and append; a reader may read. Neither may UPDATE, DELETE or TRUNCATE the
+ledger's history (and the tables refuse that even to their owner: see the triggers in
+``ledger/chain_postgres.py``). Appends are serialised by an advisory lock, which needs no right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.errors import RuleViolation
+
+ACCESS = ("writer", "reader")
+
+
+def grant(app: Any, role: str, access: str) -> list[str]:
+    """Give ``role`` exactly ``access`` on the store's schema; returns what was done, one line each."""
+    if access not in ACCESS:
+        raise RuleViolation(f"unknown access {access!r}: give writer or reader")
+    recorder = app.recorder
+    if not hasattr(recorder.datastore, "schema"):
+        raise RuleViolation("an SQLite store is one file: who may use it is decided by the file's permissions, "
+                            "not by roles (db grant is for PostgreSQL stores)")
+    from psycopg.sql import SQL, Identifier
+
+    schema = recorder.datastore.schema
+    tables = recorder.protected_tables()
+    with recorder.datastore.transaction(commit=True) as curs:
+        if curs.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
+            raise RuleViolation(f"no PostgreSQL role {role!r}: create it first (CREATE ROLE … LOGIN)")
+        sequence = curs.execute("SELECT pg_get_serial_sequence(%s, 'notification_id') AS seq",
+                                (f'"{schema}"."{tables[0]}"',)).fetchone()["seq"]
+        who = Identifier(role)
+        curs.execute(SQL("GRANT USAGE ON SCHEMA {} TO {}").format(Identifier(schema), who))
+        done = [f"USAGE on schema {schema}"]
+        for table in tables:
+            t = Identifier(schema, table)
+            curs.execute(SQL("REVOKE UPDATE, DELETE, TRUNCATE, INSERT ON {} FROM {}").format(t, who))
+            rights = "SELECT, INSERT" if access == "writer" else "SELECT"
+            curs.execute(SQL("GRANT " + rights + " ON {} TO {}").format(t, who))
+            done.append(f"{rights} on {table}")
+        if sequence:
+            if access == "writer":
+                curs.execute(SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(SQL(sequence), who))
+                done.append(f"USAGE on sequence {sequence}")
+            else:
+                curs.execute(SQL("REVOKE USAGE ON SEQUENCE {} FROM {}").format(SQL(sequence), who))
+    return done

@@ -1,0 +1,170 @@
+"""Least privilege on a shared store: writers append, readers read, nobody rewrites history.
+
+Each test makes its own login roles (trust authentication on the loopback, as in CI) and drops
+them afterwards.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from tests.conftest import BACKENDS, PG_URL, Cli
+
+pytestmark = pytest.mark.skipif("postgres" not in BACKENDS, reason="HOTLINE_LEDGER_TEST_BACKENDS excludes postgres")
+
+HOST = PG_URL.split("@", 1)[1].split("?", 1)[0]
+
+
+@pytest.fixture
+def schema() -> Iterator[str]:
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    yield name
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@pytest.fixture
+def roles() -> Iterator[list[str]]:
+    made: list[str] = []
+    yield made
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        for role in made:
+            conn.execute(f'DROP OWNED BY "{role}"')
+            conn.execute(f'DROP ROLE "{role}"')
+
+
+def _role(roles: list[str], kind: str) -> str:
+    role = f"{kind}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE ROLE "{role}" LOGIN')
+    roles.append(role)
+    return role
+
+
+def _sql_as(role: str, sql: str) -> None:
+    with psycopg.connect(f"postgresql://{role}@{HOST}", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _count(schema: str) -> int:
+    with psycopg.connect(PG_URL) as conn:
+        return conn.execute(f'SELECT count(*) FROM "{schema}".ledger_events').fetchone()[0]
+
+
+@pytest.fixture
+def owner(schema: str, tmp_path, monkeypatch) -> Cli:
+    monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "owner-views.db"))
+    cli = Cli(f"{PG_URL}?schema={schema}", actor="owner")
+    cli.json("init", "--year", "2025")
+    return cli
+
+
+def _as(role: str, schema: str, tmp_path, monkeypatch) -> Cli:
+    monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / f"{role}-views.db"))
+    return Cli(f"postgresql://{role}@{HOST}?schema={schema}", actor=role)
+
+
+RECORD = ("record", "--unit", "taishan", "--item", "2.1", "--date", "2025-03-01", "--evidence", "工单TA1")
+
+
+def test_a_writer_records_and_may_not_update_delete_or_truncate_any_table(owner, schema, roles, tmp_path,
+                                                                          monkeypatch):
+    writer = _role(roles, "writer")
+    owner("db", "grant", writer, "--as", "writer")
+
+    new = _as(writer, schema, tmp_path, monkeypatch).json(*RECORD)
+
+    assert len(new["id"]) == 36
+    with psycopg.connect(PG_URL) as conn:
+        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))]
+    assert {"ledger_events", "ledger_events_chain"} <= set(tables)
+    for table in tables:
+        for sql in (f'UPDATE "{schema}"."{table}" SET notification_id = notification_id',
+                    f'DELETE FROM "{schema}"."{table}"', f'TRUNCATE "{schema}"."{table}"'):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                _sql_as(writer, sql)
+    assert _count(schema) == 2
+
+
+@pytest.mark.parametrize("sql", [
+    'UPDATE "{s}".ledger_events SET originator_version = originator_version',
+    'DELETE FROM "{s}".ledger_events',
+    'TRUNCATE "{s}".ledger_events CASCADE',
+    'UPDATE "{s}".ledger_events_chain SET hash = digest',
+    'DELETE FROM "{s}".ledger_events_chain',
+    'TRUNCATE "{s}".ledger_events_chain',
+])
+def test_even_the_owner_cannot_rewrite_the_history(owner, schema, sql):
+    owner(*RECORD)
+
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="history cannot be changed"):
+        _sql_as("postgres", sql.format(s=schema))
+
+    assert _count(schema) == 2
+    assert owner("verify").exit_code == 0
+
+
+def test_a_reader_reads_and_a_record_is_one_clear_refusal(owner, schema, roles, tmp_path, monkeypatch):
+    owner(*RECORD)
+    reader = _role(roles, "reader")
+    owner("db", "grant", reader, "--as", "reader")
+    as_reader = _as(reader, schema, tmp_path, monkeypatch)
+
+    scored = as_reader.json("score", "--year", "2025", "--unit", "taishan")
+    refused = as_reader(*RECORD)
+
+    assert scored["units"][0]["unit"] == "taishan"
+    assert refused.exit_code == 1
+    assert f"the role '{reader}' may only read this ledger" in refused.stderr
+    assert f"db grant {reader} --as writer" in refused.stderr
+    assert "Traceback" not in refused.output
+    assert _count(schema) == 2
+
+
+def test_a_reader_granted_writing_later_records(owner, schema, roles, tmp_path, monkeypatch):
+    role = _role(roles, "clerk")
+    owner("db", "grant", role, "--as", "reader")
+    owner("db", "grant", role, "--as", "writer")
+
+    assert _as(role, schema, tmp_path, monkeypatch)(*RECORD).exit_code == 0
+
+
+def test_a_writer_demoted_to_reader_can_no_longer_record(owner, schema, roles, tmp_path, monkeypatch):
+    role = _role(roles, "clerk")
+    owner("db", "grant", role, "--as", "writer")
+    owner("db", "grant", role, "--as", "reader")
+
+    assert _as(role, schema, tmp_path, monkeypatch)(*RECORD).exit_code == 1
+    assert _count(schema) == 1
+
+
+def test_granting_an_unknown_role_is_refused(owner):
+    result = owner("db", "grant", "no_such_role_h7", "--as", "writer")
+
+    assert result.exit_code == 1
+    assert "no PostgreSQL role 'no_such_role_h7'" in result.stderr
+
+
+def test_db_grant_on_an_sqlite_store_says_roles_are_postgresql_s(tmp_path):
+    cli = Cli(f"sqlite:///{tmp_path}/ledger.db")
+    cli.json("init", "--year", "2025")
+
+    result = cli("db", "grant", "someone", "--as", "reader")
+
+    assert result.exit_code == 1
+    assert "file's permissions" in result.stderr
+
+
+def test_a_store_made_before_the_protection_gets_it_when_its_owner_next_opens_it(owner, schema):
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP FUNCTION "{schema}".hotline_ledger_refuse_change() CASCADE')
+        conn.execute(f'DELETE FROM "{schema}".ledger_events_chain WHERE false')  # no trigger left to refuse
+
+    assert owner("score", "--year", "2025").exit_code == 0
+
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _sql_as("postgres", f'DELETE FROM "{schema}".ledger_events')
