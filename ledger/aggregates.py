@@ -81,7 +81,7 @@ class Occurrence(LedgerAggregate):
 
     @when.register
     def _(self, e: OccurrenceRecorded) -> None:
-        self.unit, self.item, self.year, self.retracted = e.unit, e.item, e.year, False
+        self.unit, self.item, self.year, self.date, self.retracted = e.unit, e.item, e.year, e.date, False
 
     @when.register
     def _(self, e: OccurrenceRetracted) -> None:

@@ -8,6 +8,7 @@ modules named for them and are composed into ``Ledger``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import MAXYEAR, MINYEAR, date
@@ -41,6 +42,10 @@ __all__ = ["CONFLICT_RETRIES", "RATE_ITEMS", "Ledger", "LedgerCore"]
 CONFLICT_RETRIES = 20
 
 T = TypeVar("T")
+A = TypeVar("A")
+
+#: What a prefix of an id may contain (hex digits and the dashes of the printed form).
+_ID_PREFIX = re.compile(r"[0-9a-f-]+")
 
 
 class LedgerCore(Application[UUID]):
@@ -191,17 +196,39 @@ class LedgerCore(Application[UUID]):
 
     # ── ids as the user gives them ──────────────────────────────────────────
     def find_id(self, table: str, given: str, what: str) -> str:
-        """A full id from an id or a unique prefix of at least 8 characters."""
+        """A full id from an id or a unique prefix of at least 8 hex characters.
+
+        A whole id is taken as it is (the aggregate that the use case loads decides whether it exists);
+        only a prefix is looked up, in the read model, which is an index of ids and nothing more.
+        """
         key = given.strip().lower()
+        try:
+            return str(UUID(key))
+        except ValueError:
+            pass
         if len(key) < 8:
             raise NotFound(f"{what} {given!r}: give the id (or at least its first 8 characters)")
+        if not _ID_PREFIX.fullmatch(key):
+            raise NotFound(f"no {what} with id {given!r}: an id is hexadecimal digits and dashes")
         view = self.refresh()
-        rows = view.db.execute(f"SELECT id FROM {table} WHERE id LIKE ? || '%' LIMIT 2", (key,)).fetchall()
+        # A range on the primary key ('~' sorts after every hex digit and the dash): no wildcard, an index seek.
+        rows = view.db.execute(f"SELECT id FROM {table} WHERE id >= ? AND id < ? LIMIT 2",
+                               (key, key + "~")).fetchall()
         if not rows:
             raise NotFound(f"no {what} with id {given!r}")
         if len(rows) > 1:
             raise NotFound(f"{what} id {given!r} is ambiguous: give more characters")
         return str(rows[0][0])
+
+    def aggregate(self, id_: str, kind: type[A], what: str) -> A:
+        """The aggregate ``id_`` from the event store, if it is a ``kind``; else a refusal naming ``what``."""
+        try:
+            found = self.repository.get(UUID(id_))
+        except AggregateNotFoundError:
+            raise NotFound(f"no {what} with id {id_!r}") from None
+        if not isinstance(found, kind):
+            raise NotFound(f"no {what} with id {id_!r} (it names a record of another kind)")
+        return found
 
     # ── conflicts ───────────────────────────────────────────────────────────
     def _retrying(self, attempt: Callable[[], T], conflict: str) -> T:

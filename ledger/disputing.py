@@ -1,21 +1,25 @@
 """Dispute use cases: a unit disputes an occurrence or asks for a work order to be screened out (甄别),
 and the centre decides.
 
-At most one dispute per target is open at a time. The read model says how many disputes the
-target already has; the new dispute's id is derived from that number (``Dispute.id_for``), so two
+At most one dispute per target is open at a time. Whether one is open is decided from the
+Dispute aggregates in the event store, never from the read model: a target's disputes have ids
+numbered from its own (``Dispute.id_for``), so the next free number names the new dispute, and two
 writers opening one at the same instant compute the same id and the store refuses the second.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from eventsourcing.application import AggregateNotFoundError
+
 from events.disputes import DisputeOpened
-from ledger.aggregates import Dispute
+from ledger.aggregates import Assessment, Dispute, Occurrence
 from ledger.errors import NotFound, RuleViolation
 from ledger.rulesets.rates import BUILTIN_RATES
 
@@ -38,32 +42,43 @@ class Disputing(_Core):
 
         ``filed_on`` (default: today) is checked against the ruleset's filing deadline, if any.
         """
+        occ_id = self.find_id("occurrences", event_id, "occurrence")
         try:
-            occ_id = self.find_id("occurrences", event_id, "occurrence")  # catches the read model up
+            occ = self.aggregate(occ_id, Occurrence, "occurrence")
         except NotFound:
             self._refuse_assessment_dispute(event_id)
             raise
-        occ = self.repository.get(UUID(occ_id))
         if occ.retracted:
             raise RuleViolation(f"occurrence {occ_id} is retracted: there is nothing to dispute")
-        open_ = self.view.db.execute(
-            "SELECT id FROM disputes WHERE target=? AND decision IS NULL", (occ_id,)
-        ).fetchone()
-        if open_:
-            raise RuleViolation(f"occurrence {occ_id} already has an open dispute {open_[0]}")
-        occurred = self.view.db.execute("SELECT date FROM occurrences WHERE id=?", (occ_id,)).fetchone()
-        self._check_filing(occ.year, date.fromisoformat(occurred[0]) if occurred else None, filed_on,
-                           f"occurrence {occ_id}")
-        (earlier,) = self.view.db.execute("SELECT COUNT(*) FROM disputes WHERE target=?", (occ_id,)).fetchone()
-        dispute_id = Dispute.id_for("occurrence", occ_id, None, earlier)
+        dispute_id = self._next_dispute_id("occurrence", occ_id, None,
+                                           lambda open_: f"occurrence {occ_id} already has an open dispute {open_}")
+        self._check_filing(occ.year, occ.date, filed_on, f"occurrence {occ_id}")
         return self._open(id=dispute_id, subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
                           conflict=f"occurrence {occ_id} already has an open dispute {dispute_id}")
+
+    def _next_dispute_id(self, subject: str, target: str, rate: str | None, refusal: Callable[[UUID], str]) -> UUID:
+        """The id of a new dispute of ``target``, decided from the Dispute aggregates in the event store.
+
+        Disputes of one target are numbered (``Dispute.id_for``): the next number is free only when
+        every earlier dispute is decided. Two writers deciding at once derive the same id, and the
+        store refuses the second.
+        """
+        for earlier in itertools.count():
+            candidate = Dispute.id_for(subject, target, rate, earlier)
+            try:
+                dispute = self.repository.get(candidate)
+            except AggregateNotFoundError:
+                return candidate
+            if dispute.decision is None:
+                raise RuleViolation(refusal(candidate))
+        raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
 
     def _refuse_assessment_dispute(self, event_id: str) -> None:
         """An assessment is not disputed (RUBRIC.md §9): say so instead of "no occurrence"."""
         try:
             found = self.find_id("assessments", event_id, "assessment")
+            self.aggregate(found, Assessment, "assessment")
         except NotFound:
             return
         raise RuleViolation(f"{found} is an assessment: assessments are not disputed; "
@@ -84,17 +99,12 @@ class Disputing(_Core):
         item = next((i.code for i in ruleset.items if getattr(i, "rate", None) == rate), None)
         if item is None:
             raise RuleViolation(f"the {year} ruleset scores no {rate} rate")
-        pending = view.db.execute(
-            "SELECT id FROM disputes WHERE target=? AND rate=? AND decision IS NULL", (order_id, rate)
-        ).fetchone()
-        if pending:
-            raise RuleViolation(f"work order {order_id} already has an open screening {pending[0]} for {rate}")
+        dispute_id = self._next_dispute_id(
+            "workorder", order_id, rate,
+            lambda open_: f"work order {order_id} already has an open screening {open_} for {rate}")
         completed = row["completed_at"]
         self._check_filing(year, date.fromisoformat(completed[:10]) if completed else None, filed_on,
                            f"work order {order_id}")
-        (earlier,) = view.db.execute("SELECT COUNT(*) FROM disputes WHERE target=? AND rate=?",
-                                     (order_id, rate)).fetchone()
-        dispute_id = Dispute.id_for("workorder", order_id, rate, earlier)
         return self._open(id=dispute_id, subject="workorder", target=order_id, unit=row["unit"], item=item, rate=rate,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
                           conflict=f"work order {order_id} already has an open screening {dispute_id} for {rate}")
@@ -132,7 +142,7 @@ class Disputing(_Core):
         did = self.find_id("disputes", dispute_id, "dispute")
 
         def attempt() -> str:
-            dispute = self.repository.get(UUID(did))
+            dispute = self.aggregate(did, Dispute, "dispute")
             dispute.decide(decision, count, reason.strip(), actor)  # after a conflict: "already decided"
             self.save(dispute)
             return did

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 from events.occurrences import AssessmentRecorded, OccurrenceRecorded
 from ledger.aggregates import Assessment, Occurrence
@@ -81,7 +80,7 @@ class Recording(_Core):
         occ_id = self.find_id("occurrences", event_id, "occurrence")
 
         def attempt() -> str:
-            occ = self.repository.get(UUID(occ_id))
+            occ = self.aggregate(occ_id, Occurrence, "occurrence")
             occ.retract(reason.strip(), actor)  # re-read after a conflict: "already retracted" is then the answer
             self.save(occ)
             return occ_id
