@@ -136,9 +136,12 @@ def _link_rows(
 
 
 class ChainedRecorder(ABC):
-    """What ``verify_chain``, ``head`` and ``iter_chain`` need from a chained recorder.
+    """The seam between the ledger and a backend: what ``verify_chain``, ``head``, ``iter_chain`` and
+    provisioning need from a chained recorder, whatever keeps the events.
 
     Each page method returns rows with ``after < notification_id <= upto`` in ascending order.
+    Implementations: SQLite and PostgreSQL (through SQL, ``SQLChainPages``) and in memory
+    (``ledger.chain_memory``, for fast aggregate and use-case tests).
     """
 
     events_table_name: str
@@ -148,8 +151,41 @@ class ChainedRecorder(ABC):
         """The side table holding one chain row per event."""
         return f"{self.events_table_name}_chain"
 
-    # Each backend names its SQL (``_bound_sql``, ``_events_sql``, ``_chain_sql``, ``_last_sql``,
-    # ``_positions_sql``) and how to run a read; the pages themselves are the same everywhere.
+    @abstractmethod
+    def chain_bound(self) -> int | None:
+        """The largest notification id among the events and chain rows, read in one snapshot."""
+
+    @abstractmethod
+    def event_rows(self, after: int, upto: int, limit: int) -> list[_EventRow]:
+        """A page of raw stored events, originator ids in canonical text."""
+
+    @abstractmethod
+    def chain_rows(self, after: int, upto: int, limit: int) -> list[_ChainRow]:
+        """A page of chain rows."""
+
+    @abstractmethod
+    def last_chain_row(self, before: int | None = None) -> tuple[int, bytes] | None:
+        """The last (notification_id, hash) chain row, optionally only among ids < ``before``."""
+
+    @abstractmethod
+    def positions_of(self, digest: bytes) -> list[int]:
+        """The notification ids whose chain rows carry ``digest`` (used only to explain a failure)."""
+
+    @abstractmethod
+    def tables_exist(self) -> bool:
+        """Whether the events and chain tables are there (read only: no right beyond reading needed)."""
+
+    @abstractmethod
+    def create_tables(self) -> None:
+        """Create the events and chain tables (the caller has checked they are missing)."""
+
+    def protect_history(self) -> None:  # noqa: B027 - optional: most backends have nothing to add
+        """Make the stored history refuse changes, where the backend can (PostgreSQL: triggers)."""
+
+
+class SQLChainPages(ChainedRecorder):
+    """The page reads of a chained recorder over SQL: each backend names its SQL and how to run a read."""
+
     _bound_sql: Any
     _events_sql: Any
     _chain_sql: Any
@@ -161,29 +197,24 @@ class ChainedRecorder(ABC):
         """Run one read query in its own snapshot and return plain tuples."""
 
     def chain_bound(self) -> int | None:
-        """The largest notification id among the events and chain rows, read in one snapshot."""
         (events_max, chain_max), = self._fetch(self._bound_sql, ())
         return max((m for m in (events_max, chain_max) if m is not None), default=None)
 
     def event_rows(self, after: int, upto: int, limit: int) -> list[_EventRow]:
-        """A page of raw stored events, originator ids in canonical text."""
         return self._fetch(self._events_sql, (after, upto, limit))
 
     def chain_rows(self, after: int, upto: int, limit: int) -> list[_ChainRow]:
-        """A page of chain rows."""
         return self._fetch(self._chain_sql, (after, upto, limit))
 
     def last_chain_row(self, before: int | None = None) -> tuple[int, bytes] | None:
-        """The last (notification_id, hash) chain row, optionally only among ids < ``before``."""
         rows = self._fetch(self._last_sql, (2**63 - 1 if before is None else before,))
         return (rows[0][0], bytes(rows[0][1])) if rows else None
 
     def positions_of(self, digest: bytes) -> list[int]:
-        """The notification ids whose chain rows carry ``digest`` (used only to explain a failure)."""
         return [row[0] for row in self._fetch(self._positions_sql, (digest,))]
 
 
-class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorder):
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages):
     """An SQLite application recorder that chains every inserted event."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
@@ -231,6 +262,16 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
         c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
         return ids
 
+    def tables_exist(self) -> bool:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN (?, ?)",
+                      (self.events_table_name, self.chain_table_name))
+            (found,) = c.fetchone()
+        return int(found) == 2
+
+    def create_tables(self) -> None:
+        self.create_table()
+
     def _fetch(self, sql: str, params: Sequence[Any]) -> list[Any]:
         with self.datastore.transaction(commit=False) as c:
             c.sqlite_cursor.row_factory = None  # plain tuples: cheaper than sqlite3.Row
@@ -243,6 +284,8 @@ _RECORDER_TOPICS = {
     "eventsourcing.sqlite": f"{__name__}:{ChainedSQLiteApplicationRecorder.__qualname__}",
     # Named, not imported: psycopg costs every SQLite command ~80 ms to import.
     "eventsourcing.postgres": "ledger.chain_postgres:ChainedPostgresApplicationRecorder",
+    # The in-memory store's factory builds its chained recorder itself (the library's ignores the topic).
+    "ledger.chain_memory:ChainedPOPOFactory": "ledger.chain_memory:ChainedPOPOApplicationRecorder",
 }
 
 

@@ -19,7 +19,7 @@ from psycopg.errors import InsufficientPrivilege
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
-from ledger.chain import ChainedRecorder, _link_rows
+from ledger.chain import SQLChainPages, _link_rows
 from ledger.errors import NotPermitted
 from ledger.provisioning import first_line
 
@@ -36,7 +36,7 @@ def append_lock_key(schema: str, events_table: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRecorder):
+class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPages):
     """A PostgreSQL application recorder that chains every inserted event.
 
     The chain table lives in the same ``POSTGRES_SCHEMA`` as the events table.
@@ -130,6 +130,43 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                     f"The store's owner can allow it to record with `hotline-ledger db grant {role} --as writer`"
                 ) from None
             raise
+
+    def tables_exist(self) -> bool:
+        schema = self.datastore.schema
+        with self.datastore.transaction(commit=False) as curs:
+            row = curs.execute(
+                "SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS e, "
+                "to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS c",
+                (schema, self.events_table_name, schema, self.chain_table_name),
+            ).fetchone()
+        return bool(row and all(row.values()))
+
+    def create_tables(self) -> None:
+        """Create the schema if missing, then the tables, the library's objects and the history's triggers."""
+        with self.datastore.transaction(commit=True) as curs:
+            exists = curs.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.datastore.schema,)).fetchone()
+            if not exists:
+                curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(self.datastore.schema)))
+        self.create_table()
+
+    def protect_history(self) -> None:
+        """Add the triggers to a store created before they existed; only the owner can (others open it as it is)."""
+        names = [f"{t}_{suffix}" for t in self.protected_tables() for suffix in ("immutable", "kept")]
+        with self.datastore.transaction(commit=False) as curs:
+            row = curs.execute(
+                "SELECT count(*) AS n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND t.tgname = ANY(%s)",
+                (self.datastore.schema, names),
+            ).fetchone()
+        if row and row["n"] == len(names):
+            return
+        try:
+            with self.datastore.transaction(commit=True) as curs:
+                for statement in self.protection_statements():
+                    curs.execute(statement)
+        except ProgrammingError as e:
+            if not isinstance(e.__cause__, InsufficientPrivilege):
+                raise
 
     def session_user(self) -> str:
         """The role PostgreSQL authenticated for this store's connections."""

@@ -19,7 +19,7 @@ def grant(app: Any, role: str, access: str) -> list[str]:
     if access not in ACCESS:
         raise RuleViolation(f"unknown access {access!r}: give writer or reader")
     recorder = app.recorder
-    if not hasattr(recorder.datastore, "schema"):
+    if app.location.kind != "postgresql":
         raise RuleViolation("an SQLite store is one file: who may use it is decided by the file's permissions, "
                             "not by roles (db grant is for PostgreSQL stores)")
     from psycopg.sql import SQL, Identifier

@@ -57,11 +57,11 @@ def ensure_tables(app: Any) -> None:
     """Create the schema and the ledger's tables if they are missing (and only then)."""
     recorder = app.recorder
     for attempt in range(CREATE_ATTEMPTS):
-        if _tables_exist(recorder):
-            _ensure_protected(recorder)
+        if recorder.tables_exist():
+            recorder.protect_history()
             return
         try:
-            _create(recorder)
+            recorder.create_tables()
             return
         except Exception as e:
             if _created_concurrently(e) and attempt + 1 < CREATE_ATTEMPTS:
@@ -71,35 +71,6 @@ def ensure_tables(app: Any) -> None:
                 f"cannot create the ledger's tables in the store {app.location.display}: "
                 f"{mask(first_line(e), app.location)} (the role needs the CREATE right there once, for `init`)"
             ) from None
-
-
-def _tables_exist(recorder: Any) -> bool:
-    names = (recorder.events_table_name, recorder.chain_table_name)
-    if hasattr(recorder.datastore, "schema"):  # PostgreSQL
-        schema = recorder.datastore.schema
-        with recorder.datastore.transaction(commit=False) as curs:
-            row = curs.execute(
-                "SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL, "
-                "to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL",
-                (schema, names[0], schema, names[1]),
-            ).fetchone()
-        return bool(row and all(row.values()))
-    with recorder.datastore.transaction(commit=False) as c:
-        c.execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN (?, ?)", names)
-        (found,) = c.fetchone()
-    return int(found) == len(names)
-
-
-def _create(recorder: Any) -> None:
-    if hasattr(recorder.datastore, "schema"):
-        from psycopg.sql import SQL, Identifier
-
-        with recorder.datastore.transaction(commit=True) as curs:
-            exists = curs.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
-                                  (recorder.datastore.schema,)).fetchone()
-            if not exists:
-                curs.execute(SQL("CREATE SCHEMA IF NOT EXISTS {}").format(Identifier(recorder.datastore.schema)))
-    recorder.create_table()
 
 
 def _created_concurrently(e: BaseException) -> bool:
@@ -112,30 +83,3 @@ def _created_concurrently(e: BaseException) -> bool:
     text = str(cause)
     return "concurrently" in text or "database is locked" in text
 
-
-def _ensure_protected(recorder: Any) -> None:
-    """Add the history-protecting triggers to a PostgreSQL store created before they existed.
-
-    Only the tables' owner can; anyone else opens the store as it is (the owner's next command adds them).
-    """
-    if not hasattr(recorder, "protection_statements"):
-        return
-    import psycopg.errors as pe
-
-    schema = recorder.datastore.schema
-    names = [f"{t}_{suffix}" for t in recorder.protected_tables() for suffix in ("immutable", "kept")]
-    with recorder.datastore.transaction(commit=False) as curs:
-        row = curs.execute(
-            "SELECT count(*) AS n FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND t.tgname = ANY(%s)",
-            (schema, names),
-        ).fetchone()
-    if row and row["n"] == len(names):
-        return
-    try:
-        with recorder.datastore.transaction(commit=True) as curs:
-            for statement in recorder.protection_statements():
-                curs.execute(statement)
-    except Exception as e:
-        if not isinstance(e.__cause__ or e, pe.InsufficientPrivilege):
-            raise

@@ -23,6 +23,8 @@ from ledger.aggregates import AGGREGATE_TYPES
 from ledger.errors import StoreUnavailable
 
 DEFAULT_STORE = "sqlite:///hotline-ledger.db"
+#: The persistence factory of ``memory:`` stores (ledger/chain_memory.py).
+MEMORY_FACTORY = "ledger.chain_memory:ChainedPOPOFactory"
 
 
 class OrjsonTranscoder(Transcoder):
@@ -99,15 +101,15 @@ class StoreLocation:
     """A parsed ``--store`` URL.
 
     Attributes:
-        url: as given (never printed with a password). kind: ``sqlite`` or ``postgresql``.
-        env: eventsourcing persistence settings. views_path: the projection's SQLite file.
+        url: as given (never printed with a password). kind: ``sqlite``, ``postgresql`` or ``memory``.
+        env: eventsourcing persistence settings. views_path: the projection's SQLite file (None: in memory).
         evidence_dir: the content-addressed evidence store.
     """
 
     url: str
     kind: str
     env: dict[str, str]
-    views_path: Path
+    views_path: Path | None
     evidence_dir: Path
 
     @property
@@ -141,6 +143,13 @@ def parse_store(url: str) -> StoreLocation:
         parts = urlsplit(url)
     except ValueError as e:
         raise StoreUnavailable(f"store URL {masked(url)!r} is malformed: {e}") from None
+    if parts.scheme == "memory":
+        # Nothing survives the process: for tests of aggregates and use cases, and for trying things out.
+        import tempfile
+
+        env = {"PERSISTENCE_MODULE": MEMORY_FACTORY}
+        evidence = Path(os.environ.get("HOTLINE_LEDGER_EVIDENCE") or tempfile.mkdtemp(prefix="hotline-evidence-"))
+        return StoreLocation(url, "memory", env, None, evidence)
     if parts.scheme == "sqlite":
         raw = unquote(url[len("sqlite://"):])
         path = raw[1:] if raw.startswith("/") else raw

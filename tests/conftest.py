@@ -66,6 +66,18 @@ def ledger(store_url: str) -> Iterator[Any]:
     app.close()
 
 
+@pytest.fixture
+def memory_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A Ledger application in memory (no database): for fast aggregate and use-case tests."""
+    from ledger.application import Ledger
+    from ledger.store import parse_store
+
+    monkeypatch.setenv("HOTLINE_LEDGER_EVIDENCE", str(tmp_path / "evidence"))
+    app = Ledger(parse_store("memory:"))
+    yield app
+    app.close()
+
+
 @dataclass
 class Cli:
     """Runs ``hotline-ledger`` in-process against one store, as a user would."""

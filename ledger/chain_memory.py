@@ -1,0 +1,77 @@
+"""The hash chain's in-memory recorder (see ``ledger.chain``): the ledger without a database.
+
+Aggregate and use-case tests run against it, fast; it chains every event exactly as the SQLite
+and PostgreSQL recorders do, so ``verify``, ``seal`` and ``export`` behave the same. Nothing
+survives the process. Selected by the store URL ``memory:``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
+
+from ledger.chain import ChainedRecorder, _link_rows
+
+
+def _canonical(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
+
+
+class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
+    """The library's plain-Python recorder, with a chain row appended for every event under its lock."""
+
+    events_table_name = "stored_events"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._chain: list[tuple[int, bytes, bytes]] = []
+
+    def _insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        with self._database_lock:
+            ids = super()._insert_events(stored_events, **kwargs)
+            if stored_events:
+                head = (self._chain[-1][0], self._chain[-1][2]) if self._chain else None
+                events = [(_canonical(s.originator_id), s.originator_version, s.topic, s.state)
+                          for s in stored_events]
+                self._chain.extend(_link_rows(head, ids, events))
+            return ids
+
+    def chain_bound(self) -> int | None:
+        with self._database_lock:
+            return max(len(self._stored_events), self._chain[-1][0] if self._chain else 0) or None
+
+    def event_rows(self, after: int, upto: int, limit: int) -> list[tuple[int, str, int, str, bytes]]:
+        with self._database_lock:
+            stop = min(upto, len(self._stored_events), after + limit)
+            return [(i, _canonical(s.originator_id), s.originator_version, s.topic, s.state)
+                    for i, s in ((n, self._stored_events[n - 1]) for n in range(after + 1, stop + 1))]
+
+    def chain_rows(self, after: int, upto: int, limit: int) -> list[tuple[int, bytes, bytes]]:
+        with self._database_lock:
+            return [row for row in self._chain if after < row[0] <= upto][:limit]
+
+    def last_chain_row(self, before: int | None = None) -> tuple[int, bytes] | None:
+        with self._database_lock:
+            rows = [row for row in self._chain if before is None or row[0] < before]
+            return (rows[-1][0], rows[-1][2]) if rows else None
+
+    def positions_of(self, digest: bytes) -> list[int]:
+        with self._database_lock:
+            return [row[0] for row in self._chain if row[1] == digest]
+
+    def tables_exist(self) -> bool:
+        return True
+
+    def create_tables(self) -> None:
+        """Nothing to create: the lists are made with the recorder."""
+
+
+class ChainedPOPOFactory(POPOFactory):
+    """The library's in-memory factory, building the chained recorder."""
+
+    def application_recorder(self) -> ApplicationRecorder:
+        return ChainedPOPOApplicationRecorder()
