@@ -147,7 +147,8 @@ class RestoreCheck:
             event = self._mapper.to_domain_event(StoredEvent(uid, version, topic, state))
         except (MapperDeserialisationError, ValidationError, ValueError, TypeError) as e:
             self._broken.add(uid)
-            hint = ("" if self._mapper.cipher or not isinstance(e, MapperDeserialisationError) else
+            undecodable = isinstance(e, MapperDeserialisationError) and "cannot decode" in str(e)
+            hint = ("" if self._mapper.cipher or not undecodable else
                     " (the export of an encrypted ledger is imported with its HOTLINE_LEDGER_CIPHER_KEY)")
             raise RuleViolation(f"event #{notification_id} cannot be read: {_first_line(e)}{hint}") from None
         what = f"event #{notification_id} ({type(event).__name__} of {uid} v{version})"
