@@ -110,7 +110,8 @@ class _Restore:
             if kind == "event":
                 row = self._event(obj, where, previous, last_id)
                 self._meaning(number, row)
-                yield row
+                if not self.problems:  # after the first problem nothing is written: the rest is only checked
+                    yield row
                 previous, last_id, events = row[6], row[0], events + 1
             elif kind == "evidence":
                 self._evidence(obj, where, lines)
@@ -139,6 +140,9 @@ class _Restore:
                                 ) from None
         if nid <= last_id:
             raise RuleViolation(f"{where}: event #{nid} does not come after #{last_id}; nothing was imported")
+        if nid >= 2**63 or not 0 < version < 2**63:
+            raise RuleViolation(f"{where}: event #{nid} version {version}: out of the store's range; "
+                                "nothing was imported")
         digest = event_digest(oid, version, topic, state)
         link = chain_link(previous, nid, digest)
         if link != claimed:

@@ -305,7 +305,9 @@ class RestoreCheck:
             raise RuleViolation("a decision needs a reason")
         dispute.decide(e.decision, e.count, e.reason, e.recorded_by)
         dispute.collect_events()
-        self._open.pop(self._subject_of[dispute.id], None)
+        subject = self._subject_of.get(dispute.id)  # None when its opening was itself refused
+        if subject is not None:
+            self._open.pop(subject, None)
 
     def _explanation(self, e: ExplanationSubmitted, notice: Notice) -> None:
         notice.explain(e.date, RestoredRules._require_evidence(e.evidence), e.recorded_by)

@@ -150,6 +150,13 @@ class TestCraftedFiles:
 
         _refused(cli, tmp_path, crafted, 5, "version 3 follows version 1 of its aggregate")
 
+    def test_a_repeated_version_is_named_by_line_even_when_earlier_batches_were_already_sent(
+            self, exported, cli, tmp_path, monkeypatch):
+        monkeypatch.setattr("ledger.backup.BATCH", 1)  # every event goes to the store as soon as it is checked
+        crafted = _craft(exported[0], lambda ev: ev[3].update(originator_version=1))
+
+        _refused(cli, tmp_path, crafted, 5, "version 1 follows version 1 of its aggregate")
+
     def test_an_event_before_its_aggregate_was_created_is_refused(self, exported, cli, tmp_path):
         def edit(ev: list[dict[str, Any]]) -> None:
             ev[2]["originator_version"] = 2  # the occurrence's creation claims to be its second version
