@@ -38,6 +38,9 @@ from projections.export import FORMAT, READABLE_VERSIONS
 BATCH = 1000
 #: Problems listed in a refusal; the rest are counted.
 SHOWN_PROBLEMS = 50
+#: The longest line a version-2 export has any reason to hold (an event, or one evidence chunk, is far
+#: smaller); a longer line is refused before it is held in memory. Version 1 put whole files in a line.
+MAX_LINE = 32 << 20
 
 _Row = tuple[int, str, int, str, bytes, bytes, bytes]  # id, originator, version, topic, state, digest, hash
 
@@ -54,8 +57,9 @@ def import_ledger(app: Any, path: str, seals: Iterable[tuple[int, str]] = ()) ->
     writer = _writer_for(app.recorder)
     with EvidenceStaging(app.evidence) as staging:
         with open(path, encoding="utf-8") as f:
-            lines = _numbered(f, path)
-            version = _check_header(next(lines, None), path)
+            header = next(_numbered(f, path, MAX_LINE), None)
+            version = _check_header(header, path)
+            lines = _numbered(f, path, None if version == 1 else MAX_LINE, after=header[0] if header else 0)
             restore = _Restore(path, version, RestoreCheck(app.mapper), staging, dict(seals))
             trailer = writer(app.recorder, restore.rows(lines))
         staging.commit()
@@ -65,8 +69,17 @@ def import_ledger(app: Any, path: str, seals: Iterable[tuple[int, str]] = ()) ->
     return trailer
 
 
-def _numbered(f: IO[str], path: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, text in enumerate(f, start=1):
+def _numbered(f: IO[str], path: str, limit: int | None, after: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each non-blank line's number and object; a line longer than ``limit`` characters is refused unread."""
+    number = after
+    while True:
+        text = f.readline(-1 if limit is None else limit + 1)
+        if not text:
+            return
+        number += 1
+        if limit is not None and len(text) > limit:
+            raise RuleViolation(f"{path}:{number}: a line longer than {limit} characters: not an export line; "
+                                "nothing was imported")
         if not text.strip():
             continue
         try:

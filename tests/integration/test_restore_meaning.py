@@ -203,6 +203,16 @@ class TestCraftedFiles:
         _refused(cli, tmp_path, path, line, "does not match its digest")
 
 
+    def test_an_overlong_line_is_refused_before_it_is_read_whole(self, exported, cli, tmp_path, monkeypatch):
+        monkeypatch.setattr("ledger.backup.MAX_LINE", 1000)
+        path = exported[0]
+        objects = _objects(path)
+        objects.insert(1, {"kind": "padding", "text": "x" * 2000})
+        path.write_text("".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objects), encoding="utf-8")
+
+        _refused(cli, tmp_path, path, 2, "a line longer than 1000 characters")
+
+
 class TestSeal:
     def test_a_file_whose_chain_reaches_the_published_heads_is_restored(self, exported, cli):
         objects = _objects(exported[0])
