@@ -174,6 +174,22 @@ class TestCraftedFiles:
 
         _refused(cli, tmp_path, crafted, 6, "is already retracted")
 
+    def test_a_dispute_of_an_occurrence_the_file_does_not_hold_is_refused(self, cli, tmp_path, monkeypatch):
+        monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "source.views"))
+        source = Cli(f"sqlite:///{tmp_path}/source.db")
+        source.json("init", "--year", "2025")
+        a = source.json("record", "--unit", "taishan", "--item", "2.4", "--date", "2025-03-04", "--evidence", "工单1")
+        d = source.json("dispute", "open", a["id"], "--reason", "已答复", "--evidence", "录音")
+        source.json("dispute", "decide", d["id"], "--decision", "accept", "--reason", "核实")
+        path = tmp_path / "ledger.jsonl"
+        source.json("export", str(path))
+        monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "target.views"))
+        crafted = _craft(path, lambda ev: _state(ev[2], target="00000000-0000-4000-8000-000000000000"))
+
+        stderr = _refused(cli, tmp_path, crafted, 4, "disputes occurrence '00000000-0000-4000-8000-000000000000', "
+                                                     "which no earlier event records")
+        assert "1 problem(s)" in stderr  # its decision, on line 5, is still re-decided: no crash, no echo
+
     def test_every_problem_of_a_file_is_listed_each_with_its_line(self, exported, cli, tmp_path):
         def edit(ev: list[dict[str, Any]]) -> None:
             _state(ev[1], count=0)
