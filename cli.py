@@ -674,14 +674,16 @@ def export_(s: Session, file: str, fmt: str) -> None:
 
 @import_.command("ledger")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--seal", "sealed", multiple=True, metavar="ID:HASH",
+              help="A published head the file's chain must reach (repeatable), e.g. from a bulletin.")
 @FORMAT
 @pass_session
 @refusals
-def import_ledger(s: Session, file: str, fmt: str) -> None:
-    """Restore an `export` FILE into this (empty) store, exactly: same events, same chain."""
+def import_ledger(s: Session, file: str, sealed: tuple[str, ...], fmt: str) -> None:
+    """Restore an `export` FILE into this (empty) store, exactly: same events, same chain, each event re-checked."""
     from ledger.backup import import_ledger as restore
 
-    summary = restore(s.app, file)
+    summary = restore(s.app, file, [_parse_seal(x) for x in sealed])
     if fmt == "json":
         emit_json(summary)
     else:

@@ -79,10 +79,7 @@ class LedgerCore(Application[UUID]):
     # ── rulesets ────────────────────────────────────────────────────────────
     def adopt_ruleset(self, year: int, text: str, source: str, actor: str) -> tuple[str, bool]:
         """Adopt ``text`` for ``year``; returns (the book's id, whether anything was recorded)."""
-        # A year's last reports fall due the next year, which must still be a calendar date.
-        if not MINYEAR <= year < MAXYEAR:
-            raise RuleViolation(f"year {year} is not a scoring year: give one from {MINYEAR} to {MAXYEAR - 1}")
-        ruleset = parse_ruleset(text, source)
+        ruleset = self.ruleset_to_adopt(year, text, source)
         sha = sha256_text(text)
         book_id = RulesetBook.id_for(year)
 
@@ -100,6 +97,14 @@ class LedgerCore(Application[UUID]):
             return str(book_id), changed
 
         return self._retrying(attempt, f"the {year} ruleset kept changing meanwhile; run init again")
+
+    @staticmethod
+    def ruleset_to_adopt(year: int, text: str, source: str) -> Ruleset:
+        """Validate a ruleset adopted for ``year`` (shared by ``init`` and restores): the parsed ruleset."""
+        # A year's last reports fall due the next year, which must still be a calendar date.
+        if not MINYEAR <= year < MAXYEAR:
+            raise RuleViolation(f"year {year} is not a scoring year: give one from {MINYEAR} to {MAXYEAR - 1}")
+        return parse_ruleset(text, source)
 
     @contextmanager
     def cached_rulesets(self) -> Iterator[None]:

@@ -2,9 +2,18 @@
 
 Every event keeps its notification id, originator, version, topic and stored bytes, so the
 tamper-evidence chain rebuilt here is the very chain of the source: ``verify`` passes and heads
-published from the source still match. The file is checked as it is read — each event's hash
-recomputed and compared with the file's, the ids rising, the trailer's counts and head — and any
-failure refuses the whole file: the events go in one transaction, so nothing is written.
+published from the source still match. The file is checked as it is read:
+
+- its form and its chain: each event's hash recomputed and compared with the file's, the ids
+  rising, the trailer's counts and head; a fault here stops the reading at once (nothing after it
+  can be trusted);
+- its meaning: each event decoded through the ledger's own types and re-decided as the write side
+  would have decided it (ledger/restore_check.py), every attachment's file present, and the chain
+  reaching each head given with ``--seal``. These faults are collected, each named ``FILE:LINE``.
+
+Any fault refuses the whole file: the events go in one transaction, rolled back, and the evidence
+files, streamed into a staging folder, are moved into the store only after that transaction has
+committed (ledger/evidence_staging.py). Memory stays bounded whatever the size of an attachment.
 
 This bypasses the library's insert path (which would assign new ids), so it refuses a store that
 holds any event, and on PostgreSQL it takes the same table lock as the library's writers.
@@ -14,43 +23,63 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import json
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 from uuid import UUID
 
 from ledger.chain import chain_link, event_digest
-from ledger.errors import RuleViolation
-from projections.export import FORMAT, VERSION
+from ledger.errors import LedgerError, RuleViolation
+from ledger.evidence_staging import EvidenceStaging
+from ledger.restore_check import RestoreCheck
+from projections.export import FORMAT, READABLE_VERSIONS
 
 #: Events inserted per executemany (all of them in one transaction).
 BATCH = 1000
+#: Problems listed in a refusal; the rest are counted.
+SHOWN_PROBLEMS = 50
+#: The longest line a version-2 export has any reason to hold (an event, or one evidence chunk, is far
+#: smaller); a longer line is refused before it is held in memory. Version 1 put whole files in a line.
+MAX_LINE = 32 << 20
 
 _Row = tuple[int, str, int, str, bytes, bytes, bytes]  # id, originator, version, topic, state, digest, hash
 
 
-def import_ledger(app: Any, path: str) -> dict[str, Any]:
-    """Restore the export at ``path`` into the (empty) store of ``app``; return the counts and head."""
+def import_ledger(app: Any, path: str, seals: Iterable[tuple[int, str]] = ()) -> dict[str, Any]:
+    """Restore the export at ``path`` into the (empty) store of ``app``; return the counts and head.
+
+    ``seals`` are published heads, (notification id, hex hash): the file's chain must reach each one.
+    """
     existing = app.recorder.max_notification_id()
     if existing is not None:
         raise RuleViolation(f"the store {app.location.display} is not empty (its last event is #{existing}): "
                             "a ledger is imported only into an empty store")
     writer = _writer_for(app.recorder)
-    with open(path, encoding="utf-8") as f:
-        lines = _numbered(f, path)
-        _check_header(next(lines, None), path)
-        trailer = writer(app.recorder, _events(lines, path, app))
+    with EvidenceStaging(app.evidence) as staging:
+        with open(path, encoding="utf-8") as f:
+            header = next(_numbered(f, path, MAX_LINE), None)
+            version = _check_header(header, path)
+            lines = _numbered(f, path, None if version == 1 else MAX_LINE, after=header[0] if header else 0)
+            restore = _Restore(path, version, RestoreCheck(app.mapper), staging, dict(seals))
+            trailer = writer(app.recorder, restore.rows(lines))
+        staging.commit()
     # A view left from an earlier store at this place must not survive the move; the next read
-    # rebuilds it (which needs the cipher key of an encrypted ledger, the import itself does not).
+    # rebuilds it.
     app.view.reset()
     return trailer
 
 
-def _numbered(f: IO[str], path: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, text in enumerate(f, start=1):
+def _numbered(f: IO[str], path: str, limit: int | None, after: int = 0) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each non-blank line's number and object; a line longer than ``limit`` characters is refused unread."""
+    number = after
+    while True:
+        text = f.readline(-1 if limit is None else limit + 1)
+        if not text:
+            return
+        number += 1
+        if limit is not None and len(text) > limit:
+            raise RuleViolation(f"{path}:{number}: a line longer than {limit} characters: not an export line; "
+                                "nothing was imported")
         if not text.strip():
             continue
         try:
@@ -62,68 +91,129 @@ def _numbered(f: IO[str], path: str) -> Iterator[tuple[int, dict[str, Any]]]:
         yield number, obj
 
 
-def _check_header(first: tuple[int, dict[str, Any]] | None, path: str) -> None:
+def _check_header(first: tuple[int, dict[str, Any]] | None, path: str) -> int:
     if first is None:
         raise RuleViolation(f"{path}: the file is empty: not a ledger export")
     number, obj = first
     if obj.get("format") != FORMAT:
         raise RuleViolation(f"{path}:{number}: not a hotline-ledger export (no {FORMAT!r} header)")
-    if obj.get("version") != VERSION:
-        raise RuleViolation(f"{path}:{number}: export version {obj.get('version')!r} is not supported "
-                            f"(this program reads version {VERSION})")
+    version = obj.get("version")
+    if version not in READABLE_VERSIONS:
+        raise RuleViolation(f"{path}:{number}: export version {version!r} is not supported "
+                            f"(this program reads versions {', '.join(map(str, READABLE_VERSIONS))})")
+    return int(version)
 
 
-def _events(lines: Iterator[tuple[int, dict[str, Any]]], path: str, app: Any) -> Iterator[_Row | dict[str, Any]]:
-    """Yield each checked event row, then the trailer's summary; refuse the file at the first fault."""
-    previous, last_id, events, files = bytes(32), 0, 0, 0
-    for number, obj in lines:
-        kind = obj.get("kind")
-        where = f"{path}:{number}"
-        if kind == "event":
-            try:
-                nid, oid = int(obj["notification_id"]), str(obj["originator_id"])
-                version = int(obj["originator_version"])
-                topic, state = str(obj["topic"]), base64.b64decode(obj["state"], validate=True)
-                claimed = bytes.fromhex(obj["hash"])
-            except (KeyError, TypeError, ValueError, binascii.Error) as e:
-                raise RuleViolation(f"{where}: a malformed event ({type(e).__name__}: {e}); nothing was imported"
-                                    ) from None
-            if nid <= last_id:
-                raise RuleViolation(f"{where}: event #{nid} does not come after #{last_id}; nothing was imported")
-            digest = event_digest(oid, version, topic, state)
-            link = chain_link(previous, nid, digest)
-            if link != claimed:
-                raise RuleViolation(f"{where}: event #{nid} does not match its chain hash (the file was altered?); "
-                                    "nothing was imported")
-            yield nid, oid, version, topic, state, digest, link
-            previous, last_id, events = link, nid, events + 1
-        elif kind == "evidence":
-            _keep_evidence(app, obj, where)
-            files += 1
-        elif kind == "end":
-            if obj.get("events") != events or obj.get("evidence") != files or obj.get("head") != previous.hex():
-                raise RuleViolation(f"{where}: the trailer says {obj.get('events')} events and {obj.get('evidence')} "
-                                    f"evidence files, the file holds {events} and {files}; nothing was imported")
-            yield {"events": events, "evidence": files, "head": previous.hex()}
-            return
-        else:
-            raise RuleViolation(f"{where}: unknown line kind {kind!r}; nothing was imported")
-    raise RuleViolation(f"{path}: the file ends without its trailer (truncated?); nothing was imported")
+class _Restore:
+    """Reads the lines after the header: yields each event row, then the trailer's summary."""
 
+    def __init__(self, path: str, version: int, check: RestoreCheck, staging: EvidenceStaging,
+                 seals: dict[int, str]) -> None:
+        self.path, self.version, self.check, self.staging = path, version, check, staging
+        self.seals = {int(n): h.lower() for n, h in seals.items()}
+        self.problems: list[str] = []
+        self.evidence: set[str] = set()
 
-def _keep_evidence(app: Any, obj: dict[str, Any], where: str) -> None:
-    """Put one evidence file into the store (content-addressed: a file already kept is left as it is)."""
-    try:
-        data = base64.b64decode(obj["content"], validate=True)
-        sha = str(obj["sha256"])
-    except (KeyError, TypeError, ValueError, binascii.Error) as e:
-        raise RuleViolation(f"{where}: a malformed evidence file ({e}); nothing was imported") from None
-    if hashlib.sha256(data).hexdigest() != sha:
-        raise RuleViolation(f"{where}: evidence file {sha} does not match its digest; nothing was imported")
-    with tempfile.TemporaryDirectory() as tmp:
-        staged = Path(tmp) / sha
-        staged.write_bytes(data)
-        app.evidence.add(staged)
+    def rows(self, lines: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[_Row | dict[str, Any]]:
+        """Yield each event row as it is checked, then the summary; raise at the end if anything was wrong."""
+        previous, last_id, events, files = bytes(32), 0, 0, 0
+        for number, obj in lines:
+            kind = obj.get("kind")
+            where = f"{self.path}:{number}"
+            if kind == "event":
+                row = self._event(obj, where, previous, last_id)
+                self._meaning(number, row)
+                if not self.problems:  # after the first problem nothing is written: the rest is only checked
+                    yield row
+                previous, last_id, events = row[6], row[0], events + 1
+            elif kind == "evidence":
+                self._evidence(obj, where, lines)
+                files += 1
+            elif kind == "end":
+                if obj.get("events") != events or obj.get("evidence") != files or obj.get("head") != previous.hex():
+                    raise RuleViolation(f"{where}: the trailer says {obj.get('events')} events and "
+                                        f"{obj.get('evidence')} evidence files, the file holds {events} and {files}; "
+                                        "nothing was imported")
+                self._finish(last_id)
+                yield {"events": events, "evidence": files, "head": previous.hex()}
+                return
+            else:
+                raise RuleViolation(f"{where}: unknown line kind {kind!r}; nothing was imported")
+        raise RuleViolation(f"{self.path}: the file ends without its trailer (truncated?); nothing was imported")
+
+    def _event(self, obj: dict[str, Any], where: str, previous: bytes, last_id: int) -> _Row:
+        """The event's row, its chain link checked (a fault here stops the reading)."""
+        try:
+            nid, oid = int(obj["notification_id"]), str(obj["originator_id"])
+            version = int(obj["originator_version"])
+            topic, state = str(obj["topic"]), base64.b64decode(obj["state"], validate=True)
+            claimed = bytes.fromhex(obj["hash"])
+        except (KeyError, TypeError, ValueError, binascii.Error) as e:
+            raise RuleViolation(f"{where}: a malformed event ({type(e).__name__}: {e}); nothing was imported"
+                                ) from None
+        if nid <= last_id:
+            raise RuleViolation(f"{where}: event #{nid} does not come after #{last_id}; nothing was imported")
+        if nid >= 2**63 or not 0 < version < 2**63:
+            raise RuleViolation(f"{where}: event #{nid} version {version}: out of the store's range; "
+                                "nothing was imported")
+        digest = event_digest(oid, version, topic, state)
+        link = chain_link(previous, nid, digest)
+        if link != claimed:
+            raise RuleViolation(f"{where}: event #{nid} does not match its chain hash (the file was altered?); "
+                                "nothing was imported")
+        return nid, oid, version, topic, state, digest, link
+
+    def _meaning(self, number: int, row: _Row) -> None:
+        nid, oid, version, topic, state, _, link = row
+        where = f"{self.path}:{number}"
+        try:
+            self.check.check(number, nid, oid, version, topic, state, link.hex())
+        except LedgerError as e:
+            self.problems.append(f"{where}: {e}")
+        sealed = self.seals.pop(nid, None)
+        if sealed is not None and sealed != link.hex():
+            self.problems.append(f"{where}: event #{nid}'s chain hash is {link.hex()}, not the published head "
+                                 f"{sealed} given with --seal (the file is not the sealed ledger)")
+
+    def _evidence(self, obj: dict[str, Any], where: str, lines: Iterator[tuple[int, dict[str, Any]]]) -> None:
+        """Stream one evidence file into the staging folder: inline (version 1) or from its chunk lines."""
+        try:
+            sha, size = str(obj["sha256"]), int(obj["size"])
+            self.staging.store.path_of(sha)
+            if "content" in obj:
+                blocks: Iterable[bytes] = [base64.b64decode(obj["content"], validate=True)]
+            else:
+                blocks = self._chunks(int(obj["chunks"]), where, lines)
+            problem = self.staging.receive(sha, size, blocks)
+        except (KeyError, TypeError, ValueError, binascii.Error) as e:
+            raise RuleViolation(f"{where}: a malformed evidence file ({type(e).__name__}: {e}); nothing was imported"
+                                ) from None
+        if problem:
+            self.problems.append(f"{where}: {problem}")
+        self.evidence.add(sha)
+
+    def _chunks(self, count: int, where: str, lines: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[bytes]:
+        for _ in range(count):
+            number, obj = next(lines, (0, {}))
+            if obj.get("kind") != "chunk" or not isinstance(obj.get("data"), str):
+                raise RuleViolation(f"{self.path}:{number or 'end'}: the evidence file of {where} lacks one of its "
+                                    f"{count} chunk lines; nothing was imported")
+            yield base64.b64decode(obj["data"], validate=True)
+
+    def _finish(self, last_id: int) -> None:
+        """Add what only the whole file shows, then refuse it if anything was wrong."""
+        for sha, number in self.check.attachments.items():
+            if sha not in self.evidence:
+                self.problems.append(f"{self.path}:{number}: its attachment {sha} is not among the file's "
+                                     "evidence files")
+        for nid, head in sorted(self.seals.items()):
+            self.problems.append(f"{self.path}: no event #{nid} in the file (its last is #{last_id}): it does "
+                                 f"not reach the published head {nid}:{head} given with --seal")
+        if self.problems:
+            shown = self.problems[:SHOWN_PROBLEMS]
+            more = len(self.problems) - len(shown)
+            raise RuleViolation("\n".join(shown) + (f"\n… and {more} more" if more else "")
+                                + f"\n{self.path}: {len(self.problems)} problem(s); nothing was imported")
 
 
 def _writer_for(recorder: Any) -> Any:

@@ -6,7 +6,7 @@ A submission is refused when no deadline item of the year's ruleset would ever j
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -24,8 +24,8 @@ else:
 class DeadlineRecords(_Core):
     """Periodic reports, first-supervision notices and the units' explanations."""
 
-    def submit_report(self, *, unit: str, kind: str, period: str, on: date, evidence: str, actor: str) -> str:
-        """Record that a unit submitted its monthly or quarterly report for a period."""
+    def report_fields(self, unit: str, kind: str, period: str, on: date, evidence: str) -> dict[str, Any]:
+        """Validate one report submission and return its event fields (shared by ``submit-report`` and restores)."""
         from projections.deadlines import parse_period
 
         try:
@@ -39,21 +39,29 @@ class DeadlineRecords(_Core):
             # (a wrong --period or --date), and it would otherwise count as on time.
             raise RuleViolation(f"a {kind} report for {parsed} cannot be dated {on}: the period ends on "
                                 f"{parsed.end} (check --period and --date)")
-        agg = ReportSubmission.start(ReportSubmitted, unit=unit_code, kind=kind, period=str(parsed),
-                                     year=parsed.year, date=on, evidence=self._require_evidence(evidence),
-                                     recorded_by=actor)
+        return {"unit": unit_code, "kind": kind, "period": str(parsed), "year": parsed.year, "date": on,
+                "evidence": self._require_evidence(evidence)}
+
+    def submit_report(self, *, unit: str, kind: str, period: str, on: date, evidence: str, actor: str) -> str:
+        """Record that a unit submitted its monthly or quarterly report for a period."""
+        fields = self.report_fields(unit, kind, period, on, evidence)
+        agg = ReportSubmission.start(ReportSubmitted, **fields, recorded_by=actor)
         self.save(agg)
         return str(agg.id)
 
-    def receive_notice(self, *, unit: str, notice: str, received: date, evidence: str, actor: str) -> str:
-        """Record a first-supervision notice (its id must be new)."""
+    def notice_fields(self, unit: str, notice: str, received: date, evidence: str) -> dict[str, Any]:
+        """Validate one notice and return its event fields (shared by ``notice`` and restores)."""
         if not notice.strip():
             raise RuleViolation("the notice id is empty (--notice)")
         ruleset, unit_code, _ = self.resolve(received.year, unit)
         self._require_deadline_schedule(ruleset, received.year, "notice", "explanations of notices")
-        agg = Notice.start(NoticeReceived, id=Notice.id_for(notice.strip()), unit=unit_code, notice=notice.strip(),
-                           received=received, year=received.year, evidence=self._require_evidence(evidence),
-                           recorded_by=actor)
+        return {"unit": unit_code, "notice": notice.strip(), "received": received, "year": received.year,
+                "evidence": self._require_evidence(evidence)}
+
+    def receive_notice(self, *, unit: str, notice: str, received: date, evidence: str, actor: str) -> str:
+        """Record a first-supervision notice (its id must be new)."""
+        fields = self.notice_fields(unit, notice, received, evidence)
+        agg = Notice.start(NoticeReceived, id=Notice.id_for(fields["notice"]), **fields, recorded_by=actor)
         self._save_new(agg, f"notice {notice!r} is already recorded: a notice id is unique")
         return str(agg.id)
 

@@ -9,8 +9,10 @@ One JSON object a line, in this order:
   ``originator_id`` is the id's canonical text (uuid hex) and ``hash`` the event's chain hash.
   Keeping the notification ids and the bytes lets an import rebuild the very same chain, so
   hashes and published seals still verify afterwards;
-- one ``{"kind": "evidence", "sha256", "size", "content"}`` per file in the evidence store
-  (content in base64), since ``verify`` checks those too;
+- one ``{"kind": "evidence", "sha256", "size", "chunks": N}`` per file in the evidence store, since
+  ``verify`` checks those too, followed by its content in N ``{"kind": "chunk", "data"}`` lines of at
+  most ``CHUNK`` bytes each (base64): a file of any size is streamed, never held in memory. (Version 1
+  exports put the whole content in the evidence line's ``"content"``; ``import ledger`` reads both.)
 - a trailer ``{"kind": "end", "events": N, "evidence": M, "head": hash}``, so a truncated file
   is recognised.
 
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +32,11 @@ from typing import IO, Any
 from ledger.chain import GENESIS, iter_chain
 
 FORMAT = "hotline-ledger-export"
-VERSION = 1
+VERSION = 2
+#: Versions ``import ledger`` reads (1: evidence content inline in one line).
+READABLE_VERSIONS = (1, 2)
+#: Bytes of evidence per chunk line (a multiple of 3: each line's base64 has no padding but the last).
+CHUNK = 3 << 18
 
 
 def export_lines(app: Any) -> Iterator[dict[str, Any]]:
@@ -43,9 +50,11 @@ def export_lines(app: Any) -> Iterator[dict[str, Any]]:
         events, head = events + 1, entry.hash
     files = 0
     for path in _evidence_files(app.evidence.root):
-        data = path.read_bytes()
-        yield {"kind": "evidence", "sha256": path.name, "size": len(data),
-               "content": base64.b64encode(data).decode("ascii")}
+        with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            yield {"kind": "evidence", "sha256": path.name, "size": size, "chunks": -(-size // CHUNK)}
+            for _ in range(-(-size // CHUNK)):
+                yield {"kind": "chunk", "data": base64.b64encode(f.read(CHUNK)).decode("ascii")}
         files += 1
     yield {"kind": "end", "events": events, "evidence": files, "head": head}
 

@@ -80,7 +80,7 @@ class TestMove:
         items = {i["code"]: i for s in taishan["sections"] for i in s["items"]}
         assert items["2.1"]["points"] == "2.90"
 
-    def test_an_encrypted_ledger_moves_without_its_key_and_reads_with_it(self, tmp_path, cli, monkeypatch):
+    def test_an_encrypted_ledger_is_exported_without_its_key_and_imported_with_it(self, tmp_path, cli, monkeypatch):
         from eventsourcing.cipher import AESCipher
 
         key = AESCipher.create_key(32)
@@ -93,11 +93,29 @@ class TestMove:
         monkeypatch.delenv("HOTLINE_LEDGER_CIPHER_KEY")
         assert src("export", str(tmp_path / "enc.jsonl")).exit_code == 0  # the bytes are copied, not decoded
         _in_target_env(cli, tmp_path, monkeypatch)
-
-        assert cli("import", "ledger", str(tmp_path / "enc.jsonl")).exit_code == 0  # no key needed either
         monkeypatch.setenv("HOTLINE_LEDGER_CIPHER_KEY", key)
+
+        assert cli("import", "ledger", str(tmp_path / "enc.jsonl")).exit_code == 0  # each event decoded and checked
         assert cli("verify").exit_code == 0
         assert cli.json(*SCORE) == score_before
+
+    def test_an_encrypted_export_imported_without_its_key_is_refused_naming_the_key(self, tmp_path, cli, monkeypatch):
+        from eventsourcing.cipher import AESCipher
+
+        monkeypatch.setenv("HOTLINE_LEDGER_CIPHER_KEY", AESCipher.create_key(32))
+        monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "enc.views"))
+        src = Cli(f"sqlite:///{tmp_path}/enc.db")
+        src.json("init", "--year", "2025")
+        monkeypatch.delenv("HOTLINE_LEDGER_CIPHER_KEY")
+        assert src("export", str(tmp_path / "enc.jsonl")).exit_code == 0
+        _in_target_env(cli, tmp_path, monkeypatch)
+
+        result = cli("import", "ledger", str(tmp_path / "enc.jsonl"))
+
+        assert result.exit_code == 1
+        assert f"{tmp_path / 'enc.jsonl'}:2: event #1 cannot be read" in result.stderr
+        assert "HOTLINE_LEDGER_CIPHER_KEY" in result.stderr
+        assert cli.json("log") == []
 
 
 class TestRefusals:

@@ -1,0 +1,359 @@
+"""What ``import ledger`` checks of each restored event beyond its chain hash: that it means something.
+
+A chain recomputed by whoever crafted the file proves nothing, so every event is decoded through
+the ledger's own mapper (only the ledger's event and aggregate types: ``events/registry.py``) and
+re-decided as the write side would have decided it when it was recorded:
+
+- its aggregate id is a UUID, and each aggregate's events are versions 1..n, a creation event of
+  the right aggregate type first, every later event one the aggregate accepts (a deterministic id,
+  such as a year's ruleset book, is the one the write side derives);
+- a ruleset is one ``init`` would adopt; every other fact is validated by the write side's own
+  field checks (``occurrence_fields``, ``assessment_fields``, ``report_fields``, ``notice_fields``)
+  against the rulesets restored *so far*, which come earlier in the same file, or by the
+  aggregate's own command method (a retraction, a decision, an explanation, a ruling);
+- a dispute's target exists (and has no other open dispute); a seal's head is the chain's hash at
+  the id it names; every attachment's file is in the export.
+
+The checker keeps one small aggregate per restored aggregate (the same classes the write side
+uses), the rulesets, the work-order ids and the chain hashes: memory grows with the number of
+events, never with the size of an event's evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
+from eventsourcing.utils import get_topic
+from pydantic import ValidationError
+
+from events.base import LedgerCreated
+from events.deadlines import (
+    CalendarRuled,
+    CalendarRulingChanged,
+    CalendarYearCompleted,
+    ExplanationSubmitted,
+    NoticeReceived,
+    ReportSubmitted,
+)
+from events.disputes import DisputeDecided, DisputeOpened
+from events.occurrences import AssessmentRecorded, EventsFileImported, OccurrenceRecorded, OccurrenceRetracted
+from events.rulesets import RulesetAdopted, RulesetAmended
+from events.seals import LedgerSealed
+from events.workorders import FACT_FIELDS, WorkOrderFactsRecorded
+from ledger.aggregates import (
+    Assessment,
+    CalendarDay,
+    CalendarYear,
+    Dispute,
+    EventsFile,
+    LedgerAggregate,
+    Notice,
+    Occurrence,
+    ReportSubmission,
+    RulesetBook,
+    Seal,
+    WorkOrderBatch,
+)
+from ledger.application import LedgerCore
+from ledger.deadline_records import DeadlineRecords
+from ledger.disputing import RATE_ITEMS
+from ledger.errors import LedgerError, RuleViolation
+from ledger.recording import Recording
+from ledger.rulesets.loading import sha256_text
+from ledger.rulesets.schema import Ruleset
+
+#: The aggregate each event type belongs to (an event on any other aggregate is refused).
+AGGREGATE_OF: dict[type, type[LedgerAggregate]] = {
+    RulesetAdopted: RulesetBook, RulesetAmended: RulesetBook,
+    OccurrenceRecorded: Occurrence, OccurrenceRetracted: Occurrence,
+    AssessmentRecorded: Assessment, EventsFileImported: EventsFile,
+    DisputeOpened: Dispute, DisputeDecided: Dispute,
+    ReportSubmitted: ReportSubmission, NoticeReceived: Notice, ExplanationSubmitted: Notice,
+    CalendarRuled: CalendarDay, CalendarRulingChanged: CalendarDay, CalendarYearCompleted: CalendarYear,
+    WorkOrderFactsRecorded: WorkOrderBatch, LedgerSealed: Seal,
+}
+
+_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class RestoredRules(Recording, DeadlineRecords):
+    """The write side's field validation, answering from the rulesets restored so far instead of a store."""
+
+    resolve = LedgerCore.resolve
+    _resolve = LedgerCore._resolve
+    _require_evidence = staticmethod(LedgerCore._require_evidence)
+
+    def __init__(self) -> None:
+        self.rulesets: dict[int, Ruleset] = {}
+
+    def ruleset(self, year: int) -> Ruleset:
+        """The ruleset in force for ``year`` as restored so far."""
+        try:
+            return self.rulesets[year]
+        except KeyError:
+            raise RuleViolation(f"no ruleset for {year} is adopted before this event in the file") from None
+
+    def unit_codes(self) -> set[str]:
+        """Every unit code of every ruleset restored so far (what ``import workorders`` accepts)."""
+        return {u.code for r in self.rulesets.values() for u in r.units}
+
+
+class RestoreCheck:
+    """Checks restored events one by one, in the file's order; ``check`` raises a ``LedgerError`` for a bad one."""
+
+    def __init__(self, mapper: Any) -> None:
+        self._mapper = mapper
+        self._rules = RestoredRules()
+        self._aggregates: dict[UUID, Any] = {}
+        self._broken: set[UUID] = set()  # aggregates already reported: their later events would only repeat it
+        self._heads: dict[int, str] = {}
+        self._orders: set[str] = set()
+        self._disputes: dict[tuple[str, str | None], int] = {}  # (target, rate) → disputes restored so far
+        self._open: dict[tuple[str, str | None], UUID] = {}  # (target, rate) → its open dispute
+        self._subject_of: dict[UUID, tuple[str, str | None]] = {}  # dispute → its (target, rate)
+        self.attachments: dict[str, int] = {}  # evidence digest → the first line that needs it
+        self._handlers: dict[type, Callable[[Any, Any], None]] = {
+            RulesetAdopted: self._ruleset_adopted, RulesetAmended: self._ruleset_amended,
+            OccurrenceRecorded: self._occurrence, OccurrenceRetracted: self._retraction,
+            AssessmentRecorded: self._assessment, EventsFileImported: self._events_file,
+            DisputeOpened: self._dispute_opened, DisputeDecided: self._dispute_decided,
+            ReportSubmitted: self._report, NoticeReceived: self._notice, ExplanationSubmitted: self._explanation,
+            CalendarRuled: self._calendar_ruled, CalendarRulingChanged: self._calendar_changed,
+            CalendarYearCompleted: self._calendar_year, WorkOrderFactsRecorded: self._workorders,
+            LedgerSealed: self._seal,
+        }
+
+    def check(self, line: int, notification_id: int, originator_id: str, version: int, topic: str, state: bytes,
+              link: str) -> None:
+        """Decode and re-decide one event (``link``: its chain hash, hex); raise a ``LedgerError`` naming the fault."""
+        self._heads[notification_id] = link
+        try:
+            uid = UUID(originator_id)
+        except ValueError:
+            raise RuleViolation(f"event #{notification_id}: its aggregate id {originator_id[:80]!r} is not a UUID"
+                                ) from None
+        if uid.hex != originator_id:  # the chain hashes the id's text: one id, one spelling (projections/export.py)
+            raise RuleViolation(f"event #{notification_id}: its aggregate id {originator_id[:80]!r} is not written "
+                                f"as the ledger writes it ({uid.hex})")
+        if uid in self._broken:
+            return
+        try:
+            event = self._mapper.to_domain_event(StoredEvent(uid, version, topic, state))
+        except (MapperDeserialisationError, ValidationError, ValueError, TypeError) as e:
+            self._broken.add(uid)
+            undecodable = isinstance(e, MapperDeserialisationError) and "cannot decode" in str(e)
+            hint = ("" if self._mapper.cipher or not undecodable else
+                    " (the export of an encrypted ledger is imported with its HOTLINE_LEDGER_CIPHER_KEY)")
+            raise RuleViolation(f"event #{notification_id} cannot be read: {_first_line(e)}{hint}") from None
+        what = f"event #{notification_id} ({type(event).__name__} of {uid} v{version})"
+        try:
+            self._place(event, uid, version, line)
+        except LedgerError as e:
+            raise RuleViolation(f"{what}: {e}") from None
+
+    def _place(self, event: Any, uid: UUID, version: int, line: int) -> None:
+        aggregate_class = AGGREGATE_OF[type(event)]
+        agg = self._aggregates.get(uid)
+        if isinstance(event, LedgerCreated):
+            if agg is not None:
+                self._broken.add(uid)
+                raise RuleViolation("it creates an aggregate that already exists")
+            if version != 1:
+                self._broken.add(uid)
+                raise RuleViolation(f"an aggregate starts at version 1, not {version} (a version gap?)")
+            if event.originator_topic != get_topic(aggregate_class):
+                self._broken.add(uid)
+                raise RuleViolation(f"it would create a {event.originator_topic[:120]!r}, "
+                                    f"where this event creates a {aggregate_class.__name__}")
+            self._aggregates[uid] = event.mutate(None)
+            self._decide(event, None, line)
+            return
+        if agg is None:
+            self._broken.add(uid)
+            raise RuleViolation(f"version {version} of an aggregate that no earlier event created "
+                                "(its creation event is missing)")
+        if version != agg.version + 1:
+            self._broken.add(uid)
+            raise RuleViolation(f"version {version} follows version {agg.version} of its aggregate "
+                                f"(a version gap or a repeat)")
+        if type(agg) is not aggregate_class:
+            self._broken.add(uid)
+            raise RuleViolation(f"it cannot change a {type(agg).__name__}")
+        try:
+            self._decide(event, agg, line)
+        finally:
+            if agg.version < version:  # the command refused it (reported): apply it as restored, versions go on
+                event.mutate(agg)
+
+    def _decide(self, event: Any, agg: Any, line: int) -> None:
+        self._handlers[type(event)](event, agg if agg is not None else self._aggregates[event.originator_id])
+        for attachment in getattr(event, "attachments", ()):
+            self.attachments.setdefault(attachment.sha256, line)
+
+    # ── creation events: the write side's own field checks against the rulesets restored so far ──
+    def _ruleset_adopted(self, e: RulesetAdopted, book: RulesetBook) -> None:
+        _expect_id(e, RulesetBook.id_for(e.year))
+        self._adopt(e)
+
+    def _ruleset_amended(self, e: RulesetAmended, book: RulesetBook) -> None:
+        if e.year != book.year:
+            raise RuleViolation(f"it amends the {book.year} ruleset with one for {e.year}")
+        ruleset = self._adopt(e)
+        if not book.adopt(year=e.year, ruleset_id=ruleset.id, text=e.text, sha256=e.sha256, source=e.source,
+                          actor=e.recorded_by):
+            raise RuleViolation(f"it adopts again the {e.year} ruleset already in force")
+        book.collect_events()
+
+    def _adopt(self, e: RulesetAdopted | RulesetAmended) -> Ruleset:
+        ruleset = LedgerCore.ruleset_to_adopt(e.year, e.text, e.source or "ruleset")
+        if sha256_text(e.text) != e.sha256:
+            raise RuleViolation("its sha256 is not the digest of its text")
+        if ruleset.id != e.ruleset_id:
+            raise RuleViolation(f"its ruleset_id {e.ruleset_id!r} is not the text's id {ruleset.id!r}")
+        self._rules.rulesets[e.year] = ruleset
+        return ruleset
+
+    def _occurrence(self, e: OccurrenceRecorded, occ: Occurrence) -> None:
+        _expect(e, self._rules.occurrence_fields(e.unit, e.item, e.date, e.count, e.evidence, e.note))
+
+    def _assessment(self, e: AssessmentRecorded, agg: Assessment) -> None:
+        _expect(e, self._rules.assessment_fields(e.unit, e.item, e.date, e.points, e.evidence, e.note))
+
+    def _report(self, e: ReportSubmitted, agg: ReportSubmission) -> None:
+        _expect(e, self._rules.report_fields(e.unit, e.kind, e.period, e.date, e.evidence))
+
+    def _notice(self, e: NoticeReceived, agg: Notice) -> None:
+        fields = self._rules.notice_fields(e.unit, e.notice, e.received, e.evidence)
+        _expect_id(e, Notice.id_for(fields["notice"]))
+        _expect(e, fields)
+
+    def _events_file(self, e: EventsFileImported, agg: EventsFile) -> None:
+        if not _SHA256.fullmatch(e.sha256) or e.rows < 0 or e.again < 0:
+            raise RuleViolation("its digest, row count or repeat number is not one the ledger writes")
+        _expect_id(e, EventsFile.id_for(e.sha256, e.again))
+
+    def _dispute_opened(self, e: DisputeOpened, agg: Dispute) -> None:
+        if not e.reason.strip():
+            raise RuleViolation("a dispute needs a reason")
+        RestoredRules._require_evidence(e.evidence)
+        if e.subject == "occurrence":
+            occ = self._aggregates.get(_uuid_or_none(e.target))
+            if not isinstance(occ, Occurrence):
+                raise RuleViolation(f"it disputes occurrence {e.target[:80]!r}, which no earlier event records")
+            if occ.retracted:
+                raise RuleViolation(f"occurrence {e.target} is retracted: there is nothing to dispute")
+            if e.rate is not None or (e.unit, e.item) != (occ.unit, occ.item):
+                raise RuleViolation(f"its unit, item or rate are not those of occurrence {e.target}")
+        else:
+            if e.rate not in RATE_ITEMS:
+                raise RuleViolation(f"rate must be one of {', '.join(sorted(RATE_ITEMS))}, not {e.rate!r}")
+            if e.target not in self._orders:
+                raise RuleViolation(f"it screens work order {e.target[:80]!r}, which no earlier event records")
+        key = (e.target, e.rate)
+        if key in self._open:
+            raise RuleViolation(f"{e.target} already has an open dispute {self._open[key]}")
+        earlier = self._disputes.get(key, 0)
+        _expect_id(e, Dispute.id_for(e.subject, e.target, e.rate, earlier))
+        self._disputes[key], self._open[key] = earlier + 1, e.originator_id
+        self._subject_of[e.originator_id] = key
+
+    def _calendar_ruled(self, e: CalendarRuled, agg: CalendarDay) -> None:
+        RestoredRules._require_evidence(e.evidence)
+        _expect_id(e, CalendarDay.id_for(e.date))
+
+    def _calendar_year(self, e: CalendarYearCompleted, agg: CalendarYear) -> None:
+        RestoredRules._require_evidence(e.evidence)
+        _expect_id(e, CalendarYear.id_for(e.year))
+
+    def _workorders(self, e: WorkOrderFactsRecorded, agg: WorkOrderBatch) -> None:
+        _expect_id(e, WorkOrderBatch.id_for(e.batch, e.chunk))
+        units = self._rules.unit_codes()
+        if not units:
+            raise RuleViolation("work orders come before any ruleset")
+        for n, row in enumerate(e.rows, start=1):
+            fact = dict(zip(FACT_FIELDS, row, strict=False))
+            if len(row) != len(FACT_FIELDS) or not fact["order_id"]:
+                raise RuleViolation(f"fact row {n} is not a work-order fact the ledger writes")
+            if fact["unit"] is not None and fact["unit"] not in units:
+                raise RuleViolation(f"fact row {n}: unknown unit {fact['unit'][:80]!r} (no restored ruleset names it)")
+            for field in ("dispatched_at", "due_at", "completed_at"):
+                value = fact[field]
+                if value and not _valid_time(value):
+                    raise RuleViolation(f"fact row {n}: {field} {value[:40]!r} is not a time the ledger writes")
+        self._orders.update(str(row[0]) for row in e.rows)
+
+    def _seal(self, e: LedgerSealed, agg: Seal) -> None:
+        if self._heads.get(e.notification_id) != e.head.lower():
+            raise RuleViolation(f"it seals head {e.head[:64]!r} at #{e.notification_id}, "
+                                "which is not the chain's hash there")
+
+    # ── later events: the aggregate's own command decides, as when they were recorded ──
+    def _retraction(self, e: OccurrenceRetracted, occ: Occurrence) -> None:
+        if not e.reason.strip():
+            raise RuleViolation("a retraction needs a reason")
+        occ.retract(e.reason, e.recorded_by)
+        occ.collect_events()
+
+    def _dispute_decided(self, e: DisputeDecided, dispute: Dispute) -> None:
+        if not e.reason.strip():
+            raise RuleViolation("a decision needs a reason")
+        dispute.decide(e.decision, e.count, e.reason, e.recorded_by)
+        dispute.collect_events()
+        subject = self._subject_of.get(dispute.id)  # None when its opening was itself refused
+        if subject is not None:
+            self._open.pop(subject, None)
+
+    def _explanation(self, e: ExplanationSubmitted, notice: Notice) -> None:
+        notice.explain(e.date, RestoredRules._require_evidence(e.evidence), e.recorded_by)
+        notice.collect_events()
+
+    def _calendar_changed(self, e: CalendarRulingChanged, day: CalendarDay) -> None:
+        if not day.rule(e.workday, RestoredRules._require_evidence(e.evidence), e.recorded_by):
+            raise RuleViolation("it repeats the ruling already in force")
+        day.collect_events()
+
+
+def _expect(event: Any, fields: dict[str, Any]) -> None:
+    """Refuse an event whose fields differ from what the write side would have recorded."""
+    for name, value in fields.items():
+        if getattr(event, name) != value:
+            raise RuleViolation(f"its {name} is {_short(getattr(event, name))}, where the ledger "
+                                f"would record {_short(value)}")
+
+
+def _expect_id(event: Any, expected: UUID) -> None:
+    if event.originator_id != expected:
+        raise RuleViolation(f"its aggregate id is not the one the ledger derives for it ({expected})")
+
+
+def _uuid_or_none(text: str) -> UUID | None:
+    try:
+        return UUID(text)
+    except ValueError:
+        return None
+
+
+def _valid_time(text: str) -> bool:
+    if not _TIME.fullmatch(text):
+        return False
+    try:
+        date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return int(text[11:13]) < 24 and int(text[14:16]) < 60 and int(text[17:19]) < 60
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
