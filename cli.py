@@ -611,6 +611,10 @@ class PublicKey(click.ParamType):
 
     name = "PUBLIC"
 
+    def split_envvar_value(self, rv: str) -> list[str]:
+        # HOTLINE_LEDGER_SEAL_PUBLIC may list several keys, separated by commas or spaces.
+        return rv.replace(",", " ").split()
+
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         from ledger.signing import SealKeyError, parse_public
 

@@ -235,15 +235,19 @@ def test_a_seal_re_signed_with_another_key_fails_when_the_published_key_is_pinne
         assert f"not by a pinned key ({published['fingerprint']})" in result.stderr
 
 
-def test_a_seal_signed_by_the_pinned_key_passes_the_pin(cli: Any, tmp_path: Path) -> None:
+def test_a_seal_signed_by_a_pinned_key_passes_the_pin_given_by_option_or_environment(cli: Any, tmp_path: Path) -> None:
     _ledger(cli)
     published = _keygen(cli, tmp_path / "seal.pem")
     _seal(cli, tmp_path / "seal.pem")
 
+    other = _keygen(cli, tmp_path / "other.pem")["public_key"]
+
     result = _verify(cli, "--key", published["public_key"])
+    by_env = _verify(cli, HOTLINE_LEDGER_SEAL_PUBLIC=f"{other}, {published['public_key']}")
 
     assert result.exit_code == 0, result.output
     assert f"signed by {published['fingerprint']} (pinned)" in result.stdout
+    assert by_env.exit_code == 0, by_env.output
 
 
 def test_seal_without_a_key_refuses_and_writes_nothing(cli: Any, raw: RawStore) -> None:
