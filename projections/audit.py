@@ -15,7 +15,7 @@ from typing import Any
 from events.base import Attachment
 from ledger.chain import GENESIS, head, verify_chain
 from ledger.errors import RuleViolation, UnreadableEvent
-from projections.seal_audit import check_seals, seal_records
+from projections.seal_audit import check_seals, seal_records, seals_to_vouch
 
 
 def current_head(app: Any) -> tuple[int, str]:
@@ -26,11 +26,17 @@ def current_head(app: Any) -> tuple[int, str]:
     return found
 
 
-def verified_head(app: Any) -> tuple[int, str]:
-    """The current head, once the chain verifies (a seal must never vouch for a damaged ledger)."""
-    report = verify_chain(app.recorder, expected=_vouching(recorded_seals(app)))
+def verified_head(app: Any, signer: str | None = None, trusted: Sequence[str] = ()) -> tuple[int, str]:
+    """The current head, once the chain and the earlier seals verify (a seal must never vouch for a damaged
+    ledger); ``signer`` is the public key about to sign, ``trusted`` other keys it accepts (see ``seals_to_vouch``).
+    """
+    seals = seal_records(app)
+    report = verify_chain(app.recorder, expected=_vouching([(r.notification_id, r.head) for r in seals]))
     if not report.ok:
         raise RuleViolation(f"nothing sealed: the chain is broken at {report.failure}; run `verify`")
+    refusal = seals_to_vouch(seals, signer, trusted)
+    if refusal:
+        raise RuleViolation(f"nothing sealed: {refusal}; run `verify`")
     return current_head(app)
 
 

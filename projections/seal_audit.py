@@ -128,3 +128,22 @@ def check_seals(seals: Sequence[SealRecord], pinned: Sequence[str], chain_failur
     if pins and not any(s["pinned"] for s in statuses):
         lines.append("no seal is signed by a pinned key yet")
     return statuses, lines, problems
+
+
+def seals_to_vouch(seals: Sequence[SealRecord], signer: str | None, trusted: Sequence[str]) -> str | None:
+    """Why a new seal must not vouch for the ledger, or None.
+
+    A new signature over the head would launder an earlier forgery: so every earlier signature must
+    verify, and, when signing, every earlier signed seal must be signed by the signer's own key or
+    one it trusts (a key change: the old key listed in ``trusted``). Unsigned seals are let through.
+    """
+    keys = {signer, *trusted}
+    for seal in seals:
+        name = f"seal {seal.id} (head #{seal.notification_id}, event #{seal.position})"
+        signature = _signature(seal)
+        if signature == "invalid":
+            return f"{name}: the signature does not verify (forged or altered?)"
+        if signer is not None and signature == "valid" and seal.public_key not in keys:
+            return (f"{name} was signed by {_key_print(seal.public_key)}, not by this key ({fingerprint(signer)}); "
+                    "if that key is the centre's earlier one, list it in HOTLINE_LEDGER_SEAL_PUBLIC")
+    return None

@@ -39,8 +39,8 @@ def _ledger(cli: Any) -> list[str]:
     return [cli.json(*record, "--date", f"2025-03-0{n}", "--evidence", f"WO-{n}")["id"] for n in (1, 2, 3)]
 
 
-def _seal(cli: Any, key: Path, *args: str) -> Any:
-    result = cli("seal", *args, "--format", "json", env={"HOTLINE_LEDGER_SEAL_KEY": str(key)})
+def _seal(cli: Any, key: Path, *args: str, **env: str) -> Any:
+    result = cli("seal", *args, "--format", "json", env={"HOTLINE_LEDGER_SEAL_KEY": str(key), **env})
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -235,6 +235,41 @@ def test_a_seal_re_signed_with_another_key_fails_when_the_published_key_is_pinne
         assert f"not by a pinned key ({published['fingerprint']})" in result.stderr
 
 
+def test_seal_refuses_to_sign_after_a_seal_whose_signature_does_not_verify(
+    cli: Any, raw: RawStore, tmp_path: Path
+) -> None:
+    _ledger(cli)
+    _keygen(cli, tmp_path / "seal.pem")
+    sealed = _seal(cli, tmp_path / "seal.pem", "--note", "第1期")
+    _put_state(raw, 5, {**_state(raw, 5), "note": "第2期"})
+    raw.rechain()
+    before = raw.events()
+
+    result = cli("seal", env={"HOTLINE_LEDGER_SEAL_KEY": str(tmp_path / "seal.pem")})
+
+    assert result.exit_code == 1
+    assert f"nothing sealed: seal {sealed['id']} (head #4, event #5): the signature does not verify" in result.stderr
+    assert raw.events() == before
+
+
+def test_seal_refuses_to_vouch_for_a_forgery_re_signed_with_another_key(
+    cli: Any, raw: RawStore, tmp_path: Path
+) -> None:
+    ids = _ledger(cli)
+    published = _keygen(cli, tmp_path / "seal.pem")
+    sealed = _seal(cli, tmp_path / "seal.pem")
+    _rewrite_count(raw, ids[0], 9)
+    _resign_with_own_key(raw, 5, tmp_path)
+    before = raw.events()
+
+    result = cli("seal", env={"HOTLINE_LEDGER_SEAL_KEY": str(tmp_path / "seal.pem")})
+
+    assert result.exit_code == 1
+    assert f"nothing sealed: seal {sealed['id']} (head #4, event #5) was signed by SHA256:" in result.stderr
+    assert f"not by this key ({published['fingerprint']})" in result.stderr
+    assert raw.events() == before
+
+
 def test_a_seal_signed_by_a_pinned_key_passes_the_pin_given_by_option_or_environment(cli: Any, tmp_path: Path) -> None:
     _ledger(cli)
     published = _keygen(cli, tmp_path / "seal.pem")
@@ -330,14 +365,17 @@ def test_an_unsigned_seal_fails_when_a_published_key_is_pinned(cli: Any, tmp_pat
     assert f"seal {sealed['id']} (head #4, event #5): unsigned, not by a pinned key" in result.stderr
 
 
-def test_a_change_of_signing_key_between_seals_is_reported(cli: Any, tmp_path: Path) -> None:
+def test_a_change_of_signing_key_between_seals_must_be_declared_and_is_reported(cli: Any, tmp_path: Path) -> None:
     _ledger(cli)
     first, second = _keygen(cli, tmp_path / "a.pem"), _keygen(cli, tmp_path / "b.pem")
     _seal(cli, tmp_path / "a.pem")
-    later = _seal(cli, tmp_path / "b.pem")
+    refused = cli("seal", env={"HOTLINE_LEDGER_SEAL_KEY": str(tmp_path / "b.pem")})
+    later = _seal(cli, tmp_path / "b.pem", HOTLINE_LEDGER_SEAL_PUBLIC=first["public_key"])  # the old key, trusted
 
     result = _verify(cli)
 
+    assert refused.exit_code == 1  # a key change is deliberate: the sealer names the earlier key
+    assert f"was signed by {first['fingerprint']}, not by this key ({second['fingerprint']})" in refused.stderr
     assert result.exit_code == 0, result.output
     assert (f"signing key changed at seal {later['id']} (head #5, event #6): "
             f"{first['fingerprint']} -> {second['fingerprint']}") in result.stdout
