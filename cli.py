@@ -612,8 +612,9 @@ class PublicKey(click.ParamType):
     name = "PUBLIC"
 
     def split_envvar_value(self, rv: str) -> list[str]:
-        # HOTLINE_LEDGER_SEAL_PUBLIC may list several keys, separated by commas or spaces.
-        return rv.replace(",", " ").split()
+        from ledger.signing import split_publics
+
+        return split_publics(rv)
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         from ledger.signing import SealKeyError, parse_public
@@ -667,7 +668,7 @@ def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
     """Record the current chain head, signed with the key in HOTLINE_LEDGER_SEAL_KEY, so it can be published."""
     if ctx.invoked_subcommand is not None:
         return
-    from ledger.signing import KEY_ENV, PUBLIC_ENV, SealKeyError, fingerprint, load_key, parse_public
+    from ledger.signing import KEY_ENV, PUBLIC_ENV, SealKeyError, fingerprint, load_key, parse_public, split_publics
     from projections.audit import verified_head
 
     s = ctx.find_object(Session)
@@ -676,8 +677,8 @@ def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
         raise SealKeyError(f"nothing sealed: set {KEY_ENV} to the seal's private key file (make one with "
                            "`seal keygen FILE`), or record an unsigned seal with --unsigned")
     key = None if unsigned else load_key(path or "")
-    trusted = os.environ.get(PUBLIC_ENV, "").replace(",", " ").split()
-    nid, head = verified_head(s.app, None if key is None else key.public, [parse_public(k) for k in trusted])
+    trusted = [parse_public(k) for k in split_publics(os.environ.get(PUBLIC_ENV, ""))]
+    nid, head = verified_head(s.app, None if key is None else key.public, trusted)
     new = s.app.seal(notification_id=nid, head=head, note=note, actor=s.actor, key=key)
     signer = None if key is None else {"public_key": key.public, "fingerprint": fingerprint(key.public)}
     if fmt == "json":

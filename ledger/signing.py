@@ -72,6 +72,11 @@ def parse_public(text: str) -> str:
     return public_text(Ed25519PublicKey.from_public_bytes(_raw_public(text.strip())))
 
 
+def split_publics(text: str) -> list[str]:
+    """The keys listed in ``HOTLINE_LEDGER_SEAL_PUBLIC`` (separated by commas or spaces), unchecked."""
+    return text.replace(",", " ").split()
+
+
 def _raw_public(text: str) -> bytes:
     if not text.startswith(_PREFIX):
         raise SealKeyError(f"{text[:20]!r}…: not a seal public key (expected {_PREFIX}<base64>)")
