@@ -606,17 +606,39 @@ def log(s: Session, unit: str | None, item: str | None, since: date | None, fmt:
 
 
 # ── integrity ───────────────────────────────────────────────────────────────
+class PublicKey(click.ParamType):
+    """A published seal public key, ``ed25519:<base64>``."""
+
+    name = "PUBLIC"
+
+    def split_envvar_value(self, rv: str) -> list[str]:
+        from ledger.signing import split_publics
+
+        return split_publics(rv)
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        from ledger.signing import SealKeyError, parse_public
+
+        try:
+            return parse_public(str(value))
+        except SealKeyError as e:
+            self.fail(str(e), param, ctx)
+
+
 @main.command()
 @click.option("--seal", "sealed", multiple=True, metavar="ID:HASH",
               help="A published head to check against (repeatable), e.g. from a bulletin.")
+@click.option("--key", "pinned", multiple=True, type=PublicKey(), envvar="HOTLINE_LEDGER_SEAL_PUBLIC",
+              help="A published seal public key (repeatable; env HOTLINE_LEDGER_SEAL_PUBLIC): "
+                   "every seal must be signed by one of them.")
 @FORMAT
 @pass_session
 @refusals
-def verify(s: Session, sealed: tuple[str, ...], fmt: str) -> None:
-    """Check the tamper-evidence chain and the evidence store; exit 1 naming the first failure."""
+def verify(s: Session, sealed: tuple[str, ...], pinned: tuple[str, ...], fmt: str) -> None:
+    """Check the tamper-evidence chain, the seals and the evidence store; exit 1 naming the first failure."""
     from projections.audit import audit
 
-    report = audit(s.app, [_parse_seal(x) for x in sealed])
+    report = audit(s.app, [_parse_seal(x) for x in sealed], pinned)
     if fmt == "json":
         emit_json(report)
     else:
@@ -636,21 +658,52 @@ def _parse_seal(text: str) -> tuple[int, str]:
     return int(nid), digest.lower()
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.option("--note", default="", help="e.g. the bulletin the head is printed in")
+@click.option("--unsigned", is_flag=True, help="Record the seal without a signature (no key at hand).")
 @FORMAT
-@pass_session
+@click.pass_context
 @refusals
-def seal(s: Session, note: str, fmt: str) -> None:
-    """Record the current chain head so it can be published (then verify against it)."""
+def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
+    """Record the current chain head, signed with the key in HOTLINE_LEDGER_SEAL_KEY, so it can be published."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ledger.signing import KEY_ENV, PUBLIC_ENV, SealKeyError, fingerprint, load_key, parse_public, split_publics
     from projections.audit import verified_head
 
-    nid, head = verified_head(s.app)
-    new = s.app.seal(notification_id=nid, head=head, note=note, actor=s.actor)
+    s = ctx.find_object(Session)
+    path = os.environ.get(KEY_ENV)
+    if not unsigned and not path:
+        raise SealKeyError(f"nothing sealed: set {KEY_ENV} to the seal's private key file (make one with "
+                           "`seal keygen FILE`), or record an unsigned seal with --unsigned")
+    key = None if unsigned else load_key(path or "")
+    trusted = [parse_public(k) for k in split_publics(os.environ.get(PUBLIC_ENV, ""))]
+    nid, head = verified_head(s.app, None if key is None else key.public, trusted)
+    new = s.app.seal(notification_id=nid, head=head, note=note, actor=s.actor, key=key)
+    signer = None if key is None else {"public_key": key.public, "fingerprint": fingerprint(key.public)}
     if fmt == "json":
-        emit_json({"id": new, "notification_id": nid, "head": head})
-    else:
-        click.echo(f"sealed #{nid} {head}\npublish this line; check later with: verify --seal {nid}:{head}")
+        emit_json({"id": new, "notification_id": nid, "head": head, "signed": key is not None, **(signer or {})})
+        return
+    click.echo(f"sealed #{nid} {head}")
+    click.echo("unsigned" if signer is None else f"signed by {signer['fingerprint']} ({signer['public_key']})")
+    click.echo(f"publish this line; check later with: verify --seal {nid}:{head}")
+
+
+@seal.command("keygen")
+@click.argument("file", type=click.Path(dir_okay=False))
+@FORMAT
+@refusals
+def seal_keygen(file: str, fmt: str) -> None:
+    """Write a new Ed25519 seal key to FILE (mode 0600, never over an existing file) and print its public key."""
+    from ledger.signing import KEY_ENV, fingerprint, generate_key
+
+    public = generate_key(file)
+    if fmt == "json":
+        emit_json({"file": file, "public_key": public, "fingerprint": fingerprint(public)})
+        return
+    click.echo(f"public key: {public}\nfingerprint: {fingerprint(public)}")
+    click.echo(f"publish the public key; sign with {KEY_ENV}={file} (keep that file off the database server); "
+               f"check with: verify --key {public}")
 
 
 @main.command("export")

@@ -1,11 +1,15 @@
-"""Sealing: recording a published head of the tamper-evidence chain (see ledger/chain.py)."""
+"""Sealing: recording a published head of the tamper-evidence chain (see ledger/chain.py), signed."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from uuid import uuid4
+
+from eventsourcing.domain import datetime_now_with_tzinfo
 
 from events.seals import LedgerSealed
 from ledger.aggregates import Seal
+from ledger.signing import SealKey, seal_message
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
@@ -16,8 +20,16 @@ else:
 class Sealing(_Core):
     """Published chain heads, kept in the ledger itself."""
 
-    def seal(self, *, notification_id: int, head: str, note: str, actor: str) -> str:
-        """Record a published chain head."""
-        agg = Seal.start(LedgerSealed, notification_id=notification_id, head=head, note=note, recorded_by=actor)
+    def seal(self, *, notification_id: int, head: str, note: str, actor: str, key: SealKey | None) -> str:
+        """Record a published chain head, signed with ``key`` (None: an unsigned seal)."""
+        # The id and time are made before the event so that the signature covers them.
+        seal_id, at = uuid4(), datetime_now_with_tzinfo()
+        signed = {}
+        if key is not None:
+            message = seal_message(seal_id=seal_id, notification_id=notification_id, head=head, sealed_at=at,
+                                   sealed_by=actor, note=note)
+            signed = {"signature": key.sign(message), "public_key": key.public}
+        agg = Seal.start(LedgerSealed, id=seal_id, timestamp=at, notification_id=notification_id, head=head,
+                         note=note, recorded_by=actor, **signed)
         self.save(agg)
         return str(agg.id)

@@ -12,15 +12,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.utils import get_topic
-
 from events.base import Attachment
-from events.seals import LedgerSealed
 from ledger.chain import GENESIS, head, verify_chain
 from ledger.errors import RuleViolation, UnreadableEvent
-
-#: Seal notifications read per query (a ledger holds a few seals a year).
-_SEAL_PAGE = 1000
+from projections.seal_audit import check_seals, seal_records, seals_to_vouch
 
 
 def current_head(app: Any) -> tuple[int, str]:
@@ -31,35 +26,23 @@ def current_head(app: Any) -> tuple[int, str]:
     return found
 
 
-def verified_head(app: Any) -> tuple[int, str]:
-    """The current head, once the chain verifies (a seal must never vouch for a damaged ledger)."""
-    report = verify_chain(app.recorder, expected=_vouching(recorded_seals(app)))
+def verified_head(app: Any, signer: str | None = None, trusted: Sequence[str] = ()) -> tuple[int, str]:
+    """The current head, once the chain and the earlier seals verify (a seal must never vouch for a damaged
+    ledger); ``signer`` is the public key about to sign, ``trusted`` other keys it accepts (see ``seals_to_vouch``).
+    """
+    seals = seal_records(app)
+    report = verify_chain(app.recorder, expected=_vouching([(r.notification_id, r.head) for r in seals]))
     if not report.ok:
         raise RuleViolation(f"nothing sealed: the chain is broken at {report.failure}; run `verify`")
+    refusal = seals_to_vouch(seals, signer, trusted)
+    if refusal:
+        raise RuleViolation(f"nothing sealed: {refusal}; run `verify`")
     return current_head(app)
 
 
 def recorded_seals(app: Any) -> list[tuple[int, str]]:
-    """The (notification id, head) pairs of the ledger's own seals, read from the store, not the read model.
-
-    A seal whose bytes do not decode is passed over here: it is an event like any other, and the
-    chain check names it.
-    """
-    seals: list[tuple[int, str]] = []
-    start = None
-    topic = get_topic(LedgerSealed)
-    while True:
-        page = app.recorder.select_notifications(start=start, limit=_SEAL_PAGE, topics=[topic],
-                                                 inclusive_of_start=False)
-        for n in page:
-            try:
-                state = app.mapper.decode_state(n)
-                seals.append((int(state["notification_id"]), str(state["head"]).lower()))
-            except Exception:  # noqa: S112 - damaged bytes: the chain check reports this event
-                continue
-        if len(page) < _SEAL_PAGE:
-            return seals
-        start = page[-1].id
+    """The (notification id, head) pairs of the ledger's own seals, read from the store, not the read model."""
+    return [(r.notification_id, r.head) for r in seal_records(app)]
 
 
 def _vouching(heads: Sequence[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -95,14 +78,16 @@ def _evidence_problems(app: Any) -> tuple[int, list[str]]:
     return files, problems
 
 
-def audit(app: Any, published: Sequence[tuple[int, str]] = ()) -> dict[str, Any]:
-    """Verify the chain against the ledger's own seals and any published heads, then the read model and evidence.
+def audit(app: Any, published: Sequence[tuple[int, str]] = (), pinned: Sequence[str] = ()) -> dict[str, Any]:
+    """Verify the chain against the ledger's own seals and any published heads, the seals' signatures (against
+    the ``pinned`` public keys, if any), then the read model and evidence.
 
     Returns ``ok``, ``count`` and ``head`` (of the verified part), ``failure`` (the first chain
     failure or None), ``problems`` (every failure as one line, naming the event or file) and
-    ``lines`` (the whole report, for people).
+    ``lines`` (the whole report, for people) and ``seals`` (each seal's status).
     """
-    expected = _vouching([*recorded_seals(app), *published])
+    seals = seal_records(app)
+    expected = _vouching([*((r.notification_id, r.head) for r in seals), *published])
     report = verify_chain(app.recorder, expected=expected)
     lines: list[str] = []
     problems: list[str] = []
@@ -127,8 +112,12 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = ()) -> dict[str, Any]
     if expected:
         lines.append(f"sealed heads checked: {len(expected)}")
     failure = report.failure
+    seal_statuses, seal_lines, seal_problems = check_seals(
+        seals, pinned, None if failure is None else failure.notification_id)
+    lines.extend(seal_lines)
+    problems.extend(seal_problems)
     return {"ok": not problems, "count": report.count, "head": report.head,
             "failure": None if failure is None else {"notification_id": failure.notification_id,
                                                       "originator_id": failure.originator_id,
                                                       "reason": failure.reason},
-            "problems": problems, "lines": lines}
+            "problems": problems, "lines": lines, "seals": seal_statuses}

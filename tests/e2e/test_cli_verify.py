@@ -183,7 +183,7 @@ def test_swapping_two_events_is_named_by_verify(cli: Any, raw: RawStore) -> None
 
 def test_a_rewritten_chain_passes_alone_but_fails_against_the_ledgers_own_seal(cli: Any, raw: RawStore) -> None:
     ids = _small_ledger(cli)
-    sealed = cli.json("seal", "--note", "2025年第1期通报")
+    sealed = cli.json("seal", "--unsigned", "--note", "2025年第1期通报")
     nid = raw.position_of(ids[1])
     raw.set_state(nid, raw.events()[nid - 1][4].replace(b"WO-2", b"WO-9"))
     raw.rechain()
@@ -218,7 +218,7 @@ def test_seal_refuses_to_vouch_for_a_broken_chain_and_records_nothing(cli: Any, 
     raw.set_state(nid, raw.events()[nid - 1][4].replace(b"WO-1", b"WO-7"))
     before = len(raw.events())
 
-    result = cli("seal")
+    result = cli("seal", "--unsigned")
 
     assert result.exit_code == 1
     assert "nothing sealed" in result.stderr and f"event #{nid}" in result.stderr

@@ -33,6 +33,8 @@ def source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     cli.json("retract", b, "--reason", "重复")
     d = cli.json("dispute", "open", a, "--reason", "已答复", "--evidence", "录音")["id"]
     cli.json("dispute", "decide", d, "--decision", "amend", "--count", "2", "--reason", "核实")
+    cli.json("seal", "keygen", str(tmp_path / "seal.pem"))
+    monkeypatch.setenv("HOTLINE_LEDGER_SEAL_KEY", str(tmp_path / "seal.pem"))
     cli.json("seal")
     return cli
 
@@ -64,6 +66,7 @@ class TestMove:
         assert imported["evidence"] == 1
         assert imported["head"] == exported["head"]
         assert cli("verify").exit_code == 0
+        assert [s["signature"] for s in cli.json("verify")["seals"]] == ["valid"]  # the signature moved with it
         assert cli.json(*SCORE) == score_before
         assert cli.json(*TRACE) == trace_before
 

@@ -1,0 +1,149 @@
+"""The seals ``verify`` checks: each seal's signature, its key against the published (pinned) keys, and
+whether the chain still reaches the head it sealed.
+
+Seals are read from the store, never from the read model, and their bytes decoded without building
+an event (a seal whose bytes do not decode is the chain check's to name). Whoever can rewrite the
+database can also replace a seal's recorded public key with a key of their own and re-sign, so a
+signature proves something only about a key the reader trusts: ``verify`` prints the fingerprint of
+every key that signed, reports a change of key between seals, and fails any seal not signed by a
+pinned key when keys are pinned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from events.seals import LedgerSealed
+from ledger.signing import SealKeyError, fingerprint, seal_message, signature_valid
+
+#: Seal notifications read per query (a ledger holds a few seals a year).
+_PAGE = 1000
+
+
+class SealRecord(NamedTuple):
+    """One seal as stored: ``position`` is the seal event's own notification id, ``notification_id``
+    the position whose chain hash it seals."""
+
+    position: int
+    id: str
+    notification_id: int
+    head: str
+    note: str
+    sealed_at: datetime
+    sealed_by: str
+    signature: str
+    public_key: str
+
+
+def seal_records(app: Any) -> list[SealRecord]:
+    """Every seal in the store, in order; seals whose bytes do not decode are passed over (the chain names them)."""
+    seals: list[SealRecord] = []
+    start = None
+    topic = get_topic(LedgerSealed)
+    while True:
+        page = app.recorder.select_notifications(start=start, limit=_PAGE, topics=[topic], inclusive_of_start=False)
+        for n in page:
+            try:
+                state = app.mapper.decode_state(n)
+                seals.append(SealRecord(
+                    position=n.id, id=str(UUID(str(n.originator_id))), notification_id=int(state["notification_id"]),
+                    head=str(state["head"]).lower(), note=str(state.get("note", "")),
+                    sealed_at=datetime.fromisoformat(str(state["timestamp"])), sealed_by=str(state["recorded_by"]),
+                    signature=str(state.get("signature", "")), public_key=str(state.get("public_key", ""))))
+            except Exception:  # noqa: S112 - damaged bytes: the chain check reports this event
+                continue
+        if len(page) < _PAGE:
+            return seals
+        start = page[-1].id
+
+
+def _key_print(public: str) -> str | None:
+    try:
+        return fingerprint(public)
+    except SealKeyError:
+        return None
+
+
+def _signature(seal: SealRecord) -> str:
+    """``unsigned``, ``valid`` or ``invalid`` (a forged or altered seal, or a malformed key or signature)."""
+    if not seal.signature and not seal.public_key:
+        return "unsigned"
+    message = seal_message(seal_id=UUID(seal.id), notification_id=seal.notification_id, head=seal.head,
+                           sealed_at=seal.sealed_at, sealed_by=seal.sealed_by, note=seal.note)
+    return "valid" if signature_valid(seal.public_key, seal.signature, message) else "invalid"
+
+
+def check_seals(seals: Sequence[SealRecord], pinned: Sequence[str], chain_failure: int | None
+                ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """Check each seal; (one status per seal, lines for people, problems).
+
+    ``pinned`` are the published public keys (normalised text form; empty: none pinned), and
+    ``chain_failure`` the notification id of the chain's first failure (None: the chain verified,
+    every sealed head included): the chain reaches no head at or after it.
+    """
+    statuses: list[dict[str, Any]] = []
+    lines: list[str] = []
+    problems: list[str] = []
+    previous_key: str | None = None
+    pins = set(pinned)
+    for seal in seals:
+        signature = _signature(seal)
+        key = _key_print(seal.public_key) if seal.public_key else None
+        reached = chain_failure is None or seal.notification_id < chain_failure
+        is_pinned = None if not pins else (signature == "valid" and seal.public_key in pins)
+        changed = signature == "valid" and previous_key is not None and seal.public_key != previous_key
+        name = f"seal {seal.id} (head #{seal.notification_id}, event #{seal.position})"
+        seal_problems = []
+        if signature == "invalid":
+            seal_problems.append(f"SEAL BROKEN: {name}: the signature does not verify (forged or altered?)")
+        elif is_pinned is False:
+            pinned_prints = ", ".join(sorted(fingerprint(p) for p in pins))
+            who = "unsigned" if signature == "unsigned" else f"signed by {key}"
+            seal_problems.append(f"SEAL BROKEN: {name}: {who}, not by a pinned key ({pinned_prints})")
+        if not reached:
+            seal_problems.append(f"SEAL BROKEN: {name}: the chain no longer reaches its sealed head {seal.head}")
+        if changed:
+            lines.append(f"signing key changed at {name}: {_key_print(previous_key or '')} -> {key}")
+        if signature == "valid":
+            previous_key = seal.public_key
+        if seal_problems:
+            problems.extend(seal_problems)
+            lines.extend(seal_problems)
+        else:
+            lines.append(f"{name}: " + (f"signed by {key}" if signature == "valid" else "unsigned")
+                         + ("" if is_pinned is None else " (pinned)" if is_pinned else ""))
+        statuses.append({"id": seal.id, "event": seal.position, "notification_id": seal.notification_id,
+                         "head": seal.head, "note": seal.note, "signature": signature, "key": key,
+                         "public_key": seal.public_key or None, "pinned": is_pinned, "key_changed": changed,
+                         "reached": reached, "ok": not seal_problems})
+    keys = sorted({s["key"] for s in statuses if s["signature"] == "valid"})
+    if seals:
+        lines.append(f"seals checked: {len(seals)} ({sum(s['signature'] == 'valid' for s in statuses)} signed); "
+                     f"signing keys: {', '.join(keys) or 'none'}")
+    if pins and not any(s["pinned"] for s in statuses):
+        lines.append("no seal is signed by a pinned key yet")
+    return statuses, lines, problems
+
+
+def seals_to_vouch(seals: Sequence[SealRecord], signer: str | None, trusted: Sequence[str]) -> str | None:
+    """Why a new seal must not vouch for the ledger, or None.
+
+    A new signature over the head would launder an earlier forgery: so every earlier signature must
+    verify, and, when signing, every earlier signed seal must be signed by the signer's own key or
+    one it trusts (a key change: the old key listed in ``trusted``). Unsigned seals are let through.
+    """
+    keys = {signer, *trusted}
+    for seal in seals:
+        name = f"seal {seal.id} (head #{seal.notification_id}, event #{seal.position})"
+        signature = _signature(seal)
+        if signature == "invalid":
+            return f"{name}: the signature does not verify (forged or altered?)"
+        if signer is not None and signature == "valid" and seal.public_key not in keys:
+            return (f"{name} was signed by {_key_print(seal.public_key)}, not by this key ({fingerprint(signer)}); "
+                    "if that key is the centre's earlier one, list it in HOTLINE_LEDGER_SEAL_PUBLIC")
+    return None
