@@ -7,7 +7,8 @@ files, and never half-written.
 - A regular file is written to a temporary file in the target's directory and renamed into place
   only when complete: a failure half-way (a broken chain, a full disk, Ctrl-C) leaves any existing
   file as it was and no temporary file behind. A symlinked target is replaced where it points.
-- A target that is not a regular file (``/dev/stdout``, a pipe, ``/dev/full``) is written directly.
+- A target that is not a regular file (a pipe, ``/dev/full``), or any name under ``/dev/`` or ``/proc/``
+  (``/dev/stdout``), is written directly.
 - A write error is one :class:`OutputRefused` naming the file, never a traceback.
 """
 
@@ -23,6 +24,9 @@ from typing import IO, Any
 
 from ledger.errors import LedgerError
 from ledger.store import StoreLocation
+
+#: Names under these are devices and the process's own descriptors: written directly, never replaced.
+_DEVICE_DIRS = ("/dev/", "/proc/")
 
 #: Side files SQLite keeps beside a database (write-ahead log, shared memory, rollback journal).
 _SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -100,13 +104,14 @@ def output_file(target: str | os.PathLike[str], store: StoreLocation, *, binary:
     resolved = check_target(target, store)
     kwargs: dict[str, Any] = {} if binary else {"encoding": encoding, "newline": newline}
     mode = "wb" if binary else "w"
-    if not _is_regular_or_absent(resolved):
-        # A device or a pipe: there is nothing to rename over, and nothing of ours to clobber.
+    if str(target).startswith(_DEVICE_DIRS) or not _is_regular_or_absent(resolved):
+        # A device or a pipe (``/dev/stdout`` may lead to a pipe, a terminal or the shell's redirection
+        # file): nothing to rename over, and opened by the name given, which is what the user meant.
         try:
-            with open(resolved, mode, **kwargs) as direct:
+            with open(target, mode, **kwargs) as direct:
                 yield direct
         except OSError as e:
-            if e.filename not in (None, str(resolved)):
+            if e.filename not in (None, str(target)):
                 raise
             raise _write_error(target, e) from None
         return
