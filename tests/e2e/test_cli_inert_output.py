@@ -41,7 +41,10 @@ def toml_string(text: str) -> str:
 
 @pytest.fixture
 def hostile(store_url: str, tmp_path: Path) -> Cli:
-    """A 2025 ledger whose unit names are formulas and whose events carry every hostile string."""
+    """A 2025 ledger whose unit names are formulas and whose events carry every hostile string (SQLite:
+    rendering does not depend on the backend)."""
+    if not store_url.startswith("sqlite"):
+        pytest.skip("rendering does not depend on the backend: SQLite only")
     text = builtin_text()
     for name, hostile_name in UNIT_NAMES.items():
         text = text.replace(f'name = "{name}"', f"name = {toml_string(hostile_name)}", 1)
@@ -57,11 +60,6 @@ def hostile(store_url: str, tmp_path: Path) -> Cli:
     return cli
 
 
-def sqlite_only(cli: Cli) -> None:
-    if not cli.store.startswith("sqlite"):
-        pytest.skip("rendering does not depend on the backend")
-
-
 def workbook_cells(path: Path) -> list[Any]:
     wb = openpyxl.load_workbook(path)
     return [cell for ws in wb.worksheets for row in ws.iter_rows() for cell in row if cell.value is not None]
@@ -69,7 +67,6 @@ def workbook_cells(path: Path) -> list[Any]:
 
 class TestTheWorkbook:
     def test_no_cell_of_the_workbook_is_a_formula(self, hostile, tmp_path):
-        sqlite_only(hostile)
         book = tmp_path / "score.xlsx"
         assert hostile(*SCORE, "--format", "xlsx", "--output", book).exit_code == 0
         cells = workbook_cells(book)
@@ -80,7 +77,6 @@ class TestTheWorkbook:
         assert {"=1+1", "+1", "-1", "@SUM(A1)"} <= texts  # the unit names, as typed
 
     def test_points_in_the_workbook_stay_numbers(self, hostile, tmp_path):
-        sqlite_only(hostile)
         book = tmp_path / "score.xlsx"
         assert hostile(*SCORE, "--format", "xlsx", "--output", book).exit_code == 0
         summary = openpyxl.load_workbook(book)["汇总"]
@@ -90,7 +86,6 @@ class TestTheWorkbook:
         assert first[total].data_type == "n" and isinstance(first[total].value, float)
 
     def test_libreoffice_prints_the_formula_text_not_its_result(self, hostile, tmp_path):
-        sqlite_only(hostile)
         soffice, pdftotext = shutil.which("soffice"), shutil.which("pdftotext")
         if soffice is None or pdftotext is None:
             if os.environ.get("CI"):
@@ -110,7 +105,6 @@ class TestTheWorkbook:
 
 class TestTheCsvSummary:
     def test_text_cells_starting_like_a_formula_get_a_quote_and_points_do_not(self, hostile):
-        sqlite_only(hostile)
         # As of 03-03 against 02-28: the deductions of 03-01, 03-02 and 03-03 (3 × 0.10) and nothing else
         # (no report deadline has passed yet), so taishan's change is −0.30: a number, not text.
         result = hostile("score", "--year", "2025", "--as-of", "2025-03-03", "--format", "csv",
@@ -129,7 +123,6 @@ class TestTheTerminal:
     @pytest.mark.parametrize("command", [("trace", "--year", "2025", "--unit", "taishan", "--as-of", "2025-12-31"),
                                          ("log",)])
     def test_stored_text_is_printed_literally_without_escape_codes(self, hostile, command):
-        sqlite_only(hostile)
         result = hostile(*command, env=WIDE)
         assert result.exit_code == 0, result.output
         assert "\x1b" not in result.stdout and "\x00" not in result.stdout
@@ -137,14 +130,12 @@ class TestTheTerminal:
             assert ON_TERMINAL.get(value, value) in result.stdout, value
 
     def test_the_ranking_table_shows_unit_names_literally(self, hostile):
-        sqlite_only(hostile)
         result = hostile(*SCORE, env=WIDE)
         assert result.exit_code == 0, result.output
         assert "=1+1" in result.stdout and "@SUM(A1)" in result.stdout
         assert "\\x0dy" in result.stdout and "\r" not in result.stdout
 
     def test_a_dispute_reason_in_markup_is_listed_literally(self, hostile):
-        sqlite_only(hostile)
         first = hostile.json("log")[-1]["id"]
         assert hostile("dispute", "open", first, "--reason", "[/bold][link=http://x]x[/link]\x1b]8;;",
                        "--evidence", "[red]").exit_code == 0
@@ -154,7 +145,6 @@ class TestTheTerminal:
         assert "\x1b" not in result.stdout
 
     def test_emoji_codes_in_evidence_stay_as_typed(self, hostile):
-        sqlite_only(hostile)
         assert hostile("record", "--unit", "daiyue", "--item", "2.2.1", "--date", "2025-04-01",
                        "--evidence", ":warning:").exit_code == 0
         result = hostile("log", "--unit", "daiyue", env=WIDE)
@@ -163,7 +153,6 @@ class TestTheTerminal:
 
 class TestTheWebPage:
     def test_a_script_in_evidence_is_escaped_in_the_page(self, hostile, tmp_path):
-        sqlite_only(hostile)
         assert hostile("record", "--unit", "taishan", "--item", "2.2.1", "--date", "2025-04-01",
                        "--evidence", "<script>alert(1)</script>", "--note", '"><img src=x onerror=alert(2)>'
                        ).exit_code == 0

@@ -37,8 +37,10 @@ def recorded(cli: Cli, tmp_path: Path) -> Cli:
     return cli
 
 
-def sqlite_only(cli: Cli) -> None:
-    if not cli.store.startswith("sqlite"):
+@pytest.fixture
+def sqlite_store(store_url: str) -> None:
+    """Skip before anything is recorded: these cases are about the store's own files on disk (SQLite)."""
+    if not store_url.startswith("sqlite"):
         pytest.skip("the store's own files on disk: SQLite")
 
 
@@ -62,9 +64,9 @@ def files_of(tmp_path: Path, *names: str) -> dict[str, str]:
 
 
 class TestTheLedgerIsNeverAnOutput:
+    @pytest.mark.usefixtures("sqlite_store")
     @pytest.mark.parametrize("spelling", ["plain", "dotdot", "symlink", "hardlink"])
     def test_export_onto_the_database_is_refused_however_it_is_spelled(self, recorded, tmp_path, spelling):
-        sqlite_only(recorded)
         db = tmp_path / "ledger.db"
         (tmp_path / "x").mkdir()
         target = {"plain": db, "dotdot": tmp_path / "x" / ".." / "ledger.db",
@@ -77,18 +79,18 @@ class TestTheLedgerIsNeverAnOutput:
         refused(recorded, target, "export", target)
         assert_ledger_intact(recorded, tmp_path, before)
 
+    @pytest.mark.usefixtures("sqlite_store")
     def test_score_html_onto_the_database_is_refused(self, recorded, tmp_path):
-        sqlite_only(recorded)
         before = files_of(tmp_path, "ledger.db", "views.db")
         db = tmp_path / "ledger.db"
         result = refused(recorded, db, *SCORE, "--format", "html", "--output", db)
         assert "SQLite database" in result.stderr
         assert_ledger_intact(recorded, tmp_path, before)
 
+    @pytest.mark.usefixtures("sqlite_store")
     @pytest.mark.parametrize("side", ["-wal", "-shm", "-journal"])
     def test_score_output_onto_the_databases_side_files_is_refused_and_creates_nothing(self, recorded, tmp_path,
                                                                                        side):
-        sqlite_only(recorded)
         target = tmp_path / f"ledger.db{side}"
         existed = target.exists()
         before = files_of(tmp_path, "ledger.db", "views.db")
@@ -112,8 +114,8 @@ class TestTheLedgerIsNeverAnOutput:
         refused(recorded, views, "export", views)
         assert files_of(tmp_path, "views.db") == before
 
+    @pytest.mark.usefixtures("sqlite_store")
     def test_export_onto_a_file_in_the_evidence_store_is_refused(self, recorded, tmp_path):
-        sqlite_only(recorded)
         kept = next(p for p in (tmp_path / "ledger.db.evidence").rglob("*") if p.is_file())
         before = digest(kept)
         result = recorded("export", kept)
@@ -122,8 +124,8 @@ class TestTheLedgerIsNeverAnOutput:
         assert digest(kept) == before
         assert recorded("verify").exit_code == 0
 
+    @pytest.mark.usefixtures("sqlite_store")
     def test_score_output_into_the_evidence_directory_is_refused_and_writes_nothing_there(self, recorded, tmp_path):
-        sqlite_only(recorded)
         evidence = tmp_path / "ledger.db.evidence"
         listing = sorted(evidence.rglob("*"))
         result = recorded(*SCORE, "--format", "csv", "--output", evidence / "report.csv")
