@@ -26,10 +26,13 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 
 def console() -> Any:
-    """A rich console for the tables people read (imported only by commands that print one)."""
+    """A rich console for the tables people read (imported only by commands that print one).
+
+    No emoji codes: stored text such as ``:warning:`` is shown as typed (see projections/reports/terminal_text.py).
+    """
     from rich.console import Console
 
-    return Console()
+    return Console(emoji=False)
 
 
 class IsoDate(click.ParamType):
@@ -157,16 +160,24 @@ def emit_id(fmt: str, new_id: str, label: str, **extra: Any) -> None:
         click.echo(f"{label} {new_id}")
 
 
-def emit_json(doc: Any, output: str | None = None) -> None:
+def emit_json(doc: Any, output: str | None = None, store: Any = None) -> None:
     """A reading command's JSON document on stdout, or in ``output`` when given (orjson: json.dumps with an indent
-    is pure Python, and slow for a trace listing thousands of events)."""
+    is pure Python, and slow for a trace listing thousands of events). ``store``: the StoreLocation whose own
+    files ``output`` may not be (ledger/output_file.py)."""
     import orjson
 
-    text = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode()
+    data = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
     if output is None:
-        click.echo(text)
+        click.echo(data.decode())
         return
-    Path(output).write_text(text + "\n", encoding="utf-8")
+    emit_file(output, store, data + b"\n")
+
+
+def emit_file(output: str, store: Any, data: bytes) -> None:
+    """Write a finished report to ``output``: never one of the store's files, renamed into place when complete."""
+    from ledger.output_file import write_output
+
+    write_output(output, store, data)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -531,6 +542,10 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
         raise click.UsageError(f"--format {fmt} writes a file: give --output FILE")
     if fmt == "table" and output:
         raise click.UsageError("the table is for the terminal: give --format json|csv|xlsx|html with --output FILE")
+    if output:
+        from ledger.output_file import check_target
+
+        check_target(output, s.location)  # refuse the store's own files before any reading
     reading = _reading(s, year, as_of, known_at)
     code = reading.unit_code(unit) if unit is not None else None
     scores = reading.scores()
@@ -540,17 +555,19 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
         earlier = reading.at(compare_as_of)
         compare = score_document(earlier, earlier.scores(), code)
     if fmt == "json":
-        emit_json(doc, output)  # --output is named for every format: never ignore it
+        emit_json(doc, output, s.location)  # --output is named for every format: never ignore it
     elif fmt == "table":
         from projections.reports.terminal import ranking_table
 
         console().print(ranking_table(doc))
     else:
-        from projections.reports.publish import publish
+        from projections.reports.publish import render_report
 
-        publish(fmt, reading, scores, doc, compare, output)
+        data = render_report(fmt, reading, scores, doc, compare, to_file=output is not None)
         if output:
-            click.echo(f"wrote {output}", err=True)
+            emit_file(output, s.location, data)
+        else:
+            click.echo(data.decode("utf-8"), nl=False)
 
 
 @main.command()
@@ -713,9 +730,11 @@ def seal_keygen(file: str, fmt: str) -> None:
 @refusals
 def export_(s: Session, file: str, fmt: str) -> None:
     """Write the whole ledger to FILE as JSON Lines (events, chain hashes, evidence): a backup or a move."""
+    from ledger.output_file import check_target, output_file
     from projections.export import write_export
 
-    with open(file, "w", encoding="utf-8") as out:
+    check_target(file, s.location)  # before the store is even opened
+    with output_file(file, s.location) as out:
         summary = write_export(s.app, out)
     if fmt == "json":
         emit_json({"file": file, "events": summary["events"], "evidence": summary["evidence"],
@@ -802,7 +821,10 @@ def demo(s: Session, year: int | None) -> None:
     last = scores[-1]
     code = last.largest_loss()
     if code is not None:
-        out.print(f"\n为什么 {last.name} 排名第 {last.rank}？ 失分最多的是 {code} {last.item(code).name}：")
+        from projections.reports.terminal_text import literal
+
+        out.print(f"\n为什么 {literal(last.name)} 排名第 {last.rank}？ 失分最多的是 {literal(code)} "
+                  f"{literal(last.item(code).name)}：")
         print_trace(out, trace_document(reading, last, code))
     shown = s.location.display  # never the password
     click.echo(f"\nstore: {shown}  —  try: hotline-ledger --store {shown} trace --year {year} "

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the tests need and run them: the project in a virtualenv, PostgreSQL on
-# 127.0.0.1:5432 (database `test`, trust auth for loopback), and Chromium with CJK fonts for the
-# report test. Safe to run again; starts only what is not already running.
+# 127.0.0.1:5432 (database `test`, trust auth for loopback), Chromium with CJK fonts for the
+# report test, and LibreOffice Calc with pdftotext for the workbook print test. Safe to run again;
+# starts only what is not already running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
 apt_updated=""
 apt_install() {
   [ -n "$apt_updated" ] || { $SUDO apt-get update -qq >/dev/null; apt_updated=1; }
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
 }
 
 log "python environment"
@@ -42,6 +43,11 @@ if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null;
   apt_install chromium fonts-wqy-microhei || echo "chromium could not be installed: the browser test will say so"
 elif ! fc-list 2>/dev/null | grep -qi 'wqy\|noto sans cjk'; then
   apt_install fonts-wqy-microhei || true
+fi
+
+log "libreoffice and pdftotext (the workbook is printed to check no formula runs)"
+if ! command -v soffice >/dev/null || ! command -v pdftotext >/dev/null; then
+  apt_install libreoffice-calc-nogui poppler-utils || echo "libreoffice could not be installed: the workbook print test will say so"
 fi
 
 log "ruff"

@@ -1,9 +1,12 @@
-"""Writing the published reports (csv, xlsx, html) from one reading."""
+"""Rendering the published reports (csv, xlsx, html) from one reading, as the bytes of the file.
+
+Reports only format: the CLI writes the bytes (ledger/output_file.py decides where, and never over
+the ledger's own files).
+"""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import io
 from typing import Any
 
 from projections.documents import trace_document
@@ -11,26 +14,25 @@ from projections.reading import Reading
 from projections.scores import UnitScore
 
 
-def publish(fmt: str, reading: Reading, scores: list[UnitScore], doc: dict[str, Any],
-            compare: dict[str, Any] | None, output: str | None) -> None:
-    """Write the ``fmt`` report of ``doc`` (with every unit's trace for the drill-downs) to ``output``."""
+def render_report(fmt: str, reading: Reading, scores: list[UnitScore], doc: dict[str, Any],
+                  compare: dict[str, Any] | None, to_file: bool = True) -> bytes:
+    """The ``fmt`` report of ``doc`` (with every unit's trace for the drill-downs).
+
+    A CSV written to a file starts with a UTF-8 BOM so that Excel reads it as UTF-8; on stdout
+    (``to_file`` false) it does not.
+    """
     if fmt == "csv":
         from projections.reports.summary_csv import render_summary_csv
 
-        text = render_summary_csv(doc, compare)
-        if output:
-            Path(output).write_text("\ufeff" + text, encoding="utf-8", newline="")
-        else:
-            sys.stdout.write(text)
-        return
-    assert output is not None
+        return (("\ufeff" if to_file else "") + render_summary_csv(doc, compare)).encode("utf-8")
     wanted = {u["unit"] for u in doc["units"]}
     traces = {s.unit: trace_document(reading, s) for s in scores if s.unit in wanted}
     if fmt == "xlsx":
         from projections.reports.workbook import write_workbook
 
-        write_workbook(doc, traces, output, compare)
-    else:
-        from projections.reports.webpage import render_page
+        buffer = io.BytesIO()
+        write_workbook(doc, traces, buffer, compare)
+        return buffer.getvalue()
+    from projections.reports.webpage import render_page
 
-        Path(output).write_text(render_page(doc, traces, compare), encoding="utf-8")
+    return render_page(doc, traces, compare).encode("utf-8")

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -36,9 +37,29 @@ def cell_value(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
+def sheet_text(text: str) -> str:
+    """`text` with the characters the xlsx format forbids (NUL, ESC, the other C0 controls but tab and
+    newlines) shown as their Unicode control pictures (NUL → ␀, ESC → ␛): visible, never a crash."""
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group())), text)
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one cell: numbers as numbers, and text always as a text cell.
+
+    openpyxl turns a string starting with `=` into a formula; text from the ledger (evidence, notes,
+    names) is data, so the cell's type is forced back to string: `=1+1` shows as `=1+1` and
+    `=HYPERLINK(…)` is no link (the OWASP CSV-injection rule, for the workbook).
+    """
+    if isinstance(value, str):
+        cell = ws.cell(row=row, column=column, value=sheet_text(value))
+        cell.data_type = "s"
+        return cell
+    return ws.cell(row=row, column=column, value=cell_value(value))
+
+
 def sheet_title(name: str, taken: set[str]) -> str:
     """A legal, unique sheet name: Excel forbids `[]:*?/\\`, a leading/trailing `'`, > 31 chars."""
-    base = _BAD_SHEET_CHARS.sub("_", name).strip("'").strip() or "单位"
+    base = _BAD_SHEET_CHARS.sub("_", sheet_text(name)).strip("'").strip() or "单位"
     title, n = base[:31], 2
     while title in taken:
         suffix = f"({n})"
@@ -49,11 +70,11 @@ def sheet_title(name: str, taken: set[str]) -> str:
 
 def write_title(ws: Worksheet, title: str, facts: Sequence[str], width: int) -> int:
     """Title row and one merged note row per fact; returns the next free row."""
-    ws.cell(row=1, column=1, value=title).font = TITLE_FONT
+    put(ws, 1, 1, title).font = TITLE_FONT
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width, 1))
     row = 2
     for fact in facts:
-        cell = ws.cell(row=row, column=1, value=fact)
+        cell = put(ws, row, 1, fact)
         cell.font = NOTE_FONT
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(width, 1))
         row += 1
@@ -63,7 +84,7 @@ def write_title(ws: Worksheet, title: str, facts: Sequence[str], width: int) -> 
 def write_header(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
     """A styled header row (white on dark blue, bordered, centred)."""
     for col, text in enumerate(headers, start=1):
-        cell = ws.cell(row=row, column=col, value=text)
+        cell = put(ws, row, col, text)
         cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, GRID
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
@@ -72,7 +93,7 @@ def write_row(ws: Worksheet, row: int, values: Sequence[Any], fill: PatternFill 
               bold: bool = False) -> None:
     """A data row: Decimals become numbers formatted `0.00`, ints `0`, text wraps at the top."""
     for col, value in enumerate(values, start=1):
-        cell = ws.cell(row=row, column=col, value=cell_value(value))
+        cell = put(ws, row, col, value)
         cell.border = GRID
         if isinstance(value, Decimal):
             cell.number_format = POINTS_FORMAT

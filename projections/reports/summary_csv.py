@@ -11,6 +11,17 @@ from typing import Any
 from projections.reports.ranking import two_places
 from projections.reports.summary_table import summary_headers, summary_lines
 
+#: A text cell starting with one of these is read as a formula by spreadsheets (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """A text cell made inert: one starting like a formula gets a leading `'` (the OWASP rule).
+
+    Only text goes through here: points are rendered from `Decimal`s and stay plain numbers (`-0.50`).
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
 
 def render_summary_csv(scores: Mapping[str, Any], compare: Mapping[str, Any] | None = None) -> str:
     """The summary table as CSV text (no BOM: the CLI adds one when writing for Excel).
@@ -18,11 +29,12 @@ def render_summary_csv(scores: Mapping[str, Any], compare: Mapping[str, Any] | N
     Header: [类别,]排名,单位代码,单位,<one column per section, "code name">,加分,总分[,等次] and,
     with `compare`, 较上期变化. Points are plain two-decimal numbers (a section column excludes
     bonus, so the sections plus 加分 add up to 总分); a change is signed only by its minus, and
-    empty for a unit absent at the compared date.
+    empty for a unit absent at the compared date. Text cells pass through `csv_text`.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, as Excel writes it
-    writer.writerow(summary_headers(scores, compare))
+    writer.writerow([csv_text(h) for h in summary_headers(scores, compare)])
     for line in summary_lines(scores, compare):
-        writer.writerow([two_places(v) if isinstance(v, Decimal) else "" if v is None else v for v in line])
+        writer.writerow([two_places(v) if isinstance(v, Decimal) else "" if v is None
+                         else csv_text(v) if isinstance(v, str) else v for v in line])
     return out.getvalue()

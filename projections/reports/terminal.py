@@ -1,4 +1,8 @@
-"""Tables for people at a terminal (rich), in Chinese where users read them."""
+"""Tables for people at a terminal (rich), in Chinese where users read them.
+
+Every string from the ledger or its ruleset goes through `lit` (terminal_text.literal): shown, never
+read as markup or obeyed as a control sequence.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from projections.reports.terminal_text import literal as lit
 
 STATE_LABELS = {
     "effective": "有效", "retracted": "已撤销", "disputed": "申诉中", "accepted": "申诉成立",
@@ -23,9 +29,9 @@ def ranking_table(doc: dict[str, Any]) -> Table:
     """
     from projections.reports.ranking import ranking_columns, section_heads, unit_is_pending
 
-    known = f"，截至记录时间 {doc['known_at']}" if doc.get("known_at") else ""
+    known = f"，截至记录时间 {lit(doc['known_at'])}" if doc.get("known_at") else ""
     columns = ranking_columns(doc)
-    table = Table(title=f"{doc['year']} 年度评价得分（截至 {doc['as_of']}{known}）", title_justify="left",
+    table = Table(title=f"{lit(doc['year'])} 年度评价得分（截至 {lit(doc['as_of'])}{known}）", title_justify="left",
                   caption_justify="left")
     if columns.has_class:
         table.add_column("类别")
@@ -33,7 +39,7 @@ def ranking_table(doc: dict[str, Any]) -> Table:
     table.add_column("单位")
     heads = section_heads(doc)
     for head in heads:
-        table.add_column(f"{head.name[:4]}\n({'' if head.max is None else f'{head.max:.2f}'})", justify="right")
+        table.add_column(f"{lit(head.name[:4])}\n({'' if head.max is None else f'{head.max:.2f}'})", justify="right")
     table.add_column("加分", justify="right")
     table.add_column("总分", justify="right", style="bold")
     if columns.has_grade:
@@ -45,14 +51,15 @@ def ranking_table(doc: dict[str, Any]) -> Table:
         if unit_is_pending(u):
             pending.append(u["name"])
             total += " 待定"
-        cells = [u.get("class_name") or u.get("class") or ""] if columns.has_class else []
-        cells += [str(u["rank"]), u["name"], *[by_code.get(h.code, "—") for h in heads], u["bonus"], total]
+        cells = [lit(u.get("class_name") or u.get("class") or "")] if columns.has_class else []
+        cells += [str(u["rank"]), lit(u["name"]), *[by_code.get(h.code, "—") for h in heads], u["bonus"], total]
         if columns.has_grade:
-            veto = f"（一票否决：{u['vetoed_by']}）" if u.get("vetoed_by") else ""
-            cells.append(f"{u.get('grade') or ''}{veto}")
+            veto = f"（一票否决：{lit(u['vetoed_by'])}）" if u.get("vetoed_by") else ""
+            cells.append(f"{lit(u.get('grade') or '')}{veto}")
         table.add_row(*cells)
     if pending:
-        table.caption = f"待定：{'、'.join(pending)} 的总分含尚不能计算的项目（按 0 分计），结果可能变化。"
+        names = "、".join(lit(p) for p in pending)
+        table.caption = f"待定：{names} 的总分含尚不能计算的项目（按 0 分计），结果可能变化。"
     return table
 
 
@@ -65,17 +72,18 @@ def _events_table(entry: dict[str, Any]) -> Table | None:
             state = STATE_LABELS.get(e["state"], e["state"])
             for h in e.get("history", []):
                 what = h["decision"] or h["type"]
-                state += f"\n  {h['at'][:19]} {h['by']}: {what} — {h['reason']}"
-            t.add_row(e["date"], str(e.get("count", e.get("points", ""))), e.get("amount") or e.get("points") or "",
-                      e["evidence"], state, e["recorded_by"], e["recorded_at"][:19], e["id"][:8])
+                state += f"\n  {lit(h['at'][:19])} {lit(h['by'])}: {lit(what)} — {lit(h['reason'])}"
+            t.add_row(lit(e["date"]), lit(e.get("count", e.get("points", ""))),
+                      lit(e.get("amount") or e.get("points") or ""), lit(e["evidence"]), state,
+                      lit(e["recorded_by"]), lit(e["recorded_at"][:19]), lit(e["id"][:8]))
         return t
     if entry.get("periods"):
         t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
         for col in ("期间/通知", "起算日", "截止日", "报送日", "结论"):
             t.add_column(col)
         for p in entry["periods"]:
-            t.add_row(p["period"], p["due_from"], p["deadline"] or f"待定: {p['reason']}", p["submitted"] or "—",
-                      VERDICT_LABELS.get(p["verdict"], p["verdict"]))
+            t.add_row(lit(p["period"]), lit(p["due_from"]), lit(p["deadline"] or f"待定: {p['reason']}"),
+                      lit(p["submitted"] or "—"), lit(VERDICT_LABELS.get(p["verdict"], p["verdict"])))
         return t
     if entry.get("orders"):
         t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
@@ -83,7 +91,7 @@ def _events_table(entry: dict[str, Any]) -> Table | None:
             t.add_column(col)
         for o in entry["orders"][:50]:
             scr = "; ".join(f"{s['decision'] or '待决定'}" for s in o["screenings"]) or ""
-            t.add_row(o["order_id"], o["dispatched_at"], o["due_at"], o["reason"], scr)
+            t.add_row(lit(o["order_id"]), lit(o["dispatched_at"]), lit(o["due_at"]), lit(o["reason"]), lit(scr))
         if len(entry["orders"]) > 50:
             t.add_row(f"… 另有 {len(entry['orders']) - 50} 件（--format json 列出全部）", "", "", "", "")
         return t
@@ -92,24 +100,24 @@ def _events_table(entry: dict[str, Any]) -> Table | None:
 
 def print_trace(console: Console, doc: dict[str, Any]) -> None:
     """Each item: its rule and arithmetic, then the events, periods or orders behind it."""
-    console.print(f"[bold]{doc['name']} ({doc['unit']})[/bold] {doc['year']} 年 截至 {doc['as_of']} "
-                  f"总分 {doc['total']} 排名 {doc['rank']}  "
-                  f"规则 {doc['ruleset']['id']} {doc['ruleset']['sha256'][:12]}")
+    console.print(f"[bold]{lit(doc['name'])} ({lit(doc['unit'])})[/bold] {lit(doc['year'])} 年 截至 "
+                  f"{lit(doc['as_of'])} 总分 {lit(doc['total'])} 排名 {lit(doc['rank'])}  "
+                  f"规则 {lit(doc['ruleset']['id'])} {lit(doc['ruleset']['sha256'][:12])}")
     for entry in doc["items"]:
-        head = f"[bold]{entry['code']}[/bold] {entry['name']} [dim]({entry['kind']})[/dim]"
+        head = f"[bold]{lit(entry['code'])}[/bold] {lit(entry['name'])} [dim]({lit(entry['kind'])})[/dim]"
         if entry.get("pool"):
-            head += f"  扣 {entry['deducted']}"
+            head += f"  扣 {lit(entry['deducted'])}"
         elif entry.get("bonus") is not None:
-            head += f"  加 {entry['bonus']}"
+            head += f"  加 {lit(entry['bonus'])}"
         else:
-            head += f"  {entry['points']} / {entry['max']}"
+            head += f"  {lit(entry['points'])} / {lit(entry['max'])}"
         # A pool member is pending too when its deduction still waits on a deadline.
         if entry.get("status") == "pending":
             head += " [yellow]待定[/yellow]"
         console.print(head)
-        console.print(f"    {entry['explanation']}")
+        console.print(f"    {lit(entry['explanation'])}")
         if entry.get("reason"):
-            console.print(f"    [yellow]{entry['reason']}[/yellow]")
+            console.print(f"    [yellow]{lit(entry['reason'])}[/yellow]")
         table = _events_table(entry)
         if table is not None:
             console.print(table)
@@ -123,8 +131,9 @@ def dispute_table(rows: list[dict[str, Any]]) -> Table:
     for r in rows:
         target = r["target"][:8] if r["subject"] == "occurrence" else f"工单 {r['target']} ({r['rate']})"
         decided = f"{r['decision']} — {r['decision_reason']} ({r['decided_by']})" if r["decision"] else ""
-        t.add_row(r["id"][:8], r["unit"], r["item"], target, r["reason"], f"{r['opened_by']} {r['opened_at'][:10]}",
-                  "待决定" if r["state"] == "open" else "已决定", decided)
+        t.add_row(lit(r["id"][:8]), lit(r["unit"]), lit(r["item"]), lit(target), lit(r["reason"]),
+                  lit(f"{r['opened_by']} {r['opened_at'][:10]}"), "待决定" if r["state"] == "open" else "已决定",
+                  lit(decided))
     return t
 
 
@@ -136,6 +145,6 @@ def log_table(entries: list[dict[str, Any]]) -> Table:
     skip = {"id", "notification_id", "version", "type", "unit", "item", "recorded_at", "recorded_by"}
     for e in entries:
         detail = ", ".join(f"{k}={v}" for k, v in e.items() if k not in skip and v not in (None, "", []))
-        t.add_row(str(e["notification_id"]), e["recorded_at"][:19], e["recorded_by"], e["type"], e["unit"] or "",
-                  e["item"] or "", e["id"][:8], detail[:120])
+        t.add_row(str(e["notification_id"]), lit(e["recorded_at"][:19]), lit(e["recorded_by"]), lit(e["type"]),
+                  lit(e["unit"] or ""), lit(e["item"] or ""), lit(e["id"][:8]), lit(detail[:120]))
     return t

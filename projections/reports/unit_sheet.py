@@ -12,6 +12,7 @@ from projections.reports.ranking import points, two_places, unit_is_pending
 from projections.reports.sheet_layout import (
     SECTION_FILL,
     fit_columns,
+    put,
     set_print,
     write_header,
     write_row,
@@ -36,7 +37,7 @@ ORDER_HEADERS = ("项目", "工单编号", "原因", "甄别")
 
 
 def _caption(ws: Worksheet, row: int, text: str) -> int:
-    ws.cell(row=row, column=1, value=text).font = Font(bold=True, size=12)
+    put(ws, row, 1, text).font = Font(bold=True, size=12)
     return row + 1
 
 
@@ -57,7 +58,7 @@ def _write_events(ws: Worksheet, row: int, trace: Mapping[str, Any] | None) -> i
     events = unit_events(trace)
     row = _caption(ws, row, "扣分与加分记录")
     if not events:
-        ws.cell(row=row, column=1, value="（无记录）")
+        put(ws, row, 1, "（无记录）")
         return row + 1
     write_header(ws, row, EVENT_HEADERS)
     row += 1

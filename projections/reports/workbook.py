@@ -8,9 +8,9 @@ lists every item and every occurrence behind its points. Numbers are numeric cel
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,9 +48,9 @@ def _fill_summary(ws: Worksheet, scores: Mapping[str, Any], compare: Mapping[str
     set_print(ws, [header_row], landscape=True)
 
 
-def write_workbook(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any]], path: str | Path,
-                   compare: Mapping[str, Any] | None = None) -> None:
-    """Write the ranking workbook for `scores` to `path`.
+def write_workbook(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any]],
+                   path: str | os.PathLike[str] | IO[bytes], compare: Mapping[str, Any] | None = None) -> None:
+    """Write the ranking workbook for `scores` to `path` (a file name, or a binary file open for writing).
 
     `traces` maps unit code → that unit's `trace --format json` dict (a unit without one gets
     a sheet with its items and no occurrences). `compare` is the score dict at an earlier
@@ -66,4 +66,4 @@ def write_workbook(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, 
         code = str(unit.get("unit") or "")
         ws = wb.create_sheet(sheet_title(str(unit.get("name") or code), taken))
         fill_unit_sheet(ws, scores, unit, traces.get(code), facts)
-    wb.save(str(path))
+    wb.save(path if hasattr(path, "write") else os.fspath(path))
