@@ -108,6 +108,11 @@ def event_digest(originator_id: str, originator_version: int, topic: str, state:
     return h.digest()
 
 
+def canonical_originator_id(originator_id: UUID | str) -> str:
+    """An originator id as the chain hashes it: the uuid's hex, as the library writes it to SQLite."""
+    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
+
+
 def chain_link(previous: bytes, notification_id: int, digest: bytes) -> bytes:
     """Return the chain hash of an event, given the previous event's hash (raw bytes)."""
     return hashlib.sha256(previous + notification_id.to_bytes(8, "big", signed=True) + digest).digest()
@@ -155,6 +160,7 @@ class ChainedRecorder(ABC):
     _chain_sql: Any
     _last_sql: Any
     _positions_sql: Any
+    _locate_sql: Any
 
     @abstractmethod
     def _fetch(self, sql: Any, params: Sequence[Any]) -> list[Any]:
@@ -182,6 +188,14 @@ class ChainedRecorder(ABC):
         """The notification ids whose chain rows carry ``digest`` (used only to explain a failure)."""
         return [row[0] for row in self._fetch(self._positions_sql, (digest,))]
 
+    def notification_id_of(self, originator_id: UUID | str, version: int) -> int | None:
+        """The notification id of one stored event (used only to name it in a message)."""
+        rows = self._fetch(self._locate_sql, (self._stored_originator_id(originator_id), version))
+        return int(rows[0][0]) if rows else None
+
+    def _stored_originator_id(self, originator_id: UUID | str) -> Any:
+        return canonical_originator_id(originator_id)
+
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorder):
     """An SQLite application recorder that chains every inserted event."""
@@ -204,6 +218,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, ChainedRecorde
             "ORDER BY notification_id DESC LIMIT 1"
         )
         self._positions_sql = f"SELECT notification_id FROM {c} WHERE digest=? ORDER BY notification_id"
+        self._locate_sql = f"SELECT rowid FROM {e} WHERE originator_id=? AND originator_version=?"
 
     def construct_create_table_statements(self) -> list[str]:
         # INTEGER PRIMARY KEY aliases the rowid: the chain is stored in notification order.
@@ -363,3 +378,35 @@ def iter_chain(recorder: ApplicationRecorder, start: int | None = None, *, batch
         if isinstance(item, ChainFailure):
             raise ChainBrokenError(item)
         yield item
+
+
+def linked(recorder: ApplicationRecorder, previous: tuple[int, bytes] | None, page: Sequence[Any]) -> bytes:
+    """Check a page of notifications against the chain, linking on from ``previous``; return the last hash.
+
+    ``previous`` is the (notification id, hash) a reader has already checked up to (None: from the
+    first event, linking from ``GENESIS``), and ``page`` the notifications that follow it, in order
+    (objects with ``id``, ``originator_id``, ``originator_version``, ``topic`` and ``state``, as
+    ``select_notifications`` returns them). Each one's digest is recomputed from its stored bytes and
+    linked as the writer linked it; the first that differs from its chain row, or has none, or a chain
+    row without an event before it, raises ``ChainBrokenError`` naming it. Nothing is decoded. One
+    query of chain rows per page: a reader pays two SHA-256 per event, not a walk of the whole chain.
+    """
+    chained = _chained(recorder)
+    after, hash_ = previous if previous is not None else (0, _GENESIS_BYTES)
+    if not page:
+        return hash_
+    links = chained.chain_rows(after, page[-1].id, len(page) + 1)
+    for i, n in enumerate(page):
+        oid = canonical_originator_id(n.originator_id)
+        link = links[i] if i < len(links) else None
+        if link is None or link[0] > n.id:
+            raise ChainBrokenError(ChainFailure(n.id, oid, n.originator_version, NO_CHAIN))
+        if link[0] < n.id:
+            raise ChainBrokenError(ChainFailure(link[0], None, None, ORPHAN))
+        digest = event_digest(oid, n.originator_version, n.topic, n.state)
+        current = chain_link(hash_, n.id, digest)
+        if current != bytes(link[2]):
+            reason = UNLINKED if digest == bytes(link[1]) else EDITED
+            raise ChainBrokenError(ChainFailure(n.id, oid, n.originator_version, reason))
+        hash_ = current
+    return hash_

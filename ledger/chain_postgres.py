@@ -61,6 +61,11 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, ChainedRec
                              "ORDER BY notification_id DESC LIMIT 1").format(**fmt)
         self._positions_sql = SQL("SELECT notification_id FROM {s}.{c} WHERE digest = %s "
                                   "ORDER BY notification_id").format(**fmt)
+        self._locate_sql = SQL("SELECT notification_id FROM {s}.{e} "
+                               "WHERE originator_id = %s AND originator_version = %s").format(**fmt)
+
+    def _stored_originator_id(self, originator_id: UUID | str) -> Any:
+        return UUID(str(originator_id)) if self.datastore.originator_id_type == "uuid" else str(originator_id)
 
     def _canonical_originator_id(self, originator_id: UUID | str) -> str:
         if self.datastore.originator_id_type == "uuid":

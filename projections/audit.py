@@ -17,7 +17,7 @@ from eventsourcing.utils import get_topic
 from events.base import Attachment
 from events.seals import LedgerSealed
 from ledger.chain import GENESIS, head, verify_chain
-from ledger.errors import RuleViolation, UnreadableEvent
+from ledger.errors import RefusedEvent, RuleViolation
 
 #: Seal notifications read per query (a ledger holds a few seals a year).
 _SEAL_PAGE = 1000
@@ -71,7 +71,7 @@ def _catch_up(app: Any) -> str | None:
     """Bring the read model up to date; None, or what stopped it (naming the event)."""
     try:
         app.refresh()
-    except UnreadableEvent as e:
+    except RefusedEvent as e:  # a row the ledger did not write, bytes that do not decode
         return str(e)
     except Exception as e:  # a verifier reports what it finds; it never ends in a traceback
         position = app.view.position(app.name)
