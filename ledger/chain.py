@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -36,6 +36,7 @@ EDITED = "stored bytes differ from the chain (edited?)"
 NO_CHAIN = "no chain entry (inserted outside the ledger?)"
 ORPHAN = "chain entry without an event (deleted?)"
 REORDERED = "order differs (reordered?)"
+FOREIGN = "its type is not one of the ledger's event types (a row the ledger did not write)"
 UNLINKED = "does not link to the previous chain entry (an earlier event deleted, or the chain altered?)"
 
 _GENESIS_BYTES = bytes(32)
@@ -292,9 +293,14 @@ def _pages(fetch: Any, after: int, upto: int, batch: int) -> Iterator[Any]:
 
 
 def _walk(
-    recorder: ChainedRecorder, *, start: int | None, batch: int, sealed: dict[int, str]
+    recorder: ChainedRecorder, *, start: int | None, batch: int, sealed: dict[int, str],
+    accept_topic: Callable[[str], bool] | None = None,
 ) -> Iterator[ChainEntry | ChainFailure]:
-    """Yield each verified entry in order; a failure is yielded last."""
+    """Yield each verified entry in order; a failure is yielded last.
+
+    ``accept_topic``, if given, is asked about each event's type first: a refused one is the failure
+    (``FOREIGN``), whether or not a chain row was forged for it.
+    """
     upto = recorder.chain_bound()
     first = 1 if start is None else start
     before = recorder.last_chain_row(first) if first > 1 else None
@@ -305,6 +311,9 @@ def _walk(
         chain = _pages(recorder.chain_rows, after, upto, batch)
         event, link = next(events, None), next(chain, None)
         while event is not None or link is not None:
+            if event is not None and accept_topic is not None and not accept_topic(event[3]):
+                yield ChainFailure(event[0], event[1], event[2], f"{FOREIGN}: {str(event[3])[:120]!r}")
+                return
             if link is None or (event is not None and event[0] < link[0]):
                 yield ChainFailure(event[0], event[1], event[2], NO_CHAIN)
                 return
@@ -341,17 +350,19 @@ def _walk(
 
 
 def verify_chain(
-    recorder: ApplicationRecorder, *, batch: int = 5000, expected: Iterable[tuple[int, str]] = ()
+    recorder: ApplicationRecorder, *, batch: int = 5000, expected: Iterable[tuple[int, str]] = (),
+    accept_topic: Callable[[str], bool] | None = None,
 ) -> ChainReport:
     """Recompute the chain over every stored event and report the first failure.
 
     ``expected`` holds sealed heads, (notification id, hex hash) pairs published earlier; a
-    recomputed hash that differs from one of them reveals a rewrite of the whole chain. Events
-    recorded after the verification began are not included.
+    recomputed hash that differs from one of them reveals a rewrite of the whole chain.
+    ``accept_topic`` (e.g. ``events.registry.is_ledger_topic``) names an event of any other type as
+    the failure. Events recorded after the verification began are not included.
     """
     sealed = {int(n): h.lower() for n, h in expected}
     count, head_hash = 0, GENESIS
-    for item in _walk(_chained(recorder), start=None, batch=batch, sealed=sealed):
+    for item in _walk(_chained(recorder), start=None, batch=batch, sealed=sealed, accept_topic=accept_topic):
         if isinstance(item, ChainFailure):
             return ChainReport(ok=False, count=count, head=head_hash, failure=item)
         count, head_hash = count + 1, item.hash

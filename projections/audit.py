@@ -1,5 +1,8 @@
 """``verify``: the tamper-evidence chain, the sealed heads, the read model and the evidence files.
 
+Every event must be of one of the ledger's own types (a row of any other type is named, never
+decoded), and the read model must equal a replay of the events (``projections.replay_check``).
+
 The order matters on a damaged store. The chain is checked first, over the raw stored bytes, so an
 event whose bytes no longer decode is named as a chain failure rather than crashing a decoder. Only
 an intact chain lets the read model catch up; on a broken one the evidence files the read model
@@ -15,9 +18,11 @@ from typing import Any
 from eventsourcing.utils import get_topic
 
 from events.base import Attachment
+from events.registry import is_ledger_topic
 from events.seals import LedgerSealed
-from ledger.chain import GENESIS, head, verify_chain
+from ledger.chain import FOREIGN, GENESIS, head, verify_chain
 from ledger.errors import RefusedEvent, RuleViolation
+from projections.replay_check import replay_differences
 
 #: Seal notifications read per query (a ledger holds a few seals a year).
 _SEAL_PAGE = 1000
@@ -80,6 +85,17 @@ def _catch_up(app: Any) -> str | None:
     return None
 
 
+def _replay_differs(app: Any) -> str | None:
+    """None, or how the read model differs from a replay of the events (``projections.replay_check``)."""
+    try:
+        differs = replay_differences(app)
+    except RefusedEvent as e:
+        return str(e)
+    if differs is None:
+        return None
+    return f"{differs}; the read model differs from a replay of the events (edited?): run `rebuild`"
+
+
 def _evidence_problems(app: Any) -> tuple[int, list[str]]:
     """Re-hash every attachment the read model knows; (files checked, problems)."""
     files, problems = 0, []
@@ -103,7 +119,7 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = ()) -> dict[str, Any]
     ``lines`` (the whole report, for people).
     """
     expected = _vouching([*recorded_seals(app), *published])
-    report = verify_chain(app.recorder, expected=expected)
+    report = verify_chain(app.recorder, expected=expected, accept_topic=is_ledger_topic)
     lines: list[str] = []
     problems: list[str] = []
 
@@ -116,8 +132,17 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = ()) -> dict[str, Any]
         stuck = _catch_up(app)
         if stuck:
             problem(f"READ MODEL: {stuck}")
+        else:
+            differs = _replay_differs(app)
+            if differs:
+                problem(f"READ MODEL: {differs}")
+            else:
+                lines.append("read model ok: equal to a replay of the events")
     else:
-        problem(f"CHAIN BROKEN at {report.failure}")
+        if report.failure is not None and report.failure.reason.startswith(FOREIGN):
+            problem(f"NOT A LEDGER EVENT at {report.failure}; it was not decoded")
+        else:
+            problem(f"CHAIN BROKEN at {report.failure}")
         lines.append(f"the first {report.count} events verify; head of the verified part {report.head}")
         lines.append("the read model was not brought up to date from the damaged store")
     files, broken_files = _evidence_problems(app)
