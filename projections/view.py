@@ -214,7 +214,7 @@ class View:
 
 def _private_file(path: Path) -> None:
     """Create the read model's file mode 0600 (before SQLite does, with the umask's mode), or tighten it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder (the PostgreSQL cache) is private too
     os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
     _tighten(path)
 
