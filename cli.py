@@ -613,7 +613,7 @@ def log(s: Session, unit: str | None, item: str | None, since: date | None, fmt:
 @pass_session
 @refusals
 def verify(s: Session, sealed: tuple[str, ...], fmt: str) -> None:
-    """Check the tamper-evidence chain and the evidence store; exit 1 naming the first failure."""
+    """Check the chain, the read model (against a replay) and the evidence store; exit 1 naming the first failure."""
     from projections.audit import audit
 
     report = audit(s.app, [_parse_seal(x) for x in sealed])

@@ -91,6 +91,8 @@ def _replay_differs(app: Any) -> str | None:
         differs = replay_differences(app)
     except RefusedEvent as e:
         return str(e)
+    except OSError as e:  # no room or no right for the replay's temporary file beside the read model
+        return f"cannot replay the events to compare the read model: {e.strerror or e} ({e.filename or 'temp file'})"
     if differs is None:
         return None
     return f"{differs}; the read model differs from a replay of the events (edited?): run `rebuild`"
