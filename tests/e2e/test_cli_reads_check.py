@@ -234,3 +234,14 @@ def test_existing_world_readable_read_model_files_are_tightened(cli: Any) -> Non
     cli.json("log")
 
     assert set(_modes(views).values()) == {0o600}, _modes(views)
+
+
+def test_snapshots_stay_off_whatever_the_environment_says(cli: Any) -> None:
+    # A snapshot row would name the class to rebuild an aggregate from; the ledger reads events only.
+    _small_ledger(cli)
+    on = {"IS_SNAPSHOTTING_ENABLED": "y", "LEDGER_IS_SNAPSHOTTING_ENABLED": "y"}
+
+    result = cli("record", "--unit", "taishan", "--item", "2.1", "--date", "2025-04-01", "--evidence", "WO-4", env=on)
+
+    assert result.exit_code == 0, result.output
+    assert len(cli.json("log")) == 5
