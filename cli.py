@@ -652,7 +652,7 @@ class PublicKey(click.ParamType):
 @pass_session
 @refusals
 def verify(s: Session, sealed: tuple[str, ...], pinned: tuple[str, ...], fmt: str) -> None:
-    """Check the tamper-evidence chain, the seals and the evidence store; exit 1 naming the first failure."""
+    """Check the chain, the seals, the read model (against a replay) and the evidence; exit 1 naming a failure."""
     from projections.audit import audit
 
     report = audit(s.app, [_parse_seal(x) for x in sealed], pinned)

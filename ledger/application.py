@@ -58,7 +58,14 @@ class LedgerCore(Application[UUID]):
         module = location.env["PERSISTENCE_MODULE"]
         probe(location)
         # Tables are created only when missing (see ledger/provisioning.py), never on every start.
-        super().__init__(env={**location.env, **chain_env(module), **(extra_env or {}), "CREATE_TABLE": "n"})
+        # No snapshots, whatever the environment says: a snapshot row would name a class to build
+        # (eventsourcing's Snapshot.mutate resolves its stored topic); every aggregate is read from its events.
+        # (The library reads LEDGER_X before X, so both are set.)
+        no_snapshots = {"IS_SNAPSHOTTING_ENABLED": "n", f"{self.name.upper()}_IS_SNAPSHOTTING_ENABLED": "n"}
+        super().__init__(env={**location.env, **chain_env(module), **(extra_env or {}), "CREATE_TABLE": "n",
+                              **no_snapshots})
+        # A refusal of a row the ledger did not write names its notification id (the mapper has no store).
+        self.mapper.locate = self.recorder.notification_id_of  # type: ignore[attr-defined]
         try:
             ensure_tables(self)
         except BaseException:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -36,6 +36,7 @@ EDITED = "stored bytes differ from the chain (edited?)"
 NO_CHAIN = "no chain entry (inserted outside the ledger?)"
 ORPHAN = "chain entry without an event (deleted?)"
 REORDERED = "order differs (reordered?)"
+FOREIGN = "its type is not one of the ledger's event types (a row the ledger did not write)"
 UNLINKED = "does not link to the previous chain entry (an earlier event deleted, or the chain altered?)"
 
 _GENESIS_BYTES = bytes(32)
@@ -106,6 +107,11 @@ def event_digest(originator_id: str, originator_version: int, topic: str, state:
         h.update(len(field).to_bytes(8, "big"))
         h.update(field)
     return h.digest()
+
+
+def canonical_originator_id(originator_id: UUID | str) -> str:
+    """An originator id as the chain hashes it: the uuid's hex, as the library writes it to SQLite."""
+    return originator_id.hex if isinstance(originator_id, UUID) else str(originator_id)
 
 
 def chain_link(previous: bytes, notification_id: int, digest: bytes) -> bytes:
@@ -191,6 +197,7 @@ class SQLChainPages(ChainedRecorder):
     _chain_sql: Any
     _last_sql: Any
     _positions_sql: Any
+    _locate_sql: Any
 
     @abstractmethod
     def _fetch(self, sql: Any, params: Sequence[Any]) -> list[Any]:
@@ -212,6 +219,14 @@ class SQLChainPages(ChainedRecorder):
 
     def positions_of(self, digest: bytes) -> list[int]:
         return [row[0] for row in self._fetch(self._positions_sql, (digest,))]
+
+    def notification_id_of(self, originator_id: UUID | str, version: int) -> int | None:
+        """The notification id of one stored event (used only to name it in a message)."""
+        rows = self._fetch(self._locate_sql, (self._stored_originator_id(originator_id), version))
+        return int(rows[0][0]) if rows else None
+
+    def _stored_originator_id(self, originator_id: UUID | str) -> Any:
+        return canonical_originator_id(originator_id)
 
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages):
@@ -235,6 +250,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
             "ORDER BY notification_id DESC LIMIT 1"
         )
         self._positions_sql = f"SELECT notification_id FROM {c} WHERE digest=? ORDER BY notification_id"
+        self._locate_sql = f"SELECT rowid FROM {e} WHERE originator_id=? AND originator_version=?"
 
     def construct_create_table_statements(self) -> list[str]:
         # INTEGER PRIMARY KEY aliases the rowid: the chain is stored in notification order.
@@ -320,9 +336,14 @@ def _pages(fetch: Any, after: int, upto: int, batch: int) -> Iterator[Any]:
 
 
 def _walk(
-    recorder: ChainedRecorder, *, start: int | None, batch: int, sealed: dict[int, str]
+    recorder: ChainedRecorder, *, start: int | None, batch: int, sealed: dict[int, str],
+    accept_topic: Callable[[str], bool] | None = None,
 ) -> Iterator[ChainEntry | ChainFailure]:
-    """Yield each verified entry in order; a failure is yielded last."""
+    """Yield each verified entry in order; a failure is yielded last.
+
+    ``accept_topic``, if given, is asked about each event's type first: a refused one is the failure
+    (``FOREIGN``), whether or not a chain row was forged for it.
+    """
     upto = recorder.chain_bound()
     first = 1 if start is None else start
     before = recorder.last_chain_row(first) if first > 1 else None
@@ -333,6 +354,9 @@ def _walk(
         chain = _pages(recorder.chain_rows, after, upto, batch)
         event, link = next(events, None), next(chain, None)
         while event is not None or link is not None:
+            if event is not None and accept_topic is not None and not accept_topic(event[3]):
+                yield ChainFailure(event[0], event[1], event[2], f"{FOREIGN}: {str(event[3])[:120]!r}")
+                return
             if link is None or (event is not None and event[0] < link[0]):
                 yield ChainFailure(event[0], event[1], event[2], NO_CHAIN)
                 return
@@ -369,17 +393,19 @@ def _walk(
 
 
 def verify_chain(
-    recorder: ApplicationRecorder, *, batch: int = 5000, expected: Iterable[tuple[int, str]] = ()
+    recorder: ApplicationRecorder, *, batch: int = 5000, expected: Iterable[tuple[int, str]] = (),
+    accept_topic: Callable[[str], bool] | None = None,
 ) -> ChainReport:
     """Recompute the chain over every stored event and report the first failure.
 
     ``expected`` holds sealed heads, (notification id, hex hash) pairs published earlier; a
-    recomputed hash that differs from one of them reveals a rewrite of the whole chain. Events
-    recorded after the verification began are not included.
+    recomputed hash that differs from one of them reveals a rewrite of the whole chain.
+    ``accept_topic`` (e.g. ``events.registry.is_ledger_topic``) names an event of any other type as
+    the failure. Events recorded after the verification began are not included.
     """
     sealed = {int(n): h.lower() for n, h in expected}
     count, head_hash = 0, GENESIS
-    for item in _walk(_chained(recorder), start=None, batch=batch, sealed=sealed):
+    for item in _walk(_chained(recorder), start=None, batch=batch, sealed=sealed, accept_topic=accept_topic):
         if isinstance(item, ChainFailure):
             return ChainReport(ok=False, count=count, head=head_hash, failure=item)
         count, head_hash = count + 1, item.hash
@@ -406,3 +432,35 @@ def iter_chain(recorder: ApplicationRecorder, start: int | None = None, *, batch
         if isinstance(item, ChainFailure):
             raise ChainBrokenError(item)
         yield item
+
+
+def linked(recorder: ApplicationRecorder, previous: tuple[int, bytes] | None, page: Sequence[Any]) -> bytes:
+    """Check a page of notifications against the chain, linking on from ``previous``; return the last hash.
+
+    ``previous`` is the (notification id, hash) a reader has already checked up to (None: from the
+    first event, linking from ``GENESIS``), and ``page`` the notifications that follow it, in order
+    (objects with ``id``, ``originator_id``, ``originator_version``, ``topic`` and ``state``, as
+    ``select_notifications`` returns them). Each one's digest is recomputed from its stored bytes and
+    linked as the writer linked it; the first that differs from its chain row, or has none, or a chain
+    row without an event before it, raises ``ChainBrokenError`` naming it. Nothing is decoded. One
+    query of chain rows per page: a reader pays two SHA-256 per event, not a walk of the whole chain.
+    """
+    chained = _chained(recorder)
+    after, hash_ = previous if previous is not None else (0, _GENESIS_BYTES)
+    if not page:
+        return hash_
+    links = chained.chain_rows(after, page[-1].id, len(page) + 1)
+    for i, n in enumerate(page):
+        oid = canonical_originator_id(n.originator_id)
+        link = links[i] if i < len(links) else None
+        if link is None or link[0] > n.id:
+            raise ChainBrokenError(ChainFailure(n.id, oid, n.originator_version, NO_CHAIN))
+        if link[0] < n.id:
+            raise ChainBrokenError(ChainFailure(link[0], None, None, ORPHAN))
+        digest = event_digest(oid, n.originator_version, n.topic, n.state)
+        current = chain_link(hash_, n.id, digest)
+        if current != bytes(link[2]):
+            reason = UNLINKED if digest == bytes(link[1]) else EDITED
+            raise ChainBrokenError(ChainFailure(n.id, oid, n.originator_version, reason))
+        hash_ = current
+    return hash_

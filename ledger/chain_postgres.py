@@ -74,6 +74,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
                              "ORDER BY notification_id DESC LIMIT 1").format(**fmt)
         self._positions_sql = SQL("SELECT notification_id FROM {s}.{c} WHERE digest = %s "
                                   "ORDER BY notification_id").format(**fmt)
+        self._locate_sql = SQL("SELECT notification_id FROM {s}.{e} "
+                               "WHERE originator_id = %s AND originator_version = %s").format(**fmt)
         # Appends are serialised by a transaction-level advisory lock keyed by this events table,
         # not by the library's LOCK TABLE … IN EXCLUSIVE MODE, which needs the UPDATE right: a
         # writer may append without any right to rewrite a row (CLI.md, "The shared store").
@@ -106,6 +108,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
     def protected_tables(self) -> list[str]:
         """The tables that hold the ledger's history."""
         return [self.events_table_name, self.chain_table_name]
+
+    def _stored_originator_id(self, originator_id: UUID | str) -> Any:
+        return UUID(str(originator_id)) if self.datastore.originator_id_type == "uuid" else str(originator_id)
 
     def _canonical_originator_id(self, originator_id: UUID | str) -> str:
         if self.datastore.originator_id_type == "uuid":

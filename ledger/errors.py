@@ -59,16 +59,58 @@ class NotPermitted(LedgerError):
     """The store's role lacks a right the command needs (a reader recording, say)."""
 
 
-class UnreadableEvent(LedgerError):
-    """A stored event that cannot be decoded (its bytes were altered, or written by other code).
+def event_name(notification_id: int | None, originator_id: str | None, version: int | None = None) -> str:
+    """How a message names a stored event: ``event #12 (<originator id> v3)``."""
+    where = "event" if notification_id is None else f"event #{notification_id}"
+    if originator_id is None:
+        return where
+    return f"{where} ({originator_id} v{version})" if version is not None else f"{where} ({originator_id})"
+
+
+class RefusedEvent(LedgerError):
+    """A stored event that a read will not use; the message names it (notification id, originator id, version).
 
     Attributes:
-        notification_id: its position in the ledger's global order. originator_id: its aggregate.
+        notification_id: its position in the ledger's global order (None when the reader does not
+        know it). originator_id: its aggregate. version: its version in that aggregate.
     """
 
-    def __init__(self, notification_id: int, originator_id: str, problem: str) -> None:
-        self.notification_id, self.originator_id = notification_id, originator_id
-        super().__init__(f"event #{notification_id} ({originator_id}) cannot be read: {problem}")
+    def __init__(self, notification_id: int | None, originator_id: str | None, version: int | None,
+                 message: str) -> None:
+        self.notification_id, self.originator_id, self.version = notification_id, originator_id, version
+        super().__init__(f"{event_name(notification_id, originator_id, version)} {message}")
+
+
+class UnreadableEvent(RefusedEvent):
+    """A stored event that cannot be decoded (its bytes were altered, or a wrong key)."""
+
+    def __init__(self, notification_id: int, originator_id: str, problem: str, version: int | None = None) -> None:
+        super().__init__(notification_id, originator_id, version, f"cannot be read: {problem}")
+
+
+class ForeignEvent(RefusedEvent):
+    """A stored row the ledger did not write: its type (or the aggregate it would create) is not the ledger's.
+
+    Nothing the row names is imported or called. Raised by the mapper, which does not know the
+    notification id; a reader that does fills it in with ``at``.
+    """
+
+    def __init__(self, notification_id: int | None, originator_id: str, version: int | None, problem: str) -> None:
+        self.problem = problem
+        super().__init__(notification_id, originator_id, version, f"is not a ledger event: {problem}; run `verify`")
+
+    def at(self, notification_id: int) -> ForeignEvent:
+        """The same refusal, naming the event's notification id."""
+        return ForeignEvent(notification_id, str(self.originator_id), self.version, self.problem)
+
+
+class BrokenLink(RefusedEvent):
+    """A stored event that does not match the tamper-evidence chain: the read stops before applying it."""
+
+    def __init__(self, notification_id: int, originator_id: str | None, version: int | None, reason: str) -> None:
+        self.reason = reason
+        super().__init__(notification_id, originator_id, version,
+                         f"fails the tamper-evidence chain: {reason}; nothing was read from it; run `verify`")
 
 
 class ImportRejected(LedgerError):

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
@@ -20,7 +22,7 @@ from pydantic import BaseModel
 
 from events.registry import ForeignTopic, event_class
 from ledger.aggregates import AGGREGATE_TYPES
-from ledger.errors import StoreUnavailable
+from ledger.errors import ForeignEvent, StoreUnavailable
 
 DEFAULT_STORE = "sqlite:///hotline-ledger.db"
 #: The persistence factory of ``memory:`` stores (ledger/chain_memory.py).
@@ -75,25 +77,37 @@ class PydanticMapper(Mapper):
             msg = f"cannot decode event {stored_event.originator_id} v{stored_event.originator_version}: {e}"
             raise MapperDeserialisationError(msg) from None
 
+    #: Finds a stored event's notification id for messages (set by the application; the mapper has no store).
+    locate: Callable[[Any, int], int | None] | None = None
+
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         # The topic is looked up in the ledger's own table before anything is decrypted or built:
         # a stored row never chooses which code runs (events/registry.py).
         try:
             cls = event_class(stored_event.topic)
         except ForeignTopic as e:
-            raise MapperDeserialisationError(
-                f"event {stored_event.originator_id} v{stored_event.originator_version}: {e}") from None
+            raise self._foreign(stored_event, str(e)) from None
         state = self.decode_state(stored_event)
         creator = state.get("originator_topic") if isinstance(state, dict) else None
         if creator is not None and creator not in _AGGREGATE_TOPICS:
-            raise MapperDeserialisationError(
-                f"event {stored_event.originator_id} v{stored_event.originator_version}: it would create a "
-                f"{str(creator)[:120]!r}, which is not one of the ledger's aggregates; it was not decoded")
+            raise self._foreign(stored_event, f"it would create a {str(creator)[:120]!r}, which is not one of the "
+                                              "ledger's aggregates; it was not decoded")
         return cls(
             originator_id=stored_event.originator_id,
             originator_version=stored_event.originator_version,
             **state,
         )
+
+    def _foreign(self, stored_event: StoredEvent, problem: str) -> ForeignEvent:
+        """The refusal of a row the ledger did not write, naming it as precisely as this reader can."""
+        oid, version = stored_event.originator_id, stored_event.originator_version
+        nid = getattr(stored_event, "id", None)  # a Notification knows its id; a repository's StoredEvent does not
+        if nid is None and self.locate is not None:
+            try:
+                nid = self.locate(oid, version)
+            except Exception:  # noqa: BLE001 - the id only decorates the message; the refusal stands without it
+                nid = None
+        return ForeignEvent(nid, oid.hex if isinstance(oid, UUID) else str(oid), version, problem)
 
 
 @dataclass(frozen=True)

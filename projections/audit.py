@@ -1,5 +1,8 @@
 """``verify``: the tamper-evidence chain, the sealed heads, the read model and the evidence files.
 
+Every event must be of one of the ledger's own types (a row of any other type is named, never
+decoded), and the read model must equal a replay of the events (``projections.replay_check``).
+
 The order matters on a damaged store. The chain is checked first, over the raw stored bytes, so an
 event whose bytes no longer decode is named as a chain failure rather than crashing a decoder. Only
 an intact chain lets the read model catch up; on a broken one the evidence files the read model
@@ -13,8 +16,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from events.base import Attachment
-from ledger.chain import GENESIS, head, verify_chain
-from ledger.errors import RuleViolation, UnreadableEvent
+from events.registry import is_ledger_topic
+from ledger.chain import FOREIGN, GENESIS, head, verify_chain
+from ledger.errors import RefusedEvent, RuleViolation
+from projections.replay_check import replay_differences
 from projections.seal_audit import check_seals, seal_records, seals_to_vouch
 
 
@@ -31,7 +36,8 @@ def verified_head(app: Any, signer: str | None = None, trusted: Sequence[str] = 
     ledger); ``signer`` is the public key about to sign, ``trusted`` other keys it accepts (see ``seals_to_vouch``).
     """
     seals = seal_records(app)
-    report = verify_chain(app.recorder, expected=_vouching([(r.notification_id, r.head) for r in seals]))
+    report = verify_chain(app.recorder, expected=_vouching([(r.notification_id, r.head) for r in seals]),
+                          accept_topic=is_ledger_topic)
     if not report.ok:
         raise RuleViolation(f"nothing sealed: the chain is broken at {report.failure}; run `verify`")
     refusal = seals_to_vouch(seals, signer, trusted)
@@ -54,13 +60,26 @@ def _catch_up(app: Any) -> str | None:
     """Bring the read model up to date; None, or what stopped it (naming the event)."""
     try:
         app.refresh()
-    except UnreadableEvent as e:
+    except RefusedEvent as e:  # a row the ledger did not write, bytes that do not decode
         return str(e)
     except Exception as e:  # a verifier reports what it finds; it never ends in a traceback
         position = app.view.position(app.name)
         after = f" after event #{position}" if position else ""
         return f"the read model cannot apply the event{after}: {type(e).__name__}: {e}"
     return None
+
+
+def _replay_differs(app: Any) -> str | None:
+    """None, or how the read model differs from a replay of the events (``projections.replay_check``)."""
+    try:
+        differs = replay_differences(app)
+    except RefusedEvent as e:
+        return str(e)
+    except OSError as e:  # no room or no right for the replay's temporary file beside the read model
+        return f"cannot replay the events to compare the read model: {e.strerror or e} ({e.filename or 'temp file'})"
+    if differs is None:
+        return None
+    return f"{differs}; the read model differs from a replay of the events (edited?): run `rebuild`"
 
 
 def _evidence_problems(app: Any) -> tuple[int, list[str]]:
@@ -88,7 +107,7 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = (), pinned: Sequence[
     """
     seals = seal_records(app)
     expected = _vouching([*((r.notification_id, r.head) for r in seals), *published])
-    report = verify_chain(app.recorder, expected=expected)
+    report = verify_chain(app.recorder, expected=expected, accept_topic=is_ledger_topic)
     lines: list[str] = []
     problems: list[str] = []
 
@@ -101,8 +120,17 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = (), pinned: Sequence[
         stuck = _catch_up(app)
         if stuck:
             problem(f"READ MODEL: {stuck}")
+        else:
+            differs = _replay_differs(app)
+            if differs:
+                problem(f"READ MODEL: {differs}")
+            else:
+                lines.append("read model ok: equal to a replay of the events")
     else:
-        problem(f"CHAIN BROKEN at {report.failure}")
+        if report.failure is not None and report.failure.reason.startswith(FOREIGN):
+            problem(f"NOT A LEDGER EVENT at {report.failure}; it was not decoded")
+        else:
+            problem(f"CHAIN BROKEN at {report.failure}")
         lines.append(f"the first {report.count} events verify; head of the verified part {report.head}")
         lines.append("the read model was not brought up to date from the damaged store")
     files, broken_files = _evidence_problems(app)

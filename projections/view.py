@@ -9,8 +9,9 @@ view is a deterministic function of the log. A view limited to what was recorded
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -18,12 +19,15 @@ from typing import Any
 
 from eventsourcing.application import Application
 
-from ledger.errors import UnreadableEvent
+from events.registry import is_ledger_topic
+from ledger.chain import ChainBrokenError, canonical_originator_id, linked
+from ledger.errors import BrokenLink, ForeignEvent, UnreadableEvent
 from projections import apply as appliers
 from projections import order_tallies
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS tracking (application_name TEXT PRIMARY KEY, notification_id INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tracking (
+    application_name TEXT PRIMARY KEY, notification_id INTEGER NOT NULL, chain_hash BLOB);
 CREATE TABLE IF NOT EXISTS log (
     nid INTEGER PRIMARY KEY, id TEXT, version INTEGER, type TEXT, unit TEXT, item TEXT,
     recorded_at TEXT, recorded_by TEXT, payload TEXT);
@@ -80,18 +84,25 @@ COMMIT_EVERY = 5000
 
 
 class View:
-    """The read model in one SQLite file (or in memory), with its notification-log position."""
+    """The read model in one SQLite file (or in memory), with its notification-log position and chain hash.
+
+    The file and its ``-wal``/``-shm`` companions are private to their owner (0600): they hold the
+    ledger's facts decrypted.
+    """
 
     def __init__(self, path: str | Path | None) -> None:
         self.path = str(path) if path is not None else ":memory:"
         if path is not None:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(self.path))
         self.db = sqlite3.connect(self.path, timeout=120, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         if path is not None:
             self.db.execute("PRAGMA journal_mode=WAL")
+            _tighten(Path(self.path))
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        if "chain_hash" not in {r[1] for r in self.db.execute("PRAGMA table_info(tracking)")}:
+            self.db.execute("ALTER TABLE tracking ADD COLUMN chain_hash BLOB")  # a file from before the column
         order_tallies.ensure(self.db)
 
     def close(self) -> None:
@@ -110,10 +121,14 @@ class View:
 
     def position(self, app_name: str) -> int | None:
         """The last notification id applied (None: nothing yet)."""
+        return self.checked(app_name)[0]
+
+    def checked(self, app_name: str) -> tuple[int | None, bytes | None]:
+        """The last notification id applied and its chain hash, as checked when it was applied."""
         row = self.db.execute(
-            "SELECT notification_id FROM tracking WHERE application_name=?", (app_name,)
+            "SELECT notification_id, chain_hash FROM tracking WHERE application_name=?", (app_name,)
         ).fetchone()
-        return row[0] if row else None
+        return (row[0], None if row[1] is None else bytes(row[1])) if row else (None, None)
 
     def catch_up(
         self,
@@ -122,31 +137,38 @@ class View:
         known_at: datetime | None = None,
         progress: Callable[[int, int], None] | None = None,
         recorded: Mapping[int, Any] | None = None,
+        upto: int | None = None,
     ) -> int:
         """Apply every notification after the tracked position; return how many were applied.
 
-        With ``known_at``, events recorded after that moment are passed over (the view then
-        shows what the ledger contained at that moment). ``recorded`` maps notification ids to
-        the domain events the caller has just recorded: those are applied as they are, rather
-        than decoded back from the store (a bulk import's chunks are large to decode).
+        Each one is first checked against the tamper-evidence chain, linking on from the hash kept
+        with the position (``ledger.chain.linked``), and its type against the ledger's own; the
+        first that fails stops the read (``BrokenLink``, ``ForeignEvent``) and nothing of its page
+        is applied. With ``known_at``, events recorded after that moment are passed over (the view
+        then shows what the ledger contained at that moment). ``recorded`` maps notification ids to
+        the domain events the caller has just recorded: those are applied as they are, rather than
+        decoded back from the store (a bulk import's chunks are large to decode); their stored
+        bytes are still checked. ``upto`` stops at that notification id (a replay to compare with).
         """
         recorded = recorded or {}
         applied = 0
-        seen = self.position(app.name) or 0  # read before the store's end: both only grow
+        seen, seen_hash = self.checked(app.name)  # read before the store's end: both only grow
         last = app.recorder.max_notification_id() or 0
-        if seen > last:
-            # The view has seen events this store does not have: it belongs to a store since replaced.
-            self.reset()
+        self._forget_other_history(app, seen, seen_hash, last)
+        if upto is not None:
+            last = min(last, upto)
         while True:
             # Pages of PAGE notifications, up to COMMIT_EVERY of them per transaction: each commit
             # rewrites the B-tree pages the batch touched, so fewer, larger commits apply faster.
             pulled = 0
             with self.transaction() as db:
-                start = self.position(app.name)
-                while pulled < COMMIT_EVERY:
-                    page = app.recorder.select_notifications(start=start, limit=PAGE, inclusive_of_start=False)
+                start, hash_ = self.checked(app.name)
+                while pulled < COMMIT_EVERY and (start or 0) < last:
+                    page = app.recorder.select_notifications(start=start, limit=PAGE, stop=last,
+                                                             inclusive_of_start=False)
                     if not page:
                         break
+                    hash_ = _checked_page(app, start, hash_, page)
                     events = ((recorded.get(n.id) or _decode(app, n), n.id) for n in page)
                     appliers.apply_events(db, ((e, nid) for e, nid in events
                                                if known_at is None or e.timestamp <= known_at))
@@ -156,13 +178,31 @@ class View:
                         progress(start, last)
                 if pulled:
                     db.execute(
-                        "INSERT INTO tracking VALUES (?, ?) ON CONFLICT(application_name) "
-                        "DO UPDATE SET notification_id=excluded.notification_id",
-                        (app.name, start),
+                        "INSERT INTO tracking VALUES (?, ?, ?) ON CONFLICT(application_name) "
+                        "DO UPDATE SET notification_id=excluded.notification_id, chain_hash=excluded.chain_hash",
+                        (app.name, start, hash_),
                     )
             applied += pulled
             if pulled < COMMIT_EVERY:
                 return applied
+
+    def _forget_other_history(self, app: Application[Any], seen: int | None, hash_: bytes | None, last: int) -> None:
+        """Empty a view built from another history than the store's: it is rebuilt rather than trusted.
+
+        That is a view that has seen more events than the store holds (the store was replaced), or
+        whose hash at its position is not the chain's there (the store was replaced by another
+        ledger, or its history rewritten together with its chain: that is for signed seals to
+        catch; the view simply follows the store). A view from before hashes were kept takes the
+        chain's hash at its position.
+        """
+        if not seen:
+            return
+        stored = None if seen > last else _chain_hash_at(app, seen)
+        if stored is None or (hash_ is not None and hash_ != stored):
+            self.reset()
+        elif hash_ is None:
+            with self.transaction() as db:
+                db.execute("UPDATE tracking SET chain_hash=? WHERE application_name=?", (stored, app.name))
 
     def reset(self) -> None:
         """Empty every table and the position: the next catch-up rebuilds from the first event."""
@@ -172,15 +212,60 @@ class View:
                 db.execute(f"DELETE FROM {t}")
 
 
+def _private_file(path: Path) -> None:
+    """Create the read model's file mode 0600 (before SQLite does, with the umask's mode), or tighten it."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a new folder (the PostgreSQL cache) is private too
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    _tighten(path)
+
+
+def _tighten(path: Path) -> None:
+    """Make the database and its -wal/-shm files private to their owner (SQLite gives those the database's mode)."""
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if p.stat().st_mode & 0o077:
+                p.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # another user's file, readable by us: say nothing, change nothing
+            continue
+
+
+def _chain_hash_at(app: Application[Any], notification_id: int) -> bytes | None:
+    """The chain's stored hash of ``notification_id`` (None: no such chain row)."""
+    row = app.recorder.last_chain_row(notification_id + 1)  # type: ignore[attr-defined]
+    return row[1] if row and row[0] == notification_id else None
+
+
+def _checked_page(app: Application[Any], start: int | None, hash_: bytes | None, page: Sequence[Any]) -> bytes:
+    """Check a page's types and chain links in order; return the chain hash of its last event."""
+    foreign = next((i for i, n in enumerate(page) if not is_ledger_topic(n.topic)), None)
+    previous = (start, hash_) if start and hash_ is not None else None
+    try:
+        hash_ = linked(app.recorder, previous, page if foreign is None else page[:foreign])
+    except ChainBrokenError as e:
+        f = e.failure
+        raise BrokenLink(f.notification_id, f.originator_id, f.originator_version, f.reason) from None
+    if foreign is not None:
+        n = page[foreign]
+        raise ForeignEvent(n.id, canonical_originator_id(n.originator_id), n.originator_version,
+                           f"its type {n.topic[:120]!r} is not one of the ledger's event types "
+                           "(a row the ledger did not write); it was not decoded")
+    return hash_
+
+
 def _decode(app: Application[Any], notification: Any) -> Any:
     """The domain event of one notification; altered bytes become a refusal naming the event, not a traceback."""
     try:
         return app.mapper.to_domain_event(notification)
+    except ForeignEvent as e:  # not the ledger's: no hint about keys
+        raise e.at(notification.id) from None
     except Exception as e:  # invalid JSON, a failed validation, a damaged cipher text …
-        # Altered bytes and a wrong key look alike here; only the chain (``verify``) tells them apart.
+        # The chain link was checked before: the bytes are the ones recorded, so a wrong key is likely.
         problem = (f"{_first_line(e)}; if `verify` finds the chain intact, HOTLINE_LEDGER_CIPHER_KEY is wrong "
                    "or missing for this ledger")
-        raise UnreadableEvent(notification.id, str(notification.originator_id), problem) from None
+        raise UnreadableEvent(notification.id, canonical_originator_id(notification.originator_id), problem,
+                              notification.originator_version) from None
 
 
 def _first_line(e: BaseException) -> str:

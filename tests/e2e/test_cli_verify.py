@@ -138,7 +138,9 @@ def test_reading_commands_on_undecodable_bytes_refuse_naming_the_event(cli: Any,
     result = cli("score", "--year", "2025", env={"HOTLINE_LEDGER_VIEWS": str(tmp_path / "fresh.views")})
 
     assert result.exit_code == 1
-    assert f"event #{nid} ({ids[2]}) cannot be read" in result.stderr and "verify" in result.stderr
+    # The read checks the chain link before decoding: the edit is named as such, not as a decoding error.
+    assert f"event #{nid} ({ids[2].replace('-', '')} v1) fails the tamper-evidence chain" in result.stderr
+    assert "edited" in result.stderr and "verify" in result.stderr
 
 
 def test_an_intact_chain_whose_events_cannot_be_read_is_a_clean_read_model_failure(cli: Any, tmp_path: Path) -> None:
