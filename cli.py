@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -95,10 +94,8 @@ class Session:
     def app(self) -> Any:
         from ledger.application import Ledger
 
-        key = os.environ.get("HOTLINE_LEDGER_CIPHER_KEY")
-        extra = {"CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": key} if key else {}
         try:
-            return Ledger(self.location, extra)
+            return Ledger(self.location)  # it takes HOTLINE_LEDGER_CIPHER_KEY itself, and checks it
         except LedgerError:
             raise
         except Exception as e:  # connection refused, bad credentials, missing rights …

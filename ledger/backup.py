@@ -23,6 +23,7 @@ from typing import IO, Any
 from uuid import UUID
 
 from ledger.chain import chain_link, event_digest
+from ledger.encryption import KeyRefused, key_problem
 from ledger.errors import RuleViolation
 from projections.export import FORMAT, VERSION
 
@@ -88,6 +89,8 @@ def _events(lines: Iterator[tuple[int, dict[str, Any]]], path: str, app: Any) ->
             except (KeyError, TypeError, ValueError, binascii.Error) as e:
                 raise RuleViolation(f"{where}: a malformed event ({type(e).__name__}: {e}); nothing was imported"
                                     ) from None
+            if events == 0 and (problem := key_problem(app.mapper, state, f"the export {where}")) is not None:
+                raise KeyRefused(problem)  # restored bytes stay as they are: the key must be the export's own
             if nid <= last_id:
                 raise RuleViolation(f"{where}: event #{nid} does not come after #{last_id}; nothing was imported")
             digest = event_digest(oid, version, topic, state)
