@@ -659,8 +659,9 @@ def export_(s: Session, file: str, fmt: str) -> None:
     """Write the whole ledger to FILE as JSON Lines (events, chain hashes, evidence): a backup or a move."""
     from projections.export import write_export
 
+    app = s.app  # opened (and its key checked) before FILE is created or truncated
     with open(file, "w", encoding="utf-8") as out:
-        summary = write_export(s.app, out)
+        summary = write_export(app, out)
     if fmt == "json":
         emit_json({"file": file, "events": summary["events"], "evidence": summary["evidence"],
                    "head": summary["head"]})
