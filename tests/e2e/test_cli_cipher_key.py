@@ -18,6 +18,7 @@ from ledger.store import parse_store
 
 KEY_ENV = "HOTLINE_LEDGER_CIPHER_KEY"
 KEY, OTHER = AESCipher.create_key(32), AESCipher.create_key(32)
+WORKORDERS = Path(__file__).resolve().parents[1] / "data" / "workorders_small.csv"
 
 
 def _rows(url: str) -> tuple[int, int]:
@@ -72,6 +73,7 @@ def _commands(tmp_path: Path, occurrence: str) -> dict[str, list[str]]:
         "seal": ["seal", "--note", "bulletin"],
         "calendar-set": ["calendar", "set", "2025-10-08", "--workday", "--evidence", "国办发明电"],
         "import-events": ["import", "events", str(batch)],
+        "import-workorders": ["import", "workorders", str(WORKORDERS)],
         "score": ["score", "--year", "2025"],
         "trace": ["trace", "--year", "2025", "--unit", "taishan"],
         "log": ["log"],
@@ -84,7 +86,7 @@ def _commands(tmp_path: Path, occurrence: str) -> dict[str, list[str]]:
 
 
 COMMANDS = ["init", "init-same-year", "record", "retract", "dispute-open", "seal", "calendar-set", "import-events",
-            "score", "trace", "log", "rules-show", "dispute-list", "verify", "rebuild", "export"]
+            "import-workorders", "score", "trace", "log", "rules-show", "dispute-list", "verify", "rebuild", "export"]
 
 
 def _assert_refused(result: Any, cli: Any, before: tuple[int, int], tmp_path: Path, *, says: str) -> None:
