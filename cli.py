@@ -98,10 +98,8 @@ class Session:
     def app(self) -> Any:
         from ledger.application import Ledger
 
-        key = os.environ.get("HOTLINE_LEDGER_CIPHER_KEY")
-        extra = {"CIPHER_TOPIC": "eventsourcing.cipher:AESCipher", "CIPHER_KEY": key} if key else {}
         try:
-            return Ledger(self.location, extra)
+            return Ledger(self.location)  # it takes HOTLINE_LEDGER_CIPHER_KEY itself, and checks it
         except LedgerError:
             raise
         except Exception as e:  # connection refused, bad credentials, missing rights …
@@ -734,8 +732,9 @@ def export_(s: Session, file: str, fmt: str) -> None:
     from projections.export import write_export
 
     check_target(file, s.location)  # before the store is even opened
+    app = s.app  # opened (and its key checked) before FILE is created or replaced
     with output_file(file, s.location) as out:
-        summary = write_export(s.app, out)
+        summary = write_export(app, out)
     if fmt == "json":
         emit_json({"file": file, "events": summary["events"], "evidence": summary["evidence"],
                    "head": summary["head"]})

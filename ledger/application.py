@@ -8,6 +8,7 @@ modules named for them and are composed into ``Ledger``.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from ledger.calendar_rulings import CalendarRulings
 from ledger.chain import chain_env
 from ledger.deadline_records import DeadlineRecords
 from ledger.disputing import RATE_ITEMS, Disputing
+from ledger.encryption import KEY_ENV, check_store_key, cipher_env
 from ledger.errors import NoRuleset, NotFound, RuleViolation, UnknownItem, UnknownUnit
 from ledger.evidence import EvidenceStore
 from ledger.provisioning import ensure_tables, probe
@@ -57,17 +59,20 @@ class LedgerCore(Application[UUID]):
         self.location = location
         module = location.env["PERSISTENCE_MODULE"]
         probe(location)
+        key = cipher_env(os.environ.get(KEY_ENV))
         # Tables are created only when missing (see ledger/provisioning.py), never on every start.
         # No snapshots, whatever the environment says: a snapshot row would name a class to build
         # (eventsourcing's Snapshot.mutate resolves its stored topic); every aggregate is read from its events.
         # (The library reads LEDGER_X before X, so both are set.)
         no_snapshots = {"IS_SNAPSHOTTING_ENABLED": "n", f"{self.name.upper()}_IS_SNAPSHOTTING_ENABLED": "n"}
-        super().__init__(env={**location.env, **chain_env(module), **(extra_env or {}), "CREATE_TABLE": "n",
+        super().__init__(env={**location.env, **chain_env(module), **key, **(extra_env or {}), "CREATE_TABLE": "n",
                               **no_snapshots})
         # A refusal of a row the ledger did not write names its notification id (the mapper has no store).
         self.mapper.locate = self.recorder.notification_id_of  # type: ignore[attr-defined]
         try:
             ensure_tables(self)
+            # Every command opens the store here, so none reads or writes with a key that does not fit.
+            self._key_settled = check_store_key(self.recorder, self.mapper)
         except BaseException:
             self.close()
             raise
@@ -82,6 +87,16 @@ class LedgerCore(Application[UUID]):
         """Bring the read model up to date with every recorded event and return it."""
         self.view.catch_up(self, progress=progress)
         return self.view
+
+    def _settle_key(self) -> None:
+        """Before writing into a store that was empty when opened: check the key against what came first."""
+        if not self._key_settled:
+            self._key_settled = check_store_key(self.recorder, self.mapper)
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save as the library does, once the store's key mode is known to fit."""
+        self._settle_key()
+        return super().save(*objs, **kwargs)
 
     # ── rulesets ────────────────────────────────────────────────────────────
     def adopt_ruleset(self, year: int, text: str, source: str, actor: str) -> tuple[str, bool]:
@@ -188,6 +203,7 @@ class LedgerCore(Application[UUID]):
         """
         if not events:
             return []
+        self._settle_key()
         stored = [self.mapper.to_stored_event(e) for e in events]
         try:
             return list(self.recorder.insert_events(stored) or [])

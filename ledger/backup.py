@@ -29,6 +29,7 @@ from typing import IO, Any
 from uuid import UUID
 
 from ledger.chain import chain_link, event_digest
+from ledger.encryption import KeyRefused, key_problem
 from ledger.errors import LedgerError, RuleViolation
 from ledger.evidence_staging import EvidenceStaging
 from ledger.restore_check import RestoreCheck
@@ -122,6 +123,8 @@ class _Restore:
             where = f"{self.path}:{number}"
             if kind == "event":
                 row = self._event(obj, where, previous, last_id)
+                if events == 0 and (problem := key_problem(self.check.mapper, row[4], f"the export {where}")):
+                    raise KeyRefused(problem)  # restored bytes stay as they are: the key must be the export's own
                 self._meaning(number, row)
                 if not self.problems:  # after the first problem nothing is written: the rest is only checked
                     yield row

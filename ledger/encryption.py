@@ -1,0 +1,89 @@
+"""One key per ledger: an encrypted ledger opens only with its key, a plaintext ledger only without one.
+
+The ledger's first stored event fixes its mode. Its bytes are either the transcoder's JSON (a
+plaintext ledger) or AES-GCM cipher text (an encrypted one), and GCM's tag tells a right key from
+a wrong one, so the event itself is the canary: nothing extra is stored, an export carries it,
+and ledgers created before this check are checked too. The check reads that one row once, when
+the application opens the store (``LedgerCore``), before any command reads or writes; an empty
+store has nothing to protect, so it is checked again before each write until it holds an event.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from eventsourcing.cipher import AESCipher
+
+from ledger.chain import event_digest
+from ledger.errors import LedgerError
+
+KEY_ENV = "HOTLINE_LEDGER_CIPHER_KEY"
+
+_CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
+_UNCHANGED = "nothing was read or written"
+
+
+class KeyRefused(LedgerError):
+    """The cipher key given does not fit the ledger (missing, wrong, malformed, or given to a plaintext ledger)."""
+
+
+def cipher_env(key: str | None) -> dict[str, str]:
+    """The eventsourcing settings that encrypt with ``key`` (none for no key); a malformed key is refused."""
+    if not key:
+        return {}
+    try:
+        size = len(base64.b64decode(key.encode("ascii"), validate=True))
+    except (UnicodeEncodeError, binascii.Error, ValueError):
+        size = -1
+    if size not in AESCipher.KEY_SIZES:
+        # Never echo the key, not even a malformed one: it may be a real key pasted wrongly.
+        raise KeyRefused(f"{KEY_ENV} is not a key: expected the base64 of 16, 24 or 32 random bytes "
+                         f"(see docs/deployment.md, \"Encryption at rest\"); {_UNCHANGED}")
+    return {"CIPHER_TOPIC": _CIPHER_TOPIC, "CIPHER_KEY": key}
+
+
+def check_store_key(recorder: Any, mapper: Any) -> bool:
+    """Refuse a key that does not fit the ledger's first event; return whether the store holds one yet.
+
+    ``recorder`` is the ledger's chained recorder, ``mapper`` the application's (with its cipher, if any).
+    """
+    rows = recorder.event_rows(0, 2**63 - 1, 1)
+    if not rows:
+        return False
+    nid, originator, version, topic, state = rows[0]
+    problem = key_problem(mapper, bytes(state), "this ledger")
+    if problem is None:
+        return True
+    chained = recorder.chain_rows(0, nid, 1)
+    if not chained or chained[0][0] != nid or bytes(chained[0][1]) != event_digest(originator, version, topic,
+                                                                                    bytes(state)):
+        # Not a key question at all: the canary itself was altered.
+        raise KeyRefused(f"the ledger's first event #{nid} ({originator}) differs from its chain entry (edited?), "
+                         f"so {KEY_ENV} cannot be checked against it; restore the ledger from a backup; {_UNCHANGED}")
+    raise KeyRefused(problem)
+
+
+def key_problem(mapper: Any, state: bytes, subject: str) -> str | None:
+    """Why ``mapper``'s key (or its lack of one) does not fit the stored ``state`` of ``subject``; None if it does."""
+    plain = _is_plain(mapper, state)
+    if mapper.cipher is None:
+        return None if plain else f"{subject} is encrypted: set {KEY_ENV} to its key; {_UNCHANGED}"
+    if plain:
+        return (f"{subject} is not encrypted, but {KEY_ENV} is set: unset it (a ledger keeps the mode it was "
+                f"created with; see docs/deployment.md, \"Encryption at rest\"); {_UNCHANGED}")
+    try:
+        mapper.cipher.decrypt(state)
+    except ValueError:  # GCM's tag does not match: another key encrypted it
+        return f"{KEY_ENV} is not the key of {subject}: it does not decrypt its first event; {_UNCHANGED}"
+    return None
+
+
+def _is_plain(mapper: Any, state: bytes) -> bool:
+    """Whether ``state`` reads as an event without decrypting (cipher text never parses as a JSON object)."""
+    try:
+        data = mapper.compressor.decompress(state) if mapper.compressor else state
+        return isinstance(mapper.transcoder.decode(data), dict)
+    except Exception:  # any decoder's complaint means the same here: not plain text
+        return False
