@@ -698,7 +698,7 @@ PASSWORD_STDIN = click.option("--password-stdin", "from_stdin", is_flag=True,
 def _password(from_stdin: bool) -> str:
     """The new password: stdin's first line, or typed twice, hidden."""
     if from_stdin:
-        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+        return sys.stdin.readline().rstrip("\r\n")
     return str(click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码"))
 
 
