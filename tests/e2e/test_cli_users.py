@@ -198,6 +198,7 @@ class TestManage:
             with pytest.raises(NotAuthenticated, match="unknown or revoked API token"):
                 app.authenticate_token(token)
         assert listing(year)[0]["tokens"] == 0
+        assert [credentials_for(app.recorder).get(TOKEN, t.split(".")[0]) for t in (first, second)] == [None, None]
         assert year("users", "revoke-token", "bot").stdout.strip() == "revoked 0 API tokens of bot"
 
     def test_a_token_with_its_secret_altered_is_refused(self, year, app):
