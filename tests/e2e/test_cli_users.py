@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from ledger.application import Ledger
 from ledger.credentials import PASSWORD, TOKEN, credentials_for
 from ledger.errors import RuleViolation
 from ledger.store import parse_store
+from tests.conftest import BACKENDS, PG_URL, Cli
 
 PW = "correct horse battery"
 PW2 = "staple of the ledger"
@@ -290,3 +293,47 @@ def test_two_concurrent_adds_of_one_login_one_wins(year, store_url):
     finally:
         for a in apps:
             a.close()
+
+
+@pytest.mark.skipif("postgres" not in BACKENDS, reason="HOTLINE_LEDGER_TEST_BACKENDS excludes postgres")
+class TestRoles:
+    """A writer role (the web service) manages credentials; a reader role cannot read a hash."""
+
+    @pytest.fixture
+    def stores(self, tmp_path, monkeypatch) -> Iterator[tuple[Any, Any, Any]]:
+        import psycopg
+
+        schema, made = f"t_{uuid.uuid4().hex[:16]}", []
+        host = PG_URL.split("@", 1)[1].split("?", 1)[0]
+        owner = Cli(f"{PG_URL}?schema={schema}", actor="owner")
+        owner.json("init")
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            for kind in ("writer", "reader"):
+                made.append(f"{kind}_{uuid.uuid4().hex[:10]}")
+                conn.execute(f'CREATE ROLE "{made[-1]}" LOGIN')
+                assert owner("db", "grant", made[-1], "--as", kind).exit_code == 0
+        try:
+            yield owner, *(Cli(f"postgresql://{role}@{host}?schema={schema}", actor=role) for role in made)
+        finally:
+            with psycopg.connect(PG_URL, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                for role in made:
+                    conn.execute(f'DROP OWNED BY "{role}"')
+                    conn.execute(f'DROP ROLE "{role}"')
+
+    def test_a_writer_role_opens_accounts_and_changes_passwords(self, stores):
+        _, writer, _ = stores
+        assert add(writer, "alice", "--role", "clerk").exit_code == 0
+        assert writer("users", "password", "alice", "--password-stdin", input=PW2 + "\n").exit_code == 0
+        assert writer.json("users", "token", "alice")["token"]
+        assert writer.json("users", "revoke-token", "alice")["revoked"] == 1
+
+    def test_a_reader_role_cannot_read_the_hashes(self, stores):
+        import psycopg
+
+        owner, _, reader = stores
+        add(owner, "alice", "--role", "clerk")
+        with psycopg.connect(reader.store.split("?")[0], autocommit=True) as conn, \
+                pytest.raises(psycopg.errors.InsufficientPrivilege):
+            schema = owner.store.split("schema=")[1]
+            conn.execute(f'SELECT hash FROM "{schema}".ledger_credentials')
