@@ -1,9 +1,10 @@
 """Least privilege on a shared store: what a writer and a reader role may do, granted by the owner.
 
 A writer may read and append; a reader may read. Neither may UPDATE, DELETE or TRUNCATE the
-ledger's history (a writer may change the credentials table, which holds hashes only and is not history;
-a reader may not read it) (and the tables refuse that even to their owner: see the triggers in
+ledger's history (and the tables refuse that even to their owner: see the triggers in
 ``ledger/chain_postgres.py``). Appends are serialised by an advisory lock, which needs no right.
+The credentials table (``ledger/credentials.py``) is not history: a writer may change it, a reader
+may not even read it.
 """
 
 from __future__ import annotations
