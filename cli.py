@@ -436,9 +436,9 @@ def dispute_decide(s: Session, dispute_id: str, decision: str, count: int | None
 @refusals
 def dispute_list(s: Session, unit: str | None, only_open: bool, fmt: str) -> None:
     """Disputes and their state."""
-    from projections.disputes import list_disputes
+    from ledger.reads import dispute_rows
 
-    rows = list_disputes(s.app.refresh().db, unit=_unit_code(s, unit), only_open=only_open)
+    rows = dispute_rows(s.app, unit, only_open)
     if fmt == "json":
         emit_json(rows)
         return
@@ -580,16 +580,9 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
 def trace(s: Session, year: int, unit: str, item: str | None, as_of: date | None, known_at: datetime | None,
           fmt: str) -> None:
     """How an item's (or every item's) points were computed, with every event behind them."""
-    from ledger.errors import UnknownItem
-    from projections.documents import trace_document
+    from ledger.reads import trace_of
 
-    reading = _reading(s, year, as_of, known_at)
-    code = reading.unit_code(unit)
-    if item is not None and item not in {i.code for i in reading.ruleset.items} | {
-            p.code for p in reading.ruleset.pools}:
-        raise UnknownItem(item, year)
-    score_of = next(x for x in reading.scores() if x.unit == code)
-    doc = trace_document(reading, score_of, item)
+    doc = trace_of(_reading(s, year, as_of, known_at), unit, item)
     if fmt == "json":
         emit_json(doc)
     else:
@@ -607,11 +600,9 @@ def trace(s: Session, year: int, unit: str, item: str | None, as_of: date | None
 @refusals
 def log(s: Session, unit: str | None, item: str | None, since: date | None, fmt: str) -> None:
     """The ledger's events in their recorded order."""
-    from projections.ledger_log import known_item, log_entries
+    from ledger.reads import log_doc
 
-    db = s.app.refresh().db
-    entries = log_entries(db, unit=_unit_code(s, unit), item=known_item(db, item),
-                          since=datetime.combine(since, time(0), TZ) if since else None)
+    entries = log_doc(s.app, unit, item, since)
     if fmt == "json":
         emit_json(entries)
         return

@@ -31,7 +31,7 @@ from eventsourcing.application import AggregateNotFoundError
 from events.accounts import AccountOpened
 from ledger.aggregates import Account
 from ledger.credentials import PASSWORD, TOKEN, Credentials, credentials_for
-from ledger.errors import LedgerError, NotFound, RuleViolation
+from ledger.errors import Conflict, LedgerError, NotFound, RuleViolation
 from ledger.policy import ROLE_NAMES
 
 if TYPE_CHECKING:
@@ -158,7 +158,7 @@ class Accounts(_Core):
             check_password(password)
         taken = f"an account with login {key!r} already exists"
         if Account.id_for(key) in self.repository:  # the common case, said before hashing; the store decides races
-            raise RuleViolation(taken)
+            raise Conflict(taken)
         hashed = None if password is None else _HASHER.hash(password)  # before saving: a failure leaves nothing
         account = Account.start(AccountOpened, id=Account.id_for(key), login=key, role=role, unit=unit_code,
                                 name=display, recorded_by=actor)

@@ -32,7 +32,7 @@ from events.disputes import DisputeDecided, DisputeOpened
 from events.occurrences import OccurrenceRecorded, OccurrenceRetracted
 from events.rulesets import RulesetAdopted, RulesetAmended
 from ledger.counts import check_count
-from ledger.errors import RuleViolation
+from ledger.errors import Conflict, RuleViolation
 
 
 def ledger_id(*parts: object) -> UUID:
@@ -142,7 +142,7 @@ class Dispute(LedgerAggregate):
     def decide(self, decision: str, count: int | None, reason: str, actor: str) -> None:
         """Decide once: accept, reject, or (occurrences only) amend the count."""
         if self.decision is not None:
-            raise RuleViolation(
+            raise Conflict(
                 f"dispute {self.id} was already decided ({self.decision}); open a new dispute"
             )
         if decision == "amend":

@@ -29,7 +29,7 @@ from ledger.chain import chain_env
 from ledger.deadline_records import DeadlineRecords
 from ledger.disputing import RATE_ITEMS, Disputing
 from ledger.encryption import KEY_ENV, check_store_key, cipher_env
-from ledger.errors import NoRuleset, NotFound, RuleViolation, UnknownItem, UnknownUnit
+from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, UnknownItem, UnknownUnit
 from ledger.evidence import EvidenceStore
 from ledger.provisioning import ensure_tables, probe
 from ledger.recording import Recording
@@ -221,7 +221,7 @@ class LedgerCore(Application[UUID]):
         try:
             self.save(aggregate)
         except IntegrityError:
-            raise RuleViolation(conflict) from None
+            raise Conflict(conflict) from None
 
     # ── ids as the user gives them ──────────────────────────────────────────
     def find_id(self, table: str, given: str, what: str) -> str:
@@ -271,7 +271,7 @@ class LedgerCore(Application[UUID]):
                 return attempt()
             except IntegrityError:
                 continue
-        raise RuleViolation(conflict)
+        raise Conflict(conflict)
 
 
 class Ledger(Recording, Disputing, DeadlineRecords, CalendarRulings, Sealing, Accounts, LedgerCore):

@@ -20,7 +20,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from events.disputes import DisputeOpened
 from ledger.aggregates import Assessment, Dispute, Occurrence
-from ledger.errors import NotFound, RuleViolation
+from ledger.errors import Conflict, NotFound, RuleViolation
 from ledger.rulesets.rates import BUILTIN_RATES
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class Disputing(_Core):
             except AggregateNotFoundError:
                 return candidate
             if dispute.decision is None:
-                raise RuleViolation(refusal(candidate))
+                raise Conflict(refusal(candidate))
         raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
 
     def _refuse_assessment_dispute(self, event_id: str) -> None:

@@ -31,6 +31,10 @@ class RuleViolation(LedgerError):
     """A recording that breaks a rule (kind mismatch, points out of range, a double retraction …)."""
 
 
+class Conflict(RuleViolation):
+    """A refusal because of what is already there: a dispute decided already, one open already, a taken id."""
+
+
 class NotFound(LedgerError):
     """An id that names nothing in the ledger."""
 

@@ -1,0 +1,123 @@
+"""The reading use cases, composed once for the CLI and the web service: score, trace, log, disputes.
+
+Each takes the Ledger application and simple values and returns the JSON-shaped document that
+``--format json`` prints and the API answers with; the CLI renders it, the service serves it.
+Where a record belongs to a unit (``unit_of_record``, ``units_of_evidence``) is read here too, so
+the service's authorization layer can decide on it without reading the read model itself.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ledger.errors import NotFound, UnknownItem
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> date:
+    """Today in the ledger's time zone (the default ``as_of``)."""
+    return datetime.now(TZ).date()
+
+
+def reading(app: Any, year: int, as_of: date | None = None, known_at: datetime | None = None,
+            progress: Any = None) -> Any:
+    """The read model caught up (or replayed to ``known_at``) and read for ``year`` as of ``as_of``."""
+    from projections.reading import open_reading
+
+    return open_reading(app, year, as_of or today(), known_at, progress=progress)
+
+
+def score_doc(app: Any, year: int, unit: str | None = None, as_of: date | None = None,
+              known_at: datetime | None = None) -> dict[str, Any]:
+    """``score --format json``: every unit (or the one named by code or name), ranked."""
+    from projections.documents import score_document
+
+    read = reading(app, year, as_of, known_at)
+    code = read.unit_code(unit) if unit is not None else None
+    return score_document(read, read.scores(), code)
+
+
+def trace_of(read: Any, unit: str, item: str | None = None) -> dict[str, Any]:
+    """``trace --format json`` from a reading: refuses an item the year's ruleset does not have."""
+    from projections.documents import trace_document
+
+    code = read.unit_code(unit)
+    if item is not None and item not in {i.code for i in read.ruleset.items} | {p.code for p in read.ruleset.pools}:
+        raise UnknownItem(item, read.year)
+    score_of = next(x for x in read.scores() if x.unit == code)
+    return trace_document(read, score_of, item)
+
+
+def trace_doc(app: Any, year: int, unit: str, item: str | None = None, as_of: date | None = None,
+              known_at: datetime | None = None, progress: Any = None) -> dict[str, Any]:
+    """``trace --format json``: how the unit's items (or one) were computed, with every event behind them."""
+    return trace_of(reading(app, year, as_of, known_at, progress), unit, item)
+
+
+def unit_code(app: Any, unit: str | None) -> str | None:
+    """A unit named by code or Chinese name, as its code in the latest adopted ruleset (None stays None)."""
+    if unit is None:
+        return None
+    from projections.reading import unit_code as resolve
+
+    return resolve(app.refresh().db, unit)
+
+
+def log_doc(app: Any, unit: str | None = None, item: str | None = None, since: date | None = None) -> list[Any]:
+    """``log --format json``: the events in recorded order, filtered by unit, item and recording date."""
+    from projections.ledger_log import known_item, log_entries
+
+    db = app.refresh().db
+    return log_entries(db, unit=unit_code(app, unit), item=known_item(db, item),
+                       since=datetime.combine(since, time(0), TZ) if since else None)
+
+
+def dispute_rows(app: Any, unit: str | None = None, only_open: bool = False) -> list[dict[str, Any]]:
+    """``dispute list --format json``: disputes and screenings with their state, oldest first."""
+    from projections.disputes import list_disputes
+
+    return list_disputes(app.refresh().db, unit=unit_code(app, unit), only_open=only_open)
+
+
+#: The read model's tables of records that belong to a unit, and what the user calls each.
+_RECORDS = (("occurrences", "occurrence"), ("assessments", "assessment"), ("disputes", "dispute"))
+
+
+def unit_of_record(app: Any, given: str, table: str | None = None) -> str:
+    """The unit an occurrence, assessment or dispute (by id or unique prefix) belongs to; NotFound if none."""
+    for name, what in _RECORDS:
+        if table is not None and name != table:
+            continue
+        try:
+            found = app.find_id(name, given, what)
+        except NotFound:
+            continue
+        row = app.refresh().db.execute(f"SELECT unit FROM {name} WHERE id=?", (found,)).fetchone()
+        if row is not None:
+            return str(row[0])
+    raise NotFound(f"no record with id {given!r}")
+
+
+def unit_of_workorder(app: Any, order_id: str) -> str:
+    """The unit a work order was dispatched to; NotFound if the ledger has no such order."""
+    row = app.refresh().db.execute("SELECT unit FROM workorders WHERE order_id=?", (order_id.strip(),)).fetchone()
+    if row is None:
+        raise NotFound(f"no work order {order_id!r} in the ledger (import the export that has it first)")
+    return str(row[0])
+
+
+def units_of_evidence(app: Any, sha256: str) -> set[str]:
+    """The units whose occurrences or disputes carry the attachment ``sha256``."""
+    db = app.refresh().db
+    units = set()
+    pattern = f'%"{sha256}"%'
+    for table in ("occurrences", "disputes"):
+        for unit, attachments in db.execute(f"SELECT unit, attachments FROM {table} WHERE attachments LIKE ?",
+                                            (pattern,)):
+            if any(a.get("sha256") == sha256 for a in json.loads(attachments or "[]")):
+                units.add(unit)
+    return units
