@@ -927,6 +927,18 @@ def rebuild(s: Session) -> None:
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@pass_session
+@refusals
+def serve(s: Session, host: str, port: int) -> None:
+    """The web application and the JSON API (/api/v1) on this store; several may share a PostgreSQL store."""
+    from web.serve import run
+
+    run(s.app, host, port)
+
+
+@main.command()
 @click.option("--year", type=int, default=None, help="The sample year (default: last year).")
 @pass_session
 @refusals
