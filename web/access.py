@@ -71,7 +71,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "page_verify": (VERIFY,),
     "page_report": (REPORTS,),
     "page_evidence": (EVIDENCE,),
-    "static": PUBLIC,
+    "static": PUBLIC, "page_root": PUBLIC,
 }
 
 

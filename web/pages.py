@@ -1,19 +1,408 @@
-"""The pages (placeholder until the page module lands)."""
+"""The pages under ``/app``: server-rendered Jinja2 in Chinese, usable without JavaScript, no outside asset.
+
+Every page route carries the same authorization dependency as the API (``web.access.caller``;
+its rules are in ``web.access.RULES``) and calls the same use cases and documents (``ledger.reads``,
+the Ledger application, ``web.api.open_dispute``). Forms carry the session's CSRF token in a hidden
+field; a refusal is shown in place, on the form that caused it, with nothing recorded. Templates
+autoescape every value: stored text is never markup.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import tempfile
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from ledger.errors import ImportRejected, LedgerError
+from ledger.policy import (
+    DECIDE,
+    DISPUTE,
+    EVIDENCE,
+    IMPORT,
+    READ_ALL,
+    READ_OWN_UNIT,
+    READ_SCORES,
+    RECORD,
+    REPORTS,
+    ROLES,
+    VERIFY,
+    may,
+)
+from ledger.reads import dispute_rows, log_doc, reading, score_doc, today, trace_of, unit_code, units_of_evidence
+from ledger.rulesets.schema import OCCURRENCE_KINDS
+from web.access import COOKIE, CSRF_FIELD, Caller, caller
+from web.sessions import csrf_token
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(prefix="/app", dependencies=[Depends(caller)], include_in_schema=False)
+Who = Annotated[Caller, Depends(caller)]
+
+STATE_LABELS = {"effective": "有效", "retracted": "已撤销", "disputed": "申诉中", "accepted": "申诉成立",
+                "rejected": "申诉驳回", "amended": "已改判", "superseded": "已被替代", "open": "待处理",
+                "decided": "已处理"}
+DECISION_LABELS = {"accept": "成立", "reject": "驳回", "amend": "改判", None: "—"}
 
 
 def mount_pages(app: FastAPI) -> None:
-    """Add the pages to the app."""
+    """Add the pages and their bundled stylesheet to the app."""
+    app.include_router(router)
+    app.mount("/app/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/", include_in_schema=False, name="page_root")
+    async def root() -> Response:
+        return RedirectResponse("/app", status_code=303)
+
+
+def _menu(who: Caller | None) -> list[tuple[str, str]]:
+    """The navigation a role may use (only links to what it may open)."""
+    if who is None:
+        return []
+    a = who.account
+    own = a.unit if a.role == "unit" else None
+    links = [("/app/ranking", "排名")]
+    if own:
+        links.append((f"/app/unit/{own}", "单位"))
+    if may(a, READ_ALL) or (own and may(a, READ_OWN_UNIT, own)):
+        links.append(("/app/disputes", "申诉"))
+    if may(a, DECIDE):
+        links.append(("/app/queue", "待处理"))
+    if may(a, RECORD):
+        links.append(("/app/record", "录入"))
+    if may(a, IMPORT):
+        links.append(("/app/import", "导入"))
+    if may(a, READ_ALL) or (own and may(a, READ_OWN_UNIT, own)):
+        links.append(("/app/log", "日志"))
+    if may(a, VERIFY):
+        links.append(("/app/verify", "核验"))
+    return links
+
+
+def render(request: Request, who: Caller | None, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    """A page with the layout's menu, the account and its CSRF token."""
+    cookie = who.cookie if who else request.cookies.get(COOKIE)
+    return templates.TemplateResponse(request, template, {
+        "who": who.account if who else None, "role_label": ROLES[who.account.role].label if who else "",
+        "menu": _menu(who), "csrf": csrf_token(cookie) if cookie else "", "csrf_field": CSRF_FIELD,
+        "states": STATE_LABELS, "decisions": DECISION_LABELS, **context}, status_code=status)
 
 
 def error_page(request: Request, status: int, message: str, rows: list[Any]) -> HTMLResponse:
-    """A refusal as a page."""
-    from html import escape
+    """A refusal as a page (the message as the CLI says it)."""
+    return templates.TemplateResponse(request, "error.html", {
+        "who": None, "menu": [], "status": status, "message": message, "rows": rows, "csrf": ""},
+        status_code=status)
 
-    return HTMLResponse(f"<p>{escape(message)}</p>", status_code=status)
+
+def _year(year: int | None) -> int:
+    return year or today().year
+
+
+def _app(request: Request) -> Any:
+    return request.app.state.service.app
+
+
+# ── logging in and out ──────────────────────────────────────────────────────
+@router.get("/login", name="page_login")
+async def login_page(request: Request) -> HTMLResponse:
+    """登录."""
+    return render(request, None, "login.html")
+
+
+@router.post("/login", name="page_login_post")
+async def login_post(request: Request, login: Annotated[str, Form(max_length=200)],
+                     password: Annotated[str, Form(max_length=2048)]) -> Response:
+    """Log in from the form; a refusal is shown on the form (401, or 429 when throttled)."""
+    from web.api import open_session, set_session_cookie
+
+    try:
+        _, cookie = open_session(request.app.state.service, login, password,
+                                 request.client.host if request.client else "-")
+    except HTTPException as e:
+        message = "登录名或密码错误" if e.status_code == 401 else "登录失败次数过多，请 15 分钟后再试"
+        return render(request, None, "login.html", status=e.status_code, error=message, login=login)
+    response = RedirectResponse("/app", status_code=303)
+    set_session_cookie(response, cookie, request)
+    return response
+
+
+@router.post("/logout", name="page_logout")
+async def logout(request: Request, who: Who) -> Response:
+    """退出: the session ends in the store."""
+    if who.cookie:
+        request.app.state.service.sessions.close(who.cookie)
+    response = RedirectResponse("/app/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("", name="page_home")
+async def home(who: Who) -> Response:
+    """The start page: a unit's own page, else the ranking."""
+    if who.account.role == "unit":
+        return RedirectResponse(f"/app/unit/{who.account.unit}", status_code=303)
+    return RedirectResponse("/app/ranking", status_code=303)
+
+
+# ── reading ─────────────────────────────────────────────────────────────────
+def _previous_month_end(day: date) -> date:
+    return day.replace(day=1) - timedelta(days=1)
+
+
+@router.get("/ranking", name="page_ranking")
+async def ranking(request: Request, who: Who, year: int | None = None) -> HTMLResponse:
+    """排名: the ranking with sections, classes and the change since the end of last month."""
+    app, y = _app(request), _year(year)
+    as_of = min(today(), date(y, 12, 31))
+    doc = score_doc(app, y, as_of=as_of)
+    before = _previous_month_end(as_of)
+    earlier = {u["unit"]: u for u in score_doc(app, y, as_of=before)["units"]} if before.year == y else {}
+    rows = []
+    for u in doc["units"]:
+        was = earlier.get(u["unit"])
+        change = None if was is None else Decimal(u["total"]) - Decimal(was["total"])
+        rows.append({**u, "change": None if change is None else f"{change:+.2f}",
+                     "rank_change": None if was is None else was["rank"] - u["rank"],
+                     "openable": may(who.account, READ_SCORES) or may(who.account, READ_OWN_UNIT, u["unit"])})
+    sections = [(s["code"], s["name"]) for s in doc["units"][0]["sections"]] if doc["units"] else []
+    return render(request, who, "ranking.html", doc=doc, rows=rows, sections=sections, year=y, before=before,
+                  reports=may(who.account, REPORTS))
+
+
+@router.get("/unit/{unit}", name="page_unit")
+async def unit_page(request: Request, who: Who, unit: str, year: int | None = None) -> HTMLResponse:
+    """单位: sections → items → the events behind them, with evidence, attachments, ids and dispute states."""
+    app, y = _app(request), _year(year)
+    code = unit_code(app, unit)
+    who.see(code)
+    read = reading(app, y, min(today(), date(y, 12, 31)))
+    trace = trace_of(read, code)
+    sections = []
+    for s in score_doc(app, y, code, as_of=read.as_of)["units"][0]["sections"]:
+        items = [i for i in trace["items"] if i["section"] == s["code"]]
+        sections.append({**s, "trace": items})
+    return render(request, who, "unit.html", trace=trace, sections=sections, year=y,
+                  can_dispute=may(who.account, DISPUTE, code), can_evidence=may(who.account, EVIDENCE, code))
+
+
+@router.get("/unit/{unit}/item/{item}", name="page_item")
+async def item_page(request: Request, who: Who, unit: str, item: str, year: int | None = None) -> HTMLResponse:
+    """明细: one item's trace — the rule, the arithmetic, the orders behind a rate."""
+    app, y = _app(request), _year(year)
+    code = unit_code(app, unit)
+    who.see(code)
+    trace = trace_of(reading(app, y, min(today(), date(y, 12, 31))), code, item)
+    return render(request, who, "item.html", trace=trace, year=y, can_dispute=may(who.account, DISPUTE, code),
+                  can_evidence=may(who.account, EVIDENCE, code))
+
+
+@router.get("/log", name="page_log")
+async def log_page(request: Request, who: Who, unit: str | None = None, item: str | None = None,
+                   since: date | None = None) -> HTMLResponse:
+    """日志: the log, filtered by unit, item and date."""
+    app = _app(request)
+    unit = unit or None
+    entries = log_doc(app, who.narrow(unit_code(app, unit)), item or None, since)
+    return render(request, who, "log.html", entries=entries[-500:], total=len(entries), unit=unit or "",
+                  item=item or "", since=since.isoformat() if since else "")
+
+
+@router.get("/verify", name="page_verify")
+async def verify_page(request: Request, who: Who) -> HTMLResponse:
+    """核验: the chain, the seals, the head to publish."""
+    from projections.audit import audit
+
+    return render(request, who, "verify.html", report=audit(_app(request)))
+
+
+@router.get("/report.{fmt}", name="page_report")
+async def report(request: Request, who: Who, fmt: str, year: int | None = None) -> Response:
+    """The xlsx, html or csv report of the ranking, as a download."""
+    from projections.documents import score_document
+    from projections.reports.publish import render_report
+
+    if fmt not in ("xlsx", "html", "csv"):
+        raise HTTPException(404, "not found")
+    y = _year(year)
+    read = reading(_app(request), y, min(today(), date(y, 12, 31)))
+    scores = read.scores()
+    data = render_report(fmt, read, scores, score_document(read, scores), None, to_file=True)
+    kinds = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "html": "application/octet-stream", "csv": "text/csv; charset=utf-8"}
+    return Response(data, media_type=kinds[fmt], headers={
+        "Content-Disposition": f'attachment; filename="score-{y}.{fmt}"', "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/evidence/{sha256}", name="page_evidence")
+async def evidence(request: Request, who: Who, sha256: str) -> Response:
+    """An attachment, as a download only (another unit's: 404)."""
+    from web.api import _SHA, evidence_file
+
+    app, sha = _app(request), sha256.lower()
+    if not _SHA.fullmatch(sha) or (not who.everywhere and who.account.unit not in units_of_evidence(app, sha)):
+        raise HTTPException(404, "not found")
+    return evidence_file(app, sha)
+
+
+# ── disputes ────────────────────────────────────────────────────────────────
+def _disputes_view(request: Request, who: Who, status: int = 200, **extra: Any) -> HTMLResponse:
+    app = _app(request)
+    rows = dispute_rows(app, who.narrow(None) if not may(who.account, READ_ALL) else None)
+    return render(request, who, "disputes.html", status=status, rows=list(reversed(rows)),
+                  can_file=may(who.account, DISPUTE) or may(who.account, DISPUTE, who.account.unit),
+                  target=request.query_params.get("target", ""), **extra)
+
+
+@router.get("/disputes", name="page_disputes")
+async def disputes(request: Request, who: Who) -> HTMLResponse:
+    """申诉: file a dispute or a screening with uploaded evidence, and follow one's own."""
+    return _disputes_view(request, who)
+
+
+@router.post("/disputes", name="page_dispute_post")
+async def dispute_post(request: Request, who: Who, reason: Annotated[str, Form(max_length=2000)],
+                       evidence: Annotated[str, Form(max_length=2000)],
+                       target: Annotated[str, Form(max_length=64)] = "",
+                       workorder: Annotated[str, Form(max_length=100)] = "",
+                       rate: Annotated[str, Form(max_length=20)] = "",
+                       file: UploadFile | None = File(None)) -> Response:  # noqa: B008
+    """File it; a refusal is shown on the form, with what was typed."""
+    from web.api import MAX_UPLOAD, AttachmentRef, open_dispute, saved_upload
+
+    app = _app(request)
+    typed = {"target": target, "workorder": workorder, "rate": rate, "reason": reason, "evidence": evidence}
+    try:
+        refs = []
+        if file is not None and file.filename:
+            with tempfile.TemporaryDirectory(prefix="hl-upload-") as folder:
+                kept = app.evidence.add(await saved_upload(file, folder, MAX_UPLOAD))
+            refs.append(AttachmentRef(sha256=kept.sha256, name=kept.name))
+        new = open_dispute(app, who, target.strip() or None, workorder.strip() or None, rate or None, reason,
+                           evidence, refs)
+    except LedgerError as e:
+        return _disputes_view(request, who, status=409 if "already" in str(e) else 422, error=str(e), typed=typed)
+    except HTTPException as e:
+        if e.status_code != 404:
+            raise
+        return _disputes_view(request, who, status=404, error=f"没有可申诉的记录 {target or workorder}", typed=typed)
+    return _disputes_view(request, who, notice=f"已提交申诉 {new}")
+
+
+@router.get("/queue", name="page_queue")
+async def queue(request: Request, who: Who) -> HTMLResponse:
+    """待处理: the open disputes, oldest first, each with a decision form."""
+    return render(request, who, "queue.html", rows=dispute_rows(_app(request), None, True))
+
+
+@router.post("/disputes/{dispute_id}/decide", name="page_decide_post")
+async def decide_post(request: Request, who: Who, dispute_id: str,
+                      decision: Annotated[str, Form(max_length=10)], reason: Annotated[str, Form(max_length=2000)],
+                      count: Annotated[str, Form(max_length=12)] = "") -> Response:
+    """Decide with a reason; a refusal is shown on the queue."""
+    app = _app(request)
+    try:
+        n = int(count) if count.strip() else None
+        app.decide_dispute(dispute_id=dispute_id, decision=decision, count=n, reason=reason,
+                           actor=who.account.login)
+    except (LedgerError, ValueError) as e:
+        return render(request, who, "queue.html", status=422, rows=dispute_rows(app, None, True),
+                      error=str(e), failed=dispute_id)
+    return render(request, who, "queue.html", rows=dispute_rows(app, None, True), notice=f"已处理 {dispute_id}")
+
+
+# ── recording and importing ─────────────────────────────────────────────────
+def _record_view(request: Request, who: Who, status: int = 200, **extra: Any) -> HTMLResponse:
+    y = today().year
+    read = reading(_app(request), y)
+    items = read.ruleset.items
+    return render(request, who, "record.html", status=status, year=y, units=read.ruleset.units,
+                  occurrence_items=[i for i in items if i.kind in OCCURRENCE_KINDS],
+                  assessment_items=[i for i in items if i.kind == "assessment"], typed=extra.pop("typed", {}),
+                  **extra)
+
+
+@router.get("/record", name="page_record")
+async def record_page(request: Request, who: Who) -> HTMLResponse:
+    """录入: record and assess forms offering the year's items."""
+    return _record_view(request, who)
+
+
+@router.post("/record", name="page_record_post")
+async def record_post(request: Request, who: Who, unit: Annotated[str, Form(max_length=100)],
+                      item: Annotated[str, Form(max_length=50)], on: Annotated[str, Form(max_length=20)],
+                      evidence: Annotated[str, Form(max_length=2000)], count: Annotated[str, Form(max_length=12)] = "1",
+                      note: Annotated[str, Form(max_length=2000)] = "") -> HTMLResponse:
+    """Record an occurrence; errors in place."""
+    typed = {"unit": unit, "item": item, "on": on, "evidence": evidence, "count": count, "note": note}
+    try:
+        day = date.fromisoformat(on)
+        n = int(count)
+    except ValueError:
+        return _record_view(request, who, status=422, error="日期须为 YYYY-MM-DD，次数须为整数", form="record",
+                            typed=typed)
+    try:
+        new = _app(request).record_occurrence(unit=unit, item=item, on=day, evidence=evidence, count=n, note=note,
+                                              actor=who.account.login)
+    except LedgerError as e:
+        return _record_view(request, who, status=422, error=str(e), form="record", typed=typed)
+    return _record_view(request, who, notice=f"已录入 {new}")
+
+
+@router.post("/assess", name="page_assess_post")
+async def assess_post(request: Request, who: Who, unit: Annotated[str, Form(max_length=100)],
+                      item: Annotated[str, Form(max_length=50)], on: Annotated[str, Form(max_length=20)],
+                      points: Annotated[str, Form(max_length=20)], evidence: Annotated[str, Form(max_length=2000)],
+                      note: Annotated[str, Form(max_length=2000)] = "") -> HTMLResponse:
+    """Record an assessment; errors in place."""
+    typed = {"unit": unit, "item": item, "on": on, "evidence": evidence, "points": points, "note": note}
+    try:
+        day = date.fromisoformat(on)
+        value = Decimal(points)
+        if not value.is_finite():
+            raise InvalidOperation
+    except (ValueError, InvalidOperation):
+        return _record_view(request, who, status=422, error="日期须为 YYYY-MM-DD，分值须为数字", form="assess",
+                            typed=typed)
+    try:
+        new = _app(request).assess(unit=unit, item=item, points=value, on=day, evidence=evidence, note=note,
+                                   actor=who.account.login)
+    except LedgerError as e:
+        return _record_view(request, who, status=422, error=str(e), form="assess", typed=typed)
+    return _record_view(request, who, notice=f"已录入评估 {new}")
+
+
+@router.get("/import", name="page_import")
+async def import_page(request: Request, who: Who) -> HTMLResponse:
+    """导入: upload a work-order export or a file of events."""
+    return render(request, who, "import.html")
+
+
+@router.post("/import", name="page_import_post")
+async def import_post(request: Request, who: Who, kind: Annotated[str, Form(max_length=20)],
+                      file: UploadFile = File(...)) -> HTMLResponse:  # noqa: B008
+    """Import; every bad row listed as file:row:column, nothing applied."""
+    from ledger.imports.events_file import import_events_file
+    from ledger.imports.workorder_import import import_workorders
+    from web.api import MAX_IMPORT, saved_upload, upload_folder
+
+    app = _app(request)
+    try:
+        with upload_folder() as folder:
+            path = str(await saved_upload(file, folder, MAX_IMPORT))
+            if kind == "events":
+                counts = import_events_file(app, path, who.account.login)
+            else:
+                counts = import_workorders(app, path, who.account.login)
+    except ImportRejected as e:
+        return render(request, who, "import.html", status=422, error="未导入任何记录；请修正以下各行：",
+                      rows=[str(x) for x in e.errors])
+    except LedgerError as e:
+        return render(request, who, "import.html", status=422, error=str(e), rows=[])
+    return render(request, who, "import.html", counts=counts)

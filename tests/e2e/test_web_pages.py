@@ -1,0 +1,131 @@
+"""The pages under /app through the TestClient: who may open which page, forms, CSRF, escaping.
+
+Forms are posted as a browser without JavaScript posts them: url-encoded or multipart, with the
+session cookie and the hidden ``csrf`` field.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.e2e.web_support import DAY, PW, ROLES, Site, make_site
+
+
+@pytest.fixture
+def site(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Site:
+    return make_site(store_url, monkeypatch)
+
+
+def browser(site: Site, login: str) -> tuple[TestClient, str]:
+    """A client logged in through the login form, and the CSRF token its pages carry."""
+    client = TestClient(site.client.app, base_url="http://testserver")
+    r = client.post("/app/login", data={"login": login, "password": PW})
+    assert r.status_code == 200, r.text
+    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', r.text)
+    assert token, r.text[:500]
+    return client, token.group(1)
+
+
+PAGES = ["/app/ranking", "/app/unit/taishan", "/app/unit/taishan/item/2.1", "/app/disputes", "/app/queue",
+         "/app/record", "/app/import", "/app/log", "/app/verify", "/app/report.csv"]
+#: page → status for admin, clerk, unit (taishan), auditor, viewer.
+PAGE_MATRIX = {
+    "/app/ranking": (200,) * 5,
+    "/app/unit/taishan": (200,) * 5,
+    "/app/unit/taishan/item/2.1": (200,) * 5,
+    "/app/disputes": (200, 200, 200, 200, 403),
+    "/app/queue": (200, 200, 403, 403, 403),
+    "/app/record": (200, 200, 403, 403, 403),
+    "/app/import": (200, 200, 403, 403, 403),
+    "/app/log": (200, 200, 200, 200, 403),
+    "/app/verify": (200, 200, 403, 200, 403),
+    "/app/report.csv": (200, 200, 403, 200, 200),
+}
+
+
+def test_every_role_gets_the_contracts_answer_on_every_page(site: Site) -> None:
+    clients = {role: browser(site, role)[0] for role in ROLES}
+    got = {page: tuple(clients[role].get(page).status_code for role in ROLES) for page in PAGE_MATRIX}
+    assert got == PAGE_MATRIX
+
+
+def test_a_page_without_a_session_sends_to_the_login_page(site: Site) -> None:
+    r = TestClient(site.client.app).get("/app/ranking", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/app/login"
+
+
+def test_another_units_page_and_item_answer_404(site: Site) -> None:
+    client, _ = browser(site, "unit")
+    assert client.get("/app/unit/daiyue").status_code == 404
+    assert client.get("/app/unit/daiyue/item/2.1").status_code == 404
+
+
+def test_a_script_in_evidence_text_is_rendered_inert(site: Site) -> None:
+    site.app.record_occurrence(unit="taishan", item="2.1", on=__import__("datetime").date.fromisoformat(DAY),
+                               evidence="<script>alert('x')</script>", note="<img src=x onerror=alert(1)>",
+                               actor="clerk")
+    client, _ = browser(site, "unit")
+    page = client.get("/app/unit/taishan").text
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert "script-src 'self'" in client.get("/app/unit/taishan").headers["content-security-policy"]
+
+
+def test_a_form_posted_without_the_csrf_field_is_refused_and_records_nothing(site: Site) -> None:
+    client, _ = browser(site, "clerk")
+    r = client.post("/app/record", data={"unit": "taishan", "item": "2.1", "on": DAY, "evidence": "e"})
+    assert r.status_code == 403
+    assert "CSRF" in r.text
+    assert site.app.refresh().db.execute("SELECT COUNT(*) FROM occurrences").fetchone()[0] == 0
+
+
+def test_the_record_form_shows_a_refusal_in_place_and_keeps_what_was_typed(site: Site) -> None:
+    client, csrf = browser(site, "clerk")
+    r = client.post("/app/record", data={"csrf": csrf, "unit": "taishan", "item": "2.1", "on": DAY,
+                                         "evidence": " ", "note": "我的备注"})
+    assert r.status_code == 422
+    assert "the evidence reference is empty" in r.text and 'value="我的备注"' in r.text
+    ok = client.post("/app/record", data={"csrf": csrf, "unit": "taishan", "item": "2.1", "on": DAY,
+                                          "evidence": "工单1"})
+    assert ok.status_code == 200 and "已录入" in ok.text
+
+
+def test_an_import_with_two_bad_rows_names_both_and_applies_nothing(site: Site) -> None:
+    client, csrf = browser(site, "clerk")
+    body = (f"单位,项目,日期,次数,证据,备注\n泰山区,2.1,{DAY},1,工单9,\n无此区,2.1,{DAY},1,工单9,\n"
+            f"泰山区,9.9,{DAY},1,工单9,\n").encode()
+    r = client.post("/app/import", data={"csrf": csrf, "kind": "events"},
+                    files={"file": ("bad.csv", io.BytesIO(body), "text/csv")})
+    assert r.status_code == 422
+    assert "bad.csv:3:单位" in r.text and "bad.csv:4:项目" in r.text and "/tmp" not in r.text
+    assert site.app.refresh().db.execute("SELECT COUNT(*) FROM occurrences").fetchone()[0] == 0
+
+
+def test_a_unit_files_a_dispute_with_a_pdf_and_a_clerk_decides_it_in_the_queue(site: Site) -> None:
+    occ = site.occurrence(count=2)
+    unit, csrf = browser(site, "unit")
+    r = unit.post("/app/disputes", data={"csrf": csrf, "target": occ[:8], "reason": "已整改", "evidence": "说明函"},
+                  files={"file": ("说明函.pdf", io.BytesIO(b"%PDF-1.4 letter"), "application/pdf")})
+    assert r.status_code == 200 and "已提交申诉" in r.text and "说明函.pdf" in r.text
+    (dispute,) = site.app.refresh().db.execute("SELECT id FROM disputes").fetchall()
+    clerk, ccsrf = browser(site, "clerk")
+    assert dispute[0][:8] in clerk.get("/app/queue").text
+    done = clerk.post(f"/app/disputes/{dispute[0]}/decide", data={"csrf": ccsrf, "decision": "accept",
+                                                                    "reason": "属实"})
+    assert done.status_code == 200 and "已处理" in done.text
+    page = unit.get("/app/unit/taishan").text
+    assert "申诉成立" in page and "属实" in page
+
+
+def test_logging_out_from_the_page_ends_the_session(site: Site) -> None:
+    client, csrf = browser(site, "auditor")
+    cookie = client.cookies.get("hl_session")
+    r = client.post("/app/logout", data={"csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 303
+    replay = TestClient(site.client.app, cookies={"hl_session": cookie})  # the old cookie, kept by an attacker
+    assert replay.get("/app/ranking", follow_redirects=False).status_code == 303
+
