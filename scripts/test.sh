@@ -38,7 +38,7 @@ if ! psql -h 127.0.0.1 -U postgres -d test -c 'select 1' >/dev/null 2>&1; then
   psql -h 127.0.0.1 -U postgres -d postgres -c 'CREATE DATABASE test' >/dev/null
 fi
 
-log "chromium (report rendering test)"
+log "chromium (report rendering test and the web journeys through Playwright: the system browser, no download)"
 if ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then
   apt_install chromium fonts-wqy-microhei || echo "chromium could not be installed: the browser test will say so"
 elif ! fc-list 2>/dev/null | grep -qi 'wqy\|noto sans cjk'; then
