@@ -134,6 +134,26 @@ def create_app(store: str | StoreLocation, ledger: Any = None) -> FastAPI:
             return error_page(request, status, body["error"], body.get("rows", []))
         return JSONResponse(body, status_code=status)
 
+    from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
+
+    from ledger.chain import ChainBrokenError
+
+    @app.exception_handler(ChainBrokenError)
+    @app.exception_handler(PersistenceError)
+    async def unavailable(request: Request, error: Exception) -> Response:
+        # As the CLI's refusals say it: the store cannot be read safely now; never a traceback.
+        if isinstance(error, ChainBrokenError):
+            message = f"the ledger's tamper-evidence chain is broken: {error}; run `verify`"
+        elif isinstance(error, MapperDeserialisationError):
+            message = "cannot read the stored events: wrong or missing HOTLINE_LEDGER_CIPHER_KEY for this ledger"
+        else:
+            message = "the store refused the operation"
+        if _wants_page(request):
+            from web.pages import error_page
+
+            return error_page(request, 503, message, [])
+        return JSONResponse({"error": message}, status_code=503)
+
     @app.exception_handler(StarletteHTTPException)
     async def http_refused(request: Request, error: StarletteHTTPException) -> Response:
         if _wants_page(request) and error.status_code == 401:
