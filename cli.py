@@ -940,10 +940,13 @@ def serve(s: Session, host: str, port: int) -> None:
 
 @main.command()
 @click.option("--year", type=int, default=None, help="The sample year (default: last year).")
+@click.option("--serve", "and_serve", is_flag=True,
+              help="Then open one account per role (passwords printed once) and serve the web app on 127.0.0.1.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="With --serve.")
 @pass_session
 @refusals
-def demo(s: Session, year: int | None) -> None:
-    """Record a realistic sample year into the store, then print the ranking and one trace."""
+def demo(s: Session, year: int | None, and_serve: bool, port: int) -> None:
+    """Record a realistic sample year into the store, then print the ranking and one trace (or serve it)."""
     from ledger.demo import record_demo_year
     from projections.documents import score_document, trace_document
     from projections.reports.terminal import print_trace, ranking_table
@@ -966,6 +969,14 @@ def demo(s: Session, year: int | None) -> None:
     shown = s.location.display  # never the password
     click.echo(f"\nstore: {shown}  —  try: hotline-ledger --store {shown} trace --year {year} "
                f"--unit {last.unit}", err=True)
+    if and_serve:
+        from ledger.demo import demo_accounts
+        from web.serve import run
+
+        click.echo(f"\n网页: http://127.0.0.1:{port}/app  (账号与密码只显示这一次)")
+        for login, password in demo_accounts(s.app, s.actor).items():
+            click.echo(f"  {login:<8} {password}")
+        run(s.app, "127.0.0.1", port, year=year)
 
 
 if __name__ == "__main__":

@@ -140,3 +140,45 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
     app.refresh()
     return (f"recorded the {year} demo year: {len(occurrences)} occurrences, {len(PROFILES) * len(assessed)} "
             f"assessments, {reports} reports, {wo['new']} work orders, 1 retraction, 2 disputes")
+
+
+#: The demo's accounts: one per role (login → role, unit).
+DEMO_ACCOUNTS = {"admin": ("admin", None), "clerk": ("clerk", None), "taishan": ("unit", "taishan"),
+                 "auditor": ("auditor", None), "viewer": ("viewer", None)}
+
+
+def demo_accounts(app: Any, actor: str) -> dict[str, str]:
+    """One account per role with a fresh random password each (returned once, to be printed once).
+
+    A unit account belongs to a unit of the current year's ruleset: the built-in one is adopted for
+    this year if none is. Run again, the accounts keep their roles and get new passwords.
+    """
+    import secrets
+
+    from ledger.accounts import TZ
+    from ledger.errors import NoRuleset
+
+    this_year = datetime.now(TZ).year
+    try:
+        app.ruleset(this_year)
+    except NoRuleset:
+        app.adopt_ruleset(this_year, builtin_text(), "built-in:taian", actor)
+    passwords = {}
+    for login, (role, unit) in DEMO_ACCOUNTS.items():
+        password = secrets.token_urlsafe(12)
+        if _exists(app, login):
+            app.set_password(login, password, actor)
+        else:
+            app.add_account(login=login, role=role, unit=unit, name=f"示例{role}", actor=actor, password=password)
+        passwords[login] = password
+    return passwords
+
+
+def _exists(app: Any, login: str) -> bool:
+    from ledger.errors import NotFound
+
+    try:
+        app.account(login)
+    except NotFound:
+        return False
+    return True

@@ -97,8 +97,9 @@ def _wants_page(request: Request) -> bool:
     return not request.url.path.startswith("/api/")
 
 
-def create_app(store: str | StoreLocation, ledger: Any = None) -> FastAPI:
-    """The service on ``store`` (a store URL or location); ``ledger``: an already open Ledger to use."""
+def create_app(store: str | StoreLocation, ledger: Any = None, year: int | None = None) -> FastAPI:
+    """The service on ``store`` (a store URL or location); ``ledger``: an already open Ledger to use;
+    ``year``: the year the pages show unless asked for another (default: this year)."""
     from web.api import router as api_router
     from web.pages import mount_pages
 
@@ -109,6 +110,7 @@ def create_app(store: str | StoreLocation, ledger: Any = None) -> FastAPI:
     app = FastAPI(title="hotline-ledger", version="1", openapi_url="/api/v1/openapi.json", docs_url=None,
                   redoc_url=None)
     app.state.service = service
+    app.state.year = year
     app.include_router(api_router)
     mount_pages(app)
     check_rules(route_names(app))

@@ -101,8 +101,8 @@ def error_page(request: Request, status: int, message: str, rows: list[Any]) -> 
         status_code=status)
 
 
-def _year(year: int | None) -> int:
-    return year or today().year
+def _year(year: int | None, request: Request) -> int:
+    return year or request.app.state.year or today().year
 
 
 def _app(request: Request) -> Any:
@@ -159,7 +159,7 @@ def _previous_month_end(day: date) -> date:
 @router.get("/ranking", name="page_ranking")
 async def ranking(request: Request, who: Who, year: int | None = None) -> HTMLResponse:
     """排名: the ranking with sections, classes and the change since the end of last month."""
-    app, y = _app(request), _year(year)
+    app, y = _app(request), _year(year, request)
     as_of = min(today(), date(y, 12, 31))
     doc = score_doc(app, y, as_of=as_of)
     before = _previous_month_end(as_of)
@@ -179,7 +179,7 @@ async def ranking(request: Request, who: Who, year: int | None = None) -> HTMLRe
 @router.get("/unit/{unit}", name="page_unit")
 async def unit_page(request: Request, who: Who, unit: str, year: int | None = None) -> HTMLResponse:
     """单位: sections → items → the events behind them, with evidence, attachments, ids and dispute states."""
-    app, y = _app(request), _year(year)
+    app, y = _app(request), _year(year, request)
     code = unit_code(app, unit)
     who.see(code)
     read = reading(app, y, min(today(), date(y, 12, 31)))
@@ -195,7 +195,7 @@ async def unit_page(request: Request, who: Who, unit: str, year: int | None = No
 @router.get("/unit/{unit}/item/{item}", name="page_item")
 async def item_page(request: Request, who: Who, unit: str, item: str, year: int | None = None) -> HTMLResponse:
     """明细: one item's trace — the rule, the arithmetic, the orders behind a rate."""
-    app, y = _app(request), _year(year)
+    app, y = _app(request), _year(year, request)
     code = unit_code(app, unit)
     who.see(code)
     trace = trace_of(reading(app, y, min(today(), date(y, 12, 31))), code, item)
@@ -230,7 +230,7 @@ async def report(request: Request, who: Who, fmt: str, year: int | None = None) 
 
     if fmt not in ("xlsx", "html", "csv"):
         raise HTTPException(404, "not found")
-    y = _year(year)
+    y = _year(year, request)
     read = reading(_app(request), y, min(today(), date(y, 12, 31)))
     scores = read.scores()
     data = render_report(fmt, read, scores, score_document(read, scores), None, to_file=True)
@@ -319,7 +319,7 @@ async def decide_post(request: Request, who: Who, dispute_id: str,
 
 # ── recording and importing ─────────────────────────────────────────────────
 def _record_view(request: Request, who: Who, status: int = 200, **extra: Any) -> HTMLResponse:
-    y = today().year
+    y = _year(None, request)
     read = reading(_app(request), y)
     items = read.ruleset.items
     return render(request, who, "record.html", status=status, year=y, units=read.ruleset.units,
