@@ -148,17 +148,24 @@ class Accounts(_Core):
         return found
 
     # ── managing ────────────────────────────────────────────────────────────
+    def check_new_account(self, *, login: str, role: str, unit: str | None = None, name: str = "") -> None:
+        """Refuse what ``add_account`` would refuse before a password is asked for (a taken login, a bad unit …)."""
+        key = normal_login(login)
+        self._role_unit(role, unit)
+        _text(name, "display name")
+        if Account.id_for(key) in self.repository:  # the common case; the store decides a race (add_account)
+            raise RuleViolation(f"an account with login {key!r} already exists")
+
     def add_account(self, *, login: str, role: str, actor: str, unit: str | None = None, name: str = "",
                     password: str | None = None) -> AccountInfo:
         """Open an account; with ``password``, set it. A login already taken is refused, even by a concurrent add."""
         key = normal_login(login)
+        self.check_new_account(login=key, role=role, unit=unit, name=name)
         unit_code = self._role_unit(role, unit)
         display = _text(name, "display name")
         if password is not None:
             check_password(password)
         taken = f"an account with login {key!r} already exists"
-        if Account.id_for(key) in self.repository:  # the common case, said before hashing; the store decides races
-            raise RuleViolation(taken)
         hashed = None if password is None else _HASHER.hash(password)  # before saving: a failure leaves nothing
         account = Account.start(AccountOpened, id=Account.id_for(key), login=key, role=role, unit=unit_code,
                                 name=display, recorded_by=actor)

@@ -337,3 +337,10 @@ class TestRoles:
                 pytest.raises(psycopg.errors.InsufficientPrivilege):
             schema = owner.store.split("schema=")[1]
             conn.execute(f'SELECT hash FROM "{schema}".ledger_credentials')
+
+
+def test_a_taken_login_is_refused_before_the_password_is_asked_for(year):
+    add(year, "alice", "--role", "clerk")
+    result = year("users", "add", "alice", "--role", "viewer", input="")
+    refused(result, "an account with login 'alice' already exists")
+    assert "密码" not in result.output
