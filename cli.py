@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from ledger.errors import ImportRejected, LedgerError, StoreUnavailable
+from ledger.policy import ROLE_NAMES
 from ledger.store import DEFAULT_STORE, parse_store
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -754,7 +755,7 @@ def import_ledger(s: Session, file: str, sealed: tuple[str, ...], fmt: str) -> N
 
 
 # ── accounts ────────────────────────────────────────────────────────────────
-ROLE = click.Choice(["admin", "clerk", "unit", "auditor", "viewer"])
+ROLE = click.Choice(ROLE_NAMES)
 PASSWORD_STDIN = click.option("--password-stdin", "from_stdin", is_flag=True,
                               help="Read the password from the first line of stdin instead of prompting.")
 
@@ -789,9 +790,9 @@ def users() -> None:
 @refusals
 def users_add(s: Session, login: str, role: str, unit: str | None, name: str, from_stdin: bool, fmt: str) -> None:
     """Open an account (a unit account needs --unit) and set its password."""
-    from ledger.accounts import check_password, normal_login
+    from ledger.accounts import check_password
 
-    normal_login(login)  # refuse a bad login before asking for a password
+    s.app.check_new_account(login=login, role=role, unit=unit, name=name)  # refusals come before the password
     password = _password(from_stdin)
     check_password(password)
     _emit_account(fmt, s.app.add_account(login=login, role=role, unit=unit, name=name, password=password,

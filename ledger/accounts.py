@@ -143,22 +143,32 @@ class Accounts(_Core):
         try:
             found = self.repository.get(Account.id_for(key))
         except AggregateNotFoundError:
-            raise NotFound(f"no account with login {key!r} (see `users list`)") from None
-        assert isinstance(found, Account)
+            found = None
+        if not isinstance(found, Account):
+            raise NotFound(f"no account with login {key!r} (see `users list`)")
         return found
 
     # ── managing ────────────────────────────────────────────────────────────
-    def add_account(self, *, login: str, role: str, actor: str, unit: str | None = None, name: str = "",
-                    password: str | None = None) -> AccountInfo:
-        """Open an account; with ``password``, set it. A login already taken is refused, even by a concurrent add."""
+    def check_new_account(self, *, login: str, role: str, unit: str | None = None, name: str = "") -> None:
+        """Refuse what ``add_account`` would refuse before a password is asked for (a taken login, a bad unit …)."""
+        self._new_account(login, role, unit, name)
+
+    def _new_account(self, login: str, role: str, unit: str | None, name: str) -> tuple[str, str | None, str]:
+        """The login, unit code and display name of a new account, or the refusal."""
         key = normal_login(login)
         unit_code = self._role_unit(role, unit)
         display = _text(name, "display name")
+        if Account.id_for(key) in self.repository:  # the common case; the store decides a race (add_account)
+            raise Conflict(f"an account with login {key!r} already exists")
+        return key, unit_code, display
+
+    def add_account(self, *, login: str, role: str, actor: str, unit: str | None = None, name: str = "",
+                    password: str | None = None) -> AccountInfo:
+        """Open an account; with ``password``, set it. A login already taken is refused, even by a concurrent add."""
+        key, unit_code, display = self._new_account(login, role, unit, name)
         if password is not None:
             check_password(password)
         taken = f"an account with login {key!r} already exists"
-        if Account.id_for(key) in self.repository:  # the common case, said before hashing; the store decides races
-            raise Conflict(taken)
         hashed = None if password is None else _HASHER.hash(password)  # before saving: a failure leaves nothing
         account = Account.start(AccountOpened, id=Account.id_for(key), login=key, role=role, unit=unit_code,
                                 name=display, recorded_by=actor)
@@ -279,6 +289,16 @@ class Accounts(_Core):
             raise NotAuthenticated(f"account {key} is disabled")
         if _HASHER.check_needs_rehash(hashed):  # the hasher's parameters were raised since: rehash now we can
             self.credentials.put(PASSWORD, account.id.hex, account.id.hex, _HASHER.hash(password))
+        return _info(account)
+
+    def authenticate_session(self, login: str) -> AccountInfo:
+        """The account a session was opened for, read afresh on every request: refused once it is disabled."""
+        try:
+            account = self._account(normal_login(login))
+        except LedgerError:
+            raise NotAuthenticated(WRONG_PASSWORD) from None
+        if not account.enabled:
+            raise NotAuthenticated(f"account {account.login} is disabled")
         return _info(account)
 
     def authenticate_token(self, token: str) -> AccountInfo:

@@ -337,3 +337,33 @@ class TestRoles:
                 pytest.raises(psycopg.errors.InsufficientPrivilege):
             schema = owner.store.split("schema=")[1]
             conn.execute(f'SELECT hash FROM "{schema}".ledger_credentials')
+
+
+def test_a_taken_login_is_refused_before_the_password_is_asked_for(year):
+    add(year, "alice", "--role", "clerk")
+    result = year("users", "add", "alice", "--role", "viewer", input="")
+    refused(result, "an account with login 'alice' already exists")
+    assert "密码" not in result.output
+
+
+def test_a_store_made_before_accounts_gets_its_credentials_table_when_next_opened(year, store_url, app):
+    if store_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(store_url[len("sqlite:///"):]) as conn:
+            conn.execute("DROP TABLE ledger_credentials")
+    else:
+        import psycopg
+
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP TABLE "{store_url.split("schema=")[1]}".ledger_credentials')
+    assert add(year, "alice", "--role", "clerk").exit_code == 0
+    assert app.authenticate_password("alice", PW).login == "alice"
+
+
+def test_account_events_keep_the_chain_and_the_read_model_verifiable(year):
+    add(year, "alice", "--role", "clerk")
+    year.json("users", "token", "alice")
+    year("users", "revoke-token", "alice")
+    result = year("verify")
+    assert result.exit_code == 0, result.output

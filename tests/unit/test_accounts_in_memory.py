@@ -141,6 +141,17 @@ def test_disabling_takes_effect_on_the_next_authentication(ledger):
         ledger.authenticate_password("alice", PW)
 
 
+def test_a_session_of_an_account_disabled_since_it_logged_in_is_refused_at_its_next_request(ledger):
+    ledger.add_account(login="alice", role="clerk", password=PW, actor="root")
+    login = ledger.authenticate_password("alice", PW).login  # what a session keeps
+    assert ledger.authenticate_session(login).role == "clerk"
+    ledger.disable_account("alice", actor="root")
+    with pytest.raises(NotAuthenticated, match="account alice is disabled"):
+        ledger.authenticate_session(login)
+    with pytest.raises(NotAuthenticated, match="wrong login or password"):
+        ledger.authenticate_session("nobody")
+
+
 def test_every_account_change_names_who_made_it(ledger):
     ledger.add_account(login="ts", role="unit", unit="taishan", password=PW, actor="root")
     ledger.change_role("ts", "viewer", actor="chief")
