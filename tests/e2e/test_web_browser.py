@@ -109,3 +109,32 @@ def test_a_unit_disputes_a_deduction_with_a_pdf_and_sees_the_clerks_decision(
     assert Decimal(unit.inner_text("#total")) == before + Decimal("0.20")
     unit.screenshot(path=str(shots / "4-unit-sees-decision.png"), full_page=True)
     assert all(u.startswith(base) for u in requests), [u for u in requests if not u.startswith(base)]
+
+
+def test_a_clerk_imports_a_file_with_two_bad_rows_and_an_auditor_verifies(
+        served: tuple[Site, str], chromium: Any, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    from tests.e2e.web_support import DAY
+
+    site, base = served
+    shots = ARTIFACTS / request.node.name.replace("[", "-").replace("]", "")
+    shots.mkdir(parents=True, exist_ok=True)
+    bad = tmp_path / "月度扣分.csv"
+    bad.write_text(f"单位,项目,日期,次数,证据,备注\n泰山区,2.1,{DAY},1,工单9,\n无此区,2.1,{DAY},1,工单9,\n"
+                   f"泰山区,9.9,{DAY},1,工单9,\n", encoding="utf-8")
+    clerk = chromium.new_page()
+    _log_in(clerk, base, "clerk")
+    clerk.goto(f"{base}/app/import")
+    clerk.select_option("select[name=kind]", "events")
+    clerk.set_input_files("input[name=file]", str(bad))
+    clerk.click("main button[type=submit]")
+    rows = clerk.locator("#bad-rows li").all_inner_texts()
+    assert [r.split(":")[:3] for r in rows] == [["月度扣分.csv", "3", "单位"], ["月度扣分.csv", "4", "项目"]]
+    clerk.screenshot(path=str(shots / "1-import-refused.png"), full_page=True)
+    assert site.app.refresh().db.execute("SELECT COUNT(*) FROM occurrences").fetchone()[0] == 0
+
+    auditor = chromium.new_page()
+    _log_in(auditor, base, "auditor")
+    auditor.goto(f"{base}/app/verify")
+    assert auditor.inner_text("#verdict").startswith("核验通过")
+    assert len(auditor.inner_text("#head")) == 64
+    auditor.screenshot(path=str(shots / "2-auditor-verifies.png"), full_page=True)
