@@ -143,17 +143,24 @@ class View:
             pulled = 0
             with self.transaction() as db:
                 start = self.position(app.name)
-                while pulled < COMMIT_EVERY:
-                    page = app.recorder.select_notifications(start=start, limit=PAGE, inclusive_of_start=False)
-                    if not page:
-                        break
-                    events = ((recorded.get(n.id) or _decode(app, n), n.id) for n in page)
-                    appliers.apply_events(db, ((e, nid) for e, nid in events
-                                               if known_at is None or e.timestamp <= known_at))
-                    start = page[-1].id
-                    pulled += len(page)
-                    if progress:
-                        progress(start, last)
+
+                def pages() -> Iterator[tuple[Any, int]]:
+                    nonlocal start, pulled
+                    while pulled < COMMIT_EVERY:
+                        page = app.recorder.select_notifications(start=start, limit=PAGE, inclusive_of_start=False)
+                        if not page:
+                            break
+                        for n in page:
+                            e = recorded.get(n.id) or _decode(app, n)
+                            if known_at is None or e.timestamp <= known_at:
+                                yield e, n.id
+                        start = page[-1].id
+                        pulled += len(page)
+                        if progress:
+                            progress(start, last)
+
+                # One stream for the whole transaction: runs of work-order chunks are merged across pages.
+                appliers.apply_events(db, pages())
                 if pulled:
                     db.execute(
                         "INSERT INTO tracking VALUES (?, ?) ON CONFLICT(application_name) "
