@@ -20,7 +20,7 @@ from events.workorders import WorkOrderFactsRecorded
 from projections import order_tallies
 
 #: Orders kept in memory before their states are written (a few hundred bytes each).
-FLUSH = 200_000
+FLUSH = 50_000
 _LOOKUP = 900  # ids per lookup: under SQLite's oldest default limit of 999 parameters
 _STATE_SQL = f"SELECT {', '.join(order_tallies.COLUMNS)} FROM workorders WHERE order_id IN "
 

@@ -10,7 +10,7 @@ view is a deterministic function of the log. A view limited to what was recorded
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -121,14 +121,15 @@ class View:
         *,
         known_at: datetime | None = None,
         progress: Callable[[int, int], None] | None = None,
-        recorded: Mapping[int, Any] | None = None,
+        recorded: MutableMapping[int, Any] | None = None,
     ) -> int:
         """Apply every notification after the tracked position; return how many were applied.
 
         With ``known_at``, events recorded after that moment are passed over (the view then
         shows what the ledger contained at that moment). ``recorded`` maps notification ids to
         the domain events the caller has just recorded: those are applied as they are, rather
-        than decoded back from the store (a bulk import's chunks are large to decode).
+        than decoded back from the store (a bulk import's chunks are large to decode), and taken out of
+        it once applied, so that the caller's memory shrinks as the catch-up goes.
         """
         recorded = recorded or {}
         applied = 0
@@ -151,7 +152,7 @@ class View:
                         if not page:
                             break
                         for n in page:
-                            e = recorded.get(n.id) or _decode(app, n)
+                            e = recorded.pop(n.id, None) or _decode(app, n)
                             if known_at is None or e.timestamp <= known_at:
                                 yield e, n.id
                         start = page[-1].id

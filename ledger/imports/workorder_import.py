@@ -261,7 +261,10 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
         events.extend(agg.collect_events())
         chunks[n] = None  # the event holds its own validated copy: free ours as we go (peak memory)
     ids = app.append_events(events, f"{path}: the same export was imported meanwhile by another writer")
-    # The read model applies the chunks just recorded from memory instead of decoding them back.
-    app.view.catch_up(app, progress=progress, recorded=dict(zip(ids, events, strict=True)))
+    # The read model applies the chunks just recorded from memory instead of decoding them back; it lets go
+    # of each chunk once applied, so ours must not hold them (peak memory).
+    recorded, n_events = dict(zip(ids, events, strict=True)), len(events)
+    events.clear()
+    app.view.catch_up(app, progress=progress, recorded=recorded)
     return {**counts, "rows": reader.rows_read, "exported_at": as_of, "exported_at_from": source,
-            "events": len(events)}
+            "events": n_events}
