@@ -185,6 +185,12 @@ def _chunk_extra(extras: list[list[str | None] | None], columns: tuple[str, ...]
     return out
 
 
+def _packed(value: Any) -> bytes:
+    """``value`` as JSON bytes of their own size: orjson's own bytes keep its 4 KiB buffer (measured: 200,000
+    facts took 800 MiB instead of 45)."""
+    return memoryview(orjson.dumps(value)).tobytes()
+
+
 @contextmanager
 def _cycle_collector_paused() -> Iterator[None]:
     """Pause Python's cycle collector: an import makes millions of small acyclic objects, and each of the
@@ -225,12 +231,11 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
     def diff(rows: list[WorkOrderRow]) -> None:
         ids = [r.order_id for r in rows]
         _diff(rows, _known_states(db, ids), counts, pending, _known_extra(db, ids, columns), columns)
-        dumps = orjson.dumps
         for fact, extra, observed in pending:
             if observed is None:
-                new.append(dumps([fact, extra]))
+                new.append(_packed([fact, extra]))
             else:
-                changed.append((dumps([fact, extra]), observed))
+                changed.append((_packed([fact, extra]), observed))
         pending.clear()
 
     for row in reader:
