@@ -201,10 +201,16 @@ class LedgerCore(Application[UUID]):
 
         Returns their notification ids, in the order of ``events``.
         """
-        if not events:
+        return self.append_stored([self.mapper.to_stored_event(e) for e in events], conflict)
+
+    def append_stored(self, stored: list[Any], conflict: str) -> list[int]:
+        """Append events already mapped (``mapper.to_stored_event``) in one transaction; their notification ids.
+
+        A bulk import maps each chunk as it makes it and keeps only the stored bytes (peak memory).
+        """
+        if not stored:
             return []
         self._settle_key()
-        stored = [self.mapper.to_stored_event(e) for e in events]
         try:
             return list(self.recorder.insert_events(stored) or [])
         except IntegrityError:
