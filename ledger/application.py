@@ -8,6 +8,7 @@ modules named for them and are composed into ``Ledger``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import MAXYEAR, MINYEAR, date
@@ -41,6 +42,7 @@ __all__ = ["CONFLICT_RETRIES", "RATE_ITEMS", "Ledger", "LedgerCore"]
 CONFLICT_RETRIES = 20
 
 T = TypeVar("T")
+_ID_TEXT = re.compile(r"[0-9a-f]{8}(?:-?[0-9a-f])*-?")
 
 
 class LedgerCore(Application[UUID]):
@@ -191,10 +193,13 @@ class LedgerCore(Application[UUID]):
 
     # ── ids as the user gives them ──────────────────────────────────────────
     def find_id(self, table: str, given: str, what: str) -> str:
-        """A full id from an id or a unique prefix of at least 8 characters."""
+        """A full id from an id or a unique prefix of at least 8 characters (hex digits and dashes only)."""
         key = given.strip().lower()
         if len(key) < 8:
             raise NotFound(f"{what} {given!r}: give the id (or at least its first 8 characters)")
+        # Only an id's own characters: '%' or '_' would be wildcards of the LIKE below.
+        if len(key) > 36 or not _ID_TEXT.fullmatch(key):
+            raise NotFound(f"{what} {given!r} is not an id: ids are hexadecimal UUIDs (e.g. 3f2a9c1e-…)")
         view = self.refresh()
         rows = view.db.execute(f"SELECT id FROM {table} WHERE id LIKE ? || '%' LIMIT 2", (key,)).fetchall()
         if not rows:

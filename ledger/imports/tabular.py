@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from ledger.errors import ImportRejected
+from ledger.imports.xlsx_limits import WorkbookTooLarge, XlsxLimits, check_workbook, too_large
 
 _CHUNK = 1 << 20
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -194,6 +195,13 @@ _XLSX_ERRORS = (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, In
 def _open_xlsx(file: str) -> Table:
     import openpyxl  # imported here: CSV-only imports need not pay for it
 
+    limits = XlsxLimits.from_env()
+    try:
+        check_workbook(file, limits)  # before openpyxl unpacks anything: a zip can be a bomb
+    except WorkbookTooLarge as e:
+        raise _rejected(file, str(e)) from None
+    except _XLSX_ERRORS as e:
+        raise _rejected(file, f"cannot read the workbook: {e}") from None
     digest = hashlib.sha256()
     with open(file, "rb") as f:
         while chunk := f.read(_CHUNK):
@@ -216,7 +224,7 @@ def _open_xlsx(file: str) -> Table:
     except BaseException:
         close()
         raise
-    return Table(file, header, _xlsx_rows(file, close, rows, len(header)), digest.hexdigest(), close)
+    return Table(file, header, _xlsx_rows(file, close, rows, len(header), limits), digest.hexdigest(), close)
 
 
 def _xlsx_header(file: str, wb) -> tuple[list[str], Iterator]:
@@ -237,10 +245,19 @@ def _xlsx_header(file: str, wb) -> tuple[list[str], Iterator]:
     return header, rows
 
 
-def _xlsx_rows(file: str, close: Callable[[], None], rows, width: int) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(file: str, close: Callable[[], None], rows, width: int,
+               limits: XlsxLimits) -> Iterator[tuple[int, list[str]]]:
     row = 1
+    last_row = limits.rows + 1  # the header is row 1
     try:
         for row, cells in enumerate(rows, start=2):  # noqa: B007 - row used after the loop
+            # Counted while streaming too: a sheet need not declare its size, and openpyxl fills gaps with empty rows.
+            if row > last_row:
+                too_many = too_large(f"the sheet has more than {limits.rows:,} rows", "rows", limits.rows)
+                raise _rejected(file, str(too_many), row)
+            if len(cells) > limits.columns:
+                too_wide = too_large(f"row {row} has {len(cells):,} columns", "columns", limits.columns)
+                raise _rejected(file, str(too_wide), row)
             texts = [_cell_text(c) for c in cells]
             if not any(texts):
                 continue
