@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import MAXYEAR, MINYEAR, date
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -29,6 +30,7 @@ from ledger.disputing import RATE_ITEMS, Disputing
 from ledger.errors import NoRuleset, NotFound, RuleViolation, UnknownItem, UnknownUnit
 from ledger.evidence import EvidenceStore
 from ledger.provisioning import ensure_tables, probe
+from ledger.read_only import sqlite_read_only_name, writable
 from ledger.recording import Recording
 from ledger.rulesets.loading import parse_adopted, parse_ruleset, sha256_text
 from ledger.rulesets.schema import Item, Ruleset
@@ -54,8 +56,11 @@ class LedgerCore(Application[UUID]):
         self.location = location
         module = location.env["PERSISTENCE_MODULE"]
         probe(location)
+        store_env = dict(location.env)
+        if location.kind == "sqlite" and (uri := sqlite_read_only_name(Path(store_env["SQLITE_DBNAME"]))):
+            store_env["SQLITE_DBNAME"] = uri  # a store this process may only read: reads and verify still work
         # Tables are created only when missing (see ledger/provisioning.py), never on every start.
-        super().__init__(env={**location.env, **chain_env(module), **(extra_env or {}), "CREATE_TABLE": "n"})
+        super().__init__(env={**store_env, **chain_env(module), **(extra_env or {}), "CREATE_TABLE": "n"})
         try:
             ensure_tables(self)
         except BaseException:
@@ -65,8 +70,9 @@ class LedgerCore(Application[UUID]):
 
     @cached_property
     def view(self) -> View:
-        """The read model, caught up on demand (SQLite cannot push notifications)."""
-        return View(self.location.views_path)
+        """The read model, caught up on demand (SQLite cannot push notifications); in memory when its file
+        cannot be written (a read-only store)."""
+        return View(self.location.views_path if writable(self.location.views_path) else None)
 
     def refresh(self, progress: Any = None) -> View:
         """Bring the read model up to date with every recorded event and return it."""
