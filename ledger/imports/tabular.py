@@ -13,6 +13,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
@@ -158,7 +159,8 @@ def _open_csv(file: str) -> Table:
         f.seek(0)
         # Excel's "Unicode text" export is tab-separated; everything else here uses commas.
         delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-        reader = csv.reader(f, delimiter=delimiter)
+        # strict: a quote left open must not swallow every row after it into one cell.
+        reader = csv.reader(f, delimiter=delimiter, strict=True)
         header = next(reader, None)
     except (UnicodeDecodeError, csv.Error) as e:
         f.close()
@@ -167,23 +169,59 @@ def _open_csv(file: str) -> Table:
         f.close()
         raise _rejected(file, "no header row: row 1 must name the columns")
     header = [c.replace("\ufeff", "").strip() for c in header]
-    return Table(file, header, _csv_rows(file, f, reader, len(header)), sha256, f.close)
+    return Table(file, header, _csv_rows(file, f, reader, header, encoding, delimiter), sha256, f.close)
 
 
-def _csv_rows(file: str, f, reader, width: int) -> Iterator[tuple[int, list[str]]]:
-    row = 1
+def _csv_rows(file: str, f, reader, header: list[str], encoding: str,
+              delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    row, width = 1, len(header)
+    start_line = reader.line_num + 1  # the physical line the next record starts on
     try:
         # Count records, not physical lines: quoted cells (诉求内容) may span several lines.
         for row, cells in enumerate(reader, start=2):  # noqa: B007 - row used after the loop
+            start_line = reader.line_num + 1
             if not any(cells):
                 continue
             if len(cells) < width:
                 cells.extend([""] * (width - len(cells)))
             yield row, cells
-    except (UnicodeDecodeError, csv.Error) as e:
+    except UnicodeDecodeError as e:
+        raise _rejected(file, f"cannot read the row: {e}", row + 1) from None
+    except csv.Error as e:
+        column = _open_quote_column(file, encoding, delimiter, start_line, header)
+        if column is not None:
+            raise ImportRejected([RowError(file, row + 1, column, "a quoted cell is never closed (a \" without its "
+                                                                  "closing \"): the rows after it cannot be read")]
+                                 ) from None
         raise _rejected(file, f"cannot read the row: {e}", row + 1) from None
     finally:
         f.close()
+
+
+def _open_quote_column(file: str, encoding: str, delimiter: str, line_no: int, header: list[str]) -> str | None:
+    """The header of the cell whose quote, opened on physical line `line_no`, is never closed (None if none is)."""
+    with open(file, encoding=encoding, newline="") as f:
+        rest = itertools.islice(f, line_no - 1, None)
+        quoted, closed, field, at_start = False, False, 0, True
+        for line in rest:
+            for ch in line:
+                if quoted:
+                    if ch == '"':
+                        quoted, closed = False, True
+                    continue
+                if ch == '"' and (at_start or closed):
+                    quoted, closed, at_start = True, False, False  # a cell's opening quote, or "" inside one
+                    continue
+                closed = False
+                if ch == delimiter:
+                    field, at_start = field + 1, True
+                elif ch in "\r\n":
+                    field, at_start = 0, True
+                else:
+                    at_start = False  # a quote inside an unquoted cell is a plain character
+    if not quoted:
+        return None
+    return header[field] if field < len(header) and header[field] else f"column {field + 1}"
 
 
 # --- XLSX ----------------------------------------------------------------------------------
