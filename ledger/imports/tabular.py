@@ -16,6 +16,7 @@ import hashlib
 import itertools
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -227,7 +228,9 @@ def _open_quote_column(file: str, encoding: str, delimiter: str, line_no: int, h
 # --- XLSX ----------------------------------------------------------------------------------
 
 # What openpyxl and zipfile raise on a damaged workbook.
-_XLSX_ERRORS = (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError)
+# A damaged part's XML raises ElementTree's ParseError (a SyntaxError); a damaged deflate stream zlib.error or EOFError.
+_XLSX_ERRORS = (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, SyntaxError, zlib.error,
+                EOFError)
 
 
 def _open_xlsx(file: str) -> Table:
