@@ -118,7 +118,7 @@ def _count_shared_strings(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int)
             if cut < 0:
                 tail = b""
                 continue
-            count += _entries(data[:cut])
+            count += _entries(data, cut)
             tail = data[cut:cut + 64]  # an opening tag's name is all that is matched
             if count > limit:
                 raise too_large(f"its shared-strings table holds {count:,} entries or more", "shared_strings", limit)
@@ -127,11 +127,13 @@ def _count_shared_strings(z: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int)
         raise too_large(f"its shared-strings table holds {count:,} entries", "shared_strings", limit)
 
 
-def _entries(data: bytes) -> int:
-    """The shared-string entries (``<si>`` tags) that start in ``data``: counted in C, a regex only for a prefix."""
-    n = sum(data.count(b"<si" + end) for end in (b">", b" ", b"/", b"\n", b"\r", b"\t"))
-    if b":si" in data:  # a namespace prefix (<x:si>): rare, so the slow way
-        n += len(_PREFIXED_SHARED_STRING.findall(data))
+def _entries(data: bytes, end: int | None = None) -> int:
+    """The shared-string entries (``<si>`` tags) that start in ``data[:end]``: counted in C (no other element of the
+    table's schema starts with "si"), with a regex only for a namespace prefix (``<x:si>``), which is rare."""
+    end = len(data) if end is None else end
+    n = data.count(b"<si", 0, end)
+    if data.find(b":si", 0, end) >= 0:
+        n += len(_PREFIXED_SHARED_STRING.findall(data, 0, end))
     return n
 
 

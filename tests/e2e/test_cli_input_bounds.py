@@ -203,7 +203,7 @@ class TestXlsxBombs:
         assert "shared-strings table holds 5,000,001 entries or more" in result.stderr or \
             "shared-strings table holds" in result.stderr
         assert "HOTLINE_LEDGER_XLSX_MAX_SHARED_STRINGS" in result.stderr
-        assert elapsed < 10, elapsed
+        assert elapsed < 30, elapsed  # ~1 s on an idle 2-core machine; parsing it took minutes and gigabytes
 
     def test_a_sheet_declaring_three_million_rows_is_refused_before_reading_them(self, cli_2025, tmp_path):
         path = write_xlsx(tmp_path / "tall.xlsx", dimension='<dimension ref="A1:D3000000"/>')
