@@ -26,6 +26,7 @@ from eventsourcing.utils import get_topic
 from events.occurrences import AssessmentRecorded, EventsFileImported, OccurrenceRecorded
 from ledger.aggregates import Assessment, EventsFile, Occurrence, ledger_id
 from ledger.counts import MAX_COUNT
+from ledger.date_window import DateOutOfWindow
 from ledger.errors import LedgerError, NoRuleset, RuleViolation, UnknownItem, UnknownUnit
 from ledger.imports.tabular import ImportRejected, RowError, Table, map_columns, open_table
 
@@ -190,7 +191,7 @@ def _column_of(error: LedgerError) -> str:
         return "unit"
     if isinstance(error, UnknownItem):
         return "item"
-    if isinstance(error, NoRuleset):
+    if isinstance(error, NoRuleset | DateOutOfWindow):
         return "date"
     text = str(error)
     if "evidence" in text:
