@@ -98,7 +98,9 @@ class Count(click.ParamType):
         if len(digits.lstrip("0")) > 18:
             from ledger.counts import MAX_COUNT
 
-            self.fail(f"{_shown(text)} is larger than {MAX_COUNT}, the most one record may carry", param, ctx)
+            # A domain refusal (exit 1) like any count above MAX_COUNT, only decided before int() would choke on it.
+            raise click.ClickException(f"count {_shown(text)} is larger than {MAX_COUNT}, "
+                                       "the most one record may carry")
         return int(text)
 
 
