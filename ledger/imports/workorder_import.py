@@ -17,7 +17,9 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 
@@ -25,7 +27,7 @@ from events.workorders import WorkOrderFactsRecorded
 from ledger.aggregates import WorkOrderBatch, ledger_id
 from ledger.errors import NoRuleset, RuleViolation
 from ledger.imports.tabular import ImportRejected
-from ledger.imports.workorders import ABSENT, WorkOrderReader, WorkOrderRow
+from ledger.imports.workorders import ABSENT, TimeBounds, WorkOrderReader, WorkOrderRow
 
 #: Facts per event: large enough to amortise the store's per-event cost, small enough to decode fast.
 CHUNK = 5000
@@ -60,14 +62,16 @@ def _fact(row: WorkOrderRow, known: tuple[Any, ...] | None) -> list[str | None] 
     return [row.order_id, *changed]
 
 
-def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple[str, ...]]]:
-    """Units (codes and names → code), satisfaction labels (in the rulesets' order) and extra columns
-    (header → the values it may hold, empty: any) of every adopted ruleset."""
+def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple[str, ...]], tuple[date, date, str]]:
+    """Units (codes and names → code), satisfaction labels (in the rulesets' order), extra columns
+    (header → the values it may hold, empty: any) of every adopted ruleset, and the dates they allow
+    (the first and last date of their windows together, and the timezone of the latest one)."""
     view = app.refresh()
     units: dict[str, str] = {}
     labels: dict[str, None] = {}  # ordered: error messages list the labels as the ruleset does
     unrated = ""
     extra: dict[str, tuple[str, ...]] = {}
+    first, last, timezone = date.max, date.min, "Asia/Shanghai"
     rows = view.db.execute("SELECT year, MAX(nid) FROM rulesets GROUP BY year ORDER BY year").fetchall()
     if not rows:
         raise NoRuleset(0)
@@ -79,6 +83,8 @@ def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple
             units[u.code] = units[u.name] = u.code
         labels |= dict.fromkeys(ruleset.workorders.satisfaction_scale)
         unrated = ruleset.workorders.unrated_value
+        lo, hi = ruleset.dates.bounds(year)
+        first, last, timezone = min(first, lo), max(last, hi), ruleset.scoring.timezone
         for column in ruleset.workorders.columns:
             # Two years may declare one column differently: accept what either accepts ("any" wins).
             known = extra.get(column.header)
@@ -88,7 +94,20 @@ def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple
                 extra[column.header] = tuple(dict.fromkeys((*known, *column.values)))
             else:
                 extra[column.header] = ()
-    return units, list(labels), unrated, extra
+    return units, list(labels), unrated, extra, (first, last, timezone)
+
+
+#: How far ahead of the ledger's clock an export's times may be (clocks of two machines differ a little).
+CLOCK_TOLERANCE = timedelta(minutes=15)
+
+
+def _time_bounds(window: tuple[date, date, str], now: datetime | None = None) -> TimeBounds:
+    """The bounds an export's times must keep: the rulesets' window, and no event time still to come."""
+    first, last, timezone = window
+    now = (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return TimeBounds(first=f"{first.isoformat()}T00:00:00", last=f"{last.isoformat()}T23:59:59",
+                      now=now.strftime("%Y-%m-%dT%H:%M:%S"),
+                      latest=(now + CLOCK_TOLERANCE).strftime("%Y-%m-%dT%H:%M:%S"))
 
 
 def _known_states(db: Any, ids: list[str]) -> dict[str, tuple[Any, ...]]:
@@ -213,8 +232,16 @@ def import_workorders(app: Any, path: str, actor: str, exported_at: str | None =
 
 def _import(app: Any, path: str, actor: str, exported_at: str | None,
             progress: Callable[..., None] | None) -> dict[str, Any]:
-    units, labels, unrated, extra_columns = _rulebook(app)
-    reader = WorkOrderReader(path, units, labels, unrated, progress=progress, extra_columns=extra_columns)
+    units, labels, unrated, extra_columns, window = _rulebook(app)
+    bounds = _time_bounds(window)
+    if exported_at is not None and exported_at > bounds.latest:
+        raise RuleViolation(f"--as-exported {exported_at.replace('T', ' ')} is still to come "
+                            f"(it is now {bounds.now.replace('T', ' ')}): an export cannot be newer than now")
+    if exported_at is not None and not bounds.first <= exported_at <= bounds.last:
+        raise RuleViolation(f"--as-exported {exported_at.replace('T', ' ')} is outside the dates the adopted rulesets "
+                            f"allow ({bounds.first[:10]} to {bounds.last[:10]}, [dates])")
+    reader = WorkOrderReader(path, units, labels, unrated, progress=progress, extra_columns=extra_columns,
+                             bounds=bounds)
     columns = reader.extra_columns
     db = app.view.db
     position = app.view.position(app.name)
