@@ -44,10 +44,14 @@ class IsoDate(click.ParamType):
     def convert(self, value: Any, param: Any, ctx: Any) -> date:
         if isinstance(value, date):
             return value
+        text = str(value).strip()
         try:
-            return date.fromisoformat(str(value).strip())
+            # fromisoformat also takes 20250304 and 2025-W10-2: only the form CLI.md names is a date here.
+            if len(text) != 10 or text[4] != "-" or text[7] != "-":
+                raise ValueError(text)
+            return date.fromisoformat(text)
         except ValueError:
-            self.fail(f"{value!r} is not a date (YYYY-MM-DD)", param, ctx)
+            self.fail(f"{_shown(text)} is not a date (YYYY-MM-DD)", param, ctx)
 
 
 class Moment(click.ParamType):
@@ -82,7 +86,34 @@ class Points(click.ParamType):
         return d
 
 
-DATE, MOMENT, POINTS = IsoDate(), Moment(), Points()
+class Count(click.ParamType):
+    """A whole number of occurrences; one longer than any count a record may carry is refused before it is
+    converted (Python refuses to convert more than 4,300 digits, and nobody means a 20-digit count)."""
+
+    name = "INTEGER"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        digits = text.removeprefix("-").removeprefix("+")
+        if not digits.isascii() or not digits.isdigit():
+            self.fail(f"{_shown(text)} is not an integer", param, ctx)
+        if len(digits.lstrip("0")) > 18:
+            from ledger.counts import MAX_COUNT
+
+            # A domain refusal (exit 1) like any count above MAX_COUNT, only decided before int() would choke on it.
+            raise click.ClickException(f"count {_shown(text)} is larger than {MAX_COUNT}, "
+                                       "the most one record may carry")
+        return int(text)
+
+
+def _shown(text: str, limit: int = 24) -> str:
+    """A value for a message, cut short: a 4,300-digit count is not worth repeating whole."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
+
+
+DATE, MOMENT, POINTS, COUNT = IsoDate(), Moment(), Points(), Count()
 
 
 class Session:
@@ -269,7 +300,7 @@ def rules_check(file: str, fmt: str) -> None:
 @click.option("--item", required=True)
 @click.option("--date", "on", type=DATE, required=True)
 @click.option("--evidence", required=True)
-@click.option("--count", type=int, default=1, show_default=True)
+@click.option("--count", type=COUNT, default=1, show_default=True)
 @click.option("--note", default="")
 @click.option("--attach", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Repeatable.")
 @FORMAT
@@ -418,7 +449,7 @@ def dispute_open(s: Session, event_id: str | None, order_id: str | None, rate: s
 @dispute.command("decide")
 @click.argument("dispute_id")
 @click.option("--decision", type=click.Choice(["accept", "reject", "amend"]), required=True)
-@click.option("--count", type=int, default=None)
+@click.option("--count", type=COUNT, default=None)
 @click.option("--reason", required=True)
 @FORMAT
 @pass_session

@@ -1,17 +1,22 @@
 """Benchmark importing a year of work orders, scoring and re-importing them (issues 3 and 7).
 
-    python benchmarks/bench_workorders.py [--orders 1000000] [--year 2025] [--seed 12345]
+    python benchmarks/bench_workorders.py [--orders 1000000] [--year 2025] [--seed 12345] [--narrow] [--sorted]
         [--store sqlite:///PATH | postgresql://USER@HOST:PORT/DB[?schema=S]]
         [--compare-postgres postgresql://USER@HOST:PORT/DB[?schema=S]] [--cli CMD]
 
-The export comes from benchmarks/gen_workorders.py, cached in benchmarks/out/ by size and seed.
-Into a fresh store: `init`, `import workorders` (target ≥ 50,000 orders/s; peak memory, from
-/usr/bin/time -v, target < 1 GiB), `score --format json` (target < 1 s), `trace --unit taishan
---item 2.3.2` (target < 1 s), then the same file again (target ≥ 100,000 orders/s, reporting
-new = 0). Beside them: the raw-SQLite rate of the same rows (csv module + one `executemany` of
-every column, one transaction), measured in the same run. `--compare-postgres URL` imports the
-file into PostgreSQL too and prints PG time / first-store time (target ≤ 1.5). Nothing is
-asserted; exit 0 when every step ran, 1 when a step of the CLI failed (reported, no traceback).
+The export comes from benchmarks/gen_workorders.py, cached in benchmarks/out/ by size, seed and
+shape: by default a real platform's — the wide column set (dozens of columns the ruleset ignores,
+Chinese text) in shuffled row order; `--narrow` and `--sorted` give the older benchmark's file.
+Into a fresh store: `init`, `import workorders` (target within 2× of the raw floor; peak memory,
+from /usr/bin/time -v, target < 512 MiB), `score --format json` (target < 1 s), `trace --unit
+taishan --item 2.3.2` (target < 1 s), then the same file again (target ≥ 100,000 orders/s,
+reporting new = 0). The raw floor is measured in the same run, because the machine's load moves
+every absolute figure: the `csv` module reads the whole file, then one `executemany` writes the
+columns the ledger keeps into an equivalent table (keyed by order id, like the read model's), one
+transaction; for PostgreSQL, `COPY` of the same rows. `--compare-postgres URL` imports the file
+into PostgreSQL too and prints PG time / first-store time (target ≤ 1.3) and PG time / PG floor.
+Nothing is asserted; exit 0 when every step ran, 1 when a step of the CLI failed (reported, no
+traceback).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_occurrences import (  # noqa: E402
@@ -41,7 +47,14 @@ from bench_occurrences import (  # noqa: E402
 )
 
 HERE = Path(__file__).resolve().parent
-GIB = 1024**3
+MEMORY_TARGET = 512 * 2**20
+FLOOR_TARGET = 2.0  # import time / raw floor time, same run
+PG_TARGET = 1.3  # PostgreSQL import time / SQLite import time
+# The columns the ledger keeps, as the platform names them: what the floor writes.
+KEPT = ("工单编号", "承办单位", "派单时间", "办结时限", "办结时间", "是否需回复", "是否已回复", "满意度",
+        "是否计入统计")
+FLOOR_DDL = ("CREATE TABLE workorders (order_id TEXT PRIMARY KEY, unit TEXT, dispatched_at TEXT, due_at TEXT, "
+             "completed_at TEXT, reply_required TEXT, replied TEXT, satisfaction TEXT, counted TEXT)")
 # Fallback when /usr/bin/time is missing: run the command in a child and report its children's peak RSS.
 RUSAGE_WRAPPER = (
     "import resource, subprocess, sys\n"
@@ -51,9 +64,11 @@ RUSAGE_WRAPPER = (
 )
 
 
-def workorders_file(orders: int, year: int, seed: int, table: Table) -> Path:
+def workorders_file(args: argparse.Namespace, table: Table) -> Path:
     """The generated export, from the cache in benchmarks/out/ or generated into it now."""
-    out = HERE / "out" / f"workorders_{year}_{orders}_seed{seed}.csv"
+    orders, year, seed = args.orders, args.year, args.seed
+    shape = ("narrow" if args.narrow else "wide") + ("_sorted" if args.sorted else "_shuffled")
+    out = HERE / "out" / f"workorders_{year}_{orders}_seed{seed}_{shape}.csv"
     if out.exists():
         table.info("work-order export", f"{out.stat().st_size / 2**20:,.0f} MiB", f"cached: {out.name}")
         return out
@@ -62,6 +77,8 @@ def workorders_file(orders: int, year: int, seed: int, table: Table) -> Path:
     began = time.perf_counter()
     cmd = [sys.executable, str(HERE / "gen_workorders.py"), "--orders", str(orders), "--year", str(year),
            "--out", str(partial), "--seed", str(seed)]
+    cmd += ["--narrow"] if args.narrow else []
+    cmd += ["--sorted"] if args.sorted else []
     p = subprocess.run(cmd, capture_output=True, text=True)
     if p.returncode != 0:
         partial.unlink(missing_ok=True)
@@ -72,24 +89,51 @@ def workorders_file(orders: int, year: int, seed: int, table: Table) -> Path:
     return out
 
 
-def raw_sqlite_seconds(path: Path, db: Path) -> tuple[float, float, int]:
-    """Baseline: parse the CSV with the csv module, then one `executemany` of all its columns into a
-    fresh SQLite table in one transaction. Returns (parse seconds, insert seconds, rows)."""
+def _kept_rows(path: Path) -> tuple[list[tuple[str, ...]], float]:
+    """Every row of the file through the csv module, cut to the columns the ledger keeps; and the seconds."""
     began = time.perf_counter()
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
         header = next(reader)
-        rows = list(reader)
-    parsed = time.perf_counter()
+        at = [header.index(c) for c in KEPT]
+        rows = [tuple(r[i] for i in at) for r in reader]
+    return rows, time.perf_counter() - began
+
+
+def raw_sqlite_seconds(path: Path, db: Path) -> tuple[float, float, int]:
+    """The SQLite floor: the csv module reads the file, then one `executemany` writes the kept columns of
+    every row into a fresh table keyed by order id, one transaction. Returns (parse s, insert s, rows)."""
+    rows, parse = _kept_rows(path)
+    began = time.perf_counter()
     con = sqlite3.connect(db)
     con.execute("PRAGMA journal_mode=WAL")
-    columns = ", ".join(f'"c{i}" TEXT' for i in range(len(header)))
-    con.execute(f"CREATE TABLE workorders (id INTEGER PRIMARY KEY, {columns})")
+    con.execute(FLOOR_DDL + " WITHOUT ROWID")
     with con:
-        con.executemany(f"INSERT INTO workorders ({', '.join(f'c{i}' for i in range(len(header)))})"
-                        f" VALUES ({', '.join('?' * len(header))})", rows)
+        con.executemany(f"INSERT INTO workorders VALUES ({', '.join('?' * len(KEPT))})", rows)
     con.close()
-    return parsed - began, time.perf_counter() - parsed, len(rows)
+    return parse, time.perf_counter() - began, len(rows)
+
+
+def raw_postgres_seconds(url: str, path: Path) -> tuple[float, float]:
+    """The PostgreSQL floor: the same rows, then one `COPY` into a fresh table keyed by order id in a
+    schema of its own (dropped afterwards). Returns (parse s, copy s)."""
+    import psycopg
+
+    rows, parse = _kept_rows(path)
+    schema = f"bench_floor_{os.getpid()}"
+    base = urlsplit(url)._replace(query="").geturl()
+    with psycopg.connect(base, autocommit=True) as con:
+        con.execute(f"CREATE SCHEMA {schema}")
+        try:
+            began = time.perf_counter()
+            with con.transaction():
+                con.execute(FLOOR_DDL.replace("TABLE workorders", f"TABLE {schema}.workorders"))
+                with con.cursor().copy(f"COPY {schema}.workorders FROM STDIN") as copy:
+                    for r in rows:
+                        copy.write_row(r)
+            return parse, time.perf_counter() - began
+        finally:
+            con.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def timed_import(cli: Cli, table: Table, what: str, path: Path, tmp: Path) -> tuple[Run | None, int | None]:
@@ -121,15 +165,16 @@ def bench_store(cli: Cli, table: Table, args: argparse.Namespace, path: Path, n:
         return None
     run, peak = timed_import(cli, table, "import workorders", path, tmp)
     if run:
-        rate = n / run.seconds
-        table.measure(f"import workorders ({run.seconds:.1f} s)", rate >= 50_000, f"{rate:,.0f} orders/s",
-                      "≥ 50,000/s")
+        ratio = run.seconds / raw
+        table.info(f"import workorders ({run.seconds:.1f} s)", f"{n / run.seconds:,.0f} orders/s",
+                   f"raw floor {n / raw:,.0f} orders/s ({raw:.1f} s)")
+        table.measure("  import time / raw floor time", ratio <= FLOOR_TARGET, f"{ratio:.2f}×",
+                      f"≤ {FLOOR_TARGET:.1f}×")
         table.info("  printed counts", show_counts(import_counts(run.out), run.out))
-        table.info("  vs raw SQLite", f"{raw / run.seconds:.1%} of its speed")
         if peak is None:
             table.info("  peak memory", "not measured")
         else:
-            table.measure("  peak memory (max RSS)", peak < GIB, f"{peak / 2**20:,.0f} MiB", "< 1 GiB")
+            table.measure("  peak memory (max RSS)", peak < MEMORY_TARGET, f"{peak / 2**20:,.0f} MiB", "< 512 MiB")
     time_score(cli, table, year, args.score_runs)
     t = cli.step(table, "trace", "trace", "--year", year, "--unit", "taishan", "--item", "2.3.2", "--format", "json")
     if t:
@@ -153,14 +198,23 @@ def compare_postgres(url: str, table: Table, args: argparse.Namespace, path: Pat
         table.info("PostgreSQL store", pg.store_label)
         if not pg.step(table, "PG init", "init", "--year", str(args.year)):
             return
+        parse_s, copy_s = raw_postgres_seconds(url, path)
+        floor = parse_s + copy_s
+        table.info("raw PostgreSQL: csv parse + COPY", f"{n / floor:,.0f} orders/s",
+                   f"{floor:.2f} s (parse {parse_s:.2f} s, COPY {copy_s:.2f} s)")
         run, peak = timed_import(pg, table, "PG import workorders", path, tmp)
         if not run:
             return
         table.info(f"PG import workorders ({run.seconds:.1f} s)", f"{n / run.seconds:,.0f} orders/s",
-                   f"peak {peak / 2**20:,.0f} MiB" if peak else "")
+                   f"PG time / PG floor {run.seconds / floor:.2f}×")
+        if peak is None:
+            table.info("  PG peak memory", "not measured")
+        else:
+            table.measure("  PG peak memory (max RSS)", peak < MEMORY_TARGET, f"{peak / 2**20:,.0f} MiB",
+                          "< 512 MiB")
         if first:
             ratio = run.seconds / first
-            table.measure(f"PG time / {first_label} time", ratio <= 1.5, f"{ratio:.2f}", "≤ 1.5")
+            table.measure(f"PG time / {first_label} time", ratio <= PG_TARGET, f"{ratio:.2f}", f"≤ {PG_TARGET}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -168,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--orders", type=int, default=1_000_000, help="work orders (default 1000000)")
     p.add_argument("--year", type=int, default=2025)
     p.add_argument("--seed", type=int, default=12345)
+    p.add_argument("--narrow", action="store_true", help="the older benchmark's narrow export")
+    p.add_argument("--sorted", action="store_true", help="rows in id order (the older benchmark's order)")
     p.add_argument("--store", help="store URL (default: SQLite in a fresh temp dir)")
     p.add_argument("--compare-postgres", metavar="URL", help="also import into this PostgreSQL store")
     p.add_argument("--cli", help="command to run instead of the installed hotline-ledger")
@@ -176,13 +232,13 @@ def main(argv: list[str] | None = None) -> int:
     exit_cleanly_on_sigterm()
 
     table = Table(f"bench_workorders: {args.orders:,} work orders, year {args.year}")
-    path = workorders_file(args.orders, args.year, args.seed, table)
+    path = workorders_file(args, table)
     with tempfile.TemporaryDirectory(prefix="bench_wo_") as tmp_name:
         tmp = Path(tmp_name)
         parse_s, insert_s, n = raw_sqlite_seconds(path, tmp / "raw.db")
         (tmp / "raw.db").unlink()
         raw = parse_s + insert_s
-        table.info("raw SQLite: csv parse + executemany", f"{n / raw:,.0f} orders/s",
+        table.info("raw SQLite: csv parse + executemany (kept columns)", f"{n / raw:,.0f} orders/s",
                    f"{raw:.2f} s (parse {parse_s:.2f} s, insert {insert_s:.2f} s)")
         with fresh_store(args.store, tmp, "wo") as (store, env):
             cli = Cli(args.cli, store, tmp, env)

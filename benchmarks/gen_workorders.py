@@ -1,14 +1,18 @@
 """Write a realistic year of Tai'an hotline work orders, as the platform exports them.
 
     python benchmarks/gen_workorders.py --orders 1000000 --year 2025 --out orders.csv \
-        [--seed N] [--encoding utf-8-sig|gb18030]
+        [--seed N] [--encoding utf-8-sig|gb18030] [--narrow] [--sorted]
 
 The file has the platform's Chinese headers, the eight Tai'an units by Chinese name with
 skewed volumes, dispatch times through the year (busier in summer and on working hours),
 deadlines 5–15 days after dispatch, ~95% completed (some late, some still open at export
 time), ~90% needing a reply and most replied, a realistic satisfaction mix, ~1% not counted,
-and a few columns the reader ignores (诉求内容, 来电号码, 诉求类型). The same seed writes the
-same file. An `--out` ending in `.xlsx` writes a workbook instead (slower; for reader tests).
+and, as a real platform export has, dozens of columns the ruleset ignores (caller, address,
+classification, handling and follow-up text: realistic Chinese prose of varied length). Rows come
+in the shuffled order of a real export, not sorted by id. `--narrow` keeps only the three
+ignored columns of the older benchmark (诉求内容, 来电号码, 诉求类型) and `--sorted` the id order,
+to reproduce older figures. The same seed writes the same file. An `--out` ending in `.xlsx`
+writes a workbook instead (slower; for reader tests).
 """
 
 from __future__ import annotations
@@ -37,9 +41,37 @@ TOPICS = {
     "交通运输": ["公交车班次太少，候车时间长", "出租车绕路多收费"],
     "文化旅游": ["景区门票预约系统无法使用", "泰山登山步道垃圾较多"],
 }
+# The wide export's other columns, none of which the ruleset reads (a real platform exports ~40).
+WIDE_HEADER = ["受理时间", "受理坐席", "来电人", "来电渠道", "工单来源", "紧急程度", "一级分类", "二级分类",
+               "三级分类", "诉求标题", "事发地址", "所属街道", "所属社区", "是否匿名", "是否保密", "是否重复件",
+               "关联工单", "督办次数", "是否延期", "延期原因", "退单次数", "退单原因", "处理部门", "处理人",
+               "联系电话", "处理意见", "回复内容", "回访时间", "回访坐席", "回访意见", "热点标签", "附件数量",
+               "备注"]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+STREETS = ["财源街道", "泰前街道", "上高街道", "徐家楼街道", "省庄镇", "邱家店镇", "岱庙街道", "天平街道",
+           "粥店街道", "新汶街道", "青云街道", "老城街道", "东平街道", "王瓜店街道"]
+ROADS = ["东岳大街", "灵山大街", "泰山大街", "擂鼓石大街", "龙潭路", "迎胜路", "青年路", "温泉路", "望岳路",
+         "岱宗大街", "长城路", "南关路"]
+CHANNELS = ["12345热线电话", "政府网站", "微信公众号", "市长信箱", "手机APP", "短信"]
+SOURCES = ["市民来电", "网络留言", "上级转办", "媒体曝光", "领导批示"]
+URGENCY = ["一般", "一般", "一般", "较急", "紧急"]
+CATEGORIES = ["城乡建设/物业管理/公共设施维修", "城乡建设/市政设施/道路破损", "市场监管/消费维权/退换货",
+              "市场监管/食品安全/过期食品", "劳动保障/劳动关系/拖欠工资", "生态环境/噪声污染/施工噪音",
+              "生态环境/大气污染/油烟扰民", "交通运输/公共交通/公交线路", "文化旅游/景区管理/环境卫生",
+              "教育/学校管理/收费问题", "卫生健康/医疗服务/服务态度", "公安/治安管理/邻里纠纷"]
+HANDLING = ["经核实，市民反映情况属实，已安排工作人员于{d}日内到现场处理完毕，并向市民做好解释工作。",
+            "接到工单后，我单位高度重视，立即联系相关责任人现场查看，已督促其限期整改，后续将持续跟踪。",
+            "经调查，该问题涉及历史遗留原因，我单位已协调街道、社区及物业公司召开专题会议，制定整改方案。",
+            "已电话联系市民，详细说明相关政策规定，市民表示理解。我单位将进一步加强日常监管和巡查力度。",
+            "工作人员到达现场后，该问题已由业主自行解决，已与市民电话沟通确认，市民对处理结果表示认可。",
+            "该诉求不属于我单位职责范围，已按程序申请退回并说明理由，建议转{unit}相关部门办理。"]
+FOLLOW_UP = ["市民对处理结果满意", "市民表示问题已解决", "市民认为处理时间过长", "电话无人接听，已短信回访",
+             "市民对答复内容基本认可", "市民表示问题未彻底解决，希望继续跟进"]
+TAGS = ["", "", "", "供暖", "物业", "欠薪", "噪音", "停车", "教育收费", "景区"]
 HEADER = ["工单编号", "来电号码", "诉求类型", "诉求内容", "承办单位", "派单时间", "办结时限",
           "办结时间", "是否需回复", "是否已回复", "满意度", "是否计入统计"]
 FMT = "%Y-%m-%d %H:%M:%S"
+WIDE = HEADER[:4] + WIDE_HEADER[:17] + HEADER[4:] + WIDE_HEADER[17:]  # the ruleset's columns amid the others
 
 
 def _dispatch_seconds(rng: random.Random, n: int, year: int) -> list[int]:
@@ -58,8 +90,58 @@ def _dispatch_seconds(rng: random.Random, n: int, year: int) -> list[int]:
     return out
 
 
-def generate(n: int, year: int, seed: int):
-    """Yield the header, then n rows of a year's export (export taken on 5 January next year)."""
+def generate(n: int, year: int, seed: int, wide: bool = True, shuffled: bool = True):
+    """Yield the header, then n rows of a year's export (export taken on 5 January next year): the wide column
+    set and in shuffled order unless told otherwise."""
+    rows = _core_rows(n, year, seed)
+    if not wide and not shuffled:
+        yield from rows
+        return
+    header = next(rows)
+    if shuffled:
+        # Only the core cells are held (a few hundred MiB for a million): the wide ones are made as they are written.
+        rows = list(rows)
+        random.Random(seed + 1).shuffle(rows)
+    if not wide:
+        yield header
+        yield from rows
+        return
+    rng = random.Random(seed + 2)
+    yield WIDE
+    for r in rows:
+        yield r[:4] + _wide_cells(rng, r, 0) + r[4:] + _wide_cells(rng, r, 1)
+
+
+def _wide_cells(rng: random.Random, core: list[str], part: int) -> list[str]:
+    """The ignored columns of one row: WIDE_HEADER[:17] (part 0) or WIDE_HEADER[17:] (part 1)."""
+    choice, randint, rand = rng.choice, rng.randint, rng.random
+    if part == 0:
+        street = choice(STREETS)
+        category = choice(CATEGORIES)
+        first, second, third = category.split("/")
+        return [core[5], f"坐席{randint(1, 80):03d}", choice(SURNAMES) + ("先生" if rand() < 0.5 else "女士"),
+                choice(CHANNELS), choice(SOURCES), choice(URGENCY), first, second, third,
+                f"关于{core[3][:8]}的诉求", f"泰安市{choice(ROADS)}{randint(1, 999)}号{street}附近",
+                street, f"{choice(ROADS)[:2]}社区", "否" if rand() < 0.9 else "是",
+                "否" if rand() < 0.95 else "是", "否" if rand() < 0.93 else "是",
+                "" if rand() < 0.9 else f"TA2025{randint(1, 12):02d}{randint(1, 28):02d}{randint(1, 99999):05d}"]
+    handled = core[7] != ""
+    extended = rand() < 0.05
+    returned = randint(0, 1) if rand() < 0.08 else 0
+    text = choice(HANDLING).format(d=randint(1, 7), unit=core[4])
+    return [str(randint(0, 2) if rand() < 0.1 else 0), "是" if extended else "否",
+            "需协调多部门联合处理" if extended else "", str(returned), "非本单位职责" if returned else "",
+            f"{core[4]}{choice(['城管局', '住建局', '市场监管局', '人社局', '生态环境分局', '交通局'])}",
+            choice(SURNAMES) + choice("伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚"),
+            f"0538-{randint(6000000, 8999999)}", text if handled else "",
+            (text + choice(FOLLOW_UP)) if handled and core[9] == "是" else "",
+            core[7] if handled and rand() < 0.8 else "", f"坐席{randint(1, 80):03d}" if handled else "",
+            choice(FOLLOW_UP) if handled else "", choice(TAGS), str(randint(0, 3) if rand() < 0.3 else 0),
+            "" if rand() < 0.85 else "市民情绪激动，请优先处理"]
+
+
+def _core_rows(n: int, year: int, seed: int):
+    """The header and rows of the narrow export, sorted by dispatch time (and so by id)."""
     rng = random.Random(seed)
     rand = rng.random
     start = dt.datetime(year, 1, 1)
@@ -125,10 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="output file (.csv, or .xlsx for a workbook)")
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--encoding", choices=["utf-8-sig", "utf-8", "gb18030"], default="utf-8-sig")
+    parser.add_argument("--narrow", action="store_true", help="only the three ignored columns of older benchmarks")
+    parser.add_argument("--sorted", action="store_true", help="rows in id order (the older benchmark's order)")
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
-    rows = generate(args.orders, args.year, args.seed)
+    rows = generate(args.orders, args.year, args.seed, wide=not args.narrow, shuffled=not args.sorted)
     if args.out.endswith(".xlsx"):
         import openpyxl
 

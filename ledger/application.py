@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import MAXYEAR, MINYEAR, date
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -32,6 +33,7 @@ from ledger.encryption import KEY_ENV, check_store_key, cipher_env
 from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, UnknownItem, UnknownUnit
 from ledger.evidence import EvidenceStore
 from ledger.provisioning import ensure_tables, probe
+from ledger.read_only import sqlite_read_only_name, writable
 from ledger.recording import Recording
 from ledger.rulesets.loading import parse_adopted, parse_ruleset, sha256_text
 from ledger.rulesets.schema import Item, Ruleset
@@ -47,8 +49,8 @@ CONFLICT_RETRIES = 20
 T = TypeVar("T")
 A = TypeVar("A")
 
-#: What a prefix of an id may contain (hex digits and the dashes of the printed form).
-_ID_PREFIX = re.compile(r"[0-9a-f-]+")
+#: An id or a prefix of one, as printed: hex digits and the dashes of the printed form.
+_ID_TEXT = re.compile(r"[0-9a-f]{8}(?:-?[0-9a-f])*-?")
 
 
 class LedgerCore(Application[UUID]):
@@ -61,12 +63,15 @@ class LedgerCore(Application[UUID]):
         module = location.env["PERSISTENCE_MODULE"]
         probe(location)
         key = cipher_env(os.environ.get(KEY_ENV))
+        store_env = dict(location.env)
+        if location.kind == "sqlite" and (uri := sqlite_read_only_name(Path(store_env["SQLITE_DBNAME"]))):
+            store_env["SQLITE_DBNAME"] = uri  # a store this process may only read: reads and verify still work
         # Tables are created only when missing (see ledger/provisioning.py), never on every start.
         # No snapshots, whatever the environment says: a snapshot row would name a class to build
         # (eventsourcing's Snapshot.mutate resolves its stored topic); every aggregate is read from its events.
         # (The library reads LEDGER_X before X, so both are set.)
         no_snapshots = {"IS_SNAPSHOTTING_ENABLED": "n", f"{self.name.upper()}_IS_SNAPSHOTTING_ENABLED": "n"}
-        super().__init__(env={**location.env, **chain_env(module), **key, **(extra_env or {}), "CREATE_TABLE": "n",
+        super().__init__(env={**store_env, **chain_env(module), **key, **(extra_env or {}), "CREATE_TABLE": "n",
                               **no_snapshots})
         # A refusal of a row the ledger did not write names its notification id (the mapper has no store).
         self.mapper.locate = self.recorder.notification_id_of  # type: ignore[attr-defined]
@@ -81,8 +86,9 @@ class LedgerCore(Application[UUID]):
 
     @cached_property
     def view(self) -> View:
-        """The read model, caught up on demand (SQLite cannot push notifications)."""
-        return View(self.location.views_path)
+        """The read model, caught up on demand (SQLite cannot push notifications); in memory when its file
+        cannot be written (a read-only store)."""
+        return View(self.location.views_path if writable(self.location.views_path) else None)
 
     def refresh(self, progress: Any = None) -> View:
         """Bring the read model up to date with every recorded event and return it."""
@@ -202,10 +208,16 @@ class LedgerCore(Application[UUID]):
 
         Returns their notification ids, in the order of ``events``.
         """
-        if not events:
+        return self.append_stored([self.mapper.to_stored_event(e) for e in events], conflict)
+
+    def append_stored(self, stored: list[Any], conflict: str) -> list[int]:
+        """Append events already mapped (``mapper.to_stored_event``) in one transaction; their notification ids.
+
+        A bulk import maps each chunk as it makes it and keeps only the stored bytes (peak memory).
+        """
+        if not stored:
             return []
         self._settle_key()
-        stored = [self.mapper.to_stored_event(e) for e in events]
         try:
             return list(self.recorder.insert_events(stored) or [])
         except IntegrityError:
@@ -237,8 +249,9 @@ class LedgerCore(Application[UUID]):
             pass
         if len(key) < 8:
             raise NotFound(f"{what} {given!r}: give the id (or at least its first 8 characters)")
-        if not _ID_PREFIX.fullmatch(key):
-            raise NotFound(f"no {what} with id {given!r}: an id is hexadecimal digits and dashes")
+        # Only an id's own characters: '%' or '_' would be wildcards of the LIKE (a prefix is looked up as a key range).
+        if len(key) > 36 or not _ID_TEXT.fullmatch(key):
+            raise NotFound(f"{what} {given!r} is not an id: ids are hexadecimal UUIDs (e.g. 3f2a9c1e-…)")
         view = self.refresh()
         # A range on the primary key ('~' sorts after every hex digit and the dash): no wildcard, an index seek.
         rows = view.db.execute(f"SELECT id FROM {table} WHERE id >= ? AND id < ? LIMIT 2",

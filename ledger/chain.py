@@ -178,6 +178,10 @@ class ChainedRecorder(ABC):
         """The notification ids whose chain rows carry ``digest`` (used only to explain a failure)."""
 
     @abstractmethod
+    def notification_id_of(self, originator_id: UUID | str, version: int) -> int | None:
+        """The notification id of one stored event (used only to name it in a message)."""
+
+    @abstractmethod
     def tables_exist(self) -> bool:
         """Whether the events and chain tables are there (read only: no right beyond reading needed)."""
 

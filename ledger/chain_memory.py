@@ -63,6 +63,11 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
         with self._database_lock:
             return [row[0] for row in self._chain if row[1] == digest]
 
+    def notification_id_of(self, originator_id: UUID | str, version: int) -> int | None:
+        with self._database_lock:
+            index = self._stored_events_index.get(str(originator_id), {}).get(version)
+            return None if index is None else index + 1
+
     def tables_exist(self) -> bool:
         return True
 

@@ -17,4 +17,5 @@ MAX_COUNT = 10**9
 def check_count(count: int) -> None:
     """Refuse a count above ``MAX_COUNT`` (positivity is checked by the caller, with its own message)."""
     if count > MAX_COUNT:
-        raise RuleViolation(f"count {count} is larger than {MAX_COUNT}, the most one record may carry")
+        shown = count if count < 10**24 else f"of {len(str(count))} digits"
+        raise RuleViolation(f"count {shown} is larger than {MAX_COUNT}, the most one record may carry")

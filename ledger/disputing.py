@@ -20,6 +20,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from events.disputes import DisputeOpened
 from ledger.aggregates import Assessment, Dispute, Occurrence
+from ledger.date_window import check_in_window
 from ledger.errors import Conflict, NotFound, RuleViolation
 from ledger.rulesets.rates import BUILTIN_RATES
 
@@ -115,6 +116,8 @@ class Disputing(_Core):
         today = datetime.now(ZoneInfo(ruleset.scoring.timezone)).date()
         if filed_on is not None and filed_on > today:
             raise RuleViolation(f"{what}: a dispute cannot be filed on {filed_on}, a date still to come (--date)")
+        if filed_on is not None:
+            check_in_window(ruleset, year, filed_on, f"{what}: the filing date")
         if ruleset.disputes.working_days is None:
             return
         # Loaded only when a deadline applies: the working calendar is slow to import (CLI start-up).

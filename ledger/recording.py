@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from events.occurrences import AssessmentRecorded, OccurrenceRecorded
 from ledger.aggregates import Assessment, Occurrence
 from ledger.counts import check_count
+from ledger.date_window import check_in_window
 from ledger.errors import RuleViolation
 from ledger.rulesets.schema import OCCURRENCE_KINDS
 
@@ -39,6 +40,7 @@ class Recording(_Core):
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise RuleViolation(f"count must be a positive integer, not {count!r}")
         check_count(count)
+        check_in_window(ruleset, on.year, on, "the date")
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "count": count,
                 "evidence": self._require_evidence(evidence), "note": note or ""}
 
@@ -62,6 +64,7 @@ class Recording(_Core):
             raise RuleViolation(f"points {points} are outside 0..{it.max} for item {it.code}")
         if points.is_zero():
             points = Decimal(0)  # "-0" passes the range check but would print as "-0.00"
+        check_in_window(ruleset, on.year, on, "the date")
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "points": points,
                 "evidence": self._require_evidence(evidence), "note": note or ""}
 

@@ -111,11 +111,6 @@ class RestoreCheck:
         self._mapper = mapper
         self._rules = RestoredRules()
         self._aggregates: dict[UUID, Any] = {}
-
-    @property
-    def mapper(self) -> Any:
-        """The store's mapper the restored events are decoded with (its cipher is the key in force)."""
-        return self._mapper
         self._broken: set[UUID] = set()  # aggregates already reported: their later events would only repeat it
         self._heads: dict[int, str] = {}
         self._orders: set[str] = set()
@@ -133,6 +128,12 @@ class RestoreCheck:
             CalendarYearCompleted: self._calendar_year, WorkOrderFactsRecorded: self._workorders,
             LedgerSealed: self._seal,
         }
+
+
+    @property
+    def mapper(self) -> Any:
+        """The store's mapper the restored events are decoded with (its cipher is the key in force)."""
+        return self._mapper
 
     def check(self, line: int, notification_id: int, originator_id: str, version: int, topic: str, state: bytes,
               link: str) -> None:

@@ -33,7 +33,7 @@ from events.occurrences import AssessmentRecorded, EventsFileImported, Occurrenc
 from events.rulesets import RulesetAdopted, RulesetAmended
 from events.seals import LedgerSealed
 from events.workorders import WorkOrderFactsRecorded
-from projections import order_tallies
+from projections import order_facts, order_tallies
 
 _SCREENED_COLUMN = {"satisfaction": "screened_satisfaction", "reply": "screened_reply", "ontime": "screened_ontime"}
 
@@ -67,9 +67,21 @@ def apply_event(db: sqlite3.Connection, e: Any, nid: int) -> None:
 
 
 def apply_events(db: sqlite3.Connection, pairs: Iterable[tuple[Any, int]]) -> None:
-    """Apply ``(event, nid)`` pairs in order; a run of recorded occurrences is written in one go."""
+    """Apply ``(event, nid)`` pairs in order; a run of recorded occurrences is written in one go, and so is a
+    run of work-order chunks (each order once, in key order; the tallies once for the run)."""
     run: list[tuple[OccurrenceRecorded, int]] = []
+    merge: order_facts.FactMerge | None = None
     for e, nid in pairs:
+        if type(e) is WorkOrderFactsRecorded:
+            if run:
+                _occurrences(db, run)
+                run = []
+            merge = merge or order_facts.FactMerge(db)
+            merge.add(e, nid, order_facts.log_row(e, nid))
+            continue
+        if merge is not None:  # what follows may read the orders (a screening): they must be written first
+            merge.finish()
+            merge = None
         if type(e) is OccurrenceRecorded:
             run.append((e, nid))
             continue
@@ -79,6 +91,8 @@ def apply_events(db: sqlite3.Connection, pairs: Iterable[tuple[Any, int]]) -> No
         apply(e, db, nid)
     if run:
         _occurrences(db, run)
+    if merge is not None:
+        merge.finish()
 
 
 @apply.register
@@ -240,70 +254,8 @@ def _(e: AccountRoleChanged | AccountDisabled | AccountEnabled | AccountPassword
 _ACCOUNT_FLAGS = {AccountDisabled: "enabled=0", AccountEnabled: "enabled=1", AccountPasswordSet: "password_set=1",
                   AccountTokenIssued: "tokens=tokens+1"}
 
-
-_STATE_SQL = f"SELECT {', '.join(order_tallies.COLUMNS)} FROM workorders WHERE order_id IN "
-
-
 @apply.register
 def _(e: WorkOrderFactsRecorded, db: sqlite3.Connection, nid: int) -> None:
-    # Merge the chunk's facts into the orders' current state in one pass: fetch the orders the
-    # chunk touches, update in memory, write back, and move the daily tallies from the orders'
-    # old states to their new ones. A fact older than what is known is stale.
-    ids = [r[0] for r in e.rows]
-    known: dict[str, list[Any]] = {}
-    cursor = db.cursor()
-    cursor.row_factory = None  # plain tuples: a chunk holds thousands of orders
-    for start in range(0, len(ids), 900):
-        part = ids[start:start + 900]
-        for row in cursor.execute(_STATE_SQL + f"({','.join('?' * len(part))})", part):
-            known[row[0]] = list(row)
-    at = e.exported_at
-    before: list[list[Any]] = []
-    after: list[list[Any]] = []
-    stale: set[str] = set()
-    for order_id, unit, dispatched, due, completed, reply_required, replied, satisfaction, counted in e.rows:
-        old = known.get(order_id)
-        if old is None:
-            state = [order_id, None, None, None, None, 1, 0, None, 1, at, 0, 0, 0]
-        elif old[9] > at:
-            stale.add(order_id)
-            continue
-        else:
-            before.append(old)
-            state = old.copy()
-        # Positions follow FACT_FIELDS; None means "not stated by this fact".
-        if unit is not None:
-            state[1] = unit
-        if dispatched is not None:
-            state[2] = dispatched
-        if due is not None:
-            state[3] = due
-        if completed is not None:
-            state[4] = completed or None  # an empty string clears it: the order was reopened
-        if reply_required is not None:
-            state[5] = int(reply_required)
-        if replied is not None:
-            state[6] = int(replied)
-        if satisfaction is not None:
-            state[7] = satisfaction
-        if counted is not None:
-            state[8] = int(counted)
-        state[9] = at
-        known[order_id] = state
-        after.append(state)
-    db.executemany("INSERT OR REPLACE INTO workorders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", after)
-    order_tallies.adjust(db, before, after)
-    if e.extra:
-        _keep_extra_fields(db, ids, e.extra, stale)
-    _log(db, e, nid, payload={"batch": e.batch, "chunk": e.chunk, "source": e.source, "sha256": e.sha256,
-                              "exported_at": e.exported_at, "facts": len(e.rows)})
-
-
-def _keep_extra_fields(db: sqlite3.Connection, ids: list[str], extra: dict[str, list[str | None]],
-                       stale: set[str]) -> None:
-    """Store the extra export columns the facts state (None: not stated), except for stale facts."""
-    db.executemany(
-        "INSERT INTO workorder_fields VALUES (?,?,?) ON CONFLICT(order_id, field) DO UPDATE SET value=excluded.value",
-        [(order_id, field, value) for field, values in extra.items()
-         for order_id, value in zip(ids, values, strict=True) if value is not None and order_id not in stale],
-    )
+    merge = order_facts.FactMerge(db)
+    merge.add(e, nid, order_facts.log_row(e, nid))
+    merge.finish()

@@ -33,6 +33,7 @@ COLUMNS = ("order_id", "unit", "dispatched_at", "due_at", "completed_at", "reply
 SATISFACTION = "satisfaction:"
 _UPSERT = (f"INSERT INTO {TABLE} VALUES (?,?,?,?) "
            "ON CONFLICT(unit, day, measure) DO UPDATE SET n = n + excluded.n")
+_DROP_ZERO = f"DELETE FROM {TABLE} WHERE unit=? AND day=? AND measure=? AND n=0"
 
 
 def measures(order: Sequence[Any]) -> list[tuple[str, str, str]]:
@@ -59,8 +60,19 @@ def measures(order: Sequence[Any]) -> list[tuple[str, str, str]]:
 def adjust(db: sqlite3.Connection, before: Iterable[Sequence[Any]], after: Iterable[Sequence[Any]]) -> None:
     """Move the tallies from the orders' states ``before`` to their states ``after`` (same transaction)."""
     delta = Counter(chain.from_iterable(map(measures, after)))
-    delta.subtract(Counter(chain.from_iterable(map(measures, before))))
-    db.executemany(_UPSERT, [(*key, n) for key, n in delta.items() if n])
+    delta.subtract(chain.from_iterable(map(measures, before)))
+    add(db, delta)
+
+
+def add(db: sqlite3.Connection, delta: Counter[tuple[str, str, str]]) -> None:
+    """Add ``delta`` ((unit, day, measure) → change) to the tallies, in key order (same transaction).
+
+    A tally that falls to 0 is removed: the table then depends only on the orders' states, not on how the
+    changes were grouped (an import's chunks one by one, or a rebuild's run of them merged).
+    """
+    changes = [(*key, n) for key, n in sorted(delta.items()) if n]
+    db.executemany(_UPSERT, changes)
+    db.executemany(_DROP_ZERO, [c[:3] for c in changes if c[3] < 0])
 
 
 def screen(db: sqlite3.Connection, order_id: str, column: str) -> None:

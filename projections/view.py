@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -139,7 +139,7 @@ class View:
         *,
         known_at: datetime | None = None,
         progress: Callable[[int, int], None] | None = None,
-        recorded: Mapping[int, Any] | None = None,
+        recorded: MutableMapping[int, Any] | None = None,
         upto: int | None = None,
     ) -> int:
         """Apply every notification after the tracked position; return how many were applied.
@@ -150,8 +150,9 @@ class View:
         is applied. With ``known_at``, events recorded after that moment are passed over (the view
         then shows what the ledger contained at that moment). ``recorded`` maps notification ids to
         the domain events the caller has just recorded: those are applied as they are, rather than
-        decoded back from the store (a bulk import's chunks are large to decode); their stored
-        bytes are still checked. ``upto`` stops at that notification id (a replay to compare with).
+        decoded back from the store (a bulk import's chunks are large to decode), and taken out of it
+        once applied, so that the caller's memory shrinks as the catch-up goes; their stored bytes
+        are still checked. ``upto`` stops at that notification id (a replay to compare with).
         """
         recorded = recorded or {}
         applied = 0
@@ -166,19 +167,26 @@ class View:
             pulled = 0
             with self.transaction() as db:
                 start, hash_ = self.checked(app.name)
-                while pulled < COMMIT_EVERY and (start or 0) < last:
-                    page = app.recorder.select_notifications(start=start, limit=PAGE, stop=last,
-                                                             inclusive_of_start=False)
-                    if not page:
-                        break
-                    hash_ = _checked_page(app, start, hash_, page)
-                    events = ((recorded.get(n.id) or _decode(app, n), n.id) for n in page)
-                    appliers.apply_events(db, ((e, nid) for e, nid in events
-                                               if known_at is None or e.timestamp <= known_at))
-                    start = page[-1].id
-                    pulled += len(page)
-                    if progress:
-                        progress(start, last)
+
+                def pages() -> Iterator[tuple[Any, int]]:
+                    nonlocal start, hash_, pulled
+                    while pulled < COMMIT_EVERY and (start or 0) < last:
+                        page = app.recorder.select_notifications(start=start, limit=PAGE, stop=last,
+                                                                 inclusive_of_start=False)
+                        if not page:
+                            break
+                        hash_ = _checked_page(app, start, hash_, page)  # the whole page, before any of it applies
+                        for n in page:
+                            e = recorded.pop(n.id, None) or _decode(app, n)
+                            if known_at is None or e.timestamp <= known_at:
+                                yield e, n.id
+                        start = page[-1].id
+                        pulled += len(page)
+                        if progress:
+                            progress(start, last)
+
+                # One stream for the whole transaction: runs of work-order chunks are merged across pages.
+                appliers.apply_events(db, pages())
                 if pulled:
                     db.execute(
                         "INSERT INTO tracking VALUES (?, ?, ?) ON CONFLICT(application_name) "

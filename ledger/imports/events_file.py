@@ -25,6 +25,8 @@ from eventsourcing.utils import get_topic
 
 from events.occurrences import AssessmentRecorded, EventsFileImported, OccurrenceRecorded
 from ledger.aggregates import Assessment, EventsFile, Occurrence, ledger_id
+from ledger.counts import MAX_COUNT
+from ledger.date_window import DateOutOfWindow
 from ledger.errors import LedgerError, NoRuleset, RuleViolation, UnknownItem, UnknownUnit
 from ledger.imports.tabular import ImportRejected, RowError, Table, map_columns, open_table
 
@@ -33,13 +35,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "evidence": ("证据",), "note": ("备注",),
 }
 REQUIRED = {"unit", "item", "date", "evidence"}
-_DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$")
-_COUNT = re.compile(r"\d+")
+# A spreadsheet date-time may follow the date; nothing else may (``2025-03-04 garbage`` is not a date).
+_DATE = re.compile(r"\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*")
+_COUNT = re.compile(r"[0-9]+")
 
 
 def parse_date(text: str) -> date:
     """``2025-03-04`` (also ``2025/3/4``, ``2025年3月4日``, or a spreadsheet date-time)."""
-    m = _DATE.match(text)
+    m = _DATE.fullmatch(text)
     if not m:
         raise ValueError(f"{text!r} is not a date (YYYY-MM-DD)")
     try:
@@ -141,7 +144,7 @@ def _row_event(app: Any, table: Table, cols: dict[str, int], row_no: int, cells:
         try:
             points = Decimal(count_text)
         except InvalidOperation:
-            return None, [*errors, error("count", f"points {count_text!r} are not a number")]
+            return None, [*errors, error("count", f"points {_shown(count_text)} are not a number")]
 
         def build() -> Any:
             fields = app.assessment_fields(cell("unit"), cell("item"), day, points, evidence, cell("note"))
@@ -149,7 +152,10 @@ def _row_event(app: Any, table: Table, cols: dict[str, int], row_no: int, cells:
     else:
         count_text = count_text or "1"
         if not _COUNT.fullmatch(count_text):
-            return None, [*errors, error("count", f"count {count_text!r} is not a positive integer")]
+            return None, [*errors, error("count", f"count {_shown(count_text)} is not a positive integer")]
+        if len(count_text.lstrip("0")) > len(str(MAX_COUNT)):  # before int(): 4,300 digits and more raise
+            return None, [*errors, error("count", f"count {_shown(count_text)} is larger than {MAX_COUNT}, "
+                                                  "the most one record may carry")]
 
         def build() -> Any:
             fields = app.occurrence_fields(cell("unit"), cell("item"), day, int(count_text), evidence,
@@ -169,6 +175,11 @@ _OCCURRENCE_TOPIC = get_topic(Occurrence)
 _ASSESSMENT_TOPIC = get_topic(Assessment)
 
 
+def _shown(text: str, limit: int = 24) -> str:
+    """A cell's text for a message, cut short: a 4,300-digit count is not worth repeating whole."""
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
+
+
 def _label(header: list[str], cols: dict[str, int], field: str) -> str:
     """The column's header as written in the file (the field's name if the column is absent)."""
     return header[cols[field]] if field in cols else field
@@ -180,7 +191,7 @@ def _column_of(error: LedgerError) -> str:
         return "unit"
     if isinstance(error, UnknownItem):
         return "item"
-    if isinstance(error, NoRuleset):
+    if isinstance(error, NoRuleset | DateOutOfWindow):
         return "date"
     text = str(error)
     if "evidence" in text:

@@ -13,14 +13,17 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from ledger.errors import ImportRejected
+from ledger.imports.xlsx_limits import WorkbookTooLarge, XlsxLimits, check_workbook, too_large
 
 _CHUNK = 1 << 20
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -157,7 +160,8 @@ def _open_csv(file: str) -> Table:
         f.seek(0)
         # Excel's "Unicode text" export is tab-separated; everything else here uses commas.
         delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-        reader = csv.reader(f, delimiter=delimiter)
+        # strict: a quote left open must not swallow every row after it into one cell.
+        reader = csv.reader(f, delimiter=delimiter, strict=True)
         header = next(reader, None)
     except (UnicodeDecodeError, csv.Error) as e:
         f.close()
@@ -166,34 +170,79 @@ def _open_csv(file: str) -> Table:
         f.close()
         raise _rejected(file, "no header row: row 1 must name the columns")
     header = [c.replace("\ufeff", "").strip() for c in header]
-    return Table(file, header, _csv_rows(file, f, reader, len(header)), sha256, f.close)
+    return Table(file, header, _csv_rows(file, f, reader, header, encoding, delimiter), sha256, f.close)
 
 
-def _csv_rows(file: str, f, reader, width: int) -> Iterator[tuple[int, list[str]]]:
-    row = 1
+def _csv_rows(file: str, f, reader, header: list[str], encoding: str,
+              delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    row, width = 1, len(header)
+    start_line = reader.line_num + 1  # the physical line the next record starts on
     try:
         # Count records, not physical lines: quoted cells (诉求内容) may span several lines.
         for row, cells in enumerate(reader, start=2):  # noqa: B007 - row used after the loop
+            start_line = reader.line_num + 1
             if not any(cells):
                 continue
             if len(cells) < width:
                 cells.extend([""] * (width - len(cells)))
             yield row, cells
-    except (UnicodeDecodeError, csv.Error) as e:
+    except UnicodeDecodeError as e:
+        raise _rejected(file, f"cannot read the row: {e}", row + 1) from None
+    except csv.Error as e:
+        column = _open_quote_column(file, encoding, delimiter, start_line, header)
+        if column is not None:
+            raise ImportRejected([RowError(file, row + 1, column, "a quoted cell is never closed (a \" without its "
+                                                                  "closing \"): the rows after it cannot be read")]
+                                 ) from None
         raise _rejected(file, f"cannot read the row: {e}", row + 1) from None
     finally:
         f.close()
 
 
+def _open_quote_column(file: str, encoding: str, delimiter: str, line_no: int, header: list[str]) -> str | None:
+    """The header of the cell whose quote, opened on physical line `line_no`, is never closed (None if none is)."""
+    with open(file, encoding=encoding, newline="") as f:
+        rest = itertools.islice(f, line_no - 1, None)
+        quoted, closed, field, at_start = False, False, 0, True
+        for line in rest:
+            for ch in line:
+                if quoted:
+                    if ch == '"':
+                        quoted, closed = False, True
+                    continue
+                if ch == '"' and (at_start or closed):
+                    quoted, closed, at_start = True, False, False  # a cell's opening quote, or "" inside one
+                    continue
+                closed = False
+                if ch == delimiter:
+                    field, at_start = field + 1, True
+                elif ch in "\r\n":
+                    field, at_start = 0, True
+                else:
+                    at_start = False  # a quote inside an unquoted cell is a plain character
+    if not quoted:
+        return None
+    return header[field] if field < len(header) and header[field] else f"column {field + 1}"
+
+
 # --- XLSX ----------------------------------------------------------------------------------
 
 # What openpyxl and zipfile raise on a damaged workbook.
-_XLSX_ERRORS = (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError)
+# A damaged part's XML raises ElementTree's ParseError (a SyntaxError); a damaged deflate stream zlib.error or EOFError.
+_XLSX_ERRORS = (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, SyntaxError, zlib.error,
+                EOFError)
 
 
 def _open_xlsx(file: str) -> Table:
     import openpyxl  # imported here: CSV-only imports need not pay for it
 
+    limits = XlsxLimits.from_env()
+    try:
+        check_workbook(file, limits)  # before openpyxl unpacks anything: a zip can be a bomb
+    except WorkbookTooLarge as e:
+        raise _rejected(file, str(e)) from None
+    except _XLSX_ERRORS as e:
+        raise _rejected(file, f"cannot read the workbook: {e}") from None
     digest = hashlib.sha256()
     with open(file, "rb") as f:
         while chunk := f.read(_CHUNK):
@@ -216,7 +265,7 @@ def _open_xlsx(file: str) -> Table:
     except BaseException:
         close()
         raise
-    return Table(file, header, _xlsx_rows(file, close, rows, len(header)), digest.hexdigest(), close)
+    return Table(file, header, _xlsx_rows(file, close, rows, len(header), limits), digest.hexdigest(), close)
 
 
 def _xlsx_header(file: str, wb) -> tuple[list[str], Iterator]:
@@ -237,10 +286,19 @@ def _xlsx_header(file: str, wb) -> tuple[list[str], Iterator]:
     return header, rows
 
 
-def _xlsx_rows(file: str, close: Callable[[], None], rows, width: int) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(file: str, close: Callable[[], None], rows, width: int,
+               limits: XlsxLimits) -> Iterator[tuple[int, list[str]]]:
     row = 1
+    last_row = limits.rows + 1  # the header is row 1
     try:
         for row, cells in enumerate(rows, start=2):  # noqa: B007 - row used after the loop
+            # Counted while streaming too: a sheet need not declare its size, and openpyxl fills gaps with empty rows.
+            if row > last_row:
+                too_many = too_large(f"the sheet has more than {limits.rows:,} rows", "rows", limits.rows)
+                raise _rejected(file, str(too_many), row)
+            if len(cells) > limits.columns:
+                too_wide = too_large(f"row {row} has {len(cells):,} columns", "columns", limits.columns)
+                raise _rejected(file, str(too_wide), row)
             texts = [_cell_text(c) for c in cells]
             if not any(texts):
                 continue

@@ -66,6 +66,20 @@ _HASH_MASK = (1 << _HASH_BITS) - 1
 
 
 @dataclass(frozen=True, slots=True)
+class TimeBounds:
+    """The times an export's rows may hold, as `YYYY-MM-DDTHH:MM:SS` strings (naive local time).
+
+    `first`..`last`: the adopted rulesets' date window; `now`: the time of the import, and `latest`
+    the last time a dispatch, completion or export may carry (`now` plus a small tolerance for clocks).
+    """
+
+    first: str
+    last: str
+    now: str
+    latest: str
+
+
+@dataclass(frozen=True, slots=True)
 class WorkOrderRow:
     """One valid row of an export.
 
@@ -155,6 +169,7 @@ class WorkOrderReader:
     and at the end. `extra_columns` maps the headers of the extra columns the adopted rulesets
     declare (``[workorders] columns``) to the values each may hold (empty: any); those the file
     has are read into each row's `extra`, and named in `extra_columns` (the declared header).
+    `bounds`, if given, refuses times outside the rulesets' date window and times still to come.
     """
 
     def __init__(
@@ -165,6 +180,7 @@ class WorkOrderReader:
         unrated_label: str,
         progress: Callable[[int], None] | None = None,
         extra_columns: Mapping[str, Collection[str]] | None = None,
+        bounds: TimeBounds | None = None,
     ) -> None:
         self._table = open_table(path)
         self._columns, errors = map_columns(self._table, WORKORDER_COLUMNS, REQUIRED_COLUMNS)
@@ -179,6 +195,7 @@ class WorkOrderReader:
         self._labels = tuple(satisfaction_labels)  # in the ruleset's order, for messages
         self._unrated = unrated_label
         self._progress = progress
+        self._bounds = bounds
         self.file = self._table.file
         self.sha256 = self._table.sha256
         self.errors: list[RowError] = []
@@ -209,6 +226,9 @@ class WorkOrderReader:
         progress = self._progress
         extra_at = self._extra_indexes
         extra_checks = tuple(zip(extra_at, self._extra_values, strict=True))
+        bounds = self._bounds
+        if bounds is not None:
+            lo, hi, hi_event = bounds.first, bounds.last, min(bounds.last, bounds.latest)
 
         for row, cells in self._table.rows:
             rows_read += 1
@@ -265,6 +285,12 @@ class WorkOrderReader:
                     if value and allowed and value not in allowed:
                         self._error(row, i, f"{value!r} is not a value of {self._table.header[i]} "
                                             f"({', '.join(allowed)})")
+            # One chain of string comparisons on the common path; the messages only for a row out of bounds.
+            if bounds is not None and not (
+                    lo <= (dispatched or lo) <= hi_event and lo <= (due or lo) <= hi
+                    and (completed.__class__ is not str or lo <= (completed or lo) <= hi_event)
+                    and lo <= (exported or lo) <= hi_event):
+                self._check_bounds(row, bounds, dispatched, due, completed, exported)
             if len(errors) > n_errors:
                 continue
 
@@ -289,6 +315,23 @@ class WorkOrderReader:
         self.max_time = latest or None
         if progress is not None:
             progress(rows_read)
+
+    def _check_bounds(self, row: int, bounds: TimeBounds, dispatched: str | None, due: str | None,
+                      completed: str | None | Absent, exported: str | None) -> None:
+        """Errors for the row's times outside the window, and for the times of events still to come (only a
+        deadline may lie ahead: an export cannot hold a dispatch, completion or export time after it was made)."""
+        cols = self._columns
+        for field, value, what in (("dispatched_at", dispatched, "the dispatch time"), ("due_at", due, "the due time"),
+                                   ("completed_at", completed, "the completion time"),
+                                   ("exported_at", exported, "the export time")):
+            if not isinstance(value, str) or not value:
+                continue
+            if not bounds.first <= value <= bounds.last:
+                self._error(row, cols[field], f"{what} {value.replace('T', ' ')} is outside the dates the adopted "
+                                              f"rulesets allow ({bounds.first[:10]} to {bounds.last[:10]}, [dates])")
+            elif field != "due_at" and value > bounds.latest:
+                self._error(row, cols[field], f"{what} {value.replace('T', ' ')} is still to come "
+                                              f"(it is now {bounds.now.replace('T', ' ')})")
 
     def _error(self, row: int, index: int, message: str) -> None:
         self.errors.append(RowError(self.file, row, self._table.header[index], message))

@@ -11,6 +11,7 @@ remains the one place to import the ruleset's vocabulary from.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -37,9 +38,9 @@ from ledger.rulesets.validation import CHECKS, PROBLEMS_SEPARATOR
 
 __all__ = [
     "BUILTIN_FIELDS", "BUILTIN_RATES", "DEDUCTION_KINDS", "OCCURRENCE_KINDS", "PROBLEMS_SEPARATOR", "VOLUME_NAMES",
-    "AssessmentItem", "BonusItem", "DeadlineItem", "Disputes", "Expression", "ExtraColumn", "Grade", "Item",
-    "Overrides", "PerBlockItem", "PerOccurrenceItem", "Points", "Pool", "RankItem", "RateDefinition", "RateItem",
-    "Ruleset", "Scoring", "Section", "Unit", "UnitClass", "Veto", "VolumeItem", "WorkOrders",
+    "AssessmentItem", "BonusItem", "DateWindow", "DeadlineItem", "Disputes", "Expression", "ExtraColumn", "Grade",
+    "Item", "Overrides", "PerBlockItem", "PerOccurrenceItem", "Points", "Pool", "RankItem", "RateDefinition",
+    "RateItem", "Ruleset", "Scoring", "Section", "Unit", "UnitClass", "Veto", "VolumeItem", "WorkOrders",
 ]
 
 Points = Annotated[Decimal, Field(ge=0)]
@@ -160,6 +161,24 @@ class Disputes(_Frozen):
     working_days: int | None = Field(default=None, gt=0)
 
 
+class DateWindow(_Frozen):
+    """The dates a year's records may carry: from 1 January ``years_before`` years before the
+    ruleset's year to 31 December ``years_after`` years after it.
+
+    Attributes:
+        years_before, years_after: whole years either side (a year's last reports and the
+        explanations of its December notices fall in the next year; an order dispatched in
+        December of the year before may be completed in this one).
+    """
+
+    years_before: int = Field(default=1, ge=0, le=10)
+    years_after: int = Field(default=1, ge=0, le=10)
+
+    def bounds(self, year: int) -> tuple[date, date]:
+        """The first and last date allowed for the records of ``year`` (clamped to the calendar)."""
+        return (date(max(1, year - self.years_before), 1, 1), date(min(9999, year + self.years_after), 12, 31))
+
+
 class Ruleset(_Frozen):
     """A whole rubric.
 
@@ -167,6 +186,7 @@ class Ruleset(_Frozen):
         id: short identifier (``taian``). name: its title. units, sections, pools, items.
         classes: unit classes (empty: every unit in one class). rates: rates of its own.
         grades, vetoes: grade bands and the items that force a grade. disputes: filing limits.
+        dates: the window around the year that every date recorded for it must fall in.
     """
 
     id: str
@@ -174,6 +194,7 @@ class Ruleset(_Frozen):
     scoring: Scoring = Scoring()
     workorders: WorkOrders = WorkOrders()
     disputes: Disputes = Disputes()
+    dates: DateWindow = DateWindow()
     classes: tuple[UnitClass, ...] = ()
     units: tuple[Unit, ...] = Field(min_length=1)
     sections: tuple[Section, ...] = Field(min_length=1)

@@ -70,7 +70,7 @@ def _commands(tmp_path: Path, occurrence: str) -> dict[str, list[str]]:
         "record": ["record", "--unit", "taishan", "--item", "2.1", "--date", "2025-05-01", "--evidence", "x"],
         "retract": ["retract", occurrence, "--reason", "r"],
         "dispute-open": ["dispute", "open", occurrence, "--reason", "r", "--evidence", "e"],
-        "seal": ["seal", "--note", "bulletin"],
+        "seal": ["seal", "--unsigned", "--note", "bulletin"],
         "calendar-set": ["calendar", "set", "2025-10-08", "--workday", "--evidence", "国办发明电"],
         "import-events": ["import", "events", str(batch)],
         "import-workorders": ["import", "workorders", str(WORKORDERS)],

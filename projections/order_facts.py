@@ -1,0 +1,132 @@
+"""Work-order facts merged into the orders' states, a run of chunk events at a time.
+
+An import of a year's export is a run of ``WorkOrderFactsRecorded`` chunks, its orders in whatever
+order the platform exported them. Applying each chunk on its own writes a thousand scattered
+B-tree pages per chunk and upserts every daily tally once per chunk; applying the run as one
+writes each order once, in key order, and the tallies once. The merge keeps the orders it has
+touched in memory and writes them out every ``FLUSH`` orders (bounded memory); the tally changes
+are only counted meanwhile and written once, when the run ends (``finish``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from itertools import chain
+from typing import Any
+
+from events.workorders import WorkOrderFactsRecorded
+from projections import order_tallies
+
+#: Orders kept in memory before their states are written (a few hundred bytes each).
+FLUSH = 50_000
+_LOOKUP = 900  # ids per lookup: under SQLite's oldest default limit of 999 parameters
+_STATE_SQL = f"SELECT {', '.join(order_tallies.COLUMNS)} FROM workorders WHERE order_id IN "
+
+
+class FactMerge:
+    """Applies a run of ``WorkOrderFactsRecorded`` events to the view inside the caller's transaction.
+
+    ``add`` each event in notification order, then ``finish`` once: until then the view's order,
+    field and tally tables may lag behind what was added (nothing may read them meanwhile).
+    """
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self._known: dict[str, list[Any]] = {}  # order id → its current state (COLUMNS), as merged so far
+        self._before: dict[str, tuple[Any, ...]] = {}  # order id → its state in the table, for the tallies
+        self._dirty: set[str] = set()  # orders whose state changed since the last flush
+        self._fields: dict[tuple[str, str], str] = {}  # (order id, extra column) → value stated
+        self._logs: list[tuple[Any, ...]] = []
+        self._tallies: Counter[tuple[str, str, str]] = Counter()
+
+    def add(self, e: WorkOrderFactsRecorded, nid: int, log_row: tuple[Any, ...]) -> None:
+        """Merge one chunk's facts (notification ``nid``); ``log_row`` is its entry in the ``log`` table."""
+        known, dirty = self._known, self._dirty
+        self._look_up([r[0] for r in e.rows if r[0] not in known])
+        at = e.exported_at
+        stale: set[str] = set()
+        for order_id, unit, dispatched, due, completed, reply_required, replied, satisfaction, counted in e.rows:
+            old = known.get(order_id)
+            if old is None:
+                state = [order_id, None, None, None, None, 1, 0, None, 1, at, 0, 0, 0]
+            elif old[9] > at:  # a fact older than what is known is stale
+                stale.add(order_id)
+                continue
+            else:
+                state = old
+            # Positions follow FACT_FIELDS; None means "not stated by this fact".
+            if unit is not None:
+                state[1] = unit
+            if dispatched is not None:
+                state[2] = dispatched
+            if due is not None:
+                state[3] = due
+            if completed is not None:
+                state[4] = completed or None  # an empty string clears it: the order was reopened
+            if reply_required is not None:
+                state[5] = int(reply_required)
+            if replied is not None:
+                state[6] = int(replied)
+            if satisfaction is not None:
+                state[7] = satisfaction
+            if counted is not None:
+                state[8] = int(counted)
+            state[9] = at
+            known[order_id] = state
+            dirty.add(order_id)
+        if e.extra:
+            fields = self._fields
+            for field, values in e.extra.items():
+                for row, value in zip(e.rows, values, strict=True):
+                    if value is not None and row[0] not in stale:
+                        fields[(row[0], field)] = value
+        self._logs.append(log_row)
+        if len(known) >= FLUSH:
+            self._flush()
+
+    def finish(self) -> None:
+        """Write what is still held, then the tally changes of the whole run."""
+        self._flush()
+        order_tallies.add(self.db, self._tallies)
+        self._tallies = Counter()
+
+    def _look_up(self, ids: list[str]) -> None:
+        """Fetch the states of the orders of ``ids`` the table holds, in key order (neighbouring pages)."""
+        if not ids:
+            return
+        ids.sort()
+        cursor = self.db.cursor()
+        cursor.row_factory = None  # plain tuples: a chunk holds thousands of orders
+        known, before = self._known, self._before
+        for start in range(0, len(ids), _LOOKUP):
+            part = ids[start:start + _LOOKUP]
+            for row in cursor.execute(_STATE_SQL + f"({','.join('?' * len(part))})", part):
+                before[row[0]] = row
+                known[row[0]] = list(row)
+
+    def _flush(self) -> None:
+        """Write the changed orders in key order, their extra fields and log entries; count their tally changes."""
+        known, before, db = self._known, self._before, self.db
+        dirty = sorted(self._dirty)
+        after = [known[i] for i in dirty]
+        self._tallies.update(chain.from_iterable(map(order_tallies.measures, after)))
+        self._tallies.subtract(chain.from_iterable(order_tallies.measures(before[i]) for i in dirty if i in before))
+        db.executemany("INSERT OR REPLACE INTO workorders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", after)
+        if self._fields:
+            db.executemany(
+                "INSERT INTO workorder_fields VALUES (?,?,?) "
+                "ON CONFLICT(order_id, field) DO UPDATE SET value=excluded.value",
+                [(order_id, field, value) for (order_id, field), value in sorted(self._fields.items())],
+            )
+        db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?)", self._logs)
+        self._known, self._before, self._dirty, self._fields, self._logs = {}, {}, set(), {}, []
+
+
+def log_row(e: WorkOrderFactsRecorded, nid: int) -> tuple[Any, ...]:
+    """The chunk's entry in the ``log`` table: what it recorded, not its thousands of facts."""
+    payload = {"batch": e.batch, "chunk": e.chunk, "source": e.source, "sha256": e.sha256,
+               "exported_at": e.exported_at, "facts": len(e.rows)}
+    return (nid, str(e.originator_id), e.originator_version, type(e).__name__, None, None, e.timestamp.isoformat(),
+            e.recorded_by, json.dumps(payload, ensure_ascii=False))
