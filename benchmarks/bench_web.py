@@ -1,0 +1,175 @@
+"""The web service under load: readers and clerks at once, against one or more ``serve`` processes (issue 13).
+
+Sets up a store with ``hotline-ledger demo`` (a fresh SQLite file by default, or ``--store URL``;
+or ``--no-demo`` to use a store as it is, e.g. the 1M-order ledger), opens a viewer and a clerk
+account with API tokens, starts ``--processes`` ``serve`` processes on 127.0.0.1 (more than one
+only on PostgreSQL), and runs ``--users`` concurrent clients for ``--seconds``: readers cycle
+through the ranking page, a unit's page and a trace (API); one client in five is a clerk recording
+occurrences. Prints p50/p95 latency per kind and the throughput, then checks that every write the
+clerks were told was stored appears in the log exactly once. 127.0.0.1 only; nothing asserted on
+timing (target: p95 < 100 ms for pages and API reads).
+
+    .venv/bin/python benchmarks/bench_web.py [--store URL] [--processes 2] [--users 20] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = str(ROOT / ".venv" / "bin" / "hotline-ledger") if (ROOT / ".venv/bin/hotline-ledger").exists() else \
+    shutil.which("hotline-ledger") or "hotline-ledger"
+UNITS = ["taishan", "daiyue", "xintai", "feicheng", "ningyang", "dongping", "gaoxin", "jingqu"]
+PW = "bench password 12345"
+
+
+def cli(store: str, *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run([CLI, "--store", store, "--actor", "bench", *args], input=stdin, capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"hotline-ledger {' '.join(args)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+async def reader(client: httpx.AsyncClient, bases: list[str], year: int, token: str, until: float,
+                 out: dict[str, list[float]]) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    while time.perf_counter() < until:
+        base = random.choice(bases)
+        unit = random.choice(UNITS)
+        for kind, url in (("page ranking", f"{base}/app/ranking?year={year}"),
+                          ("page unit", f"{base}/app/unit/{unit}?year={year}"),
+                          ("api trace", f"{base}/api/v1/trace?year={year}&unit={unit}&item=2.1")):
+            start = time.perf_counter()
+            r = await client.get(url, headers=headers)
+            out.setdefault(kind, []).append(time.perf_counter() - start)
+            if r.status_code != 200:
+                out.setdefault("errors", []).append(r.status_code)
+
+
+async def clerk(client: httpx.AsyncClient, bases: list[str], year: int, token: str, until: float,
+                out: dict[str, list[float]], written: list[str], marker: str) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    while time.perf_counter() < until:
+        body = {"unit": random.choice(UNITS), "item": "2.1", "date": f"{year}-06-01", "count": 1,
+                "evidence": f"{marker}-{uuid.uuid4().hex[:12]}"}
+        start = time.perf_counter()
+        r = await client.post(f"{random.choice(bases)}/api/v1/occurrences", json=body, headers=headers)
+        out.setdefault("api record", []).append(time.perf_counter() - start)
+        if r.status_code == 201:
+            written.append(body["evidence"])
+        else:
+            out.setdefault("errors", []).append(r.status_code)
+
+
+async def load(bases: list[str], year: int, viewer: str, clerk_token: str, users: int, seconds: float) -> tuple[
+        dict[str, list[float]], list[str], str, float]:
+    out: dict[str, list[float]] = {}
+    written: list[str] = []
+    marker = f"bench{uuid.uuid4().hex[:6]}"
+    limits = httpx.Limits(max_connections=users)
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        start = time.perf_counter()
+        until = start + seconds
+        tasks = [clerk(client, bases, year, clerk_token, until, out, written, marker) if n % 5 == 4 else
+                 reader(client, bases, year, viewer, until, out) for n in range(users)]
+        await asyncio.gather(*tasks)
+        return out, written, marker, time.perf_counter() - start
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", default=None)
+    ap.add_argument("--no-demo", action="store_true", help="use the store as it is (it has the year's ledger)")
+    ap.add_argument("--year", type=int, default=None)
+    ap.add_argument("--processes", type=int, default=1)
+    ap.add_argument("--users", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=20)
+    args = ap.parse_args()
+    folder = tempfile.mkdtemp(prefix="bench-web-")
+    os.environ.setdefault("HOTLINE_LEDGER_VIEWS", f"{folder}/views.db")
+    os.environ.setdefault("HOTLINE_LEDGER_EVIDENCE", f"{folder}/evidence")
+    store = args.store or f"sqlite:///{folder}/ledger.db"
+    if args.processes > 1 and store.startswith("sqlite"):
+        sys.exit("several serve processes share a PostgreSQL store: give --store postgresql://…")
+    year = args.year or time.localtime().tm_year - 1
+    if not args.no_demo:
+        cli(store, "demo", "--year", str(year))
+    cli(store, "init")  # this year's ruleset: accounts belong to its units
+    tag = uuid.uuid4().hex[:6]
+    for login, role in ((f"v{tag}", "viewer"), (f"c{tag}", "clerk")):
+        cli(store, "users", "add", login, "--role", role, "--password-stdin", stdin=PW + "\n")
+    viewer = json.loads(cli(store, "users", "token", f"v{tag}", "--format", "json"))["token"]
+    clerk_token = json.loads(cli(store, "users", "token", f"c{tag}", "--format", "json"))["token"]
+    procs, bases = [], []
+    try:
+        for n in range(args.processes):
+            port = free_port()
+            env = {**os.environ, "HOTLINE_LEDGER_VIEWS": f"{folder}/views-{n}.db"}  # each process its read model
+            procs.append(subprocess.Popen([CLI, "--store", store, "serve", "--port", str(port)], env=env,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            bases.append(f"http://127.0.0.1:{port}")
+        for base in bases:
+            for _ in range(600):
+                try:
+                    if httpx.get(f"{base}/app/login", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+        for base in bases:  # warm each process's read model before the clock starts
+            httpx.get(f"{base}/api/v1/score?year={year}", headers={"Authorization": f"Bearer {viewer}"}, timeout=600)
+        out, written, marker, elapsed = asyncio.run(load(bases, year, viewer, clerk_token, args.users, args.seconds))
+        log = httpx.get(f"{bases[0]}/api/v1/log?item=2.1", headers={"Authorization": f"Bearer {clerk_token}"},
+                        timeout=600)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGINT)
+        for p in procs:
+            p.wait(30)
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"\nstore {store.split('@')[-1]} · {args.processes} serve process(es) · {args.users} users · "
+          f"{elapsed:.1f} s")
+    print(f"{'kind':<14}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}   target p95 < 100 ms")
+    total = 0
+    for kind in sorted(k for k in out if k != "errors"):
+        values = out[kind]
+        total += len(values)
+        p95 = pct(values, 95) * 1000
+        verdict = "meets target" if p95 < 100 or kind == "api record" else "below target"
+        print(f"{kind:<14}{len(values):>10}{pct(values, 50) * 1000:>10.1f}{p95:>10.1f}   {verdict}")
+    print(f"throughput: {total / elapsed:.1f} requests/s; errors: {len(out.get('errors', []))}")
+    stored = [e["evidence"] for e in log.json() if str(e.get("evidence", "")).startswith(marker)] \
+        if log.status_code == 200 else []
+    once = len(stored) == len(set(stored)) and set(stored) == set(written)
+    print(f"writes acknowledged: {len(written)}; in the log: {len(stored)}; each exactly once: {once}")
+    return 0 if once and not out.get("errors") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
