@@ -101,6 +101,10 @@ class Caller:
         """Whether one of the route's actions is the role's for every unit."""
         return any(a == "*" or may(self.account, a) for a in self.actions)
 
+    def sees(self, action: str) -> bool:
+        """Whether the role holds ``action`` for every unit (to narrow a document that covers them all)."""
+        return may(self.account, action)
+
     def see(self, unit: str | None) -> None:
         """404 unless the caller may see a record of ``unit`` (a unit account: its own only)."""
         if self.everywhere:

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.accounts import NotAuthenticated
 from ledger.errors import RuleViolation
+from ledger.policy import READ_SCORES
 from ledger.reads import (
     TZ,
     dispute_rows,
@@ -211,10 +212,21 @@ Year = Annotated[int, Query(ge=2000, le=2100)]
 
 
 @router.get("/score", name="api_score")
-async def score(request: Request, year: Year, unit: str | None = None, as_of: date | None = None,
+async def score(request: Request, who: Who, year: Year, unit: str | None = None, as_of: date | None = None,
                 known_at: datetime | None = None) -> dict[str, Any]:
-    """``score --format json``: the ranking (every unit's totals and sections), or one unit."""
-    return score_doc(ledger(request), year, unit, as_of, moment(known_at))
+    """``score --format json``: the ranking (every unit's totals and sections), or one unit.
+
+    A role that reads only the ranking (a unit's liaison) gets another unit's items without the ids
+    of the events behind them: those are that unit's records.
+    """
+    doc = score_doc(ledger(request), year, unit, as_of, moment(known_at))
+    if not who.sees(READ_SCORES):
+        for entry in doc["units"]:
+            if entry["unit"] != who.account.unit:
+                for section in entry["sections"]:
+                    for item in section["items"]:
+                        item.pop("events", None)
+    return doc
 
 
 @router.get("/trace", name="api_trace")

@@ -223,6 +223,16 @@ def test_another_units_disputes_are_not_listed_and_asking_for_them_answers_404(s
     assert site.client.get(f"{API}/disputes", params={"unit": "岱岳区"}, headers=site.as_("unit")).status_code == 404
 
 
+def test_a_units_ranking_shows_other_units_totals_but_not_their_event_ids(site: Site) -> None:
+    theirs, mine = site.occurrence("daiyue"), site.occurrence("taishan")
+    doc = site.client.get(f"{API}/score", params={"year": YEAR, "as_of": f"{YEAR}-12-31"},
+                          headers=site.as_("unit")).json()
+    assert items_of(unit_of(doc, "daiyue"))["2.1"]["points"] == "2.90"
+    assert "events" not in items_of(unit_of(doc, "daiyue"))["2.1"]
+    assert items_of(unit_of(doc, "taishan"))["2.1"]["events"] == [mine]
+    assert theirs not in str(doc)
+
+
 def test_another_units_evidence_answers_404(site: Site) -> None:
     up = site.client.post(f"{API}/evidence", headers=site.as_("daiyue"),
                           files={"file": ("theirs.pdf", io.BytesIO(b"%PDF-1.4 daiyue"), "application/pdf")}).json()
