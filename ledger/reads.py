@@ -31,6 +31,27 @@ def reading(app: Any, year: int, as_of: date | None = None, known_at: datetime |
     return open_reading(app, year, as_of or today(), known_at, progress=progress)
 
 
+#: Scores already computed by this process, by (year, as_of, ruleset, read-model position): a later event moves
+#: the position, so an entry is never stale; only the latest few are kept.
+_SCORES: dict[tuple[Any, ...], list[Any]] = {}
+_SCORES_KEPT = 16
+
+
+def scores_of(app: Any, read: Any) -> list[Any]:
+    """Every unit's score for a reading — computed once per state of the read model (a long-running
+    service reads the same ranking many times between two recordings); ``known_at`` readings are not kept."""
+    if read.known_at is not None:
+        return read.scores()
+    key = (id(read.db), read.year, read.as_of, read.ruleset_sha, app.view.position(app.name))
+    found = _SCORES.get(key)
+    if found is None:
+        found = read.scores()
+        if len(_SCORES) >= _SCORES_KEPT:
+            _SCORES.clear()
+        _SCORES[key] = found
+    return found
+
+
 def score_doc(app: Any, year: int, unit: str | None = None, as_of: date | None = None,
               known_at: datetime | None = None) -> dict[str, Any]:
     """``score --format json``: every unit (or the one named by code or name), ranked."""
@@ -38,24 +59,26 @@ def score_doc(app: Any, year: int, unit: str | None = None, as_of: date | None =
 
     read = reading(app, year, as_of, known_at)
     code = read.unit_code(unit) if unit is not None else None
-    return score_document(read, read.scores(), code)
+    return score_document(read, scores_of(app, read), code)
 
 
-def trace_of(read: Any, unit: str, item: str | None = None) -> dict[str, Any]:
-    """``trace --format json`` from a reading: refuses an item the year's ruleset does not have."""
+def trace_of(read: Any, unit: str, item: str | None = None, scores: list[Any] | None = None) -> dict[str, Any]:
+    """``trace --format json`` from a reading (and its ``scores``, if computed): refuses an item the year's
+    ruleset does not have."""
     from projections.documents import trace_document
 
     code = read.unit_code(unit)
     if item is not None and item not in {i.code for i in read.ruleset.items} | {p.code for p in read.ruleset.pools}:
         raise UnknownItem(item, read.year)
-    score_of = next(x for x in read.scores() if x.unit == code)
+    score_of = next(x for x in (scores if scores is not None else read.scores()) if x.unit == code)
     return trace_document(read, score_of, item)
 
 
 def trace_doc(app: Any, year: int, unit: str, item: str | None = None, as_of: date | None = None,
               known_at: datetime | None = None, progress: Any = None) -> dict[str, Any]:
     """``trace --format json``: how the unit's items (or one) were computed, with every event behind them."""
-    return trace_of(reading(app, year, as_of, known_at, progress), unit, item)
+    read = reading(app, year, as_of, known_at, progress)
+    return trace_of(read, unit, item, scores_of(app, read))
 
 
 def unit_code(app: Any, unit: str | None) -> str | None:

@@ -35,7 +35,17 @@ from ledger.policy import (
     VERIFY,
     may,
 )
-from ledger.reads import dispute_rows, log_doc, reading, score_doc, today, trace_of, unit_code, units_of_evidence
+from ledger.reads import (
+    dispute_rows,
+    log_doc,
+    reading,
+    score_doc,
+    scores_of,
+    today,
+    trace_of,
+    unit_code,
+    units_of_evidence,
+)
 from ledger.rulesets.schema import OCCURRENCE_KINDS
 from web.access import COOKIE, CSRF_FIELD, Caller, caller
 from web.sessions import csrf_token
@@ -183,7 +193,7 @@ async def unit_page(request: Request, who: Who, unit: str, year: int | None = No
     code = unit_code(app, unit)
     who.see(code)
     read = reading(app, y, min(today(), date(y, 12, 31)))
-    trace = trace_of(read, code)
+    trace = trace_of(read, code, scores=scores_of(app, read))
     sections = []
     for s in score_doc(app, y, code, as_of=read.as_of)["units"][0]["sections"]:
         items = [i for i in trace["items"] if i["section"] == s["code"]]
@@ -198,7 +208,8 @@ async def item_page(request: Request, who: Who, unit: str, item: str, year: int 
     app, y = _app(request), _year(year, request)
     code = unit_code(app, unit)
     who.see(code)
-    trace = trace_of(reading(app, y, min(today(), date(y, 12, 31))), code, item)
+    read = reading(app, y, min(today(), date(y, 12, 31)))
+    trace = trace_of(read, code, item, scores_of(app, read))
     return render(request, who, "item.html", trace=trace, year=y, can_dispute=may(who.account, DISPUTE, code),
                   can_evidence=may(who.account, EVIDENCE, code))
 
