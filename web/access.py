@@ -20,6 +20,7 @@ from fastapi import HTTPException, Request
 from ledger.accounts import AccountInfo, NotAuthenticated
 from ledger.aggregates import Account
 from ledger.policy import (
+    ACCOUNTS,
     DECIDE,
     DISPUTE,
     EVIDENCE,
@@ -69,6 +70,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "page_import": (IMPORT,), "page_import_post": (IMPORT,),
     "page_log": (READ_ALL, READ_OWN_UNIT),
     "page_verify": (VERIFY,),
+    "page_accounts": (ACCOUNTS,),
     "page_report": (REPORTS,),
     "page_evidence": (EVIDENCE,),
     "static": PUBLIC, "page_root": PUBLIC,

@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from ledger.errors import ImportRejected, LedgerError
 from ledger.policy import (
+    ACCOUNTS,
     DECIDE,
     DISPUTE,
     EVIDENCE,
@@ -92,6 +93,8 @@ def _menu(who: Caller | None) -> list[tuple[str, str]]:
         links.append(("/app/log", "日志"))
     if may(a, VERIFY):
         links.append(("/app/verify", "核验"))
+    if may(a, ACCOUNTS):
+        links.append(("/app/accounts", "账号"))
     return links
 
 
@@ -260,6 +263,12 @@ async def evidence(request: Request, who: Who, sha256: str) -> Response:
     if not _SHA.fullmatch(sha) or (not who.everywhere and who.account.unit not in units_of_evidence(app, sha)):
         raise HTTPException(404, "not found")
     return evidence_file(app, sha)
+
+
+@router.get("/accounts", name="page_accounts")
+async def accounts_page(request: Request, who: Who) -> HTMLResponse:
+    """账号: every account, its role and state, and who last changed it (the replay of the account events)."""
+    return render(request, who, "accounts.html", rows=_app(request).accounts())
 
 
 # ── disputes ────────────────────────────────────────────────────────────────
