@@ -23,6 +23,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from events.rulesets import RulesetAdopted
+from ledger.accounts import Accounts
 from ledger.aggregates import RulesetBook
 from ledger.calendar_rulings import CalendarRulings
 from ledger.chain import chain_env
@@ -286,8 +287,8 @@ class LedgerCore(Application[UUID]):
         raise RuleViolation(conflict)
 
 
-class Ledger(Recording, Disputing, DeadlineRecords, CalendarRulings, Sealing, LedgerCore):
-    """The hotline ledger: rulesets, occurrences, assessments, disputes, deadlines, calendar rulings, seals.
+class Ledger(Recording, Disputing, DeadlineRecords, CalendarRulings, Sealing, Accounts, LedgerCore):
+    """The hotline ledger: rulesets, occurrences, assessments, disputes, deadlines, calendar rulings, seals, accounts.
 
     Work orders and files of events are imported by ``ledger/imports`` through this application.
     """

@@ -82,7 +82,7 @@ def test_a_writer_records_and_may_not_update_delete_or_truncate_any_table(owner,
     with psycopg.connect(PG_URL) as conn:
         tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))]
     assert {"ledger_events", "ledger_events_chain"} <= set(tables)
-    for table in tables:
+    for table in set(tables) - {"ledger_credentials"}:  # hashes, changed on purpose (tests/e2e/test_cli_users.py)
         for sql in (f'UPDATE "{schema}"."{table}" SET notification_id = notification_id',
                     f'DELETE FROM "{schema}"."{table}"', f'TRUNCATE "{schema}"."{table}"'):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
