@@ -88,7 +88,8 @@ class LedgerCore(Application[UUID]):
     def view(self) -> View:
         """The read model, caught up on demand (SQLite cannot push notifications); in memory when its file
         cannot be written (a read-only store)."""
-        return View(self.location.views_path if writable(self.location.views_path) else None)
+        path = self.location.views_path
+        return View(path if path is not None and writable(path) else None)
 
     def refresh(self, progress: Any = None) -> View:
         """Bring the read model up to date with every recorded event and return it."""
