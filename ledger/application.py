@@ -75,6 +75,8 @@ class LedgerCore(Application[UUID]):
                               **no_snapshots})
         # A refusal of a row the ledger did not write names its notification id (the mapper has no store).
         self.mapper.locate = self.recorder.notification_id_of  # type: ignore[attr-defined]
+        # Who the store authenticated, stamped on every event written (asked on the first write only).
+        self.mapper.store_identity = self.recorder.authenticated_as  # type: ignore[attr-defined]
         try:
             ensure_tables(self)
             # Every command opens the store here, so none reads or writes with a key that does not fit.
