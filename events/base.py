@@ -37,10 +37,16 @@ class LedgerEvent(DomainEvent, CanMutateAggregate[UUID]):
     """An event that changes an existing aggregate.
 
     Attributes:
-        recorded_by: the actor (``--actor``) who recorded it.
+        recorded_by: the actor (``--actor``) who recorded it, as declared.
+        authenticated_as: who the store (or the web service) authenticated when it was written:
+            PostgreSQL's ``session_user``, the OS account on SQLite, the account's login behind the
+            service. Stamped by the mapper as the event is stored (ledger/identity.py), whatever a
+            caller passed; None only in events recorded before the ledger kept it (an optional field
+            with a default, so their stored shape still decodes: no upcaster needed).
     """
 
     recorded_by: str
+    authenticated_as: str | None = None
 
     def apply(self, aggregate: Any) -> None:
         # The aggregate decides how each fact changes it (its ``when`` dispatch).

@@ -75,6 +75,8 @@ class LedgerCore(Application[UUID]):
                               **no_snapshots})
         # A refusal of a row the ledger did not write names its notification id (the mapper has no store).
         self.mapper.locate = self.recorder.notification_id_of  # type: ignore[attr-defined]
+        # Who the store authenticated, stamped on every event written (asked on the first write only).
+        self.mapper.store_identity = self.recorder.authenticated_as  # type: ignore[attr-defined]
         try:
             ensure_tables(self)
             # Every command opens the store here, so none reads or writes with a key that does not fit.
@@ -88,7 +90,8 @@ class LedgerCore(Application[UUID]):
     def view(self) -> View:
         """The read model, caught up on demand (SQLite cannot push notifications); in memory when its file
         cannot be written (a read-only store)."""
-        return View(self.location.views_path if writable(self.location.views_path) else None)
+        path = self.location.views_path
+        return View(path if path is not None and writable(path) else None)
 
     def refresh(self, progress: Any = None) -> View:
         """Bring the read model up to date with every recorded event and return it."""

@@ -29,6 +29,8 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, ProgrammingError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
+from ledger.identity import os_user
+
 GENESIS = "0" * 64
 """The hex hash that the first event links to."""
 
@@ -191,6 +193,10 @@ class ChainedRecorder(ABC):
 
     def protect_history(self) -> None:  # noqa: B027 - optional: most backends have nothing to add
         """Make the stored history refuse changes, where the backend can (PostgreSQL: triggers)."""
+
+    def authenticated_as(self) -> str:
+        """Who this backend authenticated for the process: for a file or memory store, the OS account."""
+        return os_user()
 
 
 class SQLChainPages(ChainedRecorder):

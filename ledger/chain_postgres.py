@@ -178,6 +178,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         rows = self._fetch(SQL("SELECT session_user"), ())
         return str(rows[0][0])
 
+    def authenticated_as(self) -> str:
+        """Who the server authenticated: the session's login role (not one taken later with SET ROLE)."""
+        return self.session_user()
+
     def _insert_chained(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._insert_events(curs, stored_events, **kwargs)

@@ -112,7 +112,10 @@ def _created_concurrently(e: BaseException) -> bool:
     import psycopg.errors as pe
 
     cause = e.__cause__ or e
-    if isinstance(cause, pe.UniqueViolation | pe.DuplicateTable | pe.DuplicateObject | pe.DuplicateSchema):
+    # A deadlock between two creators (one locking the events table for its triggers while the other
+    # creates beside it) aborts one of them: it retries and finds the tables there.
+    if isinstance(cause, pe.UniqueViolation | pe.DuplicateTable | pe.DuplicateObject | pe.DuplicateSchema
+                  | pe.DeadlockDetected):
         return True
     text = str(cause)
     return "concurrently" in text or "database is locked" in text

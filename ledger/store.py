@@ -20,9 +20,11 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Stored
 from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 
+from events.base import LedgerEvent
 from events.registry import ForeignTopic, event_class
 from ledger.aggregates import AGGREGATE_TYPES
 from ledger.errors import ForeignEvent, StoreUnavailable
+from ledger.identity import os_user, request_login
 
 DEFAULT_STORE = "sqlite:///hotline-ledger.db"
 #: The persistence factory of ``memory:`` stores (ledger/chain_memory.py).
@@ -44,10 +46,38 @@ _STORED_EXCLUDE = frozenset({"originator_id", "originator_version"})
 
 
 class PydanticMapper(Mapper):
-    """Maps pydantic events to stored events and back, validating what is read."""
+    """Maps pydantic events to stored events and back, validating what is read.
+
+    Every event it stores is stamped with ``authenticated_as`` (ledger/identity.py): the one place
+    all writes pass, whatever the event type or use case, so no caller of a use case can choose it.
+    """
+
+    #: Asks the store who it authenticated (set by the application: ``recorder.authenticated_as``);
+    #: asked once, on the first write. Without it, the OS account running the process.
+    store_identity: Callable[[], str] | None = None
+    _identity: str | None = None
+
+    def authenticated_as(self) -> str:
+        """Who is writing: the web request's authenticated login, else the store's authenticated identity."""
+        login = request_login()
+        if login is not None:
+            return login
+        if self._identity is None:
+            self._identity = self.store_identity() if self.store_identity is not None else os_user()
+        return self._identity
+
+    def stamp(self, domain_event: Any) -> Any:
+        """Set ``authenticated_as`` on an event about to be stored, and return it.
+
+        In place, though events are frozen: the event object held by the aggregate (and applied to
+        the read model straight after a bulk import) must be the fact as stored, not an unstamped copy.
+        """
+        if isinstance(domain_event, LedgerEvent):
+            object.__setattr__(domain_event, "authenticated_as", self.authenticated_as())
+        return domain_event
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        model = cast(BaseModel, domain_event)
+        model = cast(BaseModel, self.stamp(domain_event))
         if type(self.transcoder) is OrjsonTranscoder:
             # pydantic writes the same JSON bytes itself, without the intermediate dict (bulk imports).
             data = model.__pydantic_serializer__.to_json(model, exclude=_STORED_EXCLUDE)

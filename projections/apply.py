@@ -47,13 +47,14 @@ def _log(db: sqlite3.Connection, e: Any, nid: int, unit: str | None = None, item
     # pydantic's own JSON encoder: the same JSON as model_dump + json.dumps, several times faster.
     text = e.model_dump_json(exclude=_LOG_EXCLUDE) if payload is None else json.dumps(payload, ensure_ascii=False)
     db.execute(
-        "INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?,?)",
         (nid, str(e.originator_id), e.originator_version, type(e).__name__, unit, item,
-         _iso(e.timestamp), e.recorded_by, text),
+         _iso(e.timestamp), e.recorded_by, text, e.authenticated_as),
     )
 
 
-_LOG_EXCLUDE = frozenset({"originator_id", "originator_version", "timestamp", "recorded_by", "originator_topic"})
+_LOG_EXCLUDE = frozenset({"originator_id", "originator_version", "timestamp", "recorded_by", "originator_topic",
+                          "authenticated_as"})
 
 
 @singledispatch
@@ -116,9 +117,9 @@ def _occurrences(db: sqlite3.Connection, pairs: list[tuple[OccurrenceRecorded, i
         rows.append((oid, nid, e.unit, e.item, e.year, e.date.isoformat(), e.count, e.evidence, e.note, attachments,
                      e.batch, e.source, at, e.recorded_by, e.count))
         logs.append((nid, oid, e.originator_version, "OccurrenceRecorded", e.unit, e.item, at, e.recorded_by,
-                     e.model_dump_json(exclude=_LOG_EXCLUDE)))
+                     e.model_dump_json(exclude=_LOG_EXCLUDE), e.authenticated_as))
     db.executemany("INSERT INTO occurrences VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)", rows)
-    db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?)", logs)
+    db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?,?)", logs)
 
 
 @apply.register
@@ -253,6 +254,7 @@ def _(e: AccountRoleChanged | AccountDisabled | AccountEnabled | AccountPassword
 
 _ACCOUNT_FLAGS = {AccountDisabled: "enabled=0", AccountEnabled: "enabled=1", AccountPasswordSet: "password_set=1",
                   AccountTokenIssued: "tokens=tokens+1"}
+
 
 @apply.register
 def _(e: WorkOrderFactsRecorded, db: sqlite3.Connection, nid: int) -> None:

@@ -98,8 +98,12 @@ def score_document(reading: Reading, scores: list[UnitScore], unit: str | None =
 
 
 def _history_line(r: Any) -> dict[str, Any]:
-    return {"type": r["type"], "at": r["at"], "by": r["by"], "reason": r["reason"], "decision": r["decision"],
-            "count": r["count"], "dispute": r["dispute"]}
+    return {"type": r["type"], "at": r["at"], "by": r["by"], "authenticated_as": r["authenticated_as"],
+            "reason": r["reason"], "decision": r["decision"], "count": r["count"], "dispute": r["dispute"]}
+
+
+#: Who the store authenticated for a row of the read model: its event's log entry (the same notification).
+_AUTHENTICATED = "(SELECT log.authenticated_as FROM log WHERE log.nid = {}.nid) AS authenticated_as"
 
 
 def _state(retracted: bool, history: list[dict[str, Any]]) -> str:
@@ -120,22 +124,24 @@ def occurrence_events(reading: Reading, unit: str, item: str, amount: Decimal | 
     # Every history line of these occurrences in one query (one query per occurrence is slow for thousands).
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for h in reading.db.execute(
-        f"SELECT * FROM history WHERE target IN (SELECT id FROM occurrences WHERE {where}) ORDER BY nid", params,
+        f"SELECT *, {_AUTHENTICATED.format('history')} FROM history "
+        f"WHERE target IN (SELECT id FROM occurrences WHERE {where}) ORDER BY nid", params,
     ):
         histories[h["target"]].append(_history_line(h))
     shown = fmt(amount) if amount is not None else None
     cursor = reading.db.execute(
         "SELECT id, date, count, retracted, effective_count, evidence, note, attachments, source, recorded_by, "
-        f"recorded_at FROM occurrences WHERE {where} ORDER BY date, nid", params)
+        f"recorded_at, {_AUTHENTICATED.format('occurrences')} FROM occurrences WHERE {where} ORDER BY date, nid",
+        params)
     cursor.row_factory = None  # plain tuples: a trace may list thousands of occurrences
-    for oid, day, count, retracted, effective, evidence, note, attachments, source, by, at in cursor:
+    for oid, day, count, retracted, effective, evidence, note, attachments, source, by, at, who in cursor:
         history = histories.get(oid) or []
         out.append({
             "id": oid, "type": "occurrence", "date": day, "count": count,
             "effective_count": 0 if retracted else effective,
             "amount": shown, "evidence": evidence, "note": note,
             "attachments": json.loads(attachments) if attachments and attachments != "[]" else [],
-            "source": source, "recorded_by": by, "recorded_at": at,
+            "source": source, "recorded_by": by, "authenticated_as": who, "recorded_at": at,
             "state": _state(bool(retracted), history), "history": history,
         })
     return out
@@ -144,14 +150,15 @@ def occurrence_events(reading: Reading, unit: str, item: str, amount: Decimal | 
 def assessment_events(reading: Reading, unit: str, item: str) -> list[dict[str, Any]]:
     """Every assessment of the item; the latest recorded is effective, earlier ones superseded."""
     rows = list(reading.db.execute(
-        "SELECT * FROM assessments WHERE year=? AND unit=? AND item=? AND date<=? ORDER BY nid",
+        f"SELECT *, {_AUTHENTICATED.format('assessments')} FROM assessments "
+        "WHERE year=? AND unit=? AND item=? AND date<=? ORDER BY nid",
         (reading.year, unit, item, reading.as_of.isoformat()),
     ))
     return [
         {"id": r["id"], "type": "assessment", "date": r["date"], "points": fmt(Decimal(r["points"])),
          "evidence": r["evidence"], "note": r["note"], "attachments": [], "recorded_by": r["recorded_by"],
-         "recorded_at": r["recorded_at"], "state": "effective" if n == len(rows) - 1 else "superseded",
-         "history": []}
+         "authenticated_as": r["authenticated_as"], "recorded_at": r["recorded_at"],
+         "state": "effective" if n == len(rows) - 1 else "superseded", "history": []}
         for n, r in enumerate(rows)
     ]
 

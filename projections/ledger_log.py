@@ -46,7 +46,11 @@ def known_item(db: sqlite3.Connection, item: str | None) -> str | None:
 
 def log_entries(db: sqlite3.Connection, unit: str | None = None, item: str | None = None,
                 since: datetime | None = None) -> list[dict[str, Any]]:
-    """Events with id, type, recorded_at, recorded_by and their own fields, oldest first."""
+    """Events with id, type, recorded_at, recorded_by, authenticated_as and their own fields, oldest first.
+
+    ``recorded_by`` is the declared actor; ``authenticated_as`` who the store authenticated (null for
+    events recorded before the ledger kept it).
+    """
     sql, params = "SELECT * FROM log WHERE 1=1", []
     if unit is not None:
         sql += " AND unit=?"
@@ -61,5 +65,6 @@ def log_entries(db: sqlite3.Connection, unit: str | None = None, item: str | Non
             continue
         out.append({"id": r["id"], "notification_id": r["nid"], "version": r["version"], "type": r["type"],
                     "unit": r["unit"], "item": r["item"], "recorded_at": r["recorded_at"],
-                    "recorded_by": r["recorded_by"], **_two_decimals(json.loads(r["payload"]))})
+                    "recorded_by": r["recorded_by"], "authenticated_as": r["authenticated_as"],
+                    **_two_decimals(json.loads(r["payload"]))})
     return out

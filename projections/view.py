@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS tracking (
     application_name TEXT PRIMARY KEY, notification_id INTEGER NOT NULL, chain_hash BLOB);
 CREATE TABLE IF NOT EXISTS log (
     nid INTEGER PRIMARY KEY, id TEXT, version INTEGER, type TEXT, unit TEXT, item TEXT,
-    recorded_at TEXT, recorded_by TEXT, payload TEXT);
+    recorded_at TEXT, recorded_by TEXT, payload TEXT, authenticated_as TEXT);
 CREATE INDEX IF NOT EXISTS log_id ON log(id);
 CREATE TABLE IF NOT EXISTS rulesets (
     nid INTEGER PRIMARY KEY, year INTEGER, ruleset_id TEXT, sha256 TEXT, text TEXT, source TEXT,
@@ -106,6 +106,10 @@ class View:
         self.db.executescript(SCHEMA)
         if "chain_hash" not in {r[1] for r in self.db.execute("PRAGMA table_info(tracking)")}:
             self.db.execute("ALTER TABLE tracking ADD COLUMN chain_hash BLOB")  # a file from before the column
+        if "authenticated_as" not in {r[1] for r in self.db.execute("PRAGMA table_info(log)")}:
+            # A file from before the column: add it and rebuild rather than guess who wrote what it holds.
+            self.db.execute("ALTER TABLE log ADD COLUMN authenticated_as TEXT")
+            self.reset()
         order_tallies.ensure(self.db)
 
     def close(self) -> None:

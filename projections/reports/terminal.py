@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from projections.reports.terminal_text import literal as lit
+from projections.reports.unit_detail import recorder_text
 
 STATE_LABELS = {
     "effective": "有效", "retracted": "已撤销", "disputed": "申诉中", "accepted": "申诉成立",
@@ -66,16 +67,16 @@ def ranking_table(doc: dict[str, Any]) -> Table:
 def _events_table(entry: dict[str, Any]) -> Table | None:
     if entry.get("events"):
         t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
-        for col in ("日期", "次数", "分值", "证据", "状态", "记录人", "记录时间", "编号"):
+        for col in ("日期", "次数", "分值", "证据", "状态", "记录人（认证身份）", "记录时间", "编号"):
             t.add_column(col)
         for e in entry["events"]:
             state = STATE_LABELS.get(e["state"], e["state"])
             for h in e.get("history", []):
                 what = h["decision"] or h["type"]
-                state += f"\n  {lit(h['at'][:19])} {lit(h['by'])}: {lit(what)} — {lit(h['reason'])}"
+                state += f"\n  {lit(h['at'][:19])} {lit(recorder_text(h, 'by'))}: {lit(what)} — {lit(h['reason'])}"
             t.add_row(lit(e["date"]), lit(e.get("count", e.get("points", ""))),
                       lit(e.get("amount") or e.get("points") or ""), lit(e["evidence"]), state,
-                      lit(e["recorded_by"]), lit(e["recorded_at"][:19]), lit(e["id"][:8]))
+                      lit(recorder_text(e)), lit(e["recorded_at"][:19]), lit(e["id"][:8]))
         return t
     if entry.get("periods"):
         t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
@@ -140,11 +141,12 @@ def dispute_table(rows: list[dict[str, Any]]) -> Table:
 def log_table(entries: list[dict[str, Any]]) -> Table:
     """The log: one row per event."""
     t = Table(title="台账记录", title_justify="left")
-    for col in ("#", "记录时间", "记录人", "类型", "单位", "项目", "编号", "内容"):
+    for col in ("#", "记录时间", "记录人（认证身份）", "类型", "单位", "项目", "编号", "内容"):
         t.add_column(col)
-    skip = {"id", "notification_id", "version", "type", "unit", "item", "recorded_at", "recorded_by"}
+    skip = {"id", "notification_id", "version", "type", "unit", "item", "recorded_at", "recorded_by",
+            "authenticated_as"}
     for e in entries:
         detail = ", ".join(f"{k}={v}" for k, v in e.items() if k not in skip and v not in (None, "", []))
-        t.add_row(str(e["notification_id"]), lit(e["recorded_at"][:19]), lit(e["recorded_by"]), lit(e["type"]),
+        t.add_row(str(e["notification_id"]), lit(e["recorded_at"][:19]), lit(recorder_text(e)), lit(e["type"]),
                   lit(e["unit"] or ""), lit(e["item"] or ""), lit(e["id"][:8]), lit(detail[:120]))
     return t

@@ -185,11 +185,22 @@ def attachment_lines(event: Row) -> list[str]:
     return lines
 
 
+def recorder_text(entry: Row, by: str = "recorded_by") -> str:
+    """Who recorded an event: the declared recorder, then who the store authenticated in brackets.
+
+    `张三（clerk07）`; only the name when both are the same, or when the event predates authenticated identity.
+    """
+    declared, proven = _text(entry.get(by)), _text(entry.get("authenticated_as"))
+    return f"{declared}（{proven}）" if proven and proven != declared else declared
+
+
 def history_line(entry: Row) -> str:
-    """One dispute/correction entry: `2025-04-02 提出申诉（张三）：理由 → 成立`."""
+    """One dispute/correction entry: `2025-04-02 提出申诉（张三，认证：clerk07）：理由 → 成立`."""
     when = _text(entry.get("at"))[:10]
     what = label(HISTORY_LABELS, entry.get("type"))
-    who = f"（{entry['by']}）" if entry.get("by") else ""
+    proven = _text(entry.get("authenticated_as"))
+    vouched = f"，认证：{proven}" if proven and proven != _text(entry.get("by")) else ""
+    who = f"（{entry['by']}{vouched}）" if entry.get("by") else ""
     reason = f"：{entry['reason']}" if entry.get("reason") else ""
     decision = f" → {label(HISTORY_LABELS, entry['decision'])}" if entry.get("decision") else ""
     return f"{when} {what}{who}{reason}{decision}".strip()

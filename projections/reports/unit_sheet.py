@@ -22,6 +22,7 @@ from projections.reports.unit_detail import (
     attachment_lines,
     event_points,
     history_line,
+    recorder_text,
     screening_text,
     state_text,
     unit_events,
@@ -31,7 +32,7 @@ from projections.reports.unit_detail import (
 
 ITEM_HEADERS = ("代码", "项目", "满分", "得分", "扣分", "加分", "状态", "计算说明")
 EVENT_HEADERS = ("项目", "证据", "日期", "次数", "分值", "状态", "备注", "附件（SHA-256）",
-                 "记录人", "记录时间", "申诉与更正记录")
+                 "记录人（认证身份）", "记录时间", "申诉与更正记录")
 PERIOD_HEADERS = ("项目", "期间", "截止日", "报送日", "结论", "原因")
 ORDER_HEADERS = ("项目", "工单编号", "原因", "甄别")
 
@@ -69,7 +70,7 @@ def _write_events(ws: Worksheet, row: int, trace: Mapping[str, Any] | None) -> i
             count if isinstance(count, int) else (count or ""),
             event_points(event),
             state_text(event), event.get("note") or "", "\n".join(attachment_lines(event)),
-            event.get("recorded_by") or "", event.get("recorded_at") or "",
+            recorder_text(event), event.get("recorded_at") or "",
             "\n".join(history_line(h) for h in event.get("history") or []),
         ])
         row += 1

@@ -108,18 +108,19 @@ class TestWorkbook:
         cli = recorded.cli
         book = openpyxl.load_workbook(_write(cli, tmp_path / "s.xlsx", "xlsx"))
         headers, rows = _table(book["泰山区"], "项目")
-        assert headers == ["项目", "证据", "日期", "次数", "分值", "状态", "备注", "附件（SHA-256）", "记录人",
-                           "记录时间", "申诉与更正记录"]
+        assert headers == ["项目", "证据", "日期", "次数", "分值", "状态", "备注", "附件（SHA-256）",
+                           "记录人（认证身份）", "记录时间", "申诉与更正记录"]
+        who = cli.json("log")[0]["authenticated_as"]  # the OS account, or the PostgreSQL role
         lag = next(r for r in rows if r[1].value == "工单TA2025030400123")
         assert [c.value for c in lag[:7]] == ["2.1", "工单TA2025030400123", "2025-03-04", 3, 0.1, "有效",
                                               "知识库未及时更新"]
         assert lag[4].number_format == "0.00" and lag[3].number_format == "0"
         assert hashlib.sha256(recorded.attachment.read_bytes()).hexdigest() in lag[7].value
-        assert lag[8].value == "tester"
+        assert lag[8].value == f"tester（{who}）"
         accepted = _table(book["新泰市"], "项目")[1][0]
         assert (accepted[0].value, accepted[5].value) == ("4.1", "申诉成立")
-        assert "提出申诉（tester）：已按期整改" in accepted[10].value
-        assert "申诉裁定（tester）：核实整改到位 → 成立" in accepted[10].value
+        assert f"提出申诉（tester，认证：{who}）：已按期整改" in accepted[10].value
+        assert f"申诉裁定（tester，认证：{who}）：核实整改到位 → 成立" in accepted[10].value
         disputed = _table(book["肥城市"], "项目")[1][0]
         assert (disputed[0].value, disputed[5].value) == ("2.4", "申诉中")
         assessed = _table(book["宁阳县"], "项目")[1][0]
