@@ -120,7 +120,7 @@ class FactMerge:
                 "ON CONFLICT(order_id, field) DO UPDATE SET value=excluded.value",
                 [(order_id, field, value) for (order_id, field), value in sorted(self._fields.items())],
             )
-        db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?)", self._logs)
+        db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?,?)", self._logs)
         self._known, self._before, self._dirty, self._fields, self._logs = {}, {}, set(), {}, []
 
 
@@ -129,4 +129,4 @@ def log_row(e: WorkOrderFactsRecorded, nid: int) -> tuple[Any, ...]:
     payload = {"batch": e.batch, "chunk": e.chunk, "source": e.source, "sha256": e.sha256,
                "exported_at": e.exported_at, "facts": len(e.rows)}
     return (nid, str(e.originator_id), e.originator_version, type(e).__name__, None, None, e.timestamp.isoformat(),
-            e.recorded_by, json.dumps(payload, ensure_ascii=False))
+            e.recorded_by, json.dumps(payload, ensure_ascii=False), e.authenticated_as)
