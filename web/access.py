@@ -10,7 +10,7 @@ answers 404 for another unit's record, ``narrow(unit)`` turns a listing into the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -19,6 +19,7 @@ from fastapi import HTTPException, Request
 
 from ledger.accounts import AccountInfo, NotAuthenticated
 from ledger.aggregates import Account
+from ledger.identity import authenticated
 from ledger.policy import (
     ACCOUNTS,
     DECIDE,
@@ -158,8 +159,18 @@ def authenticate(request: Request) -> tuple[AccountInfo | None, str | None]:
     return account, cookie
 
 
-async def caller(request: Request) -> Caller | None:
-    """The dependency every router carries: authenticate, check CSRF on session writes, apply the rule."""
+async def caller(request: Request) -> AsyncIterator[Caller | None]:
+    """The dependency every router carries: authenticate, check CSRF on session writes, apply the rule; then
+    run the route with every event it writes stamped ``authenticated_as`` the account's login."""
+    who = await _decide(request)
+    if who is None:
+        yield None
+        return
+    with authenticated(who.account.login):
+        yield who
+
+
+async def _decide(request: Request) -> Caller | None:
     route = request.scope.get("route")
     actions = RULES.get(getattr(route, "name", ""))
     if actions is None:

@@ -152,6 +152,14 @@ def test_the_score_and_trace_are_the_clis_documents_and_recorded_by_is_the_login
     assert (event["id"], event["recorded_by"]) == (new, "clerk")
 
 
+def test_an_event_written_through_the_service_is_authenticated_as_the_accounts_login(site: Site) -> None:
+    r = site.client.post(f"{API}/occurrences", headers=site.as_("clerk"),
+                         json={"unit": "taishan", "item": "2.1", "date": DAY, "evidence": "e"})
+    assert r.status_code == 201
+    (entry,) = _occurrences(site)
+    assert (entry["recorded_by"], entry["authenticated_as"]) == ("clerk", "clerk")
+
+
 def test_a_client_cannot_set_recorded_by(site: Site) -> None:
     r = site.client.post(f"{API}/occurrences", headers=site.as_("clerk"),
                          json={"unit": "taishan", "item": "2.1", "date": DAY, "evidence": "e", "recorded_by": "boss"})
