@@ -30,6 +30,8 @@ if ! pg_up; then
   if ! grep -qE '^host\s+all\s+all\s+127\.0\.0\.1/32\s+trust' "$hba"; then
     $SUDO sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
   fi
+  # Process-level tests (concurrent writers, several serve processes) open many connections at once.
+  echo "max_connections = 300" | $SUDO tee "/etc/postgresql/$ver/main/conf.d/hotline-ledger-tests.conf" >/dev/null
   $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start || $SUDO pg_ctlcluster "$ver" main start
   for _ in $(seq 30); do pg_up && break; sleep 1; done
 fi
