@@ -188,7 +188,10 @@ class _Restore:
                 blocks: Iterable[bytes] = [base64.b64decode(obj["content"], validate=True)]
             else:
                 blocks = self._chunks(int(obj["chunks"]), where, lines)
-            problem = self.staging.receive(sha, size, blocks)
+            name = obj.get("name")
+            if name is not None and (not isinstance(name, str) or len(name) > 1000):
+                raise ValueError("its name is not a short text")
+            problem = self.staging.receive(sha, size, blocks, name or "")
         except (KeyError, TypeError, ValueError, binascii.Error) as e:
             raise RuleViolation(f"{where}: a malformed evidence file ({type(e).__name__}: {e}); nothing was imported"
                                 ) from None

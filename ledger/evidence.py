@@ -119,6 +119,10 @@ class EvidenceStore(ABC):
     def staging(self) -> Any:
         """A context manager receiving a restore's files (``receive``; ``commit`` once the events are in)."""
 
+    def name_of(self, sha256: str) -> str | None:
+        """The original name of a kept file, where the store keeps one (files on disk are named by digest)."""
+        return None
+
     def settle(self) -> None:  # noqa: B027 - only a store that holds files for the next save has work here
         """Forget any file held for a save (called after every save, whatever its outcome)."""
 

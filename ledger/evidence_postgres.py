@@ -26,7 +26,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from events.base import Attachment
 from ledger.errors import LedgerError
-from ledger.evidence import CHUNK, EvidenceStore, blocks_of, check_digest, max_bytes, readable
+from ledger.evidence import CHUNK, EvidenceStore, blocks_of, check_digest, max_bytes, readable, rechunk
 
 
 def evidence_tables(events_table: str) -> tuple[str, str]:
@@ -53,14 +53,15 @@ class _Sql:
         self.claim = SQL("INSERT INTO {} (sha256, size, name, media_type, chunks) VALUES (%s, %s, %s, %s, %s) "
                          "ON CONFLICT (sha256) DO NOTHING RETURNING sha256").format(files)
         self.chunk = SQL("INSERT INTO {} (sha256, seq, bytes) VALUES (%s, %s, %s)").format(chunks)
-        self.header = SQL("SELECT size, chunks FROM {} WHERE sha256 = %s").format(files)
+        self.header = SQL("SELECT size, chunks, name FROM {} WHERE sha256 = %s").format(files)
         self.read = SQL("SELECT bytes FROM {} WHERE sha256 = %s AND seq = %s").format(chunks)
         self.count = SQL("SELECT count(*) FROM {} WHERE sha256 = %s").format(chunks)
         self.page = SQL("SELECT sha256, size FROM {} WHERE sha256 > %s ORDER BY sha256 LIMIT 1000").format(files)
 
 
-def _insert(cur: Any, sql: _Sql, sha: str, size: int, name: str, blocks: Iterable[bytes]) -> str | None:
-    """Insert one file's rows through ``cur`` unless it is kept already; the digest of what was inserted."""
+def _insert(cur: Any, sql: _Sql, sha: str, size: int, name: str, blocks: Iterable[bytes]
+            ) -> tuple[str, int] | None:
+    """Insert one file's rows through ``cur`` unless it is kept already; (digest, bytes) of what was inserted."""
     media = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if cur.execute(sql.claim, (sha, size, name, media, -(-size // CHUNK))).fetchone() is None:
         return None  # kept already (perhaps by a concurrent writer, whose commit this waited for)
@@ -69,7 +70,7 @@ def _insert(cur: Any, sql: _Sql, sha: str, size: int, name: str, blocks: Iterabl
         digest.update(block)
         cur.execute(sql.chunk, (sha, seq, block))
         seq, received = seq + 1, received + len(block)
-    return digest.hexdigest() if received == size else f"{received} bytes"
+    return digest.hexdigest(), received
 
 
 class PostgresEvidenceStore(EvidenceStore):
@@ -105,7 +106,7 @@ class PostgresEvidenceStore(EvidenceStore):
             except OSError as e:
                 raise LedgerError(f"attachment {str(path)!r} cannot be read: {e.strerror or e}; "
                                   "nothing was recorded") from None
-            if found is not None and found != sha:
+            if found is not None and found != (sha, size):
                 raise LedgerError(f"attachment {str(path)!r} changed while it was being recorded; "
                                   "nothing was recorded")
 
@@ -147,6 +148,12 @@ class PostgresEvidenceStore(EvidenceStore):
                 yield row["sha256"], int(row["size"])
             after = rows[-1]["sha256"]
 
+    def name_of(self, sha256: str) -> str | None:
+        """The original name the file was first kept under."""
+        with self.datastore.get_connection() as conn, conn.cursor() as cur:
+            head = cur.execute(self.sql.header, (check_digest(sha256),)).fetchone()
+        return None if head is None else str(head["name"])
+
     def open(self, sha256: str) -> Iterator[bytes]:
         """The kept content of one file, one chunk row at a time."""
         sha = check_digest(sha256)
@@ -180,21 +187,20 @@ class PostgresEvidenceStaging:
         """The restore's cursor: every file received goes through it."""
         self.cursor = cursor
 
-    def receive(self, sha256: str, size: int, chunks: Iterable[bytes]) -> str | None:
-        """Insert one file's rows; None when it matches ``sha256`` and ``size``, else what is wrong."""
+    def receive(self, sha256: str, size: int, chunks: Iterable[bytes], name: str = "") -> str | None:
+        """Insert one file's rows; None when it matches ``sha256`` and ``size``, else what is wrong.
+
+        ``name`` is its original name when the export gives one (else the digest stands for it).
+        """
         assert self.cursor is not None, "receive() after bind()"
         sha = check_digest(sha256)
-        found = _insert(self.cursor, self.store.sql, sha, size, sha, _sized(chunks, CHUNK))
-        if found is None or found == sha:
-            return None
-        where = f" ({found} where its line says {size})" if found.endswith(" bytes") else ""
-        return f"evidence file {sha} does not match its digest{where}"
+        found = _insert(self.cursor, self.store.sql, sha, size, name or sha, rechunk(chunks, CHUNK))
+        if found is None or found == (sha, size):
+            return None  # (a mismatch is rolled back with the whole restore, which it refuses)
+        received = found[1]
+        return (f"evidence file {sha} does not match its digest"
+                + ("" if received == size else f" ({received} bytes where its line says {size})"))
 
     def commit(self) -> None:
         """Nothing to do: the rows were committed with the events."""
 
-
-def _sized(blocks: Iterable[bytes], size: int) -> Iterator[bytes]:
-    from ledger.evidence import rechunk
-
-    return rechunk(blocks, size)

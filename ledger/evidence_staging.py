@@ -42,8 +42,11 @@ class EvidenceStaging:
     def bind(self, cursor: object) -> None:
         """Files are staged on disk, outside the events' transaction: nothing to bind."""
 
-    def receive(self, sha256: str, size: int, chunks: Iterable[bytes]) -> str | None:
-        """Stream one file in; None when it matches ``sha256`` and ``size``, else what is wrong (it is dropped)."""
+    def receive(self, sha256: str, size: int, chunks: Iterable[bytes], name: str = "") -> str | None:
+        """Stream one file in; None when it matches ``sha256`` and ``size``, else what is wrong (it is dropped).
+
+        ``name`` (the original name, when the export gives one) is not kept: files here are named by digest.
+        """
         assert self.folder is not None, "receive() inside the with block"
         check_digest(sha256)  # a digest, never a path
         digest, received = hashlib.sha256(), 0

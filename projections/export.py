@@ -9,11 +9,12 @@ One JSON object a line, in this order:
   ``originator_id`` is the id's canonical text (uuid hex) and ``hash`` the event's chain hash.
   Keeping the notification ids and the bytes lets an import rebuild the very same chain, so
   hashes and published seals still verify afterwards;
-- one ``{"kind": "evidence", "sha256", "size", "chunks": N}`` per file in the evidence store (files beside
-  an SQLite store, rows in a PostgreSQL one: ledger/evidence.py), since
-  ``verify`` checks those too, followed by its content in N ``{"kind": "chunk", "data"}`` lines of at
-  most ``CHUNK`` bytes each (base64): a file of any size is streamed, never held in memory. (Version 1
-  exports put the whole content in the evidence line's ``"content"``; ``import ledger`` reads both.)
+- one ``{"kind": "evidence", "sha256", "size", "chunks": N}`` (and its original ``"name"``, where the
+  store keeps one) per file in the evidence store (files beside an SQLite store, rows in a PostgreSQL
+  one: ledger/evidence.py), since ``verify`` checks those too, followed by its content in N
+  ``{"kind": "chunk", "data"}`` lines of at most ``CHUNK`` bytes each (base64): a file of any size is
+  streamed, never held in memory. (Version 1 exports put the whole content in the evidence line's
+  ``"content"``; ``import ledger`` reads both.)
 - a trailer ``{"kind": "end", "events": N, "evidence": M, "head": hash}``, so a truncated file
   is recognised.
 
@@ -51,7 +52,10 @@ def export_lines(app: Any) -> Iterator[dict[str, Any]]:
     files = 0
     for sha, size in app.evidence.iterate():
         count, sent = -(-size // CHUNK), 0
-        yield {"kind": "evidence", "sha256": sha, "size": size, "chunks": count}
+        line = {"kind": "evidence", "sha256": sha, "size": size, "chunks": count}
+        if (name := app.evidence.name_of(sha)) is not None:
+            line["name"] = name  # kept by a PostgreSQL store; an import there keeps it too
+        yield line
         # Re-cut into export chunks as it is read: one stored block and one line at a time in memory.
         for piece in rechunk(app.evidence.open(sha), CHUNK):
             if sent == count:

@@ -216,3 +216,19 @@ def test_a_reader_recording_with_an_attachment_is_refused_and_stores_no_file(
             conn.execute(f'DROP ROLE "{role}"')
 
 
+
+
+@pytest.mark.usefixtures("pg_only")
+def test_an_attachments_original_name_and_media_type_move_with_it_between_postgresql_stores(
+        cli: Cli, fresh_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    letter = tmp_path / "申诉函.pdf"
+    letter.write_bytes(b"%PDF dispute letter")
+    cli.json("init", "--year", "2025")
+    cli.json(*RECORD, "--attach", letter)
+    cli.json("export", tmp_path / "ledger.jsonl")
+    monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "target-views.db"))
+
+    Cli(fresh_store).json("import", "ledger", tmp_path / "ledger.jsonl")
+
+    assert RawStore(fresh_store).execute("SELECT name, media_type, size FROM {evidence}") == [
+        ("申诉函.pdf", "application/pdf", 19)]
