@@ -232,3 +232,27 @@ def test_an_attachments_original_name_and_media_type_move_with_it_between_postgr
 
     assert RawStore(fresh_store).execute("SELECT name, media_type, size FROM {evidence}") == [
         ("申诉函.pdf", "application/pdf", 19)]
+
+
+@pytest.mark.usefixtures("pg_only")
+def test_an_attachment_changed_between_its_hashing_and_the_save_is_refused_and_nothing_is_recorded(
+        cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.evidence_postgres import PostgresEvidenceStore
+
+    cli.json("init", "--year", "2025")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"the photo as hashed")
+    original = PostgresEvidenceStore.write_pending
+
+    def swapped(self: Any, cur: Any) -> None:
+        photo.write_bytes(b"the photo as HASHED")  # same size, other bytes: only the digest tells
+        original(self, cur)
+
+    monkeypatch.setattr(PostgresEvidenceStore, "write_pending", swapped)
+    result = cli(*RECORD, "--attach", photo)
+    monkeypatch.undo()
+
+    assert result.exit_code == 1
+    assert f"attachment '{photo}' changed while it was being recorded; nothing was recorded" in result.stderr
+    assert _kept(cli.store) == []
+    assert [e["type"] for e in cli.json("log")] == ["RulesetAdopted"]
