@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from ledger.errors import ImportRejected, LedgerError, StoreUnavailable
+from ledger.policy import ROLE_NAMES
 from ledger.store import DEFAULT_STORE, parse_store
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -791,6 +792,141 @@ def import_ledger(s: Session, file: str, sealed: tuple[str, ...], fmt: str) -> N
     else:
         click.echo(f"imported {summary['events']} events and {summary['evidence']} evidence files into "
                    f"{s.location.display} (chain head {summary['head']}); run `verify` to check")
+
+
+# ── accounts ────────────────────────────────────────────────────────────────
+ROLE = click.Choice(ROLE_NAMES)
+PASSWORD_STDIN = click.option("--password-stdin", "from_stdin", is_flag=True,
+                              help="Read the password from the first line of stdin instead of prompting.")
+
+
+def _password(from_stdin: bool) -> str:
+    """The new password: stdin's first line, or typed twice, hidden."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码"))
+
+
+def _emit_account(fmt: str, account: Any, done: str) -> None:
+    if fmt == "json":
+        emit_json(account.as_dict())
+    else:
+        click.echo(f"{done} {account.login}")
+
+
+@main.group()
+def users() -> None:
+    """Accounts of the web service: roles, passwords and API tokens (账号)."""
+
+
+@users.command("add")
+@click.argument("login")
+@click.option("--role", type=ROLE, required=True)
+@click.option("--unit", default=None, help="The unit of a unit account (its code or name).")
+@click.option("--name", default="", help="The person's display name (显示名).")
+@PASSWORD_STDIN
+@FORMAT
+@pass_session
+@refusals
+def users_add(s: Session, login: str, role: str, unit: str | None, name: str, from_stdin: bool, fmt: str) -> None:
+    """Open an account (a unit account needs --unit) and set its password."""
+    from ledger.accounts import check_password
+
+    s.app.check_new_account(login=login, role=role, unit=unit, name=name)  # refusals come before the password
+    password = _password(from_stdin)
+    check_password(password)
+    _emit_account(fmt, s.app.add_account(login=login, role=role, unit=unit, name=name, password=password,
+                                         actor=s.actor), "opened account")
+
+
+@users.command("list")
+@FORMAT
+@pass_session
+@refusals
+def users_list(s: Session, fmt: str) -> None:
+    """Every account, its role, unit and state."""
+    rows = s.app.accounts()
+    if fmt == "json":
+        emit_json(rows)
+        return
+    from projections.accounts import accounts_table
+
+    console().print(accounts_table(rows))
+
+
+@users.command("disable")
+@click.argument("login")
+@FORMAT
+@pass_session
+@refusals
+def users_disable(s: Session, login: str, fmt: str) -> None:
+    """Refuse the account's password and tokens from its next request on."""
+    _emit_account(fmt, s.app.disable_account(login, actor=s.actor), "disabled account")
+
+
+@users.command("enable")
+@click.argument("login")
+@FORMAT
+@pass_session
+@refusals
+def users_enable(s: Session, login: str, fmt: str) -> None:
+    """Let a disabled account log in again."""
+    _emit_account(fmt, s.app.enable_account(login, actor=s.actor), "enabled account")
+
+
+@users.command("role")
+@click.argument("login")
+@click.option("--role", type=ROLE, required=True)
+@click.option("--unit", default=None, help="The unit of a unit account (its code or name).")
+@FORMAT
+@pass_session
+@refusals
+def users_role(s: Session, login: str, role: str, unit: str | None, fmt: str) -> None:
+    """Give the account another role."""
+    _emit_account(fmt, s.app.change_role(login, role, unit=unit, actor=s.actor), f"role {role} given to")
+
+
+@users.command("password")
+@click.argument("login")
+@PASSWORD_STDIN
+@FORMAT
+@pass_session
+@refusals
+def users_password(s: Session, login: str, from_stdin: bool, fmt: str) -> None:
+    """Set a new password for the account (the old one stops working)."""
+    account = s.app.account(login)  # an unknown login is refused before a password is asked for
+    s.app.set_password(login, _password(from_stdin), actor=s.actor)
+    _emit_account(fmt, account, "password set for")
+
+
+@users.command("token")
+@click.argument("login")
+@click.option("--label", default="", help="What the token is for.")
+@FORMAT
+@pass_session
+@refusals
+def users_token(s: Session, login: str, label: str, fmt: str) -> None:
+    """Issue an API token for the account and print it, this once (only its hash is kept)."""
+    token = s.app.issue_token(login, label=label, actor=s.actor)
+    if fmt == "json":
+        click.echo(json.dumps({"token": token}))
+    else:
+        click.echo(token)
+        click.echo("这个令牌只显示这一次，请妥善保存 (shown once: keep it safe)", err=True)
+
+
+@users.command("revoke-token")
+@click.argument("login")
+@FORMAT
+@pass_session
+@refusals
+def users_revoke_token(s: Session, login: str, fmt: str) -> None:
+    """Revoke every API token of the account."""
+    n = s.app.revoke_tokens(login, actor=s.actor)
+    if fmt == "json":
+        emit_json({"login": s.app.account(login).login, "revoked": n})
+    else:
+        click.echo(f"revoked {n} API token{'s' if n != 1 else ''} of {login.strip().lower()}")
 
 
 @main.group("db")

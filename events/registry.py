@@ -10,6 +10,15 @@ from __future__ import annotations
 
 from eventsourcing.utils import get_topic
 
+from events.accounts import (
+    AccountDisabled,
+    AccountEnabled,
+    AccountOpened,
+    AccountPasswordSet,
+    AccountRoleChanged,
+    AccountTokenIssued,
+    AccountTokensRevoked,
+)
 from events.base import DomainEvent
 from events.deadlines import (
     CalendarRuled,
@@ -33,6 +42,8 @@ EVENT_TYPES: tuple[type[DomainEvent], ...] = (
     CalendarRuled, CalendarRulingChanged, CalendarYearCompleted,
     WorkOrderFactsRecorded,
     LedgerSealed,
+    AccountOpened, AccountRoleChanged, AccountDisabled, AccountEnabled, AccountPasswordSet,
+    AccountTokenIssued, AccountTokensRevoked,
 )
 """Every event class the ledger writes."""
 

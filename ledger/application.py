@@ -23,6 +23,7 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from events.rulesets import RulesetAdopted
+from ledger.accounts import Accounts
 from ledger.aggregates import RulesetBook
 from ledger.calendar_rulings import CalendarRulings
 from ledger.chain import chain_env
@@ -87,7 +88,8 @@ class LedgerCore(Application[UUID]):
     def view(self) -> View:
         """The read model, caught up on demand (SQLite cannot push notifications); in memory when its file
         cannot be written (a read-only store)."""
-        return View(self.location.views_path if writable(self.location.views_path) else None)
+        path = self.location.views_path
+        return View(path if path is not None and writable(path) else None)
 
     def refresh(self, progress: Any = None) -> View:
         """Bring the read model up to date with every recorded event and return it."""
@@ -289,8 +291,8 @@ class LedgerCore(Application[UUID]):
         raise RuleViolation(conflict)
 
 
-class Ledger(Recording, Disputing, DeadlineRecords, CalendarRulings, Sealing, LedgerCore):
-    """The hotline ledger: rulesets, occurrences, assessments, disputes, deadlines, calendar rulings, seals.
+class Ledger(Recording, Disputing, DeadlineRecords, CalendarRulings, Sealing, Accounts, LedgerCore):
+    """The hotline ledger: rulesets, occurrences, assessments, disputes, deadlines, calendar rulings, seals, accounts.
 
     Work orders and files of events are imported by ``ledger/imports`` through this application.
     """

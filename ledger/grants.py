@@ -3,12 +3,15 @@
 A writer may read and append; a reader may read. Neither may UPDATE, DELETE or TRUNCATE the
 ledger's history (and the tables refuse that even to their owner: see the triggers in
 ``ledger/chain_postgres.py``). Appends are serialised by an advisory lock, which needs no right.
+The credentials table (``ledger/credentials.py``) is not history: a writer may change it, a reader
+may not even read it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ledger.credentials import TABLE as CREDENTIALS_TABLE
 from ledger.errors import RuleViolation
 
 ACCESS = ("writer", "reader")
@@ -40,6 +43,13 @@ def grant(app: Any, role: str, access: str) -> list[str]:
             rights = "SELECT, INSERT" if access == "writer" else "SELECT"
             curs.execute(SQL("GRANT " + rights + " ON {} TO {}").format(t, who))
             done.append(f"{rights} on {table}")
+        # The credentials table (password and token hashes) is meant to change: a writer (the web service)
+        # sets passwords, issues and revokes tokens and rehashes at login; a reader may not even read it.
+        credentials = Identifier(schema, CREDENTIALS_TABLE)
+        curs.execute(SQL("REVOKE ALL ON {} FROM {}").format(credentials, who))
+        if access == "writer":
+            curs.execute(SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(credentials, who))
+            done.append(f"SELECT, INSERT, UPDATE, DELETE on {CREDENTIALS_TABLE}")
         if sequence:
             if access == "writer":
                 curs.execute(SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(SQL(sequence), who))

@@ -59,10 +59,10 @@ def ensure_tables(app: Any) -> None:
     for attempt in range(CREATE_ATTEMPTS):
         if recorder.tables_exist():
             recorder.protect_history()
-            return
+            break
         try:
             recorder.create_tables()
-            return
+            break
         except Exception as e:
             if _created_concurrently(e) and attempt + 1 < CREATE_ATTEMPTS:
                 time.sleep(0.05 * (attempt + 1))
@@ -71,6 +71,40 @@ def ensure_tables(app: Any) -> None:
                 f"cannot create the ledger's tables in the store {app.location.display}: "
                 f"{mask(first_line(e), app.location)} (the role needs the CREATE right there once, for `init`)"
             ) from None
+    ensure_credentials(app)
+
+
+def ensure_credentials(app: Any) -> None:
+    """Create the credentials table (password and token hashes, ``ledger/credentials.py``) if it is missing.
+
+    A role without the CREATE right opens the ledger as it is: only the accounts commands then
+    need the owner to have opened the store once.
+    """
+    from ledger.credentials import credentials_for
+
+    credentials = credentials_for(app.recorder)
+    for attempt in range(CREATE_ATTEMPTS):
+        if credentials.exists():
+            return
+        try:
+            credentials.create()
+            return
+        except Exception as e:
+            if _created_concurrently(e) and attempt + 1 < CREATE_ATTEMPTS:
+                time.sleep(0.05 * (attempt + 1))
+                continue
+            if _not_permitted(e):
+                return
+            raise StoreUnavailable(
+                f"cannot create the credentials table in the store {app.location.display}: "
+                f"{mask(first_line(e), app.location)}"
+            ) from None
+
+
+def _not_permitted(e: BaseException) -> bool:
+    """Whether ``e`` is PostgreSQL refusing a right the role lacks."""
+    cause = e.__cause__ or e
+    return type(cause).__name__ == "InsufficientPrivilege"
 
 
 def _created_concurrently(e: BaseException) -> bool:
@@ -78,7 +112,10 @@ def _created_concurrently(e: BaseException) -> bool:
     import psycopg.errors as pe
 
     cause = e.__cause__ or e
-    if isinstance(cause, pe.UniqueViolation | pe.DuplicateTable | pe.DuplicateObject | pe.DuplicateSchema):
+    # A deadlock between two creators (one locking the events table for its triggers while the other
+    # creates beside it) aborts one of them: it retries and finds the tables there.
+    if isinstance(cause, pe.UniqueViolation | pe.DuplicateTable | pe.DuplicateObject | pe.DuplicateSchema
+                  | pe.DeadlockDetected):
         return True
     text = str(cause)
     return "concurrently" in text or "database is locked" in text

@@ -11,6 +11,15 @@ from collections.abc import Iterable
 from functools import singledispatch
 from typing import Any
 
+from events.accounts import (
+    AccountDisabled,
+    AccountEnabled,
+    AccountOpened,
+    AccountPasswordSet,
+    AccountRoleChanged,
+    AccountTokenIssued,
+    AccountTokensRevoked,
+)
 from events.deadlines import (
     CalendarRuled,
     CalendarRulingChanged,
@@ -218,6 +227,32 @@ def _(e: LedgerSealed, db: sqlite3.Connection, nid: int) -> None:
     db.execute("INSERT INTO seals VALUES (?,?,?,?,?,?,?)",
                (nid, str(e.originator_id), e.notification_id, e.head, e.note, _iso(e.timestamp), e.recorded_by))
     _log(db, e, nid)
+
+
+@apply.register
+def _(e: AccountOpened, db: sqlite3.Connection, nid: int) -> None:
+    at = _iso(e.timestamp)
+    db.execute("INSERT INTO accounts VALUES (?,?,?,?,?,1,0,0,?,?,?,?)",
+               (str(e.originator_id), e.login, e.name, e.role, e.unit, at, e.recorded_by, at, e.recorded_by))
+    _log(db, e, nid)  # no unit: an account's events are the centre's, never in a unit's own log
+
+
+@apply.register
+def _(e: AccountRoleChanged | AccountDisabled | AccountEnabled | AccountPasswordSet | AccountTokenIssued
+      | AccountTokensRevoked, db: sqlite3.Connection, nid: int) -> None:
+    if isinstance(e, AccountRoleChanged):
+        change, values = "role=?, unit=?", (e.role, e.unit)
+    elif isinstance(e, AccountTokensRevoked):
+        change, values = "tokens=tokens-?", (len(e.token_ids),)
+    else:
+        change, values = _ACCOUNT_FLAGS[type(e)], ()
+    db.execute(f"UPDATE accounts SET {change}, changed_at=?, changed_by=? WHERE id=?",
+               (*values, _iso(e.timestamp), e.recorded_by, str(e.originator_id)))
+    _log(db, e, nid)
+
+
+_ACCOUNT_FLAGS = {AccountDisabled: "enabled=0", AccountEnabled: "enabled=1", AccountPasswordSet: "password_set=1",
+                  AccountTokenIssued: "tokens=tokens+1"}
 
 
 @apply.register

@@ -72,6 +72,9 @@ CREATE TABLE IF NOT EXISTS notices (
     explained_at TEXT, explained_by TEXT);
 CREATE TABLE IF NOT EXISTS calendar_rulings (date TEXT PRIMARY KEY, workday INTEGER, evidence TEXT, nid INTEGER);
 CREATE TABLE IF NOT EXISTS calendar_years (year INTEGER PRIMARY KEY, evidence TEXT, nid INTEGER);
+CREATE TABLE IF NOT EXISTS accounts (
+    id TEXT PRIMARY KEY, login TEXT UNIQUE, name TEXT, role TEXT, unit TEXT, enabled INTEGER, password_set INTEGER,
+    tokens INTEGER, opened_at TEXT, opened_by TEXT, changed_at TEXT, changed_by TEXT);
 CREATE TABLE IF NOT EXISTS seals (
     nid INTEGER PRIMARY KEY, id TEXT, notification_id INTEGER, head TEXT, note TEXT,
     recorded_at TEXT, recorded_by TEXT);

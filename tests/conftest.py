@@ -85,11 +85,11 @@ class Cli:
     store: str
     actor: str = "tester"
 
-    def __call__(self, *args: Any, env: dict[str, str] | None = None) -> Result:
+    def __call__(self, *args: Any, env: dict[str, str] | None = None, input: str | None = None) -> Result:  # noqa: A002
         from cli import main
 
         argv = ["--store", self.store, "--actor", self.actor, *[str(a) for a in args]]
-        return CliRunner().invoke(main, argv, env=env, catch_exceptions=False)
+        return CliRunner().invoke(main, argv, env=env, input=input, catch_exceptions=False)
 
     def json(self, *args: Any) -> Any:
         """Run with ``--format json`` and parse stdout; fail the test on a non-zero exit."""

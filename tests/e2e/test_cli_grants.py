@@ -88,7 +88,7 @@ def test_a_writer_records_and_may_not_update_delete_or_truncate_any_table(owner,
                  for t in tables}
     assert {"ledger_events", "ledger_events_chain", "ledger_events_evidence",
             "ledger_events_evidence_chunks"} <= set(tables)
-    for table in tables:
+    for table in set(tables) - {"ledger_credentials"}:  # hashes, changed on purpose (tests/e2e/test_cli_users.py)
         for sql in (f'UPDATE "{schema}"."{table}" SET {first[table]} = {first[table]}',
                     f'DELETE FROM "{schema}"."{table}"', f'TRUNCATE "{schema}"."{table}"'):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
