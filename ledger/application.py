@@ -31,7 +31,7 @@ from ledger.deadline_records import DeadlineRecords
 from ledger.disputing import RATE_ITEMS, Disputing
 from ledger.encryption import KEY_ENV, check_store_key, cipher_env
 from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, UnknownItem, UnknownUnit
-from ledger.evidence import EvidenceStore
+from ledger.evidence import evidence_store_for
 from ledger.provisioning import ensure_tables, probe
 from ledger.read_only import sqlite_read_only_name, writable
 from ledger.recording import Recording
@@ -84,7 +84,7 @@ class LedgerCore(Application[UUID]):
         except BaseException:
             self.close()
             raise
-        self.evidence = EvidenceStore(location.evidence_dir)
+        self.evidence = evidence_store_for(self)
 
     @cached_property
     def view(self) -> View:
@@ -106,7 +106,10 @@ class LedgerCore(Application[UUID]):
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Save as the library does, once the store's key mode is known to fit."""
         self._settle_key()
-        return super().save(*objs, **kwargs)
+        try:
+            return super().save(*objs, **kwargs)
+        finally:
+            self.evidence.settle()  # files held for this save were written with it, or not at all
 
     # ── rulesets ────────────────────────────────────────────────────────────
     def adopt_ruleset(self, year: int, text: str, source: str, actor: str) -> tuple[str, bool]:

@@ -11,9 +11,10 @@ published from the source still match. The file is checked as it is read:
   would have decided it (ledger/restore_check.py), every attachment's file present, and the chain
   reaching each head given with ``--seal``. These faults are collected, each named ``FILE:LINE``.
 
-Any fault refuses the whole file: the events go in one transaction, rolled back, and the evidence
-files, streamed into a staging folder, are moved into the store only after that transaction has
-committed (ledger/evidence_staging.py). Memory stays bounded whatever the size of an attachment.
+Any fault refuses the whole file: the events go in one transaction, rolled back. On PostgreSQL the
+evidence rows are inserted in that same transaction (ledger/evidence_postgres.py); on SQLite the
+evidence files, streamed into a staging folder, are moved into the store only after that
+transaction has committed (ledger/evidence_staging.py). Memory stays bounded whatever the size of an attachment.
 
 This bypasses the library's insert path (which would assign new ids), so it refuses a store that
 holds any event, and on PostgreSQL it takes the same table lock as the library's writers.
@@ -31,7 +32,7 @@ from uuid import UUID
 from ledger.chain import chain_link, event_digest
 from ledger.encryption import KeyRefused, key_problem
 from ledger.errors import LedgerError, RuleViolation
-from ledger.evidence_staging import EvidenceStaging
+from ledger.evidence import check_digest
 from ledger.restore_check import RestoreCheck
 from projections.export import FORMAT, READABLE_VERSIONS
 
@@ -56,13 +57,13 @@ def import_ledger(app: Any, path: str, seals: Iterable[tuple[int, str]] = ()) ->
         raise RuleViolation(f"the store {app.location.display} is not empty (its last event is #{existing}): "
                             "a ledger is imported only into an empty store")
     writer = _writer_for(app.recorder)
-    with EvidenceStaging(app.evidence) as staging:
+    with app.evidence.staging() as staging:
         with open(path, encoding="utf-8") as f:
             header = next(_numbered(f, path, MAX_LINE), None)
             version = _check_header(header, path)
             lines = _numbered(f, path, None if version == 1 else MAX_LINE, after=header[0] if header else 0)
             restore = _Restore(path, version, RestoreCheck(app.mapper), staging, dict(seals))
-            trailer = writer(app.recorder, restore.rows(lines))
+            trailer = writer(app.recorder, restore.rows(lines), staging)
         staging.commit()
     # A view left from an earlier store at this place must not survive the move; the next read
     # rebuilds it.
@@ -108,7 +109,7 @@ def _check_header(first: tuple[int, dict[str, Any]] | None, path: str) -> int:
 class _Restore:
     """Reads the lines after the header: yields each event row, then the trailer's summary."""
 
-    def __init__(self, path: str, version: int, check: RestoreCheck, staging: EvidenceStaging,
+    def __init__(self, path: str, version: int, check: RestoreCheck, staging: Any,
                  seals: dict[int, str]) -> None:
         self.path, self.version, self.check, self.staging = path, version, check, staging
         self.seals = {int(n): h.lower() for n, h in seals.items()}
@@ -182,12 +183,15 @@ class _Restore:
         """Stream one evidence file into the staging folder: inline (version 1) or from its chunk lines."""
         try:
             sha, size = str(obj["sha256"]), int(obj["size"])
-            self.staging.store.path_of(sha)
+            check_digest(sha)
             if "content" in obj:
                 blocks: Iterable[bytes] = [base64.b64decode(obj["content"], validate=True)]
             else:
                 blocks = self._chunks(int(obj["chunks"]), where, lines)
-            problem = self.staging.receive(sha, size, blocks)
+            name = obj.get("name")
+            if name is not None and (not isinstance(name, str) or len(name) > 1000):
+                raise ValueError("its name is not a short text")
+            problem = self.staging.receive(sha, size, blocks, name or "")
         except (KeyError, TypeError, ValueError, binascii.Error) as e:
             raise RuleViolation(f"{where}: a malformed evidence file ({type(e).__name__}: {e}); nothing was imported"
                                 ) from None
@@ -237,7 +241,7 @@ def _batches(rows: Iterator[_Row | dict[str, Any]]) -> Iterator[list[_Row] | dic
             batch = []
 
 
-def _write_sqlite(recorder: Any, rows: Iterator[_Row | dict[str, Any]]) -> dict[str, Any]:
+def _write_sqlite(recorder: Any, rows: Iterator[_Row | dict[str, Any]], staging: Any) -> dict[str, Any]:
     e, c = recorder.events_table_name, recorder.chain_table_name
     with recorder.datastore.transaction(commit=True) as cur:
         cur.execute(f"SELECT COUNT(*) FROM {e}")  # re-checked inside the transaction
@@ -253,7 +257,7 @@ def _write_sqlite(recorder: Any, rows: Iterator[_Row | dict[str, Any]]) -> dict[
     raise AssertionError("unreachable: _events ends with the trailer or raises")
 
 
-def _write_postgres(recorder: Any, rows: Iterator[_Row | dict[str, Any]]) -> dict[str, Any]:
+def _write_postgres(recorder: Any, rows: Iterator[_Row | dict[str, Any]], staging: Any) -> dict[str, Any]:
     from psycopg.sql import SQL, Identifier, Literal
 
     ds = recorder.datastore
@@ -264,6 +268,7 @@ def _write_postgres(recorder: Any, rows: Iterator[_Row | dict[str, Any]]) -> dic
         cur.execute(SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(s, e))
         if cur.execute(SQL("SELECT 1 FROM {}.{} LIMIT 1").format(s, e)).fetchone():
             raise RuleViolation("the store is no longer empty (another writer?); nothing was imported")
+        staging.bind(cur)  # the evidence rows go into this transaction too: a refused file leaves none
         summary: dict[str, Any] = {}
         for batch in _batches(rows):
             if isinstance(batch, dict):

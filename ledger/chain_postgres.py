@@ -21,6 +21,7 @@ from psycopg.sql import SQL, Identifier, Literal
 
 from ledger.chain import SQLChainPages, _link_rows
 from ledger.errors import NotPermitted
+from ledger.evidence_postgres import evidence_table_statements, evidence_tables
 from ledger.provisioning import first_line
 
 #: The trigger function that refuses to change the ledger's history (one per schema).
@@ -49,6 +50,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             raise ProgrammingError(msg)
         super().__init__(datastore, events_table_name=events_table_name)
         self.check_identifier_length(self.chain_table_name)
+        for table in evidence_tables(events_table_name):
+            self.check_identifier_length(table)
+        #: The evidence store whose held files go into the next insert's transaction (ledger/evidence_postgres.py).
+        self.evidence: Any = None
         fmt = {"s": Identifier(datastore.schema), "e": Identifier(events_table_name),
                "c": Identifier(self.chain_table_name)}
         self.sql_create_statements.append(SQL(
@@ -84,6 +89,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             SQL("SELECT pg_advisory_xact_lock({0})").format(Literal(append_lock_key(datastore.schema,
                                                                                      events_table_name))),
         ]
+        self.sql_create_statements.extend(evidence_table_statements(datastore.schema, events_table_name))
         self.sql_create_statements.extend(self.protection_statements())
 
     def protection_statements(self) -> list[Any]:
@@ -106,8 +112,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         return statements
 
     def protected_tables(self) -> list[str]:
-        """The tables that hold the ledger's history."""
-        return [self.events_table_name, self.chain_table_name]
+        """The tables that hold the ledger's history: the events, their chain and the evidence they cite."""
+        return [self.events_table_name, self.chain_table_name, *evidence_tables(self.events_table_name)]
 
     def _stored_originator_id(self, originator_id: UUID | str) -> Any:
         return UUID(str(originator_id)) if self.datastore.originator_id_type == "uuid" else str(originator_id)
@@ -167,7 +173,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             return
         try:
             with self.datastore.transaction(commit=True) as curs:
-                for statement in self.protection_statements():
+                # A store made before evidence was kept in it gets its evidence tables here too.
+                for statement in [*evidence_table_statements(self.datastore.schema, self.events_table_name),
+                                  *self.protection_statements()]:
                     curs.execute(statement)
         except ProgrammingError as e:
             if not isinstance(e.__cause__, InsufficientPrivilege):
@@ -184,6 +192,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
 
     def _insert_chained(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            if self.evidence is not None and self.evidence.pending:
+                # The cited files first, in this very transaction, before the append lock is taken:
+                # a long upload does not hold up other writers, and a failed event leaves no file.
+                self.evidence.write_pending(curs)
             self._insert_events(curs, stored_events, **kwargs)
             if not stored_events:
                 return []

@@ -16,13 +16,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
-from ledger.evidence import EvidenceStore
+from ledger.evidence import FileEvidenceStore, check_digest
 
 
 class EvidenceStaging:
     """A staging folder for one restore's evidence files (a context manager)."""
 
-    def __init__(self, store: EvidenceStore) -> None:
+    def __init__(self, store: FileEvidenceStore) -> None:
         self.store = store
         self.folder: Path | None = None
         self.staged: list[str] = []
@@ -39,10 +39,16 @@ class EvidenceStaging:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
 
-    def receive(self, sha256: str, size: int, chunks: Iterable[bytes]) -> str | None:
-        """Stream one file in; None when it matches ``sha256`` and ``size``, else what is wrong (it is dropped)."""
+    def bind(self, cursor: object) -> None:
+        """Files are staged on disk, outside the events' transaction: nothing to bind."""
+
+    def receive(self, sha256: str, size: int, chunks: Iterable[bytes], name: str = "") -> str | None:
+        """Stream one file in; None when it matches ``sha256`` and ``size``, else what is wrong (it is dropped).
+
+        ``name`` (the original name, when the export gives one) is not kept: files here are named by digest.
+        """
         assert self.folder is not None, "receive() inside the with block"
-        self.store.path_of(sha256)  # a digest, never a path
+        check_digest(sha256)  # a digest, never a path
         digest, received = hashlib.sha256(), 0
         with tempfile.NamedTemporaryFile(dir=self.folder, delete=False) as tmp:
             for block in chunks:

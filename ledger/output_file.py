@@ -63,8 +63,8 @@ def check_target(target: str | os.PathLike[str], store: StoreLocation) -> Path:
         if resolved == own.expanduser().resolve() or _same_file(resolved, own):
             raise OutputRefused(f"{target}: that is the ledger's own {what} ({own}); "
                                 "nothing was written: choose another file")
-    evidence = Path(store.evidence_dir).expanduser().resolve()
-    if resolved == evidence or resolved.is_relative_to(evidence):
+    evidence = None if store.evidence_dir is None else Path(store.evidence_dir).expanduser().resolve()
+    if evidence is not None and (resolved == evidence or resolved.is_relative_to(evidence)):
         raise OutputRefused(f"{target}: that is inside the ledger's evidence store ({store.evidence_dir}); "
                             "nothing was written: choose another file")
     return resolved

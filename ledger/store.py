@@ -147,14 +147,14 @@ class StoreLocation:
     Attributes:
         url: as given (never printed with a password). kind: ``sqlite``, ``postgresql`` or ``memory``.
         env: eventsourcing persistence settings. views_path: the projection's SQLite file (None: in memory).
-        evidence_dir: the content-addressed evidence store.
+        evidence_dir: the content-addressed evidence directory (None for PostgreSQL: evidence is kept in the store).
     """
 
     url: str
     kind: str
     env: dict[str, str]
     views_path: Path | None
-    evidence_dir: Path
+    evidence_dir: Path | None
 
     @property
     def display(self) -> str:
@@ -232,8 +232,8 @@ def parse_store(url: str) -> StoreLocation:
         digest = hashlib.sha256(place.geturl().encode()).hexdigest()[:16]
         cache = _cache_dir()
         views = Path(os.environ.get("HOTLINE_LEDGER_VIEWS") or cache / f"views-{digest}")
-        evidence = Path(os.environ.get("HOTLINE_LEDGER_EVIDENCE") or cache / f"evidence-{digest}")
-        return StoreLocation(url, "postgresql", env, views, evidence)
+        # Evidence lives in the store itself (ledger/evidence_postgres.py): nothing under the client's home.
+        return StoreLocation(url, "postgresql", env, views, None)
     raise StoreUnavailable(
         f"store URL {masked(url)!r} is not supported: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
     )

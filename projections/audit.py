@@ -83,15 +83,24 @@ def _replay_differs(app: Any) -> str | None:
 
 
 def _evidence_problems(app: Any) -> tuple[int, list[str]]:
-    """Re-hash every attachment the read model knows; (files checked, problems)."""
-    files, problems = 0, []
+    """Re-hash every attachment the read model knows, then every other kept file against its digest;
+    (files checked, problems)."""
+    files, problems, seen = 0, [], set()
     for (raw,) in app.view.db.execute(
         "SELECT attachments FROM occurrences WHERE attachments<>'[]' UNION ALL "
         "SELECT attachments FROM disputes WHERE attachments<>'[]'"
     ):
         for a in json.loads(raw):
             files += 1
+            seen.add(a["sha256"])
             problem = app.evidence.check(Attachment(**a))
+            if problem:
+                problems.append(problem)
+    for sha, size in app.evidence.iterate():  # kept but cited by no event (an import's, a failed save's)
+        if sha not in seen:
+            seen.add(sha)
+            files += 1
+            problem = app.evidence.check(Attachment(name="not cited", sha256=sha, size=size))
             if problem:
                 problems.append(problem)
     return files, problems

@@ -9,10 +9,12 @@ One JSON object a line, in this order:
   ``originator_id`` is the id's canonical text (uuid hex) and ``hash`` the event's chain hash.
   Keeping the notification ids and the bytes lets an import rebuild the very same chain, so
   hashes and published seals still verify afterwards;
-- one ``{"kind": "evidence", "sha256", "size", "chunks": N}`` per file in the evidence store, since
-  ``verify`` checks those too, followed by its content in N ``{"kind": "chunk", "data"}`` lines of at
-  most ``CHUNK`` bytes each (base64): a file of any size is streamed, never held in memory. (Version 1
-  exports put the whole content in the evidence line's ``"content"``; ``import ledger`` reads both.)
+- one ``{"kind": "evidence", "sha256", "size", "chunks": N}`` (and its original ``"name"``, where the
+  store keeps one) per file in the evidence store (files beside an SQLite store, rows in a PostgreSQL
+  one: ledger/evidence.py), since ``verify`` checks those too, followed by its content in N
+  ``{"kind": "chunk", "data"}`` lines of at most ``CHUNK`` bytes each (base64): a file of any size is
+  streamed, never held in memory. (Version 1 exports put the whole content in the evidence line's
+  ``"content"``; ``import ledger`` reads both.)
 - a trailer ``{"kind": "end", "events": N, "evidence": M, "head": hash}``, so a truncated file
   is recognised.
 
@@ -23,13 +25,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO, Any
 
 from ledger.chain import GENESIS, iter_chain
+from ledger.evidence import rechunk
 
 FORMAT = "hotline-ledger-export"
 VERSION = 2
@@ -49,12 +50,20 @@ def export_lines(app: Any) -> Iterator[dict[str, Any]]:
                "state": base64.b64encode(entry.state).decode("ascii"), "hash": entry.hash}
         events, head = events + 1, entry.hash
     files = 0
-    for path in _evidence_files(app.evidence.root):
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            yield {"kind": "evidence", "sha256": path.name, "size": size, "chunks": -(-size // CHUNK)}
-            for _ in range(-(-size // CHUNK)):
-                yield {"kind": "chunk", "data": base64.b64encode(f.read(CHUNK)).decode("ascii")}
+    for sha, size in app.evidence.iterate():
+        count, sent = -(-size // CHUNK), 0
+        line = {"kind": "evidence", "sha256": sha, "size": size, "chunks": count}
+        if (name := app.evidence.name_of(sha)) is not None:
+            line["name"] = name  # kept by a PostgreSQL store; an import there keeps it too
+        yield line
+        # Re-cut into export chunks as it is read: one stored block and one line at a time in memory.
+        for piece in rechunk(app.evidence.open(sha), CHUNK):
+            if sent == count:
+                break  # the store holds more than its size says: the import's digest check names it
+            yield {"kind": "chunk", "data": base64.b64encode(piece).decode("ascii")}
+            sent += 1
+        for _ in range(count - sent):  # fewer bytes than its size says: likewise, the import names it
+            yield {"kind": "chunk", "data": ""}
         files += 1
     yield {"kind": "end", "events": events, "evidence": files, "head": head}
 
@@ -68,12 +77,3 @@ def write_export(app: Any, out: IO[str]) -> dict[str, Any]:
         last = obj
     return last
 
-
-def _evidence_files(root: Path) -> Iterator[Path]:
-    """The kept files (``root/ab/abcdef…``), in digest order; temporary files are skipped."""
-    if not root.is_dir():
-        return
-    for sub in sorted(p for p in root.iterdir() if p.is_dir() and len(p.name) == 2):
-        for path in sorted(sub.iterdir()):
-            if path.is_file() and len(path.name) == 64 and path.name.startswith(sub.name):
-                yield path

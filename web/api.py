@@ -8,7 +8,6 @@ authenticated account's login: no request body may name it (unknown fields are r
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -16,9 +15,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.accounts import NotAuthenticated
@@ -131,13 +131,14 @@ def attachment_files(app: Any, refs: Sequence[str | AttachmentRef]) -> Iterator[
         for n, ref in enumerate(refs):
             sha, name = (ref, None) if isinstance(ref, str) else (ref.sha256, ref.name)
             sha = sha.strip().lower()
-            kept = app.evidence.path_of(sha) if _SHA.fullmatch(sha) else None
-            if kept is None or not kept.is_file():
+            if not _SHA.fullmatch(sha) or not app.evidence.has(sha):
                 raise RuleViolation(f"no uploaded evidence file {sha!r}: upload it first (POST /api/v1/evidence)")
             target = Path(folder) / str(n)
             target.mkdir()
             path = target / safe_name(name, sha[:12])
-            shutil.copyfile(kept, path)
+            with open(path, "wb") as out:  # streamed from the store (files or rows), never whole in memory
+                for block in app.evidence.open(sha):
+                    out.write(block)
             paths.append(str(path))
         yield paths
 
@@ -320,12 +321,12 @@ async def evidence_upload(request: Request, who: Who, file: UploadFile = File(..
     app = ledger(request)
     with tempfile.TemporaryDirectory(prefix="hl-upload-") as folder:
         path = await saved_upload(file, folder, MAX_UPLOAD)
-        kept = app.evidence.add(path)
+        kept = app.evidence.keep(path)  # stored now: the citing request may reach another process
     return {"sha256": kept.sha256, "size": kept.size, "name": kept.name}
 
 
 @router.get("/evidence/{sha256}", name="api_evidence")
-async def evidence(sha256: str, request: Request, who: Who) -> FileResponse:
+async def evidence(sha256: str, request: Request, who: Who) -> Response:
     """The file, as a download only (another unit's evidence: 404)."""
     app = ledger(request)
     sha = sha256.lower()
@@ -336,14 +337,14 @@ async def evidence(sha256: str, request: Request, who: Who) -> FileResponse:
     return evidence_file(app, sha)
 
 
-def evidence_file(app: Any, sha: str) -> FileResponse:
-    """A kept file as an attachment download, named by what the ledger recorded for it."""
-    path = app.evidence.path_of(sha)
-    if not path.is_file():
+def evidence_file(app: Any, sha: str) -> Response:
+    """A kept file as an attachment download, named by what the ledger recorded for it (streamed from the store)."""
+    if not app.evidence.has(sha):
         raise HTTPException(404, "not found")
-    name = _recorded_name(app, sha) or sha
-    return FileResponse(path, media_type="application/octet-stream", filename=name,
-                        content_disposition_type="attachment", headers={"X-Content-Type-Options": "nosniff"})
+    name = _recorded_name(app, sha) or app.evidence.name_of(sha) or sha
+    disposition = f"attachment; filename*=UTF-8''{quote(name)}"
+    return StreamingResponse(app.evidence.open(sha), media_type="application/octet-stream",
+                             headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"})
 
 
 def _recorded_name(app: Any, sha: str) -> str | None:

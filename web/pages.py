@@ -302,7 +302,7 @@ async def dispute_post(request: Request, who: Who, reason: Annotated[str, Form(m
         refs = []
         if file is not None and file.filename:
             with tempfile.TemporaryDirectory(prefix="hl-upload-") as folder:
-                kept = app.evidence.add(await saved_upload(file, folder, MAX_UPLOAD))
+                kept = app.evidence.keep(await saved_upload(file, folder, MAX_UPLOAD))
             refs.append(AttachmentRef(sha256=kept.sha256, name=kept.name))
         new = open_dispute(app, who, target.strip() or None, workorder.strip() or None, rate or None, reason,
                            evidence, refs)

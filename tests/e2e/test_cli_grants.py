@@ -76,14 +76,20 @@ def test_a_writer_records_and_may_not_update_delete_or_truncate_any_table(owner,
     writer = _role(roles, "writer")
     owner("db", "grant", writer, "--as", "writer")
 
-    new = _as(writer, schema, tmp_path, monkeypatch).json(*RECORD)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"a photo")
+    new = _as(writer, schema, tmp_path, monkeypatch).json(*RECORD, "--attach", photo)
 
     assert len(new["id"]) == 36
     with psycopg.connect(PG_URL) as conn:
         tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))]
-    assert {"ledger_events", "ledger_events_chain"} <= set(tables)
+        first = {t: conn.execute("SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                                 "AND table_name = %s AND ordinal_position = 1", (schema, t)).fetchone()[0]
+                 for t in tables}
+    assert {"ledger_events", "ledger_events_chain", "ledger_events_evidence",
+            "ledger_events_evidence_chunks"} <= set(tables)
     for table in set(tables) - {"ledger_credentials"}:  # hashes, changed on purpose (tests/e2e/test_cli_users.py)
-        for sql in (f'UPDATE "{schema}"."{table}" SET notification_id = notification_id',
+        for sql in (f'UPDATE "{schema}"."{table}" SET {first[table]} = {first[table]}',
                     f'DELETE FROM "{schema}"."{table}"', f'TRUNCATE "{schema}"."{table}"'):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 _sql_as(writer, sql)
@@ -97,9 +103,16 @@ def test_a_writer_records_and_may_not_update_delete_or_truncate_any_table(owner,
     'UPDATE "{s}".ledger_events_chain SET hash = digest',
     'DELETE FROM "{s}".ledger_events_chain',
     'TRUNCATE "{s}".ledger_events_chain',
+    'UPDATE "{s}".ledger_events_evidence SET name = name',
+    'DELETE FROM "{s}".ledger_events_evidence',
+    'TRUNCATE "{s}".ledger_events_evidence',
+    'UPDATE "{s}".ledger_events_evidence_chunks SET bytes = bytes',
+    'DELETE FROM "{s}".ledger_events_evidence_chunks',
+    'TRUNCATE "{s}".ledger_events_evidence_chunks',
 ])
-def test_even_the_owner_cannot_rewrite_the_history(owner, schema, sql):
-    owner(*RECORD)
+def test_even_the_owner_cannot_rewrite_the_history(owner, schema, sql, tmp_path):
+    (tmp_path / "photo.jpg").write_bytes(b"a photo")
+    owner(*RECORD, "--attach", tmp_path / "photo.jpg")
 
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="history cannot be changed"):
         _sql_as("postgres", sql.format(s=schema))
@@ -109,15 +122,18 @@ def test_even_the_owner_cannot_rewrite_the_history(owner, schema, sql):
 
 
 def test_a_reader_reads_and_a_record_is_one_clear_refusal(owner, schema, roles, tmp_path, monkeypatch):
-    owner(*RECORD)
+    (tmp_path / "photo.jpg").write_bytes(b"a photo")
+    owner(*RECORD, "--attach", tmp_path / "photo.jpg")
     reader = _role(roles, "reader")
     owner("db", "grant", reader, "--as", "reader")
     as_reader = _as(reader, schema, tmp_path, monkeypatch)
 
     scored = as_reader.json("score", "--year", "2025", "--unit", "taishan")
+    verified = as_reader.json("verify")
     refused = as_reader(*RECORD)
 
     assert scored["units"][0]["unit"] == "taishan"
+    assert "evidence files checked: 1" in verified["lines"]
     assert refused.exit_code == 1
     assert f"the role '{reader}' may only read this ledger" in refused.stderr
     assert f"db grant {reader} --as writer" in refused.stderr
@@ -168,3 +184,16 @@ def test_a_store_made_before_the_protection_gets_it_when_its_owner_next_opens_it
 
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         _sql_as("postgres", f'DELETE FROM "{schema}".ledger_events')
+
+
+def test_a_store_made_before_evidence_was_kept_in_it_gets_its_tables_when_its_owner_next_opens_it(
+        owner, schema, tmp_path):
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP TABLE "{schema}".ledger_events_evidence, "{schema}".ledger_events_evidence_chunks')
+    (tmp_path / "photo.jpg").write_bytes(b"a photo")
+
+    assert owner.json(*RECORD, "--attach", tmp_path / "photo.jpg")["id"]
+
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="history cannot be changed"):
+        _sql_as("postgres", f'DELETE FROM "{schema}".ledger_events_evidence_chunks')
+    assert "evidence files checked: 1" in owner.json("verify")["lines"]

@@ -39,7 +39,9 @@ class RawStore:
             with sqlite3.connect(self.location.env["SQLITE_DBNAME"]) as conn:
                 return conn.execute(sql, params).fetchall()
         sql = sql.replace("?", "%s").format(events=f'"{self.schema}"."{self.events_table}"',
-                                            chain=f'"{self.schema}"."{self.chain_table}"', id="notification_id")
+                                            chain=f'"{self.schema}"."{self.chain_table}"', id="notification_id",
+                                            evidence=f'"{self.schema}"."{self.events_table}_evidence"',
+                                            chunks=f'"{self.schema}"."{self.events_table}_evidence_chunks"')
         env = self.location.env
         with psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], user=env["POSTGRES_USER"],
                              dbname=env["POSTGRES_DBNAME"], autocommit=True) as conn:
@@ -227,7 +229,31 @@ def test_seal_refuses_to_vouch_for_a_broken_chain_and_records_nothing(cli: Any, 
     assert len(raw.events()) == before
 
 
-def _attached(cli: Any, tmp_path: Path) -> tuple[str, Path]:
+class KeptFile:
+    """One kept attachment, changed behind the ledger's back: a file beside SQLite, rows in PostgreSQL."""
+
+    def __init__(self, cli: Any, sha256: str) -> None:
+        self.cli, self.sha256 = cli, sha256
+        evidence = parse_store(cli.store).evidence_dir
+        self.path = None if evidence is None else evidence / sha256[:2] / sha256
+
+    def write(self, content: bytes) -> None:
+        if self.path is not None:
+            os.chmod(self.path, stat.S_IRUSR | stat.S_IWUSR)
+            self.path.write_bytes(content)
+        else:
+            RawStore(self.cli.store).execute("UPDATE {chunks} SET bytes = ? WHERE sha256 = ?", content, self.sha256)
+
+    def remove(self) -> None:
+        if self.path is not None:
+            self.path.unlink()
+        else:
+            raw = RawStore(self.cli.store)
+            raw.execute("DELETE FROM {chunks} WHERE sha256 = ?", self.sha256)
+            raw.execute("DELETE FROM {evidence} WHERE sha256 = ?", self.sha256)
+
+
+def _attached(cli: Any, tmp_path: Path) -> tuple[str, KeptFile]:
     """A ledger with one occurrence carrying one attachment; (its id, the kept file)."""
     cli.json("init", "--year", "2025")
     photo = tmp_path / "现场照片.jpg"
@@ -238,30 +264,28 @@ def _attached(cli: Any, tmp_path: Path) -> tuple[str, Path]:
                        "2025-12-31")["items"]
     (attachment,) = item["events"][0]["attachments"]
     assert (attachment["name"], attachment["size"]) == ("现场照片.jpg", 28)  # 2 + len(" photo of the notice board") 26
-    evidence = parse_store(cli.store).evidence_dir
-    return occ, evidence / attachment["sha256"][:2] / attachment["sha256"]
+    return occ, KeptFile(cli, attachment["sha256"])
 
 
 def test_a_changed_attachment_file_is_named_by_verify(cli: Any, tmp_path: Path) -> None:
     _, kept = _attached(cli, tmp_path)
     assert _verify(cli).exit_code == 0
-    os.chmod(kept, stat.S_IRUSR | stat.S_IWUSR)
-    kept.write_bytes(b"\xff\xd8 a different photo")
+    kept.write(b"\xff\xd8 a different photo")
 
     result = _verify(cli)
 
     assert result.exit_code == 1
-    assert f"evidence file {kept.name} (现场照片.jpg) was changed" in result.stderr
+    assert f"evidence file {kept.sha256} (现场照片.jpg) was changed" in result.stderr
 
 
 def test_a_missing_attachment_file_is_named_by_verify(cli: Any, tmp_path: Path) -> None:
     _, kept = _attached(cli, tmp_path)
-    kept.unlink()
+    kept.remove()
 
     result = _verify(cli)
 
     assert result.exit_code == 1
-    assert f"evidence file {kept.name} (现场照片.jpg) is missing" in result.stderr
+    assert f"evidence file {kept.sha256} (现场照片.jpg) is missing" in result.stderr
 
 
 def test_an_attachment_named_like_a_path_traversal_is_kept_by_its_hash(cli: Any, tmp_path: Path) -> None:
@@ -279,12 +303,18 @@ def test_an_attachment_named_like_a_path_traversal_is_kept_by_its_hash(cli: Any,
     (event,) = item["events"]
     assert event["id"] == occ
     (attachment,) = event["attachments"]
-    evidence = parse_store(cli.store).evidence_dir
-    kept = [p for p in evidence.rglob("*") if p.is_file()]
-    assert kept == [evidence / attachment["sha256"][:2] / attachment["sha256"]]
-    assert kept[0].read_bytes() == b"root:x:0:0"
     assert (attachment["name"], attachment["size"]) == ("passwd", 10)  # the base name only; 10 bytes
-    assert not (evidence.parent / "etc").exists()
+    evidence = parse_store(cli.store).evidence_dir
+    if evidence is None:  # PostgreSQL: a row under its digest, with the base name as its original name
+        rows = RawStore(cli.store).execute("SELECT e.sha256, e.name, c.bytes FROM {evidence} e JOIN {chunks} c "
+                                           "USING (sha256)")
+        assert [(sha, name, bytes(data)) for sha, name, data in rows] == [
+            (attachment["sha256"], "passwd", b"root:x:0:0")]
+    else:
+        kept = [p for p in evidence.rglob("*") if p.is_file()]
+        assert kept == [evidence / attachment["sha256"][:2] / attachment["sha256"]]
+        assert kept[0].read_bytes() == b"root:x:0:0"
+        assert not (evidence.parent / "etc").exists()
     assert _verify(cli).exit_code == 0
 
 
