@@ -81,7 +81,17 @@ class LedgerCore(Application[UUID]):
     @cached_property
     def view(self) -> View:
         """The read model, caught up on demand (SQLite cannot push notifications)."""
+        if self.location.views_schema is not None:  # a PostgreSQL store: the read model is in the database
+            from projections.view_postgres import PostgresView
+
+            return PostgresView(self.location.env, self.location.views_schema)
         return View(self.location.views_path)
+
+    def close(self) -> None:
+        """Close the read model's connection (if it was opened), then the store's."""
+        if "view" in self.__dict__:
+            self.__dict__.pop("view").close()
+        super().close()
 
     def refresh(self, progress: Any = None) -> View:
         """Bring the read model up to date with every recorded event and return it."""

@@ -116,8 +116,9 @@ class StoreLocation:
 
     Attributes:
         url: as given (never printed with a password). kind: ``sqlite``, ``postgresql`` or ``memory``.
-        env: eventsourcing persistence settings. views_path: the projection's SQLite file (None: in memory).
-        evidence_dir: the content-addressed evidence store.
+        env: eventsourcing persistence settings. views_path: the projection's SQLite file (None: in memory,
+        or in the database). evidence_dir: the content-addressed evidence store. views_schema: the
+        PostgreSQL schema of the read model of a PostgreSQL store (None: another kind of store).
     """
 
     url: str
@@ -125,6 +126,7 @@ class StoreLocation:
     env: dict[str, str]
     views_path: Path | None
     evidence_dir: Path
+    views_schema: str | None = None
 
     @property
     def display(self) -> str:
@@ -134,6 +136,11 @@ class StoreLocation:
             netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
             return parts._replace(netloc=netloc).geturl()
         return self.url
+
+
+def views_schema(store_schema: str | None) -> str:
+    """A PostgreSQL store's read-model schema: the store's schema name (default ``public``) and ``_views``."""
+    return f"{store_schema or 'public'}_views"
 
 
 def _cache_dir() -> Path:
@@ -197,13 +204,12 @@ def parse_store(url: str) -> StoreLocation:
         env["POSTGRES_PASSWORD"] = unquote(parts.password) if parts.password else ""
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"][0]
-        # One read model per server, database and schema (the user and password do not change the data).
         place = parts._replace(netloc=f"{parts.hostname or ''}:{port}")
         digest = hashlib.sha256(place.geturl().encode()).hexdigest()[:16]
-        cache = _cache_dir()
-        views = Path(os.environ.get("HOTLINE_LEDGER_VIEWS") or cache / f"views-{digest}")
-        evidence = Path(os.environ.get("HOTLINE_LEDGER_EVIDENCE") or cache / f"evidence-{digest}")
-        return StoreLocation(url, "postgresql", env, views, evidence)
+        evidence = Path(os.environ.get("HOTLINE_LEDGER_EVIDENCE") or _cache_dir() / f"evidence-{digest}")
+        # The read model lives in the database beside the events (projections/view_postgres.py), never on this
+        # machine's disk: HOTLINE_LEDGER_VIEWS, an SQLite store's setting, does not apply.
+        return StoreLocation(url, "postgresql", env, None, evidence, views_schema(env.get("POSTGRES_SCHEMA")))
     raise StoreUnavailable(
         f"store URL {masked(url)!r} is not supported: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
     )

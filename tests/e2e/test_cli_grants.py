@@ -24,7 +24,7 @@ def schema() -> Iterator[str]:
     name = f"t_{uuid.uuid4().hex[:16]}"
     yield name
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        conn.execute(f'DROP SCHEMA IF EXISTS "{name}", "{name}_views" CASCADE')
 
 
 @pytest.fixture
