@@ -78,22 +78,25 @@ class PgCursor:
             self._cursor.execute(sql)  # type: ignore[arg-type]  # no parameters: the text as written
         return self
 
-    def _wrap(self, values: tuple[Any, ...] | None) -> Any:
-        if values is None or self.row_factory is None:
-            return values
-        return _row_class(tuple(d.name for d in self._cursor.description or ()))(values)
+    def _row(self) -> type[_Row]:
+        return _row_class(tuple(d.name for d in self._cursor.description or ()))
 
     def fetchone(self) -> Any:
-        return self._wrap(self._cursor.fetchone())
+        values = self._cursor.fetchone()
+        return values if values is None or self.row_factory is None else self._row()(values)
 
     def fetchall(self) -> list[Any]:
-        return [self._wrap(r) for r in self._cursor.fetchall()]
+        rows = self._cursor.fetchall()
+        if self.row_factory is None:
+            return rows
+        cls = self._row()
+        return [cls(r) for r in rows]
 
     def __iter__(self) -> Iterator[Any]:
         if self.row_factory is None:
             yield from self._cursor
             return
-        cls = _row_class(tuple(d.name for d in self._cursor.description or ()))
+        cls = self._row()
         for values in self._cursor:
             yield cls(values)
 
