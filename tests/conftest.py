@@ -34,6 +34,7 @@ def _pg_connect() -> Any:
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh, empty store URL: SQLite in tmp_path, or a new PostgreSQL schema."""
+    # An SQLite store's read model; a PostgreSQL store's is in its database (``<schema>_views``, dropped below).
     monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "views.db"))
     monkeypatch.setenv("HOTLINE_LEDGER_EVIDENCE", str(tmp_path / "evidence"))
     monkeypatch.delenv("HOTLINE_LEDGER_STORE", raising=False)
