@@ -88,10 +88,20 @@ class LedgerCore(Application[UUID]):
 
     @cached_property
     def view(self) -> View:
-        """The read model, caught up on demand (SQLite cannot push notifications); in memory when its file
-        cannot be written (a read-only store)."""
+        """The read model, caught up on demand (SQLite cannot push notifications): in the database for a
+        PostgreSQL store; in memory when its file cannot be written (a read-only store) or for a memory: store."""
+        if self.location.views_schema is not None:  # a PostgreSQL store: the read model is in the database
+            from projections.view_postgres import PostgresView
+
+            return PostgresView(self.location.env, self.location.views_schema)
         path = self.location.views_path
         return View(path if path is not None and writable(path) else None)
+
+    def close(self) -> None:
+        """Close the read model's connection (if it was opened), then the store's."""
+        if "view" in self.__dict__:
+            self.__dict__.pop("view").close()
+        super().close()
 
     def refresh(self, progress: Any = None) -> View:
         """Bring the read model up to date with every recorded event and return it."""

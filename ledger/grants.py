@@ -56,4 +56,27 @@ def grant(app: Any, role: str, access: str) -> list[str]:
                 done.append(f"USAGE on sequence {sequence}")
             else:
                 curs.execute(SQL("REVOKE USAGE ON SEQUENCE {} FROM {}").format(SQL(sequence), who))
+    done += _read_model(app, role)
     return done
+
+
+def _read_model(app: Any, role: str) -> list[str]:
+    """Let ``role`` keep the read model current: reading it, and writing its rows (never its tables' shape).
+
+    The read model is derived from the events, so whoever reads the ledger catches it up; its rows hold the
+    ledger's facts decrypted, readable by every role granted here (the cipher key protects the events and
+    their exports, not the read model: see docs/deployment.md).
+    """
+    from psycopg.sql import SQL, Identifier
+
+    schema = app.location.views_schema
+    app.view  # noqa: B018 - opened as the owner: its schema and tables exist before they are granted
+    rights = "SELECT, INSERT, UPDATE, DELETE"
+    with app.recorder.datastore.transaction(commit=True) as curs:
+        who = Identifier(role)
+        curs.execute(SQL("GRANT USAGE ON SCHEMA {} TO {}").format(Identifier(schema), who))
+        curs.execute(SQL("GRANT " + rights + " ON ALL TABLES IN SCHEMA {} TO {}").format(Identifier(schema), who))
+        # Tables a later version adds (created by the owner) are granted as they appear.
+        curs.execute(SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA {} GRANT " + rights + " ON TABLES TO {}")
+                     .format(Identifier(schema), who))
+    return [f"USAGE on schema {schema}", f"{rights} on its tables (the read model)"]

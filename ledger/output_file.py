@@ -43,9 +43,10 @@ def _own_files(store: StoreLocation) -> list[tuple[Path, str]]:
         db = Path(store.env["SQLITE_DBNAME"])
         files.append((db, "SQLite database"))
         files += [(Path(f"{db}{side}"), f"SQLite database's {side[1:]} file") for side in _SQLITE_SIDE_FILES]
-    views = Path(store.views_path)
-    files.append((views, "read model"))
-    files += [(Path(f"{views}{side}"), f"read model's {side[1:]} file") for side in _SQLITE_SIDE_FILES]
+    if store.views_path is not None:  # a PostgreSQL store's read model is in the database
+        views = Path(store.views_path)
+        files.append((views, "read model"))
+        files += [(Path(f"{views}{side}"), f"read model's {side[1:]} file") for side in _SQLITE_SIDE_FILES]
     return files
 
 

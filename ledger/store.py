@@ -6,7 +6,6 @@ eventsourcing's own persistence modules; choosing one is configuration, not code
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -146,8 +145,10 @@ class StoreLocation:
 
     Attributes:
         url: as given (never printed with a password). kind: ``sqlite``, ``postgresql`` or ``memory``.
-        env: eventsourcing persistence settings. views_path: the projection's SQLite file (None: in memory).
-        evidence_dir: the content-addressed evidence directory (None for PostgreSQL: evidence is kept in the store).
+        env: eventsourcing persistence settings. views_path: the projection's SQLite file (None: in memory,
+        or in the database). evidence_dir: the content-addressed evidence directory (None for PostgreSQL:
+        evidence is kept in the store). views_schema: the PostgreSQL schema of the read model of a
+        PostgreSQL store (None: another kind of store).
     """
 
     url: str
@@ -155,6 +156,7 @@ class StoreLocation:
     env: dict[str, str]
     views_path: Path | None
     evidence_dir: Path | None
+    views_schema: str | None = None
 
     @property
     def display(self) -> str:
@@ -166,9 +168,9 @@ class StoreLocation:
         return self.url
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hotline-ledger"
+def views_schema(store_schema: str | None) -> str:
+    """A PostgreSQL store's read-model schema: the store's schema name (default ``public``) and ``_views``."""
+    return f"{store_schema or 'public'}_views"
 
 
 def masked(url: str) -> str:
@@ -227,13 +229,10 @@ def parse_store(url: str) -> StoreLocation:
         env["POSTGRES_PASSWORD"] = unquote(parts.password) if parts.password else ""
         if "schema" in query:
             env["POSTGRES_SCHEMA"] = query["schema"][0]
-        # One read model per server, database and schema (the user and password do not change the data).
-        place = parts._replace(netloc=f"{parts.hostname or ''}:{port}")
-        digest = hashlib.sha256(place.geturl().encode()).hexdigest()[:16]
-        cache = _cache_dir()
-        views = Path(os.environ.get("HOTLINE_LEDGER_VIEWS") or cache / f"views-{digest}")
-        # Evidence lives in the store itself (ledger/evidence_postgres.py): nothing under the client's home.
-        return StoreLocation(url, "postgresql", env, views, None)
+        # Evidence (ledger/evidence_postgres.py) and the read model (projections/view_postgres.py) live in the
+        # database beside the events, never on this machine's disk: HOTLINE_LEDGER_VIEWS and
+        # HOTLINE_LEDGER_EVIDENCE, an SQLite store's settings, do not apply.
+        return StoreLocation(url, "postgresql", env, None, None, views_schema(env.get("POSTGRES_SCHEMA")))
     raise StoreUnavailable(
         f"store URL {masked(url)!r} is not supported: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
     )

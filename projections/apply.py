@@ -213,13 +213,16 @@ def _(e: CalendarRuled | CalendarRulingChanged, db: sqlite3.Connection, nid: int
     day = e.date.isoformat() if isinstance(e, CalendarRuled) else db.execute(
         "SELECT date FROM calendar_rulings WHERE nid IN (SELECT nid FROM log WHERE id=?)", (str(e.originator_id),)
     ).fetchone()[0]
-    db.execute("INSERT OR REPLACE INTO calendar_rulings VALUES (?,?,?,?)", (day, int(e.workday), e.evidence, nid))
+    db.execute("INSERT INTO calendar_rulings VALUES (?,?,?,?) ON CONFLICT(date) DO UPDATE SET "
+               "workday=excluded.workday, evidence=excluded.evidence, nid=excluded.nid",
+               (day, int(e.workday), e.evidence, nid))
     _log(db, e, nid, payload={"date": day, "workday": e.workday, "evidence": e.evidence})
 
 
 @apply.register
 def _(e: CalendarYearCompleted, db: sqlite3.Connection, nid: int) -> None:
-    db.execute("INSERT OR REPLACE INTO calendar_years VALUES (?,?,?)", (e.year, e.evidence, nid))
+    db.execute("INSERT INTO calendar_years VALUES (?,?,?) ON CONFLICT(year) DO UPDATE SET "
+               "evidence=excluded.evidence, nid=excluded.nid", (e.year, e.evidence, nid))
     _log(db, e, nid)
 
 

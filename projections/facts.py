@@ -47,11 +47,11 @@ def occurrence_counts(db: sqlite3.Connection, year: int, as_of: date) -> dict[tu
 
 def latest_assessments(db: sqlite3.Connection, year: int, as_of: date) -> dict[tuple[str, str], Decimal]:
     """(unit, item) → points of the latest assessment recorded (dated by ``as_of``)."""
-    rows = db.execute(
-        "SELECT unit, item, points, MAX(nid) FROM assessments WHERE year=? AND date<=? GROUP BY unit, item",
+    rows = db.execute(  # in recording order: the last one of each (unit, item) stays
+        "SELECT unit, item, points FROM assessments WHERE year=? AND date<=? ORDER BY nid",
         (year, as_of.isoformat()),
     )
-    return {(u, i): Decimal(p) for u, i, p, _ in rows}
+    return {(u, i): Decimal(p) for u, i, p in rows}
 
 
 def rate_counts(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> dict[str, dict[str, int]]:

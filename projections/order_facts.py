@@ -23,6 +23,9 @@ from projections import order_tallies
 FLUSH = 50_000
 _LOOKUP = 900  # ids per lookup: under SQLite's oldest default limit of 999 parameters
 _STATE_SQL = f"SELECT {', '.join(order_tallies.COLUMNS)} FROM workorders WHERE order_id IN "
+# An order's new state, whether or not the table holds it (SQL that both SQLite and PostgreSQL speak).
+_WRITE_ORDER = (f"INSERT INTO workorders VALUES ({','.join('?' * len(order_tallies.COLUMNS))}) ON CONFLICT(order_id) "
+                f"DO UPDATE SET {', '.join(f'{c}=excluded.{c}' for c in order_tallies.COLUMNS[1:])}")
 
 
 class FactMerge:
@@ -113,7 +116,7 @@ class FactMerge:
         after = [known[i] for i in dirty]
         self._tallies.update(chain.from_iterable(map(order_tallies.measures, after)))
         self._tallies.subtract(chain.from_iterable(order_tallies.measures(before[i]) for i in dirty if i in before))
-        db.executemany("INSERT OR REPLACE INTO workorders VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", after)
+        db.executemany(_WRITE_ORDER, after)
         if self._fields:
             db.executemany(
                 "INSERT INTO workorder_fields VALUES (?,?,?) "

@@ -32,7 +32,7 @@ COLUMNS = ("order_id", "unit", "dispatched_at", "due_at", "completed_at", "reply
            "satisfaction", "counted", "observed_at", "screened_satisfaction", "screened_reply", "screened_ontime")
 SATISFACTION = "satisfaction:"
 _UPSERT = (f"INSERT INTO {TABLE} VALUES (?,?,?,?) "
-           "ON CONFLICT(unit, day, measure) DO UPDATE SET n = n + excluded.n")
+           f"ON CONFLICT(unit, day, measure) DO UPDATE SET n = {TABLE}.n + excluded.n")
 _DROP_ZERO = f"DELETE FROM {TABLE} WHERE unit=? AND day=? AND measure=? AND n=0"
 
 

@@ -23,7 +23,11 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
+import psycopg
+from psycopg.sql import SQL, Identifier
+
 from projections.view import View
+from projections.view_postgres import TABLES, PostgresView
 
 #: Characters of a row shown in a message.
 _SHOWN = 160
@@ -36,6 +40,8 @@ def replay_differences(app: Any) -> str | None:
     meanwhile changes nothing here), and the replay stops at the position read in it.
     """
     live = app.view
+    if isinstance(live, PostgresView):
+        return _postgres_differences(app, live)
     where = None if live.path == ":memory:" else Path(live.path).parent
     live.db.execute("BEGIN")
     try:
@@ -49,6 +55,46 @@ def replay_differences(app: Any) -> str | None:
                 replay.close()
     finally:
         live.db.execute("COMMIT")
+
+
+def _postgres_differences(app: Any, live: PostgresView) -> str | None:
+    """The PostgreSQL read model against a replay into this session's temporary tables (nothing on the client's
+    disk, memory bounded: the server compares). One REPEATABLE READ transaction: the read model's position and
+    rows are one snapshot, however other clients catch it up meanwhile."""
+    replay = PostgresView(app.location.env, live.schema, temporary=True)
+    try:
+        replay.conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        with replay.conn.transaction():
+            mine = Identifier(live.schema)
+            row = replay.conn.execute(SQL("SELECT notification_id FROM {}.tracking WHERE application_name = %s")
+                                      .format(mine), (app.name,)).fetchone()
+            replay.catch_up(app, upto=row[0] if row else 0)
+            tables = {r[0] for r in replay.conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s", (live.schema,))}
+            for name in sorted(tables | TABLES):
+                if name not in tables:
+                    return f"table {name} is missing from the read model"
+                columns = _pg_columns(replay.conn, SQL("{}.{}").format(mine, Identifier(name)))
+                if columns != _pg_columns(replay.conn, Identifier(name)):
+                    return f"table {name} has other columns than a replay's"
+                extra = SQL("(SELECT * FROM {} EXCEPT ALL SELECT * FROM {}) ORDER BY {} LIMIT 1")
+                order = SQL(", ".join(str(i) for i in range(1, len(columns) + 1)))
+                held = replay.conn.execute(extra.format(SQL("{}.{}").format(mine, Identifier(name)),
+                                                        Identifier(name), order)).fetchone()
+                if held is not None:
+                    return f"table {name} holds a row the events do not give: {_show(columns, held)}"
+                lacked = replay.conn.execute(extra.format(Identifier(name), SQL("{}.{}").format(
+                    mine, Identifier(name)), order)).fetchone()
+                if lacked is not None:
+                    return f"table {name} lacks a row the events give: {_show(columns, lacked)}"
+            return None
+    finally:
+        replay.close()
+
+
+def _pg_columns(conn: Any, table: Any) -> list[str]:
+    cursor = conn.execute(SQL("SELECT * FROM {} LIMIT 0").format(table))
+    return [d.name for d in cursor.description or ()]
 
 
 def first_difference(live: sqlite3.Connection, replay: sqlite3.Connection) -> str | None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ def _pg_connect() -> Any:
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A fresh, empty store URL: SQLite in tmp_path, or a new PostgreSQL schema."""
+    # An SQLite store's read model; a PostgreSQL store's is in its database (``<schema>_views``, dropped below).
     monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "views.db"))
     monkeypatch.setenv("HOTLINE_LEDGER_EVIDENCE", str(tmp_path / "evidence"))
     monkeypatch.delenv("HOTLINE_LEDGER_STORE", raising=False)
@@ -52,7 +55,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
         yield f"{PG_URL}?schema={schema}"
     finally:
         with _pg_connect() as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}", "{schema}_views" CASCADE')
 
 
 @pytest.fixture
@@ -76,6 +79,32 @@ def memory_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[A
     app = Ledger(parse_store("memory:"))
     yield app
     app.close()
+
+
+@contextmanager
+def read_model(store: str, views: str | None = None) -> Iterator[Any]:
+    """The store's read model opened directly, as an intruder or a check would: the SQLite file (``views``, by
+    default HOTLINE_LEDGER_VIEWS) or the PostgreSQL store's read-model schema; ``?`` parameters on both."""
+    if store.startswith("sqlite"):
+        db = sqlite3.connect(views or os.environ["HOTLINE_LEDGER_VIEWS"])
+        try:
+            with db:
+                yield db
+        finally:
+            db.close()
+        return
+    from psycopg.sql import SQL, Identifier
+
+    from ledger.store import parse_store
+    from projections.view_postgres import PgReadDB, connect
+
+    location = parse_store(store)
+    conn = connect(location.env)
+    try:
+        conn.execute(SQL("SET search_path TO {}").format(Identifier(location.views_schema)))
+        yield PgReadDB(conn)
+    finally:
+        conn.close()
 
 
 @dataclass

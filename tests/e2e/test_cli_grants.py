@@ -24,7 +24,7 @@ def schema() -> Iterator[str]:
     name = f"t_{uuid.uuid4().hex[:16]}"
     yield name
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        conn.execute(f'DROP SCHEMA IF EXISTS "{name}", "{name}_views" CASCADE')
 
 
 @pytest.fixture
@@ -197,3 +197,55 @@ def test_a_store_made_before_evidence_was_kept_in_it_gets_its_tables_when_its_ow
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="history cannot be changed"):
         _sql_as("postgres", f'DELETE FROM "{schema}".ledger_events_evidence_chunks')
     assert "evidence files checked: 1" in owner.json("verify")["lines"]
+
+
+# ── the read model in the database: every granted role keeps it current, none reshapes it ──
+def _empty_read_model(schema: str) -> None:
+    from projections.view_postgres import TABLES
+
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        for table in TABLES:
+            conn.execute(f'DELETE FROM "{schema}_views"."{table}"')
+
+
+@pytest.mark.parametrize("access", ["reader", "writer"])
+def test_a_granted_role_catches_the_read_model_up_from_the_first_event(owner, schema, roles, tmp_path, monkeypatch,
+                                                                      access):
+    owner(*RECORD)
+    role = _role(roles, access)
+    owner("db", "grant", role, "--as", access)
+    _empty_read_model(schema)  # nothing applied yet: the role's read must write every row itself
+
+    scored = _as(role, schema, tmp_path, monkeypatch).json("trace", "--year", "2025", "--unit", "taishan",
+                                                           "--item", "2.1")
+
+    assert [e["evidence"] for e in scored["items"][0]["events"]] == ["工单TA1"]
+    with psycopg.connect(PG_URL) as conn:
+        applied = conn.execute(f'SELECT notification_id FROM "{schema}_views".tracking').fetchone()
+    assert applied == (2,)
+
+
+@pytest.mark.parametrize("sql", [
+    'DROP TABLE "{s}_views".occurrences',
+    'TRUNCATE "{s}_views".occurrences',
+    'CREATE TABLE "{s}_views".intruder (x int)',
+    'ALTER TABLE "{s}_views".occurrences ADD COLUMN x int',
+])
+def test_a_reader_may_not_reshape_or_truncate_the_read_model(owner, schema, roles, sql):
+    owner(*RECORD)
+    reader = _role(roles, "reader")
+    owner("db", "grant", reader, "--as", "reader")
+
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _sql_as(reader, sql.format(s=schema))
+
+
+def test_a_reader_may_not_change_the_events_though_it_writes_the_read_model(owner, schema, roles):
+    owner(*RECORD)
+    reader = _role(roles, "reader")
+    owner("db", "grant", reader, "--as", "reader")
+
+    _sql_as(reader, f'DELETE FROM "{schema}_views".log WHERE nid = 2')
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _sql_as(reader, f'INSERT INTO "{schema}".ledger_events SELECT * FROM "{schema}".ledger_events LIMIT 1')
+    assert _count(schema) == 2

@@ -98,9 +98,9 @@ class TestTheLedgerIsNeverAnOutput:
         assert target.exists() == existed
         assert_ledger_intact(recorded, tmp_path, before)
 
+    @pytest.mark.usefixtures("sqlite_store")  # a PostgreSQL store's read model is in the database: no file
     @pytest.mark.parametrize("fmt", ["json", "csv", "xlsx", "html"])
     def test_score_output_onto_the_read_model_is_refused(self, recorded, tmp_path, fmt):
-        # Both backends: a PostgreSQL store keeps its read model in a local file too (HOTLINE_LEDGER_VIEWS).
         views = tmp_path / "views.db"
         before = files_of(tmp_path, "views.db")
         result = refused(recorded, views, *SCORE, "--format", fmt, "--output", views)
@@ -108,6 +108,7 @@ class TestTheLedgerIsNeverAnOutput:
         assert files_of(tmp_path, "views.db") == before
         assert recorded.json(*SCORE)["units"]
 
+    @pytest.mark.usefixtures("sqlite_store")
     def test_export_onto_the_read_model_is_refused(self, recorded, tmp_path):
         views = tmp_path / "views.db"
         before = files_of(tmp_path, "views.db")

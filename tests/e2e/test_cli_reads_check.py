@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import stat
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from uuid import uuid4
 import pytest
 
 from ledger.chain import chain_link, event_digest
+from tests.conftest import read_model
 from tests.e2e.test_cli_verify import RawStore
 
 FORGED_TOPIC = "logging:basicConfig"
@@ -180,7 +180,7 @@ def test_an_event_edited_with_its_chain_recomputed_reads_as_stored_for_signed_se
 def test_an_edited_read_model_fails_verify_and_rebuild_repairs_it(cli: Any, tmp_path: Path) -> None:
     ids = _small_ledger(cli)
     assert cli("verify").exit_code == 0
-    with sqlite3.connect(os.environ["HOTLINE_LEDGER_VIEWS"]) as views:
+    with read_model(cli.store) as views:
         views.execute("UPDATE occurrences SET count = 0, effective_count = 0 WHERE id = ?", (ids[1],))
 
     edited = cli("verify")
@@ -195,7 +195,7 @@ def test_an_edited_read_model_fails_verify_and_rebuild_repairs_it(cli: Any, tmp_
 def test_a_row_deleted_from_the_read_model_fails_verify(cli: Any) -> None:
     ids = _small_ledger(cli)
     cli.json("log")
-    with sqlite3.connect(os.environ["HOTLINE_LEDGER_VIEWS"]) as views:
+    with read_model(cli.store) as views:
         views.execute("DELETE FROM occurrences WHERE id = ?", (ids[2],))
 
     result = cli("verify")
@@ -204,12 +204,18 @@ def test_a_row_deleted_from_the_read_model_fails_verify(cli: Any) -> None:
 
 
 # ── the read model's files are private ──────────────────────────────────────
+def _sqlite_only(cli: Any) -> None:
+    if not cli.store.startswith("sqlite"):
+        pytest.skip("a PostgreSQL store's read model is in the database: no file")
+
+
 def _modes(views: Path) -> dict[str, int]:
     return {p.name: stat.S_IMODE(p.stat().st_mode)
             for p in (views, Path(f"{views}-wal"), Path(f"{views}-shm")) if p.exists()}
 
 
 def test_the_read_model_files_are_created_private_to_their_owner(cli: Any) -> None:
+    _sqlite_only(cli)
     old = os.umask(0o022)
     try:
         _small_ledger(cli)
@@ -225,6 +231,7 @@ def test_the_read_model_files_are_created_private_to_their_owner(cli: Any) -> No
 
 
 def test_existing_world_readable_read_model_files_are_tightened(cli: Any) -> None:
+    _sqlite_only(cli)
     _small_ledger(cli)
     cli.json("log")
     views = Path(os.environ["HOTLINE_LEDGER_VIEWS"])

@@ -65,7 +65,7 @@ def pg_schema() -> str:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     yield schema
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}", "{schema}_views" CASCADE')
 
 
 @pytest.fixture
@@ -123,4 +123,4 @@ class TestRights:
             assert result.exit_code == 0, result.stderr
         finally:
             with psycopg.connect(PG_URL, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}", "{schema}_views" CASCADE')

@@ -11,7 +11,6 @@ import csv
 import importlib.util
 import json
 import random
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PG_URL, Cli, _pg_connect
+from tests.conftest import PG_URL, Cli, _pg_connect, read_model
 
 GEN = Path(__file__).parent.parent.parent / "benchmarks" / "gen_workorders.py"
 AS_OF_DATES = ("2025-03-31", "2025-08-15", "2025-12-31")
@@ -60,7 +59,7 @@ def other_store(store_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
         yield f"{PG_URL}?schema={schema}", views
     finally:
         with _pg_connect() as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}", "{schema}_views" CASCADE')
 
 
 def write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -79,10 +78,10 @@ def scores(run: Any) -> list[Any]:
     return out
 
 
-def tables(views: str) -> dict[str, list[tuple[Any, ...]]]:
-    """The orders, their extra fields and the daily tallies as the read-model file holds them."""
-    with sqlite3.connect(views) as db:
-        return {t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall()
+def tables(store: str, views: str) -> dict[str, list[tuple[Any, ...]]]:
+    """The orders, their extra fields and the daily tallies as the read model holds them."""
+    with read_model(store, views) as db:
+        return {t: [tuple(r) for r in db.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall()]
                 for t in ("workorders", "workorder_tallies")}
 
 
@@ -125,7 +124,7 @@ def test_a_shuffled_export_gives_the_same_scores_and_tallies_as_its_rows_sorted_
         assert '"new": 2500' in result.stdout
 
     assert scores(cli) == scores(run_sorted)
-    assert tables(str(tmp_path / "views.db")) == tables(views)
+    assert tables(cli.store, str(tmp_path / "views.db")) == tables(store, views)
 
 
 def test_the_read_model_after_shuffled_imports_equals_a_rebuild(
@@ -138,10 +137,10 @@ def test_the_read_model_after_shuffled_imports_equals_a_rebuild(
         result = cli("import", "workorders", path, "--as-exported", exported, "--format", "json")
         assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["stale"] > 0  # the older file again: what changed since is stale
-    scored, held = scores(cli), tables(str(tmp_path / "views.db"))
+    scored, held = scores(cli), tables(cli.store, str(tmp_path / "views.db"))
 
     assert cli("rebuild").exit_code == 0
 
     assert scores(cli) == scored
-    assert tables(str(tmp_path / "views.db")) == held
+    assert tables(cli.store, str(tmp_path / "views.db")) == held
     assert len(held["workorders"]) == 2500

@@ -14,6 +14,8 @@ import pytest
 from eventsourcing.cipher import AESCipher
 
 from ledger.store import parse_store
+from projections.view_postgres import TABLES
+from tests.conftest import read_model
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SECRETS = ["TA2025040100001", "taishan", "泰山区", "工单TA2025030400123", "群众反映的隐私"]
@@ -74,6 +76,17 @@ class TestEncryptedAtRest:
         assert cli("verify").exit_code == 0
 
 
+def _fresh_read_model(cli, monkeypatch):
+    """Read through a read model not yet built, so that the key must decode the events themselves."""
+    location = parse_store(cli.store)
+    if location.views_path is not None:
+        monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(Path(location.views_path).with_suffix(".2")))
+        return
+    with read_model(cli.store) as db:
+        for table in TABLES:
+            db.execute(f"DELETE FROM {table}")
+
+
 class TestWrongKey:
     @pytest.mark.parametrize("command", [("score", "--year", "2025"), ("init", "--year", "2025"),
                                          ("record", "--unit", "taishan", "--item", "2.1", "--date", "2025-05-01",
@@ -83,7 +96,7 @@ class TestWrongKey:
         before = _raw_states(cli.store)
         monkeypatch.setenv("HOTLINE_LEDGER_CIPHER_KEY", AESCipher.create_key(32))
         # a fresh read model, so the wrong key must decode the events itself
-        monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(Path(parse_store(cli.store).views_path).with_suffix(".2")))
+        _fresh_read_model(cli, monkeypatch)
 
         result = cli(*command)
 
@@ -95,7 +108,7 @@ class TestWrongKey:
     def test_a_missing_key_on_an_encrypted_ledger_is_refused(self, cli, key, monkeypatch):
         _record_sensitive(cli)
         monkeypatch.delenv("HOTLINE_LEDGER_CIPHER_KEY")
-        monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(Path(parse_store(cli.store).views_path).with_suffix(".2")))
+        _fresh_read_model(cli, monkeypatch)
 
         result = cli("score", "--year", "2025")
 

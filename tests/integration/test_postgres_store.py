@@ -36,7 +36,7 @@ def empty_schema_url():
     schema = f"t_{uuid.uuid4().hex[:16]}"
     yield f"{PG_URL}?schema={schema}"
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}", "{schema}_views" CASCADE')
 
 
 class TestOpening:
