@@ -566,7 +566,7 @@ def _reading(s: Session, year: int, as_of: date | None, known_at: datetime | Non
 def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at: datetime | None,
           compare_as_of: date | None, fmt: str, output: str | None) -> None:
     """The scores of every unit (or one), ranked."""
-    from projections.documents import score_document
+    from projections.documents import score_document, with_previous
 
     if fmt in ("xlsx", "html") and not output:
         raise click.UsageError(f"--format {fmt} writes a file: give --output FILE")
@@ -584,6 +584,7 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
     if compare_as_of is not None:
         earlier = reading.at(compare_as_of)
         compare = score_document(earlier, earlier.scores(), code)
+        doc = with_previous(doc, compare)
     if fmt == "json":
         emit_json(doc, output, s.location)  # --output is named for every format: never ignore it
     elif fmt == "table":

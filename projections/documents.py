@@ -97,6 +97,15 @@ def score_document(reading: Reading, scores: list[UnitScore], unit: str | None =
     }
 
 
+def with_previous(doc: dict[str, Any], earlier: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with each unit's ``previous`` standing (``score --compare-as-of``): as of, total and rank then."""
+    then = {u["unit"]: u for u in earlier["units"]}
+    units = [{**u, "previous": {"as_of": earlier["as_of"], "total": then[u["unit"]]["total"],
+                                "rank": then[u["unit"]]["rank"]}} if u["unit"] in then else u
+             for u in doc["units"]]
+    return {**doc, "units": units}
+
+
 def _history_line(r: Any) -> dict[str, Any]:
     return {"type": r["type"], "at": r["at"], "by": r["by"], "authenticated_as": r["authenticated_as"],
             "reason": r["reason"], "decision": r["decision"], "count": r["count"], "dispute": r["dispute"]}
