@@ -56,21 +56,10 @@ def probe(location: StoreLocation) -> None:
 def ensure_tables(app: Any) -> None:
     """Create the schema and the ledger's tables if they are missing (and only then)."""
     recorder = app.recorder
-    for attempt in range(CREATE_ATTEMPTS):
-        if recorder.tables_exist():
-            recorder.protect_history()
-            break
-        try:
-            recorder.create_tables()
-            break
-        except Exception as e:
-            if _created_concurrently(e) and attempt + 1 < CREATE_ATTEMPTS:
-                time.sleep(0.05 * (attempt + 1))
-                continue
-            raise StoreUnavailable(
-                f"cannot create the ledger's tables in the store {app.location.display}: "
-                f"{mask(first_line(e), app.location)} (the role needs the CREATE right there once, for `init`)"
-            ) from None
+    created = _create_once(app, recorder.tables_exist, recorder.create_tables, "the ledger's tables",
+                           " (the role needs the CREATE right there once, for `init`)")
+    if not created:
+        recorder.protect_history()
     ensure_credentials(app)
 
 
@@ -83,22 +72,31 @@ def ensure_credentials(app: Any) -> None:
     from ledger.credentials import credentials_for
 
     credentials = credentials_for(app.recorder)
+    _create_once(app, credentials.exists, credentials.create, "the credentials table", "", tolerate_refusal=True)
+
+
+def _create_once(app: Any, exists: Any, create: Any, what: str, hint: str, *, tolerate_refusal: bool = False
+                 ) -> bool:
+    """Create what ``exists`` says is missing, retrying while other processes create it too.
+
+    Returns whether this call created it. ``tolerate_refusal``: a role without the right opens the
+    store as it is (nothing created); otherwise a refusal is one clear message.
+    """
     for attempt in range(CREATE_ATTEMPTS):
-        if credentials.exists():
-            return
+        if exists():
+            return False
         try:
-            credentials.create()
-            return
+            create()
+            return True
         except Exception as e:
             if _created_concurrently(e) and attempt + 1 < CREATE_ATTEMPTS:
                 time.sleep(0.05 * (attempt + 1))
                 continue
-            if _not_permitted(e):
-                return
-            raise StoreUnavailable(
-                f"cannot create the credentials table in the store {app.location.display}: "
-                f"{mask(first_line(e), app.location)}"
-            ) from None
+            if tolerate_refusal and _not_permitted(e):
+                return False
+            raise StoreUnavailable(f"cannot create {what} in the store {app.location.display}: "
+                                   f"{mask(first_line(e), app.location)}{hint}") from None
+    return False
 
 
 def _not_permitted(e: BaseException) -> bool:
