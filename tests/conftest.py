@@ -59,6 +59,16 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
 
 
 @pytest.fixture
+def schema() -> Iterator[str]:
+    """A fresh PostgreSQL schema name (not created: the ledger's owner creates it), dropped afterwards with its
+    read-model schema."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    yield name
+    with _pg_connect() as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{name}", "{name}_views" CASCADE')
+
+
+@pytest.fixture
 def ledger(store_url: str) -> Iterator[Any]:
     """A Ledger application on the fresh store (no ruleset adopted yet)."""
     from ledger.application import Ledger

@@ -20,14 +20,6 @@ HOST = PG_URL.split("@", 1)[1].split("?", 1)[0]
 
 
 @pytest.fixture
-def schema() -> Iterator[str]:
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    yield name
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}", "{name}_views" CASCADE')
-
-
-@pytest.fixture
 def roles() -> Iterator[list[str]]:
     made: list[str] = []
     yield made

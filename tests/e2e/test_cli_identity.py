@@ -134,14 +134,6 @@ pg_only = pytest.mark.skipif("postgres" not in BACKENDS, reason="HOTLINE_LEDGER_
 
 
 @pytest.fixture
-def schema() -> Iterator[str]:
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    yield name
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-
-
-@pytest.fixture
 def login_role() -> Iterator[str]:
     role = f"clerk_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_URL, autocommit=True) as conn:

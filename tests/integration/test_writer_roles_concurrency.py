@@ -54,14 +54,6 @@ def _clerk(url: str, views: str, evidence: str, writer: int) -> tuple[list[str],
 
 
 @pytest.fixture
-def schema() -> Iterator[str]:
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    yield name
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
-
-
-@pytest.fixture
 def writer_roles() -> Iterator[list[str]]:
     roles = [f"clerk{w}_{uuid.uuid4().hex[:8]}" for w in range(PROCESSES)]
     with psycopg.connect(PG_URL, autocommit=True) as conn:
