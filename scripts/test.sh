@@ -36,6 +36,18 @@ if ! pg_up; then
   for _ in $(seq 30); do pg_up && break; sleep 1; done
 fi
 pg_up || { echo "PostgreSQL did not start on 127.0.0.1:5432" >&2; exit 1; }
+# A server that was already running may keep the default of 100 connections, too few for the
+# process-level tests; raise it where this user may (a local cluster this script can restart).
+conns=$(psql -h 127.0.0.1 -U postgres -d postgres -Atc 'show max_connections' 2>/dev/null || echo 0)
+if [ "${conns:-0}" -lt 300 ] && ls /etc/postgresql/*/main >/dev/null 2>&1; then
+  ver=$(ls /etc/postgresql | sort -n | tail -1)
+  if psql -h 127.0.0.1 -U postgres -d postgres -qc 'ALTER SYSTEM SET max_connections = 300' 2>/dev/null; then
+    echo "raising PostgreSQL's max_connections from $conns to 300 (restart)"
+    $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main restart || $SUDO pg_ctlcluster "$ver" main restart || true
+    for _ in $(seq 30); do pg_up && break; sleep 1; done
+  fi
+fi
+pg_up || { echo "PostgreSQL is not running on 127.0.0.1:5432" >&2; exit 1; }
 if ! psql -h 127.0.0.1 -U postgres -d test -c 'select 1' >/dev/null 2>&1; then
   psql -h 127.0.0.1 -U postgres -d postgres -c 'CREATE DATABASE test' >/dev/null
 fi
