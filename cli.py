@@ -644,6 +644,35 @@ def log(s: Session, unit: str | None, item: str | None, since: date | None, fmt:
     console().print(log_table(entries))
 
 
+@main.command()
+@click.option("--year", type=int, required=True)
+@click.option("--month", type=click.IntRange(1, 12), required=True)
+@click.option("--known-at", "known_at", type=MOMENT, default=None, help="System time: what the ledger held then.")
+@click.option("--format", "fmt", type=click.Choice(["html", "xlsx", "json"]), default="html", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@pass_session
+@refusals
+def bulletin(s: Session, year: int, month: int, known_at: datetime | None, fmt: str, output: str | None) -> None:
+    """The monthly bulletin: the ranking at the month's end, the change since the previous month, the trends."""
+    from ledger.reads import bulletin_doc
+    from projections.reports.progress import progress_bar
+
+    if fmt != "json" and not output:
+        raise click.UsageError(f"--format {fmt} writes a file: give --output FILE")
+    if output:
+        from ledger.output_file import check_target
+
+        check_target(output, s.location)
+    with progress_bar("读取台账") as tick:
+        doc = bulletin_doc(s.app, year, month, known_at, progress=tick, today_is=s.today())
+    if fmt == "json":
+        emit_json(doc, output, s.location)
+        return
+    from projections.reports.publish import render_bulletin
+
+    emit_file(output, s.location, render_bulletin(fmt, doc))
+
+
 # ── integrity ───────────────────────────────────────────────────────────────
 class PublicKey(click.ParamType):
     """A published seal public key, ``ed25519:<base64>``."""

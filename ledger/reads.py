@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ledger.errors import NotFound, UnknownItem
+from ledger.errors import NotFound, RuleViolation, UnknownItem
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -60,6 +60,23 @@ def score_doc(app: Any, year: int, unit: str | None = None, as_of: date | None =
     read = reading(app, year, as_of, known_at)
     code = read.unit_code(unit) if unit is not None else None
     return score_document(read, scores_of(app, read), code)
+
+
+def bulletin_doc(app: Any, year: int, month: int, known_at: datetime | None = None,
+                 progress: Any = None, today_is: date | None = None) -> dict[str, Any]:
+    """``bulletin``: the ranking at the end of ``month``, the change since the previous month's end and each
+    unit's monthly trend (projections/bulletin.py says which knowledge each month is read with).
+
+    Refuses a month that has not ended yet (by ``today_is``, default today): its deadlines have not all
+    passed, so a bulletin of it would count reports as missing that are still due.
+    """
+    from projections.bulletin import bulletin_document, month_end
+
+    end = month_end(year, month)
+    if end >= (today_is or today()):
+        raise RuleViolation(f"{year}-{month:02d} has not ended yet (it ends on {end.isoformat()}): "
+                            "a bulletin covers a finished month")
+    return bulletin_document(reading(app, year, end, known_at, progress), month)
 
 
 def trace_of(read: Any, unit: str, item: str | None = None, scores: list[Any] | None = None) -> dict[str, Any]:

@@ -36,3 +36,16 @@ def render_report(fmt: str, reading: Reading, scores: list[UnitScore], doc: dict
     from projections.reports.webpage import render_page
 
     return render_page(doc, traces, compare).encode("utf-8")
+
+
+def render_bulletin(fmt: str, doc: dict[str, Any]) -> bytes:
+    """The monthly bulletin ``doc`` (projections/bulletin.py) as an ``html`` page or an ``xlsx`` workbook."""
+    if fmt == "xlsx":
+        from projections.reports.bulletin_workbook import write_bulletin_workbook
+
+        buffer = io.BytesIO()
+        write_bulletin_workbook(doc, buffer)
+        return buffer.getvalue()
+    from projections.reports.bulletin_page import render_bulletin_page
+
+    return render_bulletin_page(doc).encode("utf-8")
