@@ -60,7 +60,8 @@ def render_bar_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead], f
         parts.append(f'<text class="unit" x="{LABEL_W - 6}" y="{y + BAR_H - 3:.1f}" '
                      f'text-anchor="end">{escape(row.name)}</text>')
         start = Decimal("0")
-        for (label, colour), value in zip(colours, (*row.sections, row.bonus), strict=True):
+        # The sections without their bonus items, then the bonus: each point drawn once.
+        for (label, colour), value in zip(colours, (*(row.bases or row.sections), row.bonus), strict=True):
             if value is None or value <= 0:  # None: a section that does not apply to the unit's class
                 continue
             x0, x1 = x(start), x(start + value)

@@ -47,7 +47,9 @@ def _value(item: ItemDetail) -> str:
 def _event(code: str, event: Row) -> str:
     state = str(event.get("state") or "effective")
     amount = event_points(event)
-    facts = [("日期", _e(event.get("date"))), ("次数", _e(event.get("count"))),
+    # The record's id beside its evidence: what a unit cites to dispute it.
+    facts = [("编号", f'<span class="hash">{_e(event.get("id"))}</span>' if event.get("id") else ""),
+             ("日期", _e(event.get("date"))), ("次数", _e(event.get("count"))),
              ("分值", _e(two_places(amount)) if amount is not None else ""),
              ("状态", f'<span class="status state-{_e(state)}">{_e(state_text(event))}</span>'),
              ("证据", _e(event.get("evidence"))), ("备注", _e(event.get("note"))),
@@ -93,9 +95,10 @@ def _item(item: ItemDetail) -> str:
 
 
 def _section(section: SectionDetail) -> str:
-    got = two_places(section.base)
+    # The section's points as the JSON has them (section 5 with its bonus inside).
+    got = two_places(section.points if section.points is not None else section.base)
     bonus = section.points - section.base if section.points is not None else None
-    plus = f"（另加分 {two_places(bonus)}）" if bonus else ""
+    plus = f"（其中加分 {two_places(bonus)}）" if bonus else ""
     items = "".join(_item(i) for i in section.items)
     return (f'<details class="section"><summary><span class="grow">{_e(section.code)} {_e(section.name)}'
             f'{plus}</span><span class="num">{got} / {two_places(section.max) or "—"}</span></summary>'

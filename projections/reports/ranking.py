@@ -96,11 +96,14 @@ class SectionHead:
 class RankingRow:
     """One unit's line of the ranking.
 
-    `sections` holds each section's points *without* bonus, aligned with `section_heads`, so
-    that `sum(sections) + bonus == total` reads true on every sheet (RUBRIC.md: reports show
-    base and bonus separately); None where a section does not apply to the unit's class.
-    `change` is `total` minus the unit's total at the compared date; None when there is no
-    comparison or the unit was absent then. `unit_class`/`class_name` are "" and `grade` None
+    `sections` holds each section's points as `score --format json` has them (section 5 with
+    its bonus inside), aligned with `section_heads`, so that `sum(sections) == total` on every
+    sheet and every format shows the JSON's numbers; `bonus` is shown beside as 其中加分 (of
+    which bonus), never added again. `bases` are the same sections without their bonus items
+    (the chart stacks them, then the bonus). None where a section does not apply to the unit's
+    class. `previous_total`/`previous_rank` are the unit's standing at the compared date and
+    `change` is `total` minus that total; None when there is no comparison or the unit was
+    absent then. `unit_class`/`class_name` are "" and `grade` None
     when the ruleset declares no classes or grades (issue 8); ranks are per class.
     `pending` is true when the total includes an item not computable yet (counted as 0).
     """
@@ -112,6 +115,9 @@ class RankingRow:
     bonus: Decimal
     total: Decimal
     change: Decimal | None
+    bases: tuple[Decimal | None, ...] = ()
+    previous_total: Decimal | None = None
+    previous_rank: int | None = None
     unit_class: str = ""
     class_name: str = ""
     grade: str | None = None
@@ -183,15 +189,16 @@ def section_base_points(section: Mapping[str, Any]) -> Decimal:
 
 def ranking_rows(scores: Mapping[str, Any], compare: Mapping[str, Any] | None = None) -> list[RankingRow]:
     """The ranking of `scores`, with each unit's change of total since `compare` when given."""
-    earlier = {u.get("unit"): decimal_or_none(u.get("total")) for u in (compare or {}).get("units") or []}
+    earlier = {u.get("unit"): u for u in (compare or {}).get("units") or []}
     heads = section_heads(scores)
     rows = []
     for unit in ranked_units(scores):
         by_code = {str(s.get("code", "")): s for s in unit.get("sections") or []}
-        sections = tuple(section_base_points(by_code[h.code]) if h.code in by_code else None
-                         for h in heads)
+        sections = tuple(points(by_code[h.code].get("points")) if h.code in by_code else None for h in heads)
+        bases = tuple(section_base_points(by_code[h.code]) if h.code in by_code else None for h in heads)
         total = points(unit.get("total"))
-        before = earlier.get(unit.get("unit")) if compare is not None else None
+        then = earlier.get(unit.get("unit")) or {}
+        before = decimal_or_none(then.get("total"))
         rows.append(RankingRow(
             rank=unit.get("rank"),
             unit=str(unit.get("unit") or ""),
@@ -200,6 +207,9 @@ def ranking_rows(scores: Mapping[str, Any], compare: Mapping[str, Any] | None = 
             bonus=points(unit.get("bonus")),
             total=total,
             change=None if before is None else total - before,
+            bases=bases,
+            previous_total=before,
+            previous_rank=then.get("rank"),
             unit_class=str(unit.get("class") or ""),
             class_name=str(unit.get("class_name") or unit.get("class") or ""),
             grade=unit.get("grade"),

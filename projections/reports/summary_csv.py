@@ -26,10 +26,12 @@ def csv_text(text: str) -> str:
 def render_summary_csv(scores: Mapping[str, Any], compare: Mapping[str, Any] | None = None) -> str:
     """The summary table as CSV text (no BOM: the CLI adds one when writing for Excel).
 
-    Header: [类别,]排名,单位代码,单位,<one column per section, "code name">,加分,总分[,等次] and,
-    with `compare`, 较上期变化. Points are plain two-decimal numbers (a section column excludes
-    bonus, so the sections plus 加分 add up to 总分); a change is signed only by its minus, and
-    empty for a unit absent at the compared date. Text cells pass through `csv_text`.
+    Header: [类别,]排名,单位代码,单位,<one column per section, "code name">,总分,其中加分[,等次] and,
+    with `compare`, 上期总分,上期排名,较上期变化. Points are plain two-decimal numbers, the
+    sections as `score --format json` has them (section 5 with its bonus, so the sections add up
+    to 总分 and 其中加分 is the part of it that is bonus); a change is signed only by its minus,
+    and the compared columns are empty for a unit absent at the compared date. Text cells pass
+    through `csv_text`.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180, as Excel writes it

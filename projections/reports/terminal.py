@@ -22,9 +22,11 @@ VERDICT_LABELS = {"on_time": "按期", "late": "逾期", "missing": "未报送",
 
 
 def ranking_table(doc: dict[str, Any]) -> Table:
-    """The ranking: one row per unit, the five sections, bonus and total.
+    """The ranking: one row per unit, the five sections (as the JSON has them: section 5 with its
+    bonus), the total and 其中加分 (the part of the total that is bonus).
 
-    A 类别 column when units carry a class (ranks are per class), an 等次 column when the
+    With ``previous`` on the units (``--compare-as-of``), the previous total and rank and the
+    change of total since then. A 类别 column when units carry a class (ranks are per class), an 等次 column when the
     ruleset declares grades, and a 待定 mark on a total that counts a pending item as 0,
     explained in the table's footnote.
     """
@@ -41,10 +43,15 @@ def ranking_table(doc: dict[str, Any]) -> Table:
     heads = section_heads(doc)
     for head in heads:
         table.add_column(f"{lit(head.name[:4])}\n({'' if head.max is None else f'{head.max:.2f}'})", justify="right")
-    table.add_column("加分", justify="right")
     table.add_column("总分", justify="right", style="bold")
+    table.add_column("其中加分", justify="right")
     if columns.has_grade:
         table.add_column("等次")
+    compared = any("previous" in u for u in doc["units"])
+    if compared:
+        then = next((u["previous"]["as_of"] for u in doc["units"] if u.get("previous")), "")
+        table.add_column(f"上期总分(排名)\n{lit(then)}", justify="right")
+        table.add_column("较上期", justify="right")
     pending = []
     for u in doc["units"]:
         by_code = {s["code"]: s["points"] for s in u["sections"]}
@@ -53,15 +60,30 @@ def ranking_table(doc: dict[str, Any]) -> Table:
             pending.append(u["name"])
             total += " 待定"
         cells = [lit(u.get("class_name") or u.get("class") or "")] if columns.has_class else []
-        cells += [str(u["rank"]), lit(u["name"]), *[by_code.get(h.code, "—") for h in heads], u["bonus"], total]
+        cells += [str(u["rank"]), lit(u["name"]), *[by_code.get(h.code, "—") for h in heads], total, u["bonus"]]
         if columns.has_grade:
             veto = f"（一票否决：{lit(u['vetoed_by'])}）" if u.get("vetoed_by") else ""
             cells.append(f"{lit(u.get('grade') or '')}{veto}")
+        if compared:
+            cells += _previous_cells(u)
         table.add_row(*cells)
     if pending:
         names = "、".join(lit(p) for p in pending)
         table.caption = f"待定：{names} 的总分含尚不能计算的项目（按 0 分计），结果可能变化。"
     return table
+
+
+def _previous_cells(unit: dict[str, Any]) -> list[str]:
+    """The unit's previous total (rank) and its change since then; dashes for a unit absent then."""
+    from decimal import Decimal
+
+    from projections.reports.ranking import two_places
+
+    before = unit.get("previous")
+    if not before:
+        return ["—", "—"]
+    change = two_places(Decimal(unit["total"]) - Decimal(before["total"]), signed=True)
+    return [f"{lit(before['total'])} ({lit(before['rank'])})", change]
 
 
 def _events_table(entry: dict[str, Any]) -> Table | None:

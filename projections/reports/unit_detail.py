@@ -195,7 +195,8 @@ def recorder_text(entry: Row, by: str = "recorded_by") -> str:
 
 
 def history_line(entry: Row) -> str:
-    """One dispute/correction entry: `2025-04-02 提出申诉（张三，认证：clerk07）：理由 → 成立`."""
+    """One dispute/correction entry: `2025-04-02 提出申诉 5f3a9c1e（张三，认证：clerk07）：理由 → 成立`,
+    the dispute named by the first 8 characters of its id."""
     when = _text(entry.get("at"))[:10]
     what = label(HISTORY_LABELS, entry.get("type"))
     proven = _text(entry.get("authenticated_as"))
@@ -203,4 +204,5 @@ def history_line(entry: Row) -> str:
     who = f"（{entry['by']}{vouched}）" if entry.get("by") else ""
     reason = f"：{entry['reason']}" if entry.get("reason") else ""
     decision = f" → {label(HISTORY_LABELS, entry['decision'])}" if entry.get("decision") else ""
-    return f"{when} {what}{who}{reason}{decision}".strip()
+    dispute = f" {_text(entry['dispute'])[:8]}" if entry.get("dispute") else ""
+    return f"{when} {what}{dispute}{who}{reason}{decision}".strip()

@@ -1,4 +1,8 @@
-"""The workbook's sheet for one unit: its items, then every occurrence behind its points."""
+"""The workbook's sheet for one unit: its items, then every occurrence behind its points.
+
+Each record is named by its full id beside its evidence (a unit cites it to dispute it; the
+CLI accepts the id or any unique prefix of it).
+"""
 
 from __future__ import annotations
 
@@ -30,8 +34,8 @@ from projections.reports.unit_detail import (
     verdict_text,
 )
 
-ITEM_HEADERS = ("代码", "项目", "满分", "得分", "扣分", "加分", "状态", "计算说明")
-EVENT_HEADERS = ("项目", "证据", "日期", "次数", "分值", "状态", "备注", "附件（SHA-256）",
+ITEM_HEADERS = ("代码", "项目", "满分", "得分", "扣分", "其中加分", "状态", "计算说明")
+EVENT_HEADERS = ("项目", "编号", "证据", "日期", "次数", "分值", "状态", "备注", "附件（SHA-256）",
                  "记录人（认证身份）", "记录时间", "申诉与更正记录")
 PERIOD_HEADERS = ("项目", "期间", "截止日", "报送日", "结论", "原因")
 ORDER_HEADERS = ("项目", "工单编号", "原因", "甄别")
@@ -44,8 +48,11 @@ def _caption(ws: Worksheet, row: int, text: str) -> int:
 
 def _write_items(ws: Worksheet, row: int, unit: Mapping[str, Any], trace: Mapping[str, Any] | None) -> int:
     for section in unit_sections(unit, trace):
-        write_row(ws, row, [section.code, section.name, section.max, section.base, None, None, "", ""],
-                  fill=SECTION_FILL, bold=True)
+        # The section's points as the JSON has them (bonus inside), its bonus beside as 其中加分.
+        bonus = section.points - section.base if section.points is not None else None
+        write_row(ws, row, [section.code, section.name, section.max,
+                            section.points if section.points is not None else section.base, None,
+                            bonus or None, "", ""], fill=SECTION_FILL, bold=True)
         row += 1
         for item in section.items:
             note = "；".join(t for t in (item.rate, item.explanation) if t)
@@ -66,7 +73,7 @@ def _write_events(ws: Worksheet, row: int, trace: Mapping[str, Any] | None) -> i
     for code, event in events:
         count = event.get("count")
         write_row(ws, row, [
-            code, event.get("evidence") or "", event.get("date") or "",
+            code, event.get("id") or "", event.get("evidence") or "", event.get("date") or "",
             count if isinstance(count, int) else (count or ""),
             event_points(event),
             state_text(event), event.get("note") or "", "\n".join(attachment_lines(event)),

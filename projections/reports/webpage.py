@@ -42,6 +42,12 @@ def _change_cell(row: RankingRow) -> str:
     return f'<td class="change {css}">{two_places(row.change, signed=True).replace("-", "−")}</td>'
 
 
+def _previous_cell(row: RankingRow) -> str:
+    if row.previous_total is None:
+        return '<td class="previous">—</td>'
+    return f'<td class="previous">{two_places(row.previous_total)}（{escape(str(row.previous_rank))}）</td>'
+
+
 def _total_cell(row: RankingRow) -> str:
     mark = ' <span class="status pending" title="含尚不能计算的项目">待定</span>' if row.pending else ""
     return f'<td class="total">{two_places(row.total)}{mark}</td>'
@@ -52,16 +58,16 @@ def _ranking_table(rows: Sequence[RankingRow], heads: Sequence[SectionHead], com
     head = ['<th class="rank" scope="col">排名</th>', '<th class="unit" scope="col">单位</th>',
             '<th scope="col">总分</th>']
     head += ['<th scope="col">等次</th>'] if grades else []
-    head += ['<th scope="col">较上期</th>'] if compare else []
+    head += ['<th scope="col">上期总分（排名）</th>', '<th scope="col">较上期</th>'] if compare else []
     head += [f'<th scope="col">{escape(h.title)}</th>' for h in heads]
-    head += ['<th scope="col">加分</th>']
+    head += ['<th scope="col">其中加分</th>']
     body = []
     for row in rows:
         cells = [f'<td class="rank">{escape(str(row.rank if row.rank is not None else "—"))}</td>',
                  f'<th class="unit" scope="row"><a href="#{anchor(row.unit)}">{escape(row.name)}</a></th>',
                  _total_cell(row)]
         cells += [f'<td class="grade">{escape(row.grade_text)}</td>'] if grades else []
-        cells += [_change_cell(row)] if compare else []
+        cells += [_previous_cell(row), _change_cell(row)] if compare else []
         cells += [f"<td>{two_places(p) if p is not None else '—'}</td>" for p in row.sections]
         cells += [f"<td>{two_places(row.bonus)}</td>"]
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -107,7 +113,7 @@ def render_page(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any
     drill = "".join(render_unit(unit, row, traces.get(row.unit))
                     for unit, row in zip(units, rows, strict=True))
     charts, tables = _chart_and_ranking(scores, rows, heads, compare is not None)
-    notes = ["各部分得分不含加分，各部分得分与加分之和为总分；总分相同者名次并列。"]
+    notes = ["各部分得分之和为总分（第 5 部分含加分，“其中加分”为总分中的加分，不另计入）；总分相同者名次并列。"]
     notes += ["各类别分别排名。"] if ranking_columns(scores).has_class else []
     notes += [escape(n) for n in (pending_note(rows),) if n]
     note = "".join(f'<p class="note">{n}</p>' for n in notes)

@@ -1,7 +1,8 @@
 """`score --format xlsx`: the ranking workbook the centre sends to leaders and to each unit.
 
-Sheet 汇总 holds the ranking (rank, unit, the five sections without bonus, bonus, total and,
-with a comparison, the change of total); then one sheet per unit, named by its Chinese name,
+Sheet 汇总 holds the ranking (rank, unit, the five sections as the JSON has them — section 5
+with its bonus —, total, 其中加分 and, with a comparison, the previous total and rank and the
+change of total); then one sheet per unit, named by its Chinese name,
 lists every item and every occurrence behind its points. Numbers are numeric cells formatted
 `0.00`, so a reader can sum and sort them; every sheet prints on A4, one page wide.
 """
@@ -32,7 +33,8 @@ SUMMARY_SHEET = "汇总"
 
 def _fill_summary(ws: Worksheet, scores: Mapping[str, Any], compare: Mapping[str, Any] | None) -> None:
     headers = summary_headers(scores, compare)
-    facts = [*heading_facts(scores, compare), "各部分得分不含加分；各部分得分 + 加分 = 总分。"]
+    facts = [*heading_facts(scores, compare),
+             "各部分得分之和 = 总分（第 5 部分含加分）；“其中加分”为总分中的加分，不另计入。"]
     if ranking_columns(scores).has_class:
         facts.append("各类别分别排名。")
     facts += [note for note in (pending_note(ranking_rows(scores)),) if note]
@@ -54,7 +56,7 @@ def write_workbook(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, 
 
     `traces` maps unit code → that unit's `trace --format json` dict (a unit without one gets
     a sheet with its items and no occurrences). `compare` is the score dict at an earlier
-    date; with it 汇总 gains 较上期变化 = total − earlier total.
+    date; with it 汇总 gains 上期总分, 上期排名 and 较上期变化 = total − earlier total.
     """
     wb = Workbook()
     summary = wb.active

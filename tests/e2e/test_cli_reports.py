@@ -23,7 +23,7 @@ from tests.e2e.report_ledger import ReportLedger, record_bulletin_ledger
 
 AS_OF = ("--year", "2025", "--as-of", "2025-10-31")
 SECTIONS = ["1 组织领导与制度建设", "2 办理质量", "3 督查督办", "4 媒体监督落实情况", "5 市领导批示落实情况"]
-SUMMARY = ["排名", "单位代码", "单位", *SECTIONS, "加分", "总分"]
+SUMMARY = ["排名", "单位代码", "单位", *SECTIONS, "总分", "其中加分"]
 
 
 @pytest.fixture
@@ -54,12 +54,6 @@ def _table(ws: Any, first: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     return headers, rows
 
 
-def _base(section: dict[str, Any]) -> Decimal:
-    """A section's points without its bonus items (what the report's section column shows)."""
-    return Decimal(section["points"]) - sum((Decimal(i["bonus"]) for i in section["items"] if "bonus" in i),
-                                            Decimal(0))
-
-
 class TestWorkbook:
     def test_the_summary_sheet_holds_the_json_scores_as_two_decimal_numbers(self, recorded, tmp_path):
         cli = recorded.cli
@@ -73,21 +67,21 @@ class TestWorkbook:
             row = dict(zip(headers, cells, strict=True))
             assert (row["排名"].value, row["单位代码"].value, row["单位"].value) == (
                 unit["rank"], unit["unit"], unit["name"])
-            assert row["总分"].value == float(unit["total"]) and row["加分"].value == float(unit["bonus"])
+            assert row["总分"].value == float(unit["total"]) and row["其中加分"].value == float(unit["bonus"])
             for title, section in zip(SECTIONS, unit["sections"], strict=True):
-                assert row[title].value == float(_base(section))
-            for title in (*SECTIONS, "加分", "总分"):
+                assert row[title].value == float(section["points"])
+            for title in (*SECTIONS, "其中加分", "总分"):
                 assert row[title].number_format == "0.00" and isinstance(row[title].value, int | float)
         taishan = dict(zip(headers, next(r for r in rows if r[1].value == "taishan"), strict=True))
-        # section 5: 4.00 + bonus 1.00 = 5.00 in the JSON; the column shows 4.00 and 加分 1.00
-        assert (taishan["5 市领导批示落实情况"].value, taishan["加分"].value) == (4.0, 1.0)
+        # section 5: 4.00 + bonus 1.00 = 5.00, as in the JSON; 其中加分 1.00 is part of it, not added again
+        assert (taishan["5 市领导批示落实情况"].value, taishan["其中加分"].value) == (5.0, 1.0)
 
     def test_a_unit_sheet_lists_every_item_with_max_points_and_status(self, recorded, tmp_path):
         cli = recorded.cli
         book = openpyxl.load_workbook(_write(cli, tmp_path / "s.xlsx", "xlsx"))
         items = items_of(unit_of(cli.json("score", *AS_OF), "taishan"))
         headers, rows = _table(book["泰山区"], "代码")
-        assert headers == ["代码", "项目", "满分", "得分", "扣分", "加分", "状态", "计算说明"]
+        assert headers == ["代码", "项目", "满分", "得分", "扣分", "其中加分", "状态", "计算说明"]
         by_code = {r[0].value: r for r in rows}
         assert set(items) <= set(by_code)  # every item (and pool) of the JSON, plus the five sections
         for code, item in items.items():
@@ -108,23 +102,26 @@ class TestWorkbook:
         cli = recorded.cli
         book = openpyxl.load_workbook(_write(cli, tmp_path / "s.xlsx", "xlsx"))
         headers, rows = _table(book["泰山区"], "项目")
-        assert headers == ["项目", "证据", "日期", "次数", "分值", "状态", "备注", "附件（SHA-256）",
+        assert headers == ["项目", "编号", "证据", "日期", "次数", "分值", "状态", "备注", "附件（SHA-256）",
                            "记录人（认证身份）", "记录时间", "申诉与更正记录"]
         who = cli.json("log")[0]["authenticated_as"]  # the OS account, or the PostgreSQL role
-        lag = next(r for r in rows if r[1].value == "工单TA2025030400123")
-        assert [c.value for c in lag[:7]] == ["2.1", "工单TA2025030400123", "2025-03-04", 3, 0.1, "有效",
-                                              "知识库未及时更新"]
-        assert lag[4].number_format == "0.00" and lag[3].number_format == "0"
-        assert hashlib.sha256(recorded.attachment.read_bytes()).hexdigest() in lag[7].value
-        assert lag[8].value == f"tester（{who}）"
+        lag = next(r for r in rows if r[2].value == "工单TA2025030400123")
+        # Each record named by its id beside its evidence, so a unit can cite it in a dispute.
+        assert [c.value for c in lag[:8]] == ["2.1", recorded.lag, "工单TA2025030400123", "2025-03-04", 3, 0.1,
+                                              "有效", "知识库未及时更新"]
+        assert lag[5].number_format == "0.00" and lag[4].number_format == "0"
+        assert hashlib.sha256(recorded.attachment.read_bytes()).hexdigest() in lag[8].value
+        assert lag[9].value == f"tester（{who}）"
         accepted = _table(book["新泰市"], "项目")[1][0]
-        assert (accepted[0].value, accepted[5].value) == ("4.1", "申诉成立")
-        assert f"提出申诉（tester，认证：{who}）：已按期整改" in accepted[10].value
-        assert f"申诉裁定（tester，认证：{who}）：核实整改到位 → 成立" in accepted[10].value
+        assert (accepted[0].value, accepted[1].value, accepted[6].value) == ("4.1", recorded.accepted, "申诉成立")
+        dispute = next(d["id"] for d in cli.json("dispute", "list") if d["target"] == recorded.accepted)
+        assert f"提出申诉 {dispute[:8]}（tester，认证：{who}）：已按期整改" in accepted[11].value
+        assert f"申诉裁定 {dispute[:8]}（tester，认证：{who}）：核实整改到位 → 成立" in accepted[11].value
         disputed = _table(book["肥城市"], "项目")[1][0]
-        assert (disputed[0].value, disputed[5].value) == ("2.4", "申诉中")
+        assert (disputed[0].value, disputed[1].value, disputed[6].value) == ("2.4", recorded.disputed, "申诉中")
         assessed = _table(book["宁阳县"], "项目")[1][0]
-        assert (assessed[0].value, assessed[4].value, assessed[5].value) == ("1.3", 0.8, "有效")
+        assert (assessed[0].value, assessed[5].value, assessed[6].value) == ("1.3", 0.8, "有效")
+        assert len(assessed[1].value) == 36  # the assessment's id too
 
     def test_sheets_freeze_their_headers_fit_widths_and_print_on_a4_one_page_wide(self, recorded, tmp_path):
         book = openpyxl.load_workbook(_write(recorded.cli, tmp_path / "s.xlsx", "xlsx"))
@@ -144,10 +141,12 @@ class TestWorkbook:
         then = {u["unit"]: Decimal(u["total"])
                 for u in cli.json("score", "--year", "2025", "--as-of", "2025-05-31")["units"]}
         headers, rows = _table(book["汇总"], "排名")
-        assert headers == [*SUMMARY, "较上期变化"]
-        changes = {r[1].value: r[-1] for r in rows}
-        for unit, cell in changes.items():
-            assert cell.value == pytest.approx(float(now[unit] - then[unit])) and cell.number_format == "0.00"
+        assert headers == [*SUMMARY, "上期总分", "上期排名", "较上期变化"]
+        ranks = {u["unit"]: u["rank"] for u in cli.json("score", "--year", "2025", "--as-of", "2025-05-31")["units"]}
+        for row in rows:
+            unit, (total, rank, change) = row[1].value, (c.value for c in row[-3:])
+            assert change == pytest.approx(float(now[unit] - then[unit])) and row[-1].number_format == "0.00"
+            assert (total, rank) == (pytest.approx(float(then[unit])), ranks[unit])
         facts = " ".join(str(c.value) for c in book["汇总"]["A"][:_header_row(book["汇总"], "排名")])
         assert "对比日期：2025-05-31" in facts
 
@@ -161,8 +160,10 @@ class TestCsvAndPage:
         assert rows[0] == SUMMARY
         doc = cli.json("score", *AS_OF)
         for line, unit in zip(rows[1:], doc["units"], strict=True):
+            # The sections exactly as the JSON has them (section 5 with its bonus), then 总分 and 其中加分.
             assert line == [str(unit["rank"]), unit["unit"], unit["name"],
-                            *(f"{_base(s):.2f}" for s in unit["sections"]), unit["bonus"], unit["total"]]
+                            *(s["points"] for s in unit["sections"]), unit["total"], unit["bonus"]]
+            assert sum(Decimal(s["points"]) for s in unit["sections"]) == Decimal(unit["total"])
         stdout = cli("score", *AS_OF, "--format", "csv").stdout
         # The same table on stdout, without the BOM (click's runner reads CRLF back as LF).
         assert stdout == raw.decode("utf-8-sig").replace("\r\n", "\n")

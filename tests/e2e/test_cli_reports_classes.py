@@ -109,7 +109,7 @@ class TestGrades:
     def test_the_csv_gives_each_unit_its_grade_and_names_the_veto(self, graded):
         rows = {r["单位代码"]: r for r in _csv(graded)}
         doc = graded.json("score", *AS_OF)
-        assert list(next(iter(rows.values()))) == ["排名", "单位代码", "单位", *SECTIONS, "加分", "总分", "等次"]
+        assert list(next(iter(rows.values()))) == ["排名", "单位代码", "单位", *SECTIONS, "总分", "其中加分", "等次"]
         assert rows["taishan"]["等次"] == "不合格（一票否决：3.2.7）"
         for code, row in rows.items():
             unit = unit_of(doc, code)

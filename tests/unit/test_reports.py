@@ -48,28 +48,31 @@ class TestSummaryCsv:
     def test_the_header_names_every_section_with_its_code(self, data):
         scores, _, earlier = data
         header = next(csv.reader(io.StringIO(render_summary_csv(scores, earlier))))
-        assert header == ["排名", "单位代码", "单位", *SECTION_HEADERS, "加分", "总分", "较上期变化"]
+        assert header == ["排名", "单位代码", "单位", *SECTION_HEADERS, "总分", "其中加分", "上期总分", "上期排名",
+                          "较上期变化"]
 
-    def test_rows_follow_the_ranking_and_sections_plus_bonus_add_up_to_the_total(self, data):
+    def test_rows_follow_the_ranking_and_the_sections_add_up_to_the_total_with_the_bonus_inside(self, data):
         scores, _, _ = data
         rows = list(csv.reader(io.StringIO(render_summary_csv(scores))))
-        assert rows[0][-1] == "总分"  # no comparison, no change column
-        # 泰山区: 5.00 + 54.74 + 32.00 + 4.00 + (5.00 − bonus 1.00) = 99.74, + 1.00 = 100.74
-        assert rows[1] == ["1", "taishan", "泰山区", "5.00", "54.74", "32.00", "4.00", "4.00", "1.00", "100.74"]
+        assert rows[0][-2:] == ["总分", "其中加分"]  # no comparison, no change column
+        # 泰山区: 5.00 + 54.74 + 32.00 + 4.00 + 5.00 (section 5: 4.00 + the bonus 1.00) = 100.74, of which 1.00 bonus
+        assert rows[1] == ["1", "taishan", "泰山区", "5.00", "54.74", "32.00", "4.00", "5.00", "100.74", "1.00"]
         assert [r[1] for r in rows[1:]] == [u["unit"] for u in scores["units"]]
-        assert [r[-1] for r in rows[1:]] == [u["total"] for u in scores["units"]]
+        assert [r[-2] for r in rows[1:]] == [u["total"] for u in scores["units"]]
 
     def test_the_change_is_the_total_minus_the_earlier_total(self, data):
         scores, _, earlier = data
         rows = {r["单位代码"]: r for r in csv.DictReader(io.StringIO(render_summary_csv(scores, earlier)))}
         assert rows["taishan"]["较上期变化"] == "1.06"  # 100.74 − 99.68
+        then = next(u for u in earlier["units"] if u["unit"] == "taishan")
+        assert (rows["taishan"]["上期总分"], rows["taishan"]["上期排名"]) == ("99.68", str(then["rank"]))
         assert rows["dongping"]["较上期变化"] == "-1.90"  # 95.99 − 97.89: 5.2 deducted 2.00 in December
 
     def test_a_unit_absent_at_the_earlier_date_has_an_empty_change(self, data):
         scores, _, earlier = data
         earlier = {**earlier, "units": [u for u in earlier["units"] if u["unit"] != "jingqu"]}
         rows = {r["单位代码"]: r for r in csv.DictReader(io.StringIO(render_summary_csv(scores, earlier)))}
-        assert rows["jingqu"]["较上期变化"] == ""
+        assert rows["jingqu"]["较上期变化"] == rows["jingqu"]["上期总分"] == rows["jingqu"]["上期排名"] == ""
 
 
 class TestWorkbook:
@@ -82,15 +85,17 @@ class TestWorkbook:
         ws = workbook["汇总"]
         top = _header_row(ws, "排名")
         headers = [c.value for c in ws[top]]
-        assert headers == ["排名", "单位代码", "单位", *SECTION_HEADERS, "加分", "总分", "较上期变化"]
+        assert headers == ["排名", "单位代码", "单位", *SECTION_HEADERS, "总分", "其中加分", "上期总分", "上期排名",
+                           "较上期变化"]
         before = {u["unit"]: float(u["total"]) for u in earlier["units"]}
         for offset, unit in enumerate(scores["units"], start=1):
             row = {h: c for h, c in zip(headers, ws[top + offset], strict=True)}
             assert row["单位"].value == unit["name"] and row["排名"].value == unit["rank"]
-            assert row["总分"].value == float(unit["total"]) and row["加分"].value == float(unit["bonus"])
+            assert row["总分"].value == float(unit["total"]) and row["其中加分"].value == float(unit["bonus"])
+            assert row["5 市领导批示落实情况"].value == float(unit["sections"][4]["points"])  # bonus inside
             assert row["2 办理质量"].value == float(unit["sections"][1]["points"])
             assert row["较上期变化"].value == pytest.approx(float(unit["total"]) - before[unit["unit"]])
-            for header in (*SECTION_HEADERS, "加分", "总分", "较上期变化"):
+            for header in (*SECTION_HEADERS, "其中加分", "总分", "上期总分", "较上期变化"):
                 assert row[header].number_format == "0.00"
                 assert isinstance(row[header].value, int | float)  # openpyxl reads 5.00 back as 5
 
@@ -113,7 +118,8 @@ class TestWorkbook:
     def test_a_unit_sheet_lists_every_item_with_max_points_and_status(self, workbook):
         ws = workbook["岱岳区"]
         top = _header_row(ws, "代码")
-        assert [c.value for c in ws[top]][:8] == ["代码", "项目", "满分", "得分", "扣分", "加分", "状态", "计算说明"]
+        assert [c.value for c in ws[top]][:8] == ["代码", "项目", "满分", "得分", "扣分", "其中加分", "状态",
+                                                  "计算说明"]
         rows: dict = {}
         for r in ws.iter_rows(min_row=top + 1):  # the item table ends at the first blank row
             if r[0].value is None:
@@ -132,14 +138,16 @@ class TestWorkbook:
         _, traces, _ = data
         ws = workbook["岱岳区"]
         top = _header_row(ws, "项目")
-        assert [c.value for c in ws[top]][:6] == ["项目", "证据", "日期", "次数", "分值", "状态"]
-        events = {r[1].value: r for r in ws.iter_rows(min_row=top + 1, max_row=top + 3)}
+        assert [c.value for c in ws[top]][:7] == ["项目", "编号", "证据", "日期", "次数", "分值", "状态"]
+        events = {r[2].value: r for r in ws.iter_rows(min_row=top + 1, max_row=top + 3)}
         lag = events["知识库核查记录2025-02"]
-        digest = _traced(traces["daiyue"], "2.1")["events"][0]["attachments"][0]["sha256"]
-        assert (lag[2].value, lag[3].value, lag[4].value, lag[5].value) == ("2025-02-11", 3, 0.3, "有效")
-        assert digest in lag[7].value and lag[8].value == "li.na" and lag[6].value == HOSTILE
+        traced = _traced(traces["daiyue"], "2.1")["events"][0]
+        digest = traced["attachments"][0]["sha256"]
+        assert lag[1].value == traced["id"]
+        assert (lag[3].value, lag[4].value, lag[5].value, lag[6].value) == ("2025-02-11", 3, 0.3, "有效")
+        assert digest in lag[8].value and lag[9].value == "li.na" and lag[7].value == HOSTILE
         disputed = events["工单TA2025090300881"]
-        assert disputed[5].value == "申诉中" and "提出申诉" in disputed[10].value
+        assert disputed[6].value == "申诉中" and "提出申诉" in disputed[11].value
 
     def test_sheet_names_are_sanitised_and_unique(self, data, tmp_path):
         scores, traces, _ = copy.deepcopy(data)
@@ -237,7 +245,7 @@ def test_reports_accept_minimal_dicts(tmp_path: Path):
     scores = {"year": 2025, "as_of": "2025-06-30", "ruleset": {"id": "taian", "sha256": "ab"},
               "units": [{"unit": "taishan", "name": "泰山区", "rank": 1, "total": "50.00", "bonus": "0.00",
                          "sections": [{"code": "1", "max": "5.00", "points": "5.00"}]}]}
-    assert render_summary_csv(scores).splitlines()[1] == "1,taishan,泰山区,5.00,0.00,50.00"
+    assert render_summary_csv(scores).splitlines()[1] == "1,taishan,泰山区,5.00,50.00,0.00"
     assert "泰山区" in render_page(scores, {})
     write_workbook(scores, {}, tmp_path / "m.xlsx")
     assert openpyxl.load_workbook(tmp_path / "m.xlsx").sheetnames == ["汇总", "泰山区"]
