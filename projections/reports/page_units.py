@@ -17,6 +17,7 @@ from projections.reports.unit_detail import (
     SectionDetail,
     event_points,
     history_line,
+    local_time,
     recorder_text,
     screening_text,
     state_text,
@@ -53,7 +54,7 @@ def _event(code: str, event: Row) -> str:
              ("分值", _e(two_places(amount)) if amount is not None else ""),
              ("状态", f'<span class="status state-{_e(state)}">{_e(state_text(event))}</span>'),
              ("证据", _e(event.get("evidence"))), ("备注", _e(event.get("note"))),
-             ("记录人（认证身份）", _e(recorder_text(event))), ("记录时间", _e(event.get("recorded_at")))]
+             ("记录人（认证身份）", _e(recorder_text(event))), ("记录时间", _e(local_time(event.get("recorded_at"))))]
     files = [f'{_e(a.get("name"))}<br><span class="hash">SHA-256 {_e(a.get("sha256"))}</span>'
              for a in event.get("attachments") or []]
     if files:

@@ -1,7 +1,15 @@
-"""Cell styles, column widths and print setup shared by the workbook's sheets."""
+"""Cell styles, column widths, row heights and print setup shared by the workbook's sheets.
+
+Printing (issue 14): every sheet prints on A4 landscape, fitted to one page wide, with its one
+table's header repeated on every page (print titles). Text is 11 pt and column widths are
+capped so that the fit never shrinks it below 9 pt on paper (`MAX_PRINT_UNITS`): long text
+wraps instead, and each row is made tall enough for its wrapped lines (neither Excel nor
+LibreOffice grows a row written by openpyxl on its own).
+"""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,15 +23,25 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 POINTS_FORMAT = "0.00"
 COUNT_FORMAT = "0"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+BODY_SIZE = 11
+HEADER_FONT = Font(bold=True, color="FFFFFF", size=BODY_SIZE)
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 TITLE_FONT = Font(bold=True, size=14)
-NOTE_FONT = Font(size=9, color="555555")
+NOTE_FONT = Font(size=BODY_SIZE, color="555555")
 SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
 THIN = Side(style="thin", color="BFBFBF")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
 MAX_WIDTH = 40
+#: A header's share of its column's width: a longer header wraps onto a second line.
+HEADER_WIDTH = 12
+#: Column width units that fit A4 landscape with 10 mm margins (277 mm at 1.852 mm per unit) …
+A4_LANDSCAPE_UNITS = 149
+#: … and the most a sheet may be wide so that fitting it to the page keeps 11 pt text ≥ 9 pt.
+MAX_PRINT_UNITS = math.floor(A4_LANDSCAPE_UNITS * BODY_SIZE / 9)
+#: Points per printed line of 11 pt text (CJK glyphs need a little more than the font size).
+LINE_HEIGHT = 15
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -76,6 +94,7 @@ def write_title(ws: Worksheet, title: str, facts: Sequence[str], width: int) -> 
     for fact in facts:
         cell = put(ws, row, 1, fact)
         cell.font = NOTE_FONT
+        cell.alignment = WRAP
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(width, 1))
         row += 1
     return row
@@ -96,35 +115,68 @@ def write_row(ws: Worksheet, row: int, values: Sequence[Any], fill: PatternFill 
         cell = put(ws, row, col, value)
         cell.border = GRID
         if isinstance(value, Decimal):
-            cell.number_format = POINTS_FORMAT
+            cell.number_format, cell.alignment = POINTS_FORMAT, TOP
         elif isinstance(value, int) and not isinstance(value, bool):
-            cell.number_format = COUNT_FORMAT
+            cell.number_format, cell.alignment = COUNT_FORMAT, TOP
         else:
             cell.alignment = WRAP
         if fill is not None:
             cell.fill = fill
         if bold:
-            cell.font = Font(bold=True)
+            cell.font = Font(bold=True, size=BODY_SIZE)
+
+
+def _text(value: Any) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
 def fit_columns(ws: Worksheet, from_row: int, minimum: int = 6,
                 caps: Mapping[int, int] | None = None) -> None:
-    """Column widths from content below the title rows (longest line of each cell).
+    """Column widths from the header row `from_row` and the content below (longest line of each cell).
 
-    Widths are capped (`MAX_WIDTH`, or `caps[column]`) so a sheet still prints legibly when
-    fitted to one page wide; longer text wraps.
+    A header counts for at most `HEADER_WIDTH` (it wraps); widths are capped (`MAX_WIDTH`, or
+    `caps[column]`) so a sheet still prints legibly when fitted to one page wide; longer text
+    wraps, and `fit_rows` then gives its row the height it needs.
     """
     widths: dict[int, int] = {}
     for cells in ws.iter_rows(min_row=from_row):
         for cell in cells:
             if cell.value is None:
                 continue
-            text = f"{cell.value:.2f}" if isinstance(cell.value, float) else str(cell.value)
-            longest = max(display_width(line) for line in text.splitlines() or [""])
+            longest = max(display_width(line) for line in _text(cell.value).splitlines() or [""])
+            if cell.row == from_row:
+                longest = min(longest, HEADER_WIDTH)
             widths[cell.column] = max(widths.get(cell.column, 0), longest)
     for col, width in widths.items():
         cap = (caps or {}).get(col, MAX_WIDTH)
         ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, minimum), cap)
+    fit_rows(ws)
+
+
+def _width(ws: Worksheet, column: int) -> float:
+    width = ws.column_dimensions[get_column_letter(column)].width
+    return float(width) if width else 8.43  # Excel's default column width
+
+
+def fit_rows(ws: Worksheet) -> None:
+    """Give each row holding wrapped text the height of its longest cell's wrapped lines.
+
+    A merged cell (the title's facts) wraps across the width of all the columns it spans.
+    """
+    spans = {(m.min_row, m.min_col): sum(_width(ws, c) for c in range(m.min_col, m.max_col + 1))
+             for m in ws.merged_cells.ranges}
+    for cells in ws.iter_rows():
+        lines = 1
+        for cell in cells:
+            if cell.value is None or not isinstance(cell.value, str):
+                continue
+            room = max(spans.get((cell.row, cell.column), _width(ws, cell.column)) - 1, 1)
+            lines = max(lines, sum(max(1, math.ceil(display_width(line) / room))
+                                   for line in cell.value.splitlines() or [""]))
+        size = max((c.font.sz or BODY_SIZE) for c in cells if c.value is not None) if any(
+            c.value is not None for c in cells) else BODY_SIZE
+        if lines > 1 or size > BODY_SIZE:
+            ws.row_dimensions[cells[0].row].height = lines * LINE_HEIGHT * max(size, BODY_SIZE) / BODY_SIZE
 
 
 def set_print(ws: Worksheet, header_rows: Iterable[int], landscape: bool) -> None:
@@ -136,6 +188,9 @@ def set_print(ws: Worksheet, header_rows: Iterable[int], landscape: bool) -> Non
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    ws.oddFooter.center.size = BODY_SIZE
     rows = sorted(header_rows)
     if rows:
         ws.print_title_rows = f"{rows[0]}:{rows[-1]}"

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from projections.reports.ranking import (
     HISTORY_LABELS,
@@ -183,6 +185,20 @@ def attachment_lines(event: Row) -> list[str]:
         name, digest = _text(att.get("name")), _text(att.get("sha256"))
         lines.extend(t for t in (name, digest) if t)
     return lines
+
+
+def local_time(stamp: Any, zone: str = "Asia/Shanghai") -> str:
+    """A recorded instant (ISO 8601, UTC) as printed for people: `2025-03-04 17:20:05 +08:00`,
+    Beijing time by default, with its offset; a value that is not a timestamp is shown as written."""
+    text = _text(stamp)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        return text
+    shown = moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %z")
+    return f"{shown[:-2]}:{shown[-2:]}"
 
 
 def recorder_text(entry: Row, by: str = "recorded_by") -> str:

@@ -2,8 +2,9 @@
 
 Sheet 汇总 holds the ranking (rank, unit, the five sections as the JSON has them — section 5
 with its bonus —, total, 其中加分 and, with a comparison, the previous total and rank and the
-change of total); then one sheet per unit, named by its Chinese name,
-lists every item and every occurrence behind its points. Numbers are numeric cells formatted
+change of total); then one sheet per unit, named by its Chinese name, lists every item with its
+points; then the record sheets list every unit's occurrences (with their ids), deadline periods
+and costly work orders, one table per sheet. Numbers are numeric cells formatted
 `0.00`, so a reader can sum and sort them; every sheet prints on A4, one page wide.
 """
 
@@ -17,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from projections.reports.ranking import heading_facts, pending_note, ranked_units, ranking_columns, ranking_rows
+from projections.reports.record_sheets import SHEETS, fill_record_sheets
 from projections.reports.sheet_layout import (
     fit_columns,
     set_print,
@@ -64,8 +66,11 @@ def write_workbook(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, 
     _fill_summary(summary, scores, compare)
     facts = heading_facts(scores)
     taken = {SUMMARY_SHEET}
-    for unit in ranked_units(scores):
+    units = ranked_units(scores)
+    for unit in units:
         code = str(unit.get("unit") or "")
         ws = wb.create_sheet(sheet_title(str(unit.get("name") or code), taken))
         fill_unit_sheet(ws, scores, unit, traces.get(code), facts)
+    records = [wb.create_sheet(sheet_title(name, taken)) for name, *_ in SHEETS]
+    fill_record_sheets(records, scores.get("year", ""), units, traces, facts)
     wb.save(path if hasattr(path, "write") else os.fspath(path))

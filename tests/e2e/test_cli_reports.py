@@ -17,11 +17,15 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 
 from tests.conftest import items_of, unit_of
 from tests.e2e.report_ledger import ReportLedger, record_bulletin_ledger
 
 AS_OF = ("--year", "2025", "--as-of", "2025-10-31")
+RECORD_SHEETS = ["扣分与加分记录", "报送期限", "影响比率的工单"]
+#: A column width unit prints 7 px at 96 dpi: 1.852 mm (the OOXML default font's digit width).
+MM_PER_WIDTH_UNIT = 7 * 25.4 / 96
 SECTIONS = ["1 组织领导与制度建设", "2 办理质量", "3 督查督办", "4 媒体监督落实情况", "5 市领导批示落实情况"]
 SUMMARY = ["排名", "单位代码", "单位", *SECTIONS, "总分", "其中加分"]
 
@@ -59,7 +63,7 @@ class TestWorkbook:
         cli = recorded.cli
         book = openpyxl.load_workbook(_write(cli, tmp_path / "s.xlsx", "xlsx"))
         doc = cli.json("score", *AS_OF)
-        assert book.sheetnames == ["汇总", *(u["name"] for u in doc["units"])]
+        assert book.sheetnames == ["汇总", *(u["name"] for u in doc["units"]), *RECORD_SHEETS]
         headers, rows = _table(book["汇总"], "排名")
         assert headers == SUMMARY  # Tai'an has no classes or grades: no 类别 or 等次 column
         assert len(rows) == 8
@@ -97,42 +101,67 @@ class TestWorkbook:
         assert by_code["2.1"][3].value == 2.7  # 3.00 − 3 × 0.10
         assert "3.00 − 3 × 0.10 = 2.70" in by_code["2.1"][7].value
 
-    def test_a_unit_sheet_lists_each_occurrence_with_evidence_hash_recorder_and_dispute_state(
+    def test_the_record_sheet_lists_each_occurrence_with_its_id_evidence_hash_recorder_and_dispute_state(
             self, recorded, tmp_path):
         cli = recorded.cli
         book = openpyxl.load_workbook(_write(cli, tmp_path / "s.xlsx", "xlsx"))
-        headers, rows = _table(book["泰山区"], "项目")
-        assert headers == ["项目", "编号", "证据", "日期", "次数", "分值", "状态", "备注", "附件（SHA-256）",
+        headers, rows = _table(book["扣分与加分记录"], "单位")
+        assert headers == ["单位", "项目", "编号", "证据", "日期", "次数", "分值", "状态", "备注", "附件（SHA-256）",
                            "记录人（认证身份）", "记录时间", "申诉与更正记录"]
         who = cli.json("log")[0]["authenticated_as"]  # the OS account, or the PostgreSQL role
-        lag = next(r for r in rows if r[2].value == "工单TA2025030400123")
+        lag = next(r for r in rows if r[3].value == "工单TA2025030400123")
         # Each record named by its id beside its evidence, so a unit can cite it in a dispute.
-        assert [c.value for c in lag[:8]] == ["2.1", recorded.lag, "工单TA2025030400123", "2025-03-04", 3, 0.1,
-                                              "有效", "知识库未及时更新"]
-        assert lag[5].number_format == "0.00" and lag[4].number_format == "0"
-        assert hashlib.sha256(recorded.attachment.read_bytes()).hexdigest() in lag[8].value
-        assert lag[9].value == f"tester（{who}）"
-        accepted = _table(book["新泰市"], "项目")[1][0]
-        assert (accepted[0].value, accepted[1].value, accepted[6].value) == ("4.1", recorded.accepted, "申诉成立")
+        assert [c.value for c in lag[:9]] == ["泰山区", "2.1", recorded.lag, "工单TA2025030400123", "2025-03-04", 3,
+                                              0.1, "有效", "知识库未及时更新"]
+        assert lag[6].number_format == "0.00" and lag[5].number_format == "0"
+        assert hashlib.sha256(recorded.attachment.read_bytes()).hexdigest() in lag[9].value
+        assert lag[10].value == f"tester（{who}）"
+        assert lag[11].value.endswith(" +08:00")  # Beijing time, with its offset
+        by_unit = {r[0].value: r for r in rows}
+        accepted = by_unit["新泰市"]
+        assert (accepted[1].value, accepted[2].value, accepted[7].value) == ("4.1", recorded.accepted, "申诉成立")
         dispute = next(d["id"] for d in cli.json("dispute", "list") if d["target"] == recorded.accepted)
-        assert f"提出申诉 {dispute[:8]}（tester，认证：{who}）：已按期整改" in accepted[11].value
-        assert f"申诉裁定 {dispute[:8]}（tester，认证：{who}）：核实整改到位 → 成立" in accepted[11].value
-        disputed = _table(book["肥城市"], "项目")[1][0]
-        assert (disputed[0].value, disputed[1].value, disputed[6].value) == ("2.4", recorded.disputed, "申诉中")
-        assessed = _table(book["宁阳县"], "项目")[1][0]
-        assert (assessed[0].value, assessed[5].value, assessed[6].value) == ("1.3", 0.8, "有效")
-        assert len(assessed[1].value) == 36  # the assessment's id too
+        assert f"提出申诉 {dispute[:8]}（tester，认证：{who}）：已按期整改" in accepted[12].value
+        assert f"申诉裁定 {dispute[:8]}（tester，认证：{who}）：核实整改到位 → 成立" in accepted[12].value
+        disputed = by_unit["肥城市"]
+        assert (disputed[1].value, disputed[2].value, disputed[7].value) == ("2.4", recorded.disputed, "申诉中")
+        assessed = by_unit["宁阳县"]
+        assert (assessed[1].value, assessed[6].value, assessed[7].value) == ("1.3", 0.8, "有效")
+        assert len(assessed[2].value) == 36  # the assessment's id too
 
     def test_sheets_freeze_their_headers_fit_widths_and_print_on_a4_one_page_wide(self, recorded, tmp_path):
         book = openpyxl.load_workbook(_write(recorded.cli, tmp_path / "s.xlsx", "xlsx"))
         for ws in book.worksheets:
-            top = _header_row(ws, "排名" if ws.title == "汇总" else "代码")
+            top = _header_row(ws, "排名" if ws.title == "汇总" else "单位" if ws.title in RECORD_SHEETS else "代码")
             assert ws.freeze_panes.endswith(str(top + 1))
             assert int(ws.page_setup.paperSize) == 9  # A4 in the OOXML paper-size table
             assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
             assert ws.print_title_rows == f"${top}:${top}"  # the header repeats on every printed page
         # 泰安高新区: five CJK characters at two columns each, plus a margin of 2
         assert book["汇总"].column_dimensions["C"].width >= 12
+
+    def test_every_sheet_prints_on_a4_landscape_fitted_to_width_at_9_pt_or_more_with_wrapped_text(
+            self, recorded, tmp_path):
+        book = openpyxl.load_workbook(_write(recorded.cli, tmp_path / "s.xlsx", "xlsx"))
+        for ws in book.worksheets:
+            assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+            assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+            # Fitting to the width scales the sheet down by printable width / sheet width (never up).
+            printable = 297 - (ws.page_margins.left + ws.page_margins.right) * 25.4
+            width = sum(ws.column_dimensions[get_column_letter(c)].width * MM_PER_WIDTH_UNIT
+                        for c in range(1, ws.max_column + 1))
+            scale = min(1.0, printable / width)
+            smallest = min(c.font.sz for row in ws.iter_rows() for c in row if c.value is not None)
+            assert smallest * scale >= 9, (ws.title, smallest, scale)
+            top = _header_row(ws, "排名" if ws.title == "汇总" else "单位" if ws.title in RECORD_SHEETS else "代码")
+            assert ws.print_title_rows == f"${top}:${top}"  # the sheet's one table: its header on every page
+            texts = [c for row in ws.iter_rows(min_row=top) for c in row if isinstance(c.value, str)]
+            assert all(c.alignment.wrap_text for c in texts), ws.title
+            # A cell of several lines gets a row tall enough for them (15 pt a line).
+            for cell in texts:
+                lines = cell.value.count("\n") + 1
+                if lines > 1:
+                    assert ws.row_dimensions[cell.row].height >= 15 * lines, (ws.title, cell.coordinate)
 
     def test_the_change_since_the_compared_date_is_the_total_minus_the_earlier_total(self, recorded, tmp_path):
         cli = recorded.cli

@@ -20,6 +20,7 @@ from projections.reports.webpage import render_page
 from projections.reports.workbook import write_workbook
 from tests.unit.report_fixtures import HOSTILE, scores_and_traces
 
+RECORD_SHEETS = ["扣分与加分记录", "报送期限", "影响比率的工单"]
 SECTION_HEADERS = ["1 组织领导与制度建设", "2 办理质量", "3 督查督办", "4 媒体监督落实情况", "5 市领导批示落实情况"]
 
 
@@ -78,7 +79,7 @@ class TestSummaryCsv:
 class TestWorkbook:
     def test_it_has_a_summary_sheet_then_one_sheet_per_unit_by_rank(self, workbook, data):
         scores, _, _ = data
-        assert workbook.sheetnames == ["汇总", *(u["name"] for u in scores["units"])]
+        assert workbook.sheetnames == ["汇总", *(u["name"] for u in scores["units"]), *RECORD_SHEETS]
 
     def test_the_summary_holds_numbers_formatted_with_two_decimals(self, workbook, data):
         scores, _, earlier = data
@@ -107,7 +108,7 @@ class TestWorkbook:
 
     def test_sheets_freeze_their_header_fit_widths_and_print_on_a4_one_page_wide(self, workbook):
         for ws in workbook.worksheets:
-            first = "排名" if ws.title == "汇总" else "代码"
+            first = "排名" if ws.title == "汇总" else "单位" if ws.title in RECORD_SHEETS else "代码"
             assert ws.freeze_panes.endswith(str(_header_row(ws, first) + 1))
             assert int(ws.page_setup.paperSize) == 9  # A4 in the OOXML paper-size table
             assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
@@ -134,20 +135,20 @@ class TestWorkbook:
         assert (pool_member[4].value, pool_member[6].value) == (0.5, "计入 2")
         assert rows["3"][3].value == 31.8  # section 3: 3.1 2.00 + 3.2 (30 − ⌊40 ÷ 20⌋ × 0.10 = 29.80)
 
-    def test_a_unit_sheet_lists_occurrences_with_evidence_hashes_recorder_and_state(self, workbook, data):
+    def test_the_record_sheet_lists_occurrences_with_ids_evidence_hashes_recorder_and_state(self, workbook, data):
         _, traces, _ = data
-        ws = workbook["岱岳区"]
-        top = _header_row(ws, "项目")
-        assert [c.value for c in ws[top]][:7] == ["项目", "编号", "证据", "日期", "次数", "分值", "状态"]
-        events = {r[2].value: r for r in ws.iter_rows(min_row=top + 1, max_row=top + 3)}
+        ws = workbook["扣分与加分记录"]
+        top = _header_row(ws, "单位")
+        assert [c.value for c in ws[top]][:8] == ["单位", "项目", "编号", "证据", "日期", "次数", "分值", "状态"]
+        events = {r[3].value: r for r in ws.iter_rows(min_row=top + 1) if r[0].value == "岱岳区"}
         lag = events["知识库核查记录2025-02"]
         traced = _traced(traces["daiyue"], "2.1")["events"][0]
         digest = traced["attachments"][0]["sha256"]
-        assert lag[1].value == traced["id"]
-        assert (lag[3].value, lag[4].value, lag[5].value, lag[6].value) == ("2025-02-11", 3, 0.3, "有效")
-        assert digest in lag[8].value and lag[9].value == "li.na" and lag[7].value == HOSTILE
+        assert lag[2].value == traced["id"]
+        assert (lag[4].value, lag[5].value, lag[6].value, lag[7].value) == ("2025-02-11", 3, 0.3, "有效")
+        assert digest in lag[9].value and lag[10].value == "li.na" and lag[8].value == HOSTILE
         disputed = events["工单TA2025090300881"]
-        assert disputed[6].value == "申诉中" and "提出申诉" in disputed[11].value
+        assert disputed[7].value == "申诉中" and "提出申诉" in disputed[12].value
 
     def test_sheet_names_are_sanitised_and_unique(self, data, tmp_path):
         scores, traces, _ = copy.deepcopy(data)
@@ -156,13 +157,14 @@ class TestWorkbook:
         write_workbook(scores, traces, tmp_path / "s.xlsx")
         names = openpyxl.load_workbook(tmp_path / "s.xlsx").sheetnames
         assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
-        assert len(set(names)) == len(names) == 9
+        assert len(set(names)) == len(names) == 1 + 8 + 3
 
     def test_a_unit_without_trace_still_gets_its_items(self, data, tmp_path):
         scores, _, _ = data
         write_workbook(scores, {}, tmp_path / "bare.xlsx")
-        ws = openpyxl.load_workbook(tmp_path / "bare.xlsx")["泰山区"]
-        assert "（无记录）" in [c.value for c in ws["A"]]
+        book = openpyxl.load_workbook(tmp_path / "bare.xlsx")
+        assert "2.3.2" in [c.value for c in book["泰山区"]["A"]]
+        assert "（无）" in [c.value for c in book["扣分与加分记录"]["A"]]
 
 
 class _Checker(HTMLParser):
@@ -248,4 +250,4 @@ def test_reports_accept_minimal_dicts(tmp_path: Path):
     assert render_summary_csv(scores).splitlines()[1] == "1,taishan,泰山区,5.00,50.00,0.00"
     assert "泰山区" in render_page(scores, {})
     write_workbook(scores, {}, tmp_path / "m.xlsx")
-    assert openpyxl.load_workbook(tmp_path / "m.xlsx").sheetnames == ["汇总", "泰山区"]
+    assert openpyxl.load_workbook(tmp_path / "m.xlsx").sheetnames == ["汇总", "泰山区", *RECORD_SHEETS]
