@@ -50,11 +50,14 @@ def _trend(ws: Worksheet, doc: Mapping[str, Any], rows: list[BulletinRow]) -> No
     chart.y_axis.title = "总分"
     chart.x_axis.title = "月份"
     chart.y_axis.number_format = "0.00"
-    chart.height, chart.width = 9, 18
+    chart.height, chart.width = 10, 24
     last = header_row + len(months)
     chart.add_data(Reference(ws, min_col=2, max_col=len(rows) + 1, min_row=header_row, max_row=last),
                    titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last))
+    for series in chart.series:  # straight segments between month-ends, a marker on each: no invented curve
+        series.smooth = False
+        series.marker.symbol = "circle"
     ws.add_chart(chart, ws.cell(row=last + 2, column=1).coordinate)
     set_print(ws, [header_row], landscape=True)
 

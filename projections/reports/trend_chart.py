@@ -16,6 +16,7 @@ from projections.reports.ranking import decimal_or_none, two_places
 
 WIDTH, HEIGHT = 300, 120
 LEFT, RIGHT, TOP, BOTTOM = 30, 12, 16, 20
+INSET = 14  # the first and last points stand clear of the axis labels
 LINE_COLOUR = "#0072B2"
 
 
@@ -39,7 +40,7 @@ def render_trend_chart(name: str, trend: Sequence[Mapping[str, Any]], ident: str
         parts.append("</svg>")
         return "".join(parts)
     low, high = _scale([t for _, t, _ in points])
-    span_x = WIDTH - LEFT - RIGHT
+    span_x = WIDTH - LEFT - RIGHT - 2 * INSET
     span_y = HEIGHT - TOP - BOTTOM
     step = span_x / max(len(points) - 1, 1)
 
@@ -49,7 +50,7 @@ def render_trend_chart(name: str, trend: Sequence[Mapping[str, Any]], ident: str
     for value in (low, high):
         parts.append(f'<line class="grid" x1="{LEFT}" y1="{y(value):.1f}" x2="{WIDTH - RIGHT}" y2="{y(value):.1f}"/>'
                      f'<text class="tick" x="{LEFT - 4}" y="{y(value) + 3:.1f}" text-anchor="end">{value}</text>')
-    xs = [LEFT + (n * step if len(points) > 1 else span_x / 2) for n in range(len(points))]
+    xs = [LEFT + INSET + (n * step if len(points) > 1 else span_x / 2) for n in range(len(points))]
     path = " ".join(f"{x:.1f},{y(t):.1f}" for x, (_, t, _) in zip(xs, points, strict=True))
     parts.append(f'<polyline points="{path}" fill="none" stroke="{LINE_COLOUR}" stroke-width="2"/>')
     for x, (month, total, rank) in zip(xs, points, strict=True):
