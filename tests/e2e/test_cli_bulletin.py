@@ -149,3 +149,13 @@ def test_known_at_reads_every_month_with_what_was_recorded_then(ledger, tmp_path
     again = json.loads(_bulletin(ledger, tmp_path / "again.json", "json", "--known-at", published)
                        .read_text("utf-8"))
     assert [u["trend"] for u in again["units"]] == [u["trend"] for u in first["units"]]
+
+
+def test_the_bulletin_workbook_prints_on_a4_landscape_with_its_headers_as_print_titles(ledger, tmp_path):
+    book = openpyxl.load_workbook(_bulletin(ledger, tmp_path / "b.xlsx", "xlsx"))
+    for ws, first in ((book["通报"], "排名"), (book["走势"], "月份")):
+        top = next(c.row for c in ws["A"] if c.value == first)
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        assert ws.page_setup.fitToWidth == 1 and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == f"${top}:${top}"
+        assert min(c.font.sz for row in ws.iter_rows() for c in row if c.value is not None) >= 11
