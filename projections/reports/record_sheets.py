@@ -33,7 +33,7 @@ EVENT_HEADERS = ("单位", "项目", "编号", "证据", "日期", "次数", "�
                  "记录人（认证身份）", "记录时间", "申诉与更正记录")
 #: Widest each event column may be (a UUID wraps at its hyphens, a SHA-256 over three lines):
 #: together at most MAX_PRINT_UNITS, so the sheet prints at ≥ 9 pt.
-EVENT_CAPS = (11, 9, 20, 20, 12, 6, 7, 10, 14, 22, 14, 13, 24)
+EVENT_CAPS = (11, 9, 20, 18, 12, 6, 7, 10, 13, 22, 14, 16, 24)
 PERIOD_HEADERS = ("单位", "项目", "期间", "截止日", "报送日", "结论", "原因")
 ORDER_HEADERS = ("单位", "项目", "工单编号", "原因", "甄别")
 
