@@ -93,6 +93,7 @@ ul.items > li { border-top:1px dashed var(--line); padding:5px 0 5px 4px; }
 .history { margin:4px 0 0; padding-left:1.2em; font-size:.8rem; }
 .mini { font-size:.8rem; border:1px solid var(--line); border-radius:6px; margin:4px 0; }
 .mini th, .mini td { text-align:left; padding:3px 6px; }
+li.full-list { display:none; }
 footer { margin-top:2em; font-size:.75rem; color:var(--muted); overflow-wrap:anywhere; }
 @media (min-width:700px) { body { font-size:16px; } .page { padding:20px 24px 48px; }
   .event dl { grid-template-columns:6em 1fr 6em 1fr; } }
@@ -108,6 +109,15 @@ footer { margin-top:2em; font-size:.75rem; color:var(--muted); overflow-wrap:any
   details > summary::before, details > summary::marker { content:""; }
   details.unit { break-before:page; border:0; padding:0; }
   .event, ul.items > li, tr { break-inside:avoid; }
+  /* A compact paper copy: items at full marks with no record collapse into one line, records are
+     denser cards (text stays at 9 pt or more). */
+  ul.items > li.full { display:none; }
+  ul.items > li.full-list { display:list-item; color:var(--muted); font-size:9.5pt; }
+  .event { padding:2px 6px; margin:3px 0; }
+  .event dl { display:flex; flex-wrap:wrap; gap:0 .4em; font-size:9.5pt; }
+  .event dt::after { content:"："; } .event dd { margin-right:.9em; }
+  .history { font-size:9pt; }
+  ul.items > li { padding:2px 0 2px 4px; }
   a { color:inherit; text-decoration:none; }
 }
 """

@@ -73,6 +73,11 @@ def _mini_table(headers: tuple[str, ...], rows: list[list[Any]]) -> str:
             f'<tbody>{body}</tbody></table></div>')
 
 
+def _lost_points(item: ItemDetail) -> bool:
+    """True when the item scored below its maximum (a pending item has lost nothing yet)."""
+    return item.max is not None and item.points is not None and item.points < item.max
+
+
 def _item(item: ItemDetail) -> str:
     # "已计分" is the normal case; only pending, pool and bonus items carry a badge.
     status = "" if item.kind == "scored" and item.status == "scored" else (
@@ -84,14 +89,28 @@ def _item(item: ItemDetail) -> str:
         extra.append(_mini_table(("期间", "截止日", "报送日", "结论", "原因"), [
             [p.get("period"), p.get("deadline"), p.get("submitted") or "未报送", verdict_text(p),
              p.get("reason")] for p in item.periods]))
-    if item.orders:
+    if item.orders and _lost_points(item):
         extra.append(_mini_table(("工单编号", "原因", "甄别"), [
             [o.get("order_id"), o.get("reason"), screening_text(o)] for o in item.orders]))
+    elif item.orders:
+        # The rate reached its threshold: these orders cost nothing, so the page names only their number.
+        extra.append(f'<p class="explain">{len(item.orders)} 件工单未达标，但比率已达要求，未扣分'
+                     '（工单清单见 trace 或工作簿“影响比率的工单”表）。</p>')
     extra.extend(_event(item.code, e) for e in item.events)
     body = f'<div class="item-body">{"".join(extra)}</div>' if extra else ""
-    if not item.events and not item.periods and not item.orders:
-        return f'<li><div class="item-row">{row}</div>{body}</li>'
+    if not item.events and not item.periods and not (item.orders and _lost_points(item)):
+        quiet = ' class="full"' if _at_full_marks(item) else ""
+        return f'<li{quiet}><div class="item-row">{row}</div>{body}</li>'
     return f'<li><details class="item"><summary class="item-row">{row}</summary>{body}</details></li>'
+
+
+def _at_full_marks(item: ItemDetail) -> bool:
+    """An item with nothing to read on paper: full marks (or nothing deducted) and no record behind it."""
+    if item.events or item.periods or item.status == "pending":
+        return False
+    if item.kind == "pool_member":
+        return not item.deducted
+    return item.kind == "scored" and item.max is not None and item.points == item.max
 
 
 
@@ -100,7 +119,12 @@ def _section(section: SectionDetail) -> str:
     got = two_places(section.points if section.points is not None else section.base)
     bonus = section.points - section.base if section.points is not None else None
     plus = f"（其中加分 {two_places(bonus)}）" if bonus else ""
-    items = "".join(_item(i) for i in section.items)
+    # On paper the items at full marks with no record collapse into one line naming them.
+    full = [i.code for i in section.items
+            if _at_full_marks(i) and not i.orders and not i.events and not i.periods]
+    collapsed = (f'<li class="full-list">满分（或未扣分）且无记录的项目：{_e("、".join(full))}</li>'
+                 if full else "")
+    items = "".join(_item(i) for i in section.items) + collapsed
     return (f'<details class="section"><summary><span class="grow">{_e(section.code)} {_e(section.name)}'
             f'{plus}</span><span class="num">{got} / {two_places(section.max) or "—"}</span></summary>'
             f'<ul class="items">{items}</ul></details>')

@@ -251,3 +251,20 @@ def test_reports_accept_minimal_dicts(tmp_path: Path):
     assert "泰山区" in render_page(scores, {})
     write_workbook(scores, {}, tmp_path / "m.xlsx")
     assert openpyxl.load_workbook(tmp_path / "m.xlsx").sheetnames == ["汇总", "泰山区", *RECORD_SHEETS]
+
+
+class TestCompactPrintedPage:
+    def test_orders_are_listed_only_where_they_cost_points(self, data):
+        scores, traces, _ = copy.deepcopy(data)
+        taishan = next(u for u in scores["units"] if u["unit"] == "taishan")
+        rate = next(i for s in taishan["sections"] for i in s["items"] if i["code"] == "2.3.2")
+        daiyue = next(u for u in scores["units"] if u["unit"] == "daiyue")
+        below = next(i for s in daiyue["sections"] for i in s["items"] if i["code"] == "2.3.2")
+        assert rate["points"] == rate["max"] and below["points"] != below["max"]  # 20.00 / 20.00 vs 19.91
+        page = render_page(scores, traces)
+        assert "TA2025TAI00001" not in page and "2 件工单未达标，但比率已达要求，未扣分" in page
+        assert "TA2025DAI00001" in page  # 岱岳区 lost points on the rate: its orders are listed
+
+    def test_items_at_full_marks_without_records_collapse_into_one_line_on_paper(self, page):
+        assert '<li class="full">' in page and '<li class="full-list">满分（或未扣分）且无记录的项目：' in page
+        assert "ul.items > li.full { display:none; }" in page  # in the print style only
