@@ -1,0 +1,88 @@
+"""What a long-running process keeps between readings: each reading's facts, scores and documents, by state.
+
+A service reads the same ranking, unit pages and traces many times between two recordings. Each
+reading (read model, year, as_of, ruleset) is kept with the read model's position and the chain's
+hash there, so an entry is used only while the read model is exactly at that state: a later event
+moves the position, and a read model rebuilt from another history has another hash; it is never
+stale. When the position has moved on by a clerk's recordings only, the facts are brought
+forward (``projections.fact_updates``) and only the units recorded for are scored again
+(``projections.scores.score_city``'s sheets); anything else gathers every fact again.
+
+The documents kept (``score --format json`` and ``trace --format json`` of a reading) are shared
+by every request at that state: callers read them and never change them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Readings kept at once (years × as_of dates × rulesets a service is asked for); the oldest go first.
+KEPT = 16
+
+
+@dataclass
+class Kept:
+    """One reading's scores as this process last computed them, with the facts and the state behind them.
+
+    Attributes:
+        position / chain_hash: the read model's position and the chain's hash there (which history).
+        event_id: the id of the event applied at ``position`` (to see that the log is still that history).
+        facts / scores: every unit's facts and its scored, ranked sheet.
+        sheets: the unit sheets ``score_city`` may reuse for the next state.
+        documents: documents of this state already built, by what they are (kind, unit, item).
+    """
+
+    position: int | None
+    chain_hash: bytes | None
+    event_id: str | None
+    facts: dict[str, Any]
+    scores: list[Any]
+    sheets: dict[str, Any]
+    documents: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    def document(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """The document ``key`` of this state, built by ``build`` the first time it is asked for."""
+        found = self.documents.get(key)
+        if found is None:
+            found = self.documents[key] = build()
+        return found
+
+
+_KEPT: dict[tuple[Any, ...], Kept] = {}
+
+
+def kept_reading(app: Any, read: Any) -> Kept:
+    """The reading ``read`` (a ``projections.reading.Reading`` of ``app``'s shared read model, not a
+    ``known_at`` one) scored at the read model's present state: kept, brought forward, or computed."""
+    from projections.fact_updates import facts_brought_forward, log_id_at, units_touched
+    from projections.facts import gather
+    from projections.scores import score_city
+
+    # The position first: whatever is read after it is at least as new, never older.
+    position, chain_hash = app.view.checked(app.name)
+    key = (id(read.db), read.year, read.as_of, read.ruleset_sha)
+    kept = _KEPT.get(key)
+    if kept is not None and (kept.position, kept.chain_hash) == (position, chain_hash):
+        return kept
+    event_id = log_id_at(read.db, position)
+    touched = None
+    if kept is not None and kept.position is not None and position is not None and kept.position < position:
+        touched = units_touched(read.db, kept.position, kept.event_id)
+    if kept is None or touched is None:
+        facts = gather(read.db, read.ruleset, read.year, read.as_of)
+    else:
+        facts = facts_brought_forward(read.db, kept.facts, touched, read.year, read.as_of)
+    sheets = kept.sheets if kept is not None else {}  # the same reading's: one ruleset, one as_of
+    scores = score_city(read.ruleset, facts, sheets)
+    _KEPT.pop(key, None)
+    while len(_KEPT) >= KEPT:
+        _KEPT.pop(next(iter(_KEPT)))
+    _KEPT[key] = fresh = Kept(position, chain_hash, event_id, facts, scores, sheets)
+    return fresh
+
+
+def kept_with(scores: list[Any]) -> Kept | None:
+    """The kept reading whose scores are ``scores`` (the very list), if any."""
+    return next((k for k in _KEPT.values() if k.scores is scores), None)
