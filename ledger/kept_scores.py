@@ -76,11 +76,20 @@ def kept_reading(app: Any, read: Any) -> Kept:
         facts = facts_brought_forward(read.db, kept.facts, touched, read.year, read.as_of)
     sheets = kept.sheets if kept is not None else {}  # the same reading's: one ruleset, one as_of
     scores = score_city(read.ruleset, facts, sheets)
+    documents = {} if kept is None or touched is None else _still_true(kept, touched, scores)
     _KEPT.pop(key, None)
     while len(_KEPT) >= KEPT:
         _KEPT.pop(next(iter(_KEPT)))
-    _KEPT[key] = fresh = Kept(position, chain_hash, event_id, facts, scores, sheets)
+    _KEPT[key] = fresh = Kept(position, chain_hash, event_id, facts, scores, sheets, documents)
     return fresh
+
+
+def _still_true(kept: Kept, touched: set[str], scores: list[Any]) -> dict[tuple[Any, ...], Any]:
+    """The documents of one unit each (keyed (kind, unit, …)) that the recordings since ``kept`` leave as they
+    were: a unit none of them was for, whose score (its rank included) is equal to what it was."""
+    before = {s.unit: s for s in kept.scores}
+    same = {s.unit for s in scores if s.unit not in touched and before.get(s.unit) == s}
+    return {k: doc for k, doc in kept.documents.items() if len(k) > 1 and k[1] in same}
 
 
 def kept_with(scores: list[Any]) -> Kept | None:

@@ -54,7 +54,18 @@ def score_doc(app: Any, year: int, unit: str | None = None, as_of: date | None =
     if known_at is not None:
         return score_document(read, read.scores(), code)
     kept = kept_reading(app, read)
-    return kept.document(("score", code), lambda: score_document(read, kept.scores, code))
+
+    def one(unit_code: str) -> dict[str, Any]:
+        return kept.document(("score", unit_code), lambda: score_document(read, kept.scores, unit_code))
+
+    def every() -> dict[str, Any]:
+        # The ranking is each unit's document in rank order (a unit's is kept while its score stays the same).
+        if not kept.scores:
+            return score_document(read, kept.scores)
+        docs = [one(s.unit) for s in kept.scores]
+        return {**{k: v for k, v in docs[0].items() if k != "units"}, "units": [d["units"][0] for d in docs]}
+
+    return one(code) if code is not None else kept.document(("score", None), every)
 
 
 def trace_of(read: Any, unit: str, item: str | None = None, scores: list[Any] | None = None) -> dict[str, Any]:

@@ -57,21 +57,24 @@ def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
     return out
 
 
-def counted_ids(reading: Reading) -> dict[tuple[str, str], list[str]]:
-    """(unit, item) → ids of the occurrences that count (dated by as_of, not retracted, not removed)."""
+def counted_ids(reading: Reading, unit: str | None = None) -> dict[tuple[str, str], list[str]]:
+    """(unit, item) → ids of the occurrences that count (dated by as_of, not retracted, not removed); of one
+    unit only, if given."""
     ids: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for unit, item, oid in reading.db.execute(
+    only = "" if unit is None else " AND unit=?"
+    for code, item, oid in reading.db.execute(
         # Ordered as the covering index occurrences_counted is: by (unit, item), then date and nid within each.
-        "SELECT unit, item, id FROM occurrences WHERE year=? AND date<=? AND retracted=0 AND effective_count>0 "
-        "ORDER BY unit, item, date, nid", (reading.year, reading.as_of.isoformat()),
+        f"SELECT unit, item, id FROM occurrences WHERE year=?{only} AND date<=? AND retracted=0 "
+        "AND effective_count>0 ORDER BY unit, item, date, nid",
+        (reading.year, reading.as_of.isoformat()) if unit is None else (reading.year, unit, reading.as_of.isoformat()),
     ):
-        ids[(unit, item)].append(oid)
+        ids[(code, item)].append(oid)
     return ids
 
 
 def score_document(reading: Reading, scores: list[UnitScore], unit: str | None = None) -> dict[str, Any]:
     """``score --format json``: every unit (or one), ranked, section by section."""
-    ids = counted_ids(reading)
+    ids = counted_ids(reading, unit)
     units = []
     for s in scores:
         if unit is not None and s.unit != unit:

@@ -17,7 +17,7 @@ import pytest
 import projections.facts
 from ledger.reads import score_doc, trace_doc
 from ledger.rulesets.loading import builtin_text
-from projections.documents import score_document
+from projections.documents import score_document, trace_document
 from projections.reading import open_reading
 from tests.conftest import items_of, unit_of
 
@@ -98,3 +98,26 @@ def test_a_kept_trace_follows_the_recordings(ledger: Any) -> None:
     second = _record(ledger, "taishan", on=date(2025, 5, 6))
     (item,) = trace_doc(ledger, 2025, "taishan", "2.1", as_of=YEAR_END)["items"]
     assert ([e["id"] for e in item["events"]], item["points"]) == ([first, second], "2.80")  # 3.00 − 2 × 0.10
+
+
+def _fresh_trace(ledger: Any, unit: str) -> dict[str, Any]:
+    fresh = open_reading(ledger, 2025, YEAR_END)
+    return trace_document(fresh, next(s for s in fresh.scores() if s.unit == unit))
+
+
+def test_a_units_kept_documents_follow_its_rank_when_another_unit_is_recorded_for(ledger: Any) -> None:
+    ledger.adopt_ruleset(2025, builtin_text(), "built-in:taian", "admin")
+    _record(ledger, "taishan")
+    ranks = []
+    for unit, count in (("daiyue", 2), ("xintai", 1), ("daiyue", 1)):
+        before = trace_doc(ledger, 2025, "taishan", as_of=YEAR_END)
+        assert before == _fresh_trace(ledger, "taishan")
+        _record(ledger, unit, count=count)
+        after = trace_doc(ledger, 2025, "taishan", as_of=YEAR_END)
+        assert after == _fresh_trace(ledger, "taishan")  # its rank moves with the others' recordings
+        assert score_doc(ledger, 2025, "taishan", as_of=YEAR_END)["units"][0]["rank"] == after["rank"]
+        ranks.append((before["rank"], after["rank"]))
+    # Every other fact is equal (no orders, reports or assessments), so 2.1 alone ranks them: taishan's 2.90
+    # is last of eight behind seven 3.00s (8); daiyue's 2.80 goes below it (7); xintai's 2.90 ties it (6, 6, then
+    # daiyue 8); daiyue's 2.70 changes nothing for taishan (6: its documents are kept as they were).
+    assert ranks == [(8, 7), (7, 6), (6, 6)]
