@@ -176,11 +176,12 @@ def main() -> int:
     clerk_token = json.loads(cli(store, "users", "token", f"c{tag}", "--format", "json"))["token"]
     procs, bases = [], []
     try:
-        for n in range(args.processes):
+        for _ in range(args.processes):
             port = free_port()
-            env = {**os.environ, "HOTLINE_LEDGER_VIEWS": f"{folder}/views-{n}.db"}  # each process its read model
+            # One read model for all: an SQLite store's file (its processes take turns catching it up), a
+            # PostgreSQL store's schema.
             procs.append(subprocess.Popen([CLI, "--store", store, "serve", "--port", str(port),
-                                           "--workers", str(args.workers)], env=env,
+                                           "--workers", str(args.workers)],
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
             bases.append(f"http://127.0.0.1:{port}")
         for base in bases:

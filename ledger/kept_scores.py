@@ -32,6 +32,8 @@ class Kept:
         facts / scores: every unit's facts and its scored, ranked sheet.
         sheets: the unit sheets ``score_city`` may reuse for the next state.
         documents: documents of this state already built, by what they are (kind, unit, item).
+        orders: (unit, rate) → the work orders that cost the unit points on the rate (a trace lists them);
+            recordings of occurrences leave them as they are.
     """
 
     position: int | None
@@ -41,12 +43,22 @@ class Kept:
     scores: list[Any]
     sheets: dict[str, Any]
     documents: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    orders: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
 
     def document(self, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
         """The document ``key`` of this state, built by ``build`` the first time it is asked for."""
         found = self.documents.get(key)
         if found is None:
             found = self.documents[key] = build()
+        return found
+
+    def costly_orders(self, read: Any, unit: str, rate: str) -> list[Any]:
+        """``projections.documents.costly_orders`` of this state, listed once."""
+        from projections.documents import costly_orders
+
+        found = self.orders.get((unit, rate))
+        if found is None:
+            found = self.orders[(unit, rate)] = costly_orders(read, unit, rate)
         return found
 
 
@@ -77,10 +89,11 @@ def kept_reading(app: Any, read: Any) -> Kept:
     sheets = kept.sheets if kept is not None else {}  # the same reading's: one ruleset, one as_of
     scores = score_city(read.ruleset, facts, sheets)
     documents = {} if kept is None or touched is None else _still_true(kept, touched, scores)
+    orders = {} if kept is None or touched is None else kept.orders  # occurrences change no work order
     _KEPT.pop(key, None)
     while len(_KEPT) >= KEPT:
         _KEPT.pop(next(iter(_KEPT)))
-    _KEPT[key] = fresh = Kept(position, chain_hash, event_id, facts, scores, sheets, documents)
+    _KEPT[key] = fresh = Kept(position, chain_hash, event_id, facts, scores, sheets, documents, orders)
     return fresh
 
 

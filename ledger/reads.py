@@ -83,7 +83,7 @@ def trace_of(read: Any, unit: str, item: str | None = None, scores: list[Any] | 
     kept = kept_with(scored) if read.known_at is None else None
     if kept is None:
         return trace_document(read, score_of, item)
-    return kept.document(("trace", code, item), lambda: trace_document(read, score_of, item))
+    return kept.document(("trace", code, item), lambda: trace_document(read, score_of, item, kept.costly_orders))
 
 
 def trace_doc(app: Any, year: int, unit: str, item: str | None = None, as_of: date | None = None,

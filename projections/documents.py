@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -208,8 +209,17 @@ def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]
     return out
 
 
-def trace_document(reading: Reading, score: UnitScore, item: str | None = None) -> dict[str, Any]:
-    """``trace --format json``: how each item's points were computed, with every event behind them."""
+#: How a trace lists the work orders that cost a unit points on a rate (``costly_orders``'s signature).
+CostlyOrders = Callable[[Reading, str, str], list[dict[str, Any]]]
+
+
+def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
+                   orders: CostlyOrders | None = None) -> dict[str, Any]:
+    """``trace --format json``: how each item's points were computed, with every event behind them.
+
+    ``orders`` lists a rate's costly orders (default ``costly_orders``; a service passes the lists it keeps).
+    """
+    orders = orders or costly_orders
     calendar = None
     items = []
     for sec in score.sections:
@@ -243,7 +253,7 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None) 
             elif raw is not None and raw.kind == "rate_threshold":
                 entry["threshold"] = f"{raw.threshold:.2f}"
                 # A ruleset's own rate (issue 8) has no screening columns: its orders are not listed.
-                entry["orders"] = costly_orders(reading, score.unit, raw.rate) if raw.rate in BUILTIN_RATES else []
+                entry["orders"] = orders(reading, score.unit, raw.rate) if raw.rate in BUILTIN_RATES else []
             elif raw is not None and raw.kind == "deadline":
                 calendar = calendar or calendar_of(reading.db)
                 entry["periods"] = [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -121,3 +122,25 @@ def test_a_units_kept_documents_follow_its_rank_when_another_unit_is_recorded_fo
     # is last of eight behind seven 3.00s (8); daiyue's 2.80 goes below it (7); xintai's 2.90 ties it (6, 6, then
     # daiyue 8); daiyue's 2.70 changes nothing for taishan (6: its documents are kept as they were).
     assert ranks == [(8, 7), (7, 6), (6, 6)]
+
+
+def test_a_traces_costly_orders_are_kept_over_recordings_and_follow_a_screening(ledger: Any) -> None:
+    from ledger.imports.workorder_import import import_workorders
+
+    ledger.adopt_ruleset(2025, builtin_text(), "built-in:taian", "admin")
+    import_workorders(ledger, str(Path(__file__).parents[1] / "data" / "workorders_small.csv"), "tester")
+
+    def unsatisfied() -> list[tuple[str, bool]]:
+        (item,) = trace_doc(ledger, 2025, "daiyue", "2.3.2", as_of=YEAR_END)["items"]
+        fresh = open_reading(ledger, 2025, YEAR_END)
+        expected = trace_document(fresh, next(s for s in fresh.scores() if s.unit == "daiyue"), "2.3.2")
+        assert item == expected["items"][0]
+        return [(o["order_id"], o["screened_out"]) for o in item["orders"]]
+
+    assert unsatisfied() == [("TA2025040100002", False)]  # the export rates it 不满意
+    _record(ledger, "daiyue")
+    assert unsatisfied() == [("TA2025040100002", False)]
+    did = ledger.open_screening(order_id="TA2025040100002", rate="satisfaction", reason="恶意差评", evidence="录音",
+                                actor="daiyue-clerk")
+    ledger.decide_dispute(dispute_id=did, decision="accept", reason="核实", actor="centre-head")
+    assert unsatisfied() == [("TA2025040100002", True)]  # screened out (甄别): still listed, marked
