@@ -18,8 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-#: Readings kept at once (years × as_of dates × rulesets a service is asked for); the oldest go first.
-KEPT = 16
+#: Readings kept at once; the least recently computed go first. A service's pages read two per year (the
+#: year's end and the last month's end) and the API a third (today); at 1M orders a reading whose traces
+#: were all asked for holds ~250,000 costly orders (~150 MB), so a few only.
+KEPT = 6
 
 
 @dataclass
