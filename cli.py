@@ -991,13 +991,17 @@ def rebuild(s: Session) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes answering on this port (each opens the store; not for a memory: store).")
 @pass_session
 @refusals
-def serve(s: Session, host: str, port: int) -> None:
+def serve(s: Session, host: str, port: int, workers: int) -> None:
     """The web application and the JSON API (/api/v1) on this store; several may share a PostgreSQL store."""
     from web.serve import run
 
-    run(s.app, host, port)
+    if workers > 1 and s.location.kind == "memory":
+        raise LedgerError("a memory: store lives in one process: serve it with --workers 1")
+    run(s.app, host, port, workers=workers)
 
 
 @main.command()

@@ -31,35 +31,41 @@ def reading(app: Any, year: int, as_of: date | None = None, known_at: datetime |
     return open_reading(app, year, as_of or today(), known_at, progress=progress)
 
 
-#: Scores already computed by this process, by (year, as_of, ruleset, read-model position): a later event moves
-#: the position, so an entry is never stale; only the latest few are kept.
-_SCORES: dict[tuple[Any, ...], list[Any]] = {}
-_SCORES_KEPT = 16
-
-
 def scores_of(app: Any, read: Any) -> list[Any]:
-    """Every unit's score for a reading — computed once per state of the read model (a long-running
-    service reads the same ranking many times between two recordings); ``known_at`` readings are not kept."""
+    """Every unit's score for a reading — kept for each state of the read model and brought forward over a
+    clerk's recordings (``ledger.kept_scores``); ``known_at`` readings are computed afresh."""
     if read.known_at is not None:
         return read.scores()
-    key = (id(read.db), read.year, read.as_of, read.ruleset_sha, app.view.position(app.name))
-    found = _SCORES.get(key)
-    if found is None:
-        found = read.scores()
-        if len(_SCORES) >= _SCORES_KEPT:
-            _SCORES.clear()
-        _SCORES[key] = found
-    return found
+    from ledger.kept_scores import kept_reading
+
+    return kept_reading(app, read).scores
 
 
 def score_doc(app: Any, year: int, unit: str | None = None, as_of: date | None = None,
               known_at: datetime | None = None) -> dict[str, Any]:
-    """``score --format json``: every unit (or the one named by code or name), ranked."""
+    """``score --format json``: every unit (or the one named by code or name), ranked.
+
+    Without ``known_at`` the document is kept for the read model's state and shared: do not change it."""
+    from ledger.kept_scores import kept_reading
     from projections.documents import score_document
 
     read = reading(app, year, as_of, known_at)
     code = read.unit_code(unit) if unit is not None else None
-    return score_document(read, scores_of(app, read), code)
+    if known_at is not None:
+        return score_document(read, read.scores(), code)
+    kept = kept_reading(app, read)
+
+    def one(unit_code: str) -> dict[str, Any]:
+        return kept.document(("score", unit_code), lambda: score_document(read, kept.scores, unit_code))
+
+    def every() -> dict[str, Any]:
+        # The ranking is each unit's document in rank order (a unit's is kept while its score stays the same).
+        if not kept.scores:
+            return score_document(read, kept.scores)
+        docs = [one(s.unit) for s in kept.scores]
+        return {**{k: v for k, v in docs[0].items() if k != "units"}, "units": [d["units"][0] for d in docs]}
+
+    return one(code) if code is not None else kept.document(("score", None), every)
 
 
 def bulletin_doc(app: Any, year: int, month: int, known_at: datetime | None = None,
@@ -81,14 +87,20 @@ def bulletin_doc(app: Any, year: int, month: int, known_at: datetime | None = No
 
 def trace_of(read: Any, unit: str, item: str | None = None, scores: list[Any] | None = None) -> dict[str, Any]:
     """``trace --format json`` from a reading (and its ``scores``, if computed): refuses an item the year's
-    ruleset does not have."""
+    ruleset does not have. With the scores of a kept reading (``scores_of``) the document is kept with them
+    and shared: do not change it."""
+    from ledger.kept_scores import kept_with
     from projections.documents import trace_document
 
     code = read.unit_code(unit)
     if item is not None and item not in {i.code for i in read.ruleset.items} | {p.code for p in read.ruleset.pools}:
         raise UnknownItem(item, read.year)
-    score_of = next(x for x in (scores if scores is not None else read.scores()) if x.unit == code)
-    return trace_document(read, score_of, item)
+    scored = scores if scores is not None else read.scores()
+    score_of = next(x for x in scored if x.unit == code)
+    kept = kept_with(scored) if read.known_at is None else None
+    if kept is None:
+        return trace_document(read, score_of, item)
+    return kept.document(("trace", code, item), lambda: trace_document(read, score_of, item, kept.costly_orders))
 
 
 def trace_doc(app: Any, year: int, unit: str, item: str | None = None, as_of: date | None = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
@@ -57,21 +58,24 @@ def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
     return out
 
 
-def counted_ids(reading: Reading) -> dict[tuple[str, str], list[str]]:
-    """(unit, item) → ids of the occurrences that count (dated by as_of, not retracted, not removed)."""
+def counted_ids(reading: Reading, unit: str | None = None) -> dict[tuple[str, str], list[str]]:
+    """(unit, item) → ids of the occurrences that count (dated by as_of, not retracted, not removed); of one
+    unit only, if given."""
     ids: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for unit, item, oid in reading.db.execute(
+    only = "" if unit is None else " AND unit=?"
+    for code, item, oid in reading.db.execute(
         # Ordered as the covering index occurrences_counted is: by (unit, item), then date and nid within each.
-        "SELECT unit, item, id FROM occurrences WHERE year=? AND date<=? AND retracted=0 AND effective_count>0 "
-        "ORDER BY unit, item, date, nid", (reading.year, reading.as_of.isoformat()),
+        f"SELECT unit, item, id FROM occurrences WHERE year=?{only} AND date<=? AND retracted=0 "
+        "AND effective_count>0 ORDER BY unit, item, date, nid",
+        (reading.year, reading.as_of.isoformat()) if unit is None else (reading.year, unit, reading.as_of.isoformat()),
     ):
-        ids[(unit, item)].append(oid)
+        ids[(code, item)].append(oid)
     return ids
 
 
 def score_document(reading: Reading, scores: list[UnitScore], unit: str | None = None) -> dict[str, Any]:
     """``score --format json``: every unit (or one), ranked, section by section."""
-    ids = counted_ids(reading)
+    ids = counted_ids(reading, unit)
     units = []
     for s in scores:
         if unit is not None and s.unit != unit:
@@ -205,8 +209,17 @@ def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]
     return out
 
 
-def trace_document(reading: Reading, score: UnitScore, item: str | None = None) -> dict[str, Any]:
-    """``trace --format json``: how each item's points were computed, with every event behind them."""
+#: How a trace lists the work orders that cost a unit points on a rate (``costly_orders``'s signature).
+CostlyOrders = Callable[[Reading, str, str], list[dict[str, Any]]]
+
+
+def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
+                   orders: CostlyOrders | None = None) -> dict[str, Any]:
+    """``trace --format json``: how each item's points were computed, with every event behind them.
+
+    ``orders`` lists a rate's costly orders (default ``costly_orders``; a service passes the lists it keeps).
+    """
+    orders = orders or costly_orders
     calendar = None
     items = []
     for sec in score.sections:
@@ -240,7 +253,7 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None) 
             elif raw is not None and raw.kind == "rate_threshold":
                 entry["threshold"] = f"{raw.threshold:.2f}"
                 # A ruleset's own rate (issue 8) has no screening columns: its orders are not listed.
-                entry["orders"] = costly_orders(reading, score.unit, raw.rate) if raw.rate in BUILTIN_RATES else []
+                entry["orders"] = orders(reading, score.unit, raw.rate) if raw.rate in BUILTIN_RATES else []
             elif raw is not None and raw.kind == "deadline":
                 calendar = calendar or calendar_of(reading.db)
                 entry["periods"] = [

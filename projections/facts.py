@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 
@@ -35,12 +36,15 @@ def calendar_of(db: sqlite3.Connection) -> WorkingCalendar:
     return WorkingCalendar(rulings, years)
 
 
-def occurrence_counts(db: sqlite3.Connection, year: int, as_of: date) -> dict[tuple[str, str], int]:
-    """(unit, item) → Σ effective count of occurrences dated by ``as_of`` and not retracted."""
+def occurrence_counts(db: sqlite3.Connection, year: int, as_of: date,
+                      units: Collection[str] | None = None) -> dict[tuple[str, str], int]:
+    """(unit, item) → Σ effective count of occurrences dated by ``as_of`` and not retracted (of ``units`` only,
+    if given)."""
+    among = "" if units is None else f" AND unit IN ({', '.join('?' * len(units))})"
     rows = db.execute(
         "SELECT unit, item, SUM(effective_count) FROM occurrences "
-        "WHERE year=? AND date<=? AND retracted=0 GROUP BY unit, item",
-        (year, as_of.isoformat()),
+        f"WHERE year=? AND date<=? AND retracted=0{among} GROUP BY unit, item",
+        (year, as_of.isoformat(), *sorted(units or ())),
     )
     return {(u, i): int(n or 0) for u, i, n in rows}
 

@@ -174,12 +174,30 @@ def _places(ruleset: Ruleset, members: list[str], facts: Mapping[str, UnitFacts]
     return out
 
 
-def score_city(ruleset: Ruleset, facts: Mapping[str, UnitFacts]) -> list[UnitScore]:
-    """Every unit of the ruleset, scored and ranked within its class (Vmax is the largest V in the class)."""
+#: What ``score_city`` may reuse: unit → (the inputs of its ``score_unit``, the sheet they gave).
+UnitSheets = dict[str, tuple[tuple[UnitFacts, int, dict[str, RankPlace]], UnitScore]]
+
+
+def score_city(ruleset: Ruleset, facts: Mapping[str, UnitFacts], sheets: UnitSheets | None = None) -> list[UnitScore]:
+    """Every unit of the ruleset, scored and ranked within its class (Vmax is the largest V in the class).
+
+    ``sheets``, kept by the caller for this ruleset between calls, lets a unit whose facts, Vmax and places
+    are equal to last time keep its sheet rather than be scored again (a recording changes one unit); it is
+    updated in place. The facts passed in must not be changed afterwards.
+    """
     scores = []
     for unit_class in dict.fromkeys(ruleset.class_of(u.code) for u in ruleset.units):
         members = [u.code for u in ruleset.units if ruleset.class_of(u.code) == unit_class]
         vmax = max((facts[u].volume for u in members if u in facts), default=0)
         places = _places(ruleset, members, facts)
-        scores += [score_unit(ruleset, u, facts.get(u, UnitFacts()), vmax, places[u]) for u in members]
+        for u in members:
+            inputs = (facts.get(u, UnitFacts()), vmax, places[u])
+            kept = sheets.get(u) if sheets is not None else None
+            if kept is not None and kept[0] == inputs:
+                scores.append(kept[1])
+                continue
+            sheet = score_unit(ruleset, u, *inputs)
+            if sheets is not None:
+                sheets[u] = (inputs, sheet)
+            scores.append(sheet)
     return rank(scores)

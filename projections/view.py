@@ -162,9 +162,11 @@ class View:
         applied = 0
         seen, seen_hash = self.checked(app.name)  # read before the store's end: both only grow
         last = app.recorder.max_notification_id() or 0
-        self._forget_other_history(app, seen, seen_hash, last)
+        forgotten = self._forget_other_history(app, seen, seen_hash, last)
         if upto is not None:
             last = min(last, upto)
+        if not forgotten and (seen or 0) >= last:
+            return 0  # nothing new: no write transaction (and on PostgreSQL no catch-up lock) for a reader
         while True:
             # Pages of PAGE notifications, up to COMMIT_EVERY of them per transaction: each commit
             # rewrites the B-tree pages the batch touched, so fewer, larger commits apply faster.
@@ -201,23 +203,25 @@ class View:
             if pulled < COMMIT_EVERY:
                 return applied
 
-    def _forget_other_history(self, app: Application[Any], seen: int | None, hash_: bytes | None, last: int) -> None:
+    def _forget_other_history(self, app: Application[Any], seen: int | None, hash_: bytes | None, last: int) -> bool:
         """Empty a view built from another history than the store's: it is rebuilt rather than trusted.
 
         That is a view that has seen more events than the store holds (the store was replaced), or
         whose hash at its position is not the chain's there (the store was replaced by another
         ledger, or its history rewritten together with its chain: that is for signed seals to
         catch; the view simply follows the store). A view from before hashes were kept takes the
-        chain's hash at its position.
+        chain's hash at its position. True if the view was emptied.
         """
         if not seen:
-            return
+            return False
         stored = None if seen > last else _chain_hash_at(app, seen)
         if stored is None or (hash_ is not None and hash_ != stored):
             self.reset()
-        elif hash_ is None:
+            return True
+        if hash_ is None:
             with self.transaction() as db:
                 db.execute("UPDATE tracking SET chain_hash=? WHERE application_name=?", (stored, app.name))
+        return False
 
     def reset(self) -> None:
         """Empty every table and the position: the next catch-up rebuilds from the first event."""

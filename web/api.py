@@ -221,13 +221,18 @@ async def score(request: Request, who: Who, year: Year, unit: str | None = None,
     of the events behind them: those are that unit's records.
     """
     doc = score_doc(ledger(request), year, unit, as_of, moment(known_at))
-    if not who.sees(READ_SCORES):
-        for entry in doc["units"]:
-            if entry["unit"] != who.account.unit:
-                for section in entry["sections"]:
-                    for item in section["items"]:
-                        item.pop("events", None)
-    return doc
+    if who.sees(READ_SCORES):
+        return doc
+    # The document is shared by every reader of this state: the narrowed one is a copy.
+    return {**doc, "units": [entry if entry["unit"] == who.account.unit else _without_events(entry)
+                             for entry in doc["units"]]}
+
+
+def _without_events(entry: dict[str, Any]) -> dict[str, Any]:
+    """A unit's score entry without the ids of the events behind its items."""
+    return {**entry, "sections": [{**section, "items": [{k: v for k, v in item.items() if k != "events"}
+                                                        for item in section["items"]]}
+                                  for section in entry["sections"]]}
 
 
 @router.get("/trace", name="api_trace")
