@@ -7,9 +7,12 @@ account with API tokens, starts ``--processes`` ``serve`` processes on 127.0.0.1
 only on PostgreSQL), each with ``--workers`` worker processes, and runs ``--users`` concurrent clients
 for ``--seconds``: readers cycle
 through the ranking page, a unit's page and a trace (API); one client in five is a clerk recording
-occurrences. Prints p50/p95 latency per kind and the throughput, then checks that every write the
-clerks were told was stored appears in the log exactly once. 127.0.0.1 only; nothing asserted on
-timing (target: p95 < 100 ms for pages and API reads).
+occurrences. Each client pauses between requests as a person does (``--think``: a random pause,
+exponentially distributed with that mean, 1 s by default; ``--think 0`` sends the next request as soon
+as the last is answered, which measures throughput rather than what a user waits). Prints p50/p95
+latency per kind and the throughput, then checks that every write the clerks were told was stored
+appears in the log exactly once. 127.0.0.1 only; nothing asserted on timing
+(target: p95 < 100 ms for pages and API reads).
 
     .venv/bin/python benchmarks/bench_web.py [--store URL] [--no-demo] [--workorders FILE] [--processes 2] \
         [--workers 2] [--users 20] [--seconds 20]
@@ -60,9 +63,16 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
 
 
+async def think(mean: float) -> None:
+    """A person's pause before the next request (exponential, so arrivals are not in lockstep)."""
+    if mean > 0:
+        await asyncio.sleep(random.expovariate(1 / mean))
+
+
 async def reader(client: httpx.AsyncClient, bases: list[str], year: int, token: str, until: float,
-                 out: dict[str, list[float]]) -> None:
+                 out: dict[str, list[float]], pause: float) -> None:
     headers = {"Authorization": f"Bearer {token}"}
+    await think(pause)
     while time.perf_counter() < until:
         base = random.choice(bases)
         unit = random.choice(UNITS)
@@ -74,11 +84,13 @@ async def reader(client: httpx.AsyncClient, bases: list[str], year: int, token: 
             out.setdefault(kind, []).append(time.perf_counter() - start)
             if r.status_code != 200:
                 out.setdefault("errors", []).append(r.status_code)
+            await think(pause)
 
 
 async def clerk(client: httpx.AsyncClient, bases: list[str], year: int, token: str, until: float,
-                out: dict[str, list[float]], written: list[str], marker: str) -> None:
+                out: dict[str, list[float]], written: list[str], marker: str, pause: float) -> None:
     headers = {"Authorization": f"Bearer {token}"}
+    await think(pause)
     while time.perf_counter() < until:
         body = {"unit": random.choice(UNITS), "item": "2.1", "date": f"{year}-06-01", "count": 1,
                 "evidence": f"{marker}-{uuid.uuid4().hex[:12]}"}
@@ -89,17 +101,20 @@ async def clerk(client: httpx.AsyncClient, bases: list[str], year: int, token: s
             written.append(body["evidence"])
         else:
             out.setdefault("errors", []).append(r.status_code)
+        await think(pause)
 
 
-async def bare(base: str, users: int, seconds: float) -> list[float]:
-    """The same number of clients hitting the bare endpoint for the same time (the raw floor)."""
+async def bare(base: str, users: int, seconds: float, pause: float) -> list[float]:
+    """The same number of clients, with the same pauses, on the bare endpoint for the same time (the raw floor)."""
     times: list[float] = []
 
     async def one(client: httpx.AsyncClient, until: float) -> None:
+        await think(pause)
         while time.perf_counter() < until:
             start = time.perf_counter()
             await client.get(f"{base}/ping")
             times.append(time.perf_counter() - start)
+            await think(pause)
 
     async with httpx.AsyncClient(timeout=120, limits=httpx.Limits(max_connections=users)) as client:
         until = time.perf_counter() + seconds
@@ -107,7 +122,7 @@ async def bare(base: str, users: int, seconds: float) -> list[float]:
     return times
 
 
-def floor(users: int, seconds: float) -> list[float]:
+def floor(users: int, seconds: float, pause: float) -> list[float]:
     """Serve ``bare_app`` with uvicorn (one process, as ``serve``) and load it; the latencies."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--app-dir", str(ROOT / "benchmarks"), "bare_app:app",
@@ -121,13 +136,14 @@ def floor(users: int, seconds: float) -> list[float]:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        return asyncio.run(bare(base, users, seconds))
+        return asyncio.run(bare(base, users, seconds, pause))
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(30)
 
 
-async def load(bases: list[str], year: int, viewer: str, clerk_token: str, users: int, seconds: float) -> tuple[
+async def load(bases: list[str], year: int, viewer: str, clerk_token: str, users: int, seconds: float,
+               pause: float) -> tuple[
         dict[str, list[float]], list[str], str, float]:
     out: dict[str, list[float]] = {}
     written: list[str] = []
@@ -136,8 +152,8 @@ async def load(bases: list[str], year: int, viewer: str, clerk_token: str, users
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
         start = time.perf_counter()
         until = start + seconds
-        tasks = [clerk(client, bases, year, clerk_token, until, out, written, marker) if n % 5 == 4 else
-                 reader(client, bases, year, viewer, until, out) for n in range(users)]
+        tasks = [clerk(client, bases, year, clerk_token, until, out, written, marker, pause) if n % 5 == 4 else
+                 reader(client, bases, year, viewer, until, out, pause) for n in range(users)]
         await asyncio.gather(*tasks)
         return out, written, marker, time.perf_counter() - start
 
@@ -152,6 +168,8 @@ def main() -> int:
     ap.add_argument("--workorders", default=None, help="a platform export to import before the run")
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--think", type=float, default=1.0,
+                    help="mean pause of each client between requests, seconds (0: none)")
     args = ap.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-web-")
     os.environ.setdefault("HOTLINE_LEDGER_VIEWS", f"{folder}/views.db")
@@ -203,7 +221,8 @@ def main() -> int:
                         warm.get(f"{base}/app/unit/{unit}?year={year}")
                         warm.get(f"{base}/api/v1/trace?year={year}&unit={unit}&item=2.1")
         warmed = time.perf_counter() - warm_start
-        out, written, marker, elapsed = asyncio.run(load(bases, year, viewer, clerk_token, args.users, args.seconds))
+        out, written, marker, elapsed = asyncio.run(load(bases, year, viewer, clerk_token, args.users, args.seconds,
+                                                         args.think))
         log = httpx.get(f"{bases[0]}/api/v1/log?item=2.1", headers={"Authorization": f"Bearer {clerk_token}"},
                         timeout=600)
     finally:
@@ -213,7 +232,8 @@ def main() -> int:
             p.wait(30)
         shutil.rmtree(folder, ignore_errors=True)
     print(f"\nstore {store.split('@')[-1]} · {args.processes} serve process(es) × {args.workers} worker(s) · "
-          f"{args.users} users · {elapsed:.1f} s{imported} · warm-up (every page once per worker) {warmed:.0f} s")
+          f"{args.users} users (think {args.think:g} s) · {elapsed:.1f} s{imported} · "
+          f"warm-up (every page once per worker) {warmed:.0f} s")
     print(f"{'kind':<14}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}   target p95 < 100 ms")
     total = 0
     for kind in sorted(k for k in out if k != "errors"):
@@ -223,7 +243,7 @@ def main() -> int:
         verdict = "(a write: no target)" if kind == "api record" else "meets target" if p95 < 100 else "MISSES target"
         print(f"{kind:<14}{len(values):>10}{pct(values, 50) * 1000:>10.1f}{p95:>10.1f}   {verdict}")
     print(f"throughput: {total / elapsed:.1f} requests/s; errors: {len(out.get('errors', []))}")
-    raw = floor(args.users, min(args.seconds, 10))
+    raw = floor(args.users, min(args.seconds, 10), args.think)
     print(f"{'raw floor':<14}{len(raw):>10}{pct(raw, 50) * 1000:>10.1f}{pct(raw, 95) * 1000:>10.1f}   "
           f"a bare FastAPI endpoint under uvicorn, same clients ({len(raw) / min(args.seconds, 10):.0f} requests/s)")
     stored = [e["evidence"] for e in log.json() if str(e.get("evidence", "")).startswith(marker)] \
