@@ -21,6 +21,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+# The tests were written against the English texts (the msgids); tests of the Chinese default (the
+# language a person without an English locale reads) set the locale themselves (test_cli_language.py).
+# Pinned in the process environment so that CLI subprocesses speak English too.
+for _variable in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "en_US.UTF-8"
+
 PG_URL = os.environ.get("HOTLINE_LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = os.environ.get("HOTLINE_LEDGER_TEST_BACKENDS", "sqlite,postgres").split(",")
 
