@@ -11,6 +11,7 @@ from datetime import date
 
 from ledger.errors import RuleViolation
 from ledger.rulesets.schema import Ruleset
+from ledger.translation import gettext as _
 
 
 class DateOutOfWindow(RuleViolation):
@@ -19,8 +20,8 @@ class DateOutOfWindow(RuleViolation):
 
 def window_message(what: str, given: object, year: int, first: date, last: date) -> str:
     """The refusal's text: what was given and the dates the year's ruleset allows."""
-    return (f"{what} {given} is outside the dates the {year} ruleset allows ({first} to {last}, "
-            "[dates] in the ruleset)")
+    return _("{what} {given} is outside the dates the {year} ruleset allows ({first} to {last}, [dates] in the "
+             "ruleset)").format(what=what, given=given, year=year, first=first, last=last)
 
 
 def check_in_window(ruleset: Ruleset, year: int, day: date, what: str) -> None:

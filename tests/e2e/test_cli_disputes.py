@@ -193,6 +193,23 @@ def test_disputing_an_assessment_is_refused_with_the_way_to_a_re_assessment(cli:
     assert cli.json("dispute", "list") == []
 
 
+def test_retracting_an_assessment_says_it_is_an_assessment_and_how_to_correct_it(cli: Any) -> None:
+    _ledger_with_an_occurrence(cli)
+    assessment = cli.json("assess", "--unit", "taishan", "--item", "1.3", "--points", "0.5", "--date",
+                          "2025-12-01", "--evidence", "考核表")["id"]
+    before = _log_size(cli)
+
+    result = cli("retract", assessment[:8], "--reason", "录错")
+
+    assert result.exit_code == 1
+    assert f"{assessment} is an assessment: assessments are not retracted" in result.stderr
+    assert "`assess`" in result.stderr and "no occurrence" not in result.stderr
+    assert _log_size(cli) == before
+    chinese = cli("retract", assessment, "--reason", "录错", env={"LANG": "zh_CN.UTF-8"})
+    assert chinese.exit_code == 1 and f"{assessment} 是评估：评估不能撤回" in chinese.stderr
+    assert _log_size(cli) == before
+
+
 def test_dispute_open_needs_an_occurrence_or_a_work_order(cli: Any) -> None:
     _ledger_with_an_occurrence(cli)
     before = _log_size(cli)
