@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -75,6 +76,37 @@ class Moment(click.ParamType):
         return moment if moment.tzinfo else moment.replace(tzinfo=TZ)
 
 
+class KnownAt(click.ParamType):
+    """``--known-at``: a date (the end of that day) or a time exactly as ``log`` prints it, offset included.
+
+    A time means the whole of what it names, as a date means the whole day: ``10:00:00`` is the end of that
+    second (an event ``log`` shows at 10:00:00 was recorded at 10:00:00.25, and is known then), ``10:00`` the
+    end of that minute. Without an offset it is read in the year's ruleset time zone (projections/reading.py).
+    """
+
+    name = "TIMESTAMP"
+    _SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?P<seconds>:\d{2}(?P<fraction>\.\d{1,6})?)?"
+                        r"(?:Z|[+-]\d{2}:\d{2})?)?")
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        shape = self._SHAPE.fullmatch(text)
+        try:
+            if shape is None:
+                raise ValueError(text)
+            if len(text) == 10:
+                return datetime.combine(date.fromisoformat(text), time(23, 59, 59, 999999))
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(_("{value} is not a timestamp (YYYY-MM-DDTHH:MM[:SS][+08:00] or YYYY-MM-DD)")
+                      .format(value=_shown(text)), param, ctx)
+        if shape["fraction"] is None:
+            moment = moment.replace(microsecond=999999, second=moment.second if shape["seconds"] else 59)
+        return moment
+
+
 class Points(click.ParamType):
     """A decimal number of points (never a float)."""
 
@@ -117,7 +149,7 @@ def _shown(text: str, limit: int = 24) -> str:
     return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
 
 
-DATE, MOMENT, POINTS, COUNT = IsoDate(), Moment(), Points(), Count()
+DATE, MOMENT, KNOWN_AT, POINTS, COUNT = IsoDate(), Moment(), KnownAt(), Points(), Count()
 
 
 class Session:
@@ -245,11 +277,9 @@ def init(s: Session, year: int | None, ruleset_file: str | None, fmt: str) -> No
 
     year = s.today().year if year is None else year  # --year 0 is refused, not taken as "this year"
     if ruleset_file:
-        try:
-            text, source = Path(ruleset_file).read_text(encoding="utf-8-sig"), Path(ruleset_file).name
-        except UnicodeDecodeError as e:
-            raise click.ClickException(_("{file}: not UTF-8 text ({reason} at byte {at})").format(
-                file=ruleset_file, reason=e.reason, at=e.start)) from None
+        from ledger.rulesets.loading import read_ruleset_file
+
+        text, source = read_ruleset_file(ruleset_file), Path(ruleset_file).name
     else:
         text, source = builtin_text(), "built-in:taian"
     book, changed = s.app.adopt_ruleset(year, text, source, s.actor)
@@ -286,13 +316,15 @@ def rules_show(s: Session, year: int, fmt: str) -> None:
 @rules.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @FORMAT
+@refusals
 def rules_check(file: str, fmt: str) -> None:
     """Validate a ruleset FILE and say, item by item, what it would score (exit 1 if invalid)."""
     from ledger.errors import RulesetInvalid
     from ledger.rulesets.check import check_text, describe, render_lines
+    from ledger.rulesets.loading import read_ruleset_file
 
     try:
-        doc = describe(check_text(Path(file).read_text(encoding="utf-8-sig"), Path(file).name))
+        doc = describe(check_text(read_ruleset_file(file), Path(file).name))
     except RulesetInvalid as e:
         if fmt == "json":
             emit_json({"valid": False, "errors": [f"{e.source}: {p}" for p in e.problems]})
@@ -572,7 +604,8 @@ def _reading(s: Session, year: int, as_of: date | None, known_at: datetime | Non
 @click.option("--year", type=int, required=True, help='The scoring year.')
 @click.option("--unit", default=None, help='Only this unit (code or Chinese name).')
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Valid time: what had happened by this date.")
-@click.option("--known-at", "known_at", type=MOMENT, default=None, help="System time: what the ledger held then.")
+@click.option("--known-at", "known_at", type=KNOWN_AT, default=None,
+              help="System time: what the ledger held then (a date, or a time as log prints it).")
 @click.option("--compare-as-of", "compare_as_of", type=DATE, default=None, help="Show the change since this date.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "html"]), default="table",
               help='table for people; json, csv, xlsx or html for files and scripts.')
@@ -623,7 +656,7 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
 @click.option("--unit", required=True, help='The unit, by code or Chinese name (taishan or 泰山区).')
 @click.option("--item", default=None, help='Only this item (default: every item).')
 @click.option("--as-of", "as_of", type=DATE, default=None, help='Valid time: what had happened by this date.')
-@click.option("--known-at", "known_at", type=MOMENT, default=None,
+@click.option("--known-at", "known_at", type=KNOWN_AT, default=None,
               help='System time: what the ledger held then (a date, or a time as log prints it).')
 @FORMAT
 @pass_session
@@ -709,7 +742,7 @@ def verify(s: Session, sealed: tuple[str, ...], pinned: tuple[str, ...], fmt: st
 
 
 def _parse_seal(text: str) -> tuple[int, str]:
-    nid, _, digest = text.partition(":")
+    nid, _colon, digest = text.partition(":")
     if not nid.isdigit() or len(digest) != 64:
         raise click.BadParameter(_("{value}: expected NOTIFICATION_ID:HASH (64 hex digits)").format(value=repr(text)),
                                  param_hint="--seal")

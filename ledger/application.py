@@ -212,7 +212,7 @@ class LedgerCore(Application[UUID]):
 
     def item_kind(self, unit: str, item: str, on: date) -> str:
         """The kind of ``item`` in the ruleset for ``on``'s year (validating unit and item)."""
-        _, _, it = self.resolve(on.year, unit, item)
+        _ruleset, _unit, it = self.resolve(on.year, unit, item)
         assert it is not None
         return it.kind
 

@@ -34,7 +34,7 @@ class DeadlineRecords(_Core):
             parsed = parse_period(kind, period)
         except ValueError as e:
             raise RuleViolation(str(e)) from None
-        ruleset, unit_code, _ = self.resolve(parsed.year, unit)
+        ruleset, unit_code, _item = self.resolve(parsed.year, unit)
         self._require_deadline_schedule(ruleset, parsed.year, kind, f"{kind} reports")
         check_in_window(ruleset, parsed.year, on, _("the submission date of the {kind} report for {period}")
                         .format(kind=kind, period=parsed))
@@ -57,7 +57,7 @@ class DeadlineRecords(_Core):
         """Validate one notice and return its event fields (shared by ``notice`` and restores)."""
         if not notice.strip():
             raise RuleViolation("the notice id is empty (--notice)")
-        ruleset, unit_code, _ = self.resolve(received.year, unit)
+        ruleset, unit_code, _item = self.resolve(received.year, unit)
         self._require_deadline_schedule(ruleset, received.year, "notice", "explanations of notices")
         check_in_window(ruleset, received.year, received, _("the receipt date"))
         return {"unit": unit_code, "notice": notice.strip(), "received": received, "year": received.year,

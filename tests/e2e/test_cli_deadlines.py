@@ -133,7 +133,8 @@ class TestMonthlyReports:
         submit(ready, "2025-01", "2025-02-10")
         submit(ready, "2025-02", "2025-03-10")
 
-        result = ready("trace", "--year", 2025, "--unit", "taishan", "--item", "3.2.5.1", "--as-of", "2025-06-15")
+        result = ready("trace", "--year", 2025, "--unit", "taishan", "--item", "3.2.5.1", "--as-of", "2025-06-15",
+                       env={"LANG": "zh_CN.UTF-8"})
 
         assert result.exit_code == 0
         rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip()[:5] == "2025-"}
