@@ -153,19 +153,38 @@ DATE, MOMENT, KNOWN_AT, POINTS, COUNT = IsoDate(), Moment(), KnownAt(), Points()
 
 
 class Session:
-    """What every command shares: the store, the actor, and the application opened on demand."""
+    """What every command shares: the store, the actor, and the application opened on demand.
+
+    A new SQLite store that a refused command created holds nothing and is removed again (``discard_if_fresh``):
+    a refusal in an empty folder leaves it empty.
+    """
 
     def __init__(self, store: str, actor: str) -> None:
         self.store, self.actor = store, actor
+        self.created: list[Path] = []
 
     @cached_property
     def location(self) -> Any:
         return parse_store(self.store)
 
+    def _new_files(self) -> list[Path]:
+        """The files an SQLite store at this location would create, if its database does not exist yet."""
+        if self.location.kind != "sqlite":
+            return []
+        db = Path(self.location.env["SQLITE_DBNAME"])
+        if db.exists():
+            return []
+        near = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-journal")]
+        views = self.location.views_path
+        if views is not None:
+            near += [views, Path(f"{views}-wal"), Path(f"{views}-shm"), Path(f"{views}-journal")]
+        return [p for p in near if not p.exists()] + [p for p in [self.location.evidence_dir] if p and not p.exists()]
+
     @cached_property
     def app(self) -> Any:
         from ledger.application import Ledger
 
+        self.created = self._new_files()
         try:
             return Ledger(self.location)  # it takes HOTLINE_LEDGER_CIPHER_KEY itself, and checks it
         except LedgerError:
@@ -180,9 +199,44 @@ class Session:
     def today(self) -> date:
         return datetime.now(TZ).date()
 
+    def discard_if_fresh(self) -> None:
+        """After a refusal: remove the store this command created, if it holds no event (nothing was recorded)."""
+        if not self.created or "app" not in self.__dict__:
+            return
+        app = self.__dict__.pop("app")
+        if app.recorder.max_notification_id():
+            app.close()
+            return
+        app.close()
+        for path in self.created:
+            if path.is_dir():
+                if not any(path.iterdir()):
+                    path.rmdir()
+            elif path.exists():
+                path.unlink()
+
 
 def refusals(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn domain refusals into exit status 1 with one clear message (never a traceback)."""
+    """Turn domain refusals into exit status 1 with one clear message (never a traceback); a store that the
+    refused command created is removed again (``Session.discard_if_fresh``)."""
+    answered = _answered(f)
+
+    @wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return answered(*args, **kwargs)
+        except BaseException:
+            ctx = click.get_current_context(silent=True)
+            session = ctx.find_object(Session) if ctx is not None else None
+            if session is not None:
+                session.discard_if_fresh()
+            raise
+
+    return wrapper
+
+
+def _answered(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``f`` with the ledger's refusals and the store's failures turned into ClickExceptions (exit status 1)."""
 
     @wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:

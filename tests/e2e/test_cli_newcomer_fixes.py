@@ -49,3 +49,48 @@ def test_rules_show_says_each_rule_in_words_not_in_python_reprs(cli: Any) -> Non
     assert "按次扣分" in table and "评价项目" in table
     json_text = cli("rules", "show", "--year", "2025", "--format", "json").stdout
     assert "\\u" not in json_text and "泰山区" in json_text
+
+
+def _in(folder: Path, *args: str) -> Any:
+    from cli import main
+
+    return CliRunner().invoke(main, ["--actor", "newcomer", *args], catch_exceptions=False)
+
+
+def test_a_refused_command_in_an_empty_folder_leaves_it_empty(tmp_path: Path, monkeypatch: Any) -> None:
+    for variable in ("HOTLINE_LEDGER_STORE", "HOTLINE_LEDGER_VIEWS", "HOTLINE_LEDGER_EVIDENCE"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.chdir(tmp_path)
+    refused = [("score", "--year", "2025"), ("init", "--year", "0"), ("demo", "--year", "2031"),
+               ("record", "--unit", "taishan", "--item", "2.2.1", "--date", "2025-03-04", "--evidence", "x"),
+               ("trace", "--year", "2025", "--unit", "taishan"), ("dispute", "decide", "deadbeef", "--decision",
+                                                                   "accept", "--reason", "r")]
+    for args in refused:
+        result = _in(tmp_path, *args)
+        assert result.exit_code == 1, (args, result.output)
+        assert list(tmp_path.iterdir()) == [], (args, list(tmp_path.iterdir()))
+    assert _in(tmp_path, "init", "--year", "2025").exit_code == 0  # the store is made by the first success
+    assert (tmp_path / "hotline-ledger.db").exists()
+    assert _in(tmp_path, "score", "--year", "2031").exit_code == 1  # an existing store is never removed
+    assert (tmp_path / "hotline-ledger.db").exists() and _in(tmp_path, "rules", "show", "--year", "2025").exit_code == 0
+
+
+def test_a_demo_of_a_year_the_calendar_does_not_know_records_nothing(cli: Any) -> None:
+    result = cli("demo", "--year", "2031")
+    assert result.exit_code == 1
+    assert "no demo for 2031: the working-day calendar does not know 2031" in result.stderr
+    assert "calendar complete 2031" in result.stderr
+    assert cli.json("log") == []
+    again = cli("demo", "--year", "2031")  # not "already holds the demo year": there is none
+    assert again.exit_code == 1 and "does not know 2031" in again.stderr
+    assert cli.json("log") == []
+
+
+def test_a_half_recorded_demo_year_is_never_shown_as_done(cli: Any) -> None:
+    cli.actor = "someone (demo)"  # as an interrupted earlier demo left it: its records, no decided disputes
+    cli.json("init", "--year", "2025")
+    cli.json("record", "--unit", "taishan", "--item", "2.2.1", "--date", "2025-03-04", "--evidence", "x")
+    before = len(cli.json("log"))
+    result = cli("demo", "--year", "2025")
+    assert result.exit_code == 1 and "half-recorded 2025 demo year" in result.stderr
+    assert len(cli.json("log")) == before
