@@ -80,11 +80,13 @@ def _events_table(entry: dict[str, Any]) -> Table | None:
         return t
     if entry.get("periods"):
         t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
-        for col in ("期间/通知", "起算日", "截止日", "报送日", "结论"):
+        # due_from is the day counting starts *after* (the period's last day, or the notice's receipt): named so.
+        for col in (_("Period / notice"), _("Period end / received"), _("Deadline"), _("Submitted"), _("Verdict")):
             t.add_column(col)
         for p in entry["periods"]:
-            t.add_row(lit(p["period"]), lit(p["due_from"]), lit(p["deadline"] or f"待定: {p['reason']}"),
-                      lit(p["submitted"] or "—"), lit(wording.verdict(p["verdict"])))
+            deadline = p["deadline"] or _("pending: {reason}").format(reason=p["reason"])
+            t.add_row(lit(p["period"]), lit(p["due_from"]), lit(deadline), lit(p["submitted"] or "—"),
+                      lit(wording.verdict(p["verdict"])))
         return t
     if entry.get("orders"):
         t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))

@@ -141,6 +141,8 @@ class TestMonthlyReports:
         assert [rows[f"2025-0{m}"][-1] for m in range(1, 7)] == ["按期", "逾期", "未报送", "未报送", "未报送", "未到期"]
         assert rows["2025-01"][1:4] == ["2025-01-31", "2025-02-10", "2025-02-10"]
         assert rows["2025-03"][1:4] == ["2025-03-31", "2025-04-08", "—"]
+        # The second column is the period's end (counting starts after it), and its heading says so.
+        assert "期末/收到日" in result.stdout and "起算日" not in result.stdout
 
 
 class TestAFullYear:

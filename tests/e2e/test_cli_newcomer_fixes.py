@@ -94,3 +94,15 @@ def test_a_half_recorded_demo_year_is_never_shown_as_done(cli: Any) -> None:
     result = cli("demo", "--year", "2025")
     assert result.exit_code == 1 and "half-recorded 2025 demo year" in result.stderr
     assert len(cli.json("log")) == before
+
+
+def test_an_assessment_in_trace_shows_its_points_as_points_not_as_a_count(cli: Any) -> None:
+    cli.json("init", "--year", "2025")
+    cli.json("assess", "--unit", "taishan", "--item", "1.1.1", "--points", "0.4", "--date", "2025-12-20",
+             "--evidence", "年终检查")
+    table = cli("trace", "--year", "2025", "--unit", "taishan", "--item", "1.1.1", "--as-of", "2025-12-31",
+                env=CHINESE).stdout
+    (row,) = [line for line in table.splitlines() if line.strip().startswith("2025-12-20")]
+    assert row.count("0.40") == 1  # under 分值 only; 次数 stays empty for an assessment
+    header = next(line for line in table.splitlines() if "次数" in line)
+    assert row.index("0.40") >= header.index("分值")
