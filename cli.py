@@ -698,11 +698,11 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
     else:
         from projections.reports.publish import render_report
 
-        data = render_report(fmt, reading, scores, doc, compare, to_file=output is not None)
+        data = render_report(fmt, reading, scores, doc, compare)
         if output:
             emit_file(output, s.location, data)
         else:
-            click.echo(data.decode("utf-8"), nl=False)
+            click.echo(data, nl=False)  # the very bytes --output writes (a CSV's BOM included)
 
 
 @main.command()

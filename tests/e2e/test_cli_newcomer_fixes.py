@@ -106,3 +106,18 @@ def test_an_assessment_in_trace_shows_its_points_as_points_not_as_a_count(cli: A
     assert row.count("0.40") == 1  # under 分值 only; 次数 stays empty for an assessment
     header = next(line for line in table.splitlines() if "次数" in line)
     assert row.index("0.40") >= header.index("分值")
+
+
+def test_the_csv_on_stdout_is_byte_for_byte_the_csv_of_output(cli: Any, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    cli.json("init", "--year", "2025")
+    cli.json("record", "--unit", "taishan", "--item", "2.2.1", "--date", "2025-03-04", "--evidence", "x")
+    target = tmp_path / "out.csv"
+    assert cli("score", "--year", "2025", "--as-of", "2025-12-31", "--format", "csv", "--output", target).exit_code == 0
+    script = Path(sys.executable).with_name("hotline-ledger")
+    piped = subprocess.run([str(script), "--store", cli.store, "score", "--year", "2025", "--as-of", "2025-12-31",
+                            "--format", "csv"], capture_output=True, check=True, timeout=120).stdout
+    assert piped == target.read_bytes()
+    assert piped.startswith("\ufeff".encode()) and "泰山区".encode() in piped
