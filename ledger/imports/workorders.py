@@ -221,6 +221,8 @@ class WorkOrderReader:
         dates, clock = _valid_dates(), _valid_clock_times()
         errors, slow_time, slow_cell = self.errors, self._slow_time, self._slow_cell
         seen: dict[str, int] = {}
+        # Rows with errors are not compared, but their ids still count: a repeat of one is a duplicate too.
+        refused: dict[str, int] = {}
         latest = ""
         rows_read = 0
         progress = self._progress
@@ -291,7 +293,11 @@ class WorkOrderReader:
                     and (completed.__class__ is not str or lo <= (completed or lo) <= hi_event)
                     and lo <= (exported or lo) <= hi_event):
                 self._check_bounds(row, bounds, dispatched, due, completed, exported)
+            if refused and order_id in refused:
+                self._error(row, i_id, f"order {order_id!r} also appears at row {refused[order_id]}")
             if len(errors) > n_errors:
+                if order_id and order_id not in seen:
+                    refused.setdefault(order_id, row)
                 continue
 
             fingerprint = hash((unit, dispatched, due, completed, reply_required, replied, satisfaction,

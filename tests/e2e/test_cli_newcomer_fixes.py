@@ -121,3 +121,21 @@ def test_the_csv_on_stdout_is_byte_for_byte_the_csv_of_output(cli: Any, tmp_path
                             "--format", "csv"], capture_output=True, check=True, timeout=120).stdout
     assert piped == target.read_bytes()
     assert piped.startswith("\ufeff".encode()) and "泰山区".encode() in piped
+
+
+def test_a_duplicate_order_id_is_reported_even_when_its_first_row_has_another_error(cli: Any, tmp_path: Path) -> None:
+    cli.json("init", "--year", "2025")
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "工单编号,承办单位,派单时间,办结时限,办结时间,满意度\n"
+        "TA1,泰山区,2025-04-01 09:00:00,2025-04-08 09:00:00,2025-04-03 10:00:00,很满意\n"  # row 2: bad label
+        "TA1,泰山区,2025-04-01 09:00:00,2025-04-08 09:00:00,2025-04-03 10:00:00,满意\n"  # row 3: the same id
+        "TA2,泰山区,2025-04-01 09:00:00,2025-04-08 09:00:00,2025-04-03 10:00:00,满意\n",
+        encoding="utf-8")
+    before = len(cli.json("log"))
+    result = cli("import", "workorders", path)
+    assert result.exit_code == 1
+    assert f"{path}:2:满意度:" in result.stderr
+    assert f"{path}:3:工单编号: order 'TA1' also appears at row 2" in result.stderr
+    assert "TA2" not in result.stderr
+    assert len(cli.json("log")) == before  # a file with any bad row applies nothing
