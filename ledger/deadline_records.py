@@ -12,7 +12,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from events.deadlines import NoticeReceived, ReportSubmitted
 from ledger.aggregates import Notice, ReportSubmission
-from ledger.date_window import check_in_window
+from ledger.date_window import check_recorded_date
 from ledger.errors import NotFound, RuleViolation
 from ledger.rulesets.schema import Ruleset
 from ledger.translation import gettext as _
@@ -36,7 +36,7 @@ class DeadlineRecords(_Core):
             raise RuleViolation(str(e)) from None
         ruleset, unit_code, _item = self.resolve(parsed.year, unit)
         self._require_deadline_schedule(ruleset, parsed.year, kind, f"{kind} reports")
-        check_in_window(ruleset, parsed.year, on, _("the submission date of the {kind} report for {period}")
+        check_recorded_date(ruleset, parsed.year, on, _("the submission date of the {kind} report for {period}")
                         .format(kind=kind, period=parsed))
         if on < parsed.end:
             # A report analyses its whole period: one dated before the period's last day is a typo
@@ -59,7 +59,7 @@ class DeadlineRecords(_Core):
             raise RuleViolation("the notice id is empty (--notice)")
         ruleset, unit_code, _item = self.resolve(received.year, unit)
         self._require_deadline_schedule(ruleset, received.year, "notice", "explanations of notices")
-        check_in_window(ruleset, received.year, received, _("the receipt date"))
+        check_recorded_date(ruleset, received.year, received, _("the receipt date"))
         return {"unit": unit_code, "notice": notice.strip(), "received": received, "year": received.year,
                 "evidence": self._require_evidence(evidence)}
 
@@ -79,7 +79,7 @@ class DeadlineRecords(_Core):
             except AggregateNotFoundError:
                 raise NotFound(f"no notice {notice!r} in the ledger (record it with `notice` first)") from None
             year = agg.received.year
-            check_in_window(self.ruleset(year), year, on,
+            check_recorded_date(self.ruleset(year), year, on,
                             _("the explanation date of notice {notice}").format(notice=notice.strip()))
             agg.explain(on, self._require_evidence(evidence), actor)
             self.save(agg)

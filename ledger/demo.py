@@ -12,8 +12,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from events.occurrences import OccurrenceRecorded
+from ledger import date_window
 from ledger.aggregates import Occurrence
 from ledger.calendar import CalendarYearUnknown
 from ledger.errors import RuleViolation
@@ -96,6 +98,10 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
                                   "run the demo on a fresh store").format(year=year))
         return _("the store already holds the {year} demo year: showing it").format(year=year)
     # All or nothing: what the demo needs is checked before its first event, so a refusal records nothing.
+    today = date_window.CLOCK(ZoneInfo("Asia/Shanghai")).date()  # the built-in ruleset's zone
+    if date(year, 12, 31) >= today:
+        raise RuleViolation(_("no demo for {year}: a demo records a whole year, and {year} is not over yet (records "
+                              "are never dated after today, {today})").format(year=year, today=today))
     calendar = calendar_of(view.db)
     if year not in calendar.known_years():
         known = sorted(calendar.known_years())

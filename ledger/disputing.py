@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 
 from events.disputes import DisputeOpened
 from ledger.aggregates import Assessment, Dispute, Occurrence
-from ledger.date_window import check_in_window
+from ledger.date_window import check_recorded_date, today_in
 from ledger.errors import Conflict, NotFound, RuleViolation
 from ledger.rulesets.rates import BUILTIN_RATES
 from ledger.translation import gettext as _
@@ -55,6 +54,9 @@ class Disputing(_Core):
         dispute_id = self._next_dispute_id("occurrence", occ_id, None,
                                            lambda open_: _("occurrence {id} already has an open dispute {dispute}")
                                            .format(id=occ_id, dispute=open_))
+        if filed_on is not None and filed_on < occ.date:
+            raise RuleViolation(_("occurrence {id} happened on {date}: a dispute of it cannot be filed on {filed}, "
+                                  "before it happened (--date)").format(id=occ_id, date=occ.date, filed=filed_on))
         self._check_filing(occ.year, occ.date, filed_on, _("occurrence {id}").format(id=occ_id))
         return self._open(id=dispute_id, subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
@@ -120,19 +122,18 @@ class Disputing(_Core):
     def _check_filing(self, year: int, evaluated_on: date | None, filed_on: date | None, what: str) -> None:
         """Refuse a dispute filed after the deadline of the ruleset for ``year`` (issue 8)."""
         ruleset = self.ruleset(year)
-        today = datetime.now(ZoneInfo(ruleset.scoring.timezone)).date()
-        if filed_on is not None and filed_on > today:
-            raise RuleViolation(_("{what}: a dispute cannot be filed on {date}, a date still to come (--date)").format(
-                what=what, date=filed_on))
         if filed_on is not None:
-            check_in_window(ruleset, year, filed_on, _("{what}: the filing date").format(what=what))
+            if filed_on > today_in(ruleset):
+                raise RuleViolation(_("{what}: a dispute cannot be filed on {date}, a date still to come (--date)")
+                                    .format(what=what, date=filed_on))
+            check_recorded_date(ruleset, year, filed_on, _("{what}: the filing date").format(what=what))
         if ruleset.disputes.working_days is None:
             return
         # Loaded only when a deadline applies: the working calendar is slow to import (CLI start-up).
         from ledger.dispute_window import check_filing
         from projections.facts import calendar_of
 
-        check_filing(ruleset, calendar_of(self.view.db), evaluated_on, filed_on or today, what)
+        check_filing(ruleset, calendar_of(self.view.db), evaluated_on, filed_on or today_in(ruleset), what)
 
     def _open(self, *, attachments: Sequence[str], actor: str, reason: str, evidence: str, conflict: str,
               **fields: Any) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from events.occurrences import AssessmentRecorded, OccurrenceRecorded
 from ledger.aggregates import Assessment, Occurrence
 from ledger.counts import check_count
-from ledger.date_window import check_in_window
+from ledger.date_window import check_recorded_date
 from ledger.errors import NotFound, RuleViolation
 from ledger.rulesets.schema import OCCURRENCE_KINDS
 from ledger.translation import gettext as _
@@ -41,7 +41,7 @@ class Recording(_Core):
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise RuleViolation(_("count must be a positive integer, not {count}").format(count=repr(count)))
         check_count(count)
-        check_in_window(ruleset, on.year, on, _("the date"))
+        check_recorded_date(ruleset, on.year, on, _("the date"))
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "count": count,
                 "evidence": self._require_evidence(evidence), "note": note or ""}
 
@@ -67,7 +67,7 @@ class Recording(_Core):
                 points=points, max=it.max, code=it.code))
         if points.is_zero():
             points = Decimal(0)  # "-0" passes the range check but would print as "-0.00"
-        check_in_window(ruleset, on.year, on, _("the date"))
+        check_recorded_date(ruleset, on.year, on, _("the date"))
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "points": points,
                 "evidence": self._require_evidence(evidence), "note": note or ""}
 

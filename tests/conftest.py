@@ -76,6 +76,20 @@ def schema() -> Iterator[str]:
 
 
 @pytest.fixture
+def today_is(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Set the day the ledger takes as today (``ledger.date_window.CLOCK``): for a year still to come, whose
+    records would otherwise be refused as dated in the future (docs/dates.md)."""
+    from datetime import date, datetime, time
+
+    from ledger import date_window
+
+    def set_today(day: date) -> None:
+        monkeypatch.setattr(date_window, "CLOCK", lambda zone: datetime.combine(day, time(12), zone))
+
+    return set_today
+
+
+@pytest.fixture
 def ledger(store_url: str) -> Iterator[Any]:
     """A Ledger application on the fresh store (no ruleset adopted yet)."""
     from ledger.application import Ledger

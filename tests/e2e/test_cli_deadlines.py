@@ -199,6 +199,10 @@ class TestNotices:
 class TestTheDecember2026Report:
     AS_OF = "2027-02-01"
 
+    @pytest.fixture(autouse=True)
+    def _the_year_is_over(self, today_is: Any) -> None:
+        today_is(date.fromisoformat(self.AS_OF))  # 2026's records are dated in the past, whatever today is
+
     def test_is_pending_naming_2027_in_score_and_trace_until_2027_is_entered_and_complete(self, ready):
         punctual_year(ready, 2026, leave_out=("2026-12",))
 

@@ -75,7 +75,10 @@ def test_a_refused_command_in_an_empty_folder_leaves_it_empty(tmp_path: Path, mo
     assert (tmp_path / "hotline-ledger.db").exists() and _in(tmp_path, "rules", "show", "--year", "2025").exit_code == 0
 
 
-def test_a_demo_of_a_year_the_calendar_does_not_know_records_nothing(cli: Any) -> None:
+def test_a_demo_of_a_year_the_calendar_does_not_know_records_nothing(cli: Any, today_is: Any) -> None:
+    from datetime import date
+
+    today_is(date(2032, 3, 1))  # 2031 is over, but the bundled calendar does not know it
     result = cli("demo", "--year", "2031")
     assert result.exit_code == 1
     assert "no demo for 2031: the working-day calendar does not know 2031" in result.stderr
@@ -139,3 +142,49 @@ def test_a_duplicate_order_id_is_reported_even_when_its_first_row_has_another_er
     assert f"{path}:3:工单编号: order 'TA1' also appears at row 2" in result.stderr
     assert "TA2" not in result.stderr
     assert len(cli.json("log")) == before  # a file with any bad row applies nothing
+
+
+def test_a_demo_of_a_year_not_over_yet_records_nothing(cli: Any, today_is: Any) -> None:
+    from datetime import date
+
+    today_is(date(2025, 6, 1))
+    result = cli("demo", "--year", "2025")
+    assert result.exit_code == 1 and "2025 is not over yet" in result.stderr
+    assert cli.json("log") == []
+
+
+def test_no_record_is_dated_after_today_whatever_its_kind(cli: Any, today_is: Any) -> None:
+    from datetime import date
+
+    today_is(date(2025, 6, 1))
+    cli.json("init", "--year", "2025")
+    occ = cli.json("record", "--unit", "taishan", "--item", "2.2.1", "--date", "2025-06-01", "--evidence", "x")["id"]
+    cli.json("notice", "--unit", "taishan", "--notice", "DB-1", "--received", "2025-05-20", "--evidence", "督办单")
+    before = len(cli.json("log"))
+    tomorrow = "2025-06-02"
+    for args in (("record", "--unit", "taishan", "--item", "2.2.1", "--date", tomorrow, "--evidence", "x"),
+                 ("assess", "--unit", "taishan", "--item", "1.3", "--points", "0.5", "--date", tomorrow,
+                  "--evidence", "x"),
+                 ("submit-report", "--unit", "taishan", "--kind", "monthly", "--period", "2025-05", "--date",
+                  tomorrow, "--evidence", "x"),
+                 ("notice", "--unit", "taishan", "--notice", "DB-2", "--received", tomorrow, "--evidence", "x"),
+                 ("explain", "--notice", "DB-1", "--date", tomorrow, "--evidence", "x"),
+                 ("dispute", "open", occ, "--reason", "r", "--evidence", "e", "--date", tomorrow)):
+        result = cli(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert tomorrow in result.stderr and "still to come" in result.stderr, (args, result.stderr)
+    assert len(cli.json("log")) == before
+
+
+def test_a_dispute_cannot_be_dated_before_the_occurrence_it_disputes(cli: Any, today_is: Any) -> None:
+    from datetime import date
+
+    today_is(date(2025, 6, 1))
+    cli.json("init", "--year", "2025")
+    occ = cli.json("record", "--unit", "taishan", "--item", "2.2.1", "--date", "2025-03-04", "--evidence", "x")["id"]
+    before = len(cli.json("log"))
+    result = cli("dispute", "open", occ, "--reason", "r", "--evidence", "e", "--date", "2025-03-03")
+    assert result.exit_code == 1
+    assert f"occurrence {occ} happened on 2025-03-04: a dispute of it cannot be filed on 2025-03-03" in result.stderr
+    assert len(cli.json("log")) == before
+    assert cli("dispute", "open", occ, "--reason", "r", "--evidence", "e", "--date", "2025-03-04").exit_code == 0
