@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -63,3 +64,17 @@ def test_translations_keep_every_placeholder_of_their_msgid() -> None:
         allowed = set().union(*(fields(i) for i in ids))
         for text in strings:
             assert fields(text) <= allowed, (message.id, text)
+
+
+@pytest.mark.slow
+def test_a_wheel_carries_the_catalogue_and_the_help_module(tmp_path: Path) -> None:
+    """``pip install`` of a wheel speaks Chinese too: the compiled catalogue is package data."""
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(tmp_path)],
+                   check=True, capture_output=True, timeout=600)
+    (wheel,) = tmp_path.glob("hotline_ledger-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"ledger/locale/zh_CN/LC_MESSAGES/hotline_ledger.mo", "cli_help.py", "ledger/translation.py"} <= names
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("ledger/locale/zh_CN/LC_MESSAGES/hotline_ledger.mo") == MO.read_bytes()
