@@ -107,7 +107,7 @@ def print_trace(console: Console, doc: dict[str, Any]) -> None:
                   f"{lit(doc['as_of'])} 总分 {lit(doc['total'])} 排名 {lit(doc['rank'])}  "
                   f"规则 {lit(doc['ruleset']['id'])} {lit(doc['ruleset']['sha256'][:12])}")
     for entry in doc["items"]:
-        head = f"[bold]{lit(entry['code'])}[/bold] {lit(entry['name'])} [dim]({lit(entry['kind'])})[/dim]"
+        head = f"[bold]{lit(entry['code'])}[/bold] {lit(entry['name'])} [dim]({lit(wording.kind(entry['kind']))})[/dim]"
         if entry.get("pool"):
             head += f"  扣 {lit(entry['deducted'])}"
         elif entry.get("bonus") is not None:
