@@ -127,3 +127,17 @@ def test_every_command_has_examples() -> None:
 
     for path, _command in _commands(main):
         assert " ".join(path) in EXAMPLES, f"{' '.join(path)} has no examples"
+
+
+def test_an_import_names_each_bad_row_in_the_readers_language(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'l.db'}"
+    assert _invoke(["--store", store, "init", "--year", "2025"], ENGLISH).exit_code == 0
+    export = tmp_path / "export.csv"
+    export.write_text("工单编号,承办单位,派单时间,办结时限\nTA1,月球区,2025-04-01 09:00:00,2025-04-08 09:00:00\n",
+                      encoding="utf-8")
+    chinese = _invoke(["--store", store, "import", "workorders", str(export)], CHINESE)
+    assert chinese.exit_code == 1
+    assert "未导入任何内容；请修正以下各行：" in chinese.stderr
+    assert f"{export}:2:承办单位: 未知单位 '月球区'" in chinese.stderr
+    english = _invoke(["--store", store, "import", "workorders", str(export)], ENGLISH)
+    assert f"{export}:2:承办单位: unknown unit '月球区'" in english.stderr and "nothing was imported" in english.stderr
