@@ -188,10 +188,12 @@ class Session:
         try:
             return Ledger(self.location)  # it takes HOTLINE_LEDGER_CIPHER_KEY itself, and checks it
         except LedgerError:
+            _remove(self.created)  # a store made by this failed opening holds nothing
             raise
         except Exception as e:  # connection refused, bad credentials, missing rights …
             from ledger.provisioning import first_line, mask
 
+            _remove(self.created)
             raise StoreUnavailable(
                 _("cannot open the store {store}: {problem}").format(
                     store=self.location.display, problem=mask(first_line(e), self.location))) from None
@@ -208,12 +210,17 @@ class Session:
             app.close()
             return
         app.close()
-        for path in self.created:
-            if path.is_dir():
-                if not any(path.iterdir()):
-                    path.rmdir()
-            elif path.exists():
-                path.unlink()
+        _remove(self.created)
+
+
+def _remove(created: list[Path]) -> None:
+    """Remove the files (and empty folders) a store made that were not there before this command."""
+    for path in created:
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.exists():
+            path.unlink()
 
 
 def refusals(f: Callable[..., Any]) -> Callable[..., Any]:
