@@ -53,6 +53,8 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "score": ("hotline-ledger score --year 2025",
               "hotline-ledger score --year 2025 --as-of 2025-10-31 --known-at 2025-11-05",
               "hotline-ledger score --year 2025 --format xlsx --output 2025年度评价.xlsx"),
+    "bulletin": ("hotline-ledger bulletin --year 2025 --month 10 --output 2025年10月通报.html",
+                 "hotline-ledger bulletin --year 2025 --month 10 --format xlsx --output 2025年10月通报.xlsx"),
     "trace": ("hotline-ledger trace --year 2025 --unit taishan --item 2.3.2",),
     "log": ("hotline-ledger log --unit taishan --since 2025-11-01", "hotline-ledger log --format json"),
     "verify": ("hotline-ledger verify", "hotline-ledger verify --key ed25519:…"),
