@@ -27,7 +27,7 @@ class DateOutOfWindow(RuleViolation):
 def window_message(what: str, given: object, year: int, first: date, last: date) -> str:
     """The refusal's text: what was given and the dates the year's ruleset allows."""
     return _("{what} {given} is outside the dates the {year} ruleset allows ({first} to {last}, [dates] in the "
-             "ruleset)").format(what=what, given=given, year=year, first=first, last=last)
+             "ruleset)").format(what=_(what), given=given, year=year, first=first, last=last)
 
 
 #: Where "today" comes from (tests of a year still to come replace it; nothing else does).
@@ -45,7 +45,7 @@ def check_recorded_date(ruleset: Ruleset, year: int, day: date, what: str) -> No
     today = today_in(ruleset)
     if day > today:
         raise DateOutOfWindow(_("{what} {given} is still to come (today is {today}): a record is dated the day "
-                                "it happened").format(what=what, given=day, today=today))
+                                "it happened").format(what=_(what), given=day, today=today))
 
 
 def check_in_window(ruleset: Ruleset, year: int, day: date, what: str) -> None:

@@ -17,6 +17,7 @@ from ledger.counts import check_count
 from ledger.date_window import check_recorded_date
 from ledger.errors import NotFound, RuleViolation
 from ledger.rulesets.schema import OCCURRENCE_KINDS
+from ledger.translation import N_
 from ledger.translation import gettext as _
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class Recording(_Core):
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise RuleViolation(_("count must be a positive integer, not {count}").format(count=repr(count)))
         check_count(count)
-        check_recorded_date(ruleset, on.year, on, _("the date"))
+        check_recorded_date(ruleset, on.year, on, N_("the date"))  # translated only if refused
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "count": count,
                 "evidence": self._require_evidence(evidence), "note": note or ""}
 
@@ -67,7 +68,7 @@ class Recording(_Core):
                 points=points, max=it.max, code=it.code))
         if points.is_zero():
             points = Decimal(0)  # "-0" passes the range check but would print as "-0.00"
-        check_recorded_date(ruleset, on.year, on, _("the date"))
+        check_recorded_date(ruleset, on.year, on, N_("the date"))  # translated only if refused
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "points": points,
                 "evidence": self._require_evidence(evidence), "note": note or ""}
 
