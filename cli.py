@@ -565,8 +565,10 @@ def dispute_open(s: Session, event_id: str | None, order_id: str | None, rate: s
 @refusals
 def dispute_decide(s: Session, dispute_id: str, decision: str, count: int | None, reason: str, fmt: str) -> None:
     """Decide a dispute: accept, reject, or amend the occurrence's count."""
-    emit_id(fmt, s.app.decide_dispute(dispute_id=dispute_id, decision=decision, count=count, reason=reason,
-                                      actor=s.actor), _("decided ({decision}) dispute").format(decision=decision))
+    from projections import wording
+
+    decided = s.app.decide_dispute(dispute_id=dispute_id, decision=decision, count=count, reason=reason, actor=s.actor)
+    emit_id(fmt, decided, _("decided ({decision}) dispute").format(decision=wording.history_step(decision)))
 
 
 @dispute.command("list")
