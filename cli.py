@@ -8,6 +8,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, time
@@ -19,9 +20,12 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from cli_help import LocalizedGroup
 from ledger.errors import ImportRejected, LedgerError, StoreUnavailable
 from ledger.policy import ROLE_NAMES
 from ledger.store import DEFAULT_STORE, parse_store
+from ledger.translation import N_, ngettext
+from ledger.translation import gettext as _
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -51,7 +55,7 @@ class IsoDate(click.ParamType):
                 raise ValueError(text)
             return date.fromisoformat(text)
         except ValueError:
-            self.fail(f"{_shown(text)} is not a date (YYYY-MM-DD)", param, ctx)
+            self.fail(_("{value} is not a date (YYYY-MM-DD)").format(value=_shown(text)), param, ctx)
 
 
 class Moment(click.ParamType):
@@ -67,8 +71,40 @@ class Moment(click.ParamType):
             else:
                 moment = datetime.fromisoformat(text)
         except ValueError:
-            self.fail(f"{value!r} is not a timestamp (YYYY-MM-DDTHH:MM[:SS] or YYYY-MM-DD)", param, ctx)
+            self.fail(_("{value} is not a timestamp (YYYY-MM-DDTHH:MM[:SS][+08:00] or YYYY-MM-DD)")
+                      .format(value=repr(value)), param, ctx)
         return moment if moment.tzinfo else moment.replace(tzinfo=TZ)
+
+
+class KnownAt(click.ParamType):
+    """``--known-at``: a date (the end of that day) or a time exactly as ``log`` prints it, offset included.
+
+    A time means the whole of what it names, as a date means the whole day: ``10:00:00`` is the end of that
+    second (an event ``log`` shows at 10:00:00 was recorded at 10:00:00.25, and is known then), ``10:00`` the
+    end of that minute. Without an offset it is read in the year's ruleset time zone (projections/reading.py).
+    """
+
+    name = "TIMESTAMP"
+    _SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?P<seconds>:\d{2}(?P<fraction>\.\d{1,6})?)?"
+                        r"(?:Z|[+-]\d{2}:\d{2})?)?")
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        shape = self._SHAPE.fullmatch(text)
+        try:
+            if shape is None:
+                raise ValueError(text)
+            if len(text) == 10:
+                return datetime.combine(date.fromisoformat(text), time(23, 59, 59, 999999))
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(_("{value} is not a timestamp (YYYY-MM-DDTHH:MM[:SS][+08:00] or YYYY-MM-DD)")
+                      .format(value=_shown(text)), param, ctx)
+        if shape["fraction"] is None:
+            moment = moment.replace(microsecond=999999, second=moment.second if shape["seconds"] else 59)
+        return moment
 
 
 class Points(click.ParamType):
@@ -80,9 +116,9 @@ class Points(click.ParamType):
         try:
             d = Decimal(str(value).strip())
         except InvalidOperation:
-            self.fail(f"{value!r} is not a number", param, ctx)
+            self.fail(_("{value} is not a number").format(value=repr(value)), param, ctx)
         if not d.is_finite():
-            self.fail(f"{value!r} is not a finite number", param, ctx)
+            self.fail(_("{value} is not a finite number").format(value=repr(value)), param, ctx)
         return d
 
 
@@ -98,13 +134,13 @@ class Count(click.ParamType):
         text = str(value).strip()
         digits = text.removeprefix("-").removeprefix("+")
         if not digits.isascii() or not digits.isdigit():
-            self.fail(f"{_shown(text)} is not an integer", param, ctx)
+            self.fail(_("{value} is not an integer").format(value=_shown(text)), param, ctx)
         if len(digits.lstrip("0")) > 18:
             from ledger.counts import MAX_COUNT
 
             # A domain refusal (exit 1) like any count above MAX_COUNT, only decided before int() would choke on it.
-            raise click.ClickException(f"count {_shown(text)} is larger than {MAX_COUNT}, "
-                                       "the most one record may carry")
+            raise click.ClickException(_("count {value} is larger than {most}, the most one record may carry")
+                                       .format(value=_shown(text), most=MAX_COUNT))
         return int(text)
 
 
@@ -113,39 +149,101 @@ def _shown(text: str, limit: int = 24) -> str:
     return repr(text) if len(text) <= limit else f"{text[:limit]!r}… ({len(text)} characters)"
 
 
-DATE, MOMENT, POINTS, COUNT = IsoDate(), Moment(), Points(), Count()
+DATE, MOMENT, KNOWN_AT, POINTS, COUNT = IsoDate(), Moment(), KnownAt(), Points(), Count()
 
 
 class Session:
-    """What every command shares: the store, the actor, and the application opened on demand."""
+    """What every command shares: the store, the actor, and the application opened on demand.
+
+    A new SQLite store that a refused command created holds nothing and is removed again (``discard_if_fresh``):
+    a refusal in an empty folder leaves it empty.
+    """
 
     def __init__(self, store: str, actor: str) -> None:
         self.store, self.actor = store, actor
+        self.created: list[Path] = []
 
     @cached_property
     def location(self) -> Any:
         return parse_store(self.store)
 
+    def _new_files(self) -> list[Path]:
+        """The files an SQLite store at this location would create, if its database does not exist yet."""
+        if self.location.kind != "sqlite":
+            return []
+        db = Path(self.location.env["SQLITE_DBNAME"])
+        if db.exists():
+            return []
+        near = [db, Path(f"{db}-wal"), Path(f"{db}-shm"), Path(f"{db}-journal")]
+        views = self.location.views_path
+        if views is not None:
+            near += [views, Path(f"{views}-wal"), Path(f"{views}-shm"), Path(f"{views}-journal")]
+        return [p for p in near if not p.exists()] + [p for p in [self.location.evidence_dir] if p and not p.exists()]
+
     @cached_property
     def app(self) -> Any:
         from ledger.application import Ledger
 
+        self.created = self._new_files()
         try:
             return Ledger(self.location)  # it takes HOTLINE_LEDGER_CIPHER_KEY itself, and checks it
         except LedgerError:
+            _remove(self.created)  # a store made by this failed opening holds nothing
             raise
         except Exception as e:  # connection refused, bad credentials, missing rights …
             from ledger.provisioning import first_line, mask
 
+            _remove(self.created)
             raise StoreUnavailable(
-                f"cannot open the store {self.location.display}: {mask(first_line(e), self.location)}") from None
+                _("cannot open the store {store}: {problem}").format(
+                    store=self.location.display, problem=mask(first_line(e), self.location))) from None
 
     def today(self) -> date:
         return datetime.now(TZ).date()
 
+    def discard_if_fresh(self) -> None:
+        """After a refusal: remove the store this command created, if it holds no event (nothing was recorded)."""
+        if not self.created or "app" not in self.__dict__:
+            return
+        app = self.__dict__.pop("app")
+        if app.recorder.max_notification_id():
+            app.close()
+            return
+        app.close()
+        _remove(self.created)
+
+
+def _remove(created: list[Path]) -> None:
+    """Remove the files (and empty folders) a store made that were not there before this command."""
+    for path in created:
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.exists():
+            path.unlink()
+
 
 def refusals(f: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn domain refusals into exit status 1 with one clear message (never a traceback)."""
+    """Turn domain refusals into exit status 1 with one clear message (never a traceback); a store that the
+    refused command created is removed again (``Session.discard_if_fresh``)."""
+    answered = _answered(f)
+
+    @wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return answered(*args, **kwargs)
+        except BaseException:
+            ctx = click.get_current_context(silent=True)
+            session = ctx.find_object(Session) if ctx is not None else None
+            if session is not None:
+                session.discard_if_fresh()
+            raise
+
+    return wrapper
+
+
+def _answered(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``f`` with the ledger's refusals and the store's failures turned into ClickExceptions (exit status 1)."""
 
     @wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -156,19 +254,21 @@ def refusals(f: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return f(*args, **kwargs)
         except ImportRejected as e:
-            raise click.ClickException(f"nothing was imported; fix these rows:\n{e}") from None
+            raise click.ClickException(_("nothing was imported; fix these rows:") + f"\n{e}") from None
         except LedgerError as e:
             raise click.ClickException(str(e)) from None
         except ChainBrokenError as e:
-            raise click.ClickException(f"the ledger's tamper-evidence chain is broken: {e}; run `verify`") from None
+            raise click.ClickException(_("the ledger's tamper-evidence chain is broken: {problem}; run `verify`")
+                                       .format(problem=e)) from None
         except MapperDeserialisationError:
             raise click.ClickException(
-                "cannot read the stored events: wrong or missing HOTLINE_LEDGER_CIPHER_KEY for this ledger"
+                _("cannot read the stored events: wrong or missing HOTLINE_LEDGER_CIPHER_KEY for this ledger")
             ) from None
         except PersistenceError as e:
             from ledger.provisioning import first_line
 
-            raise click.ClickException(f"the store refused the operation: {first_line(e)}") from None
+            raise click.ClickException(_("the store refused the operation: {problem}").format(problem=first_line(e))) \
+                from None
         except OSError as e:
             # click.Path checks an --output/FILE only if it exists: a missing directory surfaces here.
             if e.filename is None:
@@ -179,7 +279,8 @@ def refusals(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 pass_session = click.make_pass_decorator(Session)
-FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+                      help='table for people, json for scripts (stdout holds nothing but the JSON).')
 
 
 def emit_id(fmt: str, new_id: str, label: str, **extra: Any) -> None:
@@ -187,7 +288,7 @@ def emit_id(fmt: str, new_id: str, label: str, **extra: Any) -> None:
     if fmt == "json":
         click.echo(json.dumps({"id": new_id, **extra}, ensure_ascii=False))
     else:
-        click.echo(f"{label} {new_id}")
+        click.echo(f"{_(label)} {new_id}")
 
 
 def emit_json(doc: Any, output: str | None = None, store: Any = None) -> None:
@@ -208,10 +309,10 @@ def emit_file(output: str, store: Any, data: bytes) -> None:
     from ledger.output_file import write_output
 
     write_output(output, store, data)
-    click.echo(f"wrote {output}", err=True)
+    click.echo(_("wrote {file}").format(file=output), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LocalizedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--store", envvar="HOTLINE_LEDGER_STORE", default=DEFAULT_STORE, show_default=True,
               help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
 @click.option("--actor", envvar="HOTLINE_LEDGER_ACTOR", default=lambda: getpass.getuser(),
@@ -226,7 +327,8 @@ def main(ctx: click.Context, store: str, actor: str) -> None:
 # ── set-up and rules ─────────────────────────────────────────────────────────
 @main.command()
 @click.option("--year", type=int, default=None, help="The scoring year (default: this year).")
-@click.option("--ruleset", "ruleset_file", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--ruleset", "ruleset_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A ruleset file to adopt instead of the built-in Tai'an one (docs/rulesets.md).")
 @FORMAT
 @pass_session
 @refusals
@@ -236,19 +338,19 @@ def init(s: Session, year: int | None, ruleset_file: str | None, fmt: str) -> No
 
     year = s.today().year if year is None else year  # --year 0 is refused, not taken as "this year"
     if ruleset_file:
-        try:
-            text, source = Path(ruleset_file).read_text(encoding="utf-8-sig"), Path(ruleset_file).name
-        except UnicodeDecodeError as e:
-            raise click.ClickException(f"{ruleset_file}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+        from ledger.rulesets.loading import read_ruleset_file
+
+        text, source = read_ruleset_file(ruleset_file), Path(ruleset_file).name
     else:
         text, source = builtin_text(), "built-in:taian"
     book, changed = s.app.adopt_ruleset(year, text, source, s.actor)
     if fmt == "json":
         emit_json({"id": book, "year": year, "changed": changed})
     elif changed:
-        click.echo(f"adopted {source} for {year} in {s.location.display} (ruleset book {book})")
+        click.echo(_("adopted {source} for {year} in {store} (ruleset book {book})").format(
+            source=source, year=year, store=s.location.display, book=book))
     else:
-        click.echo(f"{year} already uses this ruleset: nothing changed")
+        click.echo(_("{year} already uses this ruleset: nothing changed").format(year=year))
 
 
 @main.group()
@@ -257,7 +359,7 @@ def rules() -> None:
 
 
 @rules.command("show")
-@click.option("--year", type=int, required=True)
+@click.option("--year", type=int, required=True, help='The scoring year.')
 @FORMAT
 @pass_session
 @refusals
@@ -275,33 +377,35 @@ def rules_show(s: Session, year: int, fmt: str) -> None:
 @rules.command("check")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @FORMAT
+@refusals
 def rules_check(file: str, fmt: str) -> None:
     """Validate a ruleset FILE and say, item by item, what it would score (exit 1 if invalid)."""
     from ledger.errors import RulesetInvalid
     from ledger.rulesets.check import check_text, describe, render_lines
+    from ledger.rulesets.loading import read_ruleset_file
 
     try:
-        doc = describe(check_text(Path(file).read_text(encoding="utf-8-sig"), Path(file).name))
+        doc = describe(check_text(read_ruleset_file(file), Path(file).name))
     except RulesetInvalid as e:
         if fmt == "json":
             emit_json({"valid": False, "errors": [f"{e.source}: {p}" for p in e.problems]})
-        raise click.ClickException(f"invalid ruleset:\n{e}") from None
+        raise click.ClickException(_("invalid ruleset:") + f"\n{e}") from None
     if fmt == "json":
         emit_json(doc)
         return
     click.echo("\n".join(render_lines(doc)))
     for warning in doc["warnings"]:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(_("warning: {warning}").format(warning=warning), err=True)
 
 
 # ── recording ───────────────────────────────────────────────────────────────
 @main.command()
-@click.option("--unit", required=True)
-@click.option("--item", required=True)
-@click.option("--date", "on", type=DATE, required=True)
-@click.option("--evidence", required=True)
-@click.option("--count", type=COUNT, default=1, show_default=True)
-@click.option("--note", default="")
+@click.option("--unit", required=True, help='The unit, by code or Chinese name (taishan or 泰山区).')
+@click.option("--item", required=True, help="The item's code in the ruleset (e.g. 2.2.1).")
+@click.option("--date", "on", type=DATE, required=True, help='The date it happened (YYYY-MM-DD).')
+@click.option("--evidence", required=True, help="What proves it: a work-order number, a document's name.")
+@click.option("--count", type=COUNT, default=1, show_default=True, help='How many occurrences this record counts.')
+@click.option("--note", default="", help='A free-text note kept with the record.')
 @click.option("--attach", multiple=True, type=click.Path(exists=True, dir_okay=False), help="Repeatable.")
 @FORMAT
 @pass_session
@@ -311,75 +415,76 @@ def record(s: Session, unit: str, item: str, on: date, evidence: str, count: int
     """Record a deduction or bonus occurrence (the item's kind decides which)."""
     new = s.app.record_occurrence(unit=unit, item=item, on=on, evidence=evidence, count=count, note=note,
                                   attachments=attach, actor=s.actor)
-    emit_id(fmt, new, "recorded occurrence")
+    emit_id(fmt, new, N_("recorded occurrence"))
 
 
 @main.command()
-@click.option("--unit", required=True)
-@click.option("--item", required=True)
-@click.option("--points", type=POINTS, required=True)
-@click.option("--date", "on", type=DATE, required=True)
-@click.option("--evidence", required=True)
-@click.option("--note", default="")
+@click.option("--unit", required=True, help='The unit, by code or Chinese name (taishan or 泰山区).')
+@click.option("--item", required=True, help="The assessment item's code (e.g. 1.1.1).")
+@click.option("--points", type=POINTS, required=True, help='The points given, a decimal such as 0.5.')
+@click.option("--date", "on", type=DATE, required=True, help='The date of the assessment (YYYY-MM-DD).')
+@click.option("--evidence", required=True, help="What proves it: a work-order number, a document's name.")
+@click.option("--note", default="", help='A free-text note kept with the record.')
 @FORMAT
 @pass_session
 @refusals
 def assess(s: Session, unit: str, item: str, points: Decimal, on: date, evidence: str, note: str, fmt: str) -> None:
     """Record an assessment of an assessment item (the latest recorded counts)."""
     new = s.app.assess(unit=unit, item=item, points=points, on=on, evidence=evidence, note=note, actor=s.actor)
-    emit_id(fmt, new, "recorded assessment")
+    emit_id(fmt, new, N_("recorded assessment"))
 
 
 @main.command()
 @click.argument("event_id")
-@click.option("--reason", required=True)
+@click.option("--reason", required=True, help='Why it is withdrawn (kept in the ledger).')
 @FORMAT
 @pass_session
 @refusals
 def retract(s: Session, event_id: str, reason: str, fmt: str) -> None:
     """Withdraw a recorded occurrence (it stays in the ledger, marked retracted)."""
-    emit_id(fmt, s.app.retract(event_id, reason, s.actor), "retracted occurrence")
+    emit_id(fmt, s.app.retract(event_id, reason, s.actor), N_("retracted occurrence"))
 
 
 @main.command("submit-report")
-@click.option("--unit", required=True)
-@click.option("--kind", type=click.Choice(["monthly", "quarterly"]), required=True)
+@click.option("--unit", required=True, help='The unit, by code or Chinese name (taishan or 泰山区).')
+@click.option("--kind", type=click.Choice(["monthly", "quarterly"]), required=True,
+              help='Which report: monthly or quarterly.')
 @click.option("--period", required=True, help="2025-09 (monthly) or 2025-Q3 (quarterly)")
-@click.option("--date", "on", type=DATE, required=True)
-@click.option("--evidence", required=True)
+@click.option("--date", "on", type=DATE, required=True, help='The date it was submitted (YYYY-MM-DD).')
+@click.option("--evidence", required=True, help="What proves it: a work-order number, a document's name.")
 @FORMAT
 @pass_session
 @refusals
 def submit_report(s: Session, unit: str, kind: str, period: str, on: date, evidence: str, fmt: str) -> None:
     """Record that a unit submitted its monthly or quarterly report."""
     new = s.app.submit_report(unit=unit, kind=kind, period=period, on=on, evidence=evidence, actor=s.actor)
-    emit_id(fmt, new, "recorded submission")
+    emit_id(fmt, new, N_("recorded submission"))
 
 
 @main.command()
-@click.option("--unit", required=True)
-@click.option("--notice", "notice_id", required=True)
-@click.option("--received", type=DATE, required=True)
-@click.option("--evidence", required=True)
+@click.option("--unit", required=True, help='The unit, by code or Chinese name (taishan or 泰山区).')
+@click.option("--notice", "notice_id", required=True, help="The notice's own number (e.g. DB-1).")
+@click.option("--received", type=DATE, required=True, help='The date the unit received it (YYYY-MM-DD).')
+@click.option("--evidence", required=True, help="What proves it: a work-order number, a document's name.")
 @FORMAT
 @pass_session
 @refusals
 def notice(s: Session, unit: str, notice_id: str, received: date, evidence: str, fmt: str) -> None:
     """Record a first-supervision notice received by a unit (starts the 3.2.1.3 clock)."""
     new = s.app.receive_notice(unit=unit, notice=notice_id, received=received, evidence=evidence, actor=s.actor)
-    emit_id(fmt, new, "recorded notice")
+    emit_id(fmt, new, N_("recorded notice"))
 
 
 @main.command()
-@click.option("--notice", "notice_id", required=True)
-@click.option("--date", "on", type=DATE, required=True)
-@click.option("--evidence", required=True)
+@click.option("--notice", "notice_id", required=True, help="The notice's own number (e.g. DB-1).")
+@click.option("--date", "on", type=DATE, required=True, help='The date the explanation was submitted (YYYY-MM-DD).')
+@click.option("--evidence", required=True, help="What proves it: a work-order number, a document's name.")
 @FORMAT
 @pass_session
 @refusals
 def explain(s: Session, notice_id: str, on: date, evidence: str, fmt: str) -> None:
     """Record the unit's explanation for a notice."""
-    emit_id(fmt, s.app.explain(notice=notice_id, on=on, evidence=evidence, actor=s.actor), "recorded explanation")
+    emit_id(fmt, s.app.explain(notice=notice_id, on=on, evidence=evidence, actor=s.actor), N_("recorded explanation"))
 
 
 @main.group()
@@ -389,27 +494,28 @@ def calendar() -> None:
 
 @calendar.command("set")
 @click.argument("day", type=DATE)
-@click.option("--workday/--holiday", required=True)
-@click.option("--evidence", required=True)
+@click.option("--workday/--holiday", required=True, help='Whether DAY is officially a working day or a holiday.')
+@click.option("--evidence", required=True, help="The official ruling it follows (e.g. the State Council's notice).")
 @FORMAT
 @pass_session
 @refusals
 def calendar_set(s: Session, day: date, workday: bool, evidence: str, fmt: str) -> None:
     """Record that DAY is officially a working day or a holiday."""
     new, changed = s.app.rule_calendar(day=day, workday=workday, evidence=evidence, actor=s.actor)
-    emit_id(fmt, new, "recorded ruling" if changed else "unchanged ruling", changed=changed)
+    emit_id(fmt, new, N_("recorded ruling") if changed else N_("unchanged ruling"), changed=changed)
 
 
 @calendar.command("complete")
 @click.argument("year", type=int)
-@click.option("--evidence", required=True)
+@click.option("--evidence", required=True, help="The official ruling it follows (e.g. the State Council's notice).")
 @FORMAT
 @pass_session
 @refusals
 def calendar_complete(s: Session, year: int, evidence: str, fmt: str) -> None:
     """Declare that every ruling of YEAR has been entered."""
     new, changed = s.app.complete_calendar_year(year=year, evidence=evidence, actor=s.actor)
-    emit_id(fmt, new, f"{year} declared complete" if changed else f"{year} was already complete", changed=changed)
+    done = _("{year} declared complete") if changed else _("{year} was already complete")
+    emit_id(fmt, new, done.format(year=year), changed=changed)
 
 
 # ── disputes ────────────────────────────────────────────────────────────────
@@ -421,10 +527,12 @@ def dispute() -> None:
 @dispute.command("open")
 @click.argument("event_id", required=False)
 @click.option("--workorder", "order_id", default=None, help="Screen this work order out of one rate.")
-@click.option("--rate", type=click.Choice(["satisfaction", "reply", "ontime"]), default=None)
-@click.option("--reason", required=True)
-@click.option("--evidence", required=True)
-@click.option("--attach", multiple=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--rate", type=click.Choice(["satisfaction", "reply", "ontime"]), default=None,
+              help='The rate to screen the work order out of (with --workorder).')
+@click.option("--reason", required=True, help='Why the unit disputes it.')
+@click.option("--evidence", required=True, help="What proves it: a work-order number, a document's name.")
+@click.option("--attach", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help='A file of evidence to keep with the dispute (repeatable).')
 @click.option("--date", "filed_on", type=DATE, default=None,
               help="The filing date (default: today), for a dispute filed on paper earlier.")
 @FORMAT
@@ -434,35 +542,38 @@ def dispute_open(s: Session, event_id: str | None, order_id: str | None, rate: s
                  evidence: str, attach: tuple[str, ...], filed_on: date | None, fmt: str) -> None:
     """Dispute an occurrence (EVENT_ID), or ask that a work order be screened out (--workorder, --rate)."""
     if (event_id is None) == (order_id is None):
-        raise click.UsageError("give either EVENT_ID or --workorder ORDER_ID --rate RATE")
+        raise click.UsageError(_("give either EVENT_ID or --workorder ORDER_ID --rate RATE"))
     if order_id is not None:
         if rate is None:
-            raise click.UsageError("--workorder needs --rate satisfaction|reply|ontime")
+            raise click.UsageError(_("--workorder needs --rate satisfaction|reply|ontime"))
         new = s.app.open_screening(order_id=order_id.strip(), rate=rate, reason=reason, evidence=evidence,
                                    attachments=attach, actor=s.actor, filed_on=filed_on)
     else:
         new = s.app.open_dispute(event_id=event_id, reason=reason, evidence=evidence, attachments=attach,
                                  actor=s.actor, filed_on=filed_on)
-    emit_id(fmt, new, "opened dispute")
+    emit_id(fmt, new, N_("opened dispute"))
 
 
 @dispute.command("decide")
 @click.argument("dispute_id")
-@click.option("--decision", type=click.Choice(["accept", "reject", "amend"]), required=True)
-@click.option("--count", type=COUNT, default=None)
-@click.option("--reason", required=True)
+@click.option("--decision", type=click.Choice(["accept", "reject", "amend"]), required=True,
+              help='accept removes the disputed record, reject keeps it, amend replaces its count.')
+@click.option("--count", type=COUNT, default=None, help='The amended count (with --decision amend).')
+@click.option("--reason", required=True, help='Why it was decided so (kept in the ledger).')
 @FORMAT
 @pass_session
 @refusals
 def dispute_decide(s: Session, dispute_id: str, decision: str, count: int | None, reason: str, fmt: str) -> None:
     """Decide a dispute: accept, reject, or amend the occurrence's count."""
-    emit_id(fmt, s.app.decide_dispute(dispute_id=dispute_id, decision=decision, count=count, reason=reason,
-                                      actor=s.actor), f"decided ({decision}) dispute")
+    from projections import wording
+
+    decided = s.app.decide_dispute(dispute_id=dispute_id, decision=decision, count=count, reason=reason, actor=s.actor)
+    emit_id(fmt, decided, _("decided ({decision}) dispute").format(decision=wording.history_step(decision)))
 
 
 @dispute.command("list")
-@click.option("--unit", default=None)
-@click.option("--open", "only_open", is_flag=True)
+@click.option("--unit", default=None, help="Only this unit's disputes (code or Chinese name).")
+@click.option("--open", "only_open", is_flag=True, help='Only disputes not decided yet.')
 @FORMAT
 @pass_session
 @refusals
@@ -516,7 +627,7 @@ def _emit_counts(fmt: str, counts: dict[str, Any]) -> None:
         emit_json(counts)
     else:
         extra = "".join(f", {k}: {v}" for k, v in counts.items() if k not in ("new", "changed", "unchanged"))
-        click.echo(f"new: {counts['new']}, changed: {counts['changed']}, unchanged: {counts['unchanged']}{extra}")
+        click.echo(_("new: {new}, changed: {changed}, unchanged: {unchanged}").format(**counts) + extra)
 
 
 @import_.command("workorders")
@@ -537,10 +648,9 @@ def import_workorders(s: Session, file: str, as_exported: datetime | None, fmt: 
     _emit_counts(fmt, counts)
     if counts.get("stale") and counts.get("exported_at_from") != "--as-exported":
         # Stale rows record nothing; warn in case the export time was inferred wrongly (a partial export).
-        click.echo(f"warning: {counts['stale']} row(s) were older than what the ledger already holds and "
-                   f"changed nothing: this export was taken as of {counts['exported_at']} "
-                   f"({counts['exported_at_from']}). If it is newer than that, import it again with "
-                   "--as-exported 'YYYY-MM-DD HH:MM'.", err=True)
+        click.echo(_("warning: {stale} row(s) were older than what the ledger already holds and changed nothing: "
+                     "this export was taken as of {exported_at} ({exported_at_from}). If it is newer than that, "
+                     "import it again with --as-exported 'YYYY-MM-DD HH:MM'.").format(**counts), err=True)
 
 
 # ── reading ─────────────────────────────────────────────────────────────────
@@ -554,13 +664,16 @@ def _reading(s: Session, year: int, as_of: date | None, known_at: datetime | Non
 
 
 @main.command()
-@click.option("--year", type=int, required=True)
-@click.option("--unit", default=None)
+@click.option("--year", type=int, required=True, help='The scoring year.')
+@click.option("--unit", default=None, help='Only this unit (code or Chinese name).')
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Valid time: what had happened by this date.")
-@click.option("--known-at", "known_at", type=MOMENT, default=None, help="System time: what the ledger held then.")
+@click.option("--known-at", "known_at", type=KNOWN_AT, default=None,
+              help="System time: what the ledger held then (a date, or a time as log prints it).")
 @click.option("--compare-as-of", "compare_as_of", type=DATE, default=None, help="Show the change since this date.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "html"]), default="table")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "xlsx", "html"]), default="table",
+              help='table for people; json, csv, xlsx or html for files and scripts.')
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help='Write to this file instead of the terminal (needed by xlsx and html).')
 @pass_session
 @refusals
 def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at: datetime | None,
@@ -569,9 +682,9 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
     from projections.documents import score_document, with_previous
 
     if fmt in ("xlsx", "html") and not output:
-        raise click.UsageError(f"--format {fmt} writes a file: give --output FILE")
+        raise click.UsageError(_("--format {format} writes a file: give --output FILE").format(format=fmt))
     if fmt == "table" and output:
-        raise click.UsageError("the table is for the terminal: give --format json|csv|xlsx|html with --output FILE")
+        raise click.UsageError(_("the table is for the terminal: give --format json|csv|xlsx|html with --output FILE"))
     if output:
         from ledger.output_file import check_target
 
@@ -594,19 +707,20 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
     else:
         from projections.reports.publish import render_report
 
-        data = render_report(fmt, reading, scores, doc, compare, to_file=output is not None)
+        data = render_report(fmt, reading, scores, doc, compare)
         if output:
             emit_file(output, s.location, data)
         else:
-            click.echo(data.decode("utf-8"), nl=False)
+            click.echo(data, nl=False)  # the very bytes --output writes (a CSV's BOM included)
 
 
 @main.command()
-@click.option("--year", type=int, required=True)
-@click.option("--unit", required=True)
-@click.option("--item", default=None)
-@click.option("--as-of", "as_of", type=DATE, default=None)
-@click.option("--known-at", "known_at", type=MOMENT, default=None)
+@click.option("--year", type=int, required=True, help='The scoring year.')
+@click.option("--unit", required=True, help='The unit, by code or Chinese name (taishan or 泰山区).')
+@click.option("--item", default=None, help='Only this item (default: every item).')
+@click.option("--as-of", "as_of", type=DATE, default=None, help='Valid time: what had happened by this date.')
+@click.option("--known-at", "known_at", type=KNOWN_AT, default=None,
+              help='System time: what the ledger held then (a date, or a time as log prints it).')
 @FORMAT
 @pass_session
 @refusals
@@ -625,8 +739,8 @@ def trace(s: Session, year: int, unit: str, item: str | None, as_of: date | None
 
 
 @main.command()
-@click.option("--unit", default=None)
-@click.option("--item", default=None)
+@click.option("--unit", default=None, help="Only this unit's events (code or Chinese name).")
+@click.option("--item", default=None, help="Only this item's events.")
 @click.option("--since", type=DATE, default=None, help="Recorded on or after this date.")
 @FORMAT
 @pass_session
@@ -645,11 +759,15 @@ def log(s: Session, unit: str | None, item: str | None, since: date | None, fmt:
 
 
 @main.command()
-@click.option("--year", type=int, required=True)
-@click.option("--month", type=click.IntRange(1, 12), required=True)
-@click.option("--known-at", "known_at", type=MOMENT, default=None, help="System time: what the ledger held then.")
-@click.option("--format", "fmt", type=click.Choice(["html", "xlsx", "json"]), default="html", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None)
+@click.option("--year", type=int, required=True, help='The scoring year.')
+@click.option("--month", type=click.IntRange(1, 12), required=True,
+              help="The month (1–12): the bulletin shows the ranking at its end.")
+@click.option("--known-at", "known_at", type=KNOWN_AT, default=None,
+              help="System time: what the ledger held then (a date, or a time as log prints it).")
+@click.option("--format", "fmt", type=click.Choice(["html", "xlsx", "json"]), default="html", show_default=True,
+              help="html or xlsx for the published bulletin; json for scripts.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help='Write to this file instead of the terminal (needed by xlsx and html).')
 @pass_session
 @refusals
 def bulletin(s: Session, year: int, month: int, known_at: datetime | None, fmt: str, output: str | None) -> None:
@@ -720,9 +838,10 @@ def verify(s: Session, sealed: tuple[str, ...], pinned: tuple[str, ...], fmt: st
 
 
 def _parse_seal(text: str) -> tuple[int, str]:
-    nid, _, digest = text.partition(":")
+    nid, _colon, digest = text.partition(":")
     if not nid.isdigit() or len(digest) != 64:
-        raise click.BadParameter(f"{text!r}: expected NOTIFICATION_ID:HASH (64 hex digits)", param_hint="--seal")
+        raise click.BadParameter(_("{value}: expected NOTIFICATION_ID:HASH (64 hex digits)").format(value=repr(text)),
+                                 param_hint="--seal")
     return int(nid), digest.lower()
 
 
@@ -742,8 +861,9 @@ def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
     s = ctx.find_object(Session)
     path = os.environ.get(KEY_ENV)
     if not unsigned and not path:
-        raise SealKeyError(f"nothing sealed: set {KEY_ENV} to the seal's private key file (make one with "
-                           "`seal keygen FILE`), or record an unsigned seal with --unsigned")
+        raise SealKeyError(_("nothing sealed: set {variable} to the seal's private key file (make one with "
+                             "`seal keygen FILE`), or record an unsigned seal with --unsigned")
+                           .format(variable=KEY_ENV))
     key = None if unsigned else load_key(path or "")
     trusted = [parse_public(k) for k in split_publics(os.environ.get(PUBLIC_ENV, ""))]
     nid, head = verified_head(s.app, None if key is None else key.public, trusted)
@@ -752,9 +872,9 @@ def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
     if fmt == "json":
         emit_json({"id": new, "notification_id": nid, "head": head, "signed": key is not None, **(signer or {})})
         return
-    click.echo(f"sealed #{nid} {head}")
-    click.echo("unsigned" if signer is None else f"signed by {signer['fingerprint']} ({signer['public_key']})")
-    click.echo(f"publish this line; check later with: verify --seal {nid}:{head}")
+    click.echo(_("sealed #{id} {head}").format(id=nid, head=head))
+    click.echo(_("unsigned") if signer is None else _("signed by {fingerprint} ({public_key})").format(**signer))
+    click.echo(_("publish this line; check later with: verify --seal {id}:{head}").format(id=nid, head=head))
 
 
 @seal.command("keygen")
@@ -769,9 +889,10 @@ def seal_keygen(file: str, fmt: str) -> None:
     if fmt == "json":
         emit_json({"file": file, "public_key": public, "fingerprint": fingerprint(public)})
         return
-    click.echo(f"public key: {public}\nfingerprint: {fingerprint(public)}")
-    click.echo(f"publish the public key; sign with {KEY_ENV}={file} (keep that file off the database server); "
-               f"check with: verify --key {public}")
+    click.echo(_("public key: {public}\nfingerprint: {fingerprint}").format(public=public,
+                                                                           fingerprint=fingerprint(public)))
+    click.echo(_("publish the public key; sign with {variable}={file} (keep that file off the database server); "
+                 "check with: verify --key {public}").format(variable=KEY_ENV, file=file, public=public))
 
 
 @main.command("export")
@@ -792,8 +913,8 @@ def export_(s: Session, file: str, fmt: str) -> None:
         emit_json({"file": file, "events": summary["events"], "evidence": summary["evidence"],
                    "head": summary["head"]})
     else:
-        click.echo(f"exported {summary['events']} events and {summary['evidence']} evidence files to {file} "
-                   f"(chain head {summary['head']})")
+        click.echo(_("exported {events} events and {evidence} evidence files to {file} (chain head {head})")
+                   .format(file=file, **summary))
 
 
 @import_.command("ledger")
@@ -811,8 +932,8 @@ def import_ledger(s: Session, file: str, sealed: tuple[str, ...], fmt: str) -> N
     if fmt == "json":
         emit_json(summary)
     else:
-        click.echo(f"imported {summary['events']} events and {summary['evidence']} evidence files into "
-                   f"{s.location.display} (chain head {summary['head']}); run `verify` to check")
+        click.echo(_("imported {events} events and {evidence} evidence files into {store} (chain head {head}); "
+                     "run `verify` to check").format(store=s.location.display, **summary))
 
 
 # ── accounts ────────────────────────────────────────────────────────────────
@@ -825,14 +946,14 @@ def _password(from_stdin: bool) -> str:
     """The new password: stdin's first line, or typed twice, hidden."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    return str(click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码"))
+    return str(click.prompt(_("Password"), hide_input=True, confirmation_prompt=_("Repeat the password")))
 
 
 def _emit_account(fmt: str, account: Any, done: str) -> None:
     if fmt == "json":
         emit_json(account.as_dict())
     else:
-        click.echo(f"{done} {account.login}")
+        click.echo(f"{_(done)} {account.login}")
 
 
 @main.group()
@@ -842,7 +963,7 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("login")
-@click.option("--role", type=ROLE, required=True)
+@click.option("--role", type=ROLE, required=True, help="The account's role: what it may do.")
 @click.option("--unit", default=None, help="The unit of a unit account (its code or name).")
 @click.option("--name", default="", help="The person's display name (显示名).")
 @PASSWORD_STDIN
@@ -857,7 +978,7 @@ def users_add(s: Session, login: str, role: str, unit: str | None, name: str, fr
     password = _password(from_stdin)
     check_password(password)
     _emit_account(fmt, s.app.add_account(login=login, role=role, unit=unit, name=name, password=password,
-                                         actor=s.actor), "opened account")
+                                         actor=s.actor), N_("opened account"))
 
 
 @users.command("list")
@@ -882,7 +1003,7 @@ def users_list(s: Session, fmt: str) -> None:
 @refusals
 def users_disable(s: Session, login: str, fmt: str) -> None:
     """Refuse the account's password and tokens from its next request on."""
-    _emit_account(fmt, s.app.disable_account(login, actor=s.actor), "disabled account")
+    _emit_account(fmt, s.app.disable_account(login, actor=s.actor), N_("disabled account"))
 
 
 @users.command("enable")
@@ -892,19 +1013,20 @@ def users_disable(s: Session, login: str, fmt: str) -> None:
 @refusals
 def users_enable(s: Session, login: str, fmt: str) -> None:
     """Let a disabled account log in again."""
-    _emit_account(fmt, s.app.enable_account(login, actor=s.actor), "enabled account")
+    _emit_account(fmt, s.app.enable_account(login, actor=s.actor), N_("enabled account"))
 
 
 @users.command("role")
 @click.argument("login")
-@click.option("--role", type=ROLE, required=True)
+@click.option("--role", type=ROLE, required=True, help="The account's new role.")
 @click.option("--unit", default=None, help="The unit of a unit account (its code or name).")
 @FORMAT
 @pass_session
 @refusals
 def users_role(s: Session, login: str, role: str, unit: str | None, fmt: str) -> None:
     """Give the account another role."""
-    _emit_account(fmt, s.app.change_role(login, role, unit=unit, actor=s.actor), f"role {role} given to")
+    account = s.app.change_role(login, role, unit=unit, actor=s.actor)
+    _emit_account(fmt, account, _("role {role} given to").format(role=role))
 
 
 @users.command("password")
@@ -917,7 +1039,7 @@ def users_password(s: Session, login: str, from_stdin: bool, fmt: str) -> None:
     """Set a new password for the account (the old one stops working)."""
     account = s.app.account(login)  # an unknown login is refused before a password is asked for
     s.app.set_password(login, _password(from_stdin), actor=s.actor)
-    _emit_account(fmt, account, "password set for")
+    _emit_account(fmt, account, N_("password set for"))
 
 
 @users.command("token")
@@ -933,7 +1055,7 @@ def users_token(s: Session, login: str, label: str, fmt: str) -> None:
         click.echo(json.dumps({"token": token}))
     else:
         click.echo(token)
-        click.echo("这个令牌只显示这一次，请妥善保存 (shown once: keep it safe)", err=True)
+        click.echo(_("This token is shown only this once: keep it safe."), err=True)
 
 
 @users.command("revoke-token")
@@ -947,7 +1069,8 @@ def users_revoke_token(s: Session, login: str, fmt: str) -> None:
     if fmt == "json":
         emit_json({"login": s.app.account(login).login, "revoked": n})
     else:
-        click.echo(f"revoked {n} API token{'s' if n != 1 else ''} of {login.strip().lower()}")
+        click.echo(ngettext("revoked {n} API token of {login}", "revoked {n} API tokens of {login}", n)
+                   .format(n=n, login=login.strip().lower()))
 
 
 @main.group("db")
@@ -970,8 +1093,8 @@ def db_grant(s: Session, role: str, access: str, fmt: str) -> None:
     if fmt == "json":
         emit_json({"role": role, "as": access, "granted": done})
     else:
-        click.echo(f"{role} may now {'append to and read' if access == 'writer' else 'read'} {s.location.display}: "
-                   + "; ".join(done))
+        may = _("{role} may now append to and read {store}") if access == "writer" else _("{role} may now read {store}")
+        click.echo(may.format(role=role, store=s.location.display) + ": " + "; ".join(done))
 
 
 @main.command()
@@ -985,12 +1108,12 @@ def rebuild(s: Session) -> None:
     view.reset()
     with progress_bar("重建读模型") as tick:
         n = view.catch_up(s.app, progress=lambda done, total: tick(done, total))
-    click.echo(f"rebuilt the read model from {n} events")
+    click.echo(_("rebuilt the read model from {n} events").format(n=n))
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help='The port to listen on.')
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes answering on this port (each opens the store; not for a memory: store).")
 @pass_session
@@ -1033,13 +1156,14 @@ def demo(s: Session, year: int | None, and_serve: bool, port: int) -> None:
                   f"{literal(last.item(code).name)}：")
         print_trace(out, trace_document(reading, last, code))
     shown = s.location.display  # never the password
-    click.echo(f"\nstore: {shown}  —  try: hotline-ledger --store {shown} trace --year {year} "
-               f"--unit {last.unit}", err=True)
+    click.echo("\n" + _("store: {store}  —  try: hotline-ledger --store {store} trace --year {year} --unit {unit}")
+               .format(store=shown, year=year, unit=last.unit), err=True)
     if and_serve:
         from ledger.demo import demo_accounts
         from web.serve import run
 
-        click.echo(f"\n网页: http://127.0.0.1:{port}/app  (账号与密码只显示这一次)")
+        click.echo("\n" + _("Web: http://127.0.0.1:{port}/app  (the accounts' passwords are shown only this once)")
+                   .format(port=port))
         for login, password in demo_accounts(s.app, s.actor).items():
             click.echo(f"  {login:<8} {password}")
         run(s.app, "127.0.0.1", port, year=year)

@@ -33,6 +33,7 @@ from ledger.aggregates import Account
 from ledger.credentials import PASSWORD, TOKEN, Credentials, credentials_for
 from ledger.errors import Conflict, LedgerError, NotFound, RuleViolation
 from ledger.policy import ROLE_NAMES
+from ledger.translation import gettext as _
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
@@ -83,19 +84,19 @@ def normal_login(login: str) -> str:
     """The login as stored (trimmed, lower case), or a refusal saying what a login may hold."""
     key = login.strip().lower()
     if not LOGIN.fullmatch(key):
-        raise RuleViolation(f"login {login!r} is not valid: 1 to 64 characters of a-z, 0-9, '.', '_', '-' and '@', "
-                            "starting with a letter or digit")
+        raise RuleViolation(_("login {login} is not valid: 1 to 64 characters of a-z, 0-9, '.', '_', '-' and '@', "
+                              "starting with a letter or digit").format(login=repr(login)))
     return key
 
 
 def check_password(password: str) -> None:
     """Refuse an empty, too short or too long password (the message never repeats it)."""
     if not password:
-        raise RuleViolation("the password is empty")
+        raise RuleViolation(_("the password is empty"))
     if len(password) < MIN_PASSWORD:
-        raise RuleViolation(f"the password is too short: it needs at least {MIN_PASSWORD} characters")
+        raise RuleViolation(_("the password is too short: it needs at least {n} characters").format(n=MIN_PASSWORD))
     if len(password) > MAX_PASSWORD:
-        raise RuleViolation(f"the password is too long: at most {MAX_PASSWORD} characters")
+        raise RuleViolation(_("the password is too long: at most {n} characters").format(n=MAX_PASSWORD))
 
 
 def token_hash(token: str) -> str:
@@ -145,7 +146,7 @@ class Accounts(_Core):
         except AggregateNotFoundError:
             found = None
         if not isinstance(found, Account):
-            raise NotFound(f"no account with login {key!r} (see `users list`)")
+            raise NotFound(_("no account with login {login} (see `users list`)").format(login=repr(key)))
         return found
 
     # ── managing ────────────────────────────────────────────────────────────
@@ -159,7 +160,7 @@ class Accounts(_Core):
         unit_code = self._role_unit(role, unit)
         display = _text(name, "display name")
         if Account.id_for(key) in self.repository:  # the common case; the store decides a race (add_account)
-            raise Conflict(f"an account with login {key!r} already exists")
+            raise Conflict(_("an account with login {login} already exists").format(login=repr(key)))
         return key, unit_code, display
 
     def add_account(self, *, login: str, role: str, actor: str, unit: str | None = None, name: str = "",
@@ -182,15 +183,17 @@ class Accounts(_Core):
     def _role_unit(self, role: str, unit: str | None) -> str | None:
         """The unit's code for a ``unit`` account (of the current year's ruleset); None for the other roles."""
         if role not in ROLE_NAMES:
-            raise RuleViolation(f"unknown role {role!r}: give one of {', '.join(ROLE_NAMES)}")
+            raise RuleViolation(_("unknown role {role}: give one of {roles}").format(role=repr(role),
+                                                                                     roles=", ".join(ROLE_NAMES)))
         given = (unit or "").strip()
         if role != "unit":
             if given:
-                raise RuleViolation(f"--unit goes with --role unit only: a {role} account belongs to no one unit")
+                raise RuleViolation(_("--unit goes with --role unit only: a {role} account belongs to no one unit")
+                                    .format(role=role))
             return None
         if not given:
-            raise RuleViolation("a unit account needs its unit: give --unit U")
-        _, code, _ = self.resolve(datetime.now(TZ).year, given)
+            raise RuleViolation(_("a unit account needs its unit: give --unit U"))
+        _ruleset, code, _item = self.resolve(datetime.now(TZ).year, given)
         return code
 
     def disable_account(self, login: str, actor: str) -> AccountInfo:

@@ -33,6 +33,7 @@ from events.occurrences import OccurrenceRecorded, OccurrenceRetracted
 from events.rulesets import RulesetAdopted, RulesetAmended
 from ledger.counts import check_count
 from ledger.errors import Conflict, RuleViolation
+from ledger.translation import gettext as _
 
 
 def ledger_id(*parts: object) -> UUID:
@@ -99,7 +100,7 @@ class Occurrence(LedgerAggregate):
     def retract(self, reason: str, actor: str) -> None:
         """Withdraw the occurrence; it stays in the ledger, marked retracted."""
         if self.retracted:
-            raise RuleViolation(f"occurrence {self.id} is already retracted")
+            raise RuleViolation(_("occurrence {id} is already retracted").format(id=self.id))
         self.trigger_event(OccurrenceRetracted, reason=reason, recorded_by=actor)
 
 
@@ -143,16 +144,17 @@ class Dispute(LedgerAggregate):
         """Decide once: accept, reject, or (occurrences only) amend the count."""
         if self.decision is not None:
             raise Conflict(
-                f"dispute {self.id} was already decided ({self.decision}); open a new dispute"
+                _("dispute {id} was already decided ({decision}); open a new dispute").format(
+                    id=self.id, decision=self.decision)
             )
         if decision == "amend":
             if self.subject != "occurrence":
-                raise RuleViolation("a screening is accepted or rejected; it cannot be amended")
+                raise RuleViolation(_("a screening is accepted or rejected; it cannot be amended"))
             if count is None or count < 1:
-                raise RuleViolation("amend needs --count N with N a positive integer")
+                raise RuleViolation(_("amend needs --count N with N a positive integer"))
             check_count(count)
         elif count is not None:
-            raise RuleViolation("--count goes with --decision amend only")
+            raise RuleViolation(_("--count goes with --decision amend only"))
         self.trigger_event(DisputeDecided, decision=decision, count=count, reason=reason, recorded_by=actor)
 
 
@@ -178,10 +180,12 @@ class Notice(LedgerAggregate):
     def explain(self, on: date, evidence: str, actor: str) -> None:
         """Record the explanation, once: the first explanation decides the verdict."""
         if self.explained is not None:
-            raise RuleViolation(f"notice {self.notice} already has an explanation dated {self.explained}")
+            raise RuleViolation(_("notice {notice} already has an explanation dated {date}").format(
+                notice=self.notice, date=self.explained))
         if on < self.received:
             raise RuleViolation(
-                f"explanation for notice {self.notice} dated {on} is before the notice was received ({self.received})")
+                _("explanation for notice {notice} dated {date} is before the notice was received ({received})")
+                .format(notice=self.notice, date=on, received=self.received))
         self.trigger_event(ExplanationSubmitted, date=on, evidence=evidence, recorded_by=actor)
 
 

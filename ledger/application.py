@@ -39,7 +39,12 @@ from ledger.rulesets.loading import parse_adopted, parse_ruleset, sha256_text
 from ledger.rulesets.schema import Item, Ruleset
 from ledger.sealing import Sealing
 from ledger.store import OrjsonTranscoder, PydanticMapper, StoreLocation
+from ledger.translation import N_
+from ledger.translation import gettext as _
 from projections.view import View
+
+#: What find_id and aggregate call a record in a message (their ``what``), translated where shown.
+RECORD_KINDS = (N_("occurrence"), N_("assessment"), N_("dispute"))
 
 __all__ = ["CONFLICT_RETRIES", "RATE_ITEMS", "Ledger", "LedgerCore"]
 
@@ -207,7 +212,7 @@ class LedgerCore(Application[UUID]):
 
     def item_kind(self, unit: str, item: str, on: date) -> str:
         """The kind of ``item`` in the ruleset for ``on``'s year (validating unit and item)."""
-        _, _, it = self.resolve(on.year, unit, item)
+        _ruleset, _unit, it = self.resolve(on.year, unit, item)
         assert it is not None
         return it.kind
 
@@ -264,18 +269,21 @@ class LedgerCore(Application[UUID]):
         except ValueError:
             pass
         if len(key) < 8:
-            raise NotFound(f"{what} {given!r}: give the id (or at least its first 8 characters)")
+            raise NotFound(_("{what} {given}: give the id (or at least its first 8 characters)").format(
+                what=_(what), given=repr(given)))
         # Only an id's own characters: '%' or '_' would be wildcards of the LIKE (a prefix is looked up as a key range).
         if len(key) > 36 or not _ID_TEXT.fullmatch(key):
-            raise NotFound(f"{what} {given!r} is not an id: ids are hexadecimal UUIDs (e.g. 3f2a9c1e-…)")
+            raise NotFound(_("{what} {given} is not an id: ids are hexadecimal UUIDs (e.g. 3f2a9c1e-…)").format(
+                what=_(what), given=repr(given)))
         view = self.refresh()
         # A range on the primary key ('~' sorts after every hex digit and the dash): no wildcard, an index seek.
         rows = view.db.execute(f"SELECT id FROM {table} WHERE id >= ? AND id < ? LIMIT 2",
                                (key, key + "~")).fetchall()
         if not rows:
-            raise NotFound(f"no {what} with id {given!r}")
+            raise NotFound(_("no {what} with id {given}").format(what=_(what), given=repr(given)))
         if len(rows) > 1:
-            raise NotFound(f"{what} id {given!r} is ambiguous: give more characters")
+            raise NotFound(_("{what} id {given} is ambiguous: give more characters").format(what=_(what),
+                                                                                           given=repr(given)))
         return str(rows[0][0])
 
     def aggregate(self, id_: str, kind: type[A], what: str) -> A:
@@ -283,9 +291,10 @@ class LedgerCore(Application[UUID]):
         try:
             found = self.repository.get(UUID(id_))
         except AggregateNotFoundError:
-            raise NotFound(f"no {what} with id {id_!r}") from None
+            raise NotFound(_("no {what} with id {given}").format(what=_(what), given=repr(id_))) from None
         if not isinstance(found, kind):
-            raise NotFound(f"no {what} with id {id_!r} (it names a record of another kind)")
+            raise NotFound(_("no {what} with id {given} (it names a record of another kind)").format(
+                what=_(what), given=repr(id_)))
         return found
 
     # ── conflicts ───────────────────────────────────────────────────────────
@@ -295,7 +304,7 @@ class LedgerCore(Application[UUID]):
         Only for commands whose decision depends on nothing but the aggregate they save (the re-read
         decides afresh: "already decided" becomes a refusal, an identical ruling changes nothing).
         """
-        for _ in range(CONFLICT_RETRIES):
+        for _attempt in range(CONFLICT_RETRIES):
             try:
                 return attempt()
             except IntegrityError:

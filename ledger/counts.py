@@ -9,6 +9,7 @@ unreadable or a sum overflow.
 from __future__ import annotations
 
 from ledger.errors import RuleViolation
+from ledger.translation import gettext as _
 
 #: A billion per occurrence: far beyond a year's work orders, and 9 billion of them still sum in 64 bits.
 MAX_COUNT = 10**9
@@ -18,4 +19,5 @@ def check_count(count: int) -> None:
     """Refuse a count above ``MAX_COUNT`` (positivity is checked by the caller, with its own message)."""
     if count > MAX_COUNT:
         shown = count if count < 10**24 else f"of {len(str(count))} digits"
-        raise RuleViolation(f"count {shown} is larger than {MAX_COUNT}, the most one record may carry")
+        raise RuleViolation(_("count {value} is larger than {most}, the most one record may carry").format(
+            value=shown, most=MAX_COUNT))

@@ -3,14 +3,21 @@
 A date far from the year it is scored in (0001, 2099) is a typo or a forged file, never a fact:
 one completion dated 2099 would make every later export of that order look stale. Recordings
 and imports check their dates against the window of the ruleset adopted for the year concerned.
+
+Every record is also dated one way (docs/dates.md): the day a thing happened — an occurrence, an
+assessment, a report's submission, a notice's receipt, an explanation, a dispute's filing — is
+never after the day it is recorded (today in the ruleset's time zone): a date still to come is a typo.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from ledger.errors import RuleViolation
 from ledger.rulesets.schema import Ruleset
+from ledger.translation import gettext as _
 
 
 class DateOutOfWindow(RuleViolation):
@@ -19,8 +26,26 @@ class DateOutOfWindow(RuleViolation):
 
 def window_message(what: str, given: object, year: int, first: date, last: date) -> str:
     """The refusal's text: what was given and the dates the year's ruleset allows."""
-    return (f"{what} {given} is outside the dates the {year} ruleset allows ({first} to {last}, "
-            "[dates] in the ruleset)")
+    return _("{what} {given} is outside the dates the {year} ruleset allows ({first} to {last}, [dates] in the "
+             "ruleset)").format(what=_(what), given=given, year=year, first=first, last=last)
+
+
+#: Where "today" comes from (tests of a year still to come replace it; nothing else does).
+CLOCK: Callable[[ZoneInfo], datetime] = datetime.now
+
+
+def today_in(ruleset: Ruleset) -> date:
+    """Today's date in the ruleset's time zone."""
+    return CLOCK(ZoneInfo(ruleset.scoring.timezone)).date()
+
+
+def check_recorded_date(ruleset: Ruleset, year: int, day: date, what: str) -> None:
+    """Refuse ``day`` unless it lies in ``ruleset``'s window around ``year`` and is not still to come."""
+    check_in_window(ruleset, year, day, what)
+    today = today_in(ruleset)
+    if day > today:
+        raise DateOutOfWindow(_("{what} {given} is still to come (today is {today}): a record is dated the day "
+                                "it happened").format(what=_(what), given=day, today=today))
 
 
 def check_in_window(ruleset: Ruleset, year: int, day: date, what: str) -> None:

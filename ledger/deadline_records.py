@@ -12,9 +12,10 @@ from eventsourcing.application import AggregateNotFoundError
 
 from events.deadlines import NoticeReceived, ReportSubmitted
 from ledger.aggregates import Notice, ReportSubmission
-from ledger.date_window import check_in_window
+from ledger.date_window import check_recorded_date
 from ledger.errors import NotFound, RuleViolation
 from ledger.rulesets.schema import Ruleset
+from ledger.translation import gettext as _
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
@@ -33,9 +34,10 @@ class DeadlineRecords(_Core):
             parsed = parse_period(kind, period)
         except ValueError as e:
             raise RuleViolation(str(e)) from None
-        ruleset, unit_code, _ = self.resolve(parsed.year, unit)
+        ruleset, unit_code, _item = self.resolve(parsed.year, unit)
         self._require_deadline_schedule(ruleset, parsed.year, kind, f"{kind} reports")
-        check_in_window(ruleset, parsed.year, on, f"the submission date of the {kind} report for {parsed}")
+        check_recorded_date(ruleset, parsed.year, on, _("the submission date of the {kind} report for {period}")
+                        .format(kind=kind, period=parsed))
         if on < parsed.end:
             # A report analyses its whole period: one dated before the period's last day is a typo
             # (a wrong --period or --date), and it would otherwise count as on time.
@@ -55,9 +57,9 @@ class DeadlineRecords(_Core):
         """Validate one notice and return its event fields (shared by ``notice`` and restores)."""
         if not notice.strip():
             raise RuleViolation("the notice id is empty (--notice)")
-        ruleset, unit_code, _ = self.resolve(received.year, unit)
+        ruleset, unit_code, _item = self.resolve(received.year, unit)
         self._require_deadline_schedule(ruleset, received.year, "notice", "explanations of notices")
-        check_in_window(ruleset, received.year, received, "the receipt date")
+        check_recorded_date(ruleset, received.year, received, _("the receipt date"))
         return {"unit": unit_code, "notice": notice.strip(), "received": received, "year": received.year,
                 "evidence": self._require_evidence(evidence)}
 
@@ -77,7 +79,8 @@ class DeadlineRecords(_Core):
             except AggregateNotFoundError:
                 raise NotFound(f"no notice {notice!r} in the ledger (record it with `notice` first)") from None
             year = agg.received.year
-            check_in_window(self.ruleset(year), year, on, f"the explanation date of notice {notice.strip()}")
+            check_recorded_date(self.ruleset(year), year, on,
+                            _("the explanation date of notice {notice}").format(notice=notice.strip()))
             agg.explain(on, self._require_evidence(evidence), actor)
             self.save(agg)
             return str(agg.id)

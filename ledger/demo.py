@@ -12,13 +12,16 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from events.occurrences import OccurrenceRecorded
+from ledger import date_window
 from ledger.aggregates import Occurrence
 from ledger.calendar import CalendarYearUnknown
 from ledger.errors import RuleViolation
 from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.loading import builtin_text
+from ledger.translation import gettext as _
 from projections.deadlines import period_end, periods_of_year
 from projections.facts import calendar_of
 
@@ -45,7 +48,7 @@ def _workorders_file(rng: random.Random, year: int, units: dict[str, str], folde
                     "是否计入统计", "诉求内容"])
         n = 0
         for code, (volume, satisfied, diligence) in PROFILES.items():
-            for _ in range(volume):
+            for _n in range(volume):
                 n += 1
                 dispatched = datetime(year, 1, 1, 8) + timedelta(minutes=rng.randrange(365 * 24 * 60 - 60 * 24 * 20))
                 due = dispatched + timedelta(days=rng.choice((5, 7, 10, 15)))
@@ -84,38 +87,56 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
     view = app.refresh()
     others = view.db.execute("SELECT COUNT(*) FROM log WHERE recorded_by NOT LIKE '%(demo)'").fetchone()[0]
     if others:
-        raise RuleViolation("demo only records into a fresh store (or one it made): this store holds other records; "
-                            "use e.g. --store sqlite:///hotline-ledger-demo.db")
+        raise RuleViolation(_("demo only records into a fresh store (or one it made): this store holds other "
+                              "records; use e.g. --store sqlite:///hotline-ledger-demo.db"))
     if view.db.execute("SELECT COUNT(*) FROM occurrences WHERE year=?", (year,)).fetchone()[0]:
-        return f"the store already holds the {year} demo year: showing it"
+        # Its last step decides two disputes: a year without them was cut short (by a version that checked less).
+        decided = view.db.execute("SELECT COUNT(*) FROM disputes d JOIN occurrences o ON o.id = d.target "
+                                  "WHERE o.year=? AND d.decision IS NOT NULL", (year,)).fetchone()[0]
+        if decided < 2:
+            raise RuleViolation(_("this store holds a half-recorded {year} demo year (an earlier run stopped): "
+                                  "run the demo on a fresh store").format(year=year))
+        return _("the store already holds the {year} demo year: showing it").format(year=year)
+    # All or nothing: what the demo needs is checked before its first event, so a refusal records nothing.
+    today = date_window.CLOCK(ZoneInfo("Asia/Shanghai")).date()  # the built-in ruleset's zone
+    if date(year, 12, 31) >= today:
+        raise RuleViolation(_("no demo for {year}: a demo records a whole year, and {year} is not over yet (records "
+                              "are never dated after today, {today})").format(year=year, today=today))
+    calendar = calendar_of(view.db)
+    if year not in calendar.known_years():
+        known = sorted(calendar.known_years())
+        raise RuleViolation(_("no demo for {year}: the working-day calendar does not know {year} yet (it knows "
+                              "{first}–{last}); choose one of those years, or enter {year}'s rulings with `calendar "
+                              "set` and `calendar complete {year}` first").format(year=year, first=known[0],
+                                                                                   last=known[-1]))
     rng = random.Random(year)
     app.adopt_ruleset(year, builtin_text(), "built-in:taian", demo_actor)
     app.adopt_ruleset(year + 1, builtin_text(), "built-in:taian", demo_actor)  # December's report is due then
     ruleset = app.ruleset(year)
     units = {u.code: u.name for u in ruleset.units}
     assessed = [i for i in ruleset.items if i.kind == "assessment"]
-    for code, (_, _, diligence) in PROFILES.items():
+    for code, (_name, _volume, diligence) in PROFILES.items():
         for item in assessed:
             shortfall = Decimal(rng.choice((0, 0, 0, 1, 2) if diligence > 0.7 else (0, 1, 2, 3))) / 10
             points = max(Decimal(0), item.max - shortfall * item.max)
             app.assess(unit=code, item=item.code, points=points.quantize(Decimal("0.01")), on=date(year, 12, 20),
                        evidence=f"{year}年度考核检查记录", actor=demo_actor)
     occurrences = []
-    for code, (_, _, diligence) in PROFILES.items():
+    for code, (_name, _volume, diligence) in PROFILES.items():
         for item, rate in DEDUCTIONS.items():
-            for _ in range(rng.randrange(0, int(rate * (1.6 - diligence)) + 1)):
+            for _n in range(rng.randrange(0, int(rate * (1.6 - diligence)) + 1)):
                 day = _random_day(rng, year)
                 fields = app.occurrence_fields(code, item, day, 1, f"督办单 {year}-{rng.randrange(1000, 9999)}")
                 occurrences.append(Occurrence.start(OccurrenceRecorded, **fields, recorded_by=demo_actor))
         supervised = rng.randrange(15, 70)
         fields = app.occurrence_fields(code, "3.2.1.1", date(year, 12, 28), supervised, f"首次督办汇总表 {year}")
         occurrences.append(Occurrence.start(OccurrenceRecorded, **fields, recorded_by=demo_actor))
-        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+        for _n in range(rng.choice((0, 0, 1, 1, 2))):
             fields = app.occurrence_fields(code, "5.1", _random_day(rng, year), 1, "市领导批示（表扬）")
             occurrences.append(Occurrence.start(OccurrenceRecorded, **fields, recorded_by=demo_actor))
     app.save_all(occurrences, "the demo year was recorded meanwhile")
     reports = sum(_submit_reports(app, rng, year, code, p[2], demo_actor) for code, p in PROFILES.items())
-    for code, (_, _, diligence) in PROFILES.items():
+    for code, (_name, _volume, diligence) in PROFILES.items():
         calendar = calendar_of(app.refresh().db)
         for k in range(rng.randrange(1, 4)):
             received = _random_day(rng, year)
@@ -138,8 +159,10 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
     rejected = app.open_dispute(event_id=ids[2], reason="信息已上传", evidence="截图", actor=demo_actor)
     app.decide_dispute(dispute_id=rejected, decision="reject", reason="上传时间晚于政策发布三天", actor=demo_actor)
     app.refresh()
-    return (f"recorded the {year} demo year: {len(occurrences)} occurrences, {len(PROFILES) * len(assessed)} "
-            f"assessments, {reports} reports, {wo['new']} work orders, 1 retraction, 2 disputes")
+    return _("recorded the {year} demo year: {occurrences} occurrences, {assessments} assessments, {reports} "
+             "reports, {orders} work orders, 1 retraction, 2 disputes").format(
+        year=year, occurrences=len(occurrences), assessments=len(PROFILES) * len(assessed), reports=reports,
+        orders=wo["new"])
 
 
 #: The demo's accounts: one per role (login → role, unit).

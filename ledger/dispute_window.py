@@ -12,6 +12,7 @@ from datetime import date
 from ledger.calendar import WorkingCalendar
 from ledger.errors import RuleViolation
 from ledger.rulesets.schema import Ruleset
+from ledger.translation import gettext as _
 
 
 def filing_deadline(calendar: WorkingCalendar, evaluated_on: date, working_days: int) -> date:
@@ -28,6 +29,7 @@ def check_filing(ruleset: Ruleset, calendar: WorkingCalendar, evaluated_on: date
     deadline = filing_deadline(calendar, evaluated_on, days)
     if filed_on > deadline:
         raise RuleViolation(
-            f"{what} was evaluated on {evaluated_on}: a dispute had to be filed within {days} working days, "
-            f"by {deadline} (today is {filed_on}); it can no longer be disputed"
+            _("{what} was evaluated on {evaluated}: a dispute had to be filed within {days} working days, by "
+              "{deadline} (today is {today}); it can no longer be disputed").format(
+                what=what, evaluated=evaluated_on, days=days, deadline=deadline, today=filed_on)
         )

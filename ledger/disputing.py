@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError
 
 from events.disputes import DisputeOpened
 from ledger.aggregates import Assessment, Dispute, Occurrence
-from ledger.date_window import check_in_window
+from ledger.date_window import check_recorded_date, today_in
 from ledger.errors import Conflict, NotFound, RuleViolation
 from ledger.rulesets.rates import BUILTIN_RATES
+from ledger.translation import gettext as _
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
@@ -50,13 +50,18 @@ class Disputing(_Core):
             self._refuse_assessment_dispute(event_id)
             raise
         if occ.retracted:
-            raise RuleViolation(f"occurrence {occ_id} is retracted: there is nothing to dispute")
+            raise RuleViolation(_("occurrence {id} is retracted: there is nothing to dispute").format(id=occ_id))
         dispute_id = self._next_dispute_id("occurrence", occ_id, None,
-                                           lambda open_: f"occurrence {occ_id} already has an open dispute {open_}")
-        self._check_filing(occ.year, occ.date, filed_on, f"occurrence {occ_id}")
+                                           lambda open_: _("occurrence {id} already has an open dispute {dispute}")
+                                           .format(id=occ_id, dispute=open_))
+        if filed_on is not None and filed_on < occ.date:
+            raise RuleViolation(_("occurrence {id} happened on {date}: a dispute of it cannot be filed on {filed}, "
+                                  "before it happened (--date)").format(id=occ_id, date=occ.date, filed=filed_on))
+        self._check_filing(occ.year, occ.date, filed_on, _("occurrence {id}").format(id=occ_id))
         return self._open(id=dispute_id, subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
-                          conflict=f"occurrence {occ_id} already has an open dispute {dispute_id}")
+                          conflict=_("occurrence {id} already has an open dispute {dispute}").format(
+                              id=occ_id, dispute=dispute_id))
 
     def _next_dispute_id(self, subject: str, target: str, rate: str | None, refusal: Callable[[UUID], str]) -> UUID:
         """The id of a new dispute of ``target``, decided from the Dispute aggregates in the event store.
@@ -82,55 +87,59 @@ class Disputing(_Core):
             self.aggregate(found, Assessment, "assessment")
         except NotFound:
             return
-        raise RuleViolation(f"{found} is an assessment: assessments are not disputed; "
-                            "ask for a re-assessment (record it with `assess`)")
+        raise RuleViolation(_("{id} is an assessment: assessments are not disputed; "
+                              "ask for a re-assessment (record it with `assess`)").format(id=found))
 
     def open_screening(self, *, order_id: str, rate: str, reason: str, evidence: str, actor: str,
                        attachments: Sequence[str] = (), filed_on: date | None = None) -> str:
         """A unit asks that a work order be screened out (甄别) of one rate."""
         if rate not in RATE_ITEMS:
-            raise RuleViolation(f"rate must be one of {', '.join(sorted(RATE_ITEMS))}, not {rate!r}")
+            raise RuleViolation(_("rate must be one of {rates}, not {rate}").format(rates=", ".join(sorted(RATE_ITEMS)),
+                                                                                    rate=repr(rate)))
         view = self.refresh()
         row = view.db.execute("SELECT unit, dispatched_at, due_at, completed_at FROM workorders WHERE order_id=?",
                               (order_id,)).fetchone()
         if row is None:
-            raise NotFound(f"no work order {order_id!r} in the ledger (import the export that has it first)")
+            raise NotFound(_("no work order {order} in the ledger (import the export that has it first)").format(
+                order=repr(order_id)))
         year = int((row["due_at"] if rate == "ontime" else row["dispatched_at"])[:4])
         ruleset = self.ruleset(year)
         item = next((i.code for i in ruleset.items if getattr(i, "rate", None) == rate), None)
         if item is None:
-            raise RuleViolation(f"the {year} ruleset scores no {rate} rate")
+            raise RuleViolation(_("the {year} ruleset scores no {rate} rate").format(year=year, rate=rate))
         dispute_id = self._next_dispute_id(
             "workorder", order_id, rate,
-            lambda open_: f"work order {order_id} already has an open screening {open_} for {rate}")
+            lambda open_: _("work order {order} already has an open screening {dispute} for {rate}").format(
+                order=order_id, dispute=open_, rate=rate))
         completed = row["completed_at"]
         self._check_filing(year, date.fromisoformat(completed[:10]) if completed else None, filed_on,
-                           f"work order {order_id}")
+                           _("work order {order}").format(order=order_id))
         return self._open(id=dispute_id, subject="workorder", target=order_id, unit=row["unit"], item=item, rate=rate,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
-                          conflict=f"work order {order_id} already has an open screening {dispute_id} for {rate}")
+                          conflict=_("work order {order} already has an open screening {dispute} for {rate}")
+                          .format(order=order_id, dispute=dispute_id, rate=rate))
 
     def _check_filing(self, year: int, evaluated_on: date | None, filed_on: date | None, what: str) -> None:
         """Refuse a dispute filed after the deadline of the ruleset for ``year`` (issue 8)."""
         ruleset = self.ruleset(year)
-        today = datetime.now(ZoneInfo(ruleset.scoring.timezone)).date()
-        if filed_on is not None and filed_on > today:
-            raise RuleViolation(f"{what}: a dispute cannot be filed on {filed_on}, a date still to come (--date)")
         if filed_on is not None:
-            check_in_window(ruleset, year, filed_on, f"{what}: the filing date")
+            if filed_on > today_in(ruleset):
+                raise RuleViolation(_("{what}: a dispute cannot be filed on {date}, a date still to come (--date)")
+                                    .format(what=what, date=filed_on))
+            check_recorded_date(ruleset, year, filed_on, _("{what}: the filing date").format(what=what))
         if ruleset.disputes.working_days is None:
             return
         # Loaded only when a deadline applies: the working calendar is slow to import (CLI start-up).
         from ledger.dispute_window import check_filing
         from projections.facts import calendar_of
 
-        check_filing(ruleset, calendar_of(self.view.db), evaluated_on, filed_on or today, what)
+        check_filing(ruleset, calendar_of(self.view.db), evaluated_on, filed_on or today_in(ruleset), what)
 
     def _open(self, *, attachments: Sequence[str], actor: str, reason: str, evidence: str, conflict: str,
               **fields: Any) -> str:
         """Save the dispute; ``conflict`` is the refusal when a concurrent writer opened the same one first."""
         if not reason.strip():
-            raise RuleViolation("a dispute needs a reason (--reason)")
+            raise RuleViolation(_("a dispute needs a reason (--reason)"))
         kept = tuple(self.evidence.add(a) for a in attachments)
         dispute = Dispute.start(DisputeOpened, **fields, reason=reason.strip(),
                                 evidence=self._require_evidence(evidence), attachments=kept, recorded_by=actor)
@@ -141,7 +150,7 @@ class Disputing(_Core):
                        count: int | None = None) -> str:
         """Decide a dispute once: accept, reject or amend."""
         if not reason.strip():
-            raise RuleViolation("a decision needs a reason (--reason)")
+            raise RuleViolation(_("a decision needs a reason (--reason)"))
         did = self.find_id("disputes", dispute_id, "dispute")
 
         def attempt() -> str:
@@ -150,4 +159,4 @@ class Disputing(_Core):
             self.save(dispute)
             return did
 
-        return self._retrying(attempt, f"dispute {did} kept changing meanwhile; try again")
+        return self._retrying(attempt, _("dispute {id} kept changing meanwhile; try again").format(id=did))

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ledger.translation import gettext as _
+
 
 class LedgerError(Exception):
     """A domain refusal: the command changed nothing (exit status 1)."""
@@ -17,14 +19,16 @@ class UnknownUnit(LedgerError):
     """A unit that the adopted ruleset does not name."""
 
     def __init__(self, unit: str, year: int, known: Sequence[str]) -> None:
-        super().__init__(f"unknown unit {unit!r} in the {year} ruleset (known: {', '.join(known)})")
+        super().__init__(_("unknown unit {unit} in the {year} ruleset (known: {known})").format(
+            unit=repr(unit), year=year, known=", ".join(known)))
 
 
 class UnknownItem(LedgerError):
     """An item code that the adopted ruleset does not have."""
 
     def __init__(self, item: str, year: int) -> None:
-        super().__init__(f"unknown item {item!r} in the {year} ruleset (see `rules show --year {year}`)")
+        super().__init__(_("unknown item {item} in the {year} ruleset (see `rules show --year {year}`)").format(
+            item=repr(item), year=year))
 
 
 class RuleViolation(LedgerError):
@@ -43,7 +47,8 @@ class NoRuleset(LedgerError):
     """A year with no adopted ruleset."""
 
     def __init__(self, year: int) -> None:
-        super().__init__(f"no ruleset adopted for {year}: run `hotline-ledger init --year {year}` first")
+        super().__init__(_("no ruleset adopted for {year}: run `hotline-ledger init --year {year}` first")
+                         .format(year=year))
 
 
 class RulesetInvalid(LedgerError):
@@ -65,7 +70,7 @@ class NotPermitted(LedgerError):
 
 def event_name(notification_id: int | None, originator_id: str | None, version: int | None = None) -> str:
     """How a message names a stored event: ``event #12 (<originator id> v3)``."""
-    where = "event" if notification_id is None else f"event #{notification_id}"
+    where = _("event") if notification_id is None else _("event #{id}").format(id=notification_id)
     if originator_id is None:
         return where
     return f"{where} ({originator_id} v{version})" if version is not None else f"{where} ({originator_id})"
@@ -89,7 +94,8 @@ class UnreadableEvent(RefusedEvent):
     """A stored event that cannot be decoded (its bytes were altered, or a wrong key)."""
 
     def __init__(self, notification_id: int, originator_id: str, problem: str, version: int | None = None) -> None:
-        super().__init__(notification_id, originator_id, version, f"cannot be read: {problem}")
+        super().__init__(notification_id, originator_id, version,
+                         _("cannot be read: {problem}").format(problem=problem))
 
 
 class ForeignEvent(RefusedEvent):
@@ -101,7 +107,8 @@ class ForeignEvent(RefusedEvent):
 
     def __init__(self, notification_id: int | None, originator_id: str, version: int | None, problem: str) -> None:
         self.problem = problem
-        super().__init__(notification_id, originator_id, version, f"is not a ledger event: {problem}; run `verify`")
+        super().__init__(notification_id, originator_id, version,
+                         _("is not a ledger event: {problem}; run `verify`").format(problem=problem))
 
     def at(self, notification_id: int) -> ForeignEvent:
         """The same refusal, naming the event's notification id."""
@@ -114,7 +121,8 @@ class BrokenLink(RefusedEvent):
     def __init__(self, notification_id: int, originator_id: str | None, version: int | None, reason: str) -> None:
         self.reason = reason
         super().__init__(notification_id, originator_id, version,
-                         f"fails the tamper-evidence chain: {reason}; nothing was read from it; run `verify`")
+                         _("fails the tamper-evidence chain: {reason}; nothing was read from it; run `verify`")
+                         .format(reason=reason))
 
 
 class ImportRejected(LedgerError):

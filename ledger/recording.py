@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING, Any
 from events.occurrences import AssessmentRecorded, OccurrenceRecorded
 from ledger.aggregates import Assessment, Occurrence
 from ledger.counts import check_count
-from ledger.date_window import check_in_window
-from ledger.errors import RuleViolation
+from ledger.date_window import check_recorded_date
+from ledger.errors import NotFound, RuleViolation
 from ledger.rulesets.schema import OCCURRENCE_KINDS
+from ledger.translation import N_
+from ledger.translation import gettext as _
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
@@ -34,13 +36,13 @@ class Recording(_Core):
         assert it is not None
         if it.kind not in OCCURRENCE_KINDS:
             raise RuleViolation(
-                f"item {it.code} is of kind {it.kind}: "
-                + ("use `assess`" if it.kind == "assessment" else "it is not recorded as occurrences")
-            )
+                (_("item {code} is of kind {kind}: use `assess`") if it.kind == "assessment"
+                 else _("item {code} is of kind {kind}: it is not recorded as occurrences")).format(code=it.code,
+                                                                                                  kind=it.kind))
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise RuleViolation(f"count must be a positive integer, not {count!r}")
+            raise RuleViolation(_("count must be a positive integer, not {count}").format(count=repr(count)))
         check_count(count)
-        check_in_window(ruleset, on.year, on, "the date")
+        check_recorded_date(ruleset, on.year, on, N_("the date"))  # translated only if refused
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "count": count,
                 "evidence": self._require_evidence(evidence), "note": note or ""}
 
@@ -59,12 +61,14 @@ class Recording(_Core):
         ruleset, unit_code, it = self.resolve(on.year, unit, item)
         assert it is not None
         if it.kind != "assessment":
-            raise RuleViolation(f"item {it.code} is of kind {it.kind}, not an assessment: use `record`")
+            raise RuleViolation(_("item {code} is of kind {kind}, not an assessment: use `record`").format(
+                code=it.code, kind=it.kind))
         if not points.is_finite() or points < 0 or points > it.max:
-            raise RuleViolation(f"points {points} are outside 0..{it.max} for item {it.code}")
+            raise RuleViolation(_("points {points} are outside 0..{max} for item {code}").format(
+                points=points, max=it.max, code=it.code))
         if points.is_zero():
             points = Decimal(0)  # "-0" passes the range check but would print as "-0.00"
-        check_in_window(ruleset, on.year, on, "the date")
+        check_recorded_date(ruleset, on.year, on, N_("the date"))  # translated only if refused
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "points": points,
                 "evidence": self._require_evidence(evidence), "note": note or ""}
 
@@ -79,8 +83,13 @@ class Recording(_Core):
     def retract(self, event_id: str, reason: str, actor: str) -> str:
         """Withdraw an occurrence (it stays in the ledger, marked retracted)."""
         if not reason.strip():
-            raise RuleViolation("a retraction needs a reason (--reason)")
-        occ_id = self.find_id("occurrences", event_id, "occurrence")
+            raise RuleViolation(_("a retraction needs a reason (--reason)"))
+        try:
+            occ_id = self.find_id("occurrences", event_id, "occurrence")
+            self.aggregate(occ_id, Occurrence, "occurrence")
+        except NotFound:
+            self._refuse_assessment_retraction(event_id)
+            raise
 
         def attempt() -> str:
             occ = self.aggregate(occ_id, Occurrence, "occurrence")
@@ -88,4 +97,14 @@ class Recording(_Core):
             self.save(occ)
             return occ_id
 
-        return self._retrying(attempt, f"occurrence {occ_id} kept changing meanwhile; try again")
+        return self._retrying(attempt, _("occurrence {id} kept changing meanwhile; try again").format(id=occ_id))
+
+    def _refuse_assessment_retraction(self, event_id: str) -> None:
+        """An assessment is not retracted but superseded (the latest recorded counts): say so, not "no occurrence"."""
+        try:
+            found = self.find_id("assessments", event_id, "assessment")
+            self.aggregate(found, Assessment, "assessment")
+        except NotFound:
+            return
+        raise RuleViolation(_("{id} is an assessment: assessments are not retracted; record the right points with "
+                              "`assess` (the latest assessment recorded counts)").format(id=found))

@@ -24,6 +24,7 @@ from events.registry import ForeignTopic, event_class
 from ledger.aggregates import AGGREGATE_TYPES
 from ledger.errors import ForeignEvent, StoreUnavailable
 from ledger.identity import os_user, request_login
+from ledger.translation import gettext as _
 
 DEFAULT_STORE = "sqlite:///hotline-ledger.db"
 #: The persistence factory of ``memory:`` stores (ledger/chain_memory.py).
@@ -188,7 +189,8 @@ def parse_store(url: str) -> StoreLocation:
     try:
         parts = urlsplit(url)
     except ValueError as e:
-        raise StoreUnavailable(f"store URL {masked(url)!r} is malformed: {e}") from None
+        raise StoreUnavailable(_("store URL {url} is malformed: {problem}").format(url=repr(masked(url)),
+                                                                                    problem=e)) from None
     if parts.scheme == "memory":
         # Nothing survives the process: for tests of aggregates and use cases, and for trying things out.
         import tempfile
@@ -200,7 +202,7 @@ def parse_store(url: str) -> StoreLocation:
         raw = unquote(url[len("sqlite://"):])
         path = raw[1:] if raw.startswith("/") else raw
         if not path:
-            raise StoreUnavailable(f"store URL {url!r} names no file: use sqlite:///PATH")
+            raise StoreUnavailable(_("store URL {url} names no file: use sqlite:///PATH").format(url=repr(url)))
         db = Path(path).expanduser().resolve()
         env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db), "SQLITE_LOCK_TIMEOUT": "60"}
         views = Path(os.environ.get("HOTLINE_LEDGER_VIEWS") or f"{db}.views")

@@ -15,6 +15,7 @@ from typing import Any
 
 from ledger.rulesets.schema import BUILTIN_RATES, OCCURRENCE_KINDS
 from projections.facts import calendar_of, deadline_verdicts, year_window
+from projections.local_time import in_zone
 from projections.reading import Reading
 from projections.scores import ItemResult, UnitScore, fmt
 
@@ -95,7 +96,7 @@ def score_document(reading: Reading, scores: list[UnitScore], unit: str | None =
         })
     return {
         "year": reading.year, "as_of": reading.as_of.isoformat(),
-        "known_at": reading.known_at.isoformat() if reading.known_at else None,
+        "known_at": _known_at(reading),
         "ruleset": {"id": reading.ruleset.id, "sha256": reading.ruleset_sha, "name": reading.ruleset.name},
         "units": units,
     }
@@ -110,8 +111,15 @@ def with_previous(doc: dict[str, Any], earlier: dict[str, Any]) -> dict[str, Any
     return {**doc, "units": units}
 
 
-def _history_line(r: Any) -> dict[str, Any]:
-    return {"type": r["type"], "at": r["at"], "by": r["by"], "authenticated_as": r["authenticated_as"],
+def _known_at(reading: Reading) -> str | None:
+    """``--known-at`` as people read it: in the ruleset's time zone, with its offset."""
+    if reading.known_at is None:
+        return None
+    return in_zone(reading.known_at.isoformat(), reading.ruleset.scoring.timezone)
+
+
+def _history_line(r: Any, zone: str) -> dict[str, Any]:
+    return {"type": r["type"], "at": in_zone(r["at"], zone), "by": r["by"], "authenticated_as": r["authenticated_as"],
             "reason": r["reason"], "decision": r["decision"], "count": r["count"], "dispute": r["dispute"]}
 
 
@@ -135,12 +143,13 @@ def occurrence_events(reading: Reading, unit: str, item: str, amount: Decimal | 
     where = "year=? AND unit=? AND item=? AND date<=?"
     params = (reading.year, unit, item, reading.as_of.isoformat())
     # Every history line of these occurrences in one query (one query per occurrence is slow for thousands).
+    zone = reading.ruleset.scoring.timezone
     histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for h in reading.db.execute(
         f"SELECT *, {_AUTHENTICATED.format('history')} FROM history "
         f"WHERE target IN (SELECT id FROM occurrences WHERE {where}) ORDER BY nid", params,
     ):
-        histories[h["target"]].append(_history_line(h))
+        histories[h["target"]].append(_history_line(h, zone))
     shown = fmt(amount) if amount is not None else None
     cursor = reading.db.execute(
         "SELECT id, date, count, retracted, effective_count, evidence, note, attachments, source, recorded_by, "
@@ -154,7 +163,7 @@ def occurrence_events(reading: Reading, unit: str, item: str, amount: Decimal | 
             "effective_count": 0 if retracted else effective,
             "amount": shown, "evidence": evidence, "note": note,
             "attachments": json.loads(attachments) if attachments and attachments != "[]" else [],
-            "source": source, "recorded_by": by, "authenticated_as": who, "recorded_at": at,
+            "source": source, "recorded_by": by, "authenticated_as": who, "recorded_at": in_zone(at, zone),
             "state": _state(bool(retracted), history), "history": history,
         })
     return out
@@ -162,6 +171,7 @@ def occurrence_events(reading: Reading, unit: str, item: str, amount: Decimal | 
 
 def assessment_events(reading: Reading, unit: str, item: str) -> list[dict[str, Any]]:
     """Every assessment of the item; the latest recorded is effective, earlier ones superseded."""
+    zone = reading.ruleset.scoring.timezone
     rows = list(reading.db.execute(
         f"SELECT *, {_AUTHENTICATED.format('assessments')} FROM assessments "
         "WHERE year=? AND unit=? AND item=? AND date<=? ORDER BY nid",
@@ -170,7 +180,7 @@ def assessment_events(reading: Reading, unit: str, item: str) -> list[dict[str, 
     return [
         {"id": r["id"], "type": "assessment", "date": r["date"], "points": fmt(Decimal(r["points"])),
          "evidence": r["evidence"], "note": r["note"], "attachments": [], "recorded_by": r["recorded_by"],
-         "authenticated_as": r["authenticated_as"], "recorded_at": r["recorded_at"],
+         "authenticated_as": r["authenticated_as"], "recorded_at": in_zone(r["recorded_at"], zone),
          "state": "effective" if n == len(rows) - 1 else "superseded", "history": []}
         for n, r in enumerate(rows)
     ]
@@ -265,6 +275,6 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
                 ]
             items.append(entry)
     return {"year": reading.year, "unit": score.unit, "name": score.name, "as_of": reading.as_of.isoformat(),
-            "known_at": reading.known_at.isoformat() if reading.known_at else None,
+            "known_at": _known_at(reading),
             "ruleset": {"id": reading.ruleset.id, "sha256": reading.ruleset_sha},
             "total": fmt(score.total), "rank": score.rank, "items": items}

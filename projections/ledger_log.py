@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from projections.local_time import in_zone, zone_of
+
 # Event fields that hold points: CLI.md wants them as strings with exactly two decimals in every reading.
 _POINTS_FIELDS = ("points",)
 _CENT = Decimal("0.01")
@@ -59,12 +61,13 @@ def log_entries(db: sqlite3.Connection, unit: str | None = None, item: str | Non
         sql += " AND item=?"
         params.append(item)
     rows = db.execute(sql + " ORDER BY nid", params)
+    zone = zone_of(db)
     out = []
     for r in rows:
         if since is not None and datetime.fromisoformat(r["recorded_at"]) < since:
             continue
         out.append({"id": r["id"], "notification_id": r["nid"], "version": r["version"], "type": r["type"],
-                    "unit": r["unit"], "item": r["item"], "recorded_at": r["recorded_at"],
+                    "unit": r["unit"], "item": r["item"], "recorded_at": in_zone(r["recorded_at"], zone),
                     "recorded_by": r["recorded_by"], "authenticated_as": r["authenticated_as"],
                     **_two_decimals(json.loads(r["payload"]))})
     return out

@@ -10,10 +10,12 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ledger.errors import NoRuleset, NotFound
 from ledger.rulesets.loading import parse_adopted
 from ledger.rulesets.schema import Ruleset
+from ledger.translation import gettext as _
 from projections.facts import gather
 from projections.scores import UnitScore, score_city
 from projections.view import View
@@ -58,7 +60,13 @@ def ruleset_in(db: sqlite3.Connection, year: int) -> tuple[Ruleset, str]:
 
 def open_reading(app: Any, year: int, as_of: date, known_at: datetime | None = None,
                  progress: Any = None) -> Reading:
-    """Catch the read model up (or build one as known at ``known_at``) and read ``year`` from it."""
+    """Catch the read model up (or build one as known at ``known_at``) and read ``year`` from it.
+
+    A ``known_at`` without an offset is a time in the zone of ``year``'s ruleset (Asia/Shanghai while none is
+    adopted): the zone people read the ledger's times in (projections/local_time.py).
+    """
+    if known_at is not None and known_at.tzinfo is None:
+        known_at = known_at.replace(tzinfo=ZoneInfo(_zone_for(app.refresh().db, year)))
     if known_at is None:
         view = app.refresh(progress=progress)
     else:
@@ -69,9 +77,18 @@ def open_reading(app: Any, year: int, as_of: date, known_at: datetime | None = N
     except NoRuleset:
         if known_at is None:
             raise
-        raise NotFound(f"no ruleset for {year} had been adopted by {known_at.isoformat()} (--known-at): "
-                       "the ledger could not score that year then") from None
+        raise NotFound(_("no ruleset for {year} had been adopted by {moment} (--known-at): the ledger could not "
+                         "score that year then").format(year=year, moment=known_at.isoformat())) from None
     return Reading(view.db, year, as_of, known_at, ruleset, sha)
+
+
+def _zone_for(db: sqlite3.Connection, year: int) -> str:
+    from projections.local_time import DEFAULT_ZONE
+
+    try:
+        return ruleset_in(db, year)[0].scoring.timezone
+    except NoRuleset:
+        return DEFAULT_ZONE
 
 
 def unit_code(db: sqlite3.Connection, unit: str, year: int | None = None) -> str:
@@ -81,7 +98,7 @@ def unit_code(db: sqlite3.Connection, unit: str, year: int | None = None) -> str
         if row is None:
             raise NoRuleset(datetime.now().year)
         year = row[0]
-    ruleset, _ = ruleset_in(db, year)
+    ruleset = ruleset_in(db, year)[0]
     return _resolve_unit(ruleset, unit, year)
 
 

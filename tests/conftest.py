@@ -21,6 +21,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+# The tests were written against the English texts (the msgids); tests of the Chinese default (the
+# language a person without an English locale reads) set the locale themselves (test_cli_language.py).
+# Pinned in the process environment so that CLI subprocesses speak English too.
+for _variable in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "en_US.UTF-8"
+
 PG_URL = os.environ.get("HOTLINE_LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = os.environ.get("HOTLINE_LEDGER_TEST_BACKENDS", "sqlite,postgres").split(",")
 
@@ -66,6 +73,20 @@ def schema() -> Iterator[str]:
     yield name
     with _pg_connect() as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{name}", "{name}_views" CASCADE')
+
+
+@pytest.fixture
+def today_is(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Set the day the ledger takes as today (``ledger.date_window.CLOCK``): for a year still to come, whose
+    records would otherwise be refused as dated in the future (docs/dates.md)."""
+    from datetime import date, datetime, time
+
+    from ledger import date_window
+
+    def set_today(day: date) -> None:
+        monkeypatch.setattr(date_window, "CLOCK", lambda zone: datetime.combine(day, time(12), zone))
+
+    return set_today
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from ledger.counts import MAX_COUNT
 from ledger.date_window import DateOutOfWindow
 from ledger.errors import LedgerError, NoRuleset, RuleViolation, UnknownItem, UnknownUnit
 from ledger.imports.tabular import ImportRejected, RowError, Table, map_columns, open_table
+from ledger.translation import gettext as _
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "unit": ("单位",), "item": ("项目",), "date": ("日期",), "count": ("次数",),
@@ -84,7 +85,7 @@ def import_events_file(app: Any, path: str, actor: str, again: bool = False,
     if errors:
         raise ImportRejected(errors)
     if not events:
-        raise RuleViolation(f"{path}: the file has a header but no data rows: nothing to import")
+        raise RuleViolation(_("{file}: the file has a header but no data rows: nothing to import").format(file=path))
     rows = len(events)
     events.append(EventsFileImported(originator_id=batch_id, originator_version=1,
                                      originator_topic=get_topic(EventsFile), timestamp=now, sha256=table.sha256,

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ledger.imports.tabular import ImportRejected, RowError, map_columns, open_table
+from ledger.translation import gettext as _
 
 
 class Absent(enum.Enum):
@@ -203,8 +204,8 @@ class WorkOrderReader:
         self.max_time: str | None = None
         found = sorted(extra_found.items(), key=lambda kv: kv[1])  # in the file's order
         #: The declared headers of the extra columns this file has, in the order of `WorkOrderRow.extra`.
-        self.extra_columns: tuple[str, ...] = tuple(header for header, _ in found)
-        self._extra_indexes = tuple(index for _, index in found)
+        self.extra_columns: tuple[str, ...] = tuple(header for header, _index in found)
+        self._extra_indexes = tuple(index for _header, index in found)
         self._extra_values = tuple(tuple((extra_columns or {})[h]) for h in self.extra_columns)
 
     def __iter__(self) -> Iterator[WorkOrderRow]:
@@ -221,6 +222,8 @@ class WorkOrderReader:
         dates, clock = _valid_dates(), _valid_clock_times()
         errors, slow_time, slow_cell = self.errors, self._slow_time, self._slow_cell
         seen: dict[str, int] = {}
+        # Rows with errors are not compared, but their ids still count: a repeat of one is a duplicate too.
+        refused: dict[str, int] = {}
         latest = ""
         rows_read = 0
         progress = self._progress
@@ -238,7 +241,7 @@ class WorkOrderReader:
 
             order_id = cells[i_id].strip()
             if not order_id:
-                self._error(row, i_id, "the order id is empty")
+                self._error(row, i_id, _("the order id is empty"))
             unit = units.get(cells[i_unit]) or slow_cell(row, "unit", cells[i_unit], units)
             # The export's usual `YYYY-MM-DD HH:MM:SS`, checked by two set probes, inline.
             text = cells[i_disp]
@@ -252,7 +255,8 @@ class WorkOrderReader:
             else:
                 due = slow_time(row, i_due, text, _END_OF_DAY)
             if dispatched and due and due < dispatched:
-                self._error(row, i_due, f"the due time {due} is before the dispatch time {dispatched}")
+                self._error(row, i_due, _("the due time {due} is before the dispatch time {dispatched}").format(
+                    due=due, dispatched=dispatched))
             completed: str | None | Absent = ABSENT
             if i_done is not None:
                 text = cells[i_done]
@@ -261,8 +265,8 @@ class WorkOrderReader:
                 else:
                     completed = slow_time(row, i_done, text, _START_OF_DAY, optional=True)
                 if dispatched and completed and completed < dispatched:
-                    self._error(row, i_done,
-                                f"the completion time {completed} is before the dispatch time {dispatched}")
+                    self._error(row, i_done, _("the completion time {completed} is before the dispatch time "
+                                               "{dispatched}").format(completed=completed, dispatched=dispatched))
             reply_required = ABSENT if i_rr is None else rr_map.get(cells[i_rr])
             if reply_required is None:
                 reply_required = slow_cell(row, "reply_required", cells[i_rr], rr_map)
@@ -283,15 +287,20 @@ class WorkOrderReader:
                 extra = tuple(cells[i].strip() for i in extra_at)
                 for (i, allowed), value in zip(extra_checks, extra, strict=True):
                     if value and allowed and value not in allowed:
-                        self._error(row, i, f"{value!r} is not a value of {self._table.header[i]} "
-                                            f"({', '.join(allowed)})")
+                        self._error(row, i, _("{value} is not a value of {column} ({allowed})").format(
+                            value=repr(value), column=self._table.header[i], allowed=", ".join(allowed)))
             # One chain of string comparisons on the common path; the messages only for a row out of bounds.
             if bounds is not None and not (
                     lo <= (dispatched or lo) <= hi_event and lo <= (due or lo) <= hi
                     and (completed.__class__ is not str or lo <= (completed or lo) <= hi_event)
                     and lo <= (exported or lo) <= hi_event):
                 self._check_bounds(row, bounds, dispatched, due, completed, exported)
+            if refused and order_id in refused:
+                self._error(row, i_id, _("order {order} also appears at row {row}").format(order=repr(order_id),
+                                                                                          row=refused[order_id]))
             if len(errors) > n_errors:
+                if order_id and order_id not in seen:
+                    refused.setdefault(order_id, row)
                 continue
 
             fingerprint = hash((unit, dispatched, due, completed, reply_required, replied, satisfaction,
@@ -299,8 +308,8 @@ class WorkOrderReader:
             previous = seen.get(order_id)
             if previous is not None:
                 if previous & _HASH_MASK != fingerprint:
-                    self._error(row, i_id, f"order {order_id!r} also appears at row {previous >> _HASH_BITS} "
-                                           "with different values")
+                    self._error(row, i_id, _("order {order} also appears at row {row} with different values")
+                                .format(order=repr(order_id), row=previous >> _HASH_BITS))
                 continue  # an identical repeat adds nothing
             seen[order_id] = row << _HASH_BITS | fingerprint
 
@@ -321,17 +330,19 @@ class WorkOrderReader:
         """Errors for the row's times outside the window, and for the times of events still to come (only a
         deadline may lie ahead: an export cannot hold a dispatch, completion or export time after it was made)."""
         cols = self._columns
-        for field, value, what in (("dispatched_at", dispatched, "the dispatch time"), ("due_at", due, "the due time"),
-                                   ("completed_at", completed, "the completion time"),
-                                   ("exported_at", exported, "the export time")):
+        for field, value, what in (("dispatched_at", dispatched, _("the dispatch time")),
+                                   ("due_at", due, _("the due time")),
+                                   ("completed_at", completed, _("the completion time")),
+                                   ("exported_at", exported, _("the export time"))):
             if not isinstance(value, str) or not value:
                 continue
             if not bounds.first <= value <= bounds.last:
-                self._error(row, cols[field], f"{what} {value.replace('T', ' ')} is outside the dates the adopted "
-                                              f"rulesets allow ({bounds.first[:10]} to {bounds.last[:10]}, [dates])")
+                self._error(row, cols[field], _("{what} {value} is outside the dates the adopted rulesets allow "
+                                                "({first} to {last}, [dates])").format(
+                    what=what, value=value.replace("T", " "), first=bounds.first[:10], last=bounds.last[:10]))
             elif field != "due_at" and value > bounds.latest:
-                self._error(row, cols[field], f"{what} {value.replace('T', ' ')} is still to come "
-                                              f"(it is now {bounds.now.replace('T', ' ')})")
+                self._error(row, cols[field], _("{what} {value} is still to come (it is now {now})").format(
+                    what=what, value=value.replace("T", " "), now=bounds.now.replace("T", " ")))
 
     def _error(self, row: int, index: int, message: str) -> None:
         self.errors.append(RowError(self.file, row, self._table.header[index], message))
@@ -343,11 +354,12 @@ class WorkOrderReader:
         stripped = text.strip()
         if not stripped:
             if not optional:
-                self._error(row, index, "a time is required")
+                self._error(row, index, _("a time is required"))
             return None
         value = parse_time(stripped, date_alone)
         if value is None:
-            self._error(row, index, f"not a time: {text!r} (expected YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DD)")
+            self._error(row, index, _("not a time: {text} (expected YYYY-MM-DD HH:MM[:SS] or YYYY-MM-DD)").format(
+                text=repr(text)))
         return value
 
     def _slow_cell(self, row: int, field: str, text: str, known: Mapping[str, _T]) -> _T | None:
@@ -363,11 +375,11 @@ class WorkOrderReader:
 
 _T = TypeVar("_T")
 _CELL_MESSAGES: dict[str, Callable[[str, Mapping], str]] = {
-    "unit": lambda text, _: f"unknown unit {text!r}" if text else "the unit is empty",
-    "satisfaction": lambda text, known: (
-        f"{text!r} is not a satisfaction label of the ruleset ({', '.join(k for k in known if k)})"
-    ),
-    **dict.fromkeys(("reply_required", "replied", "counted"), lambda text, _: f"{text!r} is not 是 or 否"),
+    "unit": lambda text, _known: _("unknown unit {unit}").format(unit=repr(text)) if text else _("the unit is empty"),
+    "satisfaction": lambda text, known: _("{value} is not a satisfaction label of the ruleset ({labels})").format(
+        value=repr(text), labels=", ".join(k for k in known if k)),
+    **dict.fromkeys(("reply_required", "replied", "counted"),
+                    lambda text, _known: _("{value} is not 是 or 否").format(value=repr(text))),
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from ledger.rulesets.loading import parse_ruleset
 from ledger.rulesets.rates import RateDefinition
 from ledger.rulesets.schema import Item, Ruleset
+from ledger.translation import gettext as _
 
 RATE_NAMES = {"satisfaction": "群众满意率", "reply": "回复群众率", "ontime": "按期办结率", "volume": "承办量"}
 _SCHEDULES = {"monthly": "月度报告须在次月第{n}个工作日内报送",
@@ -46,7 +47,7 @@ def _warnings(r: Ruleset) -> list[str]:
     out = []
     for unit_class in dict.fromkeys(r.class_of(u.code) for u in r.units):
         unit = next(u.code for u in r.units if r.class_of(u.code) == unit_class)
-        who = f" (class {unit_class})" if unit_class else ""
+        who = _(" (class {unit_class})").format(unit_class=unit_class) if unit_class else ""
         for s in r.sections:
             if not r.applies(unit, s.code):
                 continue
@@ -54,7 +55,8 @@ def _warnings(r: Ruleset) -> list[str]:
             total = sum((getattr(i, "max", None) or Decimal(0) for i in own if i.pool is None), Decimal(0))
             total += sum((p.max for p in r.pools if p.section == s.code), Decimal(0))
             if total != s.max:
-                out.append(f"section {s.code}{who}: its items and pools add up to {n(total)}, not its max {n(s.max)}")
+                out.append(_("section {code}{who}: its items and pools add up to {total}, not its max {max}").format(
+                    code=s.code, who=who, total=n(total), max=n(s.max)))
     return out
 
 

@@ -22,6 +22,25 @@ def builtin_text(name: str = BUILTIN) -> str:
     return resources.files("ledger.rulesets").joinpath(f"{name}.toml").read_text(encoding="utf-8")
 
 
+def read_ruleset_file(path: str) -> str:
+    """A ruleset file's text: UTF-8 (with or without a BOM), as `init --ruleset` and `rules check` both read it.
+
+    Anything else (a file saved as GB18030 by a Chinese editor, say) is refused naming the file and the byte,
+    never a traceback: the adopted text is recorded as it was read, so its encoding must not be guessed.
+    """
+    from pathlib import Path
+
+    from ledger.errors import LedgerError
+    from ledger.translation import gettext as _
+
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LedgerError(_("{file}: not UTF-8 text ({reason} at byte {at}); save the ruleset as UTF-8").format(
+            file=path, reason=e.reason, at=e.start)) from None
+
+
 def sha256_text(text: str) -> str:
     """Hex SHA-256 of the ruleset text as UTF-8: the identity recorded on adoption."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

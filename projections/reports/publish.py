@@ -15,16 +15,16 @@ from projections.scores import UnitScore
 
 
 def render_report(fmt: str, reading: Reading, scores: list[UnitScore], doc: dict[str, Any],
-                  compare: dict[str, Any] | None, to_file: bool = True) -> bytes:
+                  compare: dict[str, Any] | None) -> bytes:
     """The ``fmt`` report of ``doc`` (with every unit's trace for the drill-downs).
 
-    A CSV written to a file starts with a UTF-8 BOM so that Excel reads it as UTF-8; on stdout
-    (``to_file`` false) it does not.
+    A CSV starts with a UTF-8 BOM so that Excel reads it as UTF-8, on stdout as in ``--output``: the same
+    bytes either way (``score --format csv > f.csv`` is ``--output f.csv``).
     """
     if fmt == "csv":
         from projections.reports.summary_csv import render_summary_csv
 
-        return (("\ufeff" if to_file else "") + render_summary_csv(doc, compare)).encode("utf-8")
+        return ("\ufeff" + render_summary_csv(doc, compare)).encode("utf-8")
     wanted = {u["unit"] for u in doc["units"]}
     traces = {s.unit: trace_document(reading, s) for s in scores if s.unit in wanted}
     if fmt == "xlsx":

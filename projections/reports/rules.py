@@ -2,37 +2,50 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rich.console import Console
 from rich.table import Table
 
+from ledger.rulesets.check import describe_item, n
 from ledger.rulesets.schema import Ruleset
+from ledger.translation import gettext as _
+from projections import wording
 from projections.reports.terminal_text import literal as lit
 
-_SKIP = {"code", "name", "section", "kind"}
+
+def _override(values: dict[str, object]) -> str:
+    """A unit's adjustment of an item's parameters as a person reads it (``threshold = 92``), not a Python repr."""
+    def shown(value: object) -> str:
+        return n(Decimal(str(value))) if isinstance(value, int | float | Decimal) and not isinstance(value, bool) \
+            else str(value)
+
+    return ", ".join(f"{key} = {shown(value)}" for key, value in values.items())
 
 
 def print_ruleset(console: Console, ruleset: Ruleset, year: int) -> None:
     """Units, sections, pools and items of the ruleset in force."""
     console.print(f"[bold]{lit(ruleset.name)}[/bold] ({lit(ruleset.id)}) — {year}")
-    units = Table(title="单位", title_justify="left")
-    for col in ("代码", "名称", "参数调整"):
+    units = Table(title=_("Units"), title_justify="left")
+    for col in (_("Code"), _("Name"), _("Adjusted parameters")):
         units.add_column(col)
     for u in ruleset.units:
-        units.add_row(lit(u.code), lit(u.name), lit("; ".join(f"{k}: {v}" for k, v in u.overrides.items())))
+        units.add_row(lit(u.code), lit(u.name), lit("; ".join(f"{k}: {_override(v)}" for k, v in u.overrides.items())))
     console.print(units)
-    items = Table(title="评价项目", title_justify="left")
-    for col in ("代码", "项目", "类型", "满分/分池", "参数"):
+    items = Table(title=_("Items"), title_justify="left")
+    for col in (_("Code"), _("Item"), _("Kind"), _("Max / pool"), _("Rule")):
         items.add_column(col)
     for s in ruleset.sections:
-        items.add_row(f"[bold]{lit(s.code)}[/bold]", f"[bold]{lit(s.name)}[/bold]", "section", str(s.max), "")
+        items.add_row(f"[bold]{lit(s.code)}[/bold]", f"[bold]{lit(s.name)}[/bold]", wording.kind("section"),
+                      n(s.max), "")
         for p in ruleset.pools:
             if p.section == s.code:
-                items.add_row(lit(p.code), lit(p.name), "pool", str(p.max), f"min_points={p.min_points}")
+                floor = _("at least {points}").format(points=n(p.min_points)) if p.min_points else ""
+                items.add_row(lit(p.code), lit(p.name), wording.kind("pool"), n(p.max), floor)
         for i in ruleset.items:
             if i.section != s.code:
                 continue
-            params = {k: v for k, v in i.model_dump().items() if k not in _SKIP and v is not None}
-            where = f"pool {params.pop('pool')}" if "pool" in params else str(params.pop("max", ""))
-            items.add_row(lit(i.code), lit(i.name), lit(i.kind), lit(where),
-                          lit(", ".join(f"{k}={v}" for k, v in params.items())))
+            # The rule in words, as `rules check` says it (ledger/rulesets/check.py), not the model's fields.
+            where = _("pool {code}").format(code=i.pool) if i.pool else n(getattr(i, "max", None) or 0)
+            items.add_row(lit(i.code), lit(i.name), wording.kind(i.kind), lit(where), lit(describe_item(ruleset, i)))
     console.print(items)

@@ -11,14 +11,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ledger.translation import gettext as _
+from projections import wording
+from projections.local_time import to_the_second
 from projections.reports.terminal_text import literal as lit
 from projections.reports.unit_detail import recorder_text
-
-STATE_LABELS = {
-    "effective": "有效", "retracted": "已撤销", "disputed": "申诉中", "accepted": "申诉成立",
-    "rejected": "申诉驳回", "amended": "已改定", "superseded": "已被替代",
-}
-VERDICT_LABELS = {"on_time": "按期", "late": "逾期", "missing": "未报送", "not_yet_due": "未到期", "pending": "待定"}
 
 
 def ranking_table(doc: dict[str, Any]) -> Table:
@@ -89,24 +86,29 @@ def _previous_cells(unit: dict[str, Any]) -> list[str]:
 def _events_table(entry: dict[str, Any]) -> Table | None:
     if entry.get("events"):
         t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
-        for col in ("日期", "次数", "分值", "证据", "状态", "记录人（认证身份）", "记录时间", "编号"):
+        for col in (_("Date"), _("Count"), _("Points"), _("Evidence"), _("State"), _("Recorded by (authenticated)"),
+                    _("Recorded at"), _("Id")):
             t.add_column(col)
         for e in entry["events"]:
-            state = STATE_LABELS.get(e["state"], e["state"])
+            state = lit(wording.state(e["state"]))
             for h in e.get("history", []):
-                what = h["decision"] or h["type"]
-                state += f"\n  {lit(h['at'][:19])} {lit(recorder_text(h, 'by'))}: {lit(what)} — {lit(h['reason'])}"
-            t.add_row(lit(e["date"]), lit(e.get("count", e.get("points", ""))),
+                what = wording.history_step(h["decision"] or h["type"])
+                state += (f"\n  {lit(to_the_second(h['at']))} {lit(recorder_text(h, 'by'))}: {lit(what)} — "
+                          f"{lit(h['reason'])}")
+            # An assessment has points and no count: its points are not a number of occurrences.
+            t.add_row(lit(e["date"]), lit(e.get("count", "")),
                       lit(e.get("amount") or e.get("points") or ""), lit(e["evidence"]), state,
-                      lit(recorder_text(e)), lit(e["recorded_at"][:19]), lit(e["id"][:8]))
+                      lit(recorder_text(e)), lit(to_the_second(e["recorded_at"])), lit(e["id"][:8]))
         return t
     if entry.get("periods"):
         t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
-        for col in ("期间/通知", "起算日", "截止日", "报送日", "结论"):
+        # due_from is the day counting starts *after* (the period's last day, or the notice's receipt): named so.
+        for col in (_("Period / notice"), _("Period end / received"), _("Deadline"), _("Submitted"), _("Verdict")):
             t.add_column(col)
         for p in entry["periods"]:
-            t.add_row(lit(p["period"]), lit(p["due_from"]), lit(p["deadline"] or f"待定: {p['reason']}"),
-                      lit(p["submitted"] or "—"), lit(VERDICT_LABELS.get(p["verdict"], p["verdict"])))
+            deadline = p["deadline"] or _("pending: {reason}").format(reason=p["reason"])
+            t.add_row(lit(p["period"]), lit(p["due_from"]), lit(deadline), lit(p["submitted"] or "—"),
+                      lit(wording.verdict(p["verdict"])))
         return t
     if entry.get("orders"):
         t = Table(show_header=True, header_style="dim", box=None, padding=(0, 1))
@@ -127,7 +129,7 @@ def print_trace(console: Console, doc: dict[str, Any]) -> None:
                   f"{lit(doc['as_of'])} 总分 {lit(doc['total'])} 排名 {lit(doc['rank'])}  "
                   f"规则 {lit(doc['ruleset']['id'])} {lit(doc['ruleset']['sha256'][:12])}")
     for entry in doc["items"]:
-        head = f"[bold]{lit(entry['code'])}[/bold] {lit(entry['name'])} [dim]({lit(entry['kind'])})[/dim]"
+        head = f"[bold]{lit(entry['code'])}[/bold] {lit(entry['name'])} [dim]({lit(wording.kind(entry['kind']))})[/dim]"
         if entry.get("pool"):
             head += f"  扣 {lit(entry['deducted'])}"
         elif entry.get("bonus") is not None:
@@ -148,27 +150,32 @@ def print_trace(console: Console, doc: dict[str, Any]) -> None:
 
 def dispute_table(rows: list[dict[str, Any]]) -> Table:
     """Disputes with their state and decision."""
-    t = Table(title="申诉与甄别", title_justify="left")
-    for col in ("编号", "单位", "项目", "对象", "理由", "提出", "状态", "决定"):
+    t = Table(title=_("Disputes and screenings"), title_justify="left")
+    for col in (_("Id"), _("Unit"), _("Item"), _("Disputed"), _("Reason"), _("Opened"), _("State"), _("Decision")):
         t.add_column(col)
     for r in rows:
-        target = r["target"][:8] if r["subject"] == "occurrence" else f"工单 {r['target']} ({r['rate']})"
-        decided = f"{r['decision']} — {r['decision_reason']} ({r['decided_by']})" if r["decision"] else ""
+        target = r["target"][:8] if r["subject"] == "occurrence" else \
+            _("work order {order} ({rate})").format(order=r["target"], rate=r["rate"])
+        decided = (f"{wording.history_step(r['decision'])} — {r['decision_reason']} ({r['decided_by']}, "
+                   f"{to_the_second(r['decided_at'])})") if r["decision"] else ""
         t.add_row(lit(r["id"][:8]), lit(r["unit"]), lit(r["item"]), lit(target), lit(r["reason"]),
-                  lit(f"{r['opened_by']} {r['opened_at'][:10]}"), "待决定" if r["state"] == "open" else "已决定",
+                  lit(f"{r['opened_by']} {to_the_second(r['opened_at'])}"), lit(wording.state(r["state"])),
                   lit(decided))
     return t
 
 
 def log_table(entries: list[dict[str, Any]]) -> Table:
     """The log: one row per event."""
-    t = Table(title="台账记录", title_justify="left")
-    for col in ("#", "记录时间", "记录人（认证身份）", "类型", "单位", "项目", "编号", "内容"):
-        t.add_column(col)
+    t = Table(title=_("Ledger log"), title_justify="left")
+    for col in ("#", _("Recorded at"), _("Recorded by (authenticated)"), _("Type"), _("Unit"), _("Item"), _("Id"),
+                _("Content")):
+        # A time is shown whole (it is what --known-at takes back), never cut short by a narrow terminal.
+        t.add_column(col, no_wrap=col == _("Recorded at"))
     skip = {"id", "notification_id", "version", "type", "unit", "item", "recorded_at", "recorded_by",
             "authenticated_as"}
     for e in entries:
         detail = ", ".join(f"{k}={v}" for k, v in e.items() if k not in skip and v not in (None, "", []))
-        t.add_row(str(e["notification_id"]), lit(e["recorded_at"][:19]), lit(recorder_text(e)), lit(e["type"]),
+        t.add_row(str(e["notification_id"]), lit(to_the_second(e["recorded_at"])), lit(recorder_text(e)),
+                  lit(wording.event_type(e["type"])),
                   lit(e["unit"] or ""), lit(e["item"] or ""), lit(e["id"][:8]), lit(detail[:120]))
     return t

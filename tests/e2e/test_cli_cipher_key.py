@@ -25,6 +25,8 @@ def _rows(url: str) -> tuple[int, int]:
     """(events, chain rows) in the store, counted past the ledger."""
     env = parse_store(url).env
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        if not Path(env["SQLITE_DBNAME"]).exists():
+            return (0, 0)  # a refused command removes the new store it made: nothing was written
         with sqlite3.connect(env["SQLITE_DBNAME"]) as conn:
             return (conn.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0],
                     conn.execute("SELECT COUNT(*) FROM stored_events_chain").fetchone()[0])

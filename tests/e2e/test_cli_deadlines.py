@@ -133,13 +133,16 @@ class TestMonthlyReports:
         submit(ready, "2025-01", "2025-02-10")
         submit(ready, "2025-02", "2025-03-10")
 
-        result = ready("trace", "--year", 2025, "--unit", "taishan", "--item", "3.2.5.1", "--as-of", "2025-06-15")
+        result = ready("trace", "--year", 2025, "--unit", "taishan", "--item", "3.2.5.1", "--as-of", "2025-06-15",
+                       env={"LANG": "zh_CN.UTF-8"})
 
         assert result.exit_code == 0
         rows = {line.split()[0]: line.split() for line in result.stdout.splitlines() if line.strip()[:5] == "2025-"}
         assert [rows[f"2025-0{m}"][-1] for m in range(1, 7)] == ["按期", "逾期", "未报送", "未报送", "未报送", "未到期"]
         assert rows["2025-01"][1:4] == ["2025-01-31", "2025-02-10", "2025-02-10"]
         assert rows["2025-03"][1:4] == ["2025-03-31", "2025-04-08", "—"]
+        # The second column is the period's end (counting starts after it), and its heading says so.
+        assert "期末/收到日" in result.stdout and "起算日" not in result.stdout
 
 
 class TestAFullYear:
@@ -195,6 +198,10 @@ class TestNotices:
 
 class TestTheDecember2026Report:
     AS_OF = "2027-02-01"
+
+    @pytest.fixture(autouse=True)
+    def _the_year_is_over(self, today_is: Any) -> None:
+        today_is(date.fromisoformat(self.AS_OF))  # 2026's records are dated in the past, whatever today is
 
     def test_is_pending_naming_2027_in_score_and_trace_until_2027_is_entered_and_complete(self, ready):
         punctual_year(ready, 2026, leave_out=("2026-12",))

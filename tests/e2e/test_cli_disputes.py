@@ -98,12 +98,16 @@ def test_trace_as_a_table_shows_the_state_and_history(cli: Any) -> None:
     did = cli.json("dispute", "open", occ, "--reason", "已按时更新", "--evidence", "截图")["id"]
     cli("dispute", "decide", did, "--decision", "accept", "--reason", "核实属实")
 
-    result = cli("trace", *YEAR, "--unit", "taishan", "--item", "2.1")
+    result = cli("trace", *YEAR, "--unit", "taishan", "--item", "2.1", env={"COLUMNS": "240"})
 
     assert result.exit_code == 0, result.stderr
     flat = "".join(result.stdout.split())  # the table wraps long cells
-    for text in ("已按时更新", "核实属实", "accept", occ[:8]):
+    for text in ("已按时更新", "核实属实", "disputeopened", "accepted", "disputeaccepted", occ[:8]):
         assert text in flat
+    chinese = "".join(cli("trace", *YEAR, "--unit", "taishan", "--item", "2.1",
+                          env={"LANG": "zh_CN.UTF-8", "COLUMNS": "240"}).stdout.split())
+    for text in ("已按时更新", "核实属实", "提出申诉", "采纳", "申诉成立", "状态", "记录时间", occ[:8]):
+        assert text in chinese
 
 
 @pytest.mark.parametrize(
@@ -193,6 +197,23 @@ def test_disputing_an_assessment_is_refused_with_the_way_to_a_re_assessment(cli:
     assert cli.json("dispute", "list") == []
 
 
+def test_retracting_an_assessment_says_it_is_an_assessment_and_how_to_correct_it(cli: Any) -> None:
+    _ledger_with_an_occurrence(cli)
+    assessment = cli.json("assess", "--unit", "taishan", "--item", "1.3", "--points", "0.5", "--date",
+                          "2025-12-01", "--evidence", "考核表")["id"]
+    before = _log_size(cli)
+
+    result = cli("retract", assessment[:8], "--reason", "录错")
+
+    assert result.exit_code == 1
+    assert f"{assessment} is an assessment: assessments are not retracted" in result.stderr
+    assert "`assess`" in result.stderr and "no occurrence" not in result.stderr
+    assert _log_size(cli) == before
+    chinese = cli("retract", assessment, "--reason", "录错", env={"LANG": "zh_CN.UTF-8"})
+    assert chinese.exit_code == 1 and f"{assessment} 是评估：评估不能撤回" in chinese.stderr
+    assert _log_size(cli) == before
+
+
 def test_dispute_open_needs_an_occurrence_or_a_work_order(cli: Any) -> None:
     _ledger_with_an_occurrence(cli)
     before = _log_size(cli)
@@ -242,11 +263,11 @@ def test_score_known_at_before_a_ruleset_amendment_uses_the_earlier_rules(cli: A
 def test_a_known_at_without_an_offset_is_read_in_the_rulesets_timezone(cli: Any) -> None:
     _ledger_with_an_occurrence(cli)
 
-    # 2000-01-01 00:00 in Asia/Shanghai: before anything was recorded, so no ruleset yet.
+    # 2000-01-01 00:00 in Asia/Shanghai (the whole of that minute): before anything was recorded, so no ruleset yet.
     result = cli("score", *YEAR, "--known-at", "2000-01-01T00:00")
 
     assert result.exit_code == 1
-    assert "2000-01-01T00:00:00+08:00" in result.stderr and "2025" in result.stderr
+    assert "2000-01-01T00:00:59.999999+08:00" in result.stderr and "2025" in result.stderr
 
 
 def test_the_dispute_list_table_and_json_agree(cli: Any) -> None:

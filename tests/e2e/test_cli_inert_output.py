@@ -112,7 +112,8 @@ class TestTheCsvSummary:
         result = hostile("score", "--year", "2025", "--as-of", "2025-03-03", "--format", "csv",
                          "--compare-as-of", "2025-02-28")
         assert result.exit_code == 0, result.stderr
-        table = list(csv.reader(io.StringIO(result.stdout, newline="")))
+        assert result.stdout.startswith("\ufeff")  # the BOM Excel needs, on stdout as in --output
+        table = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff"), newline="")))
         rows = {row[1]: row for row in table[1:]}
         assert table[0][:3] == ["排名", "单位代码", "单位"]
         assert {code: rows[code][2] for code in ("taishan", "daiyue", "xintai", "feicheng", "ningyang", "dongping")

@@ -66,7 +66,7 @@ def graded(cli: Any, tmp_path: Path) -> Any:
 def _csv(cli: Any) -> list[dict[str, str]]:
     result = cli("score", *AS_OF, "--format", "csv")
     assert result.exit_code == 0, result.stderr
-    return list(csv.DictReader(io.StringIO(result.stdout)))
+    return list(csv.DictReader(io.StringIO(result.stdout.removeprefix("\ufeff"))))  # as Excel reads it
 
 
 class TestUnitClasses:

@@ -79,7 +79,7 @@ class TestAdd:
             "login": "alice", "name": "张三", "role": "clerk", "unit": None, "enabled": True}
 
     def test_without_password_stdin_the_password_is_asked_twice(self, year, app):
-        result = year("users", "add", "bob", "--role", "viewer", input=f"{PW}\n{PW}\n")
+        result = year("users", "add", "bob", "--role", "viewer", input=f"{PW}\n{PW}\n", env={"LANG": "zh_CN.UTF-8"})
         assert result.exit_code == 0, result.output
         assert result.output.count("密码") == 2 and PW not in result.output
         assert app.authenticate_password("bob", PW).role == "viewer"
@@ -184,7 +184,7 @@ class TestManage:
 
     def test_a_token_is_printed_once_and_authenticates_its_account(self, year, app):
         add(year, "bot", "--role", "auditor")
-        result = year("users", "token", "bot", "--label", "nightly verify")
+        result = year("users", "token", "bot", "--label", "nightly verify", env={"LANG": "zh_CN.UTF-8"})
         assert result.exit_code == 0, result.output
         token = result.stdout.strip()
         assert "只显示这一次" in result.stderr
@@ -355,7 +355,7 @@ def test_a_taken_login_is_refused_before_the_password_is_asked_for(year):
     add(year, "alice", "--role", "clerk")
     result = year("users", "add", "alice", "--role", "viewer", input="")
     refused(result, "an account with login 'alice' already exists")
-    assert "密码" not in result.output
+    assert "Password" not in result.output
 
 
 def test_a_store_made_before_accounts_gets_its_credentials_table_when_next_opened(year, store_url, app):

@@ -219,6 +219,10 @@ class TestNotices:
 class TestUnknownCalendarYears:
     AS_OF = date(2027, 2, 1)
 
+    @pytest.fixture(autouse=True)
+    def _the_year_is_over(self, today_is: Any) -> None:
+        today_is(self.AS_OF)  # 2026's records are dated in the past, whatever today's date is
+
     def test_the_december_2026_report_is_pending_naming_2027_and_so_are_its_pool_and_section(self, app):
         punctual_year(app, 2026, leave_out=("2026-12",))
 

@@ -96,7 +96,7 @@ def test_every_step_is_kept_with_its_actor_time_reason_and_decision(ledger: Any)
         ("dispute_decided", "centre-head", "核实属实", "accept", did),
     ]
     assert history[0]["at"] <= history[1]["at"]
-    assert all(h["at"].endswith("+00:00") for h in history)  # recording times are UTC instants
+    assert all(h["at"].endswith("+08:00") for h in history)  # recording times in the ruleset's zone, Beijing time
 
 
 def test_a_decided_dispute_cannot_be_decided_again_and_nothing_changes(ledger: Any) -> None:
