@@ -717,13 +717,16 @@ def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
                            "`seal keygen FILE`), or record an unsigned seal with --unsigned")
     key = None if unsigned else load_key(path or "")
     trusted = [parse_public(k) for k in split_publics(os.environ.get(PUBLIC_ENV, ""))]
-    nid, head = verified_head(s.app, None if key is None else key.public, trusted)
-    new = s.app.seal(notification_id=nid, head=head, note=note, actor=s.actor, key=key)
+    nid, head, tree_size, tree_root = verified_head(s.app, None if key is None else key.public, trusted)
+    new = s.app.seal(notification_id=nid, head=head, note=note, actor=s.actor, key=key, tree_size=tree_size,
+                     tree_root=tree_root)
     signer = None if key is None else {"public_key": key.public, "fingerprint": fingerprint(key.public)}
     if fmt == "json":
-        emit_json({"id": new, "notification_id": nid, "head": head, "signed": key is not None, **(signer or {})})
+        emit_json({"id": new, "notification_id": nid, "head": head, "tree_size": tree_size, "tree_root": tree_root,
+                   "signed": key is not None, **(signer or {})})
         return
     click.echo(f"sealed #{nid} {head}")
+    click.echo(f"tree head: {tree_size} events, root {tree_root}")
     click.echo("unsigned" if signer is None else f"signed by {signer['fingerprint']} ({signer['public_key']})")
     click.echo(f"publish this line; check later with: verify --seal {nid}:{head}")
 

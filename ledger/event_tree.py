@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
-from ledger.merkle import grown, leaf_hash
+from ledger.merkle import TreeReader, grown, leaf_hash
 
 LEAF_DOMAIN = b"hotline-ledger leaf v1\x00"
 SALT_SIZE = 16
@@ -90,3 +90,17 @@ def _add(store: TreeStore, size: int, events: Sequence[EventRow], plain: Callabl
         hashes.append(event_leaf(salt, oid, version, topic, plain(bytes(state))))
     store.add(leaves, grown(size, hashes, store.node))
     return size + len(events)
+
+
+def ensure_tree(recorder: Any) -> None:
+    """Build the leaves a store made before the tree still lacks (nothing to do on any other store)."""
+    last = recorder.last_chain_row()
+    if last is not None and recorder.leaf_of(last[0]) is None:
+        recorder.build_tree()
+
+
+def tree_head(recorder: Any, notification_id: int) -> tuple[int, str]:
+    """The Merkle tree's head at ``notification_id``: (its size, its root in hex), read from the stored nodes."""
+    ensure_tree(recorder)
+    size = recorder.tree_size_at(notification_id)
+    return size, TreeReader(recorder.tree_node).root(size).hex()
