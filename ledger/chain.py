@@ -358,7 +358,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
 
     def build_tree(self) -> int:
         with self.datastore.transaction(commit=True) as c:
-            return extend_tree(_SQLiteTree(self, c), [], self.plain_state)
+            return extend_tree(SQLiteTreeRows(self, c), [], self.plain_state)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -376,7 +376,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
             for s in stored_events
         ]
         c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
-        extend_tree(_SQLiteTree(self, c), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
+        extend_tree(SQLiteTreeRows(self, c), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
                     self.plain_state)
         return ids
 
@@ -397,7 +397,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
             return c.fetchall()
 
 
-class _SQLiteTree:
+class SQLiteTreeRows:
     """The tree's rows written through an SQLite cursor that holds the write lock (``event_tree.TreeStore``)."""
 
     def __init__(self, recorder: ChainedSQLiteApplicationRecorder, c: SQLiteCursor) -> None:

@@ -236,7 +236,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
                   for s in stored_events]
         rows = _link_rows(head, ids, events)
         curs.executemany(self._insert_chain_sql, rows)
-        extend_tree(_PostgresTree(self, curs), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
+        extend_tree(PostgresTreeRows(self, curs), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
                     self.plain_state)
         return ids
 
@@ -244,7 +244,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             for statement in self.lock_table_statements:
                 curs.execute(statement)
-            return extend_tree(_PostgresTree(self, curs), [], self.plain_state)
+            return extend_tree(PostgresTreeRows(self, curs), [], self.plain_state)
 
     def _fetch(self, sql: SQL | Any, params: Sequence[Any]) -> list[Any]:
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
@@ -257,7 +257,7 @@ def _qualified(schema: str, table: str) -> str:
     return ".".join('"' + name.replace('"', '""') + '"' for name in (schema, table))
 
 
-class _PostgresTree:
+class PostgresTreeRows:
     """The tree's rows written in the append's transaction, under its advisory lock (``event_tree.TreeStore``)."""
 
     def __init__(self, recorder: ChainedPostgresApplicationRecorder, curs: Cursor[DictRow]) -> None:

@@ -26,7 +26,7 @@ give, a proof of one event (or of an earlier head) in a few dozen hashes.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 from ledger.merkle import TreeReader, grown, leaf_hash
@@ -69,23 +69,29 @@ class TreeStore(Protocol):
         """Insert (notification_id, idx, salt) leaf rows and (level, idx, hash) tree rows."""
 
 
-def extend_tree(store: TreeStore, new: Sequence[EventRow], plain: Callable[[bytes], bytes]) -> int:
-    """Add leaves for ``new`` events (and first for any older events the tree lacks); the new size."""
+def extend_tree(store: TreeStore, new: Sequence[EventRow], plain: Callable[[bytes], bytes],
+                salts: Mapping[int, bytes] | None = None) -> int:
+    """Add leaves for ``new`` events (and first for any older events the tree lacks); the new size.
+
+    ``salts``: the salts some events already had, by notification id (a ledger restored from its export
+    keeps its tree, and so every signed tree head); every other leaf gets a fresh random one.
+    """
     size, last = store.last_leaf()
     before = new[0][0] if new else 2**63 - 1
     while True:
         lagging = store.events_after(last, before, PAGE)
         if not lagging:
             break
-        size = _add(store, size, lagging, plain)
+        size = _add(store, size, lagging, plain, salts or {})
         last = lagging[-1][0]
-    return _add(store, size, new, plain) if new else size
+    return _add(store, size, new, plain, salts or {}) if new else size
 
 
-def _add(store: TreeStore, size: int, events: Sequence[EventRow], plain: Callable[[bytes], bytes]) -> int:
+def _add(store: TreeStore, size: int, events: Sequence[EventRow], plain: Callable[[bytes], bytes],
+         salts: Mapping[int, bytes]) -> int:
     leaves, hashes = [], []
     for offset, (nid, oid, version, topic, state) in enumerate(events):
-        salt = os.urandom(SALT_SIZE)
+        salt = salts.get(nid) or os.urandom(SALT_SIZE)
         leaves.append((nid, size + offset, salt))
         hashes.append(event_leaf(salt, oid, version, topic, plain(bytes(state))))
     store.add(leaves, grown(size, hashes, store.node))
