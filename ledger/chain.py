@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, ProgrammingError, StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, OperationalError, ProgrammingError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from ledger.event_tree import extend_tree
@@ -223,6 +223,10 @@ class ChainedRecorder(ABC):
         """Give every stored event without a leaf its leaf (a store made before the tree), in a
         transaction of its own; the tree's size."""
 
+    def tree_exists(self) -> bool:
+        """Whether the Merkle tree's tables are there (a store made before them, opened read-only, has none)."""
+        return True
+
     @abstractmethod
     def tables_exist(self) -> bool:
         """Whether the events and chain tables are there (read only: no right beyond reading needed)."""
@@ -381,11 +385,29 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
         return ids
 
     def tables_exist(self) -> bool:
-        tables = (self.events_table_name, self.chain_table_name, self.leaves_table_name, self.tree_table_name)
+        return self._count_tables(self.events_table_name, self.chain_table_name) == 2
+
+    def tree_exists(self) -> bool:
+        return self._count_tables(self.leaves_table_name, self.tree_table_name) == 2
+
+    def _count_tables(self, *names: str) -> int:
         with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN (?, ?, ?, ?)", tables)
+            marks = ",".join("?" * len(names))
+            c.execute(f"SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN ({marks})", names)
             (found,) = c.fetchone()
-        return int(found) == len(tables)
+        return int(found)
+
+    def protect_history(self) -> None:
+        """Add the Merkle tree's tables to a store made before them (nothing, if the file may only be read)."""
+        if self.tree_exists():
+            return
+        try:
+            with self.datastore.transaction(commit=True) as c:
+                for statement in self.construct_create_table_statements()[-2:]:
+                    c.execute(statement)
+        except OperationalError as e:
+            if "readonly" not in str(e).replace(" ", "").lower():
+                raise
 
     def create_tables(self) -> None:
         self.create_table()

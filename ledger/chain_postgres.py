@@ -63,14 +63,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             "CREATE TABLE IF NOT EXISTS {s}.{c} "
             "(notification_id bigint PRIMARY KEY, digest bytea NOT NULL, hash bytea NOT NULL)"
         ).format(**fmt))
-        self.sql_create_statements.append(SQL(
-            "CREATE TABLE IF NOT EXISTS {s}.{lv} "
-            "(notification_id bigint PRIMARY KEY, idx bigint NOT NULL UNIQUE, salt bytea NOT NULL)"
-        ).format(s=fmt["s"], lv=Identifier(self.leaves_table_name)))
-        self.sql_create_statements.append(SQL(
-            "CREATE TABLE IF NOT EXISTS {s}.{t} "
-            "(level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))"
-        ).format(s=fmt["s"], t=Identifier(self.tree_table_name)))
+        self.sql_create_statements.extend(self.tree_table_statements())
         self._tree_sql(_qualified(datastore.schema, self.tree_table_name),
                        _qualified(datastore.schema, self.leaves_table_name), "%s")
         # Canonical originator id text: the uuid's hex, as the library writes it to SQLite.
@@ -159,13 +152,31 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
     def tables_exist(self) -> bool:
         schema = self.datastore.schema
         with self.datastore.transaction(commit=False) as curs:
-            tables = (self.events_table_name, self.chain_table_name, self.leaves_table_name, self.tree_table_name)
+            tables = (self.events_table_name, self.chain_table_name)
             row = curs.execute(
                 "SELECT " + ", ".join(f"to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS t{i}"
                                       for i in range(len(tables))),
                 [x for table in tables for x in (schema, table)],
             ).fetchone()
         return bool(row and all(row.values()))
+
+    def tree_exists(self) -> bool:
+        rows = self._fetch(SQL("SELECT to_regclass({}) IS NOT NULL AND to_regclass({}) IS NOT NULL").format(
+            Literal(_qualified(self.datastore.schema, self.leaves_table_name)),
+            Literal(_qualified(self.datastore.schema, self.tree_table_name))), ())
+        return bool(rows[0][0])
+
+    def tree_table_statements(self) -> list[Any]:
+        """DDL of the Merkle tree's tables (ledger/event_tree.py)."""
+        fmt = {"s": Identifier(self.datastore.schema), "lv": Identifier(self.leaves_table_name),
+               "t": Identifier(self.tree_table_name)}
+        return [
+            SQL("CREATE TABLE IF NOT EXISTS {s}.{lv} "
+                "(notification_id bigint PRIMARY KEY, idx bigint NOT NULL UNIQUE, salt bytea NOT NULL)").format(**fmt),
+            SQL("CREATE TABLE IF NOT EXISTS {s}.{t} "
+                "(level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))"
+                ).format(**fmt),
+        ]
 
     def create_tables(self) -> None:
         """Create the schema if missing, then the tables, the library's objects and the history's triggers."""
@@ -188,9 +199,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             return
         try:
             with self.datastore.transaction(commit=True) as curs:
-                # A store made before evidence was kept in it gets its evidence tables here too.
+                # A store made before evidence was kept in it gets its evidence tables here too, and one made
+                # before the Merkle tree its tree's tables.
                 for statement in [*evidence_table_statements(self.datastore.schema, self.events_table_name),
-                                  *self.protection_statements()]:
+                                  *self.tree_table_statements(), *self.protection_statements()]:
                     curs.execute(statement)
         except ProgrammingError as e:
             if not isinstance(e.__cause__, InsufficientPrivilege):

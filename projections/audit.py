@@ -159,9 +159,12 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = (), pinned: Sequence[
 
     if report.ok:
         lines.append(f"chain ok: {report.count} events, head {report.head}")
-        tree = verify_tree(app.recorder)
-        tree_problem = tree.failure or _tree_seal_problem(seals, tree)
-        if tree_problem:
+        tree = verify_tree(app.recorder) if app.recorder.tree_exists() else None
+        tree_problem = None if tree is None else tree.failure or _tree_seal_problem(seals, tree)
+        if tree is None:
+            lines.append("merkle tree: none in this store yet (made before the tree, opened read-only: "
+                         "the store's owner adds it by opening the store for writing)")
+        elif tree_problem:
             problem(f"MERKLE TREE: {tree_problem}")
         else:
             lines.append(f"merkle tree ok: {tree.size} leaves, root {tree.reader.root(tree.size).hex()}"

@@ -132,3 +132,25 @@ def test_a_store_made_before_the_tree_gets_one_at_its_next_append(tmp_path: Path
         assert verify_tree(app.recorder).ok
     finally:
         app.close()
+
+
+def test_a_store_made_before_the_tree_opened_read_only_still_reads_and_verifies(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ledger.application
+
+    monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "views.db"))
+    store = f"sqlite:///{tmp_path}/l.db"
+    cli = Cli(store)
+    _record(cli, 2)
+    with sqlite3.connect(tmp_path / "l.db") as db:
+        db.execute("DROP TABLE stored_events_leaves")
+        db.execute("DROP TABLE stored_events_tree")
+    # As for a file this process may not write (the tests run as root, to whom every file is writable).
+    monkeypatch.setattr(ledger.application, "sqlite_read_only_name", lambda db: f"file:{db.resolve()}?mode=ro")
+    monkeypatch.setattr(ledger.application, "writable", lambda path: False)
+    result = cli("verify")
+    assert result.exit_code == 0, result.stderr
+    assert "merkle tree: none in this store yet" in result.stdout
+    assert cli("score", "--year", "2025").exit_code == 0
+    with sqlite3.connect(tmp_path / "l.db") as db:
+        assert db.execute("SELECT name FROM sqlite_master WHERE name LIKE '%_tree'").fetchall() == []
