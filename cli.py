@@ -866,13 +866,16 @@ def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
                            .format(variable=KEY_ENV))
     key = None if unsigned else load_key(path or "")
     trusted = [parse_public(k) for k in split_publics(os.environ.get(PUBLIC_ENV, ""))]
-    nid, head = verified_head(s.app, None if key is None else key.public, trusted)
-    new = s.app.seal(notification_id=nid, head=head, note=note, actor=s.actor, key=key)
+    nid, head, tree_size, tree_root = verified_head(s.app, None if key is None else key.public, trusted)
+    new = s.app.seal(notification_id=nid, head=head, note=note, actor=s.actor, key=key, tree_size=tree_size,
+                     tree_root=tree_root)
     signer = None if key is None else {"public_key": key.public, "fingerprint": fingerprint(key.public)}
     if fmt == "json":
-        emit_json({"id": new, "notification_id": nid, "head": head, "signed": key is not None, **(signer or {})})
+        emit_json({"id": new, "notification_id": nid, "head": head, "tree_size": tree_size, "tree_root": tree_root,
+                   "signed": key is not None, **(signer or {})})
         return
     click.echo(_("sealed #{id} {head}").format(id=nid, head=head))
+    click.echo(_("tree head: {size} events, root {root}").format(size=tree_size, root=tree_root))
     click.echo(_("unsigned") if signer is None else _("signed by {fingerprint} ({public_key})").format(**signer))
     click.echo(_("publish this line; check later with: verify --seal {id}:{head}").format(id=nid, head=head))
 
@@ -893,6 +896,63 @@ def seal_keygen(file: str, fmt: str) -> None:
                                                                            fingerprint=fingerprint(public)))
     click.echo(_("publish the public key; sign with {variable}={file} (keep that file off the database server); "
                  "check with: verify --key {public}").format(variable=KEY_ENV, file=file, public=public))
+
+
+@main.group()
+def proof() -> None:
+    """Proofs a unit checks without the ledger: its score's events in a signed Merkle tree head (RFC 6962)."""
+
+
+@proof.command("unit")
+@click.option("--year", type=int, required=True, help='The scoring year.')
+@click.option("--unit", required=True, help='The unit (code or Chinese name).')
+@click.option("--seal", "seal_id", default=None, help="The seal's id (default: the latest seal with a tree head).")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="The proof file to write (JSON).")
+@pass_session
+@refusals
+def proof_unit(s: Session, year: int, unit: str, seal_id: str | None, output: str) -> None:
+    """Write the unit's proof file: its published score at a seal, the events behind it and their inclusion proofs."""
+    from projections.unit_proof import unit_proof
+
+    doc = unit_proof(s.app, year, unit, seal_id)
+    emit_json(doc, output, s.location)
+    click.echo(_("{count} events proven in tree head {size} (seal {seal}); check with: "
+                 "proof check {output} --key {key}").format(count=len(doc["events"]), size=doc["seal"]["tree_size"],
+                                                            seal=doc["seal"]["id"], output=output,
+                                                            key=doc["seal"]["public_key"]), err=True)
+
+
+@proof.command("consistency")
+@click.option("--from", "first", required=True, help="The earlier seal's id.")
+@click.option("--to", "second", required=True, help="The later seal's id.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the proof to this file instead of the terminal.")
+@pass_session
+@refusals
+def proof_consistency(s: Session, first: str, second: str, output: str | None) -> None:
+    """The consistency proof between two seals' tree heads (JSON on stdout, or in FILE)."""
+    from projections.unit_proof import consistency_proof
+
+    emit_json(consistency_proof(s.app, first, second), output, s.location if output else None)
+
+
+@proof.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", "public_key", type=PublicKey(), required=True, help="The centre's published seal public key.")
+@FORMAT
+@refusals
+def proof_check(file: str, public_key: str, fmt: str) -> None:
+    """Check a proof file alone (no store needed); exit 1 naming the first thing that fails."""
+    from projections.proof_check import check_proof_file
+
+    lines = check_proof_file(file, public_key)
+    if fmt == "json":
+        emit_json({"ok": True, "lines": lines})
+        return
+    for line in lines:
+        click.echo(line)
+    click.echo(_("proof ok"))
 
 
 @main.command("export")

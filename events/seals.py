@@ -12,6 +12,9 @@ class LedgerSealed(LedgerCreated):
         signature: base64 Ed25519 signature of ``ledger.signing.seal_message`` over this seal;
             empty for an unsigned seal (and every seal recorded before seals were signed).
         public_key: the signing key, ``ed25519:<base64>``; empty when unsigned.
+        tree_size, tree_root: the signed tree head (ledger/event_tree.py): how many events the Merkle
+            tree held at ``notification_id`` and its root (64 hex digits); 0 and empty for seals made
+            before the tree (their signature covers the chain head alone).
     """
 
     notification_id: int
@@ -19,3 +22,5 @@ class LedgerSealed(LedgerCreated):
     note: str = ""
     signature: str = ""
     public_key: str = ""
+    tree_size: int = 0
+    tree_root: str = ""

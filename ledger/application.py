@@ -82,6 +82,8 @@ class LedgerCore(Application[UUID]):
         self.mapper.locate = self.recorder.notification_id_of  # type: ignore[attr-defined]
         # Who the store authenticated, stamped on every event written (asked on the first write only).
         self.mapper.store_identity = self.recorder.authenticated_as  # type: ignore[attr-defined]
+        # The Merkle tree's leaves commit to each event's plain bytes, whatever the store keeps (ledger/event_tree.py).
+        self.recorder.plain_state = self.mapper.plain_bytes  # type: ignore[attr-defined]
         try:
             ensure_tables(self)
             # Every command opens the store here, so none reads or writes with a key that does not fit.

@@ -29,9 +29,10 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 from uuid import UUID
 
-from ledger.chain import chain_link, event_digest
+from ledger.chain import SQLiteTreeRows, chain_link, event_digest
 from ledger.encryption import KeyRefused, key_problem
 from ledger.errors import LedgerError, RuleViolation
+from ledger.event_tree import SALT_SIZE, extend_tree
 from ledger.evidence import check_digest
 from ledger.restore_check import RestoreCheck
 from projections.export import FORMAT, READABLE_VERSIONS
@@ -44,7 +45,8 @@ SHOWN_PROBLEMS = 50
 #: smaller); a longer line is refused before it is held in memory. Version 1 put whole files in a line.
 MAX_LINE = 32 << 20
 
-_Row = tuple[int, str, int, str, bytes, bytes, bytes]  # id, originator, version, topic, state, digest, hash
+# id, originator, version, topic, state, digest, hash, the salt of its Merkle leaf (None: the export has none)
+_Row = tuple[int, str, int, str, bytes, bytes, bytes, bytes | None]
 
 
 def import_ledger(app: Any, path: str, seals: Iterable[tuple[int, str]] = ()) -> dict[str, Any]:
@@ -152,6 +154,9 @@ class _Restore:
             version = int(obj["originator_version"])
             topic, state = str(obj["topic"]), base64.b64decode(obj["state"], validate=True)
             claimed = bytes.fromhex(obj["hash"])
+            salt = bytes.fromhex(obj["salt"]) if obj.get("salt") is not None else None
+            if salt is not None and len(salt) != SALT_SIZE:
+                raise ValueError(f"its leaf salt is {len(salt)} bytes, not {SALT_SIZE}")
         except (KeyError, TypeError, ValueError, binascii.Error) as e:
             raise RuleViolation(f"{where}: a malformed event ({type(e).__name__}: {e}); nothing was imported"
                                 ) from None
@@ -165,10 +170,10 @@ class _Restore:
         if link != claimed:
             raise RuleViolation(f"{where}: event #{nid} does not match its chain hash (the file was altered?); "
                                 "nothing was imported")
-        return nid, oid, version, topic, state, digest, link
+        return nid, oid, version, topic, state, digest, link, salt
 
     def _meaning(self, number: int, row: _Row) -> None:
-        nid, oid, version, topic, state, _, link = row
+        nid, oid, version, topic, state, _, link, _ = row
         where = f"{self.path}:{number}"
         try:
             self.check.check(number, nid, oid, version, topic, state, link.hex())
@@ -223,6 +228,10 @@ class _Restore:
                                 + f"\n{self.path}: {len(self.problems)} problem(s); nothing was imported")
 
 
+def _salts(batch: list[_Row]) -> dict[int, bytes]:
+    return {r[0]: r[7] for r in batch if r[7] is not None}
+
+
 def _writer_for(recorder: Any) -> Any:
     return _write_postgres if hasattr(recorder.datastore, "schema") else _write_sqlite
 
@@ -254,6 +263,8 @@ def _write_sqlite(recorder: Any, rows: Iterator[_Row | dict[str, Any]], staging:
                             "VALUES (?,?,?,?,?)", [r[:5] for r in batch])
             cur.executemany(f"INSERT INTO {c} (notification_id, digest, hash) VALUES (?,?,?)",
                             [(r[0], r[5], r[6]) for r in batch])
+            # The Merkle tree again, with the leaves' own salts: every signed tree head still holds.
+            extend_tree(SQLiteTreeRows(recorder, cur), [], recorder.plain_state, _salts(batch))
     raise AssertionError("unreachable: _events ends with the trailer or raises")
 
 
@@ -279,6 +290,9 @@ def _write_postgres(recorder: Any, rows: Iterator[_Row | dict[str, Any]], stagin
                             [(r[0], UUID(r[1]) if uuid_ids else r[1], r[2], r[3], r[4]) for r in batch])
             cur.executemany(SQL("INSERT INTO {}.{} (notification_id, digest, hash) VALUES (%s, %s, %s)").format(s, c),
                             [(r[0], r[5], r[6]) for r in batch])
+            from ledger.chain_postgres import PostgresTreeRows
+
+            extend_tree(PostgresTreeRows(recorder, cur), [], recorder.plain_state, _salts(batch))
         if summary.get("events"):
             # Later appends continue after the restored ids.
             table = Literal(f'"{ds.schema}"."{recorder.events_table_name}"')

@@ -26,9 +26,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, ProgrammingError, StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, OperationalError, ProgrammingError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
+from ledger.event_tree import extend_tree
 from ledger.identity import os_user
 
 GENESIS = "0" * 64
@@ -183,6 +184,49 @@ class ChainedRecorder(ABC):
     def notification_id_of(self, originator_id: UUID | str, version: int) -> int | None:
         """The notification id of one stored event (used only to name it in a message)."""
 
+    @property
+    def leaves_table_name(self) -> str:
+        """The side table holding each event's leaf position and salt (ledger/event_tree.py)."""
+        return f"{self.events_table_name}_leaves"
+
+    @property
+    def tree_table_name(self) -> str:
+        """The side table holding the hash of every complete subtree of the Merkle tree."""
+        return f"{self.events_table_name}_tree"
+
+    #: The event's plain bytes from its stored state (the application sets the cipher's and compressor's
+    #: inverse: ``PydanticMapper.plain_bytes``); the leaves commit to these.
+    plain_state: Callable[[bytes], bytes] = staticmethod(bytes)  # type: ignore[assignment]
+
+    @abstractmethod
+    def tree_size_at(self, notification_id: int | None = None) -> int:
+        """How many leaves the tree has up to and including ``notification_id`` (None: all)."""
+
+    @abstractmethod
+    def tree_node(self, level: int, index: int) -> bytes:
+        """The stored hash of the complete subtree (level, index); ``LookupError`` if there is none."""
+
+    @abstractmethod
+    def leaf_of(self, notification_id: int) -> tuple[int, bytes] | None:
+        """The (leaf index, salt) of one stored event, or None if the tree has no leaf for it."""
+
+    @abstractmethod
+    def leaf_page(self, after: int, limit: int) -> list[tuple[int, int, bytes, bytes]]:
+        """A page of (leaf index, notification_id, salt, stored leaf hash) with index > ``after``."""
+
+    @abstractmethod
+    def node_page(self, after: tuple[int, int], limit: int) -> list[tuple[int, int, bytes]]:
+        """A page of stored (level, index, hash) rows above the leaves, after ``after`` in (level, index) order."""
+
+    @abstractmethod
+    def build_tree(self) -> int:
+        """Give every stored event without a leaf its leaf (a store made before the tree), in a
+        transaction of its own; the tree's size."""
+
+    def tree_exists(self) -> bool:
+        """Whether the Merkle tree's tables are there (a store made before them, opened read-only, has none)."""
+        return True
+
     @abstractmethod
     def tables_exist(self) -> bool:
         """Whether the events and chain tables are there (read only: no right beyond reading needed)."""
@@ -238,6 +282,46 @@ class SQLChainPages(ChainedRecorder):
     def _stored_originator_id(self, originator_id: UUID | str) -> Any:
         return canonical_originator_id(originator_id)
 
+    _size_at_sql: Any
+    _node_sql: Any
+    _leaf_sql: Any
+    _leaf_page_sql: Any
+    _node_page_sql: Any
+
+    def tree_size_at(self, notification_id: int | None = None) -> int:
+        rows = self._fetch(self._size_at_sql, (2**63 - 1 if notification_id is None else notification_id,))
+        return 0 if not rows or rows[0][0] is None else int(rows[0][0]) + 1
+
+    def tree_node(self, level: int, index: int) -> bytes:
+        rows = self._fetch(self._node_sql, (level, index))
+        if not rows:
+            raise LookupError(f"no stored tree node at level {level}, index {index}")
+        return bytes(rows[0][0])
+
+    def leaf_of(self, notification_id: int) -> tuple[int, bytes] | None:
+        rows = self._fetch(self._leaf_sql, (notification_id,))
+        return (int(rows[0][0]), bytes(rows[0][1])) if rows else None
+
+    def leaf_page(self, after: int, limit: int) -> list[tuple[int, int, bytes, bytes]]:
+        return [(int(i), int(n), bytes(s), bytes(h)) for i, n, s, h in self._fetch(self._leaf_page_sql, (after, limit))]
+
+    def node_page(self, after: tuple[int, int], limit: int) -> list[tuple[int, int, bytes]]:
+        level, index = after
+        return [(int(lv), int(ix), bytes(h))
+                for lv, ix, h in self._fetch(self._node_page_sql, (level, level, index, limit))]
+
+    def _tree_sql(self, t: str, lv: str, p: str) -> None:
+        """The tree's read queries, given the tables' qualified names ``t`` (tree) and ``lv`` (leaves) and
+        the driver's placeholder ``p``."""
+        self._size_at_sql = f"SELECT MAX(idx) FROM {lv} WHERE notification_id <= {p}"
+        self._node_sql = f"SELECT hash FROM {t} WHERE level = {p} AND idx = {p}"
+        self._leaf_sql = f"SELECT idx, salt FROM {lv} WHERE notification_id = {p}"
+        self._leaf_page_sql = (f"SELECT l.idx, l.notification_id, l.salt, t.hash FROM {lv} l "
+                               f"LEFT JOIN {t} t ON t.level = 0 AND t.idx = l.idx "
+                               f"WHERE l.idx > {p} ORDER BY l.idx LIMIT {p}")
+        self._node_page_sql = (f"SELECT level, idx, hash FROM {t} WHERE level > 0 AND "
+                               f"(level > {p} OR (level = {p} AND idx > {p})) ORDER BY level, idx LIMIT {p}")
+
 
 class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages):
     """An SQLite application recorder that chains every inserted event."""
@@ -261,6 +345,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
         )
         self._positions_sql = f"SELECT notification_id FROM {c} WHERE digest=? ORDER BY notification_id"
         self._locate_sql = f"SELECT rowid FROM {e} WHERE originator_id=? AND originator_version=?"
+        self._tree_sql(self.tree_table_name, self.leaves_table_name, "?")
 
     def construct_create_table_statements(self) -> list[str]:
         # INTEGER PRIMARY KEY aliases the rowid: the chain is stored in notification order.
@@ -268,7 +353,16 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {self.chain_table_name} "
             "(notification_id INTEGER PRIMARY KEY, digest BLOB NOT NULL, hash BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.leaves_table_name} "
+            "(notification_id INTEGER PRIMARY KEY, idx INTEGER NOT NULL UNIQUE, salt BLOB NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.tree_table_name} "
+            "(level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) "
+            "WITHOUT ROWID",
         ]
+
+    def build_tree(self) -> int:
+        with self.datastore.transaction(commit=True) as c:
+            return extend_tree(SQLiteTreeRows(self, c), [], self.plain_state)
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -286,14 +380,34 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
             for s in stored_events
         ]
         c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
+        extend_tree(SQLiteTreeRows(self, c), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
+                    self.plain_state)
         return ids
 
     def tables_exist(self) -> bool:
+        return self._count_tables(self.events_table_name, self.chain_table_name) == 2
+
+    def tree_exists(self) -> bool:
+        return self._count_tables(self.leaves_table_name, self.tree_table_name) == 2
+
+    def _count_tables(self, *names: str) -> int:
         with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN (?, ?)",
-                      (self.events_table_name, self.chain_table_name))
+            marks = ",".join("?" * len(names))
+            c.execute(f"SELECT COUNT(*) FROM sqlite_master WHERE type='table' AND name IN ({marks})", names)
             (found,) = c.fetchone()
-        return int(found) == 2
+        return int(found)
+
+    def protect_history(self) -> None:
+        """Add the Merkle tree's tables to a store made before them (nothing, if the file may only be read)."""
+        if self.tree_exists():
+            return
+        try:
+            with self.datastore.transaction(commit=True) as c:
+                for statement in self.construct_create_table_statements()[-2:]:
+                    c.execute(statement)
+        except OperationalError as e:
+            if "readonly" not in str(e).replace(" ", "").lower():
+                raise
 
     def create_tables(self) -> None:
         self.create_table()
@@ -304,6 +418,34 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
             c.execute(sql, params)
             return c.fetchall()
 
+
+class SQLiteTreeRows:
+    """The tree's rows written through an SQLite cursor that holds the write lock (``event_tree.TreeStore``)."""
+
+    def __init__(self, recorder: ChainedSQLiteApplicationRecorder, c: SQLiteCursor) -> None:
+        self.c, self.leaves, self.tree, self.events = (c, recorder.leaves_table_name, recorder.tree_table_name,
+                                                       recorder.events_table_name)
+
+    def last_leaf(self) -> tuple[int, int]:
+        self.c.execute(f"SELECT idx, notification_id FROM {self.leaves} ORDER BY idx DESC LIMIT 1")
+        row = self.c.fetchone()
+        return (int(row[0]) + 1, int(row[1])) if row else (0, 0)
+
+    def events_after(self, after: int, before: int, limit: int) -> list[tuple[int, str, int, str, bytes]]:
+        self.c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events} "
+                       "WHERE rowid > ? AND rowid < ? ORDER BY rowid LIMIT ?", (after, before, limit))
+        return [tuple(row) for row in self.c.fetchall()]  # type: ignore[misc]
+
+    def node(self, level: int, index: int) -> bytes:
+        self.c.execute(f"SELECT hash FROM {self.tree} WHERE level = ? AND idx = ?", (level, index))
+        row = self.c.fetchone()
+        if row is None:
+            raise ChainBrokenError(ChainFailure(0, None, None, f"the Merkle tree lacks node ({level}, {index})"))
+        return bytes(row[0])
+
+    def add(self, leaves: list[tuple[int, int, bytes]], nodes: list[tuple[int, int, bytes]]) -> None:
+        self.c.executemany(f"INSERT INTO {self.leaves} (notification_id, idx, salt) VALUES (?, ?, ?)", leaves)
+        self.c.executemany(f"INSERT INTO {self.tree} (level, idx, hash) VALUES (?, ?, ?)", nodes)
 
 
 _RECORDER_TOPICS = {

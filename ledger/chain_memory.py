@@ -15,6 +15,7 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
 from ledger.chain import ChainedRecorder, _link_rows
+from ledger.event_tree import extend_tree
 
 
 def _canonical(originator_id: UUID | str) -> str:
@@ -29,6 +30,9 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
     def __init__(self) -> None:
         super().__init__()
         self._chain: list[tuple[int, bytes, bytes]] = []
+        self._leaves: list[tuple[int, bytes]] = []  # (notification_id, salt), by leaf index
+        self._leaf_index: dict[int, int] = {}
+        self._nodes: dict[tuple[int, int], bytes] = {}
 
     def _insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         with self._database_lock:
@@ -38,7 +42,57 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
                 events = [(_canonical(s.originator_id), s.originator_version, s.topic, s.state)
                           for s in stored_events]
                 self._chain.extend(_link_rows(head, ids, events))
+                extend_tree(self, [(n, *event) for n, event in zip(ids or (), events, strict=True)],
+                            self.plain_state)
             return ids
+
+    # ── the Merkle tree (event_tree.TreeStore while the lock is held, and the reads) ──
+    def last_leaf(self) -> tuple[int, int]:
+        return (len(self._leaves), self._leaves[-1][0]) if self._leaves else (0, 0)
+
+    def events_after(self, after: int, before: int, limit: int) -> list[tuple[int, str, int, str, bytes]]:
+        return self.event_rows(after, min(before - 1, len(self._stored_events)), limit)
+
+    def node(self, level: int, index: int) -> bytes:
+        return self._nodes[(level, index)]
+
+    def add(self, leaves: list[tuple[int, int, bytes]], nodes: list[tuple[int, int, bytes]]) -> None:
+        for nid, index, salt in leaves:
+            self._leaf_index[nid] = index
+            self._leaves.append((nid, salt))
+        self._nodes.update(((level, index), h) for level, index, h in nodes)
+
+    def tree_size_at(self, notification_id: int | None = None) -> int:
+        with self._database_lock:
+            if notification_id is None:
+                return len(self._leaves)
+            return sum(1 for nid, _ in self._leaves if nid <= notification_id)
+
+    def tree_node(self, level: int, index: int) -> bytes:
+        with self._database_lock:
+            try:
+                return self._nodes[(level, index)]
+            except KeyError:
+                raise LookupError(f"no stored tree node at level {level}, index {index}") from None
+
+    def leaf_of(self, notification_id: int) -> tuple[int, bytes] | None:
+        with self._database_lock:
+            index = self._leaf_index.get(notification_id)
+            return None if index is None else (index, self._leaves[index][1])
+
+    def leaf_page(self, after: int, limit: int) -> list[tuple[int, int, bytes, bytes]]:
+        with self._database_lock:
+            return [(i, nid, salt, self._nodes.get((0, i), b""))
+                    for i, (nid, salt) in enumerate(self._leaves[after + 1:after + 1 + limit], start=after + 1)]
+
+    def node_page(self, after: tuple[int, int], limit: int) -> list[tuple[int, int, bytes]]:
+        with self._database_lock:
+            keys = sorted(k for k in self._nodes if k[0] > 0 and k > after)[:limit]
+            return [(level, index, self._nodes[(level, index)]) for level, index in keys]
+
+    def build_tree(self) -> int:
+        with self._database_lock:
+            return extend_tree(self, [], self.plain_state)
 
     def chain_bound(self) -> int | None:
         with self._database_lock:

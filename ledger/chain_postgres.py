@@ -19,8 +19,9 @@ from psycopg.errors import InsufficientPrivilege
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
-from ledger.chain import SQLChainPages, _link_rows
+from ledger.chain import ChainBrokenError, ChainFailure, SQLChainPages, _link_rows
 from ledger.errors import NotPermitted
+from ledger.event_tree import extend_tree
 from ledger.evidence_postgres import evidence_table_statements, evidence_tables
 from ledger.provisioning import first_line
 
@@ -50,6 +51,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             raise ProgrammingError(msg)
         super().__init__(datastore, events_table_name=events_table_name)
         self.check_identifier_length(self.chain_table_name)
+        self.check_identifier_length(self.leaves_table_name)
+        self.check_identifier_length(self.tree_table_name)
         for table in evidence_tables(events_table_name):
             self.check_identifier_length(table)
         #: The evidence store whose held files go into the next insert's transaction (ledger/evidence_postgres.py).
@@ -60,6 +63,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             "CREATE TABLE IF NOT EXISTS {s}.{c} "
             "(notification_id bigint PRIMARY KEY, digest bytea NOT NULL, hash bytea NOT NULL)"
         ).format(**fmt))
+        self.sql_create_statements.extend(self.tree_table_statements())
+        self._tree_sql(_qualified(datastore.schema, self.tree_table_name),
+                       _qualified(datastore.schema, self.leaves_table_name), "%s")
         # Canonical originator id text: the uuid's hex, as the library writes it to SQLite.
         oid = "replace(originator_id::text, '-', '')" if datastore.originator_id_type == "uuid" else (
             "originator_id")
@@ -113,7 +119,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
 
     def protected_tables(self) -> list[str]:
         """The tables that hold the ledger's history: the events, their chain and the evidence they cite."""
-        return [self.events_table_name, self.chain_table_name, *evidence_tables(self.events_table_name)]
+        return [self.events_table_name, self.chain_table_name, self.leaves_table_name, self.tree_table_name,
+                *evidence_tables(self.events_table_name)]
 
     def _stored_originator_id(self, originator_id: UUID | str) -> Any:
         return UUID(str(originator_id)) if self.datastore.originator_id_type == "uuid" else str(originator_id)
@@ -145,12 +152,31 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
     def tables_exist(self) -> bool:
         schema = self.datastore.schema
         with self.datastore.transaction(commit=False) as curs:
+            tables = (self.events_table_name, self.chain_table_name)
             row = curs.execute(
-                "SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS e, "
-                "to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS c",
-                (schema, self.events_table_name, schema, self.chain_table_name),
+                "SELECT " + ", ".join(f"to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS t{i}"
+                                      for i in range(len(tables))),
+                [x for table in tables for x in (schema, table)],
             ).fetchone()
         return bool(row and all(row.values()))
+
+    def tree_exists(self) -> bool:
+        rows = self._fetch(SQL("SELECT to_regclass({}) IS NOT NULL AND to_regclass({}) IS NOT NULL").format(
+            Literal(_qualified(self.datastore.schema, self.leaves_table_name)),
+            Literal(_qualified(self.datastore.schema, self.tree_table_name))), ())
+        return bool(rows[0][0])
+
+    def tree_table_statements(self) -> list[Any]:
+        """DDL of the Merkle tree's tables (ledger/event_tree.py)."""
+        fmt = {"s": Identifier(self.datastore.schema), "lv": Identifier(self.leaves_table_name),
+               "t": Identifier(self.tree_table_name)}
+        return [
+            SQL("CREATE TABLE IF NOT EXISTS {s}.{lv} "
+                "(notification_id bigint PRIMARY KEY, idx bigint NOT NULL UNIQUE, salt bytea NOT NULL)").format(**fmt),
+            SQL("CREATE TABLE IF NOT EXISTS {s}.{t} "
+                "(level integer NOT NULL, idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))"
+                ).format(**fmt),
+        ]
 
     def create_tables(self) -> None:
         """Create the schema if missing, then the tables, the library's objects and the history's triggers."""
@@ -173,9 +199,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             return
         try:
             with self.datastore.transaction(commit=True) as curs:
-                # A store made before evidence was kept in it gets its evidence tables here too.
+                # A store made before evidence was kept in it gets its evidence tables here too, and one made
+                # before the Merkle tree its tree's tables.
                 for statement in [*evidence_table_statements(self.datastore.schema, self.events_table_name),
-                                  *self.protection_statements()]:
+                                  *self.tree_table_statements(), *self.protection_statements()]:
                     curs.execute(statement)
         except ProgrammingError as e:
             if not isinstance(e.__cause__, InsufficientPrivilege):
@@ -221,9 +248,58 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
                   for s in stored_events]
         rows = _link_rows(head, ids, events)
         curs.executemany(self._insert_chain_sql, rows)
+        extend_tree(PostgresTreeRows(self, curs), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
+                    self.plain_state)
         return ids
+
+    def build_tree(self) -> int:
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            for statement in self.lock_table_statements:
+                curs.execute(statement)
+            return extend_tree(PostgresTreeRows(self, curs), [], self.plain_state)
 
     def _fetch(self, sql: SQL | Any, params: Sequence[Any]) -> list[Any]:
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             cur.execute(sql, params)
             return cur.fetchall()
+
+
+def _qualified(schema: str, table: str) -> str:
+    """A schema-qualified table name, quoted for SQL text."""
+    return ".".join('"' + name.replace('"', '""') + '"' for name in (schema, table))
+
+
+class PostgresTreeRows:
+    """The tree's rows written in the append's transaction, under its advisory lock (``event_tree.TreeStore``)."""
+
+    def __init__(self, recorder: ChainedPostgresApplicationRecorder, curs: Cursor[DictRow]) -> None:
+        schema = recorder.datastore.schema
+        self.curs, self.recorder = curs, recorder
+        self.leaves = _qualified(schema, recorder.leaves_table_name)
+        self.tree = _qualified(schema, recorder.tree_table_name)
+        self.events = _qualified(schema, recorder.events_table_name)
+
+    def last_leaf(self) -> tuple[int, int]:
+        row = self.curs.execute(f"SELECT idx, notification_id FROM {self.leaves} ORDER BY idx DESC LIMIT 1"  # noqa: S608
+                                ).fetchone()
+        return (int(row["idx"]) + 1, int(row["notification_id"])) if row else (0, 0)
+
+    def events_after(self, after: int, before: int, limit: int) -> list[tuple[int, str, int, str, bytes]]:
+        rows = self.curs.execute(
+            f"SELECT notification_id, originator_id, originator_version, topic, state FROM {self.events} "  # noqa: S608
+            "WHERE notification_id > %s AND notification_id < %s ORDER BY notification_id LIMIT %s",
+            (after, before, limit)).fetchall()
+        return [(r["notification_id"], self.recorder._canonical_originator_id(r["originator_id"]),
+                 r["originator_version"], r["topic"], bytes(r["state"])) for r in rows]
+
+    def node(self, level: int, index: int) -> bytes:
+        row = self.curs.execute(f"SELECT hash FROM {self.tree} WHERE level = %s AND idx = %s",  # noqa: S608
+                                (level, index)).fetchone()
+        if row is None:
+            raise ChainBrokenError(ChainFailure(0, None, None, f"the Merkle tree lacks node ({level}, {index})"))
+        return bytes(row["hash"])
+
+    def add(self, leaves: list[tuple[int, int, bytes]], nodes: list[tuple[int, int, bytes]]) -> None:
+        self.curs.executemany(f"INSERT INTO {self.leaves} (notification_id, idx, salt) VALUES (%s, %s, %s)",  # noqa: S608
+                              leaves)
+        self.curs.executemany(f"INSERT INTO {self.tree} (level, idx, hash) VALUES (%s, %s, %s)", nodes)  # noqa: S608

@@ -20,16 +20,17 @@ else:
 class Sealing(_Core):
     """Published chain heads, kept in the ledger itself."""
 
-    def seal(self, *, notification_id: int, head: str, note: str, actor: str, key: SealKey | None) -> str:
-        """Record a published chain head, signed with ``key`` (None: an unsigned seal)."""
+    def seal(self, *, notification_id: int, head: str, note: str, actor: str, key: SealKey | None,
+             tree_size: int = 0, tree_root: str = "") -> str:
+        """Record a published chain head and the Merkle tree's head at it, signed with ``key`` (None: unsigned)."""
         # The id and time are made before the event so that the signature covers them.
         seal_id, at = uuid4(), datetime_now_with_tzinfo()
         signed = {}
         if key is not None:
             message = seal_message(seal_id=seal_id, notification_id=notification_id, head=head, sealed_at=at,
-                                   sealed_by=actor, note=note)
+                                   sealed_by=actor, note=note, tree_size=tree_size, tree_root=tree_root)
             signed = {"signature": key.sign(message), "public_key": key.public}
         agg = Seal.start(LedgerSealed, id=seal_id, timestamp=at, notification_id=notification_id, head=head,
-                         note=note, recorded_by=actor, **signed)
+                         note=note, recorded_by=actor, tree_size=tree_size, tree_root=tree_root, **signed)
         self.save(agg)
         return str(agg.id)

@@ -13,6 +13,13 @@ a signature over anything else the same key might sign::
 Each ``len`` is an 8-byte big-endian length of the UTF-8 field after it; the seal id is the
 canonical UUID text, the notification id its decimal text, the head its 64 lowercase hex digits and
 the time ISO 8601 in UTC with microseconds (``2025-11-05T02:00:00.000000Z``).
+
+A seal that also signs the Merkle tree's head (ledger/event_tree.py) signs version 2, the same
+fields followed by the tree's size (decimal text) and root (64 lowercase hex digits)::
+
+    b"hotline-ledger seal v2\0" ‖ … as v1 … ‖ len ‖ tree size ‖ len ‖ tree root
+
+Seals made before the tree keep their v1 signatures, which verify as they always did.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ KEY_ENV = "HOTLINE_LEDGER_SEAL_KEY"
 PUBLIC_ENV = "HOTLINE_LEDGER_SEAL_PUBLIC"
 
 _DOMAIN = b"hotline-ledger seal v1\x00"
+_DOMAIN_TREE = b"hotline-ledger seal v2\x00"
 _PREFIX = "ed25519:"
 
 
@@ -46,11 +54,15 @@ class SealKeyError(LedgerError):
 
 
 def seal_message(*, seal_id: UUID, notification_id: int, head: str, sealed_at: datetime, sealed_by: str,
-                 note: str) -> bytes:
-    """The canonical bytes a seal signs (see the module docstring)."""
+                 note: str, tree_size: int = 0, tree_root: str = "") -> bytes:
+    """The canonical bytes a seal signs (see the module docstring): v2 with a tree head, v1 without."""
     at = sealed_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    message = bytearray(_DOMAIN)
-    for field in (str(seal_id), str(notification_id), head.lower(), at, sealed_by, note):
+    fields = [str(seal_id), str(notification_id), head.lower(), at, sealed_by, note]
+    tree = bool(tree_root)
+    if tree:
+        fields += [str(tree_size), tree_root.lower()]
+    message = bytearray(_DOMAIN_TREE if tree else _DOMAIN)
+    for field in fields:
         data = field.encode()
         message += len(data).to_bytes(8, "big") + data
     return bytes(message)

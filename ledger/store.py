@@ -94,6 +94,14 @@ class PydanticMapper(Mapper):
             state=data,
         )
 
+    def plain_bytes(self, state: bytes) -> bytes:
+        """An event's stored state decrypted and decompressed: the JSON the ledger wrote (what a leaf commits to)."""
+        if self.cipher:
+            state = self.cipher.decrypt(state)
+        if self.compressor:
+            state = self.compressor.decompress(state)
+        return bytes(state)
+
     def decode_state(self, stored_event: StoredEvent) -> dict[str, Any]:
         """The event's fields as a plain dict (decrypted, decompressed), without building a model."""
         data = stored_event.state

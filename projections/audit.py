@@ -19,6 +19,9 @@ from events.base import Attachment
 from events.registry import is_ledger_topic
 from ledger.chain import FOREIGN, GENESIS, head, verify_chain
 from ledger.errors import RefusedEvent, RuleViolation
+from ledger.event_tree import ensure_tree, tree_head
+from ledger.merkle import ProofError, verify_consistency
+from ledger.tree_check import TreeReport, rebuilt_root, verify_tree
 from projections.replay_check import replay_differences
 from projections.seal_audit import check_seals, seal_records, seals_to_vouch
 
@@ -31,9 +34,10 @@ def current_head(app: Any) -> tuple[int, str]:
     return found
 
 
-def verified_head(app: Any, signer: str | None = None, trusted: Sequence[str] = ()) -> tuple[int, str]:
-    """The current head, once the chain and the earlier seals verify (a seal must never vouch for a damaged
-    ledger); ``signer`` is the public key about to sign, ``trusted`` other keys it accepts (see ``seals_to_vouch``).
+def verified_head(app: Any, signer: str | None = None, trusted: Sequence[str] = ()) -> tuple[int, str, int, str]:
+    """The current chain head and the Merkle tree's head at it (notification id, hash, tree size, tree root), once
+    the chain, the tree and the earlier seals verify (a seal must never vouch for a damaged ledger); ``signer`` is
+    the public key about to sign, ``trusted`` other keys it accepts (see ``seals_to_vouch``).
     """
     seals = seal_records(app)
     report = verify_chain(app.recorder, expected=_vouching([(r.notification_id, r.head) for r in seals]),
@@ -43,7 +47,36 @@ def verified_head(app: Any, signer: str | None = None, trusted: Sequence[str] = 
     refusal = seals_to_vouch(seals, signer, trusted)
     if refusal:
         raise RuleViolation(f"nothing sealed: {refusal}; run `verify`")
-    return current_head(app)
+    ensure_tree(app.recorder)
+    tree = verify_tree(app.recorder)
+    refusal = tree.failure or _tree_seal_problem(seals, tree)
+    if refusal:
+        raise RuleViolation(f"nothing sealed: the Merkle tree does not verify: {refusal}; run `verify`")
+    nid, hash_ = current_head(app)
+    size, root = tree_head(app.recorder, nid)
+    return nid, hash_, size, root
+
+
+def _tree_seal_problem(seals: Sequence[Any], tree: TreeReport) -> str | None:
+    """None, or the first seal whose signed tree head the rebuilt tree no longer has, or that the next tree head
+    does not extend (RFC 6962 consistency, checked with the proof the store would hand out)."""
+    previous = None
+    for seal in seals:
+        if not seal.tree_root:
+            continue
+        name = f"seal {seal.id} (tree head {seal.tree_size})"
+        root = rebuilt_root(tree, seal.tree_size)
+        if root is None or root.hex() != seal.tree_root:
+            return f"{name}: the events no longer make its signed tree root {seal.tree_root} (rewritten?)"
+        if previous is not None and 0 < previous.tree_size <= seal.tree_size:
+            try:
+                verify_consistency(previous.tree_size, seal.tree_size, bytes.fromhex(previous.tree_root),
+                                   bytes.fromhex(seal.tree_root),
+                                   tree.reader.consistency(previous.tree_size, seal.tree_size))
+            except ProofError as e:
+                return f"{name} does not extend the tree head of seal {previous.id}: {e}"
+        previous = seal
+    return None
 
 
 def recorded_seals(app: Any) -> list[tuple[int, str]]:
@@ -126,6 +159,17 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = (), pinned: Sequence[
 
     if report.ok:
         lines.append(f"chain ok: {report.count} events, head {report.head}")
+        tree = verify_tree(app.recorder) if app.recorder.tree_exists() else None
+        tree_problem = None if tree is None else tree.failure or _tree_seal_problem(seals, tree)
+        if tree is None:
+            lines.append("merkle tree: none in this store yet (made before the tree, opened read-only: "
+                         "the store's owner adds it by opening the store for writing)")
+        elif tree_problem:
+            problem(f"MERKLE TREE: {tree_problem}")
+        else:
+            lines.append(f"merkle tree ok: {tree.size} leaves, root {tree.reader.root(tree.size).hex()}"
+                         + ("" if tree.size == tree.events else
+                            f"; {tree.events - tree.size} older events get their leaves at the next append"))
         stuck = _catch_up(app)
         if stuck:
             problem(f"READ MODEL: {stuck}")

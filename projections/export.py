@@ -44,10 +44,17 @@ def export_lines(app: Any) -> Iterator[dict[str, Any]]:
     """Yield the export's objects in order (header, events, evidence files, trailer)."""
     yield {"format": FORMAT, "version": VERSION, "exported_at": datetime.now(UTC).isoformat()}
     events, head = 0, GENESIS
+    leaves = _salts(app.recorder)
+    leaf = next(leaves, None)
     for entry in iter_chain(app.recorder):
-        yield {"kind": "event", "notification_id": entry.notification_id, "originator_id": entry.originator_id,
-               "originator_version": entry.originator_version, "topic": entry.topic,
-               "state": base64.b64encode(entry.state).decode("ascii"), "hash": entry.hash}
+        while leaf is not None and leaf[0] < entry.notification_id:
+            leaf = next(leaves, None)
+        line = {"kind": "event", "notification_id": entry.notification_id, "originator_id": entry.originator_id,
+                "originator_version": entry.originator_version, "topic": entry.topic,
+                "state": base64.b64encode(entry.state).decode("ascii"), "hash": entry.hash}
+        if leaf is not None and leaf[0] == entry.notification_id:
+            line["salt"] = leaf[1].hex()  # its Merkle leaf's: a restored ledger keeps every signed tree head
+        yield line
         events, head = events + 1, entry.hash
     files = 0
     for sha, size in app.evidence.iterate():
@@ -66,6 +73,18 @@ def export_lines(app: Any) -> Iterator[dict[str, Any]]:
             yield {"kind": "chunk", "data": ""}
         files += 1
     yield {"kind": "end", "events": events, "evidence": files, "head": head}
+
+
+def _salts(recorder: Any) -> Iterator[tuple[int, bytes]]:
+    """(notification id, salt) of every Merkle leaf, in order."""
+    after = -1
+    while True:
+        page = recorder.leaf_page(after, 5000)
+        for index, nid, salt, _ in page:
+            yield nid, salt
+            after = index
+        if len(page) < 5000:
+            return
 
 
 def write_export(app: Any, out: IO[str]) -> dict[str, Any]:

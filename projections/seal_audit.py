@@ -38,6 +38,8 @@ class SealRecord(NamedTuple):
     sealed_by: str
     signature: str
     public_key: str
+    tree_size: int = 0
+    tree_root: str = ""
 
 
 def seal_records(app: Any) -> list[SealRecord]:
@@ -54,7 +56,8 @@ def seal_records(app: Any) -> list[SealRecord]:
                     position=n.id, id=str(UUID(str(n.originator_id))), notification_id=int(state["notification_id"]),
                     head=str(state["head"]).lower(), note=str(state.get("note", "")),
                     sealed_at=datetime.fromisoformat(str(state["timestamp"])), sealed_by=str(state["recorded_by"]),
-                    signature=str(state.get("signature", "")), public_key=str(state.get("public_key", ""))))
+                    signature=str(state.get("signature", "")), public_key=str(state.get("public_key", "")),
+                    tree_size=int(state.get("tree_size", 0)), tree_root=str(state.get("tree_root", "")).lower()))
             except Exception:  # noqa: S112 - damaged bytes: the chain check reports this event
                 continue
         if len(page) < _PAGE:
@@ -74,7 +77,8 @@ def _signature(seal: SealRecord) -> str:
     if not seal.signature and not seal.public_key:
         return "unsigned"
     message = seal_message(seal_id=UUID(seal.id), notification_id=seal.notification_id, head=seal.head,
-                           sealed_at=seal.sealed_at, sealed_by=seal.sealed_by, note=seal.note)
+                           sealed_at=seal.sealed_at, sealed_by=seal.sealed_by, note=seal.note,
+                           tree_size=seal.tree_size, tree_root=seal.tree_root)
     return "valid" if signature_valid(seal.public_key, seal.signature, message) else "invalid"
 
 

@@ -203,13 +203,16 @@ def _resign_with_own_key(raw: RawStore, seal_nid: int, tmp_path: Path) -> str:
     state = _state(raw, seal_nid)
     head = _chain_hash_at(raw, state["notification_id"])
     seal_id = next(UUID(o) for n, o, _, _, _ in raw.events() if n == seal_nid)
+    # The forger signs the tree head too, the tree rebuilt over the rewritten events.
+    raw.retree()
+    tree_size, tree_root = raw.tree_head(state["notification_id"])
     message = seal_message(seal_id=seal_id, notification_id=state["notification_id"], head=head,
                            sealed_at=datetime.fromisoformat(state["timestamp"]), sealed_by=state["recorded_by"],
-                           note=state["note"])
+                           note=state["note"], tree_size=tree_size, tree_root=tree_root)
     public = forger.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     forged_public = "ed25519:" + base64.b64encode(public).decode()
     _put_state(raw, seal_nid, {**state, "head": head, "signature": base64.b64encode(forger.sign(message)).decode(),
-                               "public_key": forged_public})
+                               "public_key": forged_public, "tree_root": tree_root})
     raw.rechain()
     return forged_public
 
@@ -228,7 +231,7 @@ def test_a_seal_re_signed_with_another_key_fails_when_the_published_key_is_pinne
     pinned_by_env = _verify(cli, HOTLINE_LEDGER_SEAL_PUBLIC=published["public_key"])
 
     # Alone, a consistent forgery with the forger's own key verifies; it shows, though, another key.
-    assert unpinned.exit_code == 0 and published["fingerprint"] not in unpinned.stdout
+    assert unpinned.exit_code == 0 and published["fingerprint"] not in unpinned.stdout, unpinned.stderr
     for result in (pinned, pinned_by_env):
         assert result.exit_code == 1
         assert f"SEAL BROKEN: seal {sealed['id']} (head #4, event #5): signed by SHA256:" in result.stderr
@@ -403,3 +406,42 @@ def test_verify_refuses_a_malformed_public_key(cli: Any) -> None:
 
     assert result.exit_code == 2
     assert "not a seal public key" in result.output and "Traceback" not in result.output
+
+
+def test_a_seal_signs_the_merkle_tree_head_too(cli: Any, raw: RawStore, tmp_path: Path) -> None:
+    _ledger(cli)
+    published = _keygen(cli, tmp_path / "seal.pem")
+    sealed = _seal(cli, tmp_path / "seal.pem")
+    # init's ruleset and three occurrences: four events, the head at #4, the tree of 4 leaves.
+    assert (sealed["notification_id"], sealed["tree_size"]) == (4, 4)
+    leaves = [bytes(h) for (h,) in raw.execute("SELECT hash FROM {tree} WHERE level = 0 ORDER BY idx")][:4]
+    from hashlib import sha256
+
+    def node(a: bytes, b: bytes) -> bytes:
+        return sha256(b"\x01" + a + b).digest()
+
+    assert sealed["tree_root"] == node(node(leaves[0], leaves[1]), node(leaves[2], leaves[3])).hex()
+    state = _state(raw, 5)
+    assert (state["tree_size"], state["tree_root"]) == (4, sealed["tree_root"])
+    message = seal_message(seal_id=UUID(sealed["id"]), notification_id=4, head=sealed["head"],
+                           sealed_at=datetime.fromisoformat(state["timestamp"]), sealed_by=state["recorded_by"],
+                           note=state["note"], tree_size=4, tree_root=sealed["tree_root"])
+    assert message.startswith(b"hotline-ledger seal v2\x00")
+    public = serialization.load_pem_private_key((tmp_path / "seal.pem").read_bytes(), None).public_key()
+    public.verify(base64.b64decode(state["signature"]), message)  # raises if it does not verify
+    assert published["public_key"] == state["public_key"]
+    assert _verify(cli).exit_code == 0
+
+
+def test_a_rewrite_before_a_seal_with_chain_tree_and_chain_head_recomputed_is_named_by_the_tree_head(
+        cli: Any, raw: RawStore) -> None:
+    ids = _ledger(cli)
+    sealed = cli.json("seal", "--unsigned")
+    _rewrite_count(raw, ids[0], 9)  # every chain hash and every tree node recomputed
+    state = _state(raw, 5)  # the seal's chain head forged too; its tree root left as sealed
+    _put_state(raw, 5, {**state, "head": _chain_hash_at(raw, 4)})
+    raw.rechain()
+    result = _verify(cli)
+    assert result.exit_code == 1
+    assert (f"MERKLE TREE: seal {sealed['id']} (tree head 4): the events no longer make its signed tree root "
+            f"{sealed['tree_root']} (rewritten?)") in result.stderr

@@ -30,16 +30,20 @@ class RawStore:
         app = Ledger(self.location)
         recorder: Any = app.recorder
         self.events_table, self.chain_table = recorder.events_table_name, recorder.chain_table_name
+        self.leaves_table, self.tree_table = recorder.leaves_table_name, recorder.tree_table_name
         self.schema = getattr(recorder.datastore, "schema", None)
         app.close()
 
     def execute(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         if self.location.kind == "sqlite":
-            sql = sql.format(events=self.events_table, chain=self.chain_table, id="rowid")
+            sql = sql.format(events=self.events_table, chain=self.chain_table, id="rowid", leaves=self.leaves_table,
+                             tree=self.tree_table)
             with sqlite3.connect(self.location.env["SQLITE_DBNAME"]) as conn:
                 return conn.execute(sql, params).fetchall()
         sql = sql.replace("?", "%s").format(events=f'"{self.schema}"."{self.events_table}"',
                                             chain=f'"{self.schema}"."{self.chain_table}"', id="notification_id",
+                                            leaves=f'"{self.schema}"."{self.leaves_table}"',
+                                            tree=f'"{self.schema}"."{self.tree_table}"',
                                             evidence=f'"{self.schema}"."{self.events_table}_evidence"',
                                             chunks=f'"{self.schema}"."{self.events_table}_evidence_chunks"')
         env = self.location.env
@@ -71,6 +75,34 @@ class RawStore:
             digest = event_digest(oid, version, topic, state)
             previous = chain_link(previous, nid, digest)
             self.execute("UPDATE {chain} SET digest = ?, hash = ? WHERE notification_id = ?", digest, previous, nid)
+        self.retree()
+
+    def retree(self) -> None:
+        """Recompute the Merkle tree's leaves (keeping their salts) and nodes from the stored events, as a forger
+        with the ledger's code would (the events are plain JSON here: no cipher key in these tests)."""
+        from ledger.event_tree import event_leaf
+        from ledger.merkle import grown
+
+        salts = dict(self.execute("SELECT notification_id, salt FROM {leaves}"))
+        leaves = [event_leaf(bytes(salts[nid]), oid, version, topic, state)
+                  for nid, oid, version, topic, state in self.events() if nid in salts]
+        stored: dict[tuple[int, int], bytes] = {}
+        rows = grown(0, leaves, lambda level, index: stored[(level, index)])
+        self.execute("DELETE FROM {tree}")
+        for level, index, h in rows:
+            stored[(level, index)] = h
+            self.execute("INSERT INTO {tree} (level, idx, hash) VALUES (?, ?, ?)", level, index, h)
+
+    def tree_head(self, notification_id: int) -> tuple[int, str]:
+        """The (size, root hex) of the stored tree at an event, as a forger re-signing would read it."""
+        from ledger.application import Ledger
+        from ledger.event_tree import tree_head
+
+        app = Ledger(self.location)
+        try:
+            return tree_head(app.recorder, notification_id)
+        finally:
+            app.close()
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
 from ledger.chain import ChainedSQLiteApplicationRecorder, verify_chain
 from ledger.chain_memory import ChainedPOPOApplicationRecorder
+from ledger.tree_check import verify_tree
 from tests.conftest import BACKENDS, PG_URL
 
 
@@ -32,6 +33,9 @@ class ChainStaysValid:
         for recorder in self.recorders:
             report = verify_chain(recorder)
             assert report.ok, report.failure
+            tree = verify_tree(recorder)
+            assert tree.ok, tree.failure
+            assert tree.size == tree.events == report.count
         super().tearDown()
 
 

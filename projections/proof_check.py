@@ -1,0 +1,174 @@
+"""``proof check``: a proof file checked alone, with nothing but the centre's public key (no store).
+
+In order, stopping at the first failure (which names what failed):
+
+1. the file's format, and that the seal was signed by the key given;
+2. the seal's signature over its chain head and tree head (ledger/signing.py, message v2);
+3. each event: its decoded fields are its plain JSON, and its leaf (salt and plain bytes,
+   ledger/event_tree.py) is in the signed tree by its RFC 6962 inclusion proof;
+4. the year's ruleset adoption is among them;
+5. the recomputation: the events are replayed into an empty in-memory ledger with the ruleset in
+   the file, and every item that rests on the unit's own events alone (assessments, occurrences,
+   blocks, deadlines, bonuses) must give the points published. Items that rest on work orders or
+   on other units' figures (volume, rates, ranks) are reported as stated, not proven.
+
+A consistency proof file is checked likewise: both seals' signatures, then the RFC 6962
+consistency proof from the earlier tree head to the later one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.utils import get_topic
+
+from events.rulesets import RulesetAdopted
+from ledger.errors import LedgerError
+from ledger.event_tree import event_leaf
+from ledger.merkle import ProofError, verify_consistency, verify_inclusion
+from ledger.signing import fingerprint, seal_message, signature_valid
+from projections.unit_proof import CONSISTENCY_FORMAT, UNIT_FORMAT
+
+#: The item kinds whose points rest on the unit's own events alone.
+OWN_KINDS = frozenset({"assessment", "per_occurrence", "per_block", "deadline", "bonus", "pool"})
+
+
+class ProofRefused(LedgerError):
+    """A proof file that does not check; the message names the first thing that failed."""
+
+
+def check_proof_file(path: str, public_key: str) -> list[str]:
+    """Check the proof file at ``path`` against ``public_key``; the report's lines, or ``ProofRefused``."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ProofRefused(f"{path}: not a readable proof file ({e})") from None
+    if not isinstance(doc, dict):
+        raise ProofRefused(f"{path}: not a proof file")
+    try:
+        if doc.get("format") == UNIT_FORMAT:
+            return check_unit_proof(doc, public_key)
+        if doc.get("format") == CONSISTENCY_FORMAT:
+            return check_consistency_proof(doc, public_key)
+    except (KeyError, TypeError, ValueError) as e:
+        raise ProofRefused(f"{path}: malformed proof file ({type(e).__name__}: {e})") from None
+    raise ProofRefused(f"{path}: unknown format {str(doc.get('format'))[:60]!r}")
+
+
+def _check_seal(seal: dict[str, Any], public_key: str) -> str:
+    name = f"seal {seal['id']} (tree head {seal['tree_size']})"
+    if seal["public_key"] != public_key:
+        who = fingerprint(seal["public_key"]) if seal["public_key"] else "nobody (unsigned)"
+        raise ProofRefused(f"{name}: signed by {who}, not by the key given ({fingerprint(public_key)})")
+    if not seal.get("tree_root"):
+        raise ProofRefused(f"{name}: signs no tree head")
+    message = seal_message(seal_id=UUID(seal["id"]), notification_id=int(seal["notification_id"]), head=seal["head"],
+                           sealed_at=datetime.fromisoformat(seal["sealed_at"]), sealed_by=seal["sealed_by"],
+                           note=seal["note"], tree_size=int(seal["tree_size"]), tree_root=seal["tree_root"])
+    if not signature_valid(public_key, seal["signature"], message):
+        raise ProofRefused(f"{name}: the signature does not verify (the head or the signature altered?)")
+    return f"{name}: signature ok ({fingerprint(public_key)}), root {seal['tree_root']}"
+
+
+def check_unit_proof(doc: dict[str, Any], public_key: str) -> list[str]:
+    """Check a unit proof (see the module docstring); the report's lines."""
+    seal = doc["seal"]
+    lines = [_check_seal(seal, public_key)]
+    size, root = int(seal["tree_size"]), bytes.fromhex(seal["tree_root"])
+    previous = -1
+    for e in doc["events"]:
+        name = f"event #{e['notification_id']} ({e['originator_id']} v{e['originator_version']})"
+        if e["index"] <= previous:
+            raise ProofRefused(f"{name}: out of order or repeated (leaf {e['index']})")
+        previous = e["index"]
+        plain = e["plain"].encode()
+        if "fields" in e and e["fields"] != json.loads(plain):
+            raise ProofRefused(f"{name}: its decoded fields are not its recorded content")
+        leaf = event_leaf(bytes.fromhex(e["salt"]), UUID(e["originator_id"]).hex, int(e["originator_version"]),
+                          e["topic"], plain)
+        try:
+            verify_inclusion(int(e["index"]), size, leaf, [bytes.fromhex(h) for h in e["proof"]], root)
+        except ProofError as err:
+            raise ProofRefused(f"{name}: not in the signed tree: {err}") from None
+    lines.append(f"events: {len(doc['events'])} in the signed tree of {size}")
+    adopted = get_topic(RulesetAdopted)
+    if not any(e["topic"] == adopted and json.loads(e["plain"]).get("year") == doc["year"] for e in doc["events"]):
+        raise ProofRefused(f"the ruleset adopted for {doc['year']} is not among the events")
+    lines += _recompute(doc)
+    return lines
+
+
+def _items(unit_doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {i["code"]: i for sec in unit_doc["sections"] for i in sec["items"]}
+
+
+def _figure(item: dict[str, Any]) -> tuple[str, str]:
+    for key in ("points", "deducted", "bonus"):
+        if key in item:
+            return key, str(item[key])
+    return "points", ""
+
+
+def _recompute(doc: dict[str, Any]) -> list[str]:
+    """Replay the file's events into an empty in-memory ledger and compare the unit's own items."""
+    from ledger.application import Ledger
+    from ledger.reads import score_doc
+    from ledger.store import parse_store
+
+    with tempfile.TemporaryDirectory(prefix="hotline-proof-") as scratch:
+        saved = {k: os.environ.pop(k, None) for k in ("HOTLINE_LEDGER_CIPHER_KEY", "HOTLINE_LEDGER_EVIDENCE")}
+        os.environ["HOTLINE_LEDGER_EVIDENCE"] = scratch
+        try:
+            app = Ledger(parse_store("memory:"))
+        finally:
+            for k, v in saved.items():
+                os.environ.pop(k, None)
+                if v is not None:
+                    os.environ[k] = v
+        try:
+            app.recorder.insert_events([
+                StoredEvent(originator_id=UUID(e["originator_id"]), originator_version=int(e["originator_version"]),
+                            topic=e["topic"], state=e["plain"].encode()) for e in doc["events"]])
+            replayed = score_doc(app, int(doc["year"]), None, date.fromisoformat(doc["as_of"]))
+            ruleset = app.ruleset(int(doc["year"]))
+            # A pool's points are its own items' deductions from its maximum: as proven as they are.
+            kinds = {**{i.code: i.kind for i in ruleset.items}, **{p.code: "pool" for p in ruleset.pools}}
+        finally:
+            app.close()
+    mine = next((u for u in replayed["units"] if u["unit"] == doc["unit"]), None)
+    if mine is None:
+        raise ProofRefused(f"the ruleset in the file has no unit {doc['unit']!r}")
+    published, recomputed = _items(doc["score"]), _items(mine)
+    proven, stated = 0, []
+    for code, item in published.items():
+        if kinds.get(code) not in OWN_KINDS:
+            stated.append(code)
+            continue
+        key, value = _figure(item)
+        again = _figure(recomputed.get(code, {}))[1]
+        if again != value:
+            raise ProofRefused(f"item {code}: published {key} {value}, but the events in the file give {again}")
+        proven += 1
+    return [f"recomputed from the events with the ruleset in the file: {proven} items equal the published points",
+            f"stated, not proven (work orders, other units' figures): {', '.join(stated) or 'none'}; "
+            f"total {doc['score']['total']}, rank {doc['score']['rank']} as stated"]
+
+
+def check_consistency_proof(doc: dict[str, Any], public_key: str) -> list[str]:
+    """Check a consistency proof file: both seals, then the proof between their tree heads."""
+    first, second = doc["from"], doc["to"]
+    lines = [_check_seal(first, public_key), _check_seal(second, public_key)]
+    try:
+        verify_consistency(int(first["tree_size"]), int(second["tree_size"]), bytes.fromhex(first["tree_root"]),
+                           bytes.fromhex(second["tree_root"]), [bytes.fromhex(h) for h in doc["proof"]])
+    except ProofError as e:
+        raise ProofRefused(f"seal {second['id']} does not extend seal {first['id']}: {e}") from None
+    lines.append(f"tree head {second['tree_size']} extends tree head {first['tree_size']}: nothing sealed was changed")
+    return lines
