@@ -48,8 +48,8 @@ from ledger.reads import (
     units_of_evidence,
 )
 from ledger.rulesets.schema import OCCURRENCE_KINDS
-from web.access import COOKIE, CSRF_FIELD, Caller, caller
-from web.sessions import csrf_token
+from web.access import COOKIE, CSRF_FIELD, LOGIN_COOKIE, Caller, caller
+from web.sessions import LOGIN_PURPOSE, csrf_token, pre_session
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -123,16 +123,26 @@ def _app(request: Request) -> Any:
 
 
 # ── logging in and out ──────────────────────────────────────────────────────
+def _login_form(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+    """The login form with its token, bound to the browser's pre-session cookie (set here if it has none)."""
+    pre = pre_session(request.cookies.get(LOGIN_COOKIE))
+    response = render(request, None, "login.html", status=status, csrf=csrf_token(pre, LOGIN_PURPOSE), **context)
+    response.set_cookie(LOGIN_COOKIE, pre, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                        path="/app/login")
+    return response
+
+
 @router.get("/login", name="page_login")
 async def login_page(request: Request) -> HTMLResponse:
     """登录."""
-    return render(request, None, "login.html")
+    return _login_form(request)
 
 
 @router.post("/login", name="page_login_post")
 async def login_post(request: Request, login: Annotated[str, Form(max_length=200)],
                      password: Annotated[str, Form(max_length=2048)]) -> Response:
-    """Log in from the form; a refusal is shown on the form (401, or 429 when throttled)."""
+    """Log in from the form (its CSRF token was checked by ``web.access``); a refusal is shown on the form
+    (401, or 429 when throttled)."""
     from web.api import open_session, set_session_cookie
 
     try:
@@ -140,9 +150,10 @@ async def login_post(request: Request, login: Annotated[str, Form(max_length=200
                                  request.client.host if request.client else "-")
     except HTTPException as e:
         message = "登录名或密码错误" if e.status_code == 401 else "登录失败次数过多，请 15 分钟后再试"
-        return render(request, None, "login.html", status=e.status_code, error=message, login=login)
+        return _login_form(request, status=e.status_code, error=message, login=login)
     response = RedirectResponse("/app", status_code=303)
     set_session_cookie(response, cookie, request)
+    response.delete_cookie(LOGIN_COOKIE, path="/app/login")
     return response
 
 

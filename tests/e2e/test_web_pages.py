@@ -20,10 +20,18 @@ def site(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Site:
     return make_site(store_url, monkeypatch)
 
 
+def login_token(client: TestClient) -> str:
+    """Open the login page as a browser does; the token its form carries."""
+    page = client.get("/app/login")
+    token = re.search(r'name="csrf" value="([0-9a-f]{64})"', page.text)
+    assert page.status_code == 200 and token, page.text[:500]
+    return token.group(1)
+
+
 def browser(site: Site, login: str) -> tuple[TestClient, str]:
     """A client logged in through the login form, and the CSRF token its pages carry."""
     client = TestClient(site.client.app, base_url="http://testserver")
-    r = client.post("/app/login", data={"login": login, "password": PW})
+    r = client.post("/app/login", data={"csrf": login_token(client), "login": login, "password": PW})
     assert r.status_code == 200, r.text
     token = re.search(r'name="csrf" value="([0-9a-f]{64})"', r.text)
     assert token, r.text[:500]
@@ -82,6 +90,41 @@ def test_a_form_posted_without_the_csrf_field_is_refused_and_records_nothing(sit
     assert r.status_code == 403
     assert "CSRF" in r.text
     assert site.app.refresh().db.execute("SELECT COUNT(*) FROM occurrences").fetchone()[0] == 0
+
+
+def test_the_login_form_carries_a_token_bound_to_the_browsers_pre_session_cookie(site: Site) -> None:
+    client = TestClient(site.client.app, base_url="http://testserver")
+    token = login_token(client)
+    pre = client.cookies.get("hl_login")
+    assert pre and token not in pre
+    page = client.get("/app/login")
+    assert token in page.text  # the same browser keeps its pre-session: reloading does not break an open form
+    r = client.post("/app/login", data={"csrf": token, "login": "clerk", "password": PW}, follow_redirects=False)
+    assert r.status_code == 303 and client.cookies.get("hl_session")
+
+
+@pytest.mark.parametrize("forged", ["missing", "another browser's", "a session's"])
+def test_a_login_form_posted_without_its_own_token_is_refused_and_opens_no_session(site: Site, forged: str) -> None:
+    # Login CSRF: another site posts its own account's password into the victim's browser.
+    victim = TestClient(site.client.app, base_url="http://testserver")
+    login_token(victim)  # the victim has a pre-session cookie of its own
+    attacker = TestClient(site.client.app, base_url="http://testserver")
+    tokens = {"missing": None, "another browser's": login_token(attacker),
+              "a session's": browser(site, "viewer")[1]}
+    data = {"login": "clerk", "password": PW} | ({"csrf": tokens[forged]} if tokens[forged] else {})
+    r = victim.post("/app/login", data=data, follow_redirects=False)
+    assert r.status_code == 403 and "CSRF" in r.text
+    assert "hl_session" not in r.headers.get("set-cookie", "") and not victim.cookies.get("hl_session")
+    assert victim.get("/app/ranking", follow_redirects=False).headers["location"] == "/app/login"
+
+
+def test_the_api_login_accepts_only_json_which_another_site_cannot_post_without_asking(site: Site) -> None:
+    # A cross-site form can send text/plain or form data without a CORS preflight; never application/json.
+    client = TestClient(site.client.app, base_url="http://testserver")
+    for kind in ("text/plain", "application/x-www-form-urlencoded"):
+        r = client.post("/api/v1/session", content=f'{{"login": "clerk", "password": "{PW}"}}'.encode(),
+                        headers={"content-type": kind})
+        assert r.status_code == 422 and not client.cookies.get("hl_session")
 
 
 def test_the_record_form_shows_a_refusal_in_place_and_keeps_what_was_typed(site: Site) -> None:
