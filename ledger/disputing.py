@@ -10,7 +10,7 @@ writers opening one at the same instant compute the same id and the store refuse
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -21,7 +21,7 @@ from eventsourcing.application import AggregateNotFoundError
 from events.disputes import DisputeOpened
 from ledger.aggregates import Assessment, Dispute, Occurrence
 from ledger.date_window import check_in_window
-from ledger.errors import Conflict, NotFound, RuleViolation
+from ledger.errors import Conflict, LedgerError, NotFound, RuleViolation
 from ledger.rulesets.rates import BUILTIN_RATES
 
 if TYPE_CHECKING:
@@ -43,6 +43,25 @@ class Disputing(_Core):
 
         ``filed_on`` (default: today) is checked against the ruleset's filing deadline, if any.
         """
+        occ_id, occ, dispute_id = self._disputable(event_id, filed_on)
+        return self._open(id=dispute_id, subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
+                          reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
+                          conflict=f"occurrence {occ_id} already has an open dispute {dispute_id}")
+
+    def dispute_refusals(self, event_ids: Iterable[str]) -> dict[str, str | None]:
+        """For each occurrence id, why ``open_dispute`` would refuse a dispute of it filed today, or None when it
+        would take one: what a page asks before it offers a 申诉 button (the same checks, nothing saved)."""
+        out: dict[str, str | None] = {}
+        for event_id in event_ids:
+            try:
+                self._disputable(event_id, None)
+                out[event_id] = None
+            except LedgerError as e:
+                out[event_id] = str(e)
+        return out
+
+    def _disputable(self, event_id: str, filed_on: date | None) -> tuple[str, Occurrence, UUID]:
+        """The occurrence's id, aggregate and the id its new dispute takes; or the refusal of a dispute of it."""
         occ_id = self.find_id("occurrences", event_id, "occurrence")
         try:
             occ = self.aggregate(occ_id, Occurrence, "occurrence")
@@ -51,19 +70,21 @@ class Disputing(_Core):
             raise
         if occ.retracted:
             raise RuleViolation(f"occurrence {occ_id} is retracted: there is nothing to dispute")
-        dispute_id = self._next_dispute_id("occurrence", occ_id, None,
-                                           lambda open_: f"occurrence {occ_id} already has an open dispute {open_}")
+        dispute_id = self._next_dispute_id(
+            "occurrence", occ_id, None, lambda open_: f"occurrence {occ_id} already has an open dispute {open_}",
+            lambda accepted: f"occurrence {occ_id} was removed when dispute {accepted} was accepted: "
+                             "there is nothing left to dispute")
         self._check_filing(occ.year, occ.date, filed_on, f"occurrence {occ_id}")
-        return self._open(id=dispute_id, subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
-                          reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
-                          conflict=f"occurrence {occ_id} already has an open dispute {dispute_id}")
+        return occ_id, occ, dispute_id
 
-    def _next_dispute_id(self, subject: str, target: str, rate: str | None, refusal: Callable[[UUID], str]) -> UUID:
+    def _next_dispute_id(self, subject: str, target: str, rate: str | None, refusal: Callable[[UUID], str],
+                         settled: Callable[[UUID], str]) -> UUID:
         """The id of a new dispute of ``target``, decided from the Dispute aggregates in the event store.
 
         Disputes of one target are numbered (``Dispute.id_for``): the next number is free only when
-        every earlier dispute is decided. Two writers deciding at once derive the same id, and the
-        store refuses the second.
+        every earlier dispute is decided (``refusal`` otherwise), and none was accepted: an accepted
+        dispute removed the occurrence or screened the order out for good (``settled``). Two writers
+        deciding at once derive the same id, and the store refuses the second.
         """
         for earlier in itertools.count():
             candidate = Dispute.id_for(subject, target, rate, earlier)
@@ -73,6 +94,8 @@ class Disputing(_Core):
                 return candidate
             if dispute.decision is None:
                 raise Conflict(refusal(candidate))
+            if dispute.decision == "accept":
+                raise Conflict(settled(candidate))
         raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
 
     def _refuse_assessment_dispute(self, event_id: str) -> None:
@@ -102,7 +125,8 @@ class Disputing(_Core):
             raise RuleViolation(f"the {year} ruleset scores no {rate} rate")
         dispute_id = self._next_dispute_id(
             "workorder", order_id, rate,
-            lambda open_: f"work order {order_id} already has an open screening {open_} for {rate}")
+            lambda open_: f"work order {order_id} already has an open screening {open_} for {rate}",
+            lambda accepted: f"work order {order_id} was screened out of {rate} when screening {accepted} was accepted")
         completed = row["completed_at"]
         self._check_filing(year, date.fromisoformat(completed[:10]) if completed else None, filed_on,
                            f"work order {order_id}")

@@ -212,8 +212,9 @@ async def unit_page(request: Request, who: Who, unit: str, year: int | None = No
     for s in score_doc(app, y, code, as_of=read.as_of)["units"][0]["sections"]:
         items = [i for i in trace["items"] if i["section"] == s["code"]]
         sections.append({**s, "trace": items})
-    return render(request, who, "unit.html", trace=trace, sections=sections, year=y,
-                  can_dispute=may(who.account, DISPUTE, code), can_evidence=may(who.account, EVIDENCE, code))
+    can_dispute = may(who.account, DISPUTE, code)
+    return render(request, who, "unit.html", trace=trace, sections=sections, year=y, can_dispute=can_dispute,
+                  refusals=_dispute_refusals(app, trace, can_dispute), can_evidence=may(who.account, EVIDENCE, code))
 
 
 @router.get("/unit/{unit}/item/{item}", name="page_item")
@@ -224,8 +225,19 @@ async def item_page(request: Request, who: Who, unit: str, item: str, year: int 
     who.see(code)
     read = reading(app, y, min(today(), date(y, 12, 31)))
     trace = trace_of(read, code, item, scores_of(app, read))
-    return render(request, who, "item.html", trace=trace, year=y, can_dispute=may(who.account, DISPUTE, code),
-                  can_evidence=may(who.account, EVIDENCE, code))
+    can_dispute = may(who.account, DISPUTE, code)
+    return render(request, who, "item.html", trace=trace, year=y, can_dispute=can_dispute,
+                  refusals=_dispute_refusals(app, trace, can_dispute), can_evidence=may(who.account, EVIDENCE, code))
+
+
+def _dispute_refusals(app: Any, trace: dict[str, Any], can_dispute: bool) -> dict[str, str | None]:
+    """Each occurrence on the page → why the dispute use case would refuse one today (None: it would take one).
+
+    The page offers 申诉 only where the use case says yes: it asks, it does not re-decide."""
+    if not can_dispute:
+        return {}
+    ids = [e["id"] for i in trace["items"] for e in i.get("events", []) if e.get("type") == "occurrence"]
+    return app.dispute_refusals(ids)
 
 
 @router.get("/log", name="page_log")

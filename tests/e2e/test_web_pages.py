@@ -165,6 +165,44 @@ def test_a_unit_files_a_dispute_with_a_pdf_and_a_clerk_decides_it_in_the_queue(s
     assert "申诉成立" in page and "属实" in page
 
 
+def _dispute_cell(page: str, occurrence: str) -> str:
+    row = re.search(rf'<tr class="event" data-id="{occurrence}">(.*?)</tr>', page, re.S)
+    assert row, occurrence
+    return row.group(1)
+
+
+def test_the_dispute_button_is_offered_only_where_the_use_case_would_take_a_dispute(site: Site) -> None:
+    accepted, rejected, opened, fresh = (site.occurrence() for _ in range(4))
+    for target, decision in ((accepted, "accept"), (rejected, "reject"), (opened, None)):
+        did = site.app.open_dispute(event_id=target, reason="已整改", evidence="说明", actor="unit")
+        if decision:
+            site.app.decide_dispute(dispute_id=did, decision=decision, reason="核实", actor="clerk")
+    unit, _ = browser(site, "unit")
+    for page in ("/app/unit/taishan", "/app/unit/taishan/item/2.1"):
+        text = unit.get(page).text
+        cells = {name: _dispute_cell(text, occ) for name, occ in
+                 (("accepted", accepted), ("rejected", rejected), ("opened", opened), ("fresh", fresh))}
+        assert "申诉成立" in cells["accepted"] and "核实" in cells["accepted"]
+        assert "/app/disputes?target=" not in cells["accepted"] and "不可申诉" in cells["accepted"]
+        assert "申诉中" in cells["opened"] and "待处理" in cells["opened"]
+        assert "/app/disputes?target=" not in cells["opened"]
+        assert f"/app/disputes?target={rejected}" in cells["rejected"]  # rejected: a new dispute may follow
+        assert f"/app/disputes?target={fresh}" in cells["fresh"]
+    viewer, _ = browser(site, "viewer")  # may not dispute: no button, nothing asked
+    assert "/app/disputes?target=" not in viewer.get("/app/unit/taishan").text
+
+
+def test_disputing_an_accepted_record_again_is_a_conflict_and_records_nothing(site: Site) -> None:
+    occ = site.occurrence()
+    did = site.app.open_dispute(event_id=occ, reason="已整改", evidence="说明", actor="unit")
+    site.app.decide_dispute(dispute_id=did, decision="accept", reason="核实", actor="clerk")
+    before = site.app.recorder.max_notification_id()
+    r = site.client.post("/api/v1/disputes", headers=site.as_("unit"),
+                         json={"target": occ, "reason": "再次", "evidence": "说明"})
+    assert r.status_code == 409 and "was accepted" in r.json()["error"]
+    assert site.app.recorder.max_notification_id() == before
+
+
 def test_logging_out_from_the_page_ends_the_session(site: Site) -> None:
     client, csrf = browser(site, "auditor")
     cookie = client.cookies.get("hl_session")
