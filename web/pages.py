@@ -15,11 +15,12 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from ledger.dates import NotADate, parse_day
 from ledger.errors import ImportRejected, LedgerError
 from ledger.policy import (
     ACCOUNTS,
@@ -242,13 +243,18 @@ def _dispute_refusals(app: Any, trace: dict[str, Any], can_dispute: bool) -> dic
 
 @router.get("/log", name="page_log")
 async def log_page(request: Request, who: Who, unit: str | None = None, item: str | None = None,
-                   since: date | None = None) -> HTMLResponse:
-    """日志: the log, filtered by unit, item and date."""
+                   since: Annotated[str | None, Query(max_length=40)] = None) -> HTMLResponse:
+    """日志: the log, filtered by unit, item and date (a date that is not one: said on the page, nothing listed)."""
     app = _app(request)
     unit = unit or None
-    entries = log_doc(app, who.narrow(unit_code(app, unit)), item or None, since)
+    try:
+        day = parse_day(since) if since else None
+    except NotADate as e:
+        return render(request, who, "log.html", status=422, error=f"日期：{e}", entries=[], total=0,
+                      unit=unit or "", item=item or "", since=since or "")
+    entries = log_doc(app, who.narrow(unit_code(app, unit)), item or None, day)
     return render(request, who, "log.html", entries=entries[-500:], total=len(entries), unit=unit or "",
-                  item=item or "", since=since.isoformat() if since else "")
+                  item=item or "", since=since or "")
 
 
 @router.get("/verify", name="page_verify")
@@ -385,11 +391,13 @@ async def record_post(request: Request, who: Who, unit: Annotated[str, Form(max_
     """Record an occurrence; errors in place."""
     typed = {"unit": unit, "item": item, "on": on, "evidence": evidence, "count": count, "note": note}
     try:
-        day = date.fromisoformat(on)
+        day = parse_day(on)
+    except NotADate as e:
+        return _record_view(request, who, status=422, error=f"日期：{e}", form="record", typed=typed)
+    try:
         n = int(count)
     except ValueError:
-        return _record_view(request, who, status=422, error="日期须为 YYYY-MM-DD，次数须为整数", form="record",
-                            typed=typed)
+        return _record_view(request, who, status=422, error="次数须为整数", form="record", typed=typed)
     try:
         new = _app(request).record_occurrence(unit=unit, item=item, on=day, evidence=evidence, count=n, note=note,
                                               actor=who.account.login)
@@ -406,13 +414,15 @@ async def assess_post(request: Request, who: Who, unit: Annotated[str, Form(max_
     """Record an assessment; errors in place."""
     typed = {"unit": unit, "item": item, "on": on, "evidence": evidence, "points": points, "note": note}
     try:
-        day = date.fromisoformat(on)
+        day = parse_day(on)
+    except NotADate as e:
+        return _record_view(request, who, status=422, error=f"日期：{e}", form="assess", typed=typed)
+    try:
         value = Decimal(points)
         if not value.is_finite():
             raise InvalidOperation
     except (ValueError, InvalidOperation):
-        return _record_view(request, who, status=422, error="日期须为 YYYY-MM-DD，分值须为数字", form="assess",
-                            typed=typed)
+        return _record_view(request, who, status=422, error="分值须为数字", form="assess", typed=typed)
     try:
         new = _app(request).assess(unit=unit, item=item, points=value, on=day, evidence=evidence, note=note,
                                    actor=who.account.login)

@@ -298,4 +298,4 @@ class TestRefusals:
     ])
     def test_a_date_that_is_not_a_date_is_a_usage_error(self, noticed, args):
         message = self.refused(noticed, *args, exit_code=2)
-        assert "is not a date" in message
+        assert "不是日期：请写成 YYYY-MM-DD" in message
