@@ -165,6 +165,32 @@ def test_a_unit_files_a_dispute_with_a_pdf_and_a_clerk_decides_it_in_the_queue(s
     assert "申诉成立" in page and "属实" in page
 
 
+def _summary(page: str, code: str) -> str:
+    found = re.search(rf'/item/{re.escape(code)}\?year=\d+">{re.escape(code)}</a>(.*?)</summary>', page, re.S)
+    assert found, code
+    return " ".join(found.group(1).split())
+
+
+def test_a_pool_members_line_shows_its_own_deduction_not_the_pools_points(site: Site) -> None:
+    site.occurrence(item="3.2.1.1", count=45)  # per block of 20: ⌊45 / 20⌋ × 0.10 = 0.20 off pool 3.2
+    site.occurrence(item="2.4", count=1)  # 1 × 0.50 = 0.50 off section 2 (a pool too)
+    client, _ = browser(site, "clerk")
+    page = client.get("/app/unit/taishan").text
+    assert _summary(page, "3.2.1.1").endswith("扣 0.20（45 次），从 3.2 中扣除</span>")
+    assert _summary(page, "2.4").endswith("扣 0.50（1 次），从 2 中扣除</span>")
+    assert _summary(page, "3.2.1.2").endswith("扣 0.00（0 次），从 3.2 中扣除</span>")
+    assert "/ 30.00" not in _summary(page, "3.2.1.1") and "/ 55.00" not in _summary(page, "2.4")
+    trace = site.client.get("/api/v1/trace", params={"year": DAY[:4], "unit": "taishan"},
+                            headers=site.as_("clerk")).json()
+    for item in trace["items"]:  # every member line says what trace JSON says of that member
+        if "pool" in item:
+            own = f"扣 {item['deducted']}（{item['count']} 次），从 {item['pool']} 中扣除"
+            assert own in _summary(page, item["code"])
+    detail = " ".join(client.get("/app/unit/taishan/item/3.2.1.1").text.split())
+    assert '<dt>扣分</dt><dd class="member"><strong>0.20</strong>（45 次），从 <a href=' in detail
+    assert "<dt>得分</dt>" not in detail
+
+
 def _dispute_cell(page: str, occurrence: str) -> str:
     row = re.search(rf'<tr class="event" data-id="{occurrence}">(.*?)</tr>', page, re.S)
     assert row, occurrence
