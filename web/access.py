@@ -62,7 +62,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "api_disputes": (READ_ALL, READ_OWN_UNIT),
     "api_evidence_upload": (RECORD, DISPUTE),
     "api_evidence": (EVIDENCE,),
-    "api_import_workorders": (IMPORT,), "api_import_events": (IMPORT,),
+    "api_import_workorders": (IMPORT,), "api_import_events": (IMPORT,), "api_import_status": (IMPORT,),
     "api_verify": (VERIFY,),
     # pages
     "page_login": PUBLIC, "page_login_post": PRE_SESSION, "page_logout": ANYONE, "page_home": ANYONE,
@@ -72,7 +72,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "page_disputes": (READ_ALL, READ_OWN_UNIT), "page_dispute_post": (DISPUTE,),
     "page_queue": (DECIDE,), "page_decide_post": (DECIDE,),
     "page_record": (RECORD,), "page_record_post": (RECORD,), "page_assess_post": (RECORD,),
-    "page_import": (IMPORT,), "page_import_post": (IMPORT,),
+    "page_import": (IMPORT,), "page_import_post": (IMPORT,), "page_import_status": (IMPORT,),
     "page_log": (READ_ALL, READ_OWN_UNIT),
     "page_verify": (VERIFY,),
     "page_accounts": (ACCOUNTS,), "page_account_add": (ACCOUNTS,), "page_account_role": (ACCOUNTS,),

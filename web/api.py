@@ -411,6 +411,16 @@ async def import_events(request: Request, who: Who, file: UploadFile = File(...)
     return counts
 
 
+@router.get("/imports/{job_id}", name="api_import_status")
+async def import_status(job_id: str, request: Request) -> dict[str, Any]:
+    """A background import started on the 导入 page: ``state`` (running, done, refused, failed), rows ``read``,
+    events ``applied`` of ``total``, then its ``counts``, or ``error`` and every bad row in ``rows``."""
+    job = request.app.state.service.imports.status(job_id)
+    if job is None:
+        raise HTTPException(404, "not found")
+    return job
+
+
 @router.get("/verify", name="api_verify")
 async def verify(request: Request) -> dict[str, Any]:
     """``verify``: the chain, the seals, the read model against a replay, the evidence."""

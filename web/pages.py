@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ledger.dates import NotADate, parse_day
-from ledger.errors import ImportRejected, LedgerError
+from ledger.errors import LedgerError
 from ledger.policy import (
     ACCOUNTS,
     DECIDE,
@@ -503,23 +503,33 @@ async def import_page(request: Request, who: Who) -> HTMLResponse:
 
 @router.post("/import", name="page_import_post")
 async def import_post(request: Request, who: Who, kind: Annotated[str, Form(max_length=20)],
-                      file: UploadFile = File(...)) -> HTMLResponse:  # noqa: B008
-    """Import; every bad row listed as file:row:column, nothing applied."""
-    from ledger.imports.events_file import import_events_file
-    from ledger.imports.workorder_import import import_workorders
-    from web.api import MAX_IMPORT, saved_upload, upload_folder
+                      file: UploadFile = File(...)) -> Response:  # noqa: B008
+    """Start the import in the background and answer with its status page at once (303)."""
+    import shutil
 
-    app = _app(request)
+    from web.api import MAX_IMPORT, safe_name, saved_upload
+
+    if kind not in ("workorders", "events"):
+        return render(request, who, "import.html", status=422, error="类型须为工单导出或扣分/评估记录")
+    folder = tempfile.mkdtemp(prefix="hl-import-")  # the job removes it when it ends
     try:
-        with upload_folder() as folder:
-            path = str(await saved_upload(file, folder, MAX_IMPORT))
-            if kind == "events":
-                counts = import_events_file(app, path, who.account.login)
-            else:
-                counts = import_workorders(app, path, who.account.login)
-    except ImportRejected as e:
-        return render(request, who, "import.html", status=422, error="未导入任何记录；请修正以下各行：",
-                      rows=[str(x) for x in e.errors])
-    except LedgerError as e:
-        return render(request, who, "import.html", status=422, error=str(e), rows=[])
-    return render(request, who, "import.html", counts=counts)
+        path = str(await saved_upload(file, folder, MAX_IMPORT))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    jobs = request.app.state.service.imports
+    job = jobs.start(_app(request), kind, path, folder, safe_name(file.filename, "upload"), who.account.login)
+    return RedirectResponse(f"/app/import/{job}", status_code=303)
+
+
+@router.get("/import/{job_id}", name="page_import_status")
+async def import_status(request: Request, who: Who, job_id: str) -> HTMLResponse:
+    """导入 progress: rows read and applied while it runs (the page polls, or the 刷新 link reloads it); then its
+    counts, or every bad row as file:row:column with nothing applied (422)."""
+    job = request.app.state.service.imports.status(job_id)
+    if job is None:
+        raise HTTPException(404, "no such import")
+    status = 422 if job["state"] == "refused" else 200
+    counts = job["counts"] if job["state"] == "done" else None
+    return render(request, who, "import.html", status=status, job=job, counts=counts, rows=job["rows"],
+                  error=job["error"])

@@ -138,15 +138,71 @@ def test_the_record_form_shows_a_refusal_in_place_and_keeps_what_was_typed(site:
     assert ok.status_code == 200 and "已录入" in ok.text
 
 
+def _import(client: TestClient, csrf: str, name: str, body: bytes, kind: str = "events") -> str:
+    """Post the 导入 form; it answers at once with the job's status page (303). Returns that page's path."""
+    r = client.post("/app/import", data={"csrf": csrf, "kind": kind},
+                    files={"file": (name, io.BytesIO(body), "text/csv")}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/app/import/"), r.text[:300]
+    return r.headers["location"]
+
+
 def test_an_import_with_two_bad_rows_names_both_and_applies_nothing(site: Site) -> None:
     client, csrf = browser(site, "clerk")
     body = (f"单位,项目,日期,次数,证据,备注\n泰山区,2.1,{DAY},1,工单9,\n无此区,2.1,{DAY},1,工单9,\n"
             f"泰山区,9.9,{DAY},1,工单9,\n").encode()
-    r = client.post("/app/import", data={"csrf": csrf, "kind": "events"},
-                    files={"file": ("bad.csv", io.BytesIO(body), "text/csv")})
+    page = _import(client, csrf, "bad.csv", body)
+    assert site.client.app.state.service.imports.wait(page.rsplit("/", 1)[1])["state"] == "refused"
+    r = client.get(page)
     assert r.status_code == 422
     assert "bad.csv:3:单位" in r.text and "bad.csv:4:项目" in r.text and "/tmp" not in r.text
     assert site.app.refresh().db.execute("SELECT COUNT(*) FROM occurrences").fetchone()[0] == 0
+
+
+def test_a_large_import_tells_its_status_rows_read_while_it_runs_then_its_counts(
+        site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    import web.import_jobs as jobs_module
+
+    monkeypatch.setattr(jobs_module, "WRITE_EVERY", 0)  # keep every status the job writes, to look at them
+    jobs = site.client.app.state.service.imports
+    written: list[dict[str, object]] = []
+    put = jobs.credentials.put
+    monkeypatch.setattr(jobs.credentials, "put", lambda kind, key, account, text: (
+        written.append(__import__("json").loads(text)) if kind == "import" else None, put(kind, key, account, text)))
+    rows = 25_000
+    body = ("单位,项目,日期,次数,证据,备注\n" + "".join(f"泰山区,2.1,{DAY},1,工单{n},\n" for n in range(rows))).encode()
+    client, csrf = browser(site, "clerk")
+    page = _import(client, csrf, "全年扣分.csv", body)
+    job = page.rsplit("/", 1)[1]
+    done = jobs.wait(job, timeout=300)
+    assert done["state"] == "done" and done["counts"]["new"] == rows and done["read"] == rows
+    assert done["applied"] == rows and done["by"] == "clerk"
+    # while it ran, the status said how far it had read: every 10,000 rows (the reader's step)
+    assert [w["read"] for w in written if w["state"] == "running" and w["read"]][:2] == [10_000, 20_000]
+    shown = client.get(page)
+    assert shown.status_code == 200 and f"新增 {rows}" in shown.text and 'id="refresh"' not in shown.text
+    assert client.get(f"/api/v1/imports/{job}").json()["counts"]["new"] == rows  # the status resource
+    assert site.app.refresh().db.execute("SELECT COUNT(*) FROM occurrences").fetchone()[0] == rows
+    (by,) = site.app.refresh().db.execute("SELECT DISTINCT authenticated_as FROM log WHERE type='OccurrenceRecorded'"
+                                          ).fetchone()
+    assert by == "clerk"
+
+
+def test_a_running_imports_page_has_a_refresh_link_and_polls_its_status_resource(site: Site) -> None:
+    jobs = site.client.app.state.service.imports
+    job = "0123456789abcdef0123456789abcdef"
+    jobs._write({"id": job, "kind": "workorders", "file": "工单.xlsx", "by": "clerk", "state": "running",
+                 "read": 30_000, "applied": 0, "total": None, "counts": None, "error": None, "rows": [],
+                 "started_at": "2025-03-04T09:00:00+08:00", "finished_at": None})
+    client, _ = browser(site, "clerk")
+    page = client.get(f"/app/import/{job}").text
+    assert '<strong id="job-read">30000</strong> 行' in page
+    assert f'<a href="/app/import/{job}" id="refresh">刷新</a>' in page  # without JavaScript
+    assert f'data-status="/api/v1/imports/{job}"' in page and '<script src="/app/static/import.js"' in page
+    assert client.get("/app/static/import.js").status_code == 200
+    assert client.get("/app/import/ffffffffffffffffffffffffffffffff").status_code == 404
+    assert client.get("/api/v1/imports/not-a-job").status_code == 404
+    unit, _ = browser(site, "unit")
+    assert unit.get(f"/app/import/{job}").status_code == 403
 
 
 def test_a_unit_files_a_dispute_with_a_pdf_and_a_clerk_decides_it_in_the_queue(site: Site) -> None:
