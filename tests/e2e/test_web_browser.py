@@ -127,6 +127,7 @@ def test_a_clerk_imports_a_file_with_two_bad_rows_and_an_auditor_verifies(
     clerk.select_option("select[name=kind]", "events")
     clerk.set_input_files("input[name=file]", str(bad))
     clerk.click("main button[type=submit]")
+    clerk.wait_for_selector("#bad-rows li")  # the job runs in the background; its page reloads when it ends
     rows = clerk.locator("#bad-rows li").all_inner_texts()
     assert [r.split(":")[:3] for r in rows] == [["月度扣分.csv", "3", "单位"], ["月度扣分.csv", "4", "项目"]]
     clerk.screenshot(path=str(shots / "1-import-refused.png"), full_page=True)
