@@ -10,6 +10,7 @@ writers opening one at the same instant compute the same id and the store refuse
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,8 @@ else:
 #: The built-in rates a work order may be screened out of.
 #: The rates a work order can be screened out of (the platform export's own rates).
 RATE_ITEMS = frozenset(BUILTIN_RATES)
+#: How many pages' answers ``dispute_refusals`` keeps per process.
+_REFUSALS_KEPT = 32
 
 
 class Disputing(_Core):
@@ -50,15 +53,29 @@ class Disputing(_Core):
 
     def dispute_refusals(self, event_ids: Iterable[str]) -> dict[str, str | None]:
         """For each occurrence id, why ``open_dispute`` would refuse a dispute of it filed today, or None when it
-        would take one: what a page asks before it offers a 申诉 button (the same checks, nothing saved)."""
+        would take one: what a page asks before it offers a 申诉 button (the same checks, nothing saved).
+
+        The answers are kept per process, keyed by the store's last notification id (any new event asks
+        again) and the quarter hour (a filing deadline passes at midnight, and every time zone's midnight
+        falls on a quarter hour): a page read again and again between two recordings asks once.
+        """
+        ids = tuple(event_ids)
+        key = (ids, self.recorder.max_notification_id(), int(time.time() // 900))
+        memo: dict[Any, dict[str, str | None]] = self.__dict__.setdefault("_dispute_refusals", {})
+        if key in memo:
+            return dict(memo[key])
         out: dict[str, str | None] = {}
-        for event_id in event_ids:
-            try:
-                self._disputable(event_id, None)
-                out[event_id] = None
-            except LedgerError as e:
-                out[event_id] = str(e)
-        return out
+        with self.cached_rulesets():
+            for event_id in ids:
+                try:
+                    self._disputable(event_id, None)
+                    out[event_id] = None
+                except LedgerError as e:
+                    out[event_id] = str(e)
+        if len(memo) >= _REFUSALS_KEPT:
+            memo.clear()
+        memo[key] = out
+        return dict(out)
 
     def _disputable(self, event_id: str, filed_on: date | None) -> tuple[str, Occurrence, UUID]:
         """The occurrence's id, aggregate and the id its new dispute takes; or the refusal of a dispute of it."""

@@ -175,6 +175,16 @@ def test_the_dispute_use_case_says_which_occurrences_it_would_take_a_dispute_of_
     assert _event_count(ledger) == before
 
 
+def test_the_answers_kept_for_a_page_follow_every_new_event(ledger: Any) -> None:
+    occ = _ledger_with_an_occurrence(ledger)
+    assert ledger.dispute_refusals([occ]) == {occ: None}
+    assert ledger.dispute_refusals([occ]) == {occ: None}  # asked again: the kept answer
+    did = ledger.open_dispute(event_id=occ, reason="已按时更新", evidence="截图", actor="taishan-clerk")
+    assert ledger.dispute_refusals([occ]) == {occ: f"occurrence {occ} already has an open dispute {did}"}
+    ledger.decide_dispute(dispute_id=did, decision="reject", reason="证据不足", actor="centre-head")
+    assert ledger.dispute_refusals([occ]) == {occ: None}  # rejected: a new dispute may follow
+
+
 def test_disputing_a_retracted_occurrence_is_refused_and_writes_nothing(ledger: Any) -> None:
     occ = _ledger_with_an_occurrence(ledger)
     ledger.retract(occ, "录入错误", "centre")
