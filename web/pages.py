@@ -65,7 +65,12 @@ DECISION_LABELS = {"accept": "成立", "reject": "驳回", "amend": "改判", No
 
 def mount_pages(app: FastAPI) -> None:
     """Add the pages and their bundled stylesheet to the app."""
+    from web.account_pages import router as accounts_router
+    from web.import_pages import router as imports_router
+
     app.include_router(router)
+    app.include_router(accounts_router)
+    app.include_router(imports_router)
     app.mount("/app/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/", include_in_schema=False, name="page_root")
@@ -294,76 +299,6 @@ async def evidence(request: Request, who: Who, sha256: str) -> Response:
     return evidence_file(app, sha)
 
 
-# ── accounts ────────────────────────────────────────────────────────────────
-def _accounts_view(request: Request, who: Who, status: int = 200, **extra: Any) -> HTMLResponse:
-    """账号 with its forms; the units offered are those of this year's ruleset (what a unit account may name)."""
-    app = _app(request)
-    try:
-        units = reading(app, today().year).ruleset.units
-    except LedgerError:  # no ruleset adopted this year: no unit account can be opened (the use case says so)
-        units = []
-    return render(request, who, "accounts.html", status=status, rows=app.accounts(), units=units,
-                  roles=[(name, role.label) for name, role in ROLES.items()], typed=extra.pop("typed", {}), **extra)
-
-
-def _account_refused(request: Request, who: Who, error: LedgerError, **extra: Any) -> HTMLResponse:
-    from web.app import status_of
-
-    return _accounts_view(request, who, status=status_of(error), error=str(error), **extra)
-
-
-@router.get("/accounts", name="page_accounts")
-async def accounts_page(request: Request, who: Who) -> HTMLResponse:
-    """账号: every account, its role and state, and who last changed it (the replay of the account events)."""
-    return _accounts_view(request, who)
-
-
-@router.post("/accounts", name="page_account_add")
-async def account_add(request: Request, who: Who, login: Annotated[str, Form(max_length=200)],
-                      role: Annotated[str, Form(max_length=20)], unit: Annotated[str, Form(max_length=100)] = "",
-                      name: Annotated[str, Form(max_length=200)] = "") -> HTMLResponse:
-    """Open an account (as ``users add``) with a generated password, shown on this answer only."""
-    from ledger.accounts import generated_password
-
-    typed = {"login": login, "role": role, "unit": unit, "name": name}
-    password = generated_password()
-    try:
-        account = _app(request).add_account(login=login, role=role, unit=unit.strip() or None, name=name,
-                                            password=password, actor=who.account.login)
-    except LedgerError as e:
-        return _account_refused(request, who, e, form="add", typed=typed)
-    return _accounts_view(request, who, notice=f"已开设账号 {account.login}", opened=account.login,
-                          password=password)
-
-
-@router.post("/accounts/{login}/role", name="page_account_role")
-async def account_role(request: Request, who: Who, login: str, role: Annotated[str, Form(max_length=20)],
-                       unit: Annotated[str, Form(max_length=100)] = "") -> HTMLResponse:
-    """Give the account another role (as ``users role``)."""
-    try:
-        account = _app(request).change_role(login, role, who.account.login, unit.strip() or None)
-    except LedgerError as e:
-        return _account_refused(request, who, e, failed=login)
-    return _accounts_view(request, who, notice=f"账号 {account.login} 的角色已改为 {ROLES[account.role].label}")
-
-
-@router.post("/accounts/{login}/state", name="page_account_state")
-async def account_state(request: Request, who: Who, login: str,
-                        enabled: Annotated[str, Form(max_length=5)]) -> HTMLResponse:
-    """Disable (``users disable``: refused from its next request on) or enable the account."""
-    app = _app(request)
-    try:
-        if enabled == "yes":
-            account = app.enable_account(login, who.account.login)
-        elif enabled == "no":
-            account = app.disable_account(login, who.account.login)
-        else:
-            raise HTTPException(422, "enabled: yes or no")
-    except LedgerError as e:
-        return _account_refused(request, who, e, failed=login)
-    return _accounts_view(request, who, notice=f"账号 {account.login} 已{'启用' if account.enabled else '停用'}")
-
-
 # ── disputes ────────────────────────────────────────────────────────────────
 def _disputes_view(request: Request, who: Who, status: int = 200, **extra: Any) -> HTMLResponse:
     app = _app(request)
@@ -493,43 +428,3 @@ async def assess_post(request: Request, who: Who, unit: Annotated[str, Form(max_
     except LedgerError as e:
         return _record_view(request, who, status=422, error=str(e), form="assess", typed=typed)
     return _record_view(request, who, notice=f"已录入评估 {new}")
-
-
-@router.get("/import", name="page_import")
-async def import_page(request: Request, who: Who) -> HTMLResponse:
-    """导入: upload a work-order export or a file of events."""
-    return render(request, who, "import.html")
-
-
-@router.post("/import", name="page_import_post")
-async def import_post(request: Request, who: Who, kind: Annotated[str, Form(max_length=20)],
-                      file: UploadFile = File(...)) -> Response:  # noqa: B008
-    """Start the import in the background and answer with its status page at once (303)."""
-    import shutil
-
-    from web.api import MAX_IMPORT, safe_name, saved_upload
-
-    if kind not in ("workorders", "events"):
-        return render(request, who, "import.html", status=422, error="类型须为工单导出或扣分/评估记录")
-    folder = tempfile.mkdtemp(prefix="hl-import-")  # the job removes it when it ends
-    try:
-        path = str(await saved_upload(file, folder, MAX_IMPORT))
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    jobs = request.app.state.service.imports
-    job = jobs.start(_app(request), kind, path, folder, safe_name(file.filename, "upload"), who.account.login)
-    return RedirectResponse(f"/app/import/{job}", status_code=303)
-
-
-@router.get("/import/{job_id}", name="page_import_status")
-async def import_status(request: Request, who: Who, job_id: str) -> HTMLResponse:
-    """导入 progress: rows read and applied while it runs (the page polls, or the 刷新 link reloads it); then its
-    counts, or every bad row as file:row:column with nothing applied (422)."""
-    job = request.app.state.service.imports.status(job_id)
-    if job is None:
-        raise HTTPException(404, "no such import")
-    status = 422 if job["state"] == "refused" else 200
-    counts = job["counts"] if job["state"] == "done" else None
-    return render(request, who, "import.html", status=status, job=job, counts=counts, rows=job["rows"],
-                  error=job["error"])

@@ -85,7 +85,7 @@ def _call(site: Site, role: str, route: str) -> int:
 
         folder = tempfile.mkdtemp(prefix="hl-test-import-")
         with open(f"{folder}/e.csv", "wb") as out:
-            out.write(_csv(role)["file"][1].getvalue())
+            out.write(_csv(f"status {role}")["file"][1].getvalue())
         job = c.app.state.service.imports.start(site.app, "events", f"{folder}/e.csv", folder, "e.csv", "clerk")
         got = c.get(f"{API}/imports/{job}", headers=h).status_code
         assert c.app.state.service.imports.wait(job)["state"] == "done"
