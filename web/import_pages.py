@@ -52,5 +52,4 @@ async def import_status(request: Request, who: Who, job_id: str) -> HTMLResponse
         raise HTTPException(404, "no such import")
     status = 422 if job["state"] == "refused" else 200
     counts = job["counts"] if job["state"] == "done" else None
-    return render(request, who, "import.html", status=status, job=job, counts=counts, rows=job["rows"],
-                  error=job["error"])
+    return render(request, who, "import.html", status=status, job=job, counts=counts)
