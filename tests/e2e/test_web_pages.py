@@ -187,6 +187,24 @@ def test_a_large_import_tells_its_status_rows_read_while_it_runs_then_its_counts
     assert by == "clerk"
 
 
+def test_a_work_order_export_imported_from_the_page_ends_with_its_counts_and_a_second_import_changes_nothing(
+        site: Site) -> None:
+    client, csrf = browser(site, "clerk")
+    jobs = site.client.app.state.service.imports
+    with open("tests/data/workorders_small.csv", "rb") as f:
+        body = f.read()
+    first = _import(client, csrf, "工单.csv", body, kind="workorders")
+    done = jobs.wait(first.rsplit("/", 1)[1])
+    assert done["state"] == "done" and done["kind"] == "workorders"
+    assert (done["counts"]["new"], done["read"], done["applied"]) == (6, 6, 6)  # the file's 6 orders
+    # the read model's catch-up told the status how far it had applied: to the store's last event
+    assert done["total"] == site.app.recorder.max_notification_id()
+    assert "新增 6，变更 0，未变 0" in client.get(first).text
+    again = jobs.wait(_import(client, csrf, "工单.csv", body, kind="workorders").rsplit("/", 1)[1])
+    assert (again["counts"]["new"], again["counts"]["unchanged"], again["applied"]) == (0, 6, 0)
+    assert site.app.refresh().db.execute("SELECT COUNT(*) FROM workorders").fetchone()[0] == 6
+
+
 def test_a_running_imports_page_has_a_refresh_link_and_polls_its_status_resource(site: Site) -> None:
     jobs = site.client.app.state.service.imports
     job = "0123456789abcdef0123456789abcdef"
