@@ -70,8 +70,9 @@ class ImportJobs:
                 return status
             time.sleep(0.05)
 
-    def _write(self, status: dict[str, Any]) -> None:
-        self.credentials.put(JOB, status["id"], status["by"], json.dumps(status, ensure_ascii=False))
+    def _write(self, status: dict[str, Any], credentials: Credentials | None = None) -> None:
+        """Keep the status (a worker writes through its own application's connection to the table)."""
+        (credentials or self.credentials).put(JOB, status["id"], status["by"], json.dumps(status, ensure_ascii=False))
 
     def start(self, app: Any, kind: str, path: str, folder: str, name: str, login: str) -> str:
         """Start importing the file at ``path`` (kind ``workorders`` or ``events``) as ``login``; returns the job's
@@ -92,6 +93,7 @@ class ImportJobs:
         from ledger.application import Ledger
 
         last = [self.clock()]
+        table = self.credentials
 
         def progress(done: int, total: int | None = None) -> None:
             # The readers tell rows read (one number); the read model's catch-up tells events applied of a total.
@@ -101,11 +103,12 @@ class ImportJobs:
                 status["applied"], status["total"] = done, total
             if self.clock() - last[0] >= WRITE_EVERY:
                 last[0] = self.clock()
-                self._write(status)
+                self._write(status, table)
 
         try:
             if own_app:
                 app = Ledger(self.location)
+                table = app.credentials
             with authenticated(status["by"]):
                 counts = _import(app, status["kind"], path, status["by"], progress)
             status.update(state=DONE, counts=counts, applied=counts.get("new", 0) + counts.get("changed", 0))
@@ -116,11 +119,11 @@ class ImportJobs:
         except LedgerError as e:
             status.update(state=REFUSED, error=str(e).replace(folder + "/", ""))
         except BaseException:
-            status.update(state=FAILED, error="导入意外中止（服务的错误，已记入服务日志）：未导入任何记录")
+            status.update(state=FAILED, error="导入意外中止（服务的错误，已记入服务日志）")
             raise
         finally:
             status["finished_at"] = _now()
-            self._write(status)
+            self._write(status, table)
             shutil.rmtree(folder, ignore_errors=True)
             if own_app and app is not None:
                 app.close()

@@ -7,6 +7,7 @@ session cookie and the hidden ``csrf`` field.
 from __future__ import annotations
 
 import io
+import json
 import re
 
 import pytest
@@ -165,9 +166,10 @@ def test_a_large_import_tells_its_status_rows_read_while_it_runs_then_its_counts
     monkeypatch.setattr(jobs_module, "WRITE_EVERY", 0)  # keep every status the job writes, to look at them
     jobs = site.client.app.state.service.imports
     written: list[dict[str, object]] = []
-    put = jobs.credentials.put
-    monkeypatch.setattr(jobs.credentials, "put", lambda kind, key, account, text: (
-        written.append(__import__("json").loads(text)) if kind == "import" else None, put(kind, key, account, text)))
+    table = type(jobs.credentials)  # the worker writes through its own application's table of the same kind
+    put = table.put
+    monkeypatch.setattr(table, "put", lambda self, kind, key, account, text: (
+        written.append(json.loads(text)) if kind == "import" else None, put(self, kind, key, account, text)))
     rows = 25_000
     body = ("单位,项目,日期,次数,证据,备注\n" + "".join(f"泰山区,2.1,{DAY},1,工单{n},\n" for n in range(rows))).encode()
     client, csrf = browser(site, "clerk")
