@@ -42,6 +42,9 @@ def test_an_admin_opens_an_account_and_sees_its_password_once(site: Site) -> Non
     # it is shown once: the page afterwards lists the account, never the password
     again = admin.get("/app/accounts").text
     assert "张三" in _row(again, "zhang.san") and password not in again
+    # the admin's own row offers no role change or disabling (one click would lock the admin out)
+    assert "/app/accounts/admin/" not in _row(again, "admin") and "本人账号" in _row(again, "admin")
+    assert "/app/accounts/zhang.san/state" in _row(again, "zhang.san")
     # the event names the admin who opened it; no secret in the log
     (by,) = site.app.refresh().db.execute("SELECT opened_by FROM accounts WHERE login='zhang.san'").fetchone()
     assert by == "admin"
