@@ -120,7 +120,8 @@ class Throttle:
     @staticmethod
     def keys(login: str, address: str) -> tuple[str, str]:
         """The throttle keys of an attempt."""
-        return f"login:{login.strip().lower()[:100]}", f"addr:{address}"
+        # PostgreSQL text holds no NUL: a login typed with one is counted under its escaped spelling.
+        return f"login:{login.strip().lower()[:100]}".replace("\x00", "\\x00"), f"addr:{address}"
 
     def _count(self, key: str) -> tuple[int, int]:
         row = self.credentials.get(THROTTLE, key)
