@@ -46,16 +46,12 @@ class IsoDate(click.ParamType):
     name = "DATE"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
-        text = str(value).strip()
+        from ledger.dates import NotADate, parse_day
+
         try:
-            # fromisoformat also takes 20250304 and 2025-W10-2: only the form CLI.md names is a date here.
-            if len(text) != 10 or text[4] != "-" or text[7] != "-":
-                raise ValueError(text)
-            return date.fromisoformat(text)
-        except ValueError:
-            self.fail(_("{value} is not a date (YYYY-MM-DD)").format(value=_shown(text)), param, ctx)
+            return parse_day(value)  # the one parser the web service reads dates with too
+        except NotADate as e:
+            self.fail(str(e), param, ctx)
 
 
 class Moment(click.ParamType):

@@ -99,6 +99,12 @@ def check_password(password: str) -> None:
         raise RuleViolation(_("the password is too long: at most {n} characters").format(n=MAX_PASSWORD))
 
 
+def generated_password() -> str:
+    """A new random password (20 characters from ``secrets``) for an account opened without one being typed:
+    the service shows it once, to the admin who opened the account, and keeps only its hash."""
+    return secrets.token_urlsafe(15)
+
+
 def token_hash(token: str) -> str:
     """The SHA-256 (hex) of a whole API token: what the credentials table keeps."""
     return hashlib.sha256(token.encode()).hexdigest()

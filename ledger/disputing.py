@@ -10,7 +10,8 @@ writers opening one at the same instant compute the same id and the store refuse
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -20,7 +21,7 @@ from eventsourcing.application import AggregateNotFoundError
 from events.disputes import DisputeOpened
 from ledger.aggregates import Assessment, Dispute, Occurrence
 from ledger.date_window import check_recorded_date, today_in
-from ledger.errors import Conflict, NotFound, RuleViolation
+from ledger.errors import Conflict, LedgerError, NotFound, RuleViolation
 from ledger.rulesets.rates import BUILTIN_RATES
 from ledger.translation import gettext as _
 
@@ -32,6 +33,8 @@ else:
 #: The built-in rates a work order may be screened out of.
 #: The rates a work order can be screened out of (the platform export's own rates).
 RATE_ITEMS = frozenset(BUILTIN_RATES)
+#: How many pages' answers ``dispute_refusals`` keeps per process.
+_REFUSALS_KEPT = 32
 
 
 class Disputing(_Core):
@@ -43,6 +46,40 @@ class Disputing(_Core):
 
         ``filed_on`` (default: today) is checked against the ruleset's filing deadline, if any.
         """
+        occ_id, occ, dispute_id = self._disputable(event_id, filed_on)
+        return self._open(id=dispute_id, subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
+                          reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
+                          conflict=_("occurrence {id} already has an open dispute {dispute}").format(
+                              id=occ_id, dispute=dispute_id))
+
+    def dispute_refusals(self, event_ids: Iterable[str]) -> dict[str, str | None]:
+        """For each occurrence id, why ``open_dispute`` would refuse a dispute of it filed today, or None when it
+        would take one: what a page asks before it offers a 申诉 button (the same checks, nothing saved).
+
+        The answers are kept per process, keyed by the store's last notification id (any new event asks
+        again) and the quarter hour (a filing deadline passes at midnight, and every time zone's midnight
+        falls on a quarter hour): a page read again and again between two recordings asks once.
+        """
+        ids = tuple(event_ids)
+        key = (ids, self.recorder.max_notification_id(), int(time.time() // 900))
+        memo: dict[Any, dict[str, str | None]] = self.__dict__.setdefault("_dispute_refusals", {})
+        if key in memo:
+            return dict(memo[key])
+        out: dict[str, str | None] = {}
+        with self.cached_rulesets():
+            for event_id in ids:
+                try:
+                    self._disputable(event_id, None)
+                    out[event_id] = None
+                except LedgerError as e:
+                    out[event_id] = str(e)
+        if len(memo) >= _REFUSALS_KEPT:
+            memo.clear()
+        memo[key] = out
+        return dict(out)
+
+    def _disputable(self, event_id: str, filed_on: date | None) -> tuple[str, Occurrence, UUID]:
+        """The occurrence's id, aggregate and the id its new dispute takes; or the refusal of a dispute of it."""
         occ_id = self.find_id("occurrences", event_id, "occurrence")
         try:
             occ = self.aggregate(occ_id, Occurrence, "occurrence")
@@ -51,24 +88,25 @@ class Disputing(_Core):
             raise
         if occ.retracted:
             raise RuleViolation(_("occurrence {id} is retracted: there is nothing to dispute").format(id=occ_id))
-        dispute_id = self._next_dispute_id("occurrence", occ_id, None,
-                                           lambda open_: _("occurrence {id} already has an open dispute {dispute}")
-                                           .format(id=occ_id, dispute=open_))
+        dispute_id = self._next_dispute_id(
+            "occurrence", occ_id, None,
+            lambda open_: _("occurrence {id} already has an open dispute {dispute}").format(id=occ_id, dispute=open_),
+            lambda accepted: _("occurrence {id} was removed when dispute {dispute} was accepted: "
+                               "there is nothing left to dispute").format(id=occ_id, dispute=accepted))
         if filed_on is not None and filed_on < occ.date:
             raise RuleViolation(_("occurrence {id} happened on {date}: a dispute of it cannot be filed on {filed}, "
                                   "before it happened (--date)").format(id=occ_id, date=occ.date, filed=filed_on))
         self._check_filing(occ.year, occ.date, filed_on, _("occurrence {id}").format(id=occ_id))
-        return self._open(id=dispute_id, subject="occurrence", target=occ_id, unit=occ.unit, item=occ.item, rate=None,
-                          reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
-                          conflict=_("occurrence {id} already has an open dispute {dispute}").format(
-                              id=occ_id, dispute=dispute_id))
+        return occ_id, occ, dispute_id
 
-    def _next_dispute_id(self, subject: str, target: str, rate: str | None, refusal: Callable[[UUID], str]) -> UUID:
+    def _next_dispute_id(self, subject: str, target: str, rate: str | None, refusal: Callable[[UUID], str],
+                         settled: Callable[[UUID], str]) -> UUID:
         """The id of a new dispute of ``target``, decided from the Dispute aggregates in the event store.
 
         Disputes of one target are numbered (``Dispute.id_for``): the next number is free only when
-        every earlier dispute is decided. Two writers deciding at once derive the same id, and the
-        store refuses the second.
+        every earlier dispute is decided (``refusal`` otherwise), and none was accepted: an accepted
+        dispute removed the occurrence or screened the order out for good (``settled``). Two writers
+        deciding at once derive the same id, and the store refuses the second.
         """
         for earlier in itertools.count():
             candidate = Dispute.id_for(subject, target, rate, earlier)
@@ -78,6 +116,8 @@ class Disputing(_Core):
                 return candidate
             if dispute.decision is None:
                 raise Conflict(refusal(candidate))
+            if dispute.decision == "accept":
+                raise Conflict(settled(candidate))
         raise AssertionError("unreachable")  # pragma: no cover - itertools.count() never ends
 
     def _refuse_assessment_dispute(self, event_id: str) -> None:
@@ -110,7 +150,9 @@ class Disputing(_Core):
         dispute_id = self._next_dispute_id(
             "workorder", order_id, rate,
             lambda open_: _("work order {order} already has an open screening {dispute} for {rate}").format(
-                order=order_id, dispute=open_, rate=rate))
+                order=order_id, dispute=open_, rate=rate),
+            lambda accepted: _("work order {order} was screened out of {rate} when screening {dispute} was "
+                               "accepted").format(order=order_id, rate=rate, dispute=accepted))
         completed = row["completed_at"]
         self._check_filing(year, date.fromisoformat(completed[:10]) if completed else None, filed_on,
                            _("work order {order}").format(order=order_id))

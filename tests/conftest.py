@@ -28,6 +28,12 @@ for _variable in ("LC_ALL", "LC_MESSAGES"):
     os.environ.pop(_variable, None)
 os.environ["LANG"] = "en_US.UTF-8"
 
+
+def browser_env() -> dict[str, str]:
+    """The environment a browser under test runs in: a locale every machine has. The suite's en_US.UTF-8
+    may not be installed, and Chromium then reads the non-ASCII names of the files it uploads wrongly."""
+    return {**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
 PG_URL = os.environ.get("HOTLINE_LEDGER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = os.environ.get("HOTLINE_LEDGER_TEST_BACKENDS", "sqlite,postgres").split(",")
 

@@ -36,12 +36,16 @@ from ledger.policy import (
     VERIFY,
     may,
 )
-from web.sessions import csrf_ok
+from web.sessions import LOGIN_PURPOSE, csrf_ok
 
 PUBLIC = ()
+#: No account yet, but a write must carry the login form's token (bound to the pre-session cookie): login CSRF.
+PRE_SESSION = ("pre-session",)
 #: Any authenticated account (its own ``me``, logging out).
 ANYONE = ("*",)
 COOKIE = "hl_session"
+#: The pre-session cookie of the login form (``web.sessions.pre_session``).
+LOGIN_COOKIE = "hl_login"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -58,20 +62,21 @@ RULES: dict[str, tuple[str, ...]] = {
     "api_disputes": (READ_ALL, READ_OWN_UNIT),
     "api_evidence_upload": (RECORD, DISPUTE),
     "api_evidence": (EVIDENCE,),
-    "api_import_workorders": (IMPORT,), "api_import_events": (IMPORT,),
+    "api_import_workorders": (IMPORT,), "api_import_events": (IMPORT,), "api_import_status": (IMPORT,),
     "api_verify": (VERIFY,),
     # pages
-    "page_login": PUBLIC, "page_login_post": PUBLIC, "page_logout": ANYONE, "page_home": ANYONE,
+    "page_login": PUBLIC, "page_login_post": PRE_SESSION, "page_logout": ANYONE, "page_home": ANYONE,
     "page_ranking": (READ_RANKING,),
     "page_unit": (READ_SCORES, READ_OWN_UNIT),
     "page_item": (READ_SCORES, READ_OWN_UNIT),
     "page_disputes": (READ_ALL, READ_OWN_UNIT), "page_dispute_post": (DISPUTE,),
     "page_queue": (DECIDE,), "page_decide_post": (DECIDE,),
     "page_record": (RECORD,), "page_record_post": (RECORD,), "page_assess_post": (RECORD,),
-    "page_import": (IMPORT,), "page_import_post": (IMPORT,),
+    "page_import": (IMPORT,), "page_import_post": (IMPORT,), "page_import_status": (IMPORT,),
     "page_log": (READ_ALL, READ_OWN_UNIT),
     "page_verify": (VERIFY,),
-    "page_accounts": (ACCOUNTS,),
+    "page_accounts": (ACCOUNTS,), "page_account_add": (ACCOUNTS,), "page_account_role": (ACCOUNTS,),
+    "page_account_state": (ACCOUNTS,),
     "page_report": (REPORTS,),
     "page_evidence": (EVIDENCE,),
     "static": PUBLIC, "page_root": PUBLIC,
@@ -170,6 +175,15 @@ async def caller(request: Request) -> AsyncIterator[Caller | None]:
         yield who
 
 
+async def _csrf_given(request: Request) -> str | None:
+    """The CSRF token a write carries: the ``X-CSRF-Token`` header, or a form's hidden field."""
+    given = request.headers.get(CSRF_HEADER)
+    if given is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        given = (await request.form()).get(CSRF_FIELD)
+    return given if isinstance(given, str) else None
+
+
 async def _decide(request: Request) -> Caller | None:
     route = request.scope.get("route")
     actions = RULES.get(getattr(route, "name", ""))
@@ -177,16 +191,17 @@ async def _decide(request: Request) -> Caller | None:
         raise HTTPException(403, "this route has no authorization rule")
     if actions == PUBLIC:
         return None
+    if actions == PRE_SESSION:
+        if request.method not in SAFE_METHODS and not csrf_ok(request.cookies.get(LOGIN_COOKIE, ""),
+                                                               await _csrf_given(request), LOGIN_PURPOSE):
+            raise HTTPException(403, "登录表单已过期或来自别处（缺少 CSRF 令牌）：请重新打开登录页再登录")
+        return None
     account, cookie = authenticate(request)
     if account is None:
         raise HTTPException(401, "log in first (session expired, logged out, or account disabled)"
                             if cookie else "no credentials: log in or give Authorization: Bearer TOKEN")
     if cookie is not None and request.method not in SAFE_METHODS:
-        given = request.headers.get(CSRF_HEADER)
-        if given is None and request.headers.get("content-type", "").startswith(
-                ("application/x-www-form-urlencoded", "multipart/form-data")):
-            given = (await request.form()).get(CSRF_FIELD)
-        if not csrf_ok(cookie, given if isinstance(given, str) else None):
+        if not csrf_ok(cookie, await _csrf_given(request)):
             raise HTTPException(403, "missing or wrong CSRF token: reload the page and try again")
     if actions != ANYONE and not any(_holds(account, a) for a in actions):
         raise HTTPException(403, f"a {account.role} account may not do this")

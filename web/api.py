@@ -19,9 +19,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, HTTPException, Query, Request, Response, UploadFile
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ledger.accounts import NotAuthenticated
+from ledger.dates import parse_day
 from ledger.errors import RuleViolation
 from ledger.policy import READ_SCORES
 from ledger.reads import (
@@ -46,6 +47,11 @@ MAX_UPLOAD = 20 * 1024 * 1024
 #: An import may be larger: a year's work-order export.
 MAX_IMPORT = 200 * 1024 * 1024
 _SHA = re.compile(r"[0-9a-f]{64}")
+
+
+#: A date as CLI.md writes it, ``YYYY-MM-DD`` only, read by the CLI's parser (``ledger.dates``): not pydantic's
+#: wider idea of a date (a Unix timestamp, ``20250304``); a refusal is a 422 with the CLI's message.
+Day = Annotated[date, BeforeValidator(parse_day)]
 
 
 def ledger(request: Request) -> Any:
@@ -80,7 +86,7 @@ Attachments = list[str | AttachmentRef]
 class OccurrenceIn(Body):
     unit: str = Field(max_length=100)
     item: str = Field(max_length=50)
-    date: date
+    date: Day
     count: int = Field(default=1, ge=-(2**31), le=2**31)
     evidence: str = Field(max_length=2000)
     note: str = Field(default="", max_length=2000)
@@ -91,7 +97,7 @@ class AssessmentIn(Body):
     unit: str = Field(max_length=100)
     item: str = Field(max_length=50)
     points: Decimal = Field(allow_inf_nan=False, max_digits=12)
-    date: date
+    date: Day
     evidence: str = Field(max_length=2000)
     note: str = Field(default="", max_length=2000)
 
@@ -213,7 +219,7 @@ Year = Annotated[int, Query(ge=2000, le=2100)]
 
 
 @router.get("/score", name="api_score")
-async def score(request: Request, who: Who, year: Year, unit: str | None = None, as_of: date | None = None,
+async def score(request: Request, who: Who, year: Year, unit: str | None = None, as_of: Day | None = None,
                 known_at: datetime | None = None) -> dict[str, Any]:
     """``score --format json``: the ranking (every unit's totals and sections), or one unit.
 
@@ -237,7 +243,7 @@ def _without_events(entry: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/trace", name="api_trace")
 async def trace(request: Request, who: Who, year: Year, unit: str, item: str | None = None,
-                as_of: date | None = None, known_at: datetime | None = None) -> dict[str, Any]:
+                as_of: Day | None = None, known_at: datetime | None = None) -> dict[str, Any]:
     """``trace --format json``: one unit's items with the events behind them (a unit account: its own)."""
     app = ledger(request)
     who.see(unit_code(app, unit))
@@ -246,7 +252,7 @@ async def trace(request: Request, who: Who, year: Year, unit: str, item: str | N
 
 @router.get("/log", name="api_log")
 async def log(request: Request, who: Who, unit: str | None = None, item: str | None = None,
-              since: date | None = None) -> list[dict[str, Any]]:
+              since: Day | None = None) -> list[dict[str, Any]]:
     """``log --format json`` (a unit account: its own unit's events only)."""
     app = ledger(request)
     return log_doc(app, who.narrow(unit_code(app, unit)), item, since)
@@ -408,6 +414,16 @@ async def import_events(request: Request, who: Who, file: UploadFile = File(...)
         counts = import_events_file(app, str(path), who.account.login, again=again)
     app.refresh()
     return counts
+
+
+@router.get("/imports/{job_id}", name="api_import_status")
+async def import_status(job_id: str, request: Request) -> dict[str, Any]:
+    """A background import started on the 导入 page: ``state`` (running, done, refused, failed), rows ``read``,
+    events ``applied`` of ``total``, then its ``counts``, or ``error`` and every bad row in ``rows``."""
+    job = request.app.state.service.imports.status(job_id)
+    if job is None:
+        raise HTTPException(404, "not found")
+    return job
 
 
 @router.get("/verify", name="api_verify")

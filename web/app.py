@@ -33,6 +33,7 @@ from ledger.errors import (
 )
 from ledger.store import StoreLocation, parse_store
 from web.access import check_rules
+from web.import_jobs import ImportJobs
 from web.sessions import Sessions, Throttle
 
 HERE = Path(__file__).parent
@@ -64,6 +65,10 @@ class Service:
     @cached_property
     def throttle(self) -> Throttle:
         return Throttle(self.app.credentials)
+
+    @cached_property
+    def imports(self) -> ImportJobs:
+        return ImportJobs(self.app.credentials, self.location)
 
 
 def status_of(error: LedgerError) -> int:

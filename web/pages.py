@@ -15,12 +15,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from ledger.errors import ImportRejected, LedgerError
+from ledger.dates import NotADate, parse_day
+from ledger.errors import LedgerError
 from ledger.policy import (
     ACCOUNTS,
     DECIDE,
@@ -48,8 +49,8 @@ from ledger.reads import (
     units_of_evidence,
 )
 from ledger.rulesets.schema import OCCURRENCE_KINDS
-from web.access import COOKIE, CSRF_FIELD, Caller, caller
-from web.sessions import csrf_token
+from web.access import COOKIE, CSRF_FIELD, LOGIN_COOKIE, Caller, caller
+from web.sessions import LOGIN_PURPOSE, csrf_token, pre_session
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -64,7 +65,12 @@ DECISION_LABELS = {"accept": "成立", "reject": "驳回", "amend": "改判", No
 
 def mount_pages(app: FastAPI) -> None:
     """Add the pages and their bundled stylesheet to the app."""
+    from web.account_pages import router as accounts_router
+    from web.import_pages import router as imports_router
+
     app.include_router(router)
+    app.include_router(accounts_router)
+    app.include_router(imports_router)
     app.mount("/app/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/", include_in_schema=False, name="page_root")
@@ -123,16 +129,26 @@ def _app(request: Request) -> Any:
 
 
 # ── logging in and out ──────────────────────────────────────────────────────
+def _login_form(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+    """The login form with its token, bound to the browser's pre-session cookie (set here if it has none)."""
+    pre = pre_session(request.cookies.get(LOGIN_COOKIE))
+    response = render(request, None, "login.html", status=status, csrf=csrf_token(pre, LOGIN_PURPOSE), **context)
+    response.set_cookie(LOGIN_COOKIE, pre, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                        path="/app/login")
+    return response
+
+
 @router.get("/login", name="page_login")
 async def login_page(request: Request) -> HTMLResponse:
     """登录."""
-    return render(request, None, "login.html")
+    return _login_form(request)
 
 
 @router.post("/login", name="page_login_post")
 async def login_post(request: Request, login: Annotated[str, Form(max_length=200)],
                      password: Annotated[str, Form(max_length=2048)]) -> Response:
-    """Log in from the form; a refusal is shown on the form (401, or 429 when throttled)."""
+    """Log in from the form (its CSRF token was checked by ``web.access``); a refusal is shown on the form
+    (401, or 429 when throttled)."""
     from web.api import open_session, set_session_cookie
 
     try:
@@ -140,9 +156,10 @@ async def login_post(request: Request, login: Annotated[str, Form(max_length=200
                                  request.client.host if request.client else "-")
     except HTTPException as e:
         message = "登录名或密码错误" if e.status_code == 401 else "登录失败次数过多，请 15 分钟后再试"
-        return render(request, None, "login.html", status=e.status_code, error=message, login=login)
+        return _login_form(request, status=e.status_code, error=message, login=login)
     response = RedirectResponse("/app", status_code=303)
     set_session_cookie(response, cookie, request)
+    response.delete_cookie(LOGIN_COOKIE, path="/app/login")
     return response
 
 
@@ -201,8 +218,9 @@ async def unit_page(request: Request, who: Who, unit: str, year: int | None = No
     for s in score_doc(app, y, code, as_of=read.as_of)["units"][0]["sections"]:
         items = [i for i in trace["items"] if i["section"] == s["code"]]
         sections.append({**s, "trace": items})
-    return render(request, who, "unit.html", trace=trace, sections=sections, year=y,
-                  can_dispute=may(who.account, DISPUTE, code), can_evidence=may(who.account, EVIDENCE, code))
+    can_dispute = may(who.account, DISPUTE, code)
+    return render(request, who, "unit.html", trace=trace, sections=sections, year=y, can_dispute=can_dispute,
+                  refusals=_dispute_refusals(app, trace, can_dispute), can_evidence=may(who.account, EVIDENCE, code))
 
 
 @router.get("/unit/{unit}/item/{item}", name="page_item")
@@ -213,19 +231,35 @@ async def item_page(request: Request, who: Who, unit: str, item: str, year: int 
     who.see(code)
     read = reading(app, y, min(today(), date(y, 12, 31)))
     trace = trace_of(read, code, item, scores_of(app, read))
-    return render(request, who, "item.html", trace=trace, year=y, can_dispute=may(who.account, DISPUTE, code),
-                  can_evidence=may(who.account, EVIDENCE, code))
+    can_dispute = may(who.account, DISPUTE, code)
+    return render(request, who, "item.html", trace=trace, year=y, can_dispute=can_dispute,
+                  refusals=_dispute_refusals(app, trace, can_dispute), can_evidence=may(who.account, EVIDENCE, code))
+
+
+def _dispute_refusals(app: Any, trace: dict[str, Any], can_dispute: bool) -> dict[str, str | None]:
+    """Each occurrence on the page → why the dispute use case would refuse one today (None: it would take one).
+
+    The page offers 申诉 only where the use case says yes: it asks, it does not re-decide."""
+    if not can_dispute:
+        return {}
+    ids = [e["id"] for i in trace["items"] for e in i.get("events", []) if e.get("type") == "occurrence"]
+    return app.dispute_refusals(ids)
 
 
 @router.get("/log", name="page_log")
 async def log_page(request: Request, who: Who, unit: str | None = None, item: str | None = None,
-                   since: date | None = None) -> HTMLResponse:
-    """日志: the log, filtered by unit, item and date."""
+                   since: Annotated[str | None, Query(max_length=40)] = None) -> HTMLResponse:
+    """日志: the log, filtered by unit, item and date (a date that is not one: said on the page, nothing listed)."""
     app = _app(request)
     unit = unit or None
-    entries = log_doc(app, who.narrow(unit_code(app, unit)), item or None, since)
+    try:
+        day = parse_day(since) if since else None
+    except NotADate as e:
+        return render(request, who, "log.html", status=422, error=f"日期：{e}", entries=[], total=0,
+                      unit=unit or "", item=item or "", since=since or "")
+    entries = log_doc(app, who.narrow(unit_code(app, unit)), item or None, day)
     return render(request, who, "log.html", entries=entries[-500:], total=len(entries), unit=unit or "",
-                  item=item or "", since=since.isoformat() if since else "")
+                  item=item or "", since=since or "")
 
 
 @router.get("/verify", name="page_verify")
@@ -263,12 +297,6 @@ async def evidence(request: Request, who: Who, sha256: str) -> Response:
     if not _SHA.fullmatch(sha) or (not who.everywhere and who.account.unit not in units_of_evidence(app, sha)):
         raise HTTPException(404, "not found")
     return evidence_file(app, sha)
-
-
-@router.get("/accounts", name="page_accounts")
-async def accounts_page(request: Request, who: Who) -> HTMLResponse:
-    """账号: every account, its role and state, and who last changed it (the replay of the account events)."""
-    return render(request, who, "accounts.html", rows=_app(request).accounts())
 
 
 # ── disputes ────────────────────────────────────────────────────────────────
@@ -362,11 +390,13 @@ async def record_post(request: Request, who: Who, unit: Annotated[str, Form(max_
     """Record an occurrence; errors in place."""
     typed = {"unit": unit, "item": item, "on": on, "evidence": evidence, "count": count, "note": note}
     try:
-        day = date.fromisoformat(on)
+        day = parse_day(on)
+    except NotADate as e:
+        return _record_view(request, who, status=422, error=f"日期：{e}", form="record", typed=typed)
+    try:
         n = int(count)
     except ValueError:
-        return _record_view(request, who, status=422, error="日期须为 YYYY-MM-DD，次数须为整数", form="record",
-                            typed=typed)
+        return _record_view(request, who, status=422, error="次数须为整数", form="record", typed=typed)
     try:
         new = _app(request).record_occurrence(unit=unit, item=item, on=day, evidence=evidence, count=n, note=note,
                                               actor=who.account.login)
@@ -383,46 +413,18 @@ async def assess_post(request: Request, who: Who, unit: Annotated[str, Form(max_
     """Record an assessment; errors in place."""
     typed = {"unit": unit, "item": item, "on": on, "evidence": evidence, "points": points, "note": note}
     try:
-        day = date.fromisoformat(on)
+        day = parse_day(on)
+    except NotADate as e:
+        return _record_view(request, who, status=422, error=f"日期：{e}", form="assess", typed=typed)
+    try:
         value = Decimal(points)
         if not value.is_finite():
             raise InvalidOperation
     except (ValueError, InvalidOperation):
-        return _record_view(request, who, status=422, error="日期须为 YYYY-MM-DD，分值须为数字", form="assess",
-                            typed=typed)
+        return _record_view(request, who, status=422, error="分值须为数字", form="assess", typed=typed)
     try:
         new = _app(request).assess(unit=unit, item=item, points=value, on=day, evidence=evidence, note=note,
                                    actor=who.account.login)
     except LedgerError as e:
         return _record_view(request, who, status=422, error=str(e), form="assess", typed=typed)
     return _record_view(request, who, notice=f"已录入评估 {new}")
-
-
-@router.get("/import", name="page_import")
-async def import_page(request: Request, who: Who) -> HTMLResponse:
-    """导入: upload a work-order export or a file of events."""
-    return render(request, who, "import.html")
-
-
-@router.post("/import", name="page_import_post")
-async def import_post(request: Request, who: Who, kind: Annotated[str, Form(max_length=20)],
-                      file: UploadFile = File(...)) -> HTMLResponse:  # noqa: B008
-    """Import; every bad row listed as file:row:column, nothing applied."""
-    from ledger.imports.events_file import import_events_file
-    from ledger.imports.workorder_import import import_workorders
-    from web.api import MAX_IMPORT, saved_upload, upload_folder
-
-    app = _app(request)
-    try:
-        with upload_folder() as folder:
-            path = str(await saved_upload(file, folder, MAX_IMPORT))
-            if kind == "events":
-                counts = import_events_file(app, path, who.account.login)
-            else:
-                counts = import_workorders(app, path, who.account.login)
-    except ImportRejected as e:
-        return render(request, who, "import.html", status=422, error="未导入任何记录；请修正以下各行：",
-                      rows=[str(x) for x in e.errors])
-    except LedgerError as e:
-        return render(request, who, "import.html", status=422, error=str(e), rows=[])
-    return render(request, who, "import.html", counts=counts)

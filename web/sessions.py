@@ -14,6 +14,10 @@ in a process's memory:
 
 The CSRF token of a session is an HMAC of its cookie (a synchronizer token no one can compute
 without the HttpOnly cookie): forms carry it in a hidden field, scripts in ``X-CSRF-Token``.
+The login form, posted before there is a session, carries the HMAC of a pre-session cookie
+(``hl_login``, random, HttpOnly, SameSite=Strict, sent to the login page only) under a purpose of
+its own, so another site cannot log a browser into an account of its choosing (login CSRF).
+Nothing of it is kept on the server: any ``serve`` process checks it.
 """
 
 from __future__ import annotations
@@ -40,14 +44,25 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def csrf_token(cookie: str) -> str:
-    """The CSRF token that goes with a session cookie."""
-    return hmac.new(cookie.encode(), b"hotline-ledger csrf", hashlib.sha256).hexdigest()
+#: What a CSRF token is for: the forms of a session, or the login form before one.
+SESSION_PURPOSE, LOGIN_PURPOSE = b"hotline-ledger csrf", b"hotline-ledger login csrf"
 
 
-def csrf_ok(cookie: str, given: str | None) -> bool:
-    """Whether ``given`` is the session's CSRF token (compared in constant time)."""
-    return bool(given) and hmac.compare_digest(csrf_token(cookie), str(given))
+def csrf_token(cookie: str, purpose: bytes = SESSION_PURPOSE) -> str:
+    """The CSRF token that goes with a session cookie (or, with ``LOGIN_PURPOSE``, a pre-session cookie)."""
+    return hmac.new(cookie.encode(), purpose, hashlib.sha256).hexdigest()
+
+
+def csrf_ok(cookie: str, given: str | None, purpose: bytes = SESSION_PURPOSE) -> bool:
+    """Whether ``given`` is the cookie's CSRF token for ``purpose`` (compared in constant time)."""
+    return bool(cookie) and bool(given) and hmac.compare_digest(csrf_token(cookie, purpose), str(given))
+
+
+def pre_session(cookie: str | None) -> str:
+    """The login form's pre-session cookie value: the browser's own if it has a well-formed one, else a new one."""
+    if cookie and 32 <= len(cookie) <= 64 and all(c.isalnum() or c in "-_" for c in cookie):
+        return cookie
+    return secrets.token_urlsafe(32)
 
 
 @dataclass
@@ -105,7 +120,8 @@ class Throttle:
     @staticmethod
     def keys(login: str, address: str) -> tuple[str, str]:
         """The throttle keys of an attempt."""
-        return f"login:{login.strip().lower()[:100]}", f"addr:{address}"
+        # PostgreSQL text holds no NUL: a login typed with one is counted under its escaped spelling.
+        return f"login:{login.strip().lower()[:100]}".replace("\x00", "\\x00"), f"addr:{address}"
 
     def _count(self, key: str) -> tuple[int, int]:
         row = self.credentials.get(THROTTLE, key)

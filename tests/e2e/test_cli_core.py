@@ -132,7 +132,7 @@ class TestRefusals:
         before = log_length(cli)
         result = cli("record", "--unit", "taishan", "--item", "2.1", "--date", "2025-02-30", "--evidence", "x")
         assert result.exit_code == 2
-        assert "not a date" in result.stderr
+        assert "is not a date: write it as YYYY-MM-DD" in result.stderr
         assert log_length(cli) == before
 
     @pytest.mark.parametrize(("item", "points", "message"), [

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, browser_env
 from tests.e2e.test_cli_proof import (
     _edit_event_count,
     _edit_root,
@@ -41,7 +41,7 @@ def page() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], env=browser_env())
         tab = browser.new_page()
         requests: list[str] = []
         tab.on("request", lambda r: requests.append(r.url))

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import browser_env
 from tests.e2e.web_support import PW, Site, make_site
 
 pytestmark = pytest.mark.browser
@@ -52,7 +53,7 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"], env=browser_env())
         yield browser
         browser.close()
 
@@ -127,6 +128,7 @@ def test_a_clerk_imports_a_file_with_two_bad_rows_and_an_auditor_verifies(
     clerk.select_option("select[name=kind]", "events")
     clerk.set_input_files("input[name=file]", str(bad))
     clerk.click("main button[type=submit]")
+    clerk.wait_for_selector("#bad-rows li")  # the job runs in the background; its page reloads when it ends
     rows = clerk.locator("#bad-rows li").all_inner_texts()
     assert [r.split(":")[:3] for r in rows] == [["月度扣分.csv", "3", "单位"], ["月度扣分.csv", "4", "项目"]]
     clerk.screenshot(path=str(shots / "1-import-refused.png"), full_page=True)

@@ -38,4 +38,4 @@ def test_no_generated_request_gets_a_server_error(site: Site) -> None:
                                                  response.text[:300])
 
         no_server_error()
-    assert len(seen) == 17, seen
+    assert len(seen) == 18, seen  # 17 calls of CLI.md and the import status (GET /api/v1/imports/{job_id})

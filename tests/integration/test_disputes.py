@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import LedgerError, NotFound, RuleViolation
+from ledger.errors import Conflict, LedgerError, NotFound, RuleViolation
 from ledger.rulesets.loading import builtin_text
 from projections.documents import score_document, trace_document
 from projections.reading import open_reading
@@ -138,6 +138,51 @@ def test_a_second_dispute_while_one_is_open_is_refused(ledger: Any) -> None:
         ledger.open_dispute(event_id=occ, reason="再次申诉", evidence="截图", actor="taishan-clerk")
 
     assert _event_count(ledger) == before
+
+
+def test_an_occurrence_removed_by_an_accepted_dispute_cannot_be_disputed_again(ledger: Any) -> None:
+    occ = _ledger_with_an_occurrence(ledger)
+    first = ledger.open_dispute(event_id=occ, reason="已按时更新", evidence="截图", actor="taishan-clerk")
+    ledger.decide_dispute(dispute_id=first, decision="accept", reason="核实属实", actor="centre-head")
+    before = _event_count(ledger)
+
+    with pytest.raises(Conflict, match=f"removed when dispute {first} was accepted"):
+        ledger.open_dispute(event_id=occ, reason="再次申诉", evidence="截图", actor="taishan-clerk")
+
+    assert _event_count(ledger) == before
+    assert _points_21(ledger) == "3.00"  # still removed: 3.00 − 0 × 0.10
+
+
+def test_the_dispute_use_case_says_which_occurrences_it_would_take_a_dispute_of_and_writes_nothing(
+        ledger: Any) -> None:
+    effective = _ledger_with_an_occurrence(ledger)
+    opened, accepted, rejected, retracted = (
+        ledger.record_occurrence(unit="taishan", item="2.1", on=date(2025, 3, d), evidence=f"工单{d}", actor="centre")
+        for d in (5, 6, 7, 8))
+    ledger.open_dispute(event_id=opened, reason="理由", evidence="e", actor="t")
+    for target, decision in ((accepted, "accept"), (rejected, "reject")):
+        did = ledger.open_dispute(event_id=target, reason="理由", evidence="e", actor="t")
+        ledger.decide_dispute(dispute_id=did, decision=decision, reason="核实", actor="centre-head")
+    ledger.retract(retracted, "录入错误", "centre")
+    before = _event_count(ledger)
+
+    refusals = ledger.dispute_refusals([effective, opened, accepted, rejected, retracted])
+
+    assert refusals[effective] is None and refusals[rejected] is None
+    assert "already has an open dispute" in refusals[opened]
+    assert "was accepted" in refusals[accepted]
+    assert "retracted" in refusals[retracted]
+    assert _event_count(ledger) == before
+
+
+def test_the_answers_kept_for_a_page_follow_every_new_event(ledger: Any) -> None:
+    occ = _ledger_with_an_occurrence(ledger)
+    assert ledger.dispute_refusals([occ]) == {occ: None}
+    assert ledger.dispute_refusals([occ]) == {occ: None}  # asked again: the kept answer
+    did = ledger.open_dispute(event_id=occ, reason="已按时更新", evidence="截图", actor="taishan-clerk")
+    assert ledger.dispute_refusals([occ]) == {occ: f"occurrence {occ} already has an open dispute {did}"}
+    ledger.decide_dispute(dispute_id=did, decision="reject", reason="证据不足", actor="centre-head")
+    assert ledger.dispute_refusals([occ]) == {occ: None}  # rejected: a new dispute may follow
 
 
 def test_disputing_a_retracted_occurrence_is_refused_and_writes_nothing(ledger: Any) -> None:
