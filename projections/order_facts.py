@@ -3,7 +3,8 @@
 An import of a year's export is a run of ``WorkOrderFactsRecorded`` chunks, its orders in whatever
 order the platform exported them. Applying each chunk on its own writes a thousand scattered
 B-tree pages per chunk and upserts every daily tally once per chunk; applying the run as one
-writes each order once, in key order, and the tallies once. The merge keeps the orders it has
+writes each order once, in key order, and the tallies once (the orders that cost points,
+``projections.order_misses``, are adjusted with each write). The merge keeps the orders it has
 touched in memory and writes them out every ``FLUSH`` orders (bounded memory); the tally changes
 are only counted meanwhile and written once, when the run ends (``finish``).
 """
@@ -17,7 +18,7 @@ from itertools import chain
 from typing import Any
 
 from events.workorders import WorkOrderFactsRecorded
-from projections import order_tallies
+from projections import order_misses, order_tallies
 
 #: Orders kept in memory before their states are written (a few hundred bytes each).
 FLUSH = 50_000
@@ -43,6 +44,7 @@ class FactMerge:
         self._fields: dict[tuple[str, str], str] = {}  # (order id, extra column) → value stated
         self._logs: list[tuple[Any, ...]] = []
         self._tallies: Counter[tuple[str, str, str]] = Counter()
+        self._settled = order_misses.settled_labels(db)  # for the orders that cost points (trace's listing)
 
     def add(self, e: WorkOrderFactsRecorded, nid: int, log_row: tuple[Any, ...]) -> None:
         """Merge one chunk's facts (notification ``nid``); ``log_row`` is its entry in the ``log`` table."""
@@ -117,6 +119,7 @@ class FactMerge:
         self._tallies.update(chain.from_iterable(map(order_tallies.measures, after)))
         self._tallies.subtract(chain.from_iterable(order_tallies.measures(before[i]) for i in dirty if i in before))
         db.executemany(_WRITE_ORDER, after)
+        order_misses.adjust(db, (before[i] for i in dirty if i in before), after, self._settled)
         if self._fields:
             db.executemany(
                 "INSERT INTO workorder_fields VALUES (?,?,?) "

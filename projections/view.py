@@ -23,7 +23,7 @@ from events.registry import is_ledger_topic
 from ledger.chain import ChainBrokenError, canonical_originator_id, linked
 from ledger.errors import BrokenLink, ForeignEvent, UnreadableEvent
 from projections import apply as appliers
-from projections import order_tallies
+from projections import order_misses, order_tallies
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tracking (
@@ -111,6 +111,7 @@ class View:
             self.db.execute("ALTER TABLE log ADD COLUMN authenticated_as TEXT")
             self.reset()
         order_tallies.ensure(self.db)
+        order_misses.ensure(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -24,7 +24,7 @@ import psycopg
 from psycopg.sql import SQL, Identifier
 
 from ledger.errors import StoreUnavailable
-from projections import order_tallies
+from projections import order_misses, order_tallies
 from projections.view import SCHEMA, View
 
 
@@ -34,7 +34,7 @@ def postgres_ddl(sqlite_ddl: str) -> str:
     return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', ddl)
 
 
-DDL = postgres_ddl(SCHEMA + ";\n" + order_tallies.DDL + ";")
+DDL = postgres_ddl(SCHEMA + ";\n" + order_tallies.DDL + ";\n" + order_misses.DDL + ";")
 TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", DDL))
 
 
@@ -171,6 +171,8 @@ class PostgresView(View):
                 if not self.conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)).fetchone():
                     self.conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(self.schema)))
                 self.conn.execute(DDL)  # type: ignore[arg-type]
+                if order_misses.TABLE not in present and "workorders" in present:
+                    order_misses.refill(self.db)  # type: ignore[arg-type]  # a read model from before the table
         except psycopg.errors.InsufficientPrivilege:
             self.conn.close()
             raise StoreUnavailable(
