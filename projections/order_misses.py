@@ -23,15 +23,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ledger.rulesets.loading import parse_adopted
+from projections import read_db
 
 TABLE = "workorder_misses"
 DDL = (f"CREATE TABLE IF NOT EXISTS {TABLE} (unit TEXT NOT NULL, rate TEXT NOT NULL, order_id TEXT NOT NULL, "
        "dispatched_at TEXT, due_at TEXT, completed_at TEXT, satisfaction TEXT, screened INTEGER NOT NULL, "
        "PRIMARY KEY (unit, rate, order_id)) WITHOUT ROWID")
 RATES = ("satisfaction", "reply", "ontime")
-_UPSERT = (f"INSERT INTO {TABLE} VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(unit, rate, order_id) DO UPDATE SET "
-           "dispatched_at=excluded.dispatched_at, due_at=excluded.due_at, completed_at=excluded.completed_at, "
-           "satisfaction=excluded.satisfaction, screened=excluded.screened")
+COLUMNS = ("unit", "rate", "order_id", "dispatched_at", "due_at", "completed_at", "satisfaction", "screened")
 _DELETE = f"DELETE FROM {TABLE} WHERE unit=? AND rate=? AND order_id=?"
 #: Which orders miss each rate, in SQL over ``workorders`` (the same test as ``misses``, for a refill).
 _MISSED_SQL = {"reply": "reply_required=1 AND replied=0",
@@ -71,7 +70,7 @@ def adjust(db: sqlite3.Connection, before: Iterable[Sequence[Any]], after: Itera
     kept = {r[:3] for r in rows}
     gone = sorted({r[:3] for o in before for r in misses(o, settled)} - kept)
     db.executemany(_DELETE, gone)
-    db.executemany(_UPSERT, rows)
+    read_db.upsert(db, TABLE, COLUMNS, COLUMNS[:3], rows)
 
 
 def screen(db: sqlite3.Connection, order_id: str, rate: str) -> None:

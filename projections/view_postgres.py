@@ -123,6 +123,29 @@ class PgReadDB:
     def cursor(self) -> PgCursor:
         return PgCursor(self.conn)
 
+    def upsert(self, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """``projections.read_db.upsert``: the rows ``COPY``-ed into a temporary twin of ``table``, then one
+        ``INSERT … SELECT … ON CONFLICT`` (inside the caller's transaction; the twin empties at its end)."""
+        if not rows:
+            return
+        stage = f"{table}_incoming"
+        names = ", ".join(columns)
+        changed = [c for c in columns if c not in key]
+        with self.conn.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table}) "  # type: ignore[arg-type]
+                           "ON COMMIT DELETE ROWS")
+            cursor.execute(f"TRUNCATE {stage}")  # type: ignore[arg-type]  # an earlier batch of this transaction
+            with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:  # type: ignore[arg-type]
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # type: ignore[arg-type]
+                           f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+                           f"{', '.join(f'{c}=excluded.{c}' for c in changed)}")
+
+    def select_any(self, select: str, column: str, keys: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """``projections.read_db.select_in``: one query, the keys as one array parameter."""
+        return self.conn.execute(f"{_pg(select)} WHERE {column} = ANY(%s)", (list(keys),)).fetchall()  # type: ignore
+
     def close(self) -> None:
         self.conn.close()
 
