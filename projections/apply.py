@@ -33,7 +33,7 @@ from events.occurrences import AssessmentRecorded, EventsFileImported, Occurrenc
 from events.rulesets import RulesetAdopted, RulesetAmended
 from events.seals import LedgerSealed
 from events.workorders import WorkOrderFactsRecorded
-from projections import order_facts, order_misses, order_tallies
+from projections import order_facts, order_misses, order_tallies, read_db
 
 _SCREENED_COLUMN = {"satisfaction": "screened_satisfaction", "reply": "screened_reply", "ontime": "screened_ontime"}
 
@@ -117,11 +117,11 @@ def _occurrences(db: sqlite3.Connection, pairs: list[tuple[OccurrenceRecorded, i
         oid, at = str(e.originator_id), _iso(e.timestamp)
         attachments = json.dumps([a.model_dump() for a in e.attachments], ensure_ascii=False) if e.attachments else "[]"
         rows.append((oid, nid, e.unit, e.item, e.year, e.date.isoformat(), e.count, e.evidence, e.note, attachments,
-                     e.batch, e.source, at, e.recorded_by, e.count))
+                     e.batch, e.source, at, e.recorded_by, 0, e.count))  # 0: not retracted
         logs.append((nid, oid, e.originator_version, "OccurrenceRecorded", e.unit, e.item, at, e.recorded_by,
                      e.model_dump_json(exclude=_LOG_EXCLUDE), e.authenticated_as))
-    db.executemany("INSERT INTO occurrences VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)", rows)
-    db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?,?)", logs)
+    read_db.insert(db, "occurrences", rows)  # COPY on PostgreSQL: an import of occurrences is 100,000 of them
+    read_db.insert(db, "log", logs)
 
 
 @apply.register

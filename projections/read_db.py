@@ -51,6 +51,15 @@ def upsert(db: Any, table: str, columns: Sequence[str], key: Sequence[str], rows
         db.upsert(table, columns, key, rows)
 
 
+def insert(db: Any, table: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Append ``rows`` (a value for every column, in the table's order) to ``table``: on PostgreSQL with ``COPY``."""
+    if isinstance(db, sqlite3.Connection):
+        if rows:
+            db.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(rows[0]))})", rows)
+    else:
+        db.copy_in(table, rows)
+
+
 def upsert_sql(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
     """``INSERT … ON CONFLICT (key) DO UPDATE`` of every other column (SQL both backends speak)."""
     changed = [c for c in columns if c not in key]

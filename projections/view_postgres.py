@@ -142,6 +142,13 @@ class PgReadDB:
                            f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
                            f"{', '.join(f'{c}=excluded.{c}' for c in changed)}")
 
+    def copy_in(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``projections.read_db.insert``: the rows streamed with one ``COPY``."""
+        if rows:
+            with self.conn.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:  # type: ignore
+                for row in rows:
+                    copy.write_row(row)
+
     def select_any(self, select: str, column: str, keys: Sequence[Any]) -> list[tuple[Any, ...]]:
         """``projections.read_db.select_in``: one query, the keys as one array parameter."""
         return self.conn.execute(f"{_pg(select)} WHERE {column} = ANY(%s)", (list(keys),)).fetchall()  # type: ignore
