@@ -105,3 +105,18 @@ def test_the_costly_orders_kept_on_apply_equal_the_orders_counted_afresh_and_a_r
 
     assert _kept(cli, views) == kept
     assert {unit: _listed(cli, unit, "2.3.3") for unit in traced} == traced
+
+
+def test_a_read_model_made_before_the_table_lists_the_orders_it_already_holds(cli: Cli, tmp_path: Path) -> None:
+    views = str(tmp_path / "views.db")
+    header, *rows = _generator().generate(600, 2025, 9)
+    assert cli("init", "--year", 2025).exit_code == 0
+    assert cli("import", "workorders", write(tmp_path / "export.csv", header, rows)).exit_code == 0
+    kept = _kept(cli, views)
+    assert len(kept) > 50
+    with read_model(cli.store, views) as db:  # as a read model from before the table was
+        db.execute("DROP TABLE workorder_misses")
+
+    assert _kept(cli, views) == kept  # the next command's opening of the read model listed them again
+    verified = cli("verify")
+    assert verified.exit_code == 0, verified.stderr
