@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ledger.errors import RulesetInvalid
 from ledger.rulesets.loading import parse_adopted
 from projections import read_db
 
@@ -41,8 +42,12 @@ def settled_labels(db: sqlite3.Connection) -> frozenset[str] | None:
     """Satisfaction labels that cost nothing under every adopted ruleset (None: no ruleset adopted yet)."""
     settled: frozenset[str] | None = None
     for text, sha in db.execute("SELECT text, sha256 FROM rulesets ORDER BY nid").fetchall():
-        wo = parse_adopted(text, sha).workorders  # parsed once per process and digest
-        harmless = frozenset((*wo.satisfied_values, wo.unrated_value))
+        try:
+            wo = parse_adopted(text, sha).workorders  # parsed once per process and digest
+        except RulesetInvalid:  # a text this version cannot read (reading it says so): list every label
+            harmless: frozenset[str] = frozenset()
+        else:
+            harmless = frozenset((*wo.satisfied_values, wo.unrated_value))
         settled = harmless if settled is None else settled & harmless
     return settled
 
