@@ -202,7 +202,7 @@ def fresh_store(url: str | None, tmp: Path, tag: str) -> Iterator[tuple[str, dic
     try:
         yield parts._replace(query="&".join(filter(None, [parts.query, f"schema={schema}"]))).geturl(), env
     finally:
-        _pg(base, f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        _pg(base, f"DROP SCHEMA IF EXISTS {schema}, {schema}_views CASCADE")  # the store and its read model
 
 
 def import_counts(out: str) -> dict[str, int] | None:

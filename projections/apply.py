@@ -33,7 +33,7 @@ from events.occurrences import AssessmentRecorded, EventsFileImported, Occurrenc
 from events.rulesets import RulesetAdopted, RulesetAmended
 from events.seals import LedgerSealed
 from events.workorders import WorkOrderFactsRecorded
-from projections import order_facts, order_tallies
+from projections import order_facts, order_misses, order_tallies, read_db
 
 _SCREENED_COLUMN = {"satisfaction": "screened_satisfaction", "reply": "screened_reply", "ontime": "screened_ontime"}
 
@@ -98,9 +98,11 @@ def apply_events(db: sqlite3.Connection, pairs: Iterable[tuple[Any, int]]) -> No
 
 @apply.register
 def _(e: RulesetAdopted | RulesetAmended, db: sqlite3.Connection, nid: int) -> None:
+    settled = order_misses.settled_labels(db)
     db.execute("INSERT INTO rulesets VALUES (?,?,?,?,?,?,?,?)",
                (nid, e.year, e.ruleset_id, e.sha256, e.text, e.source, _iso(e.timestamp), e.recorded_by))
     _log(db, e, nid, payload={"year": e.year, "ruleset_id": e.ruleset_id, "sha256": e.sha256, "source": e.source})
+    order_misses.after_ruleset(db, settled)  # its satisfied labels may concern orders no earlier ruleset did
 
 
 @apply.register
@@ -115,11 +117,11 @@ def _occurrences(db: sqlite3.Connection, pairs: list[tuple[OccurrenceRecorded, i
         oid, at = str(e.originator_id), _iso(e.timestamp)
         attachments = json.dumps([a.model_dump() for a in e.attachments], ensure_ascii=False) if e.attachments else "[]"
         rows.append((oid, nid, e.unit, e.item, e.year, e.date.isoformat(), e.count, e.evidence, e.note, attachments,
-                     e.batch, e.source, at, e.recorded_by, e.count))
+                     e.batch, e.source, at, e.recorded_by, 0, e.count))  # 0: not retracted
         logs.append((nid, oid, e.originator_version, "OccurrenceRecorded", e.unit, e.item, at, e.recorded_by,
                      e.model_dump_json(exclude=_LOG_EXCLUDE), e.authenticated_as))
-    db.executemany("INSERT INTO occurrences VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)", rows)
-    db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?,?)", logs)
+    read_db.insert(db, "occurrences", rows)  # COPY on PostgreSQL: an import of occurrences is 100,000 of them
+    read_db.insert(db, "log", logs)
 
 
 @apply.register
@@ -180,6 +182,7 @@ def _(e: DisputeDecided, db: sqlite3.Connection, nid: int) -> None:
             db.execute("UPDATE occurrences SET effective_count=? WHERE id=?", (e.count, target))
     elif e.decision == "accept":
         order_tallies.screen(db, target, _SCREENED_COLUMN[rate])
+        order_misses.screen(db, target, rate)
     _log(db, e, nid, unit, item)
 
 

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from ledger.rulesets.schema import BUILTIN_RATES, OCCURRENCE_KINDS
+from projections import order_misses
 from projections.facts import calendar_of, deadline_verdicts, year_window
 from projections.local_time import in_zone
 from projections.reading import Reading
@@ -187,19 +188,11 @@ def assessment_events(reading: Reading, unit: str, item: str) -> list[dict[str, 
 
 
 def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]]:
-    """The work orders that cost points on a rate (unsatisfied, unreplied, late), with screenings."""
+    """The work orders that cost points on a rate (unsatisfied, unreplied, late), with screenings.
+
+    Read from the orders kept per unit and rate (``projections.order_misses``), not a scan of the year's orders."""
     start, end = year_window(reading.year, reading.as_of)
     wo = reading.ruleset.workorders
-    satisfied = list(wo.satisfied_values)
-    marks = ",".join("?" * len(satisfied))
-    if rate == "satisfaction":
-        where = (f"dispatched_at BETWEEN ? AND ? AND satisfaction IS NOT NULL AND satisfaction<>? "
-                 f"AND satisfaction NOT IN ({marks})")
-        params: list[Any] = [start, end, wo.unrated_value, *satisfied]
-    elif rate == "reply":
-        where, params = "dispatched_at BETWEEN ? AND ? AND reply_required=1 AND replied=0", [start, end]
-    else:
-        where, params = "due_at BETWEEN ? AND ? AND (completed_at IS NULL OR completed_at>due_at)", [start, end]
     screenings: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for d in reading.db.execute("SELECT * FROM disputes WHERE subject='workorder' AND unit=? AND rate=?",
                                 (unit, rate)):
@@ -207,15 +200,13 @@ def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]
                                         "evidence": d["evidence"], "opened_by": d["opened_by"],
                                         "decided_by": d["decided_by"], "decision_reason": d["decision_reason"]})
     out = []
-    for r in reading.db.execute(
-        f"SELECT * FROM workorders WHERE unit=? AND counted=1 AND {where} ORDER BY order_id", (unit, *params)
-    ):
-        reason = {"satisfaction": f"满意度: {r['satisfaction']}", "reply": "未回复",
-                  "ontime": f"办结 {r['completed_at'] or '未办结'} > 时限 {r['due_at']}"}[rate]
-        screened = bool(r[f"screened_{rate}"])
-        out.append({"order_id": r["order_id"], "dispatched_at": r["dispatched_at"], "due_at": r["due_at"],
-                    "completed_at": r["completed_at"], "reason": reason, "screened_out": screened,
-                    "screenings": screenings.get(r["order_id"], [])})
+    for order_id, dispatched, due, completed, satisfaction, screened in order_misses.costly(
+            reading.db, unit, rate, start, end, wo.satisfied_values, wo.unrated_value):
+        reason = {"satisfaction": f"满意度: {satisfaction}", "reply": "未回复",
+                  "ontime": f"办结 {completed or '未办结'} > 时限 {due}"}[rate]
+        out.append({"order_id": order_id, "dispatched_at": dispatched, "due_at": due,
+                    "completed_at": completed, "reason": reason, "screened_out": bool(screened),
+                    "screenings": screenings.get(order_id, [])})
     return out
 
 

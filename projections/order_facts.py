@@ -3,7 +3,8 @@
 An import of a year's export is a run of ``WorkOrderFactsRecorded`` chunks, its orders in whatever
 order the platform exported them. Applying each chunk on its own writes a thousand scattered
 B-tree pages per chunk and upserts every daily tally once per chunk; applying the run as one
-writes each order once, in key order, and the tallies once. The merge keeps the orders it has
+writes each order once, in key order, and the tallies once (the orders that cost points,
+``projections.order_misses``, are adjusted with each write). The merge keeps the orders it has
 touched in memory and writes them out every ``FLUSH`` orders (bounded memory); the tally changes
 are only counted meanwhile and written once, when the run ends (``finish``).
 """
@@ -17,15 +18,11 @@ from itertools import chain
 from typing import Any
 
 from events.workorders import WorkOrderFactsRecorded
-from projections import order_tallies
+from projections import order_misses, order_tallies, read_db
 
 #: Orders kept in memory before their states are written (a few hundred bytes each).
 FLUSH = 50_000
-_LOOKUP = 900  # ids per lookup: under SQLite's oldest default limit of 999 parameters
-_STATE_SQL = f"SELECT {', '.join(order_tallies.COLUMNS)} FROM workorders WHERE order_id IN "
-# An order's new state, whether or not the table holds it (SQL that both SQLite and PostgreSQL speak).
-_WRITE_ORDER = (f"INSERT INTO workorders VALUES ({','.join('?' * len(order_tallies.COLUMNS))}) ON CONFLICT(order_id) "
-                f"DO UPDATE SET {', '.join(f'{c}=excluded.{c}' for c in order_tallies.COLUMNS[1:])}")
+_STATE_SQL = f"SELECT {', '.join(order_tallies.COLUMNS)} FROM workorders"
 
 
 class FactMerge:
@@ -43,6 +40,7 @@ class FactMerge:
         self._fields: dict[tuple[str, str], str] = {}  # (order id, extra column) → value stated
         self._logs: list[tuple[Any, ...]] = []
         self._tallies: Counter[tuple[str, str, str]] = Counter()
+        self._settled = order_misses.settled_labels(db)  # for the orders that cost points (trace's listing)
 
     def add(self, e: WorkOrderFactsRecorded, nid: int, log_row: tuple[Any, ...]) -> None:
         """Merge one chunk's facts (notification ``nid``); ``log_row`` is its entry in the ``log`` table."""
@@ -100,14 +98,10 @@ class FactMerge:
         if not ids:
             return
         ids.sort()
-        cursor = self.db.cursor()
-        cursor.row_factory = None  # plain tuples: a chunk holds thousands of orders
         known, before = self._known, self._before
-        for start in range(0, len(ids), _LOOKUP):
-            part = ids[start:start + _LOOKUP]
-            for row in cursor.execute(_STATE_SQL + f"({','.join('?' * len(part))})", part):
-                before[row[0]] = row
-                known[row[0]] = list(row)
+        for row in read_db.select_in(self.db, _STATE_SQL, "order_id", ids):
+            before[row[0]] = row
+            known[row[0]] = list(row)
 
     def _flush(self) -> None:
         """Write the changed orders in key order, their extra fields and log entries; count their tally changes."""
@@ -116,13 +110,11 @@ class FactMerge:
         after = [known[i] for i in dirty]
         self._tallies.update(chain.from_iterable(map(order_tallies.measures, after)))
         self._tallies.subtract(chain.from_iterable(order_tallies.measures(before[i]) for i in dirty if i in before))
-        db.executemany(_WRITE_ORDER, after)
+        read_db.upsert(db, "workorders", order_tallies.COLUMNS, ("order_id",), after)  # each order's new state
+        order_misses.adjust(db, (before[i] for i in dirty if i in before), after, self._settled)
         if self._fields:
-            db.executemany(
-                "INSERT INTO workorder_fields VALUES (?,?,?) "
-                "ON CONFLICT(order_id, field) DO UPDATE SET value=excluded.value",
-                [(order_id, field, value) for (order_id, field), value in sorted(self._fields.items())],
-            )
+            read_db.upsert(db, "workorder_fields", ("order_id", "field", "value"), ("order_id", "field"),
+                           [(order_id, field, value) for (order_id, field), value in sorted(self._fields.items())])
         db.executemany("INSERT INTO log VALUES (?,?,?,?,?,?,?,?,?,?)", self._logs)
         self._known, self._before, self._dirty, self._fields, self._logs = {}, {}, set(), {}, []
 

@@ -8,6 +8,7 @@ the other. SQL is written once, with ``?`` parameters, in the dialect both backe
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
@@ -36,3 +37,52 @@ class ReadDB(Protocol):
     def cursor(self) -> ReadCursor: ...
 
     def close(self) -> None: ...
+
+
+def upsert(db: Any, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Write ``rows`` (values of ``columns``) into ``table``, replacing the rows already there with the same ``key``.
+
+    On SQLite one statement per row (in-process: cheap); a PostgreSQL connection streams a batch with ``COPY``
+    (``PgReadDB.upsert``): one statement per row there is a round of the protocol each, the bulk of an import.
+    """
+    if isinstance(db, sqlite3.Connection):
+        db.executemany(upsert_sql(table, columns, key), rows)
+    else:
+        db.upsert(table, columns, key, rows)
+
+
+def insert(db: Any, table: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Append ``rows`` (a value for every column, in the table's order) to ``table``: on PostgreSQL with ``COPY``."""
+    if isinstance(db, sqlite3.Connection):
+        if rows:
+            db.executemany(f"INSERT INTO {table} VALUES ({','.join('?' * len(rows[0]))})", rows)
+    else:
+        db.copy_in(table, rows)
+
+
+def upsert_sql(table: str, columns: Sequence[str], key: Sequence[str]) -> str:
+    """``INSERT … ON CONFLICT (key) DO UPDATE`` of every other column (SQL both backends speak)."""
+    changed = [c for c in columns if c not in key]
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))}) "
+            f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {', '.join(f'{c}=excluded.{c}' for c in changed)}")
+
+
+#: Keys per ``IN (…)`` list on SQLite: under its oldest default limit of 999 parameters.
+_IN_LIST = 900
+
+
+def select_in(db: Any, select: str, column: str, keys: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of ``select`` (``SELECT … FROM t``) whose ``column`` is one of ``keys``, as plain tuples.
+
+    SQLite takes them in ``IN (…)`` lists; PostgreSQL in one array parameter (``= ANY``): a list of 900
+    placeholders is parsed afresh by psycopg on every query (it caches queries of at most 50 parameters).
+    """
+    if not isinstance(db, sqlite3.Connection):
+        return db.select_any(select, column, keys)  # type: ignore[no-any-return]
+    cursor = db.cursor()
+    cursor.row_factory = None
+    out: list[tuple[Any, ...]] = []
+    for start in range(0, len(keys), _IN_LIST):
+        part = keys[start:start + _IN_LIST]
+        out += cursor.execute(f"{select} WHERE {column} IN ({','.join('?' * len(part))})", part).fetchall()
+    return out

@@ -23,7 +23,7 @@ from events.registry import is_ledger_topic
 from ledger.chain import ChainBrokenError, canonical_originator_id, linked
 from ledger.errors import BrokenLink, ForeignEvent, UnreadableEvent
 from projections import apply as appliers
-from projections import order_tallies
+from projections import order_misses, order_tallies
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tracking (
@@ -80,8 +80,12 @@ CREATE TABLE IF NOT EXISTS seals (
     recorded_at TEXT, recorded_by TEXT);
 """
 
-#: Notifications pulled at a time: a work-order chunk event carries thousands of facts.
+#: Notifications pulled at a time, at most: a page of small events (occurrences) costs one query.
 PAGE = 200
+#: Stored bytes a page aims at: a work-order chunk event carries thousands of facts (~0.6 MB), so a page of
+#: them is cut to a dozen or so (the database client may hold a page twice: its own buffer and Python's bytes).
+PAGE_BYTES = 8 * 2**20
+FIRST_PAGE = 16
 #: Notifications applied per transaction (in pages of PAGE).
 COMMIT_EVERY = 5000
 
@@ -111,6 +115,7 @@ class View:
             self.db.execute("ALTER TABLE log ADD COLUMN authenticated_as TEXT")
             self.reset()
         order_tallies.ensure(self.db)
+        order_misses.ensure(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -176,11 +181,13 @@ class View:
 
                 def pages() -> Iterator[tuple[Any, int]]:
                     nonlocal start, hash_, pulled
+                    limit = FIRST_PAGE  # until the events' size is known
                     while pulled < COMMIT_EVERY and (start or 0) < last:
-                        page = app.recorder.select_notifications(start=start, limit=PAGE, stop=last,
+                        page = app.recorder.select_notifications(start=start, limit=limit, stop=last,
                                                                  inclusive_of_start=False)
                         if not page:
                             break
+                        limit = page_limit(page)
                         hash_ = _checked_page(app, start, hash_, page)  # the whole page, before any of it applies
                         for n in page:
                             e = recorded.pop(n.id, None) or _decode(app, n)
@@ -229,6 +236,12 @@ class View:
         with self.transaction() as db:
             for t in tables:
                 db.execute(f"DELETE FROM {t}")
+
+
+def page_limit(page: Sequence[Any]) -> int:
+    """How many notifications to pull next, after ``page``: PAGE, or fewer if its events were large (PAGE_BYTES)."""
+    size = sum(len(n.state) for n in page)
+    return max(1, min(PAGE, len(page) * PAGE_BYTES // size)) if size else PAGE
 
 
 def _private_file(path: Path) -> None:

@@ -24,7 +24,7 @@ import psycopg
 from psycopg.sql import SQL, Identifier
 
 from ledger.errors import StoreUnavailable
-from projections import order_tallies
+from projections import order_misses, order_tallies
 from projections.view import SCHEMA, View
 
 
@@ -34,7 +34,7 @@ def postgres_ddl(sqlite_ddl: str) -> str:
     return re.sub(r"\bTEXT\b", 'TEXT COLLATE "C"', ddl)
 
 
-DDL = postgres_ddl(SCHEMA + ";\n" + order_tallies.DDL + ";")
+DDL = postgres_ddl(SCHEMA + ";\n" + order_tallies.DDL + ";\n" + order_misses.DDL + ";")
 TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", DDL))
 
 
@@ -123,6 +123,36 @@ class PgReadDB:
     def cursor(self) -> PgCursor:
         return PgCursor(self.conn)
 
+    def upsert(self, table: str, columns: Sequence[str], key: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """``projections.read_db.upsert``: the rows ``COPY``-ed into a temporary twin of ``table``, then one
+        ``INSERT … SELECT … ON CONFLICT`` (inside the caller's transaction; the twin empties at its end)."""
+        if not rows:
+            return
+        stage = f"{table}_incoming"
+        names = ", ".join(columns)
+        changed = [c for c in columns if c not in key]
+        with self.conn.cursor() as cursor:
+            cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {stage} (LIKE {table}) "  # type: ignore[arg-type]
+                           "ON COMMIT DELETE ROWS")
+            cursor.execute(f"TRUNCATE {stage}")  # type: ignore[arg-type]  # an earlier batch of this transaction
+            with cursor.copy(f"COPY {stage} ({names}) FROM STDIN") as copy:  # type: ignore[arg-type]
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} "  # type: ignore[arg-type]
+                           f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
+                           f"{', '.join(f'{c}=excluded.{c}' for c in changed)}")
+
+    def copy_in(self, table: str, rows: Sequence[Sequence[Any]]) -> None:
+        """``projections.read_db.insert``: the rows streamed with one ``COPY``."""
+        if rows:
+            with self.conn.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:  # type: ignore
+                for row in rows:
+                    copy.write_row(row)
+
+    def select_any(self, select: str, column: str, keys: Sequence[Any]) -> list[tuple[Any, ...]]:
+        """``projections.read_db.select_in``: one query, the keys as one array parameter."""
+        return self.conn.execute(f"{_pg(select)} WHERE {column} = ANY(%s)", (list(keys),)).fetchall()  # type: ignore
+
     def close(self) -> None:
         self.conn.close()
 
@@ -171,6 +201,8 @@ class PostgresView(View):
                 if not self.conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)).fetchone():
                     self.conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(self.schema)))
                 self.conn.execute(DDL)  # type: ignore[arg-type]
+                if order_misses.TABLE not in present and "workorders" in present:
+                    order_misses.refill(self.db)  # type: ignore[arg-type]  # a read model from before the table
         except psycopg.errors.InsufficientPrivilege:
             self.conn.close()
             raise StoreUnavailable(

@@ -79,10 +79,10 @@ def scores(run: Any) -> list[Any]:
 
 
 def tables(store: str, views: str) -> dict[str, list[tuple[Any, ...]]]:
-    """The orders, their extra fields and the daily tallies as the read model holds them."""
+    """The orders, the daily tallies and the orders that cost points, as the read model holds them."""
     with read_model(store, views) as db:
         return {t: [tuple(r) for r in db.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall()]
-                for t in ("workorders", "workorder_tallies")}
+                for t in ("workorders", "workorder_tallies", "workorder_misses")}
 
 
 def later_export(header: list[str], rows: list[list[str]]) -> list[list[str]]:
