@@ -30,6 +30,8 @@ from eventsourcing.persistence import ApplicationRecorder, ProgrammingError, Sto
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from ledger.identity import os_user
+from ledger.order_index import OrderIndexing
+from ledger.order_index_sqlite import SQLiteOrderIndex
 
 GENESIS = "0" * 64
 """The hex hash that the first event links to."""
@@ -143,13 +145,14 @@ def _link_rows(
     return rows
 
 
-class ChainedRecorder(ABC):
+class ChainedRecorder(OrderIndexing, ABC):
     """The seam between the ledger and a backend: what ``verify_chain``, ``head``, ``iter_chain`` and
     provisioning need from a chained recorder, whatever keeps the events.
 
     Each page method returns rows with ``after < notification_id <= upto`` in ascending order.
     Implementations: SQLite and PostgreSQL (through SQL, ``SQLChainPages``) and in memory
-    (``ledger.chain_memory``, for fast aggregate and use-case tests).
+    (``ledger.chain_memory``, for fast aggregate and use-case tests). Each also keeps the write
+    side's order index in the insert's transaction (``ledger.order_index``).
     """
 
     events_table_name: str
@@ -239,8 +242,8 @@ class SQLChainPages(ChainedRecorder):
         return canonical_originator_id(originator_id)
 
 
-class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages):
-    """An SQLite application recorder that chains every inserted event."""
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages, SQLiteOrderIndex):
+    """An SQLite application recorder that chains every inserted event and keeps the order index."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name)
@@ -268,6 +271,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {self.chain_table_name} "
             "(notification_id INTEGER PRIMARY KEY, digest BLOB NOT NULL, hash BLOB NOT NULL)",
+            *self.order_index_statements(),
         ]
 
     def _insert_events(
@@ -286,6 +290,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
             for s in stored_events
         ]
         c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
+        self._index_inserted(c, stored_events, ids or ())
         return ids
 
     def tables_exist(self) -> bool:

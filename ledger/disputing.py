@@ -90,12 +90,12 @@ class Disputing(_Core):
         """A unit asks that a work order be screened out (甄别) of one rate."""
         if rate not in RATE_ITEMS:
             raise RuleViolation(f"rate must be one of {', '.join(sorted(RATE_ITEMS))}, not {rate!r}")
-        view = self.refresh()
-        row = view.db.execute("SELECT unit, dispatched_at, due_at, completed_at FROM workorders WHERE order_id=?",
-                              (order_id,)).fetchone()
-        if row is None:
+        # The order as its recorded facts leave it: the store's order index, never the read model.
+        state = self.order_states([order_id]).get(order_id)
+        if state is None:
             raise NotFound(f"no work order {order_id!r} in the ledger (import the export that has it first)")
-        year = int((row["due_at"] if rate == "ontime" else row["dispatched_at"])[:4])
+        unit, dispatched_at, due_at, completed = state[:4]
+        year = int((due_at if rate == "ontime" else dispatched_at)[:4])
         ruleset = self.ruleset(year)
         item = next((i.code for i in ruleset.items if getattr(i, "rate", None) == rate), None)
         if item is None:
@@ -103,10 +103,9 @@ class Disputing(_Core):
         dispute_id = self._next_dispute_id(
             "workorder", order_id, rate,
             lambda open_: f"work order {order_id} already has an open screening {open_} for {rate}")
-        completed = row["completed_at"]
         self._check_filing(year, date.fromisoformat(completed[:10]) if completed else None, filed_on,
                            f"work order {order_id}")
-        return self._open(id=dispute_id, subject="workorder", target=order_id, unit=row["unit"], item=item, rate=rate,
+        return self._open(id=dispute_id, subject="workorder", target=order_id, unit=unit, item=item, rate=rate,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
                           conflict=f"work order {order_id} already has an open screening {dispute_id} for {rate}")
 
@@ -120,11 +119,9 @@ class Disputing(_Core):
             check_in_window(ruleset, year, filed_on, f"{what}: the filing date")
         if ruleset.disputes.working_days is None:
             return
-        # Loaded only when a deadline applies: the working calendar is slow to import (CLI start-up).
         from ledger.dispute_window import check_filing
-        from projections.facts import calendar_of
 
-        check_filing(ruleset, calendar_of(self.view.db), evaluated_on, filed_on or today, what)
+        check_filing(ruleset, self.working_calendar(), evaluated_on, filed_on or today, what)
 
     def _open(self, *, attachments: Sequence[str], actor: str, reason: str, evidence: str, conflict: str,
               **fields: Any) -> str:
