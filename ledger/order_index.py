@@ -153,6 +153,14 @@ class OrderIndexing:
         """Every stored chunk of work-order facts, with its notification id, in notification order."""
         raise NotImplementedError
 
+    def _fact_events(self, cursor: Any) -> Iterator[tuple[int, StoredEvent]]:
+        """``fact_events`` read with ``cursor``, in the caller's transaction."""
+        raise NotImplementedError
+
+    def index_restored(self, cursor: Any) -> None:
+        """Index the chunk events just restored from an export (``ledger/backup.py``), in the restore's transaction."""
+        self._fill_index(cursor, self._fact_events(cursor))
+
     # ── shared ────────────────────────────────────────────────────────────────────
     def _index_inserted(self, cursor: Any, stored_events: Sequence[StoredEvent], ids: Sequence[int]) -> None:
         """Bring the index up to date with events just inserted (same transaction, under the append lock)."""
