@@ -8,6 +8,7 @@ made right, from the events themselves.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -25,7 +26,7 @@ from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.loading import builtin_text
 from ledger.store import parse_store
 from projections.view import View
-from tests.conftest import _pg_connect, read_model
+from tests.conftest import PG_URL, _pg_connect, read_model
 from tests.integration.test_rates import order, write_export
 
 
@@ -246,3 +247,113 @@ class TestScreeningDecidedFromTheStore:
         with pytest.raises(RuleViolation, match="already has an open screening"):
             orders.open_screening(order_id="TA1", rate="satisfaction", reason="x", evidence="y", actor="taishan",
                                   filed_on=date(2025, 4, 11))
+
+
+# ── the order index itself: checked by verify, protected, built for older stores, carried by export ──
+
+def store_sql(app: Any, store_url: str, sql: str, params: tuple[Any, ...] = ()) -> None:
+    """Run SQL on the store's own tables, as its owner would with a database client ({t}: the order index)."""
+    sql = sql.format(t=app.recorder.order_index_table)
+    if store_url.startswith("sqlite"):
+        db = sqlite3.connect(parse_store(store_url).env["SQLITE_DBNAME"])
+        with db:
+            db.execute(sql, params)
+        db.close()
+        return
+    with _pg_connect() as conn:
+        conn.execute(f'SET search_path TO "{parse_store(store_url).env["POSTGRES_SCHEMA"]}"')
+        conn.execute(sql.replace("?", "%s"), params)
+
+
+def index_problems(app: Any) -> list[str]:
+    from projections.audit import audit
+
+    report = audit(app)
+    return [p for p in report["problems"] if p.startswith("ORDER INDEX")]
+
+
+class TestTheOrderIndex:
+    def test_verify_finds_the_index_equal_to_a_replay(self, orders: Any) -> None:
+        import_workorders(orders, orders.may, "centre")
+
+        assert index_problems(orders) == []
+
+    def test_verify_names_a_forged_row_of_the_index(self, orders: Any, store_url: str) -> None:
+        # A later row for TA1 would make it another unit's order, for every decision from now on.
+        store_sql(orders, store_url, "INSERT INTO {t} VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                  ("TA1", 999, "daiyue", "2025-04-01T09:00:00", "2025-04-08T09:00:00", "2025-04-03T10:00:00",
+                   1, 1, "满意", 1, "2025-04-20T00:00:00", None))
+
+        [problem] = index_problems(orders)
+        assert "order TA1" in problem and "unit=daiyue" in problem and "edited?" in problem
+
+    def test_verify_names_an_order_the_index_gives_that_no_fact_does(self, orders: Any, store_url: str) -> None:
+        store_sql(orders, store_url, "INSERT INTO {t} (order_id, nid, unit) VALUES (?,?,?)", ("TA9", 3, "taishan"))
+
+        [problem] = index_problems(orders)
+        assert "order TA9 is in the order index but in no work-order fact" in problem
+
+    def test_verify_names_an_order_missing_from_the_index_of_an_sqlite_store(self, orders: Any,
+                                                                              store_url: str) -> None:
+        if not store_url.startswith("sqlite"):
+            pytest.skip("a PostgreSQL store refuses the DELETE (see the next test)")
+        store_sql(orders, store_url, "DELETE FROM {t} WHERE order_id='TA2'")
+
+        [problem] = index_problems(orders)
+        assert "order TA2: the events give" in problem and "no row (deleted?)" in problem
+
+    @pytest.mark.parametrize("change", ["UPDATE {t} SET unit='daiyue'", "DELETE FROM {t}", "TRUNCATE {t}"])
+    def test_a_postgresql_store_refuses_to_change_the_index_even_to_its_owner(
+            self, orders: Any, store_url: str, change: str) -> None:
+        if store_url.startswith("sqlite"):
+            pytest.skip("an SQLite store is one file: its permissions decide who may change it")
+        import psycopg
+
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="cannot be changed"):
+            store_sql(orders, store_url, change)
+        assert counts_of(import_workorders(orders, orders.april, "centre")) == (0, 0, 3)
+
+    def test_a_store_older_than_the_index_has_it_built_from_its_events_when_opened(
+            self, orders: Any, store_url: str) -> None:
+        import_workorders(orders, orders.may, "centre")
+        store_sql(orders, store_url, "DROP TABLE {t}")
+        orders.close()
+
+        again = Ledger(parse_store(store_url))
+        try:
+            assert again.recorder.order_index_exists()
+            assert index_problems(again) == []
+            assert counts_of(import_workorders(again, orders.may, "centre")) == (0, 0, 4)
+        finally:
+            again.close()
+
+    @pytest.mark.parametrize("target", ["sqlite", "postgres"])
+    def test_a_ledger_moved_by_export_and_import_keeps_deciding_from_its_index(
+            self, orders: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schema: str, target: str) -> None:
+        from ledger.backup import import_ledger
+        from projections.export import write_export as export_ledger
+
+        import_workorders(orders, orders.may, "centre")
+        path = tmp_path / "ledger.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            export_ledger(orders, out)
+        monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "moved.views"))
+        url = f"sqlite:///{tmp_path}/moved.db" if target == "sqlite" else f"{PG_URL}?schema={schema}"
+        moved = Ledger(parse_store(url))
+        try:
+            import_ledger(moved, str(path))
+
+            assert index_problems(moved) == []
+            assert counts_of(import_workorders(moved, orders.may, "centre")) == (0, 0, 4)
+        finally:
+            moved.close()
+
+
+def test_the_in_memory_store_decides_a_reimport_from_its_index(memory_ledger: Any, tmp_path: Path) -> None:
+    memory_ledger.adopt_ruleset(2025, builtin_text(), "built-in:taian", "admin")
+    april, may = write_export(tmp_path / "april.csv", APRIL), write_export(tmp_path / "may.csv", MAY)
+
+    assert counts_of(import_workorders(memory_ledger, april, "centre")) == (3, 0, 0)
+    assert counts_of(import_workorders(memory_ledger, may, "centre")) == (1, 1, 2)
+    assert counts_of(import_workorders(memory_ledger, may, "centre")) == (0, 0, 4)
+    assert index_problems(memory_ledger) == []
