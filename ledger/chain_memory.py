@@ -15,7 +15,7 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
 from ledger.chain import ChainedRecorder, _link_rows
-from ledger.order_index import FACTS_TOPIC, IndexRow, OrderState, from_row
+from ledger.order_index import FACTS_TOPIC, IndexRow, OrderState
 
 
 def _canonical(originator_id: UUID | str) -> str:
@@ -75,7 +75,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
         return True
 
     def _index_lookup(self, cursor: Any, ids: list[str]) -> dict[str, OrderState]:
-        return {i: from_row(self._orders[i][-1][2:]) for i in ids if i in self._orders}
+        return {i: tuple(self._orders[i][-1][2:]) for i in ids if i in self._orders}
 
     def _index_write(self, cursor: Any, rows: list[IndexRow]) -> None:
         for row in rows:
@@ -89,7 +89,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
         with self._database_lock:
             latest = sorted((rows[-1] for rows in self._orders.values()), key=lambda r: r[0])
         for row in latest:
-            yield row[0], row[1], from_row(row[2:])
+            yield row[0], row[1], tuple(row[2:])
 
     def order_index_exists(self) -> bool:
         return True

@@ -35,7 +35,8 @@ from events.workorders import WorkOrderFactsRecorded
 #: The stored topic of the events the index follows.
 FACTS_TOPIC = get_topic(WorkOrderFactsRecorded)
 #: An order's state, column by column after its id: the read model's ``workorders`` columns up to
-#: ``observed_at`` (flags as 0/1), then ``extra`` (extra column → digest of its value).
+#: ``observed_at`` (flags as 0/1), then ``extra``: the extra columns' digests (column → digest of its
+#: value) as JSON text, None for none. Kept as stored so that a lookup builds no object per order.
 COLUMNS = ("unit", "dispatched_at", "due_at", "completed_at", "reply_required", "replied", "satisfaction",
            "counted", "observed_at")
 #: Orders looked up per query (SQLite: under its oldest default limit of 999 parameters).
@@ -43,7 +44,7 @@ LOOKUP = 900
 
 #: One chunk event's facts: (rows laid out as ``FACT_FIELDS``, the export time they are as of, extra columns).
 FactChunk = tuple[Sequence[Sequence[str | None]], str, Mapping[str, Sequence[str | None]]]
-#: An order's state: the ``COLUMNS`` values, then the extra digests (a dict).
+#: An order's state: the ``COLUMNS`` values, then the extra digests (JSON text or None: ``extra_of``).
 OrderState = tuple[Any, ...]
 #: One index row as stored: (order_id, nid, *COLUMNS, extra as JSON text or None).
 IndexRow = tuple[Any, ...]
@@ -77,7 +78,7 @@ def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, 
         elif old[8] > at:
             continue
         else:
-            state = [*old[:9], dict(old[9])]
+            state = [*old[:9], extra_of(old)]
         if unit is not None:
             state[0] = unit
         if dispatched is not None:
@@ -98,21 +99,21 @@ def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, 
         for column, values in columns:
             if values[i] is not None:
                 state[9][column] = extra_digest(values[i])
+        state[9] = json.dumps(state[9], sort_keys=True, ensure_ascii=False) if state[9] else None
         new = tuple(state)
         seen[order_id] = new
         out.append((order_id, new))
     return out
 
 
+def extra_of(state: OrderState) -> dict[str, str]:
+    """An order's extra columns: column → digest of the value last recorded."""
+    return json.loads(state[9]) if state[9] else {}
+
+
 def to_row(order_id: str, nid: int, state: OrderState) -> IndexRow:
     """An order's state as one stored row of the index."""
-    return (order_id, nid, *state[:9], json.dumps(state[9], sort_keys=True, ensure_ascii=False) if state[9] else None)
-
-
-def from_row(values: Sequence[Any]) -> OrderState:
-    """An order's state from a stored row's ``COLUMNS`` and ``extra`` (the columns after order_id and nid)."""
-    extra = values[9]
-    return (*values[:9], json.loads(extra) if extra else {})
+    return (order_id, nid, *state)
 
 
 class OrderIndexing:

@@ -14,7 +14,7 @@ from eventsourcing.persistence import StoredEvent
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from ledger.order_index import COLUMNS, FACTS_TOPIC, IndexRow, OrderIndexing, OrderState, from_row
+from ledger.order_index import COLUMNS, FACTS_TOPIC, IndexRow, OrderIndexing, OrderState
 
 #: Orders per lookup: one array parameter (``= ANY(%s)``), not a list of placeholders.
 _LOOKUP = 5000
@@ -64,7 +64,7 @@ class PostgresOrderIndex(OrderIndexing):
         try:
             for start in range(0, len(ids), _LOOKUP):
                 for row in cursor.execute(sql, (ids[start:start + _LOOKUP],)).fetchall():
-                    found[row[0]] = from_row(row[2:])
+                    found[row[0]] = tuple(row[2:])
         finally:
             cursor.row_factory = factory
         return found
@@ -83,7 +83,7 @@ class PostgresOrderIndex(OrderIndexing):
             curs.execute(self._index_sql["all"])
             while rows := curs.fetchmany(5000):
                 for row in rows:
-                    yield row[0], row[1], from_row(row[2:])
+                    yield row[0], row[1], tuple(row[2:])
 
     def order_index_exists(self) -> bool:
         with self.datastore.transaction(commit=False) as curs:

@@ -7,7 +7,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 
-from ledger.order_index import COLUMNS, FACTS_TOPIC, LOOKUP, IndexRow, OrderIndexing, OrderState, from_row
+from ledger.order_index import COLUMNS, FACTS_TOPIC, LOOKUP, IndexRow, OrderIndexing, OrderState
 
 _SELECTED = ", ".join(COLUMNS)
 
@@ -32,14 +32,19 @@ class SQLiteOrderIndex(OrderIndexing):
 
     def _index_lookup(self, cursor: Any, ids: list[str]) -> dict[str, OrderState]:
         raw = cursor.sqlite_cursor if hasattr(cursor, "sqlite_cursor") else cursor
+        factory, raw.row_factory = raw.row_factory, None  # plain tuples: a re-import looks up a million orders
         found: dict[str, OrderState] = {}
-        for start in range(0, len(ids), LOOKUP):
-            part = ids[start:start + LOOKUP]
-            # SQLite gives the bare columns of the row holding MAX(nid): each order's latest state.
-            raw.execute(f"SELECT order_id, MAX(nid), {_SELECTED}, extra FROM {self.order_index_table} "
-                        f"WHERE order_id IN ({','.join('?' * len(part))}) GROUP BY order_id", part)
-            for row in raw.fetchall():
-                found[row[0]] = from_row(tuple(row)[2:])
+        try:
+            for start in range(0, len(ids), LOOKUP):
+                part = ids[start:start + LOOKUP]
+                # In key order (the primary key's own order: no sort), each order's rows oldest first, so the
+                # last one assigned is its latest: no GROUP BY (an order has one row unless an export changed it).
+                raw.execute(f"SELECT order_id, {_SELECTED}, extra FROM {self.order_index_table} "
+                            f"WHERE order_id IN ({','.join('?' * len(part))}) ORDER BY order_id, nid", part)
+                for row in raw.fetchall():
+                    found[row[0]] = row[1:]
+        finally:
+            raw.row_factory = factory
         return found
 
     def _index_write(self, cursor: Any, rows: list[IndexRow]) -> None:
@@ -47,7 +52,6 @@ class SQLiteOrderIndex(OrderIndexing):
 
     def order_states(self, ids: list[str]) -> dict[str, OrderState]:
         with self.datastore.transaction(commit=False) as c:
-            c.sqlite_cursor.row_factory = None  # plain tuples: a re-import looks up a million orders
             return self._index_lookup(c, ids)
 
     def order_index_rows(self) -> Iterator[tuple[str, int, OrderState]]:
@@ -57,7 +61,7 @@ class SQLiteOrderIndex(OrderIndexing):
                       "GROUP BY order_id ORDER BY order_id")
             while rows := c.sqlite_cursor.fetchmany(5000):
                 for row in rows:
-                    yield row[0], row[1], from_row(row[2:])
+                    yield row[0], row[1], tuple(row[2:])
 
     def order_index_exists(self) -> bool:
         with self.datastore.transaction(commit=False) as c:

@@ -28,7 +28,7 @@ from ledger.aggregates import WorkOrderBatch, ledger_id
 from ledger.errors import NoRuleset, RuleViolation
 from ledger.imports.tabular import ImportRejected
 from ledger.imports.workorders import ABSENT, TimeBounds, WorkOrderReader, WorkOrderRow
-from ledger.order_index import extra_digest
+from ledger.order_index import extra_digest, extra_of
 
 #: Facts per event: large enough to amortise the store's per-event cost, small enough to decode fast.
 CHUNK = 5000
@@ -230,7 +230,7 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
 
     def diff(rows: list[WorkOrderRow]) -> None:
         known = app.order_states([r.order_id for r in rows])
-        extra_known = {order_id: state[9] for order_id, state in known.items()} if columns else None
+        extra_known = {order_id: extra_of(state) for order_id, state in known.items()} if columns else None
         _diff(rows, known, counts, pending, extra_known, columns)
         for fact, extra, observed in pending:
             if observed is None:
