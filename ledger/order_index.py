@@ -59,6 +59,12 @@ def extra_digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
+# A flag as stated ("1"/"0"), or its default for a new order when not stated.
+_REPLY_REQUIRED = {"1": 1, "0": 0, None: 1}
+_REPLIED = {"1": 1, "0": 0, None: 0}
+_COUNTED = _REPLY_REQUIRED
+
+
 def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, OrderState]]:
     """The orders a chunk of facts changes, with their new states, as the read model merges them.
 
@@ -73,6 +79,12 @@ def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, 
     for i, (order_id, unit, dispatched, due, completed, reply_required, replied, satisfaction,
             counted) in enumerate(rows):
         old = seen.get(order_id) or known.get(order_id)
+        if old is None and not columns:  # a new order (a first import is a million of these): its state at once
+            new = (unit, dispatched, due, completed or None, _REPLY_REQUIRED[reply_required], _REPLIED[replied],
+                   satisfaction, _COUNTED[counted], at, None)
+            seen[order_id] = new
+            out.append((order_id, new))
+            continue
         if old is None:
             state: list[Any] = [None, None, None, None, 1, 0, None, 1, at, {}]
         elif old[8] > at:
