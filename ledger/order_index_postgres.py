@@ -101,7 +101,10 @@ class PostgresOrderIndex(OrderIndexing):
                 curs.execute(statement)
             for statement in self.order_index_statements():
                 curs.execute(statement)
-            self._fill_index(curs, self._fact_events(curs))
+            # A process that created it meanwhile (it held the lock first) has filled it already.
+            if curs.execute(SQL("SELECT 1 FROM {} LIMIT 1").format(
+                    Identifier(self.datastore.schema, self.order_index_table))).fetchone() is None:
+                self._fill_index(curs, self._fact_events(curs))
         # Its triggers come with the history's others (``protect_history``, run next when the store is opened).
 
     def fact_events(self) -> Iterator[tuple[int, StoredEvent]]:

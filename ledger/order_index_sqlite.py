@@ -73,8 +73,11 @@ class SQLiteOrderIndex(OrderIndexing):
         with self.datastore.transaction(commit=True) as c:
             for statement in self.order_index_statements():
                 c.execute(statement)
-            # Under the write lock the CREATE took: no chunk is appended before the table holds every earlier one.
-            self._fill_index(c, self._fact_events(c))
+            # Under the write lock the CREATE took: no chunk is appended before the table holds every earlier one,
+            # and a process that created it meanwhile has filled it already.
+            c.execute(f"SELECT 1 FROM {self.order_index_table} LIMIT 1")
+            if c.fetchone() is None:
+                self._fill_index(c, self._fact_events(c))
 
     def fact_events(self) -> Iterator[tuple[int, StoredEvent]]:
         with self.datastore.transaction(commit=False) as c:

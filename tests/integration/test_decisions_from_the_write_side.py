@@ -323,6 +323,9 @@ class TestTheOrderIndex:
         try:
             assert again.recorder.order_index_exists()
             assert index_problems(again) == []
+            # A second process that found it missing too creates it after the first: it finds it filled, adds nothing.
+            again.recorder.create_order_index()
+            assert index_problems(again) == []
             assert counts_of(import_workorders(again, orders.may, "centre")) == (0, 0, 4)
         finally:
             again.close()
