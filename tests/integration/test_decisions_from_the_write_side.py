@@ -26,7 +26,7 @@ from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.loading import builtin_text
 from ledger.store import parse_store
 from projections.view import View
-from tests.conftest import PG_URL, _pg_connect, read_model
+from tests.conftest import PG_URL, Cli, _pg_connect, read_model
 from tests.integration.test_rates import order, write_export
 
 
@@ -286,6 +286,15 @@ class TestTheOrderIndex:
 
         [problem] = index_problems(orders)
         assert "order TA1" in problem and "unit=daiyue" in problem and "edited?" in problem
+
+    def test_the_verify_command_exits_1_naming_the_forged_order(self, orders: Any, store_url: str) -> None:
+        store_sql(orders, store_url, "INSERT INTO {t} (order_id, nid, unit) VALUES (?,?,?)", ("TA2", 999, "daiyue"))
+
+        result = Cli(store_url)("verify")
+
+        assert result.exit_code == 1
+        assert "ORDER INDEX: order TA2" in result.stderr
+        assert "Traceback" not in result.output
 
     def test_verify_names_an_order_the_index_gives_that_no_fact_does(self, orders: Any, store_url: str) -> None:
         store_sql(orders, store_url, "INSERT INTO {t} (order_id, nid, unit) VALUES (?,?,?)", ("TA9", 3, "taishan"))
