@@ -74,8 +74,7 @@ def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, 
     """
     rows, at, extra = chunk
     columns = list(extra.items())
-    seen: dict[str, OrderState] = {}
-    out: list[tuple[str, OrderState]] = []
+    seen: dict[str, OrderState] = {}  # the orders changed so far (an order twice in a chunk: one state, merged)
     for i, (order_id, unit, dispatched, due, completed, reply_required, replied, satisfaction,
             counted) in enumerate(rows):
         old = seen.get(order_id) or known.get(order_id)
@@ -83,7 +82,6 @@ def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, 
             new = (unit, dispatched, due, completed or None, _REPLY_REQUIRED[reply_required], _REPLIED[replied],
                    satisfaction, _COUNTED[counted], at, None)
             seen[order_id] = new
-            out.append((order_id, new))
             continue
         if old is None:
             state: list[Any] = [None, None, None, None, 1, 0, None, 1, at, {}]
@@ -112,10 +110,8 @@ def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, 
             if values[i] is not None:
                 state[9][column] = extra_digest(values[i])
         state[9] = json.dumps(state[9], sort_keys=True, ensure_ascii=False) if state[9] else None
-        new = tuple(state)
-        seen[order_id] = new
-        out.append((order_id, new))
-    return out
+        seen[order_id] = tuple(state)
+    return list(seen.items())
 
 
 def extra_of(state: OrderState) -> dict[str, str]:
