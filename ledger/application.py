@@ -22,6 +22,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
+from events.registry import OLDER_TOPICS
 from events.rulesets import RulesetAdopted
 from ledger.accounts import Accounts
 from ledger.aggregates import RulesetBook
@@ -30,8 +31,9 @@ from ledger.chain import chain_env
 from ledger.deadline_records import DeadlineRecords
 from ledger.disputing import RATE_ITEMS, Disputing
 from ledger.encryption import KEY_ENV, check_store_key, cipher_env
-from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, UnknownItem, UnknownUnit
+from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, StoreUnavailable, UnknownItem, UnknownUnit
 from ledger.evidence import evidence_store_for
+from ledger.order_index import FactChunk, OrderState
 from ledger.provisioning import ensure_tables, probe
 from ledger.read_only import sqlite_read_only_name, writable
 from ledger.recording import Recording
@@ -53,6 +55,9 @@ CONFLICT_RETRIES = 20
 
 T = TypeVar("T")
 A = TypeVar("A")
+
+#: Events per page when events are read by type.
+_PAGE = 500
 
 #: An id or a prefix of one, as printed: hex digits and the dashes of the printed form.
 _ID_TEXT = re.compile(r"[0-9a-f]{8}(?:-?[0-9a-f])*-?")
@@ -84,14 +89,49 @@ class LedgerCore(Application[UUID]):
         self.mapper.store_identity = self.recorder.authenticated_as  # type: ignore[attr-defined]
         # The Merkle tree's leaves commit to each event's plain bytes, whatever the store keeps (ledger/event_tree.py).
         self.recorder.plain_state = self.mapper.plain_bytes  # type: ignore[attr-defined]
+        # The recorder keeps the order index in each append's transaction; it reads the facts through this mapper.
+        self.recorder.order_facts = self._order_facts  # type: ignore[attr-defined]
         try:
             ensure_tables(self)
+            if not self.recorder.order_index_exists():  # type: ignore[attr-defined]
+                # An older store opened by a role that may not create it: whoever creates it fills it from every
+                # event, so nothing is lost meanwhile; decisions that need it are refused (``order_states``).
+                self.recorder.order_facts = None  # type: ignore[attr-defined]
             # Every command opens the store here, so none reads or writes with a key that does not fit.
             self._key_settled = check_store_key(self.recorder, self.mapper)
         except BaseException:
             self.close()
             raise
         self.evidence = evidence_store_for(self)
+
+    def _order_facts(self, stored: Any) -> FactChunk:
+        """A stored chunk of work-order facts, decoded for the order index (no model built: a chunk is large)."""
+        fields = self.mapper.decode_state(stored)  # type: ignore[attr-defined]
+        return fields["rows"], fields["exported_at"], fields.get("extra") or {}
+
+    def order_states(self, ids: list[str]) -> dict[str, OrderState]:
+        """order id → its state as the recorded facts leave it (``ledger/order_index.py``), for the orders of
+        ``ids`` the ledger has: decided from the store, never from the read model."""
+        if self.recorder.order_facts is None:  # type: ignore[attr-defined]
+            raise StoreUnavailable(f"the store {self.location.display} has no order index yet: open it once as its "
+                                   "owner (e.g. `hotline-ledger init`), which builds it from the events")
+        return self.recorder.order_states(ids)  # type: ignore[attr-defined,no-any-return]
+
+    def recorded(self, *types: type) -> Iterator[Any]:
+        """Every stored event of ``types``, decoded, in the order recorded: read from the event store by topic (the
+        stored topic is plain text even in an encrypted store), for decisions that must not rest on the read model."""
+        topics = [t for cls in types for t in (get_topic(cls), *(k for k, v in OLDER_TOPICS.items() if v is cls))]
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start, _PAGE, topics=topics)
+            yield from (self.mapper.to_domain_event(n) for n in page)
+            if len(page) < _PAGE:
+                return
+            start = page[-1].id + 1
+
+    def adopted_years(self) -> list[int]:
+        """The years a ruleset has been adopted for, from the event store."""
+        return sorted({e.year for e in self.recorded(RulesetAdopted)})
 
     @cached_property
     def view(self) -> View:

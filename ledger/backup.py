@@ -258,6 +258,7 @@ def _write_sqlite(recorder: Any, rows: Iterator[_Row | dict[str, Any]], staging:
             raise RuleViolation("the store is no longer empty (another writer?); nothing was imported")
         for batch in _batches(rows):
             if isinstance(batch, dict):
+                recorder.index_restored(cur)  # the order index, built from the restored facts (ledger/order_index.py)
                 return batch
             cur.executemany(f"INSERT INTO {e} (rowid, originator_id, originator_version, topic, state) "
                             "VALUES (?,?,?,?,?)", [r[:5] for r in batch])
@@ -298,4 +299,5 @@ def _write_postgres(recorder: Any, rows: Iterator[_Row | dict[str, Any]], stagin
             table = Literal(f'"{ds.schema}"."{recorder.events_table_name}"')
             cur.execute(SQL("SELECT setval(pg_get_serial_sequence({}, 'notification_id'), "
                             "(SELECT MAX(notification_id) FROM {}.{}))").format(table, s, e))
+        recorder.index_restored(cur)  # the order index, built from the restored facts (ledger/order_index.py)
         return summary

@@ -6,15 +6,16 @@ Both are idempotent: the same ruling again, or a year declared twice, changes no
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from events.deadlines import CalendarRuled, CalendarYearCompleted
+from events.deadlines import CalendarRuled, CalendarRulingChanged, CalendarYearCompleted
 from ledger.aggregates import CalendarDay, CalendarYear
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
+    from ledger.calendar import WorkingCalendar
 else:
     _Core = object
 
@@ -56,3 +57,22 @@ class CalendarRulings(_Core):
             return str(agg_id), True
 
         return self._retrying(attempt, f"{year} kept changing meanwhile; try again")
+
+    def working_calendar(self) -> WorkingCalendar:
+        """The working calendar with the rulings recorded in the event store on top (a decision, such as a filing
+        deadline, never rests on the read model). The rulings are few: read by their events' type."""
+        # Loaded only when needed: the bundled calendar is slow to import (CLI start-up).
+        from ledger.calendar import WorkingCalendar
+
+        days: dict[Any, date] = {}
+        rulings: dict[date, bool] = {}
+        years: list[int] = []
+        for e in self.recorded(CalendarRuled, CalendarRulingChanged, CalendarYearCompleted):
+            if isinstance(e, CalendarRuled):
+                days[e.originator_id] = e.date
+                rulings[e.date] = e.workday
+            elif isinstance(e, CalendarRulingChanged):
+                rulings[days[e.originator_id]] = e.workday
+            else:
+                years.append(e.year)
+        return WorkingCalendar(rulings, years)

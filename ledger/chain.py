@@ -31,6 +31,8 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 
 from ledger.event_tree import extend_tree
 from ledger.identity import os_user
+from ledger.order_index import OrderIndexing
+from ledger.order_index_sqlite import SQLiteOrderIndex
 
 GENESIS = "0" * 64
 """The hex hash that the first event links to."""
@@ -144,13 +146,14 @@ def _link_rows(
     return rows
 
 
-class ChainedRecorder(ABC):
+class ChainedRecorder(OrderIndexing, ABC):
     """The seam between the ledger and a backend: what ``verify_chain``, ``head``, ``iter_chain`` and
     provisioning need from a chained recorder, whatever keeps the events.
 
     Each page method returns rows with ``after < notification_id <= upto`` in ascending order.
     Implementations: SQLite and PostgreSQL (through SQL, ``SQLChainPages``) and in memory
-    (``ledger.chain_memory``, for fast aggregate and use-case tests).
+    (``ledger.chain_memory``, for fast aggregate and use-case tests). Each also keeps the write
+    side's order index in the insert's transaction (``ledger.order_index``).
     """
 
     events_table_name: str
@@ -323,8 +326,8 @@ class SQLChainPages(ChainedRecorder):
                                f"(level > {p} OR (level = {p} AND idx > {p})) ORDER BY level, idx LIMIT {p}")
 
 
-class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages):
-    """An SQLite application recorder that chains every inserted event."""
+class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages, SQLiteOrderIndex):
+    """An SQLite application recorder that chains every inserted event and keeps the order index."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name)
@@ -353,6 +356,13 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
             *super().construct_create_table_statements(),
             f"CREATE TABLE IF NOT EXISTS {self.chain_table_name} "
             "(notification_id INTEGER PRIMARY KEY, digest BLOB NOT NULL, hash BLOB NOT NULL)",
+            *self.tree_table_statements(),
+            *self.order_index_statements(),
+        ]
+
+    def tree_table_statements(self) -> list[str]:
+        """DDL of the Merkle tree's tables (also what a store made before them gets, ``protect_history``)."""
+        return [
             f"CREATE TABLE IF NOT EXISTS {self.leaves_table_name} "
             "(notification_id INTEGER PRIMARY KEY, idx INTEGER NOT NULL UNIQUE, salt BLOB NOT NULL)",
             f"CREATE TABLE IF NOT EXISTS {self.tree_table_name} "
@@ -382,6 +392,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
         c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
         extend_tree(SQLiteTreeRows(self, c), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
                     self.plain_state)
+        self._index_inserted(c, stored_events, ids or ())
         return ids
 
     def tables_exist(self) -> bool:
@@ -403,7 +414,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages)
             return
         try:
             with self.datastore.transaction(commit=True) as c:
-                for statement in self.construct_create_table_statements()[-2:]:
+                for statement in self.tree_table_statements():
                     c.execute(statement)
         except OperationalError as e:
             if "readonly" not in str(e).replace(" ", "").lower():

@@ -7,7 +7,7 @@ survives the process. Selected by the store URL ``memory:``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
 from ledger.chain import ChainedRecorder, _link_rows
 from ledger.event_tree import extend_tree
+from ledger.order_index import FACTS_TOPIC, IndexRow, OrderState
 
 
 def _canonical(originator_id: UUID | str) -> str:
@@ -33,6 +34,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
         self._leaves: list[tuple[int, bytes]] = []  # (notification_id, salt), by leaf index
         self._leaf_index: dict[int, int] = {}
         self._nodes: dict[tuple[int, int], bytes] = {}
+        self._orders: dict[str, list[IndexRow]] = {}  # the order index: order id → its rows, oldest first
 
     def _insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         with self._database_lock:
@@ -44,6 +46,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
                 self._chain.extend(_link_rows(head, ids, events))
                 extend_tree(self, [(n, *event) for n, event in zip(ids or (), events, strict=True)],
                             self.plain_state)
+                self._index_inserted(None, stored_events, ids or ())
             return ids
 
     # ── the Merkle tree (event_tree.TreeStore while the lock is held, and the reads) ──
@@ -124,6 +127,34 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
 
     def tables_exist(self) -> bool:
         return True
+
+    def _index_lookup(self, cursor: Any, ids: list[str]) -> dict[str, OrderState]:
+        return {i: tuple(self._orders[i][-1][2:]) for i in ids if i in self._orders}
+
+    def _index_write(self, cursor: Any, rows: list[IndexRow]) -> None:
+        for row in rows:
+            self._orders.setdefault(row[0], []).append(row)
+
+    def order_states(self, ids: list[str]) -> dict[str, OrderState]:
+        with self._database_lock:
+            return self._index_lookup(None, ids)
+
+    def order_index_rows(self) -> Iterator[tuple[str, int, OrderState]]:
+        with self._database_lock:
+            latest = sorted((rows[-1] for rows in self._orders.values()), key=lambda r: r[0])
+        for row in latest:
+            yield row[0], row[1], tuple(row[2:])
+
+    def order_index_exists(self) -> bool:
+        return True
+
+    def create_order_index(self) -> None:
+        """Nothing to create: the index is made with the recorder."""
+
+    def fact_events(self) -> Iterator[tuple[int, StoredEvent]]:
+        with self._database_lock:
+            found = [(n + 1, s) for n, s in enumerate(self._stored_events) if s.topic == FACTS_TOPIC]
+        yield from found
 
     def create_tables(self) -> None:
         """Nothing to create: the lists are made with the recorder."""

@@ -23,6 +23,7 @@ from ledger.chain import ChainBrokenError, ChainFailure, SQLChainPages, _link_ro
 from ledger.errors import NotPermitted
 from ledger.event_tree import extend_tree
 from ledger.evidence_postgres import evidence_table_statements, evidence_tables
+from ledger.order_index_postgres import PostgresOrderIndex
 from ledger.provisioning import first_line
 
 #: The trigger function that refuses to change the ledger's history (one per schema).
@@ -54,8 +55,8 @@ def append_lock_key(schema: str, events_table: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
-class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPages):
-    """A PostgreSQL application recorder that chains every inserted event.
+class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPages, PostgresOrderIndex):
+    """A PostgreSQL application recorder that chains every inserted event and keeps the order index.
 
     The chain table lives in the same ``POSTGRES_SCHEMA`` as the events table.
     """
@@ -71,6 +72,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         self.check_identifier_length(self.tree_table_name)
         for table in evidence_tables(events_table_name):
             self.check_identifier_length(table)
+        self.check_identifier_length(self.order_index_table)
         #: The evidence store whose held files go into the next insert's transaction (ledger/evidence_postgres.py).
         self.evidence: Any = None
         fmt = {"s": Identifier(datastore.schema), "e": Identifier(events_table_name),
@@ -112,6 +114,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
                                                                                      events_table_name))),
         ]
         self.sql_create_statements.extend(evidence_table_statements(datastore.schema, events_table_name))
+        self.sql_create_statements.extend(self.order_index_statements())
         self.sql_create_statements.extend(self.protection_statements())
 
     def protection_statements(self) -> list[Any]:
@@ -134,9 +137,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         return statements
 
     def protected_tables(self) -> list[str]:
-        """The tables that hold the ledger's history: the events, their chain and the evidence they cite."""
+        """The tables that hold the ledger's history: the events, their chain and Merkle tree, the evidence they cite
+        and the order index (append-only: each row names the event it comes from)."""
         return [self.events_table_name, self.chain_table_name, self.leaves_table_name, self.tree_table_name,
-                *evidence_tables(self.events_table_name)]
+                *evidence_tables(self.events_table_name), self.order_index_table]
 
     def _stored_originator_id(self, originator_id: UUID | str) -> Any:
         return UUID(str(originator_id)) if self.datastore.originator_id_type == "uuid" else str(originator_id)
@@ -265,6 +269,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         curs.executemany(self._insert_chain_sql, rows)
         extend_tree(PostgresTreeRows(self, curs), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
                     self.plain_state)
+        self._index_inserted(curs, stored_events, ids or ())
         return ids
 
     def build_tree(self) -> int:

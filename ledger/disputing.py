@@ -136,13 +136,13 @@ class Disputing(_Core):
         if rate not in RATE_ITEMS:
             raise RuleViolation(_("rate must be one of {rates}, not {rate}").format(rates=", ".join(sorted(RATE_ITEMS)),
                                                                                     rate=repr(rate)))
-        view = self.refresh()
-        row = view.db.execute("SELECT unit, dispatched_at, due_at, completed_at FROM workorders WHERE order_id=?",
-                              (order_id,)).fetchone()
-        if row is None:
+        # The order as its recorded facts leave it: the store's order index, never the read model.
+        state = self.order_states([order_id]).get(order_id)
+        if state is None:
             raise NotFound(_("no work order {order} in the ledger (import the export that has it first)").format(
                 order=repr(order_id)))
-        year = int((row["due_at"] if rate == "ontime" else row["dispatched_at"])[:4])
+        unit, dispatched_at, due_at, completed = state[:4]
+        year = int((due_at if rate == "ontime" else dispatched_at)[:4])
         ruleset = self.ruleset(year)
         item = next((i.code for i in ruleset.items if getattr(i, "rate", None) == rate), None)
         if item is None:
@@ -153,10 +153,9 @@ class Disputing(_Core):
                 order=order_id, dispute=open_, rate=rate),
             lambda accepted: _("work order {order} was screened out of {rate} when screening {dispute} was "
                                "accepted").format(order=order_id, rate=rate, dispute=accepted))
-        completed = row["completed_at"]
         self._check_filing(year, date.fromisoformat(completed[:10]) if completed else None, filed_on,
                            _("work order {order}").format(order=order_id))
-        return self._open(id=dispute_id, subject="workorder", target=order_id, unit=row["unit"], item=item, rate=rate,
+        return self._open(id=dispute_id, subject="workorder", target=order_id, unit=unit, item=item, rate=rate,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
                           conflict=_("work order {order} already has an open screening {dispute} for {rate}")
                           .format(order=order_id, dispute=dispute_id, rate=rate))
@@ -171,11 +170,9 @@ class Disputing(_Core):
             check_recorded_date(ruleset, year, filed_on, _("{what}: the filing date").format(what=what))
         if ruleset.disputes.working_days is None:
             return
-        # Loaded only when a deadline applies: the working calendar is slow to import (CLI start-up).
         from ledger.dispute_window import check_filing
-        from projections.facts import calendar_of
 
-        check_filing(ruleset, calendar_of(self.view.db), evaluated_on, filed_on or today_in(ruleset), what)
+        check_filing(ruleset, self.working_calendar(), evaluated_on, filed_on or today_in(ruleset), what)
 
     def _open(self, *, attachments: Sequence[str], actor: str, reason: str, evidence: str, conflict: str,
               **fields: Any) -> str:

@@ -58,6 +58,9 @@ def ensure_tables(app: Any) -> None:
     recorder = app.recorder
     created = _create_once(app, recorder.tables_exist, recorder.create_tables, "the ledger's tables",
                            " (the role needs the CREATE right there once, for `init`)")
+    # The write side's order index (ledger/order_index.py): a store made before it has it built from its events.
+    _create_once(app, recorder.order_index_exists, recorder.create_order_index, "the order index", "",
+                 tolerate_refusal=True)
     if not created:
         recorder.protect_history()
     ensure_credentials(app)
@@ -102,7 +105,8 @@ def _create_once(app: Any, exists: Any, create: Any, what: str, hint: str, *, to
 def _not_permitted(e: BaseException) -> bool:
     """Whether ``e`` is PostgreSQL refusing a right the role lacks."""
     cause = e.__cause__ or e
-    return type(cause).__name__ == "InsufficientPrivilege"
+    # An SQLite file this process may only read refuses any write the same way.
+    return type(cause).__name__ == "InsufficientPrivilege" or "readonly database" in str(cause)
 
 
 def _created_concurrently(e: BaseException) -> bool:

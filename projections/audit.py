@@ -1,4 +1,4 @@
-"""``verify``: the tamper-evidence chain, the sealed heads, the read model and the evidence files.
+"""``verify``: the tamper-evidence chain, the sealed heads, the read model, the order index and the evidence files.
 
 Every event must be of one of the ledger's own types (a row of any other type is named, never
 decoded), and the read model must equal a replay of the events (``projections.replay_check``).
@@ -15,12 +15,15 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from eventsourcing.persistence import MapperDeserialisationError
+
 from events.base import Attachment
 from events.registry import is_ledger_topic
 from ledger.chain import FOREIGN, GENESIS, head, verify_chain
 from ledger.errors import RefusedEvent, RuleViolation
 from ledger.event_tree import ensure_tree, tree_head
 from ledger.merkle import ProofError, verify_consistency
+from ledger.order_index import index_differences
 from ledger.tree_check import TreeReport, rebuilt_root, verify_tree
 from projections.replay_check import replay_differences
 from projections.seal_audit import check_seals, seal_records, seals_to_vouch
@@ -115,6 +118,19 @@ def _replay_differs(app: Any) -> str | None:
     return f"{differs}; the read model differs from a replay of the events (edited?): run `rebuild`"
 
 
+def _order_index_differs(app: Any) -> str | None:
+    """None, or how the write side's order index (``ledger/order_index.py``) differs from a replay of the facts."""
+    try:
+        differs = index_differences(app.recorder, app._order_facts)
+    except (RefusedEvent, MapperDeserialisationError) as e:
+        return f"cannot replay the work-order facts: {e}"
+    if differs is None:
+        return None
+    table = getattr(app.recorder, "order_index_table", "the order index")
+    return (f"{differs}; the index differs from a replay of the events: as the store's owner, drop the table "
+            f"{table} and open the store again, which rebuilds it from the events")
+
+
 def _evidence_problems(app: Any) -> tuple[int, list[str]]:
     """Re-hash every attachment the read model knows, then every other kept file against its digest;
     (files checked, problems)."""
@@ -179,6 +195,11 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = (), pinned: Sequence[
                 problem(f"READ MODEL: {differs}")
             else:
                 lines.append("read model ok: equal to a replay of the events")
+        index = _order_index_differs(app)
+        if index:
+            problem(f"ORDER INDEX: {index}")
+        else:
+            lines.append("order index ok: equal to a replay of the work-order facts")
     else:
         if report.failure is not None and report.failure.reason.startswith(FOREIGN):
             problem(f"NOT A LEDGER EVENT at {report.failure}; it was not decoded")

@@ -28,13 +28,10 @@ from ledger.aggregates import WorkOrderBatch, ledger_id
 from ledger.errors import NoRuleset, RuleViolation
 from ledger.imports.tabular import ImportRejected
 from ledger.imports.workorders import ABSENT, TimeBounds, WorkOrderReader, WorkOrderRow
+from ledger.order_index import extra_digest, extra_of
 
 #: Facts per event: large enough to amortise the store's per-event cost, small enough to decode fast.
 CHUNK = 5000
-_STATE = ("unit", "dispatched_at", "due_at", "completed_at", "reply_required", "replied", "satisfaction",
-          "counted", "observed_at")
-_STATE_SQL = f"SELECT order_id, {', '.join(_STATE)} FROM workorders WHERE order_id IN "
-_LOOKUP = 900  # ids per lookup: under SQLite's oldest default limit of 999 parameters
 
 
 _FLAG = {True: "1", False: "0", ABSENT: None}
@@ -65,20 +62,17 @@ def _fact(row: WorkOrderRow, known: tuple[Any, ...] | None) -> list[str | None] 
 def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple[str, ...]], tuple[date, date, str]]:
     """Units (codes and names → code), satisfaction labels (in the rulesets' order), extra columns
     (header → the values it may hold, empty: any) of every adopted ruleset, and the dates they allow
-    (the first and last date of their windows together, and the timezone of the latest one)."""
-    view = app.refresh()
+    (the first and last date of their windows together, and the timezone of the latest one), from the event store."""
     units: dict[str, str] = {}
     labels: dict[str, None] = {}  # ordered: error messages list the labels as the ruleset does
     unrated = ""
     extra: dict[str, tuple[str, ...]] = {}
     first, last, timezone = date.max, date.min, "Asia/Shanghai"
-    rows = view.db.execute("SELECT year, MAX(nid) FROM rulesets GROUP BY year ORDER BY year").fetchall()
-    if not rows:
+    years = app.adopted_years()
+    if not years:
         raise NoRuleset(0)
-    from projections.reading import ruleset_in
-
-    for year, _ in rows:
-        ruleset, _sha = ruleset_in(view.db, year)
+    for year in years:
+        ruleset = app.ruleset(year)
         for u in ruleset.units:
             units[u.code] = units[u.name] = u.code
         labels |= dict.fromkeys(ruleset.workorders.satisfaction_scale)
@@ -110,39 +104,16 @@ def _time_bounds(window: tuple[date, date, str], now: datetime | None = None) ->
                       latest=(now + CLOCK_TOLERANCE).strftime("%Y-%m-%dT%H:%M:%S"))
 
 
-def _known_states(db: Any, ids: list[str]) -> dict[str, tuple[Any, ...]]:
-    """order id → its state in the read model (``_STATE`` order), for the orders of ``ids`` it has."""
-    cursor = db.cursor()
-    cursor.row_factory = None  # plain tuples: a million orders are looked up on a re-import
-    known: dict[str, tuple[Any, ...]] = {}
-    for start in range(0, len(ids), _LOOKUP):
-        part = ids[start:start + _LOOKUP]
-        for r in cursor.execute(f"{_STATE_SQL}({','.join('?' * len(part))})", part):
-            known[r[0]] = r[1:]
-    return known
-
-
-def _known_extra(db: Any, ids: list[str], columns: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """order id → {extra column: value} the read model holds, for the orders of ``ids`` and ``columns``."""
-    known: dict[str, dict[str, str]] = {}
-    if not columns:
-        return known
-    marks = ",".join("?" * len(columns))
-    for start in range(0, len(ids), _LOOKUP - len(columns)):
-        part = ids[start:start + _LOOKUP - len(columns)]
-        sql = (f"SELECT order_id, field, value FROM workorder_fields "
-               f"WHERE order_id IN ({','.join('?' * len(part))}) AND field IN ({marks})")
-        for order_id, field, value in db.execute(sql, [*part, *columns]):
-            known.setdefault(order_id, {})[field] = value
-    return known
-
-
 def _extra_changes(row: WorkOrderRow, known: dict[str, str] | None,
                    columns: tuple[str, ...]) -> list[str | None] | None:
-    """The row's extra values that are new or changed (None in the other positions); None if none is."""
+    """The row's extra values that are new or changed (None in the other positions); None if none is.
+
+    ``known`` holds the order index's digests of the values recorded (``ledger.order_index.extra_digest``).
+    """
     if known is None:
         return list(row.extra)
-    changed = [v if known.get(c) != v else None for c, v in zip(columns, row.extra, strict=True)]
+    changed = [v if v is not None and known.get(c) != extra_digest(v) else None
+               for c, v in zip(columns, row.extra, strict=True)]
     return None if all(v is None for v in changed) else changed
 
 
@@ -243,8 +214,10 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
     reader = WorkOrderReader(path, units, labels, unrated, progress=progress, extra_columns=extra_columns,
                              bounds=bounds)
     columns = reader.extra_columns
-    db = app.view.db
-    position = app.view.position(app.name)
+    # What is new or changed is decided from the store's order index (ledger/order_index.py), never from the
+    # read model; the batch is named after the store's last event, so two writers importing the same export
+    # at once name the same batch and the store refuses the second.
+    position = app.recorder.max_notification_id() or 0
     # A million orders' facts are held until the file's end decides what they are as of: each as compact JSON
     # bytes of [fact, extra values or None] (a few times smaller than the lists), the changed ones with the
     # order's observed_at (stale if later than the export).
@@ -256,8 +229,9 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
     buffer: list[WorkOrderRow] = []
 
     def diff(rows: list[WorkOrderRow]) -> None:
-        ids = [r.order_id for r in rows]
-        _diff(rows, _known_states(db, ids), counts, pending, _known_extra(db, ids, columns), columns)
+        known = app.order_states([r.order_id for r in rows])
+        extra_known = {order_id: extra_of(state) for order_id, state in known.items()} if columns else None
+        _diff(rows, known, counts, pending, extra_known, columns)
         for fact, extra, observed in pending:
             if observed is None:
                 new.append(_packed([fact, extra]))

@@ -241,3 +241,23 @@ def test_a_reader_may_not_change_the_events_though_it_writes_the_read_model(owne
     with pytest.raises(psycopg.errors.InsufficientPrivilege):
         _sql_as(reader, f'INSERT INTO "{schema}".ledger_events SELECT * FROM "{schema}".ledger_events LIMIT 1')
     assert _count(schema) == 2
+
+
+def test_a_writer_imports_work_orders_into_the_order_index_with_insert_alone(owner, schema, roles, tmp_path,
+                                                                              monkeypatch):
+    from tests.integration.test_rates import order, write_export
+
+    writer = _role(roles, "writer")
+    owner("db", "grant", writer, "--as", "writer")
+    export = write_export(tmp_path / "april.csv", [order("TA1", "泰山区"), order("TA2", "岱岳区")])
+    clerk = _as(writer, schema, tmp_path, monkeypatch)
+
+    first = clerk.json("import", "workorders", export)
+    again = clerk.json("import", "workorders", export)
+
+    assert (first["new"], again["new"], again["unchanged"]) == (2, 0, 2)
+    with psycopg.connect(PG_URL) as conn:
+        indexed = conn.execute(f'SELECT order_id, unit FROM "{schema}".ledger_events_orders ORDER BY 1').fetchall()
+    assert indexed == [("TA1", "taishan"), ("TA2", "daiyue")]
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        _sql_as(writer, f'UPDATE "{schema}".ledger_events_orders SET unit = \'daiyue\'')

@@ -51,7 +51,8 @@ class TestOpening:
             tables = sorted(r[0] for r in conn.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,)))
         assert tables == ["ledger_credentials", "ledger_events", "ledger_events_chain", "ledger_events_evidence",
-                          "ledger_events_evidence_chunks", "ledger_events_leaves", "ledger_events_tree"]
+                          "ledger_events_evidence_chunks", "ledger_events_leaves", "ledger_events_orders",
+                          "ledger_events_tree"]
 
     def test_opening_an_existing_ledger_runs_no_ddl(self, empty_schema_url):
         _open(empty_schema_url)
