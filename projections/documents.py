@@ -83,13 +83,14 @@ def score_document(reading: Reading, scores: list[UnitScore], unit: str | None =
             continue
         units.append({
             "unit": s.unit, "name": s.name, "rank": s.rank, "total": fmt(s.total), "bonus": fmt(s.bonus),
-            "base": fmt(s.base),
+            "base": fmt(s.base), **({"capped": fmt(s.capped)} if s.capped else {}),
             **({"class": s.unit_class, "class_name": reading.ruleset.class_name(s.unit_class)} if s.unit_class
                else {}),
             **({"grade": s.grade, "vetoed_by": s.vetoed_by} if reading.ruleset.grades else {}),
             "sections": [
                 {"code": sec.code, "name": sec.name, "max": fmt(sec.max), "points": fmt(sec.points),
                  "status": sec.status, **({"reason": sec.reason} if sec.reason else {}),
+                 **({"capped": fmt(sec.capped)} if sec.capped else {}),
                  "items": [_item_json(i, ids.get((s.unit, i.code), [])) for i in sec.items]}
                 for sec in s.sections
             ],
@@ -277,4 +278,8 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
     return {"year": reading.year, "unit": score.unit, "name": score.name, "as_of": reading.as_of.isoformat(),
             "known_at": _known_at(reading),
             "ruleset": {"id": reading.ruleset.id, "sha256": reading.ruleset_sha},
-            "total": fmt(score.total), "rank": score.rank, "items": items}
+            "total": fmt(score.total), "rank": score.rank, "total_explanation": score.explanation,
+            "sections": [{"code": sec.code, "name": sec.name, "max": fmt(sec.max), "points": fmt(sec.points),
+                          "explanation": sec.explanation, **({"capped": fmt(sec.capped)} if sec.capped else {})}
+                         for sec in score.sections],
+            "items": items}

@@ -89,6 +89,7 @@ class Section(_Frozen):
 
     Attributes:
         bonus_cap: the most bonus points the section's bonus items add (None: no cap).
+        cap: the most points the section scores, bonus included (本部分不超过N分; None: no cap).
         classes: the unit classes the section applies to (empty: every unit).
     """
 
@@ -96,6 +97,7 @@ class Section(_Frozen):
     name: str
     max: Points
     bonus_cap: Points | None = None
+    cap: Points | None = None
     classes: tuple[str, ...] = ()
 
 
@@ -119,11 +121,14 @@ class Scoring(_Frozen):
     Attributes:
         rounding: the quantum each item score is rounded to, half-up (0.01).
         bonus_cap: the most bonus points a unit may earn in a year (None: no cap).
+        total_cap: the most points a unit's total reaches, bonuses included (总分不超过100分;
+        None: no cap).
         timezone: the zone dates are calendar dates in.
     """
 
     rounding: Decimal = Decimal("0.01")
     bonus_cap: Points | None = None
+    total_cap: Points | None = None
     timezone: str = "Asia/Shanghai"
 
 

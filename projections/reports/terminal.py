@@ -146,6 +146,12 @@ def print_trace(console: Console, doc: dict[str, Any]) -> None:
         table = _events_table(entry)
         if table is not None:
             console.print(table)
+    for sec in doc.get("sections", []):
+        console.print(f"[bold]第 {lit(sec['code'])} 部分[/bold] {lit(sec['name'])}  "
+                      f"{lit(sec['points'])} / {lit(sec['max'])}")
+        console.print(f"    {lit(sec['explanation'])}")
+    if doc.get("total_explanation"):
+        console.print(f"[bold]总分[/bold] {lit(doc['total_explanation'])}")
 
 
 def dispute_table(rows: list[dict[str, Any]]) -> Table:
