@@ -30,9 +30,14 @@ def percent(rate: Fraction | None) -> str | None:
     return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def _count(n: int | Decimal | None) -> int | str | None:
-    """A numerator in JSON: an integer, or a string for a weighted one ("448.50")."""
-    return n if n is None or isinstance(n, int) else fmt(n)
+def _count(n: int | Decimal | None) -> int | float | None:
+    """A numerator in JSON: always a number — an integer count of orders, or a weighted count with its fraction
+    (448.5). A number, not a string, whatever the rate: a reader never tests the type (docs/json.md)."""
+    if n is None or isinstance(n, int):
+        return n
+    if n == n.to_integral_value():
+        return int(n)
+    return float(n)  # weights have a few decimals: the shortest repr JSON prints is the exact value
 
 
 def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
@@ -48,8 +53,8 @@ def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
            "status": i.status}
     if i.kind == "rate_threshold":
         out.update(rate=percent(i.rate), numerator=_count(i.numerator), denominator=i.denominator)
-    if i.kind == "rank":
-        out.update(rank=i.rank, value=percent(i.rate) if i.rate is not None else i.numerator)  # a rate, or V
+    if i.kind == "rank":  # by a rate: its percent (a string, as every rate); by volume: V (an integer)
+        out.update(rank=i.rank, **({"rate": percent(i.rate)} if i.rate is not None else {"volume": i.numerator}))
     if i.kind in OCCURRENCE_KINDS:
         out["events"] = events
     if i.absorbed:
