@@ -225,6 +225,21 @@ def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]
     return out
 
 
+def _veto_lines(reading: Reading, score: UnitScore, item: str | None) -> list[dict[str, Any]]:
+    """Each veto of the ruleset for the unit: its item, how many effective occurrences it takes and has, the
+    grade it forces, whether it decided the unit's grade, and the occurrences behind it."""
+    out = []
+    for v in reading.ruleset.vetoes:
+        if item is not None and v.item != item:
+            continue
+        events = occurrence_events(reading, score.unit, v.item, None)
+        name = v.name or reading.ruleset.item(v.item).name
+        out.append({"item": v.item, "name": name, "grade": v.grade, "count": v.count,
+                    "effective_count": sum(e["effective_count"] for e in events),
+                    "applied": score.vetoed_by == v.item, "events": events})
+    return out
+
+
 #: How a trace lists the work orders that cost a unit points on a rate (``costly_orders``'s signature).
 CostlyOrders = Callable[[Reading, str, str], list[dict[str, Any]]]
 
@@ -284,6 +299,7 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
             "known_at": _known_at(reading),
             "ruleset": {"id": reading.ruleset.id, "sha256": reading.ruleset_sha},
             "total": fmt(score.total), "rank": score.rank, "total_explanation": score.explanation,
+            "vetoes": _veto_lines(reading, score, item),
             "sections": [{"code": sec.code, "name": sec.name, "max": fmt(sec.max), "points": fmt(sec.points),
                           "explanation": sec.explanation, **({"capped": fmt(sec.capped)} if sec.capped else {})}
                          for sec in score.sections],

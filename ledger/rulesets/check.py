@@ -157,7 +157,9 @@ def describe(checked: CheckedRuleset) -> dict[str, Any]:
                          "cap": n(s.cap) if s.cap is not None else None, "items": items})
     grades = [f"总分达到{n(g.min_points)}分为{g.name}" if g.min_points is not None
               else f"总分达到满分的{n(g.min_percent or 0)}%为{g.name}" for g in r.grades]
-    vetoes = [f"{v.item}发生{v.count}次及以上，等次直接定为{v.grade}（不论得分）" for v in r.vetoes]
+    vetoes = [f"{v.item} {v.name}（否决事项，不计分，用 record --item {v.item} 记录）发生{v.count}次及以上，"
+              f"等次直接定为{v.grade}（不论得分）" if v.name else
+              f"{v.item}发生{v.count}次及以上，等次直接定为{v.grade}（不论得分）" for v in r.vetoes]
     return {
         "valid": True, "id": r.id, "name": r.name, "classes": classes,
         "units": [{"code": u.code, "name": u.name, "class": u.unit_class,

@@ -18,7 +18,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledger.rulesets.expression import Expression
-from ledger.rulesets.grades import Grade, Veto
+from ledger.rulesets.grades import Grade, Veto, VetoItem
 from ledger.rulesets.items import (
     DEDUCTION_KINDS,
     OCCURRENCE_KINDS,
@@ -222,6 +222,13 @@ class Ruleset(_Frozen):
             if item.code == code:
                 return item
         raise KeyError(code)
+
+    def veto_item(self, code: str) -> VetoItem | None:
+        """The item a veto declares itself under ``code`` (recorded, never scored), or None."""
+        for v in self.vetoes:
+            if v.name is not None and v.item == code:
+                return VetoItem(code=v.item, name=v.name)
+        return None
 
     def item_for(self, unit: str, code: str) -> Item:
         """The item as it applies to ``unit``: its parameters with its class's, then the unit's, overrides."""

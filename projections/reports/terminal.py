@@ -150,6 +150,14 @@ def print_trace(console: Console, doc: dict[str, Any]) -> None:
         console.print(f"[bold]第 {lit(sec['code'])} 部分[/bold] {lit(sec['name'])}  "
                       f"{lit(sec['points'])} / {lit(sec['max'])}")
         console.print(f"    {lit(sec['explanation'])}")
+    for veto in doc.get("vetoes", []):
+        verdict = f"[red]已否决，等次 {lit(veto['grade'])}[/red]" if veto["applied"] else "未否决"
+        console.print(f"[bold]一票否决 {lit(veto['item'])}[/bold] {lit(veto['name'])}  发生 "
+                      f"{lit(veto['effective_count'])} 次（{lit(veto['count'])} 次及以上定为{lit(veto['grade'])}）"
+                      f"  {verdict}")
+        table = _events_table(veto)
+        if table is not None:
+            console.print(table)
     if doc.get("total_explanation"):
         console.print(f"[bold]总分[/bold] {lit(doc['total_explanation'])}")
 
