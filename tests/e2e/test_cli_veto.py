@@ -134,3 +134,13 @@ def test_a_veto_item_may_not_reuse_a_scored_items_code_nor_name_an_unknown_one(t
     assert result.exit_code == 1
     assert "vetoes[0](1.1).item: 1.1 is already a scored item" in result.stderr
     assert "vetoes[1](V3).item: unknown item 'V3' (give the veto a name" in result.stderr
+
+
+def test_an_accepted_dispute_on_the_veto_lifts_it(cli: Cli, tmp_path: Path) -> None:
+    assert cli("init", "--year", 2025, "--ruleset", _write(tmp_path)).exit_code == 0
+    veto = _record(cli, "a", "V1")
+    dispute = cli.json("dispute", "open", veto, "--reason", "非本单位责任", "--evidence", "说明")["id"]
+    assert unit_of(_score(cli), "a")["grade"] == "不合格"  # an open dispute keeps the occurrence counting
+    assert cli("dispute", "decide", dispute, "--decision", "accept", "--reason", "核实").exit_code == 0
+    a = unit_of(_score(cli), "a")
+    assert (a["total"], a["grade"], a["vetoed_by"]) == ("100.00", "优秀", None)
