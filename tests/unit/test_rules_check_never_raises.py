@@ -29,6 +29,63 @@ from ledger.rulesets.loading import parse_ruleset
 SHIPPED = {name: tomllib.loads(resources.files("ledger.rulesets").joinpath(f"{name}.toml").read_text("utf-8"),
                                parse_float=Decimal)
            for name in ("taian", "lianyungang")}
+# The newer keys too, so mutations reach them: caps, a veto item of its own, a weighted rate, grades.
+SHIPPED["features"] = tomllib.loads("""
+id = "features"
+name = "新键细则"
+[scoring]
+total_cap = 100
+bonus_cap = 3
+[[units]]
+code = "a"
+name = "甲区"
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 100
+cap = 102
+[[rates]]
+code = "resolution"
+name = "解决率"
+numerator = [{ where = { satisfaction = ["满意"] } }, { where = { satisfaction = ["基本满意"] }, weight = 0.5 }]
+[[items]]
+code = "1.1"
+name = "解决率"
+section = "1"
+kind = "rate_threshold"
+rate = "resolution"
+max = 90
+threshold = 90
+per_point = 0.1
+[[items]]
+code = "1.2"
+name = "退单"
+section = "1"
+kind = "per_occurrence"
+max = 10
+amount = 0.5
+cap = 5
+[[items]]
+code = "1.3"
+name = "表扬"
+section = "1"
+kind = "bonus"
+amount = 1
+[[grades]]
+name = "优秀"
+min_percent = 90
+[[grades]]
+name = "不合格"
+min_points = 0
+[[vetoes]]
+item = "V1"
+name = "重大舆情"
+grade = "不合格"
+[[vetoes]]
+item = "1.2"
+grade = "不合格"
+count = 3
+""", parse_float=Decimal)
 KINDS = ["assessment", "per_occurrence", "per_block", "formula_volume", "rate_threshold", "rank", "deadline",
          "bonus", "per_order", ""]
 
