@@ -57,6 +57,17 @@ def _warnings(r: Ruleset) -> list[str]:
             if total != s.max:
                 out.append(_("section {code}{who}: its items and pools add up to {total}, not its max {max}").format(
                     code=s.code, who=who, total=n(total), max=n(s.max)))
+    # A cap below the full marks takes points from a unit that lost none: almost always a typing slip.
+    for s in r.sections:
+        if s.cap is not None and s.cap < s.max:
+            out.append(_("section {code}: its cap {cap} is below its max {max}").format(
+                code=s.code, cap=n(s.cap), max=n(s.max)))
+    cap = r.scoring.total_cap
+    for unit_class in dict.fromkeys(r.class_of(u.code) for u in r.units):
+        if cap is not None and cap < r.full_marks(unit_class):
+            who = _(" (class {unit_class})").format(unit_class=unit_class) if unit_class else ""
+            out.append(_("scoring.total_cap {cap} is below the full marks{who} ({full})").format(
+                cap=n(cap), who=who, full=n(r.full_marks(unit_class))))
     return out
 
 

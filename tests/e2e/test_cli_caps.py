@@ -142,3 +142,11 @@ def test_rules_check_and_show_state_the_caps(fmt: str, tmp_path: Path) -> None:
         assert doc["scoring"]["total_cap"] == "100" and doc["sections"][1]["cap"] == "12"
     else:
         assert "total_cap=100" in shown.stdout and "cap=12" in shown.stdout
+
+
+def test_a_cap_below_the_full_marks_is_warned_about(tmp_path: Path) -> None:
+    ruleset = _ruleset(tmp_path, total_cap="95", section_cap="8")
+    result = CliRunner().invoke(main, ["rules", "check", ruleset], catch_exceptions=False)
+    assert result.exit_code == 0  # a warning, not a refusal
+    assert "warning: section 2: its cap 8 is below its max 10" in result.stderr
+    assert "warning: scoring.total_cap 95 is below the full marks (100)" in result.stderr
