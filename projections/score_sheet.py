@@ -93,7 +93,8 @@ class UnitScore:
 
     @property
     def base(self) -> Decimal:
-        return self.total - self.bonus
+        """The points before bonus and caps: base + bonus − what the caps took = total."""
+        return self.total + self.capped + sum((s.capped for s in self.sections), ZERO) - self.bonus
 
     def item(self, code: str) -> ItemResult:
         """The result line for an item or pool code."""

@@ -96,6 +96,7 @@ def test_a_total_cap_holds_the_total_at_100_after_the_bonus(cli: Cli, tmp_path: 
     doc = _score(cli)
     a, b = unit_of(doc, "a"), unit_of(doc, "b")
     assert (a["total"], a["capped"], a["bonus"]) == ("100.00", "1.50", "3.00")  # 101.50 − 100
+    assert a["base"] == "98.50"  # 88.50 + 10.00: base + bonus − capped = 98.50 + 3.00 − 1.50 = total
     assert [s["points"] for s in a["sections"]] == ["88.50", "13.00"]  # sections are not cut, the total is
     assert (b["total"], a["rank"], b["rank"]) == ("100.00", 1, 1)  # 90 + 10, equal totals share rank 1
     trace = cli.json("trace", "--year", 2025, "--unit", "a", "--as-of", "2025-12-31")
@@ -111,6 +112,7 @@ def test_a_section_cap_holds_the_section_with_its_bonus(cli: Cli, tmp_path: Path
     section = a["sections"][1]
     assert (section["points"], section["capped"]) == ("12.00", "1.00")  # 10.00 + 3.00 = 13.00 → 12.00
     assert a["total"] == "100.50"  # 88.50 + 12.00: no total cap here
+    assert a["base"] == "98.50"  # 100.50 + 1.00 capped − 3.00 bonus
     trace = cli.json("trace", "--year", 2025, "--unit", "a", "--as-of", "2025-12-31")
     line = next(s for s in trace["sections"] if s["code"] == "2")
     assert line["explanation"] == "10.00 + 加分 3.00 = 13.00 → 封顶 12.00（不超过 12.00 分，超出的 1.00 不计）"
@@ -120,6 +122,7 @@ def test_section_and_total_caps_apply_in_turn(cli: Cli, tmp_path: Path) -> None:
     _year_of_unit_a(cli, _ruleset(tmp_path, total_cap="100", section_cap="12"))
     a = unit_of(_score(cli), "a")
     assert (a["sections"][1]["points"], a["total"], a["capped"]) == ("12.00", "100.00", "0.50")  # 100.50 − 100
+    assert a["base"] == "98.50"  # 100.00 + 0.50 + 1.00 − 3.00
 
 
 @pytest.mark.parametrize("fmt", ["table", "json"])
