@@ -144,3 +144,13 @@ def test_an_accepted_dispute_on_the_veto_lifts_it(cli: Cli, tmp_path: Path) -> N
     assert cli("dispute", "decide", dispute, "--decision", "accept", "--reason", "核实").exit_code == 0
     a = unit_of(_score(cli), "a")
     assert (a["total"], a["grade"], a["vetoed_by"]) == ("100.00", "优秀", None)
+
+
+def test_a_veto_item_is_imported_like_any_occurrence(cli: Cli, tmp_path: Path) -> None:
+    assert cli("init", "--year", 2025, "--ruleset", _write(tmp_path)).exit_code == 0
+    batch = tmp_path / "events.csv"
+    batch.write_text("unit,item,date,count,evidence,note\nb,V2,2025-06-01,2,通报2025-06,\n", encoding="utf-8")
+    counts = cli.json("import", "events", batch)
+    assert counts["new"] == 1
+    b = unit_of(_score(cli), "b")
+    assert (b["grade"], b["vetoed_by"]) == ("合格", "V2")  # 2 occurrences in one row reach V2's count of 2
