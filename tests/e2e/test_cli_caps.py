@@ -104,6 +104,8 @@ def test_a_total_cap_holds_the_total_at_100_after_the_bonus(cli: Cli, tmp_path: 
     assert trace["total_explanation"] == "88.50 + 13.00 = 101.50 → 封顶 100.00（不超过 100.00 分，超出的 1.50 不计）"
     table = cli("trace", "--year", 2025, "--unit", "a", "--as-of", "2025-12-31")
     assert "封顶 100.00" in table.stdout
+    ranking = cli("score", "--year", 2025, "--as-of", "2025-12-31")
+    assert "100.00 封顶" in ranking.stdout and "封顶：甲区（超出 1.50 不计）" in ranking.stdout
 
 
 def test_a_section_cap_holds_the_section_with_its_bonus(cli: Cli, tmp_path: Path) -> None:
