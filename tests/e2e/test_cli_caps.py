@@ -155,3 +155,11 @@ def test_a_cap_below_the_full_marks_is_warned_about(tmp_path: Path) -> None:
     assert result.exit_code == 0  # a warning, not a refusal
     assert "warning: section 2: its cap 8 is below its max 10" in result.stderr
     assert "warning: scoring.total_cap 95 is below the full marks (100)" in result.stderr
+
+
+def test_the_html_report_adds_up_with_the_cap(cli: Cli, tmp_path: Path) -> None:
+    _year_of_unit_a(cli, _ruleset(tmp_path, total_cap="100"))
+    out = tmp_path / "score.html"
+    result = cli("score", "--year", 2025, "--as-of", "2025-12-31", "--format", "html", "--output", out)
+    assert result.exit_code == 0, result.stderr
+    assert "基础分 98.50 + 加分 3.00 − 封顶 1.50" in out.read_text(encoding="utf-8")  # = 100.00
