@@ -146,7 +146,10 @@ def test_rules_check_and_show_state_the_caps(fmt: str, tmp_path: Path) -> None:
         doc = json.loads(shown.stdout)
         assert doc["scoring"]["total_cap"] == "100" and doc["sections"][1]["cap"] == "12"
     else:
-        assert "total_cap=100" in shown.stdout and "cap=12" in shown.stdout
+        assert "total at most 100, bonus included" in shown.stdout and "at most 12 with its bonus" in shown.stdout
+        chinese = CliRunner().invoke(main, ["--store", store, "rules", "show", "--year", "2025"],
+                                     env={"LANG": "zh_CN.UTF-8", "LC_ALL": None, "LC_MESSAGES": None})
+        assert "总分（含加分）不超过 100 分" in chinese.stdout and "含加分不超过 12 分" in chinese.stdout
 
 
 def test_a_cap_below_the_full_marks_is_warned_about(tmp_path: Path) -> None:
