@@ -246,7 +246,10 @@ class LedgerCore(Application[UUID]):
         try:
             it = ruleset.item_for(found.code, item)
         except KeyError:
-            raise UnknownItem(item, year) from None
+            veto = ruleset.veto_item(item)  # a veto's own item: recorded for every unit, scored by none
+            if veto is None:
+                raise UnknownItem(item, year) from None
+            return ruleset, found.code, veto  # type: ignore[return-value]
         if not ruleset.applies(found.code, it.code):  # an item of another unit class (issue 8)
             raise RuleViolation(f"item {it.code} does not apply to {found.code} ({found.name}) "
                                 f"in the {year} ruleset: it is scored for other unit classes only")

@@ -93,7 +93,9 @@ def trace_of(read: Any, unit: str, item: str | None = None, scores: list[Any] | 
     from projections.documents import trace_document
 
     code = read.unit_code(unit)
-    if item is not None and item not in {i.code for i in read.ruleset.items} | {p.code for p in read.ruleset.pools}:
+    known = {i.code for i in read.ruleset.items} | {p.code for p in read.ruleset.pools} | {
+        v.item for v in read.ruleset.vetoes}
+    if item is not None and item not in known:
         raise UnknownItem(item, read.year)
     scored = scores if scores is not None else read.scores()
     score_of = next(x for x in scored if x.unit == code)

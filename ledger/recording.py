@@ -20,6 +20,9 @@ from ledger.rulesets.schema import OCCURRENCE_KINDS
 from ledger.translation import N_
 from ledger.translation import gettext as _
 
+#: Kinds recorded as occurrences: the scored ones, and a veto's own item (一票否决事项).
+RECORDED_KINDS = OCCURRENCE_KINDS | {"veto"}
+
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
 else:
@@ -34,7 +37,7 @@ class Recording(_Core):
         """Validate one occurrence and return its event fields (shared by ``record`` and imports)."""
         ruleset, unit_code, it = self.resolve(on.year, unit, item)
         assert it is not None
-        if it.kind not in OCCURRENCE_KINDS:
+        if it.kind not in RECORDED_KINDS:
             raise RuleViolation(
                 (_("item {code} is of kind {kind}: use `assess`") if it.kind == "assessment"
                  else _("item {code} is of kind {kind}: it is not recorded as occurrences")).format(code=it.code,

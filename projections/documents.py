@@ -31,9 +31,14 @@ def percent(rate: Fraction | None) -> str | None:
     return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
-def _count(n: int | Decimal | None) -> int | str | None:
-    """A numerator in JSON: an integer, or a string for a weighted one ("448.50")."""
-    return n if n is None or isinstance(n, int) else fmt(n)
+def _count(n: int | Decimal | None) -> int | float | None:
+    """A numerator in JSON: always a number — an integer count of orders, or a weighted count with its fraction
+    (448.5). A number, not a string, whatever the rate: a reader never tests the type (docs/json.md)."""
+    if n is None or isinstance(n, int):
+        return n
+    if n == n.to_integral_value():
+        return int(n)
+    return float(n)  # weights have a few decimals: the shortest repr JSON prints is the exact value
 
 
 def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
@@ -49,8 +54,8 @@ def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
            "status": i.status}
     if i.kind == "rate_threshold":
         out.update(rate=percent(i.rate), numerator=_count(i.numerator), denominator=i.denominator)
-    if i.kind == "rank":
-        out.update(rank=i.rank, value=percent(i.rate) if i.rate is not None else i.numerator)  # a rate, or V
+    if i.kind == "rank":  # by a rate: its percent (a string, as every rate); by volume: V (an integer)
+        out.update(rank=i.rank, **({"rate": percent(i.rate)} if i.rate is not None else {"volume": i.numerator}))
     if i.kind in OCCURRENCE_KINDS:
         out["events"] = events
     if i.absorbed:
@@ -84,13 +89,14 @@ def score_document(reading: Reading, scores: list[UnitScore], unit: str | None =
             continue
         units.append({
             "unit": s.unit, "name": s.name, "rank": s.rank, "total": fmt(s.total), "bonus": fmt(s.bonus),
-            "base": fmt(s.base),
+            "base": fmt(s.base), **({"capped": fmt(s.capped)} if s.capped else {}),
             **({"class": s.unit_class, "class_name": reading.ruleset.class_name(s.unit_class)} if s.unit_class
                else {}),
             **({"grade": s.grade, "vetoed_by": s.vetoed_by} if reading.ruleset.grades else {}),
             "sections": [
                 {"code": sec.code, "name": sec.name, "max": fmt(sec.max), "points": fmt(sec.points),
                  "status": sec.status, **({"reason": sec.reason} if sec.reason else {}),
+                 **({"capped": fmt(sec.capped)} if sec.capped else {}),
                  "items": [_item_json(i, ids.get((s.unit, i.code), [])) for i in sec.items]}
                 for sec in s.sections
             ],
@@ -210,6 +216,21 @@ def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]
     return out
 
 
+def _veto_lines(reading: Reading, score: UnitScore, item: str | None) -> list[dict[str, Any]]:
+    """Each veto of the ruleset for the unit: its item, how many effective occurrences it takes and has, the
+    grade it forces, whether it decided the unit's grade, and the occurrences behind it."""
+    out = []
+    for v in reading.ruleset.vetoes:
+        if item is not None and v.item != item:
+            continue
+        events = occurrence_events(reading, score.unit, v.item, None)
+        name = v.name or reading.ruleset.item(v.item).name
+        out.append({"item": v.item, "name": name, "grade": v.grade, "count": v.count,
+                    "effective_count": sum(e["effective_count"] for e in events),
+                    "applied": score.vetoed_by == v.item, "events": events})
+    return out
+
+
 #: How a trace lists the work orders that cost a unit points on a rate (``costly_orders``'s signature).
 CostlyOrders = Callable[[Reading, str, str], list[dict[str, Any]]]
 
@@ -268,4 +289,9 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
     return {"year": reading.year, "unit": score.unit, "name": score.name, "as_of": reading.as_of.isoformat(),
             "known_at": _known_at(reading),
             "ruleset": {"id": reading.ruleset.id, "sha256": reading.ruleset_sha},
-            "total": fmt(score.total), "rank": score.rank, "items": items}
+            "total": fmt(score.total), "rank": score.rank, "total_explanation": score.explanation,
+            "vetoes": _veto_lines(reading, score, item),
+            "sections": [{"code": sec.code, "name": sec.name, "max": fmt(sec.max), "points": fmt(sec.points),
+                          "explanation": sec.explanation, **({"capped": fmt(sec.capped)} if sec.capped else {})}
+                         for sec in score.sections],
+            "items": items}

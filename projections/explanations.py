@@ -99,6 +99,11 @@ def bonus_capped(cap_left: Decimal) -> str:
     return f" → 加分已达上限，计 {shown(cap_left)}"
 
 
+def capped(cap: Decimal, over: Decimal) -> str:
+    """A section's or a total's points held at its cap (加分后仍不超过上限)."""
+    return f" → 封顶 {shown(cap)}（不超过 {shown(cap)} 分，超出的 {shown(over)} 不计）"
+
+
 def plus_bonus(bonus: Decimal) -> str:
     """A section's bonus after its base points: `` + 加分 1.00``."""
     return f" + 加分 {shown(bonus)}"

@@ -63,6 +63,7 @@ class SectionResult:
     absorbed: Decimal = ZERO
     status: str = "scored"
     reason: str | None = None
+    capped: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ class UnitScore:
     Attributes:
         rank: among the units of its class. unit_class: the class code ("" with no classes).
         full_marks: the class's base points. grade, vetoed_by: the grade band reached, or forced
-        by a veto item (None when the ruleset declares no grades).
+        by a veto item (None when the ruleset declares no grades). explanation: the total's
+        arithmetic (Σ sections, and the total cap when it applied). capped: the points the total
+        cap took off (0 when it did not apply).
     """
 
     unit: str
@@ -85,10 +88,13 @@ class UnitScore:
     full_marks: Decimal | None = None
     grade: str | None = None
     vetoed_by: str | None = None
+    explanation: str = ""
+    capped: Decimal = ZERO
 
     @property
     def base(self) -> Decimal:
-        return self.total - self.bonus
+        """The points before bonus and caps: base + bonus − what the caps took = total."""
+        return self.total + self.capped + sum((s.capped for s in self.sections), ZERO) - self.bonus
 
     def item(self, code: str) -> ItemResult:
         """The result line for an item or pool code."""

@@ -102,10 +102,16 @@ def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFac
     if bonus:
         text += say.plus_bonus(bonus)
     points = value + bonus
+    text = f"{text} = {shown(points)}"
+    capped = ZERO
+    if section.cap is not None and points > section.cap:
+        capped = points - section.cap
+        text += say.capped(section.cap, capped)
+        points = section.cap
     # A pool's line repeats its members' reasons: the section names the members themselves.
     reason = pending_summary([i for i in expanded if i.kind != "pool"])
     return SectionResult(section.code, section.name, section.max, points, tuple(expanded),
-                         f"{text} = {shown(points)}", absorbed, "pending" if reason else "scored", reason), bonus
+                         text, absorbed, "pending" if reason else "scored", reason, capped), bonus
 
 
 def score_unit(ruleset: Ruleset, unit: str, facts: UnitFacts, vmax: int,
@@ -121,11 +127,19 @@ def score_unit(ruleset: Ruleset, unit: str, facts: UnitFacts, vmax: int,
         sections.append(result)
         bonus_total += bonus
     total = sum((s.points for s in sections), ZERO)
+    text = " + ".join(shown(s.points) for s in sections) + f" = {shown(total)}"
+    capped = ZERO
+    cap = ruleset.scoring.total_cap
+    if cap is not None and total > cap:
+        capped = total - cap
+        text += say.capped(cap, capped)
+        total = cap
     unit_class = ruleset.class_of(unit)
     full_marks = ruleset.full_marks(unit_class)
     verdict = grade_of(total, full_marks, facts.counts, ruleset.grades, ruleset.vetoes)
     return UnitScore(unit, ruleset.unit(unit).name, total, bonus_total, tuple(sections), unit_class=unit_class,
-                     full_marks=full_marks, grade=verdict.grade, vetoed_by=verdict.vetoed_by)
+                     full_marks=full_marks, grade=verdict.grade, vetoed_by=verdict.vetoed_by,
+                     explanation=text, capped=capped)
 
 
 def rank(scores: list[UnitScore]) -> list[UnitScore]:

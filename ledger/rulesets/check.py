@@ -57,6 +57,17 @@ def _warnings(r: Ruleset) -> list[str]:
             if total != s.max:
                 out.append(_("section {code}{who}: its items and pools add up to {total}, not its max {max}").format(
                     code=s.code, who=who, total=n(total), max=n(s.max)))
+    # A cap below the full marks takes points from a unit that lost none: almost always a typing slip.
+    for s in r.sections:
+        if s.cap is not None and s.cap < s.max:
+            out.append(_("section {code}: its cap {cap} is below its max {max}").format(
+                code=s.code, cap=n(s.cap), max=n(s.max)))
+    cap = r.scoring.total_cap
+    for unit_class in dict.fromkeys(r.class_of(u.code) for u in r.units):
+        if cap is not None and cap < r.full_marks(unit_class):
+            who = _(" (class {unit_class})").format(unit_class=unit_class) if unit_class else ""
+            out.append(_("scoring.total_cap {cap} is below the full marks{who} ({full})").format(
+                cap=n(cap), who=who, full=n(r.full_marks(unit_class))))
     return out
 
 
@@ -118,7 +129,10 @@ def describe_item(r: Ruleset, item: Item) -> str:
         order = "由高到低" if item.order == "high_first" else "由低到高"
         return (f"按{_rate_name(r, item.by)}{order}在同类单位中排名：第1名得{n(item.max)}分，每低一名少{n(item.step)}分"
                 f"，并列取较好名次{held if floor else ''}")
-    raise AssertionError(item.kind)
+    # A kind without wording of its own still gets its parameters, never an exception.
+    params = "，".join(f"{k} = {v}" for k, v in item.model_dump(exclude={"code", "name", "section", "kind", "pool",
+                                                                          "classes"}).items() if v not in (None, ()))
+    return f"{item.kind}：{params}{where}"
 
 
 def describe(checked: CheckedRuleset) -> dict[str, Any]:
@@ -150,10 +164,13 @@ def describe(checked: CheckedRuleset) -> dict[str, Any]:
                 entry["classes"] = list(i.classes)
             items.append(entry)
         sections.append({"code": s.code, "name": s.name, "max": n(s.max), "classes": list(s.classes),
-                         "bonus_cap": n(s.bonus_cap) if s.bonus_cap is not None else None, "items": items})
+                         "bonus_cap": n(s.bonus_cap) if s.bonus_cap is not None else None,
+                         "cap": n(s.cap) if s.cap is not None else None, "items": items})
     grades = [f"总分达到{n(g.min_points)}分为{g.name}" if g.min_points is not None
               else f"总分达到满分的{n(g.min_percent or 0)}%为{g.name}" for g in r.grades]
-    vetoes = [f"{v.item}发生{v.count}次及以上，等次直接定为{v.grade}（不论得分）" for v in r.vetoes]
+    vetoes = [f"{v.item} {v.name}（否决事项，不计分，用 record --item {v.item} 记录）发生{v.count}次及以上，"
+              f"等次直接定为{v.grade}（不论得分）" if v.name else
+              f"{v.item}发生{v.count}次及以上，等次直接定为{v.grade}（不论得分）" for v in r.vetoes]
     return {
         "valid": True, "id": r.id, "name": r.name, "classes": classes,
         "units": [{"code": u.code, "name": u.name, "class": u.unit_class,
@@ -162,6 +179,7 @@ def describe(checked: CheckedRuleset) -> dict[str, Any]:
         "sections": sections,
         "rates": [{"code": d.code, "name": d.name, "rule": describe_rate(d)} for d in r.rates],
         "bonus_cap": n(r.scoring.bonus_cap) if r.scoring.bonus_cap is not None else None,
+        "total_cap": n(r.scoring.total_cap) if r.scoring.total_cap is not None else None,
         "grades": grades, "vetoes": vetoes,
         "disputes": (f"异议、甄别须在评价后{r.disputes.working_days}个工作日内提出，逾期不予受理"
                      if r.disputes.working_days else None),
@@ -179,6 +197,7 @@ def render_lines(doc: dict[str, Any]) -> list[str]:
         names = {c["code"]: c["name"] for c in doc["classes"]}
         only = f"（仅{'、'.join(names.get(c, c) for c in s['classes'])}）" if s["classes"] else ""
         cap = f"，加分最多{s['bonus_cap']}分" if s["bonus_cap"] else ""
+        cap += f"，含加分不超过{s['cap']}分" if s.get("cap") else ""
         lines += ["", f"{s['code']} {s['name']}（{s['max']}分{cap}）{only}"]
         for i in s["items"]:
             lines.append(f"  {i['code']} {i['name']}：{i['rule']}")
@@ -188,6 +207,8 @@ def render_lines(doc: dict[str, Any]) -> list[str]:
             lines += ["", f"{title}："] + [f"  {e}" for e in entries]
     if doc["bonus_cap"]:
         lines += ["", f"加分合计最多{doc['bonus_cap']}分"]
+    if doc.get("total_cap"):
+        lines += ["", f"总分（含加分）不超过{doc['total_cap']}分"]
     if doc["disputes"]:
         lines += ["", doc["disputes"]]
     return lines

@@ -45,11 +45,27 @@ class Grade(_Frozen):
 
 
 class Veto(_Frozen):
-    """``count`` or more effective occurrences of ``item`` in the year force ``grade``."""
+    """``count`` or more effective occurrences of ``item`` in the year force ``grade``.
 
-    item: str
+    Attributes:
+        item: the code of a scored item (its occurrences both deduct and veto), or, with ``name``,
+        the code of an item the veto declares itself: recorded with ``record --item`` like any
+        occurrence, scoring no points and standing in no section (一票否决事项, no dummy item).
+        name: the veto item's Chinese name (None: ``item`` names a scored item).
+    """
+
+    item: str = Field(min_length=1)
     grade: str
     count: int = Field(default=1, gt=0)
+    name: str | None = Field(default=None, min_length=1)
+
+
+class VetoItem(_Frozen):
+    """A veto's own item as the recording side sees it: a code, a name and the kind ``veto``."""
+
+    code: str
+    name: str
+    kind: str = "veto"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ledger.rulesets.expression import Expression
-from ledger.rulesets.grades import Grade, Veto
+from ledger.rulesets.grades import Grade, Veto, VetoItem
 from ledger.rulesets.items import (
     DEDUCTION_KINDS,
     OCCURRENCE_KINDS,
@@ -89,6 +89,7 @@ class Section(_Frozen):
 
     Attributes:
         bonus_cap: the most bonus points the section's bonus items add (None: no cap).
+        cap: the most points the section scores, bonus included (本部分不超过N分; None: no cap).
         classes: the unit classes the section applies to (empty: every unit).
     """
 
@@ -96,6 +97,7 @@ class Section(_Frozen):
     name: str
     max: Points
     bonus_cap: Points | None = None
+    cap: Points | None = None
     classes: tuple[str, ...] = ()
 
 
@@ -119,11 +121,14 @@ class Scoring(_Frozen):
     Attributes:
         rounding: the quantum each item score is rounded to, half-up (0.01).
         bonus_cap: the most bonus points a unit may earn in a year (None: no cap).
+        total_cap: the most points a unit's total reaches, bonuses included (总分不超过100分;
+        None: no cap).
         timezone: the zone dates are calendar dates in.
     """
 
     rounding: Decimal = Decimal("0.01")
     bonus_cap: Points | None = None
+    total_cap: Points | None = None
     timezone: str = "Asia/Shanghai"
 
 
@@ -217,6 +222,13 @@ class Ruleset(_Frozen):
             if item.code == code:
                 return item
         raise KeyError(code)
+
+    def veto_item(self, code: str) -> VetoItem | None:
+        """The item a veto declares itself under ``code`` (recorded, never scored), or None."""
+        for v in self.vetoes:
+            if v.name is not None and v.item == code:
+                return VetoItem(code=v.item, name=v.name)
+        return None
 
     def item_for(self, unit: str, code: str) -> Item:
         """The item as it applies to ``unit``: its parameters with its class's, then the unit's, overrides."""

@@ -140,8 +140,12 @@ def _check_grades(r: Ruleset) -> list[str]:
     names = {g.name for g in r.grades}
     codes = {i.code for i in r.items}
     for n, v in enumerate(r.vetoes):
-        if v.item not in codes:
-            errors.append(f"{_at('vetoes', n, v.item)}.item: unknown item {v.item!r}")
+        if v.name is None and v.item not in codes:
+            errors.append(f"{_at('vetoes', n, v.item)}.item: unknown item {v.item!r} (give the veto a name to "
+                          "declare it as an item of its own)")
+        if v.name is not None and v.item in codes:
+            errors.append(f"{_at('vetoes', n, v.item)}.item: {v.item} is already a scored item; a veto with a "
+                          "name declares a new item (leave out name to veto on the scored item)")
         if v.grade not in names:
             known = ", ".join(g.name for g in r.grades) or "none declared"
             errors.append(f"{_at('vetoes', n, v.item)}.grade: unknown grade {v.grade!r} (grades: {known})")

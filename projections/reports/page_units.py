@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from projections.reports.ranking import RankingRow, points, two_places
+from projections.reports.ranking import RankingRow, capped_text, points, two_places
 from projections.reports.unit_detail import (
     ItemDetail,
     SectionDetail,
@@ -147,5 +147,5 @@ def render_unit(unit: Row, row: RankingRow, trace: Row | None) -> str:
             f'<span class="badge-rank">{_e(row.rank if row.rank is not None else "—")}</span>'
             f'<span class="grow">{_e(row.name)}</span>'
             f'<span class="num">{two_places(total)} 分</span></summary>'
-            f'<p class="note">基础分 {two_places(base)} + 加分 {two_places(bonus)}{change}</p>'
+            f'<p class="note">基础分 {two_places(base)} + 加分 {two_places(bonus)}{capped_text(unit)}{change}</p>'
             f'{about}{missing}{sections}</details>')

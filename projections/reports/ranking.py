@@ -70,6 +70,13 @@ def points(value: Any) -> Decimal:
     return decimal_or_none(value) or Decimal("0")
 
 
+def capped_text(unit: Mapping[str, Any]) -> str:
+    """What the caps took from a unit (its total's and its sections'), as `` − 封顶 1.50`` so that
+    基础分 + 加分 − 封顶 adds up to the total; empty without a cap."""
+    took = points(unit.get("capped")) + sum((points(s.get("capped")) for s in unit.get("sections", [])), Decimal(0))
+    return f" − 封顶 {two_places(took)}" if took else ""
+
+
 def two_places(value: Decimal | None, signed: bool = False) -> str:
     """`Decimal` → `"19.71"` (or `"+1.20"` when `signed`); `""` for None."""
     if value is None:

@@ -23,6 +23,20 @@ def _override(values: dict[str, object]) -> str:
     return ", ".join(f"{key} = {shown(value)}" for key, value in values.items())
 
 
+def _section_caps(cap: Decimal | None, bonus_cap: Decimal | None) -> str:
+    """A section's caps in words: its points with the bonus, and its bonus alone (empty without caps)."""
+    parts = [_("at most {points} with its bonus").format(points=n(cap))] if cap is not None else []
+    parts += [_("bonus at most {points}").format(points=n(bonus_cap))] if bonus_cap is not None else []
+    return ", ".join(parts)
+
+
+def _total_caps(total_cap: Decimal | None, bonus_cap: Decimal | None) -> str:
+    """The ruleset-wide caps in words (empty without caps)."""
+    parts = [_("total at most {points}, bonus included").format(points=n(total_cap))] if total_cap is not None else []
+    parts += [_("bonus at most {points} in all").format(points=n(bonus_cap))] if bonus_cap is not None else []
+    return "; ".join(parts)
+
+
 def print_ruleset(console: Console, ruleset: Ruleset, year: int) -> None:
     """Units, sections, pools and items of the ruleset in force."""
     console.print(f"[bold]{lit(ruleset.name)}[/bold] ({lit(ruleset.id)}) — {year}")
@@ -37,7 +51,7 @@ def print_ruleset(console: Console, ruleset: Ruleset, year: int) -> None:
         items.add_column(col)
     for s in ruleset.sections:
         items.add_row(f"[bold]{lit(s.code)}[/bold]", f"[bold]{lit(s.name)}[/bold]", wording.kind("section"),
-                      n(s.max), "")
+                      n(s.max), lit(_section_caps(s.cap, s.bonus_cap)))
         for p in ruleset.pools:
             if p.section == s.code:
                 floor = _("at least {points}").format(points=n(p.min_points)) if p.min_points else ""
@@ -49,3 +63,6 @@ def print_ruleset(console: Console, ruleset: Ruleset, year: int) -> None:
             where = _("pool {code}").format(code=i.pool) if i.pool else n(getattr(i, "max", None) or 0)
             items.add_row(lit(i.code), lit(i.name), wording.kind(i.kind), lit(where), lit(describe_item(ruleset, i)))
     console.print(items)
+    caps = _total_caps(ruleset.scoring.total_cap, ruleset.scoring.bonus_cap)
+    if caps:
+        console.print(lit(caps))

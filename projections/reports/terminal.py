@@ -50,9 +50,14 @@ def ranking_table(doc: dict[str, Any]) -> Table:
         table.add_column(f"上期总分(排名)\n{lit(then)}", justify="right")
         table.add_column("较上期", justify="right")
     pending = []
+    capped = []
     for u in doc["units"]:
-        by_code = {s["code"]: s["points"] for s in u["sections"]}
-        total = u["total"]
+        # A cap's mark: the points shown are held at the cap (the JSON's ``capped`` says by how much).
+        by_code = {s["code"]: s["points"] + (" 封顶" if s.get("capped") else "") for s in u["sections"]}
+        total = u["total"] + (" 封顶" if u.get("capped") else "")
+        if u.get("capped") or any(s.get("capped") for s in u["sections"]):
+            capped.append(f"{lit(u['name'])}（超出 {lit(u.get('capped') or '0.00')} 不计）" if u.get("capped")
+                          else lit(u["name"]))
         if unit_is_pending(u):
             pending.append(u["name"])
             total += " 待定"
@@ -64,9 +69,14 @@ def ranking_table(doc: dict[str, Any]) -> Table:
         if compared:
             cells += _previous_cells(u)
         table.add_row(*cells)
+    notes = []
     if pending:
         names = "、".join(lit(p) for p in pending)
-        table.caption = f"待定：{names} 的总分含尚不能计算的项目（按 0 分计），结果可能变化。"
+        notes.append(f"待定：{names} 的总分含尚不能计算的项目（按 0 分计），结果可能变化。")
+    if capped:
+        notes.append(f"封顶：{'、'.join(capped)} 的得分已按细则上限封顶。")
+    if notes:
+        table.caption = "\n".join(notes)
     return table
 
 
@@ -146,6 +156,20 @@ def print_trace(console: Console, doc: dict[str, Any]) -> None:
         table = _events_table(entry)
         if table is not None:
             console.print(table)
+    for sec in doc.get("sections", []):
+        console.print(f"[bold]第 {lit(sec['code'])} 部分[/bold] {lit(sec['name'])}  "
+                      f"{lit(sec['points'])} / {lit(sec['max'])}")
+        console.print(f"    {lit(sec['explanation'])}")
+    for veto in doc.get("vetoes", []):
+        verdict = f"[red]已否决，等次 {lit(veto['grade'])}[/red]" if veto["applied"] else "未否决"
+        console.print(f"[bold]一票否决 {lit(veto['item'])}[/bold] {lit(veto['name'])}  发生 "
+                      f"{lit(veto['effective_count'])} 次（{lit(veto['count'])} 次及以上定为{lit(veto['grade'])}）"
+                      f"  {verdict}")
+        table = _events_table(veto)
+        if table is not None:
+            console.print(table)
+    if doc.get("total_explanation"):
+        console.print(f"[bold]总分[/bold] {lit(doc['total_explanation'])}")
 
 
 def dispute_table(rows: list[dict[str, Any]]) -> Table:

@@ -12,7 +12,7 @@ from typing import Any
 
 from openpyxl.worksheet.worksheet import Worksheet
 
-from projections.reports.ranking import points, two_places, unit_is_pending
+from projections.reports.ranking import capped_text, points, two_places, unit_is_pending
 from projections.reports.sheet_layout import (
     SECTION_FILL,
     fit_columns,
@@ -53,7 +53,7 @@ def fill_unit_sheet(ws: Worksheet, scores: Mapping[str, Any], unit: Mapping[str,
     total, bonus = points(unit.get("total")), points(unit.get("bonus"))
     base = points(unit["base"]) if unit.get("base") else total - bonus
     standing = (f"排名：{unit.get('rank', '—')}　总分：{two_places(total)}"
-                f"（基础分 {two_places(base)} + 加分 {two_places(bonus)}）")
+                f"（基础分 {two_places(base)} + 加分 {two_places(bonus)}{capped_text(unit)}）")
     if unit.get("class"):
         standing = f"类别：{unit.get('class_name') or unit['class']}（类别内排名）　{standing}"
     if unit.get("grade"):

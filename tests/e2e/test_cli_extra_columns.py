@@ -8,6 +8,7 @@ above, 0.1 off per percentage point below.
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 from typing import Any
 
@@ -134,12 +135,12 @@ class TestRateOverExtraColumns:
         # 回访成功: A1 A2 A3 = 3 orders; 解决 1 + 部分解决 0.5 + 未解决 0 = 1.5; 1.5 / 3 = 50 %,
         # 40 points below 90 %: 10 − 40 × 0.1 = 6.00
         assert items["1.1"]["points"] == "6.00"
-        # a weighted count is exact: written as a decimal string
-        assert (items["1.1"]["numerator"], items["1.1"]["denominator"]) == ("1.50", 3)
+        # a numerator is a JSON number whatever the rate (docs/json.md): a weighted one with its fraction
+        assert json.dumps([items["1.1"]["numerator"], items["1.1"]["denominator"]]) == "[1.5, 3]"
         # completed: A1 A2 A3 A4 = 4 orders (A5 is open); 1 + 0.5 + 0 + 1 = 2.5; 2.5 / 4 = 62.5 %,
         # 27.5 points below: 10 − 27.5 × 0.1 = 7.25
         assert items["1.2"]["points"] == "7.25"
-        assert (items["1.2"]["numerator"], items["1.2"]["denominator"]) == ("2.50", 4)
+        assert json.dumps([items["1.2"]["numerator"], items["1.2"]["denominator"]]) == "[2.5, 4]"
 
     def test_a_unit_that_resolved_every_order_has_full_marks(self, city: Any) -> None:
         items = score_items(city, "b")
@@ -160,7 +161,7 @@ class TestRateOverExtraColumns:
         items = score_items(city, "a")
         # A3 now 解决: 1 + 0.5 + 1 = 2.5 of 3 = 83.33…%, 6.66… below: 10 − 0.666… = 9.33
         assert items["1.1"]["points"] == "9.33"
-        assert (items["1.1"]["numerator"], items["1.1"]["denominator"]) == ("2.50", 3)
+        assert json.dumps([items["1.1"]["numerator"], items["1.1"]["denominator"]]) == "[2.5, 3]"
         # 1 + 0.5 + 1 + 1 = 3.5 of 4 = 87.5 %, 2.5 below: 10 − 0.25 = 9.75
         assert items["1.2"]["points"] == "9.75"
         item = trace_item(city, "a", "1.2")

@@ -1,0 +1,50 @@
+"""docs/rulesets.md: every TOML example is valid TOML, and the examples of the newer keys (caps, a veto item
+of its own) are accepted by a ruleset, so a reader copying them gets what the page says."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from ledger.rulesets.check import check_text
+
+DOC = (Path(__file__).parents[2] / "docs" / "rulesets.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```toml\n(.*?)```", DOC, re.S)
+
+BASE = """id = "doc"
+name = "示例"
+[[units]]
+code = "a"
+name = "甲区"
+[[sections]]
+code = "3"
+name = "督查督办"
+max = 96
+[[items]]
+code = "3.2.7"
+name = "失泄密造成不良影响"
+section = "3"
+kind = "per_occurrence"
+max = 96
+amount = 3
+"""
+
+
+def _block_with(key: str) -> str:
+    return next(b for b in BLOCKS if re.search(rf"^{re.escape(key)}", b, re.M))
+
+
+def test_every_toml_example_parses() -> None:
+    assert len(BLOCKS) >= 10
+    for block in BLOCKS:
+        tomllib.loads(block)
+
+
+def test_the_cap_and_veto_examples_are_accepted_in_a_ruleset() -> None:
+    scoring, section, vetoes = _block_with("total_cap ="), _block_with("cap = 6"), _block_with("[[vetoes]]")
+    checked = check_text(BASE + scoring + section + vetoes, "doc.toml")
+    r = checked.ruleset
+    assert r.scoring.total_cap == 100 and r.sections[1].cap == 6
+    assert [(v.item, v.name) for v in r.vetoes] == [("3.2.7", None), ("V1", "发生重大舆情事件，造成恶劣影响"),
+                                                     ("V2", "被省级以上媒体曝光")]
