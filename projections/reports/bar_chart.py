@@ -75,8 +75,9 @@ def render_bar_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead], f
     return "".join(parts)
 
 
-def render_legend(heads: Sequence[SectionHead]) -> str:
-    """The chart's legend as an HTML list (it wraps on a narrow screen, unlike SVG text)."""
+def render_legend(heads: Sequence[SectionHead], bonus: bool = True) -> str:
+    """The chart's legend as an HTML list (it wraps on a narrow screen, unlike SVG text); `bonus`: with 加分."""
+    shown = series(heads) if bonus else series(heads)[:-1]
     items = "".join(f'<li><span class="swatch" style="background:{colour}"></span>{escape(label)}</li>'
-                    for label, colour in series(heads))
+                    for label, colour in shown)
     return f'<ul class="legend">{items}</ul>'

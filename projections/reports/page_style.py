@@ -1,7 +1,7 @@
 """The web page's inline stylesheet and its one tiny script.
 
 Phone first (a 390 px screen): one column, the ranking table scrolls sideways with rank and
-unit kept in view, occurrences stack as label/value cards. Print: every drill-down is
+unit kept in view, an item's records are a compact table that scrolls the same way. Print: every drill-down is
 expanded (`::details-content` in current browsers, `beforeprint` for older ones), colours are
 kept, and no card is split across pages.
 """
@@ -84,19 +84,19 @@ ul.items > li { border-top:1px dashed var(--line); padding:5px 0 5px 4px; }
 .state-rejected, .state-amended { color:#1e40af; border-color:#93c5fd; background:#eff6ff; }
 .state-effective { color:var(--ok); border-color:#86efac; background:#f0fdf4; }
 .explain { font-size:.85rem; color:var(--muted); margin:4px 0; }
-.event { border:1px solid var(--line); border-radius:8px; padding:6px 8px; margin:6px 0; background:#fbfcfd;
-  break-inside:avoid; }
-.event dl { display:grid; grid-template-columns:4.5em 1fr; gap:2px 8px; margin:0; font-size:.85rem; }
-.event dt { color:var(--muted); } .event dd { margin:0; overflow-wrap:anywhere; }
-.hash { font-family:ui-monospace,"SFMono-Regular",Menlo,Consolas,monospace; font-size:.75rem;
-  overflow-wrap:anywhere; word-break:break-all; }
+.records { margin:4px 0; border-radius:6px; }
+.records table { font-size:.8rem; }
+.records th, .records td { text-align:left; padding:3px 6px; vertical-align:top; }
+.records td.n { text-align:right; }
+.records td.text { white-space:normal; min-width:8em; overflow-wrap:anywhere; }
+.records tr.event-more td { border-top:0; padding-top:0; }
+.records tr.event:has(+ tr.event-more) td { border-bottom:0; }
 .history { margin:4px 0 0; padding-left:1.2em; font-size:.8rem; }
 .mini { font-size:.8rem; border:1px solid var(--line); border-radius:6px; margin:4px 0; }
 .mini th, .mini td { text-align:left; padding:3px 6px; }
-li.full-list { display:none; }
+li.full-list, .paper { display:none; }
 footer { margin-top:2em; font-size:.75rem; color:var(--muted); overflow-wrap:anywhere; }
-@media (min-width:700px) { body { font-size:16px; } .page { padding:20px 24px 48px; }
-  .event dl { grid-template-columns:6em 1fr 6em 1fr; } }
+@media (min-width:700px) { body { font-size:16px; } .page { padding:20px 24px 48px; } }
 @media print {
   @page { size:A4; margin:12mm; }
   * { -webkit-print-color-adjust:exact; print-color-adjust:exact; }
@@ -107,15 +107,27 @@ footer { margin-top:2em; font-size:.75rem; color:var(--muted); overflow-wrap:any
   th.rank, td.rank, th.unit, td.unit { position:static; }
   details::details-content { content-visibility:visible; display:block; }
   details > summary::before, details > summary::marker { content:""; }
-  details.unit { break-before:page; border:0; padding:0; }
-  .event, ul.items > li, tr { break-inside:avoid; }
+  /* Units run on (a page per unit would leave half of each last page blank); a unit's head stays with
+     its first lines. */
+  details.unit { border:0; border-top:2px solid var(--accent); padding:0; margin:10px 0 0; }
+  details.unit > summary { break-after:avoid; }
+  svg.chart { max-width:110mm; }
+  figure.card, #ranking .table-wrap { break-inside:avoid; }
+  figure.card { padding:4px 8px; }
+  th.unit, td.unit { min-width:6em; }
+  h2 { break-after:avoid; margin:.8em 0 .4em; }
+  .item-row, tr, p.explain { break-inside:avoid; }
+  summary, .item-row { break-after:avoid; }
   /* A compact paper copy: items at full marks with no record collapse into one line, records are
      denser cards (text stays at 9 pt or more). */
   ul.items > li.full { display:none; }
   ul.items > li.full-list { display:list-item; color:var(--muted); font-size:9.5pt; }
-  .event { padding:2px 6px; margin:3px 0; }
-  .event dl { display:flex; flex-wrap:wrap; gap:0 .4em; font-size:9.5pt; }
-  .event dt::after { content:"："; } .event dd { margin-right:.9em; }
+  .paper { display:block; }
+  .mini tr.fine { display:none; }
+  .mini th, .mini td { padding:0 4px; line-height:1.3; font-size:9pt; }
+  .records table { font-size:9pt; }
+  .records th, .records td { padding:1px 4px; }
+  .records .aside { display:none; }
   .history { font-size:9pt; }
   ul.items > li { padding:2px 0 2px 4px; }
   a { color:inherit; text-decoration:none; }

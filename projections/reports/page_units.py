@@ -45,32 +45,66 @@ def _value(item: ItemDetail) -> str:
     return f"{two_places(item.points) or '—'} / {two_places(item.max) or '—'}"
 
 
+#: The record table's columns; the last two (who recorded, when) are left off on paper, where the id is
+#: what a unit cites (the workbook and `trace` keep them).
+RECORD_COLUMNS = ("编号", "日期", "次数", "分值", "状态", "证据", "备注", "记录人（认证身份）", "记录时间")
+
+
 def _event(code: str, event: Row) -> str:
+    """One record as a table row (its history and attachments in a row of their own below it)."""
     state = str(event.get("state") or "effective")
     amount = event_points(event)
-    # The record's id beside its evidence: what a unit cites to dispute it.
-    facts = [("编号", f'<span class="hash">{_e(event.get("id"))}</span>' if event.get("id") else ""),
-             ("日期", _e(event.get("date"))), ("次数", _e(event.get("count"))),
-             ("分值", _e(two_places(amount)) if amount is not None else ""),
-             ("状态", f'<span class="status state-{_e(state)}">{_e(state_text(event))}</span>'),
-             ("证据", _e(event.get("evidence"))), ("备注", _e(event.get("note"))),
-             ("记录人（认证身份）", _e(recorder_text(event))), ("记录时间", _e(local_time(event.get("recorded_at"))))]
-    files = [f'{_e(a.get("name"))}<br><span class="hash">SHA-256 {_e(a.get("sha256"))}</span>'
-             for a in event.get("attachments") or []]
-    if files:
-        facts.append(("附件", "<br>".join(files)))
-    body = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts if v)
-    history = event.get("history") or []
-    trail = ('<ol class="history">' + "".join(f"<li>{_e(history_line(h))}</li>" for h in history)
-             + "</ol>") if history else ""
-    return f'<div class="event" data-item="{_e(code)}"><dl>{body}</dl>{trail}</div>'
+    ident = _e(event.get("id"))
+    # The record's id beside its evidence: what a unit cites to dispute it (the first 8 characters on
+    # the page, a unique prefix the CLI accepts; the whole id in its title and the row's data-id).
+    cells = [f'<td class="id"><span class="hash" title="{ident}">{ident[:8]}</span></td>',
+             f'<td>{_e(event.get("date"))}</td>', f'<td class="n">{_e(event.get("count"))}</td>',
+             f'<td class="n">{_e(two_places(amount)) if amount is not None else ""}</td>',
+             f'<td><span class="status state-{_e(state)}">{_e(state_text(event))}</span></td>',
+             f'<td class="text">{_e(event.get("evidence"))}</td>', f'<td class="text">{_e(event.get("note"))}</td>',
+             f'<td class="aside">{_e(recorder_text(event))}</td>',
+             f'<td class="aside">{_e(local_time(event.get("recorded_at")))}</td>']
+    row = f'<tr class="event" data-item="{_e(code)}" data-id="{ident}">{"".join(cells)}</tr>'
+    more = [f'附件 {_e(a.get("name"))} <span class="hash">SHA-256 {_e(a.get("sha256"))}</span>'
+            for a in event.get("attachments") or []]
+    more += [_e(history_line(h)) for h in event.get("history") or []]
+    if not more:
+        return row
+    lines = "".join(f"<li>{m}</li>" for m in more)
+    return (f'{row}<tr class="event-more" data-id="{ident}"><td></td>'
+            f'<td colspan="{len(RECORD_COLUMNS) - 1}"><ol class="history">{lines}</ol></td></tr>')
 
 
-def _mini_table(headers: tuple[str, ...], rows: list[list[Any]]) -> str:
+def _records(code: str, events: list[Row]) -> str:
+    """An item's records as one compact table (a card per record would take a third of a page each)."""
+    aside = ' class="aside"'
+    head = "".join(f"<th{aside if n >= 7 else ''}>{h}</th>" for n, h in enumerate(RECORD_COLUMNS))
+    body = "".join(_event(code, e) for e in events)
+    return (f'<div class="table-wrap records"><table><thead><tr>{head}</tr></thead>'
+            f'<tbody>{body}</tbody></table></div>')
+
+
+def _mini_table(headers: tuple[str, ...], rows: list[list[Any]], quiet: list[bool] | None = None) -> str:
+    """A small table; rows marked in `quiet` carry class "fine" (left off on paper)."""
     head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>" for r in rows)
+    marks = quiet or [False] * len(rows)
+    body = "".join(("<tr class=\"fine\">" if fine else "<tr>") + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>"
+                   for r, fine in zip(rows, marks, strict=True))
     return (f'<div class="table-wrap mini"><table><thead><tr>{head}</tr></thead>'
             f'<tbody>{body}</tbody></table></div>')
+
+
+#: Deadline verdicts that cost nothing: on paper only the other periods are listed.
+FINE_VERDICTS = frozenset({"on_time", "not_yet_due"})
+
+
+def _periods(item: ItemDetail) -> str:
+    fine = [str(p.get("verdict")) in FINE_VERDICTS for p in item.periods]
+    table = _mini_table(("期间", "截止日", "报送日", "结论", "原因"), [
+        [p.get("period"), p.get("deadline"), p.get("submitted") or "未报送", verdict_text(p),
+         p.get("reason")] for p in item.periods], fine)
+    quiet = sum(fine)
+    return table + (f'<p class="explain paper">另有 {quiet} 期按期报送或未到期，未列出。</p>' if quiet else "")
 
 
 def _lost_points(item: ItemDetail) -> bool:
@@ -86,9 +120,7 @@ def _item(item: ItemDetail) -> str:
            f'<span class="num">{_value(item)}</span>')
     extra = [f'<p class="explain">{_e(t)}</p>' for t in (item.rate, item.explanation) if t]
     if item.periods:
-        extra.append(_mini_table(("期间", "截止日", "报送日", "结论", "原因"), [
-            [p.get("period"), p.get("deadline"), p.get("submitted") or "未报送", verdict_text(p),
-             p.get("reason")] for p in item.periods]))
+        extra.append(_periods(item))
     if item.orders and _lost_points(item):
         extra.append(_mini_table(("工单编号", "原因", "甄别"), [
             [o.get("order_id"), o.get("reason"), screening_text(o)] for o in item.orders]))
@@ -96,22 +128,24 @@ def _item(item: ItemDetail) -> str:
         # The rate reached its threshold: these orders cost nothing, so the page names only their number.
         extra.append(f'<p class="explain">{len(item.orders)} 件工单未达标，但比率已达要求，未扣分'
                      '（工单清单见 trace 或工作簿“影响比率的工单”表）。</p>')
-    extra.extend(_event(item.code, e) for e in item.events)
+    if item.events:
+        extra.append(_records(item.code, list(item.events)))
     body = f'<div class="item-body">{"".join(extra)}</div>' if extra else ""
+    # On paper an item that cost nothing is left off (its code is in the section's one line).
+    quiet = ' class="full"' if _costs_nothing(item) else ""
     if not item.events and not item.periods and not (item.orders and _lost_points(item)):
-        quiet = ' class="full"' if _at_full_marks(item) else ""
         return f'<li{quiet}><div class="item-row">{row}</div>{body}</li>'
-    return f'<li><details class="item"><summary class="item-row">{row}</summary>{body}</details></li>'
+    return f'<li{quiet}><details class="item"><summary class="item-row">{row}</summary>{body}</details></li>'
 
 
-def _at_full_marks(item: ItemDetail) -> bool:
-    """An item with nothing to read on paper: full marks (or nothing deducted) and no record behind it."""
-    if item.events or item.periods or item.status == "pending":
+def _costs_nothing(item: ItemDetail) -> bool:
+    """An item with nothing to read on paper: full marks, or nothing deducted with no record behind it, and
+    every deadline met (orders behind a rate that reached its threshold cost nothing either)."""
+    if item.status == "pending" or any(str(p.get("verdict")) not in FINE_VERDICTS for p in item.periods):
         return False
-    if item.kind == "pool_member":
-        return not item.deducted
-    return item.kind == "scored" and item.max is not None and item.points == item.max
-
+    if item.kind == "scored" and item.max is not None and item.points == item.max:
+        return True  # at full marks no record behind it cost anything (an assessment of full marks, say)
+    return item.kind == "pool_member" and not item.deducted and not item.events
 
 
 def _section(section: SectionDetail) -> str:
@@ -119,10 +153,9 @@ def _section(section: SectionDetail) -> str:
     got = two_places(section.points if section.points is not None else section.base)
     bonus = section.points - section.base if section.points is not None else None
     plus = f"（其中加分 {two_places(bonus)}）" if bonus else ""
-    # On paper the items at full marks with no record collapse into one line naming them.
-    full = [i.code for i in section.items
-            if _at_full_marks(i) and not i.orders and not i.events and not i.periods]
-    collapsed = (f'<li class="full-list">满分（或未扣分）且无记录的项目：{_e("、".join(full))}</li>'
+    # On paper the items that cost nothing collapse into one line naming them.
+    full = [i.code for i in section.items if _costs_nothing(i)]
+    collapsed = (f'<li class="full-list">满分或未扣分的项目（明细见网页展开或工作簿）：{_e("、".join(full))}</li>'
                  if full else "")
     items = "".join(_item(i) for i in section.items) + collapsed
     return (f'<details class="section"><summary><span class="grow">{_e(section.code)} {_e(section.name)}'

@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from projections.reports.bar_chart import render_bar_chart, render_legend
+from projections.reports.loss_chart import render_loss_chart
 from projections.reports.page_style import CSS, PRINT_SCRIPT
 from projections.reports.page_units import anchor, render_unit
 from projections.reports.ranking import (
@@ -82,19 +83,21 @@ def _full_marks(units: Sequence[Mapping[str, Any]]) -> Decimal:
 
 
 def _chart_and_ranking(scores: Mapping[str, Any], rows: Sequence[RankingRow], heads: Sequence[SectionHead],
-                       compare: bool) -> tuple[str, str]:
-    """The chart(s) and ranking table(s): one of each per unit class (ranks are per class)."""
+                       compare: bool) -> tuple[str, str, str]:
+    """The charts and ranking table(s): one of each per unit class (ranks are per class)."""
     grades = ranking_columns(scores).has_grade
     by_code = {str(u.get("unit") or ""): u for u in scores.get("units") or []}
-    charts, tables = [], []
+    charts, losses, tables = [], [], []
     for n, (name, group) in enumerate(class_groups(rows)):
         full = _full_marks([by_code[r.unit] for r in group if r.unit in by_code])
         caption = f'<h3 class="class-name">{escape(name)}</h3>' if name else ""
         title = f"{name}：各单位总分构成（按部分分段，含加分）" if name else "各单位总分构成（按部分分段，含加分）"
         ident = "chart-title" if n == 0 else f"chart-title-{n}"
         charts.append(f"{caption}{render_bar_chart(group, heads, full, title, ident)}")
+        lost = f"{name}：各单位失分（按部分分段，不计加分）" if name else "各单位失分（按部分分段，不计加分）"
+        losses.append(f"{caption}{render_loss_chart(group, heads, lost, ident.replace('chart', 'loss'))}")
         tables.append(f"{caption}{_ranking_table(group, heads, compare, grades)}")
-    return "".join(charts), "".join(tables)
+    return "".join(charts), "".join(losses), "".join(tables)
 
 
 def render_page(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any]],
@@ -112,7 +115,7 @@ def render_page(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any
     units = ranked_units(scores)
     drill = "".join(render_unit(unit, row, traces.get(row.unit))
                     for unit, row in zip(units, rows, strict=True))
-    charts, tables = _chart_and_ranking(scores, rows, heads, compare is not None)
+    charts, losses, tables = _chart_and_ranking(scores, rows, heads, compare is not None)
     notes = ["各部分得分之和为总分（第 5 部分含加分，“其中加分”为总分中的加分，不另计入）；总分相同者名次并列。"]
     notes += ["各类别分别排名。"] if ranking_columns(scores).has_class else []
     notes += [escape(n) for n in (pending_note(rows),) if n]
@@ -138,6 +141,12 @@ def render_page(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any
 <h2 id="h-chart">总分构成</h2>
 <figure class="card">{charts}
 <figcaption>{render_legend(heads)}</figcaption></figure>
+</section>
+<section id="loss" aria-labelledby="h-loss">
+<h2 id="h-loss">失分分布</h2>
+<figure class="card">{losses}
+<figcaption>{render_legend(heads, bonus=False)}<p class="note">各部分满分减去得分（不计加分）：哪一部分丢分最多。</p>
+</figcaption></figure>
 </section>
 <section id="ranking" aria-labelledby="h-ranking">
 <h2 id="h-ranking">排名</h2>
