@@ -9,7 +9,7 @@ the service's authorization layer can decide on it without reading the read mode
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,6 +83,17 @@ def bulletin_doc(app: Any, year: int, month: int, known_at: datetime | None = No
         raise RuleViolation(f"{year}-{month:02d} has not ended yet (it ends on {end.isoformat()}): "
                             "a bulletin covers a finished month")
     return bulletin_document(reading(app, year, end, known_at, progress), month)
+
+
+def ranking_doc(app: Any, year: int, as_of: date) -> dict[str, Any]:
+    """The ranking as of ``as_of`` with each unit's change since the end of the previous month (the 排名
+    page): ``previous``, ``change`` and ``rank_change`` as a bulletin has them (projections/bulletin.py),
+    empty in January (no earlier month in the scoring year). Both readings are kept (``score_doc``)."""
+    from projections.bulletin import ranking_with_change
+
+    before = as_of.replace(day=1) - timedelta(days=1)
+    earlier = score_doc(app, year, as_of=before) if before.year == year else None
+    return ranking_with_change(score_doc(app, year, as_of=as_of), earlier)
 
 
 def trace_of(read: Any, unit: str, item: str | None = None, scores: list[Any] | None = None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from projections.documents import score_document
@@ -28,6 +29,26 @@ def month_end(year: int, month: int) -> date:
 
 def _standing(scores: list[UnitScore]) -> dict[str, UnitScore]:
     return {s.unit: s for s in scores}
+
+
+def change_since(unit: dict[str, Any], before: dict[str, Any] | None, before_as_of: str) -> dict[str, Any]:
+    """``unit`` (a ``score --format json`` unit) with its standing at ``before_as_of``: ``previous``
+    (``{as_of, total, rank}``, None when the unit was not ranked then), ``change`` (total − previous total)
+    and ``rank_change`` (previous rank − rank: positive = moved up). ``before`` is the unit then, or None."""
+    if before is None:
+        return {**unit, "previous": None, "change": None, "rank_change": None}
+    return {**unit, "previous": {"as_of": before_as_of, "total": before["total"], "rank": before["rank"]},
+            "change": fmt(Decimal(unit["total"]) - Decimal(before["total"])),
+            "rank_change": before["rank"] - unit["rank"]}
+
+
+def ranking_with_change(doc: dict[str, Any], earlier: dict[str, Any] | None) -> dict[str, Any]:
+    """A ``score --format json`` document with each unit's change since ``earlier`` (the same document at
+    an earlier date, as the bulletin compares a month with the previous one; None: no comparison)."""
+    then = {u["unit"]: u for u in earlier["units"]} if earlier is not None else {}
+    since = earlier["as_of"] if earlier is not None else None
+    units = [change_since(u, then.get(u["unit"]), since or "") for u in doc["units"]]
+    return {**doc, "previous_as_of": since, "units": units}
 
 
 def bulletin_document(reading: Reading, month: int) -> dict[str, Any]:
@@ -52,15 +73,8 @@ def bulletin_document(reading: Reading, month: int) -> dict[str, Any]:
         trend = [{"month": f"{end:%Y-%m}", "as_of": end.isoformat(), "total": fmt(m[code].total),
                   "rank": m[code].rank} for end, m in zip(ends, monthly, strict=True) if code in m]
         before = previous.get(code) if previous is not None else None
-        now_total = monthly[-1][code].total
-        units.append({
-            **unit,
-            "previous": None if before is None else {
-                "as_of": ends[-2].isoformat(), "total": fmt(before.total), "rank": before.rank},
-            "change": None if before is None else fmt(now_total - before.total),
-            "rank_change": None if before is None else before.rank - unit["rank"],
-            "trend": trend,
-        })
+        then = None if before is None else {"total": fmt(before.total), "rank": before.rank}
+        units.append({**change_since(unit, then, ends[-2].isoformat() if month > 1 else ""), "trend": trend})
     return {
         "year": reading.year, "month": month, "as_of": ends[-1].isoformat(),
         "previous_as_of": ends[-2].isoformat() if month > 1 else None,

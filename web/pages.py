@@ -10,7 +10,7 @@ autoescape every value: stored text is never markup.
 from __future__ import annotations
 
 import tempfile
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
@@ -40,6 +40,7 @@ from ledger.policy import (
 from ledger.reads import (
     dispute_rows,
     log_doc,
+    ranking_doc,
     reading,
     score_doc,
     scores_of,
@@ -182,27 +183,15 @@ async def home(who: Who) -> Response:
 
 
 # ── reading ─────────────────────────────────────────────────────────────────
-def _previous_month_end(day: date) -> date:
-    return day.replace(day=1) - timedelta(days=1)
-
-
 @router.get("/ranking", name="page_ranking")
 async def ranking(request: Request, who: Who, year: int | None = None) -> HTMLResponse:
     """排名: the ranking with sections, classes and the change since the end of last month."""
     app, y = _app(request), _year(year, request)
-    as_of = min(today(), date(y, 12, 31))
-    doc = score_doc(app, y, as_of=as_of)
-    before = _previous_month_end(as_of)
-    earlier = {u["unit"]: u for u in score_doc(app, y, as_of=before)["units"]} if before.year == y else {}
-    rows = []
-    for u in doc["units"]:
-        was = earlier.get(u["unit"])
-        change = None if was is None else Decimal(u["total"]) - Decimal(was["total"])
-        rows.append({**u, "change": None if change is None else f"{change:+.2f}",
-                     "rank_change": None if was is None else was["rank"] - u["rank"],
-                     "openable": may(who.account, READ_SCORES) or may(who.account, READ_OWN_UNIT, u["unit"])})
+    doc = ranking_doc(app, y, min(today(), date(y, 12, 31)))
+    openable = {u["unit"]: may(who.account, READ_SCORES) or may(who.account, READ_OWN_UNIT, u["unit"])
+                for u in doc["units"]}
     sections = [(s["code"], s["name"]) for s in doc["units"][0]["sections"]] if doc["units"] else []
-    return render(request, who, "ranking.html", doc=doc, rows=rows, sections=sections, year=y, before=before,
+    return render(request, who, "ranking.html", doc=doc, openable=openable, sections=sections, year=y,
                   reports=may(who.account, REPORTS))
 
 

@@ -53,8 +53,9 @@ def render_loss_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead],
     tick = Decimal("0")
     while tick <= top:
         tx = x(tick)
+        label = f"{tick.normalize():f}"
         parts.append(f'<line class="grid" x1="{tx:.1f}" y1="{TOP}" x2="{tx:.1f}" y2="{axis_y}"/>'
-                     f'<text class="tick" x="{tx:.1f}" y="{axis_y + 15}" text-anchor="middle">{tick.normalize():f}</text>')
+                     f'<text class="tick" x="{tx:.1f}" y="{axis_y + 15}" text-anchor="middle">{label}</text>')
         tick += step
     for n, (row, values, total) in enumerate(zip(rows, lost, totals, strict=True)):
         y = TOP + n * ROW_H + (ROW_H - BAR_H) / 2

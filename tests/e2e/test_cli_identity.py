@@ -82,7 +82,7 @@ def test_the_reports_recorder_columns_show_the_declared_recorder_and_the_authent
     assert cli("score", "--year", "2025", "--as-of", "2025-12-31", "--format", "html",
                "--output", html).exit_code == 0
     text = html.read_text(encoding="utf-8")
-    assert "<dt>记录人（认证身份）</dt>" in text and f"<dd>{shown}</dd>" in text
+    assert '<th class="aside">记录人（认证身份）</th>' in text and f'<td class="aside">{shown}</td>' in text
 
     book = tmp_path / "score.xlsx"
     assert cli("score", "--year", "2025", "--as-of", "2025-12-31", "--format", "xlsx",

@@ -136,4 +136,5 @@ def test_every_record_is_named_by_its_id_in_the_workbook_and_the_page(recorded, 
     cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value}
     assert ids <= cells
     page = _file(cli, tmp_path / "s.html", "html").read_text("utf-8")
-    assert all(f'<dt>编号</dt><dd><span class="hash">{i}</span>' in page for i in ids)
+    # Each record's row carries its id; the page shows its first 8 characters (a prefix the CLI accepts).
+    assert all(f'data-id="{i}"><td class="id"><span class="hash" title="{i}">{i[:8]}</span>' in page for i in ids)
