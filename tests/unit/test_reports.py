@@ -10,6 +10,7 @@ import copy
 import csv
 import io
 from html.parser import HTMLParser
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -266,5 +267,40 @@ class TestCompactPrintedPage:
         assert "TA2025DAI00001" in page  # 岱岳区 lost points on the rate: its orders are listed
 
     def test_items_at_full_marks_without_records_collapse_into_one_line_on_paper(self, page):
-        assert '<li class="full">' in page and '<li class="full-list">满分（或未扣分）且无记录的项目：' in page
+        assert '<li class="full">' in page and '<li class="full-list">满分或未扣分的项目（明细见网页展开或工作簿）：' in page
         assert "ul.items > li.full { display:none; }" in page  # in the print style only
+
+    def test_records_are_table_rows_named_by_their_ids_first_8_characters(self, data):
+        scores, traces, _ = data
+        page = render_page(scores, traces)
+        event = _traced(traces["taishan"], "2.2.1")["events"][0]
+        ident = event["id"]
+        assert f'<tr class="event" data-item="2.2.1" data-id="{ident}"><td class="id">' in page
+        assert f'<span class="hash" title="{ident}">{ident[:8]}</span>' in page
+
+    def test_periods_met_are_marked_to_be_left_off_paper(self, data):
+        scores, traces, _ = copy.deepcopy(data)
+        item = next(i for i in traces["taishan"]["items"] if i.get("periods"))
+        item["periods"] = [{"period": "2025-01", "deadline": "2025-02-10", "submitted": "2025-02-08",
+                            "verdict": "on_time"},
+                           {"period": "2025-02", "deadline": "2025-03-07", "submitted": None, "verdict": "missing"},
+                           {"period": "2025-03", "deadline": "2025-04-08", "submitted": "2025-04-07",
+                            "verdict": "on_time"}]
+        page = render_page(scores, traces)
+        assert page.count('<tr class="fine"><td>2025-01</td>') == 1 and "<tr><td>2025-02</td>" in page
+        assert "另有 2 期按期报送或未到期，未列出。" in page
+
+
+class TestLossChart:
+    def test_each_bar_is_what_the_sections_fell_short_of_their_maxima(self):
+        from projections.reports.loss_chart import points_lost, render_loss_chart
+        from projections.reports.ranking import RankingRow, SectionHead
+
+        heads = [SectionHead("1", "组织领导", Decimal("5.00")), SectionHead("5", "批示", Decimal("4.00"))]
+        # Section 5 holds 2.00 of bonus: its base 4.00 lost nothing; section 1 lost 5.00 − 4.60 = 0.40.
+        row = RankingRow(rank=1, unit="taishan", name="泰山区", sections=(Decimal("4.60"), Decimal("6.00")),
+                         bonus=Decimal("2.00"), total=Decimal("10.60"), change=None,
+                         bases=(Decimal("4.60"), Decimal("4.00")))
+        assert points_lost(row, heads) == [Decimal("0.40"), Decimal("0.00")]
+        svg = render_loss_chart([row], heads)
+        assert svg.count("<rect") == 1 and "泰山区 · 1 组织领导：失分 0.40" in svg and "−0.40" in svg
