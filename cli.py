@@ -701,9 +701,10 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
 
         console().print(ranking_table(doc))
     else:
+        from ledger.reads import report_doc
         from projections.reports.publish import render_report
 
-        data = render_report(fmt, reading, scores, doc, compare)
+        data = render_report(fmt, reading, scores, report_doc(s.app, reading, doc), compare)
         if output:
             emit_file(output, s.location, data)
         else:

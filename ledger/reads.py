@@ -73,16 +73,21 @@ def bulletin_doc(app: Any, year: int, month: int, known_at: datetime | None = No
     """``bulletin``: the ranking at the end of ``month``, the change since the previous month's end and each
     unit's monthly trend (projections/bulletin.py says which knowledge each month is read with).
 
+    ``tree_head`` is the signed tree head the bulletin was computed from (projections/tree_head.py), None
+    while what it read is not sealed.
+
     Refuses a month that has not ended yet (by ``today_is``, default today): its deadlines have not all
     passed, so a bulletin of it would count reports as missing that are still due.
     """
     from projections.bulletin import bulletin_document, month_end
+    from projections.tree_head import tree_head
 
     end = month_end(year, month)
     if end >= (today_is or today()):
         raise RuleViolation(f"{year}-{month:02d} has not ended yet (it ends on {end.isoformat()}): "
                             "a bulletin covers a finished month")
-    return bulletin_document(reading(app, year, end, known_at, progress), month)
+    read = reading(app, year, end, known_at, progress)
+    return {**bulletin_document(read, month), "tree_head": tree_head(app, read)}
 
 
 def ranking_doc(app: Any, year: int, as_of: date) -> dict[str, Any]:
@@ -94,6 +99,14 @@ def ranking_doc(app: Any, year: int, as_of: date) -> dict[str, Any]:
     before = as_of.replace(day=1) - timedelta(days=1)
     earlier = score_doc(app, year, as_of=before) if before.year == year else None
     return ranking_with_change(score_doc(app, year, as_of=as_of), earlier)
+
+
+def report_doc(app: Any, read: Any, doc: dict[str, Any]) -> dict[str, Any]:
+    """A score document as a published report prints it: with ``tree_head``, the signed tree head its
+    reading was computed from (None while not sealed; projections/tree_head.py)."""
+    from projections.tree_head import tree_head
+
+    return {**doc, "tree_head": tree_head(app, read)}
 
 
 def trace_of(read: Any, unit: str, item: str | None = None, scores: list[Any] | None = None) -> dict[str, Any]:

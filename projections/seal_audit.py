@@ -72,7 +72,7 @@ def _key_print(public: str) -> str | None:
         return None
 
 
-def _signature(seal: SealRecord) -> str:
+def signature_status(seal: SealRecord) -> str:
     """``unsigned``, ``valid`` or ``invalid`` (a forged or altered seal, or a malformed key or signature)."""
     if not seal.signature and not seal.public_key:
         return "unsigned"
@@ -96,7 +96,7 @@ def check_seals(seals: Sequence[SealRecord], pinned: Sequence[str], chain_failur
     previous_key: str | None = None
     pins = set(pinned)
     for seal in seals:
-        signature = _signature(seal)
+        signature = signature_status(seal)
         key = _key_print(seal.public_key) if seal.public_key else None
         reached = chain_failure is None or seal.notification_id < chain_failure
         is_pinned = None if not pins else (signature == "valid" and seal.public_key in pins)
@@ -144,7 +144,7 @@ def seals_to_vouch(seals: Sequence[SealRecord], signer: str | None, trusted: Seq
     keys = {signer, *trusted}
     for seal in seals:
         name = f"seal {seal.id} (head #{seal.notification_id}, event #{seal.position})"
-        signature = _signature(seal)
+        signature = signature_status(seal)
         if signature == "invalid":
             return f"{name}: the signature does not verify (forged or altered?)"
         if signer is not None and signature == "valid" and seal.public_key not in keys:

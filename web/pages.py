@@ -42,6 +42,7 @@ from ledger.reads import (
     log_doc,
     ranking_doc,
     reading,
+    report_doc,
     score_doc,
     scores_of,
     today,
@@ -270,7 +271,7 @@ async def report(request: Request, who: Who, fmt: str, year: int | None = None) 
     y = _year(year, request)
     read = reading(_app(request), y, min(today(), date(y, 12, 31)))
     scores = read.scores()
-    data = render_report(fmt, read, scores, score_document(read, scores), None)
+    data = render_report(fmt, read, scores, report_doc(_app(request), read, score_document(read, scores)), None)
     kinds = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "html": "application/octet-stream", "csv": "text/csv; charset=utf-8"}
     return Response(data, media_type=kinds[fmt], headers={

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from projections.reports.head_facts import tree_head_facts
 from projections.reports.ranking import decimal_or_none, points, ranked_units, section_heads
 
 
@@ -56,7 +57,8 @@ def bulletin_title(doc: Mapping[str, Any]) -> str:
 
 
 def bulletin_facts(doc: Mapping[str, Any]) -> list[str]:
-    """The facts on top of both formats: the month's end, the compared month's end, knowledge, rules."""
+    """The facts on top of both formats: the month's end, the compared month's end, knowledge, rules and the
+    signed tree head the bulletin was computed from."""
     ruleset = doc.get("ruleset") or {}
     rules = " ".join(str(ruleset.get(k)) for k in ("name", "id") if ruleset.get(k))
     return [
@@ -65,4 +67,5 @@ def bulletin_facts(doc: Mapping[str, Any]) -> list[str]:
         f"记录截至：{doc.get('known_at') or '最新（全部已记录数据，含此后的更正）'}",
         f"评价细则：{rules or '—'}",
         f"细则 SHA-256：{ruleset.get('sha256') or '—'}",
+        *tree_head_facts(doc),
     ]

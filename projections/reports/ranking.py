@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from projections.reports.head_facts import tree_head_facts
+
 #: An occurrence's state as the ledger names it → as a unit's staff read it.
 STATE_LABELS: dict[str, str] = {
     "effective": "有效",
@@ -241,7 +243,8 @@ def class_groups(rows: Sequence[RankingRow]) -> list[tuple[str, list[RankingRow]
 
 
 def heading_facts(scores: Mapping[str, Any], compare: Mapping[str, Any] | None = None) -> list[str]:
-    """The facts every report states on top: period, knowledge time, ruleset and its hash."""
+    """The facts every report states on top: period, knowledge time, ruleset and its hash, and the signed tree
+    head the report was computed from when the document carries one (projections/reports/head_facts.py)."""
     ruleset = scores.get("ruleset") or {}
     rules = " ".join(str(ruleset.get(k)) for k in ("name", "id") if ruleset.get(k))
     facts = [
@@ -253,4 +256,4 @@ def heading_facts(scores: Mapping[str, Any], compare: Mapping[str, Any] | None =
     ]
     if compare is not None:
         facts.append(f"对比日期：{compare.get('as_of') or '—'}（变化 = 总分 − 对比日期总分）")
-    return facts
+    return facts + tree_head_facts(scores)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import copy
 import csv
 import io
-from html.parser import HTMLParser
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
@@ -267,7 +267,8 @@ class TestCompactPrintedPage:
         assert "TA2025DAI00001" in page  # 岱岳区 lost points on the rate: its orders are listed
 
     def test_items_at_full_marks_without_records_collapse_into_one_line_on_paper(self, page):
-        assert '<li class="full">' in page and '<li class="full-list">满分或未扣分的项目（明细见网页展开或工作簿）：' in page
+        assert '<li class="full">' in page
+        assert '<li class="full-list">满分或未扣分的项目（明细见网页展开或工作簿）：' in page
         assert "ul.items > li.full { display:none; }" in page  # in the print style only
 
     def test_records_are_table_rows_named_by_their_ids_first_8_characters(self, data):
