@@ -14,7 +14,8 @@ def test_a_document_without_a_tree_head_key_prints_nothing():
 
 
 def test_an_unsealed_reading_says_so():
-    assert tree_head_facts({"tree_head": None}) == ["签名树头：无（本报表所依据的记录尚未全部封存，见 hotline-ledger seal）"]
+    unsealed = "签名树头：无（本报表所依据的记录尚未全部封存，见 hotline-ledger seal）"
+    assert tree_head_facts({"tree_head": None}) == [unsealed]
 
 
 def test_a_signed_head_prints_size_root_signature_and_fingerprint():
