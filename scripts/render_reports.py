@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Render the published reports as they print, so anyone can look at them again (issue 14).
 
-Records the demo year into a fresh SQLite store, writes the score workbook and page and the
-monthly bulletin (workbook and page), converts the workbooks to PDF with LibreOffice and the
-pages with Chromium's print, and rasterises to PNG with pdftoppm the first page of every sheet
-of a workbook (a sheet starts with its title, "2025年…") and the first pages of a web page:
+Records the demo year into a fresh SQLite store and seals it with a throwaway key, writes the
+score workbook and page and the monthly bulletin (workbook and page), converts the workbooks to
+PDF with LibreOffice and the pages with Chromium's print, and rasterises to PNG with pdftoppm the
+first page of every sheet of a workbook (a sheet starts with its title, "2025年…") and the first
+pages of a web page:
 
     .venv/bin/python scripts/render_reports.py [--out DIR] [--year 2025] [--month 10] [--pages N]
 
@@ -15,6 +16,7 @@ the PNGs written. Nothing here is a test: look at the PNGs.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -74,6 +76,10 @@ def main() -> int:
         work = Path(tmp)
         store = ["--store", f"sqlite:///{work / 'demo.db'}"]
         run(CLI, *store, "demo", "--year", str(a.year), cwd=work)
+        # Sealed as a centre seals before it publishes: the reports print the signed tree head.
+        run(CLI, "seal", "keygen", str(work / "seal.pem"), cwd=work)
+        subprocess.run([CLI, *store, "seal", "--note", "演示年度"], check=True, cwd=work, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "HOTLINE_LEDGER_SEAL_KEY": str(work / "seal.pem")}, timeout=600)
         as_of = ("--as-of", f"{a.year}-12-31")
         written = [out / "score.xlsx", out / "score.html", out / "bulletin.xlsx", out / "bulletin.html"]
         for path in written[:2]:

@@ -15,6 +15,8 @@ SIGNATURE_TEXT = {"valid": "有效", "unsigned": "未签名", "invalid": "无效
 
 def tree_head_facts(doc: Mapping[str, Any]) -> list[str]:
     """`签名树头：…` lines (label：value) for the facts of a report; [] when the document has no ``tree_head``."""
+    from projections.reports.unit_detail import local_time  # unit_detail reads ranking, which reads this
+
     if "tree_head" not in doc:
         return []
     head = doc.get("tree_head")
@@ -22,7 +24,7 @@ def tree_head_facts(doc: Mapping[str, Any]) -> list[str]:
         return ["签名树头：无（本报表所依据的记录尚未全部封存，见 hotline-ledger seal）"]
     note = f" · {head['note']}" if head.get("note") else ""
     status = SIGNATURE_TEXT.get(str(head.get("signature_status")), str(head.get("signature_status")))
-    lines = [f"签名树头：封存 {head['seal']}（{head.get('sealed_at') or '—'}{note}）",
+    lines = [f"签名树头：封存 {head['seal']}（{local_time(head.get('sealed_at')) or '—'}{note}）",
              f"树大小：{head['tree_size']} 个事件",
              f"树根 SHA-256：{head['tree_root']}",
              f"签名状态：{status}"]

@@ -235,10 +235,12 @@ def test_a_unit_drills_down_to_its_evidence_and_dispute_history(browser, page_ur
 
 def test_printing_expands_every_drill_down(browser, page_url):
     browser.open_page(page_url, width=794, media="print")  # A4 at 96 dpi
-    hidden = browser.evaluate("[...document.querySelectorAll('.event')].filter(e => !e.checkVisibility())"
-                              ".length")
+    # Every record is shown on paper, except under an item at full marks (collapsed into its section's line).
+    hidden = browser.evaluate("[...document.querySelectorAll('.event')].filter(e => !e.checkVisibility()"
+                              " && !e.closest('li.full')).length")
     assert browser.evaluate("document.querySelectorAll('.event').length") > 0
     assert hidden == 0
+    assert browser.evaluate("[...document.querySelectorAll('li.full-list')].every(e => e.checkVisibility())")
 
 
 def test_the_page_the_cli_writes_from_a_real_ledger_ranks_and_drills_down_offline(browser, cli, tmp_path):

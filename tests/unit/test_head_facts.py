@@ -20,7 +20,7 @@ def test_an_unsealed_reading_says_so():
 
 def test_a_signed_head_prints_size_root_signature_and_fingerprint():
     assert tree_head_facts({"tree_head": HEAD}) == [
-        "签名树头：封存 5f3a9c1e-0000-4000-8000-000000000001（2025-04-01T09:00:00+08:00 · 三月通报）",
+        "签名树头：封存 5f3a9c1e-0000-4000-8000-000000000001（2025-04-01 09:00:00 +08:00 · 三月通报）",
         "树大小：354 个事件", f"树根 SHA-256：{'ab' * 32}", "签名状态：有效",
         "签名（Ed25519）：c2ln", "公钥指纹：SHA256:0123456789abcdef"]
 
