@@ -42,6 +42,20 @@ class SealRecord(NamedTuple):
     tree_root: str = ""
 
 
+def _decoded(app: Any, n: Any) -> SealRecord | None:
+    """A seal notification as a SealRecord; None when its bytes do not decode (the chain names it)."""
+    try:
+        state = app.mapper.decode_state(n)
+        return SealRecord(
+            position=n.id, id=str(UUID(str(n.originator_id))), notification_id=int(state["notification_id"]),
+            head=str(state["head"]).lower(), note=str(state.get("note", "")),
+            sealed_at=datetime.fromisoformat(str(state["timestamp"])), sealed_by=str(state["recorded_by"]),
+            signature=str(state.get("signature", "")), public_key=str(state.get("public_key", "")),
+            tree_size=int(state.get("tree_size", 0)), tree_root=str(state.get("tree_root", "")).lower())
+    except Exception:  # noqa: BLE001 - damaged bytes: the chain check reports this event
+        return None
+
+
 def seal_records(app: Any) -> list[SealRecord]:
     """Every seal in the store, in order; seals whose bytes do not decode are passed over (the chain names them)."""
     seals: list[SealRecord] = []
@@ -49,20 +63,16 @@ def seal_records(app: Any) -> list[SealRecord]:
     topic = get_topic(LedgerSealed)
     while True:
         page = app.recorder.select_notifications(start=start, limit=_PAGE, topics=[topic], inclusive_of_start=False)
-        for n in page:
-            try:
-                state = app.mapper.decode_state(n)
-                seals.append(SealRecord(
-                    position=n.id, id=str(UUID(str(n.originator_id))), notification_id=int(state["notification_id"]),
-                    head=str(state["head"]).lower(), note=str(state.get("note", "")),
-                    sealed_at=datetime.fromisoformat(str(state["timestamp"])), sealed_by=str(state["recorded_by"]),
-                    signature=str(state.get("signature", "")), public_key=str(state.get("public_key", "")),
-                    tree_size=int(state.get("tree_size", 0)), tree_root=str(state.get("tree_root", "")).lower()))
-            except Exception:  # noqa: S112 - damaged bytes: the chain check reports this event
-                continue
+        seals.extend(s for s in (_decoded(app, n) for n in page) if s is not None)
         if len(page) < _PAGE:
             return seals
         start = page[-1].id
+
+
+def seal_record_at(app: Any, position: int) -> SealRecord | None:
+    """The seal stored at notification ``position``, None if there is none there or it does not decode."""
+    page = app.recorder.select_notifications(start=position, limit=1, topics=[get_topic(LedgerSealed)])
+    return next((s for s in (_decoded(app, n) for n in page if n.id == position) if s is not None), None)
 
 
 def _key_print(public: str) -> str | None:

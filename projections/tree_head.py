@@ -28,22 +28,25 @@ from events.accounts import (
 )
 from events.seals import LedgerSealed
 from projections.local_time import in_zone
-from projections.seal_audit import seal_records, signature_status
+from projections.seal_audit import seal_record_at, signature_status
 
 #: Events no score depends on: an event of these kinds after a seal leaves the seal covering the reading.
 UNSCORED = tuple(t.__name__ for t in (LedgerSealed, AccountOpened, AccountRoleChanged, AccountDisabled,
                                       AccountEnabled, AccountPasswordSet, AccountTokenIssued, AccountTokensRevoked))
 
 
-def covering_seal_id(db: Any) -> str | None:
-    """The id of the latest seal in the read model ``db`` whose sealed position is at or after the last
-    event a score may depend on; None when there is none (nothing sealed, or recorded after the last seal)."""
+def covering_seal(db: Any) -> int | None:
+    """The position (notification id) of the latest seal in the read model ``db`` whose sealed position is at
+    or after the last event a score may depend on; None when there is none (nothing sealed, or something
+    recorded after the last seal)."""
     marks = ",".join("?" * len(UNSCORED))
-    row = db.execute(f"SELECT MAX(nid) FROM log WHERE type NOT IN ({marks})", UNSCORED).fetchone()
-    last = row[0] if row and row[0] is not None else 0
-    found = db.execute("SELECT id FROM seals WHERE notification_id >= ? ORDER BY nid DESC LIMIT 1",
+    # Walked from the newest event back (the primary key), stopping at the first that may count.
+    row = db.execute(f"SELECT nid FROM log WHERE type NOT IN ({marks}) ORDER BY nid DESC LIMIT 1",
+                     UNSCORED).fetchone()
+    last = row[0] if row else 0
+    found = db.execute("SELECT nid FROM seals WHERE notification_id >= ? ORDER BY nid DESC LIMIT 1",
                        (last,)).fetchone()
-    return str(found[0]) if found else None
+    return int(found[0]) if found else None
 
 
 def tree_head(app: Any, reading: Any) -> dict[str, Any] | None:
@@ -54,10 +57,10 @@ def tree_head(app: Any, reading: Any) -> dict[str, Any] | None:
     ``fingerprint`` (None when unsigned) and ``signature_status`` (``valid``, ``unsigned`` or ``invalid``).
     A seal made before the Merkle tree signs no tree head: it covers nothing here.
     """
-    wanted = covering_seal_id(reading.db)
-    if wanted is None:
+    position = covering_seal(reading.db)
+    if position is None:
         return None
-    seal = next((s for s in seal_records(app) if s.id == wanted), None)
+    seal = seal_record_at(app, position)
     if seal is None or not seal.tree_root:
         return None
     status = signature_status(seal)
