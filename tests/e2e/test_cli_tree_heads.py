@@ -83,3 +83,11 @@ def test_a_record_after_the_seal_uncovers_the_present_but_not_what_was_known_at_
     later = _seal(cli, ledger["key_file"], "三月通报（更正）")
     now = cli.json(*BULLETIN)["tree_head"]
     assert (now["seal"], now["tree_size"], now["tree_root"]) == (later["id"], 7, later["tree_root"])
+
+
+def test_an_account_opened_after_the_seal_changes_no_score_and_leaves_the_seal_covering(
+        cli: Cli, tmp_path: Path, ledger: dict[str, Any]):
+    seal = _seal(cli, ledger["key_file"], "三月通报")
+    added = cli("users", "add", "bob", "--role", "viewer", "--password-stdin", input="correct horse battery\n")
+    assert added.exit_code == 0, added.stderr
+    assert cli.json(*BULLETIN)["tree_head"]["seal"] == seal["id"]
