@@ -54,10 +54,11 @@ def _event(code: str, event: Row) -> str:
     """One record as a table row (its history and attachments in a row of their own below it)."""
     state = str(event.get("state") or "effective")
     amount = event_points(event)
-    ident = _e(event.get("id"))
+    raw = "" if event.get("id") is None else str(event.get("id"))
+    ident = _e(raw)
     # The record's id beside its evidence: what a unit cites to dispute it (the first 8 characters on
     # the page, a unique prefix the CLI accepts; the whole id in its title and the row's data-id).
-    cells = [f'<td class="id"><span class="hash" title="{ident}">{ident[:8]}</span></td>',
+    cells = [f'<td class="id"><span class="hash" title="{ident}">{_e(raw[:8])}</span></td>',
              f'<td>{_e(event.get("date"))}</td>', f'<td class="n">{_e(event.get("count"))}</td>',
              f'<td class="n">{_e(two_places(amount)) if amount is not None else ""}</td>',
              f'<td><span class="status state-{_e(state)}">{_e(state_text(event))}</span></td>',
@@ -78,7 +79,7 @@ def _event(code: str, event: Row) -> str:
 def _records(code: str, events: list[Row]) -> str:
     """An item's records as one compact table (a card per record would take a third of a page each)."""
     aside = ' class="aside"'
-    head = "".join(f"<th{aside if n >= 7 else ''}>{h}</th>" for n, h in enumerate(RECORD_COLUMNS))
+    head = "".join(f"<th{aside if n >= len(RECORD_COLUMNS) - 2 else ''}>{h}</th>" for n, h in enumerate(RECORD_COLUMNS))
     body = "".join(_event(code, e) for e in events)
     return (f'<div class="table-wrap records"><table><thead><tr>{head}</tr></thead>'
             f'<tbody>{body}</tbody></table></div>')
