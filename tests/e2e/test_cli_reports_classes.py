@@ -94,8 +94,9 @@ class TestUnitClasses:
         assert ws.freeze_panes == f"E{top + 1}"  # class, rank, code and unit stay in view
         assert [ws.cell(row=top + n, column=1).value for n in (1, 4)] == ["县", "区（功能区）"]
         page = page_path.read_text("utf-8")
-        assert page.count('<h3 class="class-name">') == 2 * 2  # one chart and one table per class
-        assert page.count('<svg class="chart"') == 2
+        # Per class: the composition chart, the chart of points lost and the ranking table.
+        assert page.count('<h3 class="class-name">') == 3 * 2
+        assert page.count('<svg class="chart"') == 2 and page.count('<svg class="chart loss"') == 2
         assert "类别：县（类别内第 1 名）" in page
 
     def test_the_terminal_table_has_a_class_column(self, lianyungang):
