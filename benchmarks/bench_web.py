@@ -36,6 +36,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+from bench_occurrences import fresh_store  # the same fresh-schema housekeeping as the other benchmarks
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = str(ROOT / ".venv" / "bin" / "hotline-ledger") if (ROOT / ".venv/bin/hotline-ledger").exists() else \
@@ -174,7 +175,13 @@ def main() -> int:
     folder = tempfile.mkdtemp(prefix="bench-web-")
     os.environ.setdefault("HOTLINE_LEDGER_VIEWS", f"{folder}/views.db")
     os.environ.setdefault("HOTLINE_LEDGER_EVIDENCE", f"{folder}/evidence")
-    store = args.store or f"sqlite:///{folder}/ledger.db"
+    # A PostgreSQL URL without ?schema= gets a fresh schema, dropped afterwards (never the database's default).
+    with fresh_store(args.store, Path(folder), "web") as (store, _env):
+        return run(args, store, folder)
+
+
+def run(args: argparse.Namespace, store: str, folder: str) -> int:
+    """Set the store up, start the serve processes, load them; the figures (0: every write stored once)."""
     if args.processes > 1 and store.startswith("sqlite"):
         sys.exit("several serve processes share a PostgreSQL store: give --store postgresql://…")
     year = args.year or time.localtime().tm_year - 1
