@@ -35,6 +35,7 @@ from ledger.errors import LedgerError, RuleViolation
 from ledger.event_tree import SALT_SIZE, extend_tree
 from ledger.evidence import check_digest
 from ledger.restore_check import RestoreCheck
+from ledger.translation import _
 from projections.export import FORMAT, READABLE_VERSIONS
 
 #: Events inserted per executemany (all of them in one transaction).
@@ -56,8 +57,9 @@ def import_ledger(app: Any, path: str, seals: Iterable[tuple[int, str]] = ()) ->
     """
     existing = app.recorder.max_notification_id()
     if existing is not None:
-        raise RuleViolation(f"the store {app.location.display} is not empty (its last event is #{existing}): "
-                            "a ledger is imported only into an empty store")
+        raise RuleViolation(_("the store {store} is not empty (its last event is #{last}): "
+                              "a ledger is imported only into an empty store").format(store=app.location.display,
+                                                                                      last=existing))
     writer = _writer_for(app.recorder)
     with app.evidence.staging() as staging:
         with open(path, encoding="utf-8") as f:
@@ -82,29 +84,33 @@ def _numbered(f: IO[str], path: str, limit: int | None, after: int = 0) -> Itera
             return
         number += 1
         if limit is not None and len(text) > limit:
-            raise RuleViolation(f"{path}:{number}: a line longer than {limit} characters: not an export line; "
-                                "nothing was imported")
+            raise RuleViolation(_("{path}:{number}: a line longer than {limit} characters: not an export line; "
+                                  "nothing was imported").format(path=path, number=number, limit=limit))
         if not text.strip():
             continue
         try:
             obj = json.loads(text)
         except json.JSONDecodeError as e:
-            raise RuleViolation(f"{path}:{number}: not a JSON object ({e.msg}); nothing was imported") from None
+            raise RuleViolation(_("{path}:{number}: not a JSON object ({error}); nothing was imported").format(
+                path=path, number=number, error=e.msg)) from None
         if not isinstance(obj, dict):
-            raise RuleViolation(f"{path}:{number}: not a JSON object; nothing was imported")
+            raise RuleViolation(_("{path}:{number}: not a JSON object; nothing was imported").format(path=path,
+                                                                                              number=number))
         yield number, obj
 
 
 def _check_header(first: tuple[int, dict[str, Any]] | None, path: str) -> int:
     if first is None:
-        raise RuleViolation(f"{path}: the file is empty: not a ledger export")
+        raise RuleViolation(_("{path}: the file is empty: not a ledger export").format(path=path))
     number, obj = first
     if obj.get("format") != FORMAT:
-        raise RuleViolation(f"{path}:{number}: not a hotline-ledger export (no {FORMAT!r} header)")
+        raise RuleViolation(_("{path}:{number}: not a hotline-ledger export (no {format} header)").format(
+            path=path, number=number, format=repr(FORMAT)))
     version = obj.get("version")
     if version not in READABLE_VERSIONS:
-        raise RuleViolation(f"{path}:{number}: export version {version!r} is not supported "
-                            f"(this program reads versions {', '.join(map(str, READABLE_VERSIONS))})")
+        raise RuleViolation(_("{path}:{number}: export version {version} is not supported "
+                              "(this program reads versions {versions})").format(
+            path=path, number=number, version=repr(version), versions=", ".join(map(str, READABLE_VERSIONS))))
     return int(version)
 
 
@@ -126,7 +132,8 @@ class _Restore:
             where = f"{self.path}:{number}"
             if kind == "event":
                 row = self._event(obj, where, previous, last_id)
-                if events == 0 and (problem := key_problem(self.check.mapper, row[4], f"the export {where}")):
+                if events == 0 and (problem := key_problem(self.check.mapper, row[4],
+                                                                 _("the export {where}").format(where=where))):
                     raise KeyRefused(problem)  # restored bytes stay as they are: the key must be the export's own
                 self._meaning(number, row)
                 if not self.problems:  # after the first problem nothing is written: the rest is only checked
@@ -137,15 +144,18 @@ class _Restore:
                 files += 1
             elif kind == "end":
                 if obj.get("events") != events or obj.get("evidence") != files or obj.get("head") != previous.hex():
-                    raise RuleViolation(f"{where}: the trailer says {obj.get('events')} events and "
-                                        f"{obj.get('evidence')} evidence files, the file holds {events} and {files}; "
-                                        "nothing was imported")
+                    raise RuleViolation(_("{where}: the trailer says {said_events} events and {said_evidence} evidence "
+                                          "files, the file holds {events} and {files}; nothing was imported").format(
+                        where=where, said_events=obj.get("events"), said_evidence=obj.get("evidence"),
+                        events=events, files=files))
                 self._finish(last_id)
                 yield {"events": events, "evidence": files, "head": previous.hex()}
                 return
             else:
-                raise RuleViolation(f"{where}: unknown line kind {kind!r}; nothing was imported")
-        raise RuleViolation(f"{self.path}: the file ends without its trailer (truncated?); nothing was imported")
+                raise RuleViolation(_("{where}: unknown line kind {kind}; nothing was imported").format(where=where,
+                                                                                                 kind=repr(kind)))
+        raise RuleViolation(_("{path}: the file ends without its trailer (truncated?); nothing was imported").format(
+            path=self.path))
 
     def _event(self, obj: dict[str, Any], where: str, previous: bytes, last_id: int) -> _Row:
         """The event's row, its chain link checked (a fault here stops the reading)."""
@@ -156,24 +166,26 @@ class _Restore:
             claimed = bytes.fromhex(obj["hash"])
             salt = bytes.fromhex(obj["salt"]) if obj.get("salt") is not None else None
             if salt is not None and len(salt) != SALT_SIZE:
-                raise ValueError(f"its leaf salt is {len(salt)} bytes, not {SALT_SIZE}")
+                raise ValueError(_("its leaf salt is {size} bytes, not {expected}").format(size=len(salt),
+                                                                                           expected=SALT_SIZE))
         except (KeyError, TypeError, ValueError, binascii.Error) as e:
-            raise RuleViolation(f"{where}: a malformed event ({type(e).__name__}: {e}); nothing was imported"
-                                ) from None
+            raise RuleViolation(_("{where}: a malformed event ({kind}: {error}); nothing was imported").format(
+                where=where, kind=type(e).__name__, error=e)) from None
         if nid <= last_id:
-            raise RuleViolation(f"{where}: event #{nid} does not come after #{last_id}; nothing was imported")
+            raise RuleViolation(_("{where}: event #{nid} does not come after #{last}; nothing was imported").format(
+                where=where, nid=nid, last=last_id))
         if nid >= 2**63 or not 0 < version < 2**63:
-            raise RuleViolation(f"{where}: event #{nid} version {version}: out of the store's range; "
-                                "nothing was imported")
+            raise RuleViolation(_("{where}: event #{nid} version {version}: out of the store's range; "
+                                  "nothing was imported").format(where=where, nid=nid, version=version))
         digest = event_digest(oid, version, topic, state)
         link = chain_link(previous, nid, digest)
         if link != claimed:
-            raise RuleViolation(f"{where}: event #{nid} does not match its chain hash (the file was altered?); "
-                                "nothing was imported")
+            raise RuleViolation(_("{where}: event #{nid} does not match its chain hash (the file was altered?); "
+                                  "nothing was imported").format(where=where, nid=nid))
         return nid, oid, version, topic, state, digest, link, salt
 
     def _meaning(self, number: int, row: _Row) -> None:
-        nid, oid, version, topic, state, _, link, _ = row
+        nid, oid, version, topic, state, _digest, link, _salt = row
         where = f"{self.path}:{number}"
         try:
             self.check.check(number, nid, oid, version, topic, state, link.hex())
@@ -181,8 +193,9 @@ class _Restore:
             self.problems.append(f"{where}: {e}")
         sealed = self.seals.pop(nid, None)
         if sealed is not None and sealed != link.hex():
-            self.problems.append(f"{where}: event #{nid}'s chain hash is {link.hex()}, not the published head "
-                                 f"{sealed} given with --seal (the file is not the sealed ledger)")
+            self.problems.append(_("{where}: event #{nid}'s chain hash is {link}, not the published head "
+                                   "{sealed} given with --seal (the file is not the sealed ledger)").format(
+                where=where, nid=nid, link=link.hex(), sealed=sealed))
 
     def _evidence(self, obj: dict[str, Any], where: str, lines: Iterator[tuple[int, dict[str, Any]]]) -> None:
         """Stream one evidence file into the staging folder: inline (version 1) or from its chunk lines."""
@@ -195,37 +208,41 @@ class _Restore:
                 blocks = self._chunks(int(obj["chunks"]), where, lines)
             name = obj.get("name")
             if name is not None and (not isinstance(name, str) or len(name) > 1000):
-                raise ValueError("its name is not a short text")
+                raise ValueError(_("its name is not a short text"))
             problem = self.staging.receive(sha, size, blocks, name or "")
         except (KeyError, TypeError, ValueError, binascii.Error) as e:
-            raise RuleViolation(f"{where}: a malformed evidence file ({type(e).__name__}: {e}); nothing was imported"
-                                ) from None
+            raise RuleViolation(_("{where}: a malformed evidence file ({kind}: {error}); nothing was imported").format(
+                where=where, kind=type(e).__name__, error=e)) from None
         if problem:
             self.problems.append(f"{where}: {problem}")
         self.evidence.add(sha)
 
     def _chunks(self, count: int, where: str, lines: Iterator[tuple[int, dict[str, Any]]]) -> Iterator[bytes]:
-        for _ in range(count):
+        for _chunk in range(count):
             number, obj = next(lines, (0, {}))
             if obj.get("kind") != "chunk" or not isinstance(obj.get("data"), str):
-                raise RuleViolation(f"{self.path}:{number or 'end'}: the evidence file of {where} lacks one of its "
-                                    f"{count} chunk lines; nothing was imported")
+                raise RuleViolation(_("{path}:{number}: the evidence file of {where} lacks one of its {count} chunk "
+                                      "lines; nothing was imported").format(path=self.path, number=number or "end",
+                                                                            where=where, count=count))
             yield base64.b64decode(obj["data"], validate=True)
 
     def _finish(self, last_id: int) -> None:
         """Add what only the whole file shows, then refuse it if anything was wrong."""
         for sha, number in self.check.attachments.items():
             if sha not in self.evidence:
-                self.problems.append(f"{self.path}:{number}: its attachment {sha} is not among the file's "
-                                     "evidence files")
+                self.problems.append(_("{path}:{number}: its attachment {sha} is not among the file's "
+                                       "evidence files").format(path=self.path, number=number, sha=sha))
         for nid, head in sorted(self.seals.items()):
-            self.problems.append(f"{self.path}: no event #{nid} in the file (its last is #{last_id}): it does "
-                                 f"not reach the published head {nid}:{head} given with --seal")
+            self.problems.append(_("{path}: no event #{nid} in the file (its last is #{last}): it does "
+                                   "not reach the published head {nid}:{head} given with --seal").format(
+                path=self.path, nid=nid, last=last_id, head=head))
         if self.problems:
             shown = self.problems[:SHOWN_PROBLEMS]
             more = len(self.problems) - len(shown)
-            raise RuleViolation("\n".join(shown) + (f"\n… and {more} more" if more else "")
-                                + f"\n{self.path}: {len(self.problems)} problem(s); nothing was imported")
+            more_line = "\n" + _("… and {more} more").format(more=more) if more else ""
+            raise RuleViolation("\n".join(shown) + more_line + "\n"
+                                + _("{path}: {count} problem(s); nothing was imported").format(
+                                    path=self.path, count=len(self.problems)))
 
 
 def _salts(batch: list[_Row]) -> dict[int, bytes]:
@@ -255,7 +272,7 @@ def _write_sqlite(recorder: Any, rows: Iterator[_Row | dict[str, Any]], staging:
     with recorder.datastore.transaction(commit=True) as cur:
         cur.execute(f"SELECT COUNT(*) FROM {e}")  # re-checked inside the transaction
         if cur.fetchone()[0]:
-            raise RuleViolation("the store is no longer empty (another writer?); nothing was imported")
+            raise RuleViolation(_("the store is no longer empty (another writer?); nothing was imported"))
         for batch in _batches(rows):
             if isinstance(batch, dict):
                 recorder.index_restored(cur)  # the order index, built from the restored facts (ledger/order_index.py)
@@ -279,7 +296,7 @@ def _write_postgres(recorder: Any, rows: Iterator[_Row | dict[str, Any]], stagin
         # The same lock as the library's writers: nobody appends while the ledger is restored.
         cur.execute(SQL("LOCK TABLE {}.{} IN EXCLUSIVE MODE").format(s, e))
         if cur.execute(SQL("SELECT 1 FROM {}.{} LIMIT 1").format(s, e)).fetchone():
-            raise RuleViolation("the store is no longer empty (another writer?); nothing was imported")
+            raise RuleViolation(_("the store is no longer empty (another writer?); nothing was imported"))
         staging.bind(cur)  # the evidence rows go into this transaction too: a refused file leaves none
         summary: dict[str, Any] = {}
         for batch in _batches(rows):

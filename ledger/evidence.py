@@ -26,6 +26,7 @@ from typing import Any
 
 from events.base import Attachment
 from ledger.errors import LedgerError, RuleViolation
+from ledger.translation import _
 
 #: Bytes read, hashed and written at a time (and the size of one stored chunk on PostgreSQL).
 CHUNK = 1 << 20
@@ -48,26 +49,37 @@ def max_bytes() -> int:
     if not raw:
         return DEFAULT_MAX_BYTES
     if not raw.isdigit() or int(raw) < 1:
-        raise RuleViolation(f"{MAX_BYTES_ENV}={raw!r} is not a size: give a positive number of bytes")
+        raise RuleViolation(_("{env}={raw} is not a size: give a positive number of bytes").format(env=MAX_BYTES_ENV,
+                                                                                                raw=repr(raw)))
     return int(raw)
 
 
 def too_large(source: str | os.PathLike[str], size: int, limit: int) -> LedgerError:
     """The refusal of an attachment above the limit."""
-    return RuleViolation(f"attachment {str(source)!r} is {size} bytes, more than the {limit} bytes an attachment "
-                         f"may have ({MAX_BYTES_ENV}); nothing was recorded")
+    return RuleViolation(_("attachment {source} is {size} bytes, more than the {limit} bytes an attachment "
+                           "may have ({env}); nothing was recorded").format(source=repr(str(source)), size=size,
+                                                                            limit=limit, env=MAX_BYTES_ENV))
+
+
+def digest_mismatch(sha256: str, size: int, received: int) -> str:
+    """The problem of a restored evidence file whose bytes do not hash to ``sha256`` (``size``: its line's)."""
+    if received == size:
+        return _("evidence file {sha} does not match its digest").format(sha=sha256)
+    return _("evidence file {sha} does not match its digest ({received} bytes where its line says {size})").format(
+        sha=sha256, received=received, size=size)
 
 
 def readable(source: str | os.PathLike[str]) -> Path:
     """The attachment's path, refused unless it is a regular file within the size limit."""
     src = Path(source)
     if not src.is_file():
-        raise LedgerError(f"attachment {str(source)!r} is not a readable file")
+        raise LedgerError(_("attachment {source} is not a readable file").format(source=repr(str(source))))
     limit = max_bytes()
     try:
         size = src.stat().st_size
     except OSError as e:
-        raise LedgerError(f"attachment {str(source)!r} cannot be read: {e.strerror or e}") from None
+        raise LedgerError(_("attachment {source} cannot be read: {error}").format(source=repr(str(source)),
+                                                                                  error=e.strerror or e)) from None
     if size > limit:
         raise too_large(source, size, limit)
     return src
@@ -141,7 +153,8 @@ class EvidenceStore(ABC):
     def problem_of(self, sha256: str, name: str, found: str, size: int, expected_size: int | None) -> str | None:
         """The message for a kept file whose content hashes to ``found`` (None when it matches)."""
         if found != sha256 or (expected_size is not None and size != expected_size):
-            return f"evidence file {sha256} ({name}) was changed: its content no longer matches"
+            return _("evidence file {sha} ({name}) was changed: its content no longer matches").format(sha=sha256,
+                                                                                                    name=name)
         return None
 
 
@@ -189,8 +202,9 @@ class FileEvidenceStore(EvidenceStore):
                 os.replace(tmp_name, final)  # same directory tree, same file system: atomic
             tmp_name = None
         except OSError as e:
-            raise LedgerError(f"attachment {str(source)!r} could not be stored in the evidence store {self.root}: "
-                              f"{e.strerror or e}; nothing was recorded") from None
+            raise LedgerError(_("attachment {source} could not be stored in the evidence store {root}: "
+                                "{error}; nothing was recorded").format(source=repr(str(source)), root=self.root,
+                                                                        error=e.strerror or e)) from None
         finally:
             if tmp_name is not None:
                 with contextlib.suppress(OSError):
@@ -201,7 +215,7 @@ class FileEvidenceStore(EvidenceStore):
         """None if the kept file is intact, else what is wrong with it."""
         path = self.path_of(attachment.sha256)
         if not path.is_file():
-            return f"evidence file {attachment.sha256} ({attachment.name}) is missing"
+            return _("evidence file {sha} ({name}) is missing").format(sha=attachment.sha256, name=attachment.name)
         digest, size = hashlib.sha256(), 0
         try:
             with open(path, "rb") as f:
@@ -209,7 +223,8 @@ class FileEvidenceStore(EvidenceStore):
                     digest.update(block)
                     size += len(block)
         except OSError as e:
-            return f"evidence file {attachment.sha256} ({attachment.name}) cannot be read: {e.strerror or e}"
+            return _("evidence file {sha} ({name}) cannot be read: {error}").format(
+                sha=attachment.sha256, name=attachment.name, error=e.strerror or e)
         return self.problem_of(attachment.sha256, attachment.name, digest.hexdigest(), size, None)
 
     def iterate(self) -> Iterator[tuple[str, int]]:

@@ -26,7 +26,8 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from events.base import Attachment
 from ledger.errors import LedgerError
-from ledger.evidence import CHUNK, EvidenceStore, blocks_of, check_digest, max_bytes, readable, rechunk
+from ledger.evidence import CHUNK, EvidenceStore, blocks_of, check_digest, digest_mismatch, max_bytes, readable, rechunk
+from ledger.translation import _
 
 
 def evidence_tables(events_table: str) -> tuple[str, str]:
@@ -92,7 +93,8 @@ class PostgresEvidenceStore(EvidenceStore):
                 digest.update(block)
                 size += len(block)
         except OSError as e:
-            raise LedgerError(f"attachment {str(source)!r} cannot be read: {e.strerror or e}") from None
+            raise LedgerError(_("attachment {source} cannot be read: {error}").format(source=repr(str(source)),
+                                                                                  error=e.strerror or e)) from None
         sha = digest.hexdigest()
         self.pending.setdefault(sha, (src, size, src.name))
         return Attachment(name=src.name, sha256=sha, size=size)
@@ -104,11 +106,11 @@ class PostgresEvidenceStore(EvidenceStore):
             try:
                 found = _insert(cur, self.sql, sha, size, name, blocks_of(path, limit))
             except OSError as e:
-                raise LedgerError(f"attachment {str(path)!r} cannot be read: {e.strerror or e}; "
-                                  "nothing was recorded") from None
+                raise LedgerError(_("attachment {source} cannot be read: {error}; nothing was recorded").format(
+                    source=repr(str(path)), error=e.strerror or e)) from None
             if found is not None and found != (sha, size):
-                raise LedgerError(f"attachment {str(path)!r} changed while it was being recorded; "
-                                  "nothing was recorded")
+                raise LedgerError(_("attachment {source} changed while it was being recorded; nothing was recorded")
+                                  .format(source=repr(str(path))))
 
     def settle(self) -> None:
         """Forget the files held for the save that has just ended."""
@@ -136,13 +138,14 @@ class PostgresEvidenceStore(EvidenceStore):
         with self.datastore.get_connection() as conn, conn.cursor() as cur:
             head = cur.execute(self.sql.header, (sha,)).fetchone()
             if head is None:
-                return f"evidence file {sha} ({attachment.name}) is missing"
+                return _("evidence file {sha} ({name}) is missing").format(sha=sha, name=attachment.name)
             digest, size = hashlib.sha256(), 0
             for block in self._blocks(cur, sha, head["chunks"]):
                 digest.update(block)
                 size += len(block)
             if cur.execute(self.sql.count, (sha,)).fetchone()["count"] != head["chunks"]:
-                return f"evidence file {sha} ({attachment.name}) was changed: it has chunks it should not have"
+                return _("evidence file {sha} ({name}) was changed: it has chunks it should not have").format(
+                    sha=sha, name=attachment.name)
         return self.problem_of(sha, attachment.name, digest.hexdigest(), size, head["size"])
 
     def _blocks(self, cur: Any, sha: str, chunks: int) -> Iterator[bytes]:
@@ -176,7 +179,7 @@ class PostgresEvidenceStore(EvidenceStore):
         with self.datastore.get_connection() as conn, conn.cursor() as cur:
             head = cur.execute(self.sql.header, (sha,)).fetchone()
             if head is None:
-                raise LedgerError(f"evidence file {sha} is missing")
+                raise LedgerError(_("evidence file {sha} is missing").format(sha=sha))
             yield from self._blocks(cur, sha, head["chunks"])
 
     def staging(self) -> PostgresEvidenceStaging:
@@ -214,8 +217,7 @@ class PostgresEvidenceStaging:
         if found is None or found == (sha, size):
             return None  # (a mismatch is rolled back with the whole restore, which it refuses)
         received = found[1]
-        return (f"evidence file {sha} does not match its digest"
-                + ("" if received == size else f" ({received} bytes where its line says {size})"))
+        return digest_mismatch(sha, size, received)
 
     def commit(self) -> None:
         """Nothing to do: the rows were committed with the events."""

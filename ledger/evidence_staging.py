@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
-from ledger.evidence import FileEvidenceStore, check_digest
+from ledger.evidence import FileEvidenceStore, check_digest, digest_mismatch
 
 
 class EvidenceStaging:
@@ -57,8 +57,7 @@ class EvidenceStaging:
                 received += len(block)
         if digest.hexdigest() != sha256 or received != size:
             os.unlink(tmp.name)
-            return (f"evidence file {sha256} does not match its digest"
-                    + ("" if received == size else f" ({received} bytes where its line says {size})"))
+            return digest_mismatch(sha256, size, received)
         os.replace(tmp.name, self.folder / sha256)
         self.staged.append(sha256)
         return None

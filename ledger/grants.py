@@ -13,6 +13,7 @@ from typing import Any
 
 from ledger.credentials import TABLE as CREDENTIALS_TABLE
 from ledger.errors import RuleViolation
+from ledger.translation import _
 
 ACCESS = ("writer", "reader")
 
@@ -20,18 +21,19 @@ ACCESS = ("writer", "reader")
 def grant(app: Any, role: str, access: str) -> list[str]:
     """Give ``role`` exactly ``access`` on the store's schema; returns what was done, one line each."""
     if access not in ACCESS:
-        raise RuleViolation(f"unknown access {access!r}: give writer or reader")
+        raise RuleViolation(_("unknown access {access}: give writer or reader").format(access=repr(access)))
     recorder = app.recorder
     if app.location.kind != "postgresql":
-        raise RuleViolation("an SQLite store is one file: who may use it is decided by the file's permissions, "
-                            "not by roles (db grant is for PostgreSQL stores)")
+        raise RuleViolation(_("an SQLite store is one file: who may use it is decided by the file's permissions, "
+                              "not by roles (db grant is for PostgreSQL stores)"))
     from psycopg.sql import SQL, Identifier
 
     schema = recorder.datastore.schema
     tables = recorder.protected_tables()
     with recorder.datastore.transaction(commit=True) as curs:
         if curs.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone() is None:
-            raise RuleViolation(f"no PostgreSQL role {role!r}: create it first (CREATE ROLE … LOGIN)")
+            raise RuleViolation(_("no PostgreSQL role {role}: create it first (CREATE ROLE … LOGIN)").format(
+                role=repr(role)))
         sequence = curs.execute("SELECT pg_get_serial_sequence(%s, 'notification_id') AS seq",
                                 (f'"{schema}"."{tables[0]}"',)).fetchone()["seq"]
         who = Identifier(role)

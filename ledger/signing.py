@@ -38,6 +38,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from ledger.errors import LedgerError
+from ledger.translation import _
 
 #: The environment variable naming the private key file ``seal`` signs with.
 KEY_ENV = "HOTLINE_LEDGER_SEAL_KEY"
@@ -91,13 +92,15 @@ def split_publics(text: str) -> list[str]:
 
 def _raw_public(text: str) -> bytes:
     if not text.startswith(_PREFIX):
-        raise SealKeyError(f"{text[:20]!r}…: not a seal public key (expected {_PREFIX}<base64>)")
+        raise SealKeyError(_("{text}…: not a seal public key (expected {prefix}<base64>)").format(text=repr(text[:20]),
+                                                                                          prefix=_PREFIX))
     try:
         raw = base64.b64decode(text[len(_PREFIX):], validate=True)
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) != 32:
-        raise SealKeyError(f"{text[:20]!r}…: not a seal public key (expected {_PREFIX} and 32 bytes in base64)")
+        raise SealKeyError(_("{text}…: not a seal public key (expected {prefix} and 32 bytes in base64)").format(
+            text=repr(text[:20]), prefix=_PREFIX))
     return raw
 
 
@@ -110,7 +113,8 @@ def generate_key(path: str) -> str:
         # O_EXCL: an existing key (perhaps the one whose public half is published) is never replaced.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise SealKeyError(f"{path}: already exists; a seal key is never overwritten (choose another file)") from None
+        raise SealKeyError(_("{path}: already exists; a seal key is never overwritten (choose another file)").format(
+            path=path)) from None
     except OSError as e:
         raise SealKeyError(f"{path}: {e.strerror}") from None
     try:
@@ -139,27 +143,28 @@ class SealKey:
 
 def load_key(path: str) -> SealKey:
     """The private key in ``path``; one clear message if it is missing, unreadable, shared or not Ed25519."""
-    where = f"seal key {path} ({KEY_ENV})"
+    where = _("seal key {path} ({env})").format(path=path, env=KEY_ENV)
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise SealKeyError(f"{where}: not a file")
+            raise SealKeyError(_("{where}: not a file").format(where=where))
         if info.st_mode & 0o077:
-            raise SealKeyError(f"{where}: readable by others (mode {stat.S_IMODE(info.st_mode):04o}); "
-                               f"restrict it with `chmod 600 {path}`")
+            raise SealKeyError(_("{where}: readable by others (mode {mode}); restrict it with `chmod 600 {path}`")
+                               .format(where=where, mode=f"{stat.S_IMODE(info.st_mode):04o}", path=path))
         data = Path(path).read_bytes()
     except OSError as e:
         raise SealKeyError(f"{where}: {e.strerror}") from None
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except TypeError:
-        raise SealKeyError(f"{where}: the key is password-protected; use an unencrypted PKCS#8 key "
-                           "kept in a file only the sealing account can read") from None
+        raise SealKeyError(_("{where}: the key is password-protected; use an unencrypted PKCS#8 key "
+                             "kept in a file only the sealing account can read").format(where=where)) from None
     except (ValueError, UnsupportedAlgorithm):
         key = None
     if not isinstance(key, Ed25519PrivateKey):
         # Deliberately vague: the file's content is never echoed.
-        raise SealKeyError(f"{where}: not an Ed25519 private key in PEM (PKCS#8); make one with `seal keygen FILE`")
+        raise SealKeyError(_("{where}: not an Ed25519 private key in PEM (PKCS#8); make one with `seal keygen FILE`")
+                           .format(where=where))
     return SealKey(key)
 
 
