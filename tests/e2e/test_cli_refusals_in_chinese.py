@@ -1,0 +1,72 @@
+"""Issue 14: the refusals of the seal keys, grants, evidence and ledger import speak the reader's language.
+
+Each family's refusal is asked for through the CLI under a Chinese locale (Chinese words, the English
+text nowhere) and under an English one (the English msgid, unchanged)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from click.testing import CliRunner
+
+CHINESE = {"LANG": "zh_CN.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
+ENGLISH = {"LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
+
+
+def _invoke(args: list[str], env: dict[str, str | None]) -> click.testing.Result:
+    from cli import main
+
+    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+
+
+def _store(tmp_path: Path) -> list[str]:
+    store = ["--store", f"sqlite:///{tmp_path / 'ledger.db'}"]
+    assert _invoke([*store, "init", "--year", "2025"], ENGLISH).exit_code == 0
+    return store
+
+
+def test_a_seal_key_that_exists_is_refused_in_chinese(tmp_path: Path) -> None:
+    key = tmp_path / "seal.pem"
+    key.write_text("not a key")
+    chinese = _invoke(["seal", "keygen", str(key)], CHINESE)
+    assert chinese.exit_code == 1
+    assert f"{key}：已存在；封存密钥从不覆盖（请另选文件）" in chinese.stderr
+    assert "already exists" not in chinese.stderr
+    english = _invoke(["seal", "keygen", str(key)], ENGLISH)
+    assert "already exists; a seal key is never overwritten" in english.stderr
+    assert key.read_text() == "not a key"
+
+
+def test_a_grant_on_an_sqlite_store_is_refused_in_chinese(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    chinese = _invoke([*store, "db", "grant", "someone", "--as", "reader"], CHINESE)
+    assert chinese.exit_code == 1
+    assert "SQLite 存储是一个文件：谁能使用它由文件的权限决定" in chinese.stderr
+    assert "file's permissions" not in chinese.stderr
+
+
+def test_an_attachment_above_the_limit_is_refused_in_chinese(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    photo = tmp_path / "照片.jpg"
+    photo.write_bytes(b"0123456789")
+    args = [*store, "record", "--unit", "taishan", "--item", "2.1", "--date", "2025-03-04", "--evidence", "WO-1",
+            "--attach", str(photo)]
+    limit = {"HOTLINE_LEDGER_EVIDENCE_MAX_BYTES": "4"}
+    chinese = _invoke(args, {**CHINESE, **limit})
+    assert chinese.exit_code == 1
+    assert (f"附件 {str(photo)!r} 有 10 字节，超过附件上限 4 字节（HOTLINE_LEDGER_EVIDENCE_MAX_BYTES）；"
+            "未记录任何内容") in chinese.stderr
+    english = _invoke(args, {**ENGLISH, **limit})
+    assert f"attachment {str(photo)!r} is 10 bytes, more than the 4 bytes an attachment may have" in english.stderr
+
+
+def test_an_empty_export_is_refused_in_chinese(tmp_path: Path) -> None:
+    store = ["--store", f"sqlite:///{tmp_path / 'empty.db'}"]
+    export = tmp_path / "ledger.jsonl"
+    export.write_text("")
+    chinese = _invoke([*store, "import", "ledger", str(export)], CHINESE)
+    assert chinese.exit_code == 1
+    assert f"{export}：文件为空：不是台账导出文件" in chinese.stderr
+    english = _invoke([*store, "import", "ledger", str(export)], ENGLISH)
+    assert f"{export}: the file is empty: not a ledger export" in english.stderr
