@@ -25,6 +25,7 @@ from ledger.event_tree import extend_tree
 from ledger.evidence_postgres import evidence_table_statements, evidence_tables
 from ledger.order_index_postgres import PostgresOrderIndex
 from ledger.provisioning import first_line
+from ledger.translation import _
 
 #: The trigger function that refuses to change the ledger's history (one per schema).
 REFUSE_CHANGE_FUNCTION = "hotline_ledger_refuse_change"
@@ -163,10 +164,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         except ProgrammingError as e:
             if isinstance(e.__cause__, InsufficientPrivilege):
                 role = self.session_user()
-                raise NotPermitted(
-                    f"the role {role!r} may only read this ledger ({first_line(e.__cause__)}); nothing was recorded. "
-                    f"The store's owner can allow it to record with `hotline-ledger db grant {role} --as writer`"
-                ) from None
+                raise NotPermitted(_(
+                    "the role {role} may only read this ledger ({error}); nothing was recorded. "
+                    "The store's owner can allow it to record with `hotline-ledger db grant {name} --as writer`"
+                ).format(role=repr(role), error=first_line(e.__cause__), name=role)) from None
             raise
 
     def tables_exist(self) -> bool:
@@ -316,7 +317,8 @@ class PostgresTreeRows:
         row = self.curs.execute(f"SELECT hash FROM {self.tree} WHERE level = %s AND idx = %s",  # noqa: S608
                                 (level, index)).fetchone()
         if row is None:
-            raise ChainBrokenError(ChainFailure(0, None, None, f"the Merkle tree lacks node ({level}, {index})"))
+            lacks = _("the Merkle tree lacks node ({level}, {index})").format(level=level, index=index)
+            raise ChainBrokenError(ChainFailure(0, None, None, lacks))
         return bytes(row["hash"])
 
     def add(self, leaves: list[tuple[int, int, bytes]], nodes: list[tuple[int, int, bytes]]) -> None:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 from ledger.chain import canonical_originator_id
 from ledger.event_tree import event_leaf
 from ledger.merkle import TreeReader, node_hash
+from ledger.translation import _
 
 _PAGE = 5000
 
@@ -54,22 +55,24 @@ def verify_tree(recorder: Any) -> TreeReport:
                 continue  # after the tree's last leaf: not built yet
             index, leaf_nid, salt, stored = row
             if leaf_nid != nid:
-                failure = (f"event #{nid}: no leaf in the Merkle tree (leaf {index} is event #{leaf_nid})"
-                           if leaf_nid > nid else f"leaf {index}: its event #{leaf_nid} is gone (deleted?)")
+                failure = (_("event #{nid}: no leaf in the Merkle tree (leaf {index} is event #{leaf})").format(
+                    nid=nid, index=index, leaf=leaf_nid) if leaf_nid > nid else
+                    _("leaf {index}: its event #{leaf} is gone (deleted?)").format(index=index, leaf=leaf_nid))
                 break
             try:
                 leaf = event_leaf(salt, canonical_originator_id(oid), version, topic, plain(bytes(state)))
             except Exception:  # noqa: BLE001 - undecodable bytes: this leaf cannot be the event's
                 leaf = b""
             if leaf != stored:
-                failure = f"event #{nid} ({oid} v{version}): its Merkle leaf differs from the event (edited?)"
+                failure = _("event #{nid} ({oid} v{version}): its Merkle leaf differs from the event (edited?)").format(
+                    nid=nid, oid=oid, version=version)
                 break
             leaves.append(leaf)
         if len(page) < _PAGE:
             break
         after = page[-1][0]
     if failure is None and (extra := next(leaf_rows, None)) is not None:
-        failure = f"leaf {extra[0]}: its event #{extra[1]} is gone (deleted?)"
+        failure = _("leaf {index}: its event #{leaf} is gone (deleted?)").format(index=extra[0], leaf=extra[1])
     levels = _levels(leaves)
     if failure is None:
         failure = _compare_nodes(recorder, levels)
@@ -98,17 +101,21 @@ def _compare_nodes(recorder: Any, levels: list[list[bytes]]) -> str | None:
             if want != (level, index):
                 missing = want if want is not None and want < (level, index) else None
                 if missing is not None:
-                    return f"the Merkle tree lacks the node at level {missing[0]}, index {missing[1]} (deleted?)"
-                return f"the Merkle tree holds a node at level {level}, index {index} that no event makes"
+                    return _("the Merkle tree lacks the node at level {level}, index {index} (deleted?)").format(
+                        level=missing[0], index=missing[1])
+                return _("the Merkle tree holds a node at level {level}, index {index} that no event makes").format(
+                    level=level, index=index)
             if h != levels[level][index]:
-                return f"the Merkle tree's node at level {level}, index {index} differs from its events (altered?)"
+                return _("the Merkle tree's node at level {level}, index {index} differs from its events "
+                         "(altered?)").format(level=level, index=index)
             position += 1
         if len(page) < _PAGE:
             break
         after = (page[-1][0], page[-1][1])
     if position < len(expected):
         level, index = expected[position]
-        return f"the Merkle tree lacks the node at level {level}, index {index} (deleted?)"
+        return _("the Merkle tree lacks the node at level {level}, index {index} (deleted?)").format(level=level,
+                                                                                                 index=index)
     return None
 
 

@@ -24,6 +24,7 @@ from ledger.errors import RefusedEvent, RuleViolation
 from ledger.event_tree import ensure_tree, tree_head
 from ledger.merkle import ProofError, verify_consistency
 from ledger.order_index import index_differences
+from ledger.translation import _
 from ledger.tree_check import TreeReport, rebuilt_root, verify_tree
 from projections.replay_check import replay_differences
 from projections.seal_audit import check_seals, seal_records, seals_to_vouch
@@ -46,15 +47,17 @@ def verified_head(app: Any, signer: str | None = None, trusted: Sequence[str] = 
     report = verify_chain(app.recorder, expected=_vouching([(r.notification_id, r.head) for r in seals]),
                           accept_topic=is_ledger_topic)
     if not report.ok:
-        raise RuleViolation(f"nothing sealed: the chain is broken at {report.failure}; run `verify`")
+        raise RuleViolation(_("nothing sealed: the chain is broken at {failure}; run `verify`").format(
+            failure=report.failure))
     refusal = seals_to_vouch(seals, signer, trusted)
     if refusal:
-        raise RuleViolation(f"nothing sealed: {refusal}; run `verify`")
+        raise RuleViolation(_("nothing sealed: {refusal}; run `verify`").format(refusal=refusal))
     ensure_tree(app.recorder)
     tree = verify_tree(app.recorder)
     refusal = tree.failure or _tree_seal_problem(seals, tree)
     if refusal:
-        raise RuleViolation(f"nothing sealed: the Merkle tree does not verify: {refusal}; run `verify`")
+        raise RuleViolation(_("nothing sealed: the Merkle tree does not verify: {refusal}; run `verify`").format(
+            refusal=refusal))
     nid, hash_ = current_head(app)
     size, root = tree_head(app.recorder, nid)
     return nid, hash_, size, root
@@ -67,17 +70,19 @@ def _tree_seal_problem(seals: Sequence[Any], tree: TreeReport) -> str | None:
     for seal in seals:
         if not seal.tree_root:
             continue
-        name = f"seal {seal.id} (tree head {seal.tree_size})"
+        name = _("seal {id} (tree head {size})").format(id=seal.id, size=seal.tree_size)
         root = rebuilt_root(tree, seal.tree_size)
         if root is None or root.hex() != seal.tree_root:
-            return f"{name}: the events no longer make its signed tree root {seal.tree_root} (rewritten?)"
+            return _("{name}: the events no longer make its signed tree root {root} (rewritten?)").format(
+                name=name, root=seal.tree_root)
         if previous is not None and 0 < previous.tree_size <= seal.tree_size:
             try:
                 verify_consistency(previous.tree_size, seal.tree_size, bytes.fromhex(previous.tree_root),
                                    bytes.fromhex(seal.tree_root),
                                    tree.reader.consistency(previous.tree_size, seal.tree_size))
             except ProofError as e:
-                return f"{name} does not extend the tree head of seal {previous.id}: {e}"
+                return _("{name} does not extend the tree head of seal {previous}: {error}").format(
+                    name=name, previous=previous.id, error=e)
         previous = seal
     return None
 
@@ -100,8 +105,10 @@ def _catch_up(app: Any) -> str | None:
         return str(e)
     except Exception as e:  # a verifier reports what it finds; it never ends in a traceback
         position = app.view.position(app.name)
-        after = f" after event #{position}" if position else ""
-        return f"the read model cannot apply the event{after}: {type(e).__name__}: {e}"
+        if position:
+            return _("the read model cannot apply the event after event #{position}: {kind}: {error}").format(
+                position=position, kind=type(e).__name__, error=e)
+        return _("the read model cannot apply the event: {kind}: {error}").format(kind=type(e).__name__, error=e)
     return None
 
 
@@ -112,10 +119,12 @@ def _replay_differs(app: Any) -> str | None:
     except RefusedEvent as e:
         return str(e)
     except OSError as e:  # no room or no right for the replay's temporary file beside the read model
-        return f"cannot replay the events to compare the read model: {e.strerror or e} ({e.filename or 'temp file'})"
+        return _("cannot replay the events to compare the read model: {error} ({file})").format(
+            error=e.strerror or e, file=e.filename or _("temp file"))
     if differs is None:
         return None
-    return f"{differs}; the read model differs from a replay of the events (edited?): run `rebuild`"
+    return _("{differs}; the read model differs from a replay of the events (edited?): run `rebuild`").format(
+        differs=differs)
 
 
 def _order_index_differs(app: Any) -> str | None:
@@ -123,12 +132,12 @@ def _order_index_differs(app: Any) -> str | None:
     try:
         differs = index_differences(app.recorder, app._order_facts)
     except (RefusedEvent, MapperDeserialisationError) as e:
-        return f"cannot replay the work-order facts: {e}"
+        return _("cannot replay the work-order facts: {error}").format(error=e)
     if differs is None:
         return None
-    table = getattr(app.recorder, "order_index_table", "the order index")
-    return (f"{differs}; the index differs from a replay of the events: as the store's owner, drop the table "
-            f"{table} and open the store again, which rebuilds it from the events")
+    table = getattr(app.recorder, "order_index_table", _("the order index"))
+    return _("{differs}; the index differs from a replay of the events: as the store's owner, drop the table "
+             "{table} and open the store again, which rebuilds it from the events").format(differs=differs, table=table)
 
 
 def _evidence_problems(app: Any) -> tuple[int, list[str]]:
@@ -174,45 +183,48 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = (), pinned: Sequence[
         lines.append(text)
 
     if report.ok:
-        lines.append(f"chain ok: {report.count} events, head {report.head}")
+        lines.append(_("chain ok: {count} events, head {head}").format(count=report.count, head=report.head))
         tree = verify_tree(app.recorder) if app.recorder.tree_exists() else None
         tree_problem = None if tree is None else tree.failure or _tree_seal_problem(seals, tree)
         if tree is None:
-            lines.append("merkle tree: none in this store yet (made before the tree, opened read-only: "
-                         "the store's owner adds it by opening the store for writing)")
+            lines.append(_("merkle tree: none in this store yet (made before the tree, opened read-only: "
+                           "the store's owner adds it by opening the store for writing)"))
         elif tree_problem:
-            problem(f"MERKLE TREE: {tree_problem}")
+            problem(_("MERKLE TREE: {problem}").format(problem=tree_problem))
         else:
-            lines.append(f"merkle tree ok: {tree.size} leaves, root {tree.reader.root(tree.size).hex()}"
+            lines.append(_("merkle tree ok: {size} leaves, root {root}").format(size=tree.size,
+                                                                             root=tree.reader.root(tree.size).hex())
                          + ("" if tree.size == tree.events else
-                            f"; {tree.events - tree.size} older events get their leaves at the next append"))
+                            _("; {count} older events get their leaves at the next append").format(
+                                count=tree.events - tree.size)))
         stuck = _catch_up(app)
         if stuck:
-            problem(f"READ MODEL: {stuck}")
+            problem(_("READ MODEL: {problem}").format(problem=stuck))
         else:
             differs = _replay_differs(app)
             if differs:
-                problem(f"READ MODEL: {differs}")
+                problem(_("READ MODEL: {problem}").format(problem=differs))
             else:
-                lines.append("read model ok: equal to a replay of the events")
+                lines.append(_("read model ok: equal to a replay of the events"))
         index = _order_index_differs(app)
         if index:
-            problem(f"ORDER INDEX: {index}")
+            problem(_("ORDER INDEX: {problem}").format(problem=index))
         else:
-            lines.append("order index ok: equal to a replay of the work-order facts")
+            lines.append(_("order index ok: equal to a replay of the work-order facts"))
     else:
         if report.failure is not None and report.failure.reason.startswith(FOREIGN):
-            problem(f"NOT A LEDGER EVENT at {report.failure}; it was not decoded")
+            problem(_("NOT A LEDGER EVENT at {failure}; it was not decoded").format(failure=report.failure))
         else:
-            problem(f"CHAIN BROKEN at {report.failure}")
-        lines.append(f"the first {report.count} events verify; head of the verified part {report.head}")
-        lines.append("the read model was not brought up to date from the damaged store")
+            problem(_("CHAIN BROKEN at {failure}").format(failure=report.failure))
+        lines.append(_("the first {count} events verify; head of the verified part {head}").format(
+            count=report.count, head=report.head))
+        lines.append(_("the read model was not brought up to date from the damaged store"))
     files, broken_files = _evidence_problems(app)
     for text in broken_files:
-        problem(f"EVIDENCE: {text}")
-    lines.append(f"evidence files checked: {files}")
+        problem(_("EVIDENCE: {problem}").format(problem=text))
+    lines.append(_("evidence files checked: {count}").format(count=files))
     if expected:
-        lines.append(f"sealed heads checked: {len(expected)}")
+        lines.append(_("sealed heads checked: {count}").format(count=len(expected)))
     failure = report.failure
     seal_statuses, seal_lines, seal_problems = check_seals(
         seals, pinned, None if failure is None else failure.notification_id)

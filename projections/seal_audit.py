@@ -20,6 +20,7 @@ from eventsourcing.utils import get_topic
 
 from events.seals import LedgerSealed
 from ledger.signing import SealKeyError, fingerprint, seal_message, signature_valid
+from ledger.translation import _
 
 #: Seal notifications read per query (a ledger holds a few seals a year).
 _PAGE = 1000
@@ -75,6 +76,11 @@ def seal_record_at(app: Any, position: int) -> SealRecord | None:
     return next((s for s in (_decoded(app, n) for n in page if n.id == position) if s is not None), None)
 
 
+def _seal_name(seal: SealRecord) -> str:
+    return _("seal {id} (head #{nid}, event #{position})").format(id=seal.id, nid=seal.notification_id,
+                                                                   position=seal.position)
+
+
 def _key_print(public: str) -> str | None:
     try:
         return fingerprint(public)
@@ -111,36 +117,41 @@ def check_seals(seals: Sequence[SealRecord], pinned: Sequence[str], chain_failur
         reached = chain_failure is None or seal.notification_id < chain_failure
         is_pinned = None if not pins else (signature == "valid" and seal.public_key in pins)
         changed = signature == "valid" and previous_key is not None and seal.public_key != previous_key
-        name = f"seal {seal.id} (head #{seal.notification_id}, event #{seal.position})"
+        name = _seal_name(seal)
         seal_problems = []
         if signature == "invalid":
-            seal_problems.append(f"SEAL BROKEN: {name}: the signature does not verify (forged or altered?)")
+            seal_problems.append(_("SEAL BROKEN: {name}: the signature does not verify (forged or altered?)").format(
+                name=name))
         elif is_pinned is False:
             pinned_prints = ", ".join(sorted(fingerprint(p) for p in pins))
-            who = "unsigned" if signature == "unsigned" else f"signed by {key}"
-            seal_problems.append(f"SEAL BROKEN: {name}: {who}, not by a pinned key ({pinned_prints})")
+            who = _("unsigned") if signature == "unsigned" else _("signed by {key}").format(key=key)
+            seal_problems.append(_("SEAL BROKEN: {name}: {who}, not by a pinned key ({pinned})").format(
+                name=name, who=who, pinned=pinned_prints))
         if not reached:
-            seal_problems.append(f"SEAL BROKEN: {name}: the chain no longer reaches its sealed head {seal.head}")
+            seal_problems.append(_("SEAL BROKEN: {name}: the chain no longer reaches its sealed head {head}").format(
+                name=name, head=seal.head))
         if changed:
-            lines.append(f"signing key changed at {name}: {_key_print(previous_key or '')} -> {key}")
+            lines.append(_("signing key changed at {name}: {old} -> {new}").format(
+                name=name, old=_key_print(previous_key or ""), new=key))
         if signature == "valid":
             previous_key = seal.public_key
         if seal_problems:
             problems.extend(seal_problems)
             lines.extend(seal_problems)
         else:
-            lines.append(f"{name}: " + (f"signed by {key}" if signature == "valid" else "unsigned")
-                         + ("" if is_pinned is None else " (pinned)" if is_pinned else ""))
+            lines.append(f"{name}: " + (_("signed by {key}").format(key=key) if signature == "valid" else _("unsigned"))
+                         + ("" if is_pinned is None else _(" (pinned)") if is_pinned else ""))
         statuses.append({"id": seal.id, "event": seal.position, "notification_id": seal.notification_id,
                          "head": seal.head, "note": seal.note, "signature": signature, "key": key,
                          "public_key": seal.public_key or None, "pinned": is_pinned, "key_changed": changed,
                          "reached": reached, "ok": not seal_problems})
     keys = sorted({s["key"] for s in statuses if s["signature"] == "valid"})
     if seals:
-        lines.append(f"seals checked: {len(seals)} ({sum(s['signature'] == 'valid' for s in statuses)} signed); "
-                     f"signing keys: {', '.join(keys) or 'none'}")
+        lines.append(_("seals checked: {count} ({signed} signed); signing keys: {keys}").format(
+            count=len(seals), signed=sum(s["signature"] == "valid" for s in statuses),
+            keys=", ".join(keys) or _("none")))
     if pins and not any(s["pinned"] for s in statuses):
-        lines.append("no seal is signed by a pinned key yet")
+        lines.append(_("no seal is signed by a pinned key yet"))
     return statuses, lines, problems
 
 
@@ -153,11 +164,12 @@ def seals_to_vouch(seals: Sequence[SealRecord], signer: str | None, trusted: Seq
     """
     keys = {signer, *trusted}
     for seal in seals:
-        name = f"seal {seal.id} (head #{seal.notification_id}, event #{seal.position})"
+        name = _seal_name(seal)
         signature = signature_status(seal)
         if signature == "invalid":
-            return f"{name}: the signature does not verify (forged or altered?)"
+            return _("{name}: the signature does not verify (forged or altered?)").format(name=name)
         if signer is not None and signature == "valid" and seal.public_key not in keys:
-            return (f"{name} was signed by {_key_print(seal.public_key)}, not by this key ({fingerprint(signer)}); "
-                    "if that key is the centre's earlier one, list it in HOTLINE_LEDGER_SEAL_PUBLIC")
+            return _("{name} was signed by {key}, not by this key ({signer}); if that key is the centre's earlier one, "
+                     "list it in HOTLINE_LEDGER_SEAL_PUBLIC").format(name=name, key=_key_print(seal.public_key),
+                                                                     signer=fingerprint(signer))
     return None

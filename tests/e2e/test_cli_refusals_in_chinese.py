@@ -31,7 +31,7 @@ def test_a_seal_key_that_exists_is_refused_in_chinese(tmp_path: Path) -> None:
     key.write_text("not a key")
     chinese = _invoke(["seal", "keygen", str(key)], CHINESE)
     assert chinese.exit_code == 1
-    assert f"{key}：已存在；封存密钥从不覆盖（请另选文件）" in chinese.stderr
+    assert f"{key}：已存在；签章密钥从不覆盖（请另选文件）" in chinese.stderr
     assert "already exists" not in chinese.stderr
     english = _invoke(["seal", "keygen", str(key)], ENGLISH)
     assert "already exists; a seal key is never overwritten" in english.stderr
@@ -70,3 +70,23 @@ def test_an_empty_export_is_refused_in_chinese(tmp_path: Path) -> None:
     assert f"{export}：文件为空：不是台账导出文件" in chinese.stderr
     english = _invoke([*store, "import", "ledger", str(export)], ENGLISH)
     assert f"{export}: the file is empty: not a ledger export" in english.stderr
+
+
+def test_verify_reports_the_chain_tree_and_read_model_in_chinese(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    chinese = _invoke([*store, "verify"], CHINESE)
+    assert chinese.exit_code == 0, chinese.output
+    assert "哈希链正常：1 个事件，链头" in chinese.stdout
+    assert "读模型正常：与重放事件的结果一致" in chinese.stdout and "已核验证据文件：0 个" in chinese.stdout
+    assert "chain ok" not in chinese.stdout
+    assert "chain ok: 1 events, head" in _invoke([*store, "verify"], ENGLISH).stdout
+
+
+def test_a_seal_key_readable_by_others_is_refused_in_chinese(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    key = tmp_path / "seal.pem"
+    assert _invoke(["seal", "keygen", str(key)], ENGLISH).exit_code == 0
+    key.chmod(0o644)
+    chinese = _invoke([*store, "seal"], {**CHINESE, "HOTLINE_LEDGER_SEAL_KEY": str(key)})
+    assert chinese.exit_code == 1
+    assert f"签章密钥 {key}（HOTLINE_LEDGER_SEAL_KEY）：其他人可读（权限 0644）；请用 `chmod 600 {key}` 加以限制" in chinese.stderr
