@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ledger.errors import NotFound, RuleViolation, UnknownItem
+from ledger.translation import _
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -84,8 +85,8 @@ def bulletin_doc(app: Any, year: int, month: int, known_at: datetime | None = No
 
     end = month_end(year, month)
     if end >= (today_is or today()):
-        raise RuleViolation(f"{year}-{month:02d} has not ended yet (it ends on {end.isoformat()}): "
-                            "a bulletin covers a finished month")
+        raise RuleViolation(_("{month} has not ended yet (it ends on {end}): a bulletin covers a finished month")
+                            .format(month=f"{year}-{month:02d}", end=end.isoformat()))
     read = reading(app, year, end, known_at, progress)
     return {**bulletin_document(read, month), "tree_head": tree_head(app, read)}
 

@@ -89,4 +89,14 @@ def test_a_seal_key_readable_by_others_is_refused_in_chinese(tmp_path: Path) -> 
     key.chmod(0o644)
     chinese = _invoke([*store, "seal"], {**CHINESE, "HOTLINE_LEDGER_SEAL_KEY": str(key)})
     assert chinese.exit_code == 1
-    assert f"签章密钥 {key}（HOTLINE_LEDGER_SEAL_KEY）：其他人可读（权限 0644）；请用 `chmod 600 {key}` 加以限制" in chinese.stderr
+    assert (f"签章密钥 {key}（HOTLINE_LEDGER_SEAL_KEY）：其他人可读（权限 0644）；"
+            f"请用 `chmod 600 {key}` 加以限制") in chinese.stderr
+
+
+def test_a_bulletin_of_an_unfinished_month_is_refused_in_chinese(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    args = [*store, "bulletin", "--year", "2099", "--month", "1", "--format", "json"]
+    chinese = _invoke(args, CHINESE)
+    assert chinese.exit_code == 1
+    assert "2099-01 尚未结束（结束于 2099-01-31）：通报只涵盖已结束的月份" in chinese.stderr
+    assert "2099-01 has not ended yet (it ends on 2099-01-31)" in _invoke(args, ENGLISH).stderr
