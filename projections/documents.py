@@ -16,7 +16,7 @@ from typing import Any
 from ledger.rulesets.schema import BUILTIN_RATES, OCCURRENCE_KINDS
 from projections import order_misses
 from projections.facts import calendar_of, deadline_verdicts, year_window
-from projections.local_time import in_zone
+from projections.local_time import in_zone, with_offset
 from projections.reading import Reading
 from projections.scores import ItemResult, UnitScore, fmt
 
@@ -198,7 +198,7 @@ def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]
 
     Read from the orders kept per unit and rate (``projections.order_misses``), not a scan of the year's orders."""
     start, end = year_window(reading.year, reading.as_of)
-    wo = reading.ruleset.workorders
+    wo, zone = reading.ruleset.workorders, reading.ruleset.scoring.timezone
     screenings: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for d in reading.db.execute("SELECT * FROM disputes WHERE subject='workorder' AND unit=? AND rate=?",
                                 (unit, rate)):
@@ -209,7 +209,7 @@ def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]
     for order_id, dispatched, due, completed, satisfaction, screened in order_misses.costly(
             reading.db, unit, rate, start, end, wo.satisfied_values, wo.unrated_value):
         reason = {"satisfaction": f"满意度: {satisfaction}", "reply": "未回复",
-                  "ontime": f"办结 {completed or '未办结'} > 时限 {due}"}[rate]
+                  "ontime": f"办结 {with_offset(completed, zone) or '未办结'} > 时限 {with_offset(due, zone)}"}[rate]
         out.append({"order_id": order_id, "dispatched_at": dispatched, "due_at": due,
                     "completed_at": completed, "reason": reason, "screened_out": bool(screened),
                     "screenings": screenings.get(order_id, [])})

@@ -31,6 +31,15 @@ def in_zone(moment: str | None, zone: str = DEFAULT_ZONE) -> str | None:
     return at.astimezone(_zone(zone)).isoformat()
 
 
+def with_offset(wall_time: str | None, zone: str = DEFAULT_ZONE) -> str | None:
+    """A work order's clock time (kept as the hotline's sheet gives it: a wall time in ``zone``, no offset) with
+    ``zone``'s offset added, the moment unchanged: ``2025-03-30T05:04:00`` reads ``2025-03-30T05:04:00+08:00``."""
+    if not wall_time:
+        return wall_time
+    at = datetime.fromisoformat(wall_time)
+    return (at if at.tzinfo else at.replace(tzinfo=_zone(zone))).isoformat()
+
+
 def to_the_second(moment: str | None) -> str:
     """A timestamp for a table: to the second, with its offset (``2025-11-05T10:00:00+08:00``), as typed back."""
     if not moment:

@@ -5,6 +5,7 @@ text nowhere) and under an English one (the English msgid, unchanged)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -100,3 +101,23 @@ def test_a_bulletin_of_an_unfinished_month_is_refused_in_chinese(tmp_path: Path)
     assert chinese.exit_code == 1
     assert "2099-01 尚未结束（结束于 2099-01-31）：通报只涵盖已结束的月份" in chinese.stderr
     assert "2099-01 has not ended yet (it ends on 2099-01-31)" in _invoke(args, ENGLISH).stderr
+
+
+def test_a_late_orders_reason_prints_its_times_with_the_rulesets_offset(tmp_path: Path) -> None:
+    # The sheet's times are Beijing wall times: they keep their clock reading and gain the zone's +08:00.
+    from tests.integration.test_rates import order, write_export
+
+    store = _store(tmp_path)
+    march_20, march_29 = "2025-03-20 09:00:00", "2025-03-29 17:00:00"
+    export = write_export(tmp_path / "orders.csv", [
+        order("TS1", "taishan", dispatched=march_20, due=march_29, completed="2025-03-30 05:04:00"),
+        order("TS2", "taishan", dispatched=march_20, due=march_29, completed=""),
+        order("TS3", "taishan")])
+    assert _invoke([*store, "import", "workorders", export], ENGLISH).exit_code == 0
+    result = _invoke([*store, "trace", "--year", "2025", "--unit", "taishan", "--item", "2.3.4", "--as-of",
+                      "2025-12-31", "--format", "json"], CHINESE)
+    assert result.exit_code == 0, result.output
+    (item,) = json.loads(result.stdout)["items"]
+    reasons = {o["order_id"]: o["reason"] for o in item["orders"]}
+    assert reasons == {"TS1": "办结 2025-03-30T05:04:00+08:00 > 时限 2025-03-29T17:00:00+08:00",
+                       "TS2": "办结 未办结 > 时限 2025-03-29T17:00:00+08:00"}
