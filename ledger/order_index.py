@@ -31,6 +31,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from events.workorders import WorkOrderFactsRecorded
+from ledger.translation import _
 
 #: The stored topic of the events the index follows.
 FACTS_TOPIC = get_topic(WorkOrderFactsRecorded)
@@ -188,7 +189,7 @@ class OrderIndexing:
     def _fill_index(self, cursor: Any, events: Iterable[tuple[int, StoredEvent]]) -> None:
         """Index the chunk events already stored, as their inserts would have (a store older than the index)."""
         if self.order_facts is None:
-            raise OrderIndexMissing("the order index cannot be built without the ledger's mapper")
+            raise OrderIndexMissing(_("the order index cannot be built without the ledger's mapper"))
         for nid, stored in events:
             self._index_chunk(cursor, nid, self.order_facts(stored))
 
@@ -220,8 +221,8 @@ def index_differences(recorder: Any, decode: Callable[[StoredEvent], FactChunk])
     The replay goes in passes over partitions of the orders (memory stays bounded for a million).
     """
     if not recorder.order_index_exists():
-        return "the store has no order index (open the store once as its owner to build it)"
-    total = sum(1 for _ in recorder.order_index_rows())
+        return _("the store has no order index (open the store once as its owner to build it)")
+    total = sum(1 for _row in recorder.order_index_rows())
     parts = 1 + total // ORDERS_PER_PASS
     for part in range(parts):
         replay = replayed_states(((nid, decode(s)) for nid, s in recorder.fact_events()), part, parts)
@@ -230,14 +231,14 @@ def index_differences(recorder: Any, decode: Callable[[StoredEvent], FactChunk])
                 continue
             expected = replay.pop(order_id, None)
             if expected is None:
-                return f"order {order_id} is in the order index but in no work-order fact (inserted?)"
+                return _("order {id} is in the order index but in no work-order fact (inserted?)").format(id=order_id)
             if (nid, state) != expected:
-                return (f"order {order_id}: the order index holds {_show(nid, state)}, the events give "
-                        f"{_show(*expected)} (edited?)")
+                return _("order {id}: the order index holds {held}, the events give {expected} (edited?)").format(
+                    id=order_id, held=_show(nid, state), expected=_show(*expected))
         if replay:
             order_id = min(replay)
-            return (f"order {order_id}: the events give {_show(*replay[order_id])}, "
-                    "the order index has no row (deleted?)")
+            return _("order {id}: the events give {expected}, the order index has no row (deleted?)").format(
+                id=order_id, expected=_show(*replay[order_id]))
     return None
 
 

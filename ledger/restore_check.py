@@ -66,6 +66,7 @@ from ledger.errors import LedgerError, RuleViolation
 from ledger.recording import Recording
 from ledger.rulesets.loading import sha256_text
 from ledger.rulesets.schema import Ruleset
+from ledger.translation import _
 
 #: The aggregate each event type belongs to (an event on any other aggregate is refused).
 AGGREGATE_OF: dict[type, type[LedgerAggregate]] = {
@@ -97,7 +98,8 @@ class RestoredRules(Recording, DeadlineRecords):
         try:
             return self.rulesets[year]
         except KeyError:
-            raise RuleViolation(f"no ruleset for {year} is adopted before this event in the file") from None
+            raise RuleViolation(_("no ruleset for {year} is adopted before this event in the file").format(year=year)
+                                ) from None
 
     def unit_codes(self) -> set[str]:
         """Every unit code of every ruleset restored so far (what ``import workorders`` accepts)."""
@@ -142,11 +144,11 @@ class RestoreCheck:
         try:
             uid = UUID(originator_id)
         except ValueError:
-            raise RuleViolation(f"event #{notification_id}: its aggregate id {originator_id[:80]!r} is not a UUID"
-                                ) from None
+            raise RuleViolation(_("event #{nid}: its aggregate id {id} is not a UUID").format(
+                nid=notification_id, id=repr(originator_id[:80]))) from None
         if uid.hex != originator_id:  # the chain hashes the id's text: one id, one spelling (projections/export.py)
-            raise RuleViolation(f"event #{notification_id}: its aggregate id {originator_id[:80]!r} is not written "
-                                f"as the ledger writes it ({uid.hex})")
+            raise RuleViolation(_("event #{nid}: its aggregate id {id} is not written as the ledger writes it ({hex})")
+                                .format(nid=notification_id, id=repr(originator_id[:80]), hex=uid.hex))
         if uid in self._broken:
             return
         try:
@@ -155,9 +157,12 @@ class RestoreCheck:
             self._broken.add(uid)
             undecodable = isinstance(e, MapperDeserialisationError) and "cannot decode" in str(e)
             hint = ("" if self._mapper.cipher or not undecodable else
-                    " (the export of an encrypted ledger is imported with its HOTLINE_LEDGER_CIPHER_KEY)")
-            raise RuleViolation(f"event #{notification_id} cannot be read: {_first_line(e)}{hint}") from None
-        what = f"event #{notification_id} ({type(event).__name__} of {uid} v{version})"
+                    _(" (the export of an encrypted ledger is imported with its HOTLINE_LEDGER_CIPHER_KEY)"))
+            raise RuleViolation(_("event #{nid} cannot be read: {error}").format(nid=notification_id,
+                                                                                 error=_first_line(e)) + hint
+                                ) from None
+        what = _("event #{nid} ({kind} of {id} v{version})").format(nid=notification_id, kind=type(event).__name__,
+                                                                    id=uid, version=version)
         try:
             self._place(event, uid, version, line)
         except LedgerError as e:
@@ -169,28 +174,29 @@ class RestoreCheck:
         if isinstance(event, LedgerCreated):
             if agg is not None:
                 self._broken.add(uid)
-                raise RuleViolation("it creates an aggregate that already exists")
+                raise RuleViolation(_("it creates an aggregate that already exists"))
             if version != 1:
                 self._broken.add(uid)
-                raise RuleViolation(f"an aggregate starts at version 1, not {version} (a version gap?)")
+                raise RuleViolation(_("an aggregate starts at version 1, not {version} (a version gap?)").format(
+                    version=version))
             if event.originator_topic != get_topic(aggregate_class):
                 self._broken.add(uid)
-                raise RuleViolation(f"it would create a {event.originator_topic[:120]!r}, "
-                                    f"where this event creates a {aggregate_class.__name__}")
+                raise RuleViolation(_("it would create a {topic}, where this event creates a {kind}").format(
+                    topic=repr(event.originator_topic[:120]), kind=aggregate_class.__name__))
             self._aggregates[uid] = event.mutate(None)
             self._decide(event, None, line)
             return
         if agg is None:
             self._broken.add(uid)
-            raise RuleViolation(f"version {version} of an aggregate that no earlier event created "
-                                "(its creation event is missing)")
+            raise RuleViolation(_("version {version} of an aggregate that no earlier event created "
+                                  "(its creation event is missing)").format(version=version))
         if version != agg.version + 1:
             self._broken.add(uid)
-            raise RuleViolation(f"version {version} follows version {agg.version} of its aggregate "
-                                f"(a version gap or a repeat)")
+            raise RuleViolation(_("version {version} follows version {previous} of its aggregate "
+                                  "(a version gap or a repeat)").format(version=version, previous=agg.version))
         if type(agg) is not aggregate_class:
             self._broken.add(uid)
-            raise RuleViolation(f"it cannot change a {type(agg).__name__}")
+            raise RuleViolation(_("it cannot change a {kind}").format(kind=type(agg).__name__))
         try:
             self._decide(event, agg, line)
         finally:
@@ -209,19 +215,21 @@ class RestoreCheck:
 
     def _ruleset_amended(self, e: RulesetAmended, book: RulesetBook) -> None:
         if e.year != book.year:
-            raise RuleViolation(f"it amends the {book.year} ruleset with one for {e.year}")
+            raise RuleViolation(_("it amends the {year} ruleset with one for {other}").format(year=book.year,
+                                                                                                other=e.year))
         ruleset = self._adopt(e)
         if not book.adopt(year=e.year, ruleset_id=ruleset.id, text=e.text, sha256=e.sha256, source=e.source,
                           actor=e.recorded_by):
-            raise RuleViolation(f"it adopts again the {e.year} ruleset already in force")
+            raise RuleViolation(_("it adopts again the {year} ruleset already in force").format(year=e.year))
         book.collect_events()
 
     def _adopt(self, e: RulesetAdopted | RulesetAmended) -> Ruleset:
         ruleset = LedgerCore.ruleset_to_adopt(e.year, e.text, e.source or "ruleset")
         if sha256_text(e.text) != e.sha256:
-            raise RuleViolation("its sha256 is not the digest of its text")
+            raise RuleViolation(_("its sha256 is not the digest of its text"))
         if ruleset.id != e.ruleset_id:
-            raise RuleViolation(f"its ruleset_id {e.ruleset_id!r} is not the text's id {ruleset.id!r}")
+            raise RuleViolation(_("its ruleset_id {recorded} is not the text's id {id}").format(
+                recorded=repr(e.ruleset_id), id=repr(ruleset.id)))
         self._rules.rulesets[e.year] = ruleset
         return ruleset
 
@@ -241,29 +249,33 @@ class RestoreCheck:
 
     def _events_file(self, e: EventsFileImported, agg: EventsFile) -> None:
         if not _SHA256.fullmatch(e.sha256) or e.rows < 0 or e.again < 0:
-            raise RuleViolation("its digest, row count or repeat number is not one the ledger writes")
+            raise RuleViolation(_("its digest, row count or repeat number is not one the ledger writes"))
         _expect_id(e, EventsFile.id_for(e.sha256, e.again))
 
     def _dispute_opened(self, e: DisputeOpened, agg: Dispute) -> None:
         if not e.reason.strip():
-            raise RuleViolation("a dispute needs a reason")
+            raise RuleViolation(_("a dispute needs a reason"))
         RestoredRules._require_evidence(e.evidence)
         if e.subject == "occurrence":
             occ = self._aggregates.get(_uuid_or_none(e.target))
             if not isinstance(occ, Occurrence):
-                raise RuleViolation(f"it disputes occurrence {e.target[:80]!r}, which no earlier event records")
+                raise RuleViolation(_("it disputes occurrence {id}, which no earlier event records").format(
+                    id=repr(e.target[:80])))
             if occ.retracted:
-                raise RuleViolation(f"occurrence {e.target} is retracted: there is nothing to dispute")
+                raise RuleViolation(_("occurrence {id} is retracted: there is nothing to dispute").format(id=e.target))
             if e.rate is not None or (e.unit, e.item) != (occ.unit, occ.item):
-                raise RuleViolation(f"its unit, item or rate are not those of occurrence {e.target}")
+                raise RuleViolation(_("its unit, item or rate are not those of occurrence {id}").format(id=e.target))
         else:
             if e.rate not in RATE_ITEMS:
-                raise RuleViolation(f"rate must be one of {', '.join(sorted(RATE_ITEMS))}, not {e.rate!r}")
+                raise RuleViolation(_("rate must be one of {rates}, not {rate}").format(
+                    rates=", ".join(sorted(RATE_ITEMS)), rate=repr(e.rate)))
             if e.target not in self._orders:
-                raise RuleViolation(f"it screens work order {e.target[:80]!r}, which no earlier event records")
+                raise RuleViolation(_("it screens work order {id}, which no earlier event records").format(
+                    id=repr(e.target[:80])))
         key = (e.target, e.rate)
         if key in self._open:
-            raise RuleViolation(f"{e.target} already has an open dispute {self._open[key]}")
+            raise RuleViolation(_("{target} already has an open dispute {dispute}").format(target=e.target,
+                                                                                          dispute=self._open[key]))
         earlier = self._disputes.get(key, 0)
         _expect_id(e, Dispute.id_for(e.subject, e.target, e.rate, earlier))
         self._disputes[key], self._open[key] = earlier + 1, e.originator_id
@@ -281,34 +293,36 @@ class RestoreCheck:
         _expect_id(e, WorkOrderBatch.id_for(e.batch, e.chunk))
         units = self._rules.unit_codes()
         if not units:
-            raise RuleViolation("work orders come before any ruleset")
+            raise RuleViolation(_("work orders come before any ruleset"))
         for n, row in enumerate(e.rows, start=1):
             fact = dict(zip(FACT_FIELDS, row, strict=False))
             if len(row) != len(FACT_FIELDS) or not fact["order_id"]:
-                raise RuleViolation(f"fact row {n} is not a work-order fact the ledger writes")
+                raise RuleViolation(_("fact row {n} is not a work-order fact the ledger writes").format(n=n))
             if fact["unit"] is not None and fact["unit"] not in units:
-                raise RuleViolation(f"fact row {n}: unknown unit {fact['unit'][:80]!r} (no restored ruleset names it)")
+                raise RuleViolation(_("fact row {n}: unknown unit {unit} (no restored ruleset names it)").format(
+                    n=n, unit=repr(fact["unit"][:80])))
             for field in ("dispatched_at", "due_at", "completed_at"):
                 value = fact[field]
                 if value and not _valid_time(value):
-                    raise RuleViolation(f"fact row {n}: {field} {value[:40]!r} is not a time the ledger writes")
+                    raise RuleViolation(_("fact row {n}: {field} {value} is not a time the ledger writes").format(
+                        n=n, field=field, value=repr(value[:40])))
         self._orders.update(str(row[0]) for row in e.rows)
 
     def _seal(self, e: LedgerSealed, agg: Seal) -> None:
         if self._heads.get(e.notification_id) != e.head.lower():
-            raise RuleViolation(f"it seals head {e.head[:64]!r} at #{e.notification_id}, "
-                                "which is not the chain's hash there")
+            raise RuleViolation(_("it seals head {head} at #{nid}, which is not the chain's hash there").format(
+                head=repr(e.head[:64]), nid=e.notification_id))
 
     # ── later events: the aggregate's own command decides, as when they were recorded ──
     def _retraction(self, e: OccurrenceRetracted, occ: Occurrence) -> None:
         if not e.reason.strip():
-            raise RuleViolation("a retraction needs a reason")
+            raise RuleViolation(_("a retraction needs a reason"))
         occ.retract(e.reason, e.recorded_by)
         occ.collect_events()
 
     def _dispute_decided(self, e: DisputeDecided, dispute: Dispute) -> None:
         if not e.reason.strip():
-            raise RuleViolation("a decision needs a reason")
+            raise RuleViolation(_("a decision needs a reason"))
         dispute.decide(e.decision, e.count, e.reason, e.recorded_by)
         dispute.collect_events()
         subject = self._subject_of.get(dispute.id)  # None when its opening was itself refused
@@ -321,7 +335,7 @@ class RestoreCheck:
 
     def _calendar_changed(self, e: CalendarRulingChanged, day: CalendarDay) -> None:
         if not day.rule(e.workday, RestoredRules._require_evidence(e.evidence), e.recorded_by):
-            raise RuleViolation("it repeats the ruling already in force")
+            raise RuleViolation(_("it repeats the ruling already in force"))
         day.collect_events()
 
 
@@ -329,13 +343,14 @@ def _expect(event: Any, fields: dict[str, Any]) -> None:
     """Refuse an event whose fields differ from what the write side would have recorded."""
     for name, value in fields.items():
         if getattr(event, name) != value:
-            raise RuleViolation(f"its {name} is {_short(getattr(event, name))}, where the ledger "
-                                f"would record {_short(value)}")
+            raise RuleViolation(_("its {name} is {recorded}, where the ledger would record {expected}").format(
+                name=name, recorded=_short(getattr(event, name)), expected=_short(value)))
 
 
 def _expect_id(event: Any, expected: UUID) -> None:
     if event.originator_id != expected:
-        raise RuleViolation(f"its aggregate id is not the one the ledger derives for it ({expected})")
+        raise RuleViolation(_("its aggregate id is not the one the ledger derives for it ({expected})").format(
+            expected=expected))
 
 
 def _uuid_or_none(text: str) -> UUID | None:
