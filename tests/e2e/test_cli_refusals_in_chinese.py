@@ -1,4 +1,5 @@
-"""Issue 14: the refusals of the seal keys, grants, evidence and ledger import speak the reader's language.
+"""Issue 14: the refusals and reports of seal keys, grants, evidence, ledger import, verify, the order index and
+the bulletin speak the reader's language; a late order's reason prints its times with their offset.
 
 Each family's refusal is asked for through the CLI under a Chinese locale (Chinese words, the English
 text nowhere) and under an English one (the English msgid, unchanged)."""
@@ -6,10 +7,13 @@ text nowhere) and under an English one (the English msgid, unchanged)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import click
 from click.testing import CliRunner
+
+from tests.integration.test_rates import order, write_export
 
 CHINESE = {"LANG": "zh_CN.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
 ENGLISH = {"LANG": "en_US.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
@@ -105,8 +109,6 @@ def test_a_bulletin_of_an_unfinished_month_is_refused_in_chinese(tmp_path: Path)
 
 def test_a_late_orders_reason_prints_its_times_with_the_rulesets_offset(tmp_path: Path) -> None:
     # The sheet's times are Beijing wall times: they keep their clock reading and gain the zone's +08:00.
-    from tests.integration.test_rates import order, write_export
-
     store = _store(tmp_path)
     march_20, march_29 = "2025-03-20 09:00:00", "2025-03-29 17:00:00"
     export = write_export(tmp_path / "orders.csv", [
@@ -121,3 +123,16 @@ def test_a_late_orders_reason_prints_its_times_with_the_rulesets_offset(tmp_path
     reasons = {o["order_id"]: o["reason"] for o in item["orders"]}
     assert reasons == {"TS1": "办结 2025-03-30T05:04:00+08:00 > 时限 2025-03-29T17:00:00+08:00",
                        "TS2": "办结 未办结 > 时限 2025-03-29T17:00:00+08:00"}
+
+
+def test_verify_names_an_order_index_row_deleted_in_chinese(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    export = write_export(tmp_path / "orders.csv", [order("TS1", "taishan"), order("TS2", "taishan")])
+    assert _invoke([*store, "import", "workorders", export], ENGLISH).exit_code == 0
+    with sqlite3.connect(tmp_path / "ledger.db") as db:
+        assert db.execute("DELETE FROM stored_events_orders WHERE order_id='TS2'").rowcount == 1
+    chinese = _invoke([*store, "verify"], CHINESE)
+    assert chinese.exit_code == 1
+    assert "工单索引：工单 TS2：事件给出 #" in chinese.output and "工单索引中没有对应行（被删除？）" in chinese.output
+    english = _invoke([*store, "verify"], ENGLISH)
+    assert "ORDER INDEX: order TS2: the events give #" in english.output
