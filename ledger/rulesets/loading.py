@@ -13,6 +13,8 @@ from pydantic import ValidationError
 
 from ledger.errors import RulesetInvalid
 from ledger.rulesets.schema import PROBLEMS_SEPARATOR, Ruleset
+from ledger.rulesets.wording import reworded
+from ledger.translation import _
 
 BUILTIN = "taian"
 
@@ -31,7 +33,6 @@ def read_ruleset_file(path: str) -> str:
     from pathlib import Path
 
     from ledger.errors import LedgerError
-    from ledger.translation import gettext as _
 
     data = Path(path).read_bytes()
     try:
@@ -78,7 +79,7 @@ def parse_ruleset(text: str, source: str = "<ruleset>") -> Ruleset:
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
-        raise RulesetInvalid(source, [f"not valid TOML: {e}"]) from None
+        raise RulesetInvalid(source, [_("not valid TOML: {error}").format(error=e)]) from None
     try:
         return Ruleset.model_validate(data)
     except ValidationError as e:
@@ -92,5 +93,5 @@ def parse_ruleset(text: str, source: str = "<ruleset>") -> Ruleset:
             if not err["loc"] and err["type"] == "value_error":  # the cross-reference checks name their own key paths
                 problems.extend(msg.split(PROBLEMS_SEPARATOR))
                 continue
-            problems.append(f"{_key_path(tuple(err['loc']), data)}: {msg}")
+            problems.append(f"{_key_path(tuple(err['loc']), data)}: {reworded(err, msg)}")
         raise RulesetInvalid(source, problems) from None

@@ -136,3 +136,23 @@ def test_verify_names_an_order_index_row_deleted_in_chinese(tmp_path: Path) -> N
     assert "工单索引：工单 TS2：事件给出 #" in chinese.output and "工单索引中没有对应行（被删除？）" in chinese.output
     english = _invoke([*store, "verify"], ENGLISH)
     assert "ORDER INDEX: order TS2: the events give #" in english.output
+
+
+def test_rules_check_words_pydantics_problems_in_chinese(tmp_path: Path) -> None:
+    from ledger.rulesets.loading import builtin_text
+
+    text = builtin_text()
+    assert text.count("timezone = ") == 1
+    bad = tmp_path / "rules.toml"
+    bad.write_text(text.replace("per_point = 0.1\n", "per_point = -0.1\n", 1).replace("timezone = ", "zone = "),
+                   encoding="utf-8")
+    chinese = _invoke(["rules", "check", str(bad)], CHINESE)
+    assert chinese.exit_code == 1
+    assert "per_point: 应大于或等于 0" in chinese.stderr and "scoring.zone: 不允许的多余键" in chinese.stderr
+    assert "Input should be" not in chinese.stderr and "Extra inputs are not permitted" not in chinese.stderr
+    english = _invoke(["rules", "check", str(bad)], ENGLISH)
+    assert "scoring.zone: Extra inputs are not permitted" in english.stderr
+    assert "per_point: Input should be greater than or equal to 0" in english.stderr
+    broken = tmp_path / "broken.toml"
+    broken.write_text("year = = 2025\n", encoding="utf-8")
+    assert "broken.toml: 不是有效的 TOML：" in _invoke(["rules", "check", str(broken)], CHINESE).stderr
