@@ -18,11 +18,11 @@ from eventsourcing.cipher import AESCipher
 
 from ledger.chain import event_digest
 from ledger.errors import LedgerError
+from ledger.translation import _
 
 KEY_ENV = "HOTLINE_LEDGER_CIPHER_KEY"
 
 _CIPHER_TOPIC = "eventsourcing.cipher:AESCipher"
-_UNCHANGED = "nothing was read or written"
 
 
 class KeyRefused(LedgerError):
@@ -39,8 +39,9 @@ def cipher_env(key: str | None) -> dict[str, str]:
         size = -1
     if size not in AESCipher.KEY_SIZES:
         # Never echo the key, not even a malformed one: it may be a real key pasted wrongly.
-        raise KeyRefused(f"{KEY_ENV} is not a key: expected the base64 of 16, 24 or 32 random bytes "
-                         f"(see docs/deployment.md, \"Encryption at rest\"); {_UNCHANGED}")
+        raise KeyRefused(_("{env} is not a key: expected the base64 of 16, 24 or 32 random bytes "
+                           "(see docs/deployment.md, \"Encryption at rest\"); nothing was read or written").format(
+            env=KEY_ENV))
     return {"CIPHER_TOPIC": _CIPHER_TOPIC, "CIPHER_KEY": key}
 
 
@@ -53,15 +54,16 @@ def check_store_key(recorder: Any, mapper: Any) -> bool:
     if not rows:
         return False
     nid, originator, version, topic, state = rows[0]
-    problem = key_problem(mapper, bytes(state), "this ledger")
+    problem = key_problem(mapper, bytes(state), _("this ledger"))
     if problem is None:
         return True
     chained = recorder.chain_rows(0, nid, 1)
     if not chained or chained[0][0] != nid or bytes(chained[0][1]) != event_digest(originator, version, topic,
                                                                                     bytes(state)):
         # Not a key question at all: the canary itself was altered.
-        raise KeyRefused(f"the ledger's first event #{nid} ({originator}) differs from its chain entry (edited?), "
-                         f"so {KEY_ENV} cannot be checked against it; restore the ledger from a backup; {_UNCHANGED}")
+        raise KeyRefused(_("the ledger's first event #{nid} ({originator}) differs from its chain entry (edited?), "
+                           "so {env} cannot be checked against it; restore the ledger from a backup; "
+                           "nothing was read or written").format(nid=nid, originator=originator, env=KEY_ENV))
     raise KeyRefused(problem)
 
 
@@ -69,14 +71,17 @@ def key_problem(mapper: Any, state: bytes, subject: str) -> str | None:
     """Why ``mapper``'s key (or its lack of one) does not fit the stored ``state`` of ``subject``; None if it does."""
     plain = _is_plain(mapper, state)
     if mapper.cipher is None:
-        return None if plain else f"{subject} is encrypted: set {KEY_ENV} to its key; {_UNCHANGED}"
+        return None if plain else _("{subject} is encrypted: set {env} to its key; nothing was read or written").format(
+            subject=subject, env=KEY_ENV)
     if plain:
-        return (f"{subject} is not encrypted, but {KEY_ENV} is set: unset it (a ledger keeps the mode it was "
-                f"created with; see docs/deployment.md, \"Encryption at rest\"); {_UNCHANGED}")
+        return _("{subject} is not encrypted, but {env} is set: unset it (a ledger keeps the mode it was "
+                 "created with; see docs/deployment.md, \"Encryption at rest\"); nothing was read or written").format(
+            subject=subject, env=KEY_ENV)
     try:
         mapper.cipher.decrypt(state)
     except ValueError:  # GCM's tag does not match: another key encrypted it
-        return f"{KEY_ENV} is not the key of {subject}: it does not decrypt its first event; {_UNCHANGED}"
+        return _("{env} is not the key of {subject}: it does not decrypt its first event; nothing was read or written"
+                 ).format(env=KEY_ENV, subject=subject)
     return None
 
 

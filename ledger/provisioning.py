@@ -15,6 +15,7 @@ from typing import Any
 
 from ledger.errors import StoreUnavailable
 from ledger.store import StoreLocation
+from ledger.translation import N_, _
 
 #: Attempts at creating the tables while other processes may be doing the same.
 CREATE_ATTEMPTS = 8
@@ -48,18 +49,18 @@ def probe(location: StoreLocation) -> None:
                                user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"],
                                connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]))
     except psycopg.Error as e:
-        raise StoreUnavailable(f"cannot connect to the store {location.display}: {mask(first_line(e), location)}"
-                               ) from None
+        raise StoreUnavailable(_("cannot connect to the store {store}: {error}").format(
+            store=location.display, error=mask(first_line(e), location))) from None
     conn.close()
 
 
 def ensure_tables(app: Any) -> None:
     """Create the schema and the ledger's tables if they are missing (and only then)."""
     recorder = app.recorder
-    created = _create_once(app, recorder.tables_exist, recorder.create_tables, "the ledger's tables",
-                           " (the role needs the CREATE right there once, for `init`)")
+    created = _create_once(app, recorder.tables_exist, recorder.create_tables, N_("the ledger's tables"),
+                           N_(" (the role needs the CREATE right there once, for `init`)"))
     # The write side's order index (ledger/order_index.py): a store made before it has it built from its events.
-    _create_once(app, recorder.order_index_exists, recorder.create_order_index, "the order index", "",
+    _create_once(app, recorder.order_index_exists, recorder.create_order_index, N_("the order index"), "",
                  tolerate_refusal=True)
     if not created:
         recorder.protect_history()
@@ -75,7 +76,8 @@ def ensure_credentials(app: Any) -> None:
     from ledger.credentials import credentials_for
 
     credentials = credentials_for(app.recorder)
-    _create_once(app, credentials.exists, credentials.create, "the credentials table", "", tolerate_refusal=True)
+    _create_once(app, credentials.exists, credentials.create, N_("the credentials table"), "",
+                 tolerate_refusal=True)
 
 
 def _create_once(app: Any, exists: Any, create: Any, what: str, hint: str, *, tolerate_refusal: bool = False
@@ -97,8 +99,9 @@ def _create_once(app: Any, exists: Any, create: Any, what: str, hint: str, *, to
                 continue
             if tolerate_refusal and _not_permitted(e):
                 return False
-            raise StoreUnavailable(f"cannot create {what} in the store {app.location.display}: "
-                                   f"{mask(first_line(e), app.location)}{hint}") from None
+            raise StoreUnavailable(_("cannot create {what} in the store {store}: {error}").format(
+                what=_(what), store=app.location.display, error=mask(first_line(e), app.location))
+                + (_(hint) if hint else "")) from None
     return False
 
 

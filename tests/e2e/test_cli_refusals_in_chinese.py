@@ -156,3 +156,11 @@ def test_rules_check_words_pydantics_problems_in_chinese(tmp_path: Path) -> None
     broken = tmp_path / "broken.toml"
     broken.write_text("year = = 2025\n", encoding="utf-8")
     assert "broken.toml: 不是有效的 TOML：" in _invoke(["rules", "check", str(broken)], CHINESE).stderr
+
+
+def test_a_cipher_key_that_is_no_key_is_refused_in_chinese(tmp_path: Path) -> None:
+    store = ["--store", f"sqlite:///{tmp_path / 'ledger.db'}"]
+    chinese = _invoke([*store, "init", "--year", "2025"], {**CHINESE, "HOTLINE_LEDGER_CIPHER_KEY": "not-a-key"})
+    assert chinese.exit_code == 1
+    assert "HOTLINE_LEDGER_CIPHER_KEY 不是密钥：应为 16、24 或 32 个随机字节的 base64 编码" in chinese.stderr
+    assert "未读取或写入任何内容" in chinese.stderr and "not-a-key" not in chinese.stderr
