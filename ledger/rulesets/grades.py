@@ -13,6 +13,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ledger.translation import _
+
 Points = Annotated[Decimal, Field(ge=0)]
 
 
@@ -33,7 +35,7 @@ class Grade(_Frozen):
     @model_validator(mode="after")
     def _one_threshold(self) -> Grade:
         if (self.min_points is None) == (self.min_percent is None):
-            raise ValueError("give exactly one of min_points or min_percent")
+            raise ValueError(_("give exactly one of min_points or min_percent"))
         return self
 
     def threshold(self, full_marks: Decimal) -> Decimal:

@@ -35,6 +35,7 @@ from ledger.rulesets.items import (
 )
 from ledger.rulesets.rates import BUILTIN_FIELDS, BUILTIN_RATES, ExtraColumn, RateDefinition
 from ledger.rulesets.validation import CHECKS, PROBLEMS_SEPARATOR
+from ledger.translation import _
 
 __all__ = [
     "BUILTIN_FIELDS", "BUILTIN_RATES", "DEDUCTION_KINDS", "OCCURRENCE_KINDS", "PROBLEMS_SEPARATOR", "VOLUME_NAMES",
@@ -150,7 +151,7 @@ class WorkOrders(_Frozen):
         scale = set(self.satisfaction_scale)
         stray = [v for v in (*self.satisfied_values, self.unrated_value) if v not in scale]
         if stray:
-            raise ValueError(f"labels not on satisfaction_scale: {', '.join(stray)}")
+            raise ValueError(_("labels not on satisfaction_scale: {labels}").format(labels=", ".join(stray)))
         return self
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ledger.rulesets.items import DEDUCTION_KINDS, VOLUME_NAMES, RankItem, RateItem, VolumeItem
 from ledger.rulesets.rates import BUILTIN_FIELDS, BUILTIN_RATES
+from ledger.translation import _
 
 if TYPE_CHECKING:
     from ledger.rulesets.schema import Ruleset
@@ -31,10 +32,11 @@ def _check_codes(r: Ruleset) -> list[str]:
                         ("grades", [g.name for g in r.grades])):
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
-            errors.append(f"{kind}: duplicate code(s) {', '.join(dupes)}")
+            errors.append(f"{kind}: " + _("duplicate code(s) {codes}").format(codes=", ".join(dupes)))
     for n, rate in enumerate(r.rates):
         if rate.code in {*BUILTIN_RATES, "volume"}:
-            errors.append(f"{_at('rates', n, rate.code)}.code: {rate.code} is a built-in name; choose another")
+            errors.append(f"{_at('rates', n, rate.code)}.code: "
+                          + _("{code} is a built-in name; choose another").format(code=rate.code))
     return errors
 
 
@@ -44,24 +46,28 @@ def _check_structure(r: Ruleset) -> list[str]:
     pools = {p.code for p in r.pools}
     for n, p in enumerate(r.pools):
         if p.section not in sections:
-            errors.append(f"{_at('pools', n, p.code)}.section: unknown section {p.section!r}")
+            errors.append(f"{_at('pools', n, p.code)}.section: "
+                          + _("unknown section {section}").format(section=repr(p.section)))
         elif p.max > next(s.max for s in r.sections if s.code == p.section):
-            errors.append(f"{_at('pools', n, p.code)}.max: {p.max} is above its section's maximum")
+            errors.append(f"{_at('pools', n, p.code)}.max: "
+                          + _("{max} is above its section's maximum").format(max=p.max))
     for n, item in enumerate(r.items):
         at = _at("items", n, item.code)
         if item.section not in sections:
-            errors.append(f"{at}.section: unknown section {item.section!r}")
+            errors.append(f"{at}.section: " + _("unknown section {section}").format(section=repr(item.section)))
         if item.pool is not None and item.pool not in pools | sections:
-            errors.append(f"{at}.pool: {item.pool!r} is neither a pool nor a section")
+            errors.append(f"{at}.pool: " + _("{pool} is neither a pool nor a section").format(pool=repr(item.pool)))
         item_max = getattr(item, "max", None)
         if item.pool is None and item_max is None and item.kind != "bonus":
-            errors.append(f"{at}: needs either max or pool")
+            errors.append(f"{at}: " + _("needs either max or pool"))
         if item.pool is not None and item_max is not None:
-            errors.append(f"{at}: has both max and pool (a pool member has no points of its own)")
+            errors.append(f"{at}: " + _("has both max and pool (a pool member has no points of its own)"))
         if item_max is not None and item.min_points > item_max:
-            errors.append(f"{at}.min_points: {item.min_points} is above max {item_max}")
+            errors.append(f"{at}.min_points: "
+                          + _("{min} is above max {max}").format(min=item.min_points, max=item_max))
         if item.cap is not None and item.kind not in DEDUCTION_KINDS:
-            errors.append(f"{at}.cap: cap limits deductions, and a {item.kind} item deducts nothing")
+            errors.append(f"{at}.cap: " + _("cap limits deductions, and a {kind} item deducts nothing").format(
+                kind=item.kind))
     return errors
 
 
@@ -73,11 +79,12 @@ def _check_overrides(r: Ruleset) -> list[str]:
     for owner, overrides in owners:
         for code, params in overrides.items():
             if code not in codes:
-                errors.append(f"{owner}.overrides: unknown item {code!r}")
+                errors.append(f"{owner}.overrides: " + _("unknown item {code}").format(code=repr(code)))
                 continue
             stray = sorted(set(params) - set(type(r.item(code)).model_fields))
             if stray:
-                errors.append(f"{owner}.overrides.{code}: item {code} has no parameter {', '.join(stray)}")
+                errors.append(f"{owner}.overrides.{code}: " + _("item {code} has no parameter {names}").format(
+                    code=code, names=", ".join(stray)))
     return errors
 
 
@@ -86,21 +93,25 @@ def _check_classes(r: Ruleset) -> list[str]:
     known = {c.code for c in r.classes}
     for n, u in enumerate(r.units):
         if known and u.unit_class is None:
-            errors.append(f"{_at('units', n, u.code)}.class: missing (one of {', '.join(sorted(known))})")
+            errors.append(f"{_at('units', n, u.code)}.class: "
+                          + _("missing (one of {classes})").format(classes=", ".join(sorted(known))))
         elif u.unit_class is not None and u.unit_class not in known:
-            hint = f"known: {', '.join(sorted(known))}" if known else "the ruleset declares no [[classes]]"
-            errors.append(f"{_at('units', n, u.code)}.class: unknown class {u.unit_class!r} ({hint})")
+            hint = (_("known: {classes}").format(classes=", ".join(sorted(known))) if known
+                    else _("the ruleset declares no [[classes]]"))
+            errors.append(f"{_at('units', n, u.code)}.class: "
+                          + _("unknown class {name} ({hint})").format(name=repr(u.unit_class), hint=hint))
     tables = [(_at("sections", n, s.code), s.classes) for n, s in enumerate(r.sections)]
     tables += [(_at("items", n, i.code), i.classes) for n, i in enumerate(r.items)]
     for at, classes in tables:
         stray = sorted(set(classes) - known)
         if stray:
-            errors.append(f"{at}.classes: unknown class(es) {', '.join(stray)}")
+            errors.append(f"{at}.classes: " + _("unknown class(es) {names}").format(names=", ".join(stray)))
     for n, c in enumerate(r.classes):
         marks = r.full_marks(c.code)
         if c.full_marks is not None and c.full_marks != marks:
-            errors.append(f"{_at('classes', n, c.code)}.full_marks: {c.full_marks}, but the sections of the class "
-                          f"add up to {marks}")
+            errors.append(f"{_at('classes', n, c.code)}.full_marks: "
+                          + _("{full_marks}, but the sections of the class add up to {marks}").format(
+                              full_marks=c.full_marks, marks=marks))
     return errors
 
 
@@ -116,20 +127,23 @@ def _check_rates(r: Ruleset) -> list[str]:
         for where, condition in conditions:
             for name, values in condition.items():
                 if name not in fields:
-                    errors.append(f"{at}.{where}: unknown field {name!r} (built-in: {', '.join(BUILTIN_FIELDS)}; "
-                                  f"declare an export column in [[workorders.columns]])")
+                    errors.append(f"{at}.{where}: " + _("unknown field {name} (built-in: {fields}; declare an export "
+                                                          "column in [[workorders.columns]])").format(
+                        name=repr(name), fields=", ".join(BUILTIN_FIELDS)))
                 elif fields[name]:
                     stray = [v for v in values if v not in (fields[name] or ())]
                     if stray:
-                        errors.append(f"{at}.{where}.{name}: no such value {', '.join(stray)} "
-                                      f"(values: {', '.join(fields[name] or ())})")
+                        errors.append(f"{at}.{where}.{name}: " + _("no such value {stray} (values: {values})").format(
+                            stray=", ".join(stray), values=", ".join(fields[name] or ())))
     rates = {*BUILTIN_RATES, *(x.code for x in r.rates)}
     for n, item in enumerate(r.items):
         at = _at("items", n, item.code)
         if isinstance(item, RateItem) and item.rate not in rates:
-            errors.append(f"{at}.rate: unknown rate {item.rate!r} (known: {', '.join(sorted(rates))})")
+            errors.append(f"{at}.rate: " + _("unknown rate {rate} (known: {rates})").format(
+                rate=repr(item.rate), rates=", ".join(sorted(rates))))
         if isinstance(item, RankItem) and item.by not in rates | {"volume"}:
-            errors.append(f"{at}.by: cannot rank by {item.by!r} (volume or a rate: {', '.join(sorted(rates))})")
+            errors.append(f"{at}.by: " + _("cannot rank by {by} (volume or a rate: {rates})").format(
+                by=repr(item.by), rates=", ".join(sorted(rates))))
         if isinstance(item, VolumeItem) and item.formula is not None:
             errors.extend(f"{at}.formula: {m}" for m in item.formula.check(VOLUME_NAMES))
     return errors
@@ -141,14 +155,17 @@ def _check_grades(r: Ruleset) -> list[str]:
     codes = {i.code for i in r.items}
     for n, v in enumerate(r.vetoes):
         if v.name is None and v.item not in codes:
-            errors.append(f"{_at('vetoes', n, v.item)}.item: unknown item {v.item!r} (give the veto a name to "
-                          "declare it as an item of its own)")
+            errors.append(f"{_at('vetoes', n, v.item)}.item: "
+                          + _("unknown item {code} (give the veto a name to declare it as an item of its own)")
+                          .format(code=repr(v.item)))
         if v.name is not None and v.item in codes:
-            errors.append(f"{_at('vetoes', n, v.item)}.item: {v.item} is already a scored item; a veto with a "
-                          "name declares a new item (leave out name to veto on the scored item)")
+            errors.append(f"{_at('vetoes', n, v.item)}.item: "
+                          + _("{code} is already a scored item; a veto with a name declares a new item "
+                              "(leave out name to veto on the scored item)").format(code=v.item))
         if v.grade not in names:
-            known = ", ".join(g.name for g in r.grades) or "none declared"
-            errors.append(f"{_at('vetoes', n, v.item)}.grade: unknown grade {v.grade!r} (grades: {known})")
+            known = ", ".join(g.name for g in r.grades) or _("none declared")
+            errors.append(f"{_at('vetoes', n, v.item)}.grade: "
+                          + _("unknown grade {grade} (grades: {known})").format(grade=repr(v.grade), known=known))
     return errors
 
 

@@ -164,3 +164,14 @@ def test_a_cipher_key_that_is_no_key_is_refused_in_chinese(tmp_path: Path) -> No
     assert chinese.exit_code == 1
     assert "HOTLINE_LEDGER_CIPHER_KEY 不是密钥：应为 16、24 或 32 个随机字节的 base64 编码" in chinese.stderr
     assert "未读取或写入任何内容" in chinese.stderr and "not-a-key" not in chinese.stderr
+
+
+def test_rules_check_words_the_rulesets_own_cross_checks_in_chinese(tmp_path: Path) -> None:
+    from ledger.rulesets.loading import builtin_text
+
+    bad = tmp_path / "rules.toml"
+    bad.write_text(builtin_text().replace('section = "2"\n', 'section = "9"\n', 1), encoding="utf-8")
+    chinese = _invoke(["rules", "check", str(bad)], CHINESE)
+    assert chinese.exit_code == 1
+    assert ".section: 未知部分 '9'" in chinese.stderr and "unknown section" not in chinese.stderr
+    assert ".section: unknown section '9'" in _invoke(["rules", "check", str(bad)], ENGLISH).stderr
