@@ -19,6 +19,7 @@ from typing import Any
 
 from eventsourcing.application import Application
 
+from events.occurrences import OccurrenceRecorded
 from events.registry import is_ledger_topic
 from ledger.chain import ChainBrokenError, canonical_originator_id, linked
 from ledger.errors import BrokenLink, ForeignEvent, UnreadableEvent
@@ -164,6 +165,10 @@ class View:
         are still checked. ``upto`` stops at that notification id (a replay to compare with).
         """
         recorded = recorded or {}
+        # The stored JSON of the recorded occurrences, when the store keeps it in plain text: their log entries
+        # are cut from it (``apply.apply_events``), not encoded again.
+        plain = not getattr(app.mapper, "cipher", None) and not getattr(app.mapper, "compressor", None)
+        stored_json: dict[int, bytes] = {}
         applied = 0
         seen, seen_hash = self.checked(app.name)  # read before the store's end: both only grow
         last = app.recorder.max_notification_id() or 0
@@ -190,7 +195,11 @@ class View:
                         limit = page_limit(page)
                         hash_ = _checked_page(app, start, hash_, page)  # the whole page, before any of it applies
                         for n in page:
-                            e = recorded.pop(n.id, None) or _decode(app, n)
+                            e = recorded.pop(n.id, None)
+                            if e is None:
+                                e = _decode(app, n)
+                            elif plain and type(e) is OccurrenceRecorded:
+                                stored_json[n.id] = bytes(n.state)
                             if known_at is None or e.timestamp <= known_at:
                                 yield e, n.id
                         start = page[-1].id
@@ -199,7 +208,7 @@ class View:
                             progress(start, last)
 
                 # One stream for the whole transaction: runs of work-order chunks are merged across pages.
-                appliers.apply_events(db, pages())
+                appliers.apply_events(db, pages(), stored_json)
                 if pulled:
                     db.execute(
                         "INSERT INTO tracking VALUES (?, ?, ?) ON CONFLICT(application_name) "
