@@ -87,8 +87,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         # Canonical originator id text: the uuid's hex, as the library writes it to SQLite.
         oid = "replace(originator_id::text, '-', '')" if datastore.originator_id_type == "uuid" else (
             "originator_id")
-        self._insert_chain_sql = SQL("INSERT INTO {s}.{c} (notification_id, digest, hash) "
-                                     "VALUES (%s, %s, %s)").format(**fmt)
+        self._insert_chain_sql = SQL("COPY {s}.{c} (notification_id, digest, hash) FROM STDIN").format(**fmt)
         self._bound_sql = SQL("SELECT (SELECT MAX(notification_id) FROM {s}.{e}), "
                               "(SELECT MAX(notification_id) FROM {s}.{c})").format(**fmt)
         self._events_sql = SQL(
@@ -265,8 +264,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         head = (row["notification_id"], bytes(row["hash"])) if row else None
         events = [(self._canonical_originator_id(s.originator_id), s.originator_version, s.topic, s.state)
                   for s in stored_events]
-        rows = _link_rows(head, ids, events)
-        curs.executemany(self._insert_chain_sql, rows)
+        copy_rows(curs, self._insert_chain_sql, _link_rows(head, ids, events))
         extend_tree(PostgresTreeRows(self, curs), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
                     self.plain_state)
         self._index_inserted(curs, stored_events, ids or ())
@@ -320,6 +318,15 @@ class PostgresTreeRows:
         return bytes(row["hash"])
 
     def add(self, leaves: list[tuple[int, int, bytes]], nodes: list[tuple[int, int, bytes]]) -> None:
-        self.curs.executemany(f"INSERT INTO {self.leaves} (notification_id, idx, salt) VALUES (%s, %s, %s)",  # noqa: S608
-                              leaves)
-        self.curs.executemany(f"INSERT INTO {self.tree} (level, idx, hash) VALUES (%s, %s, %s)", nodes)  # noqa: S608
+        copy_rows(self.curs, f"COPY {self.leaves} (notification_id, idx, salt) FROM STDIN", leaves)
+        copy_rows(self.curs, f"COPY {self.tree} (level, idx, hash) FROM STDIN", nodes)
+
+
+def copy_rows(curs: Cursor[Any], statement: Any, rows: Sequence[Sequence[Any]]) -> None:
+    """Append ``rows`` with one ``COPY … FROM STDIN``: an append's chain and tree rows (two or three per event)
+    as one stream, not a statement each (100,000 occurrences made 300,000 INSERTs)."""
+    if not rows:
+        return
+    with curs.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
