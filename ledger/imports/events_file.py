@@ -119,9 +119,10 @@ def _row_event(app: Any, table: Table, cols: dict[str, int], row_no: int, cells:
     """One row's event, or the errors of its cells (the event is then None).
 
     The row is validated once: its cells here, its unit, item, kind, count or points and date by the
-    ledger's ``occurrence_fields``/``assessment_fields``, which return the event's fields already of their
-    types (a code, a ``date``, an ``int``, a ``Decimal``). The event is then assembled from them with
-    ``model_construct``, as pydantic would have built it, without checking the same fields a second time.
+    ledger's ``occurrence_fields``/``assessment_fields`` (the unit and item resolved once per pair, memoised
+    in ``cached_rulesets``); the event model then checks the types of what it is given, as every event's
+    does. (``model_construct`` would skip that check, but is pure Python: slower than pydantic's validator,
+    13 against 24 µs per event here.)
     """
 
     def cell(field: str) -> str:
@@ -156,7 +157,7 @@ def _row_event(app: Any, table: Table, cols: dict[str, int], row_no: int, cells:
 
         def build() -> Any:
             fields = app.assessment_fields(cell("unit"), cell("item"), day, points, evidence, cell("note"))
-            return AssessmentRecorded.model_construct(originator_topic=_ASSESSMENT_TOPIC, **fields, **common)
+            return AssessmentRecorded(originator_topic=_ASSESSMENT_TOPIC, **fields, **common)
     else:
         count_text = count_text or "1"
         if not _COUNT.fullmatch(count_text):
@@ -168,7 +169,7 @@ def _row_event(app: Any, table: Table, cols: dict[str, int], row_no: int, cells:
         def build() -> Any:
             fields = app.occurrence_fields(cell("unit"), cell("item"), day, int(count_text), evidence,
                                            cell("note"))
-            return OccurrenceRecorded.model_construct(originator_topic=_OCCURRENCE_TOPIC, **fields, **common)
+            return OccurrenceRecorded(originator_topic=_OCCURRENCE_TOPIC, **fields, **common)
     try:
         event = build()
     except LedgerError as e:
