@@ -87,6 +87,12 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         # Canonical originator id text: the uuid's hex, as the library writes it to SQLite.
         oid = "replace(originator_id::text, '-', '')" if datastore.originator_id_type == "uuid" else (
             "originator_id")
+        # The events' columns as four arrays sent in binary, not an array of composites sent as text (psycopg
+        # escapes every event's bytes with a regular expression for that: a third of a bulk append's time).
+        self._insert_arrays_sql = SQL(
+            "INSERT INTO {s}.{e} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{t}[], %b::bigint[], %b::text[], %b::bytea[]) RETURNING notification_id"
+        ).format(**fmt, t=Identifier(datastore.originator_id_type))
         self._insert_chain_sql = SQL("COPY {s}.{c} (notification_id, digest, hash) FROM STDIN").format(**fmt)
         self._bound_sql = SQL("SELECT (SELECT MAX(notification_id) FROM {s}.{e}), "
                               "(SELECT MAX(notification_id) FROM {s}.{c})").format(**fmt)
@@ -142,11 +148,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
                 *evidence_tables(self.events_table_name), self.order_index_table]
 
     def _stored_originator_id(self, originator_id: UUID | str) -> Any:
-        return UUID(str(originator_id)) if self.datastore.originator_id_type == "uuid" else str(originator_id)
+        if self.datastore.originator_id_type == "uuid":
+            return originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+        return str(originator_id)
 
     def _canonical_originator_id(self, originator_id: UUID | str) -> str:
         if self.datastore.originator_id_type == "uuid":
-            return UUID(str(originator_id)).hex
+            return (originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))).hex
         return str(originator_id)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -252,6 +260,17 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
                 self._insert_stored_events(curs, part, **kwargs)
                 ids.extend(self._fetch_ids_after_insert_events(curs, part, **kwargs) or ())
             return ids
+
+    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
+        """The library's insert (lock, notify, one INSERT of the slice returning its ids), its rows sent as arrays."""
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(self._insert_arrays_sql, (
+            [self._stored_originator_id(s.originator_id) for s in stored_events],
+            [s.originator_version for s in stored_events],
+            [s.topic for s in stored_events],
+            [s.state for s in stored_events],
+        ))
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
