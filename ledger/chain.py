@@ -46,6 +46,10 @@ UNLINKED = "does not link to the previous chain entry (an earlier event deleted,
 
 _GENESIS_BYTES = bytes(32)
 
+#: An SQLite append of this many events or more runs with a page cache of BULK_CACHE_KIB (a bulk import).
+BULK_EVENTS = 10_000
+BULK_CACHE_KIB = 128 * 1024
+
 # One stored event as hashed: (notification_id, originator_id, originator_version, topic, state).
 _EventRow = tuple[int, str, int, str, bytes]
 # One chain row: (notification_id, digest, hash).
@@ -403,15 +407,26 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages,
              s.originator_version, s.topic, s.state)
             for s in stored_events
         ]
-        ids = self._insert_rows(c, events)
-        # The inserts above hold SQLite's write lock until commit, so the head read here is the
-        # latest one and no other writer can append before this transaction commits.
-        c.execute(self._last_sql, (2**63 - 1,))
-        head = c.fetchone()
-        c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
-        extend_tree(SQLiteTreeRows(self, c), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
-                    self.plain_state)
-        self._index_inserted(c, stored_events, ids or ())
+        cache = None
+        if len(events) >= BULK_EVENTS:
+            # The events' primary key is a random uuid: with SQLite's default 2 MB of page cache, a hundred
+            # thousand rows in one transaction spill and read back the same index pages over and over.
+            c.execute("PRAGMA cache_size")
+            (cache,) = c.fetchone()
+            c.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        try:
+            ids = self._insert_rows(c, events)
+            # The inserts above hold SQLite's write lock until commit, so the head read here is the
+            # latest one and no other writer can append before this transaction commits.
+            c.execute(self._last_sql, (2**63 - 1,))
+            head = c.fetchone()
+            c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
+            extend_tree(SQLiteTreeRows(self, c), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
+                        self.plain_state)
+            self._index_inserted(c, stored_events, ids or ())
+        finally:
+            if cache is not None:
+                c.execute(f"PRAGMA cache_size={int(cache)}")  # the pooled connection as it was
         return ids
 
     def _insert_rows(self, c: SQLiteCursor, events: list[tuple[str, int, str, bytes]]) -> list[int]:
