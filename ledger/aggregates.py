@@ -6,6 +6,8 @@ make an id, consult a ruleset or raise.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from datetime import date
 from functools import singledispatchmethod
 from typing import Any
@@ -39,6 +41,22 @@ from ledger.translation import gettext as _
 def ledger_id(*parts: object) -> UUID:
     """A deterministic id: the same parts always name the same aggregate (idempotent re-imports)."""
     return uuid5(NAMESPACE_URL, "/hotline-ledger/" + "/".join(str(p) for p in parts))
+
+
+def ledger_ids(*parts: object) -> Callable[[object], UUID]:
+    """``ledger_id(*parts, last)`` as a function of ``last``: the common parts are hashed once (a file's rows).
+
+    The same ids as ``ledger_id``, made as ``uuid5`` makes them (SHA-1 of the namespace and the name).
+    """
+    common = hashlib.sha1(NAMESPACE_URL.bytes + ("/hotline-ledger/" + "".join(f"{p}/" for p in parts)).encode(),
+                          usedforsecurity=False)
+
+    def made(last: object) -> UUID:
+        h = common.copy()
+        h.update(str(last).encode())
+        return UUID(bytes=h.digest()[:16], version=5)
+
+    return made
 
 
 class LedgerAggregate(BaseAggregate[UUID]):

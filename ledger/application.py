@@ -203,10 +203,12 @@ class LedgerCore(Application[UUID]):
         """Within this block, look each year's ruleset up once (a file import validates many rows)."""
         self._ruleset_cache: dict[int, Ruleset] | None = {}
         self._resolved: dict[tuple[int, str, str | None], tuple[Ruleset, str, Item | None]] | None = {}
+        #: (year, date) pairs found in the year's window and not still to come (a file repeats a year's days).
+        self._dates_checked: set[tuple[int, date]] | None = set()
         try:
             yield
         finally:
-            self._ruleset_cache = self._resolved = None
+            self._ruleset_cache = self._resolved = self._dates_checked = None
 
     def ruleset(self, year: int) -> Ruleset:
         """The ruleset in force for ``year`` (as last adopted)."""

@@ -46,6 +46,10 @@ UNLINKED = "does not link to the previous chain entry (an earlier event deleted,
 
 _GENESIS_BYTES = bytes(32)
 
+#: An SQLite append of this many events or more runs with a page cache of BULK_CACHE_KIB (a bulk import).
+BULK_EVENTS = 10_000
+BULK_CACHE_KIB = 128 * 1024
+
 # One stored event as hashed: (notification_id, originator_id, originator_version, topic, state).
 _EventRow = tuple[int, str, int, str, bytes]
 # One chain row: (notification_id, digest, hash).
@@ -132,18 +136,36 @@ def _link_rows(
         msg = f"expected {len(events)} notification ids from the insert, got {ids!r}"
         raise ProgrammingError(msg)
     last_id, previous = head if head is not None else (0, _GENESIS_BYTES)
-    rows = []
-    for notification_id, (originator_id, version, topic, state) in zip(ids, events, strict=True):
+    for notification_id, (originator_id, version, _topic, _state) in zip(ids, events, strict=True):
         if notification_id <= last_id:
             # Only if the last events were deleted behind the ledger's back and SQLite reuses their
             # rowids. Not an IntegrityError, which callers may take for an idempotent replay.
             reason = f"does not come after chain head #{last_id} (events deleted?); run verify"
             raise ChainBrokenError(ChainFailure(notification_id, originator_id, version, reason))
-        digest = event_digest(originator_id, version, topic, state)
-        previous = chain_link(previous, notification_id, digest)
-        rows.append((notification_id, digest, previous))
         last_id = notification_id
+    rows = []
+    sha256 = hashlib.sha256
+    for notification_id, digest in zip(ids, event_digests(events), strict=True):
+        # chain_link, inlined: a bulk import links a hundred thousand events here.
+        previous = sha256(previous + notification_id.to_bytes(8, "big", signed=True) + digest).digest()
+        rows.append((notification_id, digest, previous))
     return rows
+
+
+def event_digests(events: Iterable[tuple[str, int, str, bytes]]) -> list[bytes]:
+    """``event_digest`` of many (originator id, version, topic, state) events, in one tight loop."""
+    sha256 = hashlib.sha256
+    prefixed: dict[str, bytes] = {}  # a bulk append repeats a few topics: each one's length-prefixed bytes once
+    out = []
+    for originator_id, version, topic, state in events:
+        t = prefixed.get(topic)
+        if t is None:
+            encoded = topic.encode()
+            t = prefixed[topic] = len(encoded).to_bytes(8, "big") + encoded
+        oid, ver, state = originator_id.encode(), str(version).encode(), bytes(state)
+        out.append(sha256(len(oid).to_bytes(8, "big") + oid + len(ver).to_bytes(8, "big") + ver + t
+                          + len(state).to_bytes(8, "big") + state).digest())
+    return out
 
 
 class ChainedRecorder(OrderIndexing, ABC):
@@ -348,6 +370,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages,
         )
         self._positions_sql = f"SELECT notification_id FROM {c} WHERE digest=? ORDER BY notification_id"
         self._locate_sql = f"SELECT rowid FROM {e} WHERE originator_id=? AND originator_version=?"
+        self._max_rowid_sql = f"SELECT MAX(rowid) FROM {e}"
         self._tree_sql(self.tree_table_name, self.leaves_table_name, "?")
 
     def construct_create_table_statements(self) -> list[str]:
@@ -377,23 +400,54 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages,
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._insert_events(c, stored_events, **kwargs)
         if not stored_events:
-            return ids
-        # The inserts above hold SQLite's write lock until commit, so the head read here is the
-        # latest one and no other writer can append before this transaction commits.
-        c.execute(self._last_sql, (2**63 - 1,))
-        head = c.fetchone()
+            return []
         events = [
             (s.originator_id.hex if isinstance(s.originator_id, UUID) else s.originator_id,
              s.originator_version, s.topic, s.state)
             for s in stored_events
         ]
-        c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
-        extend_tree(SQLiteTreeRows(self, c), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
-                    self.plain_state)
-        self._index_inserted(c, stored_events, ids or ())
+        cache = None
+        if len(events) >= BULK_EVENTS:
+            # The events' primary key is a random uuid: with SQLite's default 2 MB of page cache, a hundred
+            # thousand rows in one transaction spill and read back the same index pages over and over.
+            c.execute("PRAGMA cache_size")
+            (cache,) = c.fetchone()
+            c.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        try:
+            ids = self._insert_rows(c, events)
+            # The inserts above hold SQLite's write lock until commit, so the head read here is the
+            # latest one and no other writer can append before this transaction commits.
+            c.execute(self._last_sql, (2**63 - 1,))
+            head = c.fetchone()
+            c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
+            extend_tree(SQLiteTreeRows(self, c), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
+                        self.plain_state)
+            self._index_inserted(c, stored_events, ids or ())
+        finally:
+            if cache is not None:
+                c.execute(f"PRAGMA cache_size={int(cache)}")  # the pooled connection as it was
         return ids
+
+    def _insert_rows(self, c: SQLiteCursor, events: list[tuple[str, int, str, bytes]]) -> list[int]:
+        """Insert the events' rows; their notification ids (rowids), in order.
+
+        The library inserts one row per statement to read each ``lastrowid``. Here the first row is
+        inserted alone (which takes the write lock: no other writer until commit) and the rest in one
+        ``executemany``: SQLite gives each new row the largest rowid plus one, so the ids run on from
+        the first one, as the largest rowid afterwards confirms.
+        """
+        c.execute(self.insert_events_statement, events[0])
+        first = c.lastrowid
+        if len(events) == 1:
+            return [first]
+        c.executemany(self.insert_events_statement, events[1:])
+        c.execute(self._max_rowid_sql)
+        (last,) = c.fetchone()
+        if last - first != len(events) - 1:  # never, short of a rowid at SQLite's largest: then say so
+            msg = f"expected notification ids {first}..{first + len(events) - 1} from the insert, got up to {last}"
+            raise ProgrammingError(msg)
+        return list(range(first, last + 1))
 
     def tables_exist(self) -> bool:
         return self._count_tables(self.events_table_name, self.chain_table_name) == 2
@@ -613,15 +667,18 @@ def linked(recorder: ApplicationRecorder, previous: tuple[int, bytes] | None, pa
     if not page:
         return hash_
     links = chained.chain_rows(after, page[-1].id, len(page) + 1)
+    oids = [canonical_originator_id(n.originator_id) for n in page]
+    digests = event_digests([(oid, n.originator_version, n.topic, n.state) for oid, n in zip(oids, page, strict=True)])
+    sha256 = hashlib.sha256
     for i, n in enumerate(page):
-        oid = canonical_originator_id(n.originator_id)
+        oid = oids[i]
         link = links[i] if i < len(links) else None
         if link is None or link[0] > n.id:
             raise ChainBrokenError(ChainFailure(n.id, oid, n.originator_version, NO_CHAIN))
         if link[0] < n.id:
             raise ChainBrokenError(ChainFailure(link[0], None, None, ORPHAN))
-        digest = event_digest(oid, n.originator_version, n.topic, n.state)
-        current = chain_link(hash_, n.id, digest)
+        digest = digests[i]
+        current = sha256(hash_ + n.id.to_bytes(8, "big", signed=True) + digest).digest()  # chain_link, inlined
         if current != bytes(link[2]):
             reason = UNLINKED if digest == bytes(link[1]) else EDITED
             raise ChainBrokenError(ChainFailure(n.id, oid, n.originator_version, reason))

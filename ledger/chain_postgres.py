@@ -88,8 +88,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         # Canonical originator id text: the uuid's hex, as the library writes it to SQLite.
         oid = "replace(originator_id::text, '-', '')" if datastore.originator_id_type == "uuid" else (
             "originator_id")
-        self._insert_chain_sql = SQL("INSERT INTO {s}.{c} (notification_id, digest, hash) "
-                                     "VALUES (%s, %s, %s)").format(**fmt)
+        # The events' columns as four arrays sent in binary, not an array of composites sent as text (psycopg
+        # escapes every event's bytes with a regular expression for that: a third of a bulk append's time).
+        self._insert_arrays_sql = SQL(
+            "INSERT INTO {s}.{e} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%b::{t}[], %b::bigint[], %b::text[], %b::bytea[]) RETURNING notification_id"
+        ).format(**fmt, t=Identifier(datastore.originator_id_type))
+        self._insert_chain_sql = SQL("COPY {s}.{c} (notification_id, digest, hash) FROM STDIN").format(**fmt)
         self._bound_sql = SQL("SELECT (SELECT MAX(notification_id) FROM {s}.{e}), "
                               "(SELECT MAX(notification_id) FROM {s}.{c})").format(**fmt)
         self._events_sql = SQL(
@@ -144,11 +149,13 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
                 *evidence_tables(self.events_table_name), self.order_index_table]
 
     def _stored_originator_id(self, originator_id: UUID | str) -> Any:
-        return UUID(str(originator_id)) if self.datastore.originator_id_type == "uuid" else str(originator_id)
+        if self.datastore.originator_id_type == "uuid":
+            return originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+        return str(originator_id)
 
     def _canonical_originator_id(self, originator_id: UUID | str) -> str:
         if self.datastore.originator_id_type == "uuid":
-            return UUID(str(originator_id)).hex
+            return (originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))).hex
         return str(originator_id)
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -255,6 +262,17 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
                 ids.extend(self._fetch_ids_after_insert_events(curs, part, **kwargs) or ())
             return ids
 
+    def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
+        """The library's insert (lock, notify, one INSERT of the slice returning its ids), its rows sent as arrays."""
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(self._insert_arrays_sql, (
+            [self._stored_originator_id(s.originator_id) for s in stored_events],
+            [s.originator_version for s in stored_events],
+            [s.topic for s in stored_events],
+            [s.state for s in stored_events],
+        ))
+
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -266,8 +284,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         head = (row["notification_id"], bytes(row["hash"])) if row else None
         events = [(self._canonical_originator_id(s.originator_id), s.originator_version, s.topic, s.state)
                   for s in stored_events]
-        rows = _link_rows(head, ids, events)
-        curs.executemany(self._insert_chain_sql, rows)
+        copy_rows(curs, self._insert_chain_sql, _link_rows(head, ids, events))
         extend_tree(PostgresTreeRows(self, curs), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
                     self.plain_state)
         self._index_inserted(curs, stored_events, ids or ())
@@ -322,6 +339,15 @@ class PostgresTreeRows:
         return bytes(row["hash"])
 
     def add(self, leaves: list[tuple[int, int, bytes]], nodes: list[tuple[int, int, bytes]]) -> None:
-        self.curs.executemany(f"INSERT INTO {self.leaves} (notification_id, idx, salt) VALUES (%s, %s, %s)",  # noqa: S608
-                              leaves)
-        self.curs.executemany(f"INSERT INTO {self.tree} (level, idx, hash) VALUES (%s, %s, %s)", nodes)  # noqa: S608
+        copy_rows(self.curs, f"COPY {self.leaves} (notification_id, idx, salt) FROM STDIN", leaves)
+        copy_rows(self.curs, f"COPY {self.tree} (level, idx, hash) FROM STDIN", nodes)
+
+
+def copy_rows(curs: Cursor[Any], statement: Any, rows: Sequence[Sequence[Any]]) -> None:
+    """Append ``rows`` with one ``COPY … FROM STDIN``: an append's chain and tree rows (two or three per event)
+    as one stream, not a statement each (100,000 occurrences made 300,000 INSERTs)."""
+    if not rows:
+        return
+    with curs.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)

@@ -45,9 +45,19 @@ class Recording(_Core):
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise RuleViolation(_("count must be a positive integer, not {count}").format(count=repr(count)))
         check_count(count)
-        check_recorded_date(ruleset, on.year, on, N_("the date"))  # translated only if refused
+        self._check_date(ruleset, on)
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "count": count,
                 "evidence": self._require_evidence(evidence), "note": note or ""}
+
+    def _check_date(self, ruleset: Any, on: date) -> None:
+        """Refuse a date outside its year's window or still to come; a date found good is not checked again
+        within ``cached_rulesets`` (an import of a year's rows: a few hundred days, each clock read once)."""
+        memo = getattr(self, "_dates_checked", None)
+        if memo is not None and (on.year, on) in memo:
+            return
+        check_recorded_date(ruleset, on.year, on, N_("the date"))  # translated only if refused
+        if memo is not None:
+            memo.add((on.year, on))
 
     def record_occurrence(self, *, unit: str, item: str, on: date, evidence: str, actor: str, count: int = 1,
                           note: str = "", attachments: Sequence[str] = ()) -> str:
@@ -71,7 +81,7 @@ class Recording(_Core):
                 points=points, max=it.max, code=it.code))
         if points.is_zero():
             points = Decimal(0)  # "-0" passes the range check but would print as "-0.00"
-        check_recorded_date(ruleset, on.year, on, N_("the date"))  # translated only if refused
+        self._check_date(ruleset, on)
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "points": points,
                 "evidence": self._require_evidence(evidence), "note": note or ""}
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 from functools import singledispatch
 from typing import Any
 
@@ -67,15 +67,21 @@ def apply_event(db: sqlite3.Connection, e: Any, nid: int) -> None:
     apply(e, db, nid)
 
 
-def apply_events(db: sqlite3.Connection, pairs: Iterable[tuple[Any, int]]) -> None:
+def apply_events(db: sqlite3.Connection, pairs: Iterable[tuple[Any, int]],
+                 stored_json: MutableMapping[int, bytes] | None = None) -> None:
     """Apply ``(event, nid)`` pairs in order; a run of recorded occurrences is written in one go, and so is a
-    run of work-order chunks (each order once, in key order; the tallies once for the run)."""
+    run of work-order chunks (each order once, in key order; the tallies once for the run).
+
+    ``stored_json``: the JSON the store holds for some of the occurrences, by nid, encoded from those very
+    event objects (a bulk import's, checked against the chain): their log entries are cut from it rather than
+    encoded a second time (``_log_payload``). Taken out as they are used.
+    """
     run: list[tuple[OccurrenceRecorded, int]] = []
     merge: order_facts.FactMerge | None = None
     for e, nid in pairs:
         if type(e) is WorkOrderFactsRecorded:
             if run:
-                _occurrences(db, run)
+                _occurrences(db, run, stored_json)
                 run = []
             merge = merge or order_facts.FactMerge(db)
             merge.add(e, nid, order_facts.log_row(e, nid))
@@ -87,11 +93,11 @@ def apply_events(db: sqlite3.Connection, pairs: Iterable[tuple[Any, int]]) -> No
             run.append((e, nid))
             continue
         if run:
-            _occurrences(db, run)
+            _occurrences(db, run, stored_json)
             run = []
         apply(e, db, nid)
     if run:
-        _occurrences(db, run)
+        _occurrences(db, run, stored_json)
     if merge is not None:
         merge.finish()
 
@@ -110,18 +116,33 @@ def _(e: OccurrenceRecorded, db: sqlite3.Connection, nid: int) -> None:
     _occurrences(db, [(e, nid)])
 
 
-def _occurrences(db: sqlite3.Connection, pairs: list[tuple[OccurrenceRecorded, int]]) -> None:
+def _occurrences(db: sqlite3.Connection, pairs: list[tuple[OccurrenceRecorded, int]],
+                 stored_json: MutableMapping[int, bytes] | None = None) -> None:
     """Recorded occurrences: their rows and log entries, two ``executemany`` for the lot (bulk imports)."""
     rows, logs = [], []
     for e, nid in pairs:
+        stored = stored_json.pop(nid, None) if stored_json else None
+        payload = _log_payload(stored) if stored is not None else None
         oid, at = str(e.originator_id), _iso(e.timestamp)
         attachments = json.dumps([a.model_dump() for a in e.attachments], ensure_ascii=False) if e.attachments else "[]"
         rows.append((oid, nid, e.unit, e.item, e.year, e.date.isoformat(), e.count, e.evidence, e.note, attachments,
                      e.batch, e.source, at, e.recorded_by, 0, e.count))  # 0: not retracted
         logs.append((nid, oid, e.originator_version, "OccurrenceRecorded", e.unit, e.item, at, e.recorded_by,
-                     e.model_dump_json(exclude=_LOG_EXCLUDE), e.authenticated_as))
+                     payload if payload is not None else e.model_dump_json(exclude=_LOG_EXCLUDE), e.authenticated_as))
     read_db.insert(db, "occurrences", rows)  # COPY on PostgreSQL: an import of occurrences is 100,000 of them
     read_db.insert(db, "log", logs)
+
+
+def _log_payload(stored: bytes) -> str | None:
+    """An occurrence's log entry cut from its stored JSON (None if it is not of the expected shape).
+
+    The stored JSON is the event's fields in their declared order less the id and version, and the log entry
+    the same less the four that come first (timestamp, topic, recorder, authenticated identity; scalars all):
+    what follows ``,"unit":``, the first field of an occurrence's own, is the entry as ``model_dump_json`` writes
+    it. Those bytes cannot occur earlier: inside a JSON string a quote is always escaped.
+    """
+    cut = stored.find(b',"unit":')
+    return "{" + stored[cut + 1:].decode() if cut > 0 and stored.endswith(b"}") else None
 
 
 @apply.register

@@ -19,6 +19,7 @@ from typing import Any
 
 from eventsourcing.application import Application
 
+from events.occurrences import OccurrenceRecorded
 from events.registry import is_ledger_topic
 from ledger.chain import ChainBrokenError, canonical_originator_id, linked
 from ledger.errors import BrokenLink, ForeignEvent, UnreadableEvent
@@ -80,14 +81,18 @@ CREATE TABLE IF NOT EXISTS seals (
     recorded_at TEXT, recorded_by TEXT);
 """
 
-#: Notifications pulled at a time, at most: a page of small events (occurrences) costs one query.
-PAGE = 200
+#: Notifications pulled at a time, at most: a page of small events (occurrences) costs one query, and one of
+#: its chain rows (on PostgreSQL each a round trip: 100,000 occurrences made 1,000 of them at 200 a page).
+PAGE = 1000
 #: Stored bytes a page aims at: a work-order chunk event carries thousands of facts (~0.6 MB), so a page of
 #: them is cut to a dozen or so (the database client may hold a page twice: its own buffer and Python's bytes).
 PAGE_BYTES = 8 * 2**20
 FIRST_PAGE = 16
 #: Notifications applied per transaction (in pages of PAGE).
 COMMIT_EVERY = 5000
+#: A catch-up of at least this many notifications writes with a page cache of BULK_CACHE_KIB (``View._bulk_writes``).
+BULK = 10_000
+BULK_CACHE_KIB = 128 * 1024
 
 
 class View:
@@ -164,7 +169,10 @@ class View:
         are still checked. ``upto`` stops at that notification id (a replay to compare with).
         """
         recorded = recorded or {}
-        applied = 0
+        # The stored JSON of the recorded occurrences, when the store keeps it in plain text: their log entries
+        # are cut from it (``apply.apply_events``), not encoded again.
+        plain = not getattr(app.mapper, "cipher", None) and not getattr(app.mapper, "compressor", None)
+        stored_json: dict[int, bytes] = {}
         seen, seen_hash = self.checked(app.name)  # read before the store's end: both only grow
         last = app.recorder.max_notification_id() or 0
         forgotten = self._forget_other_history(app, seen, seen_hash, last)
@@ -172,6 +180,14 @@ class View:
             last = min(last, upto)
         if not forgotten and (seen or 0) >= last:
             return 0  # nothing new: no write transaction (and on PostgreSQL no catch-up lock) for a reader
+        with self._bulk_writes(last - (0 if forgotten else seen or 0)):
+            return self._apply_pages(app, last, known_at, progress, recorded, stored_json, plain)
+
+    def _apply_pages(self, app: Application[Any], last: int, known_at: datetime | None,
+                     progress: Callable[[int, int], None] | None, recorded: MutableMapping[int, Any],
+                     stored_json: dict[int, bytes], plain: bool) -> int:
+        """The catch-up's transactions, from the tracked position up to ``last``; how many were applied."""
+        applied = 0
         while True:
             # Pages of PAGE notifications, up to COMMIT_EVERY of them per transaction: each commit
             # rewrites the B-tree pages the batch touched, so fewer, larger commits apply faster.
@@ -190,7 +206,11 @@ class View:
                         limit = page_limit(page)
                         hash_ = _checked_page(app, start, hash_, page)  # the whole page, before any of it applies
                         for n in page:
-                            e = recorded.pop(n.id, None) or _decode(app, n)
+                            e = recorded.pop(n.id, None)
+                            if e is None:
+                                e = _decode(app, n)
+                            elif plain and type(e) is OccurrenceRecorded:
+                                stored_json[n.id] = bytes(n.state)
                             if known_at is None or e.timestamp <= known_at:
                                 yield e, n.id
                         start = page[-1].id
@@ -199,7 +219,7 @@ class View:
                             progress(start, last)
 
                 # One stream for the whole transaction: runs of work-order chunks are merged across pages.
-                appliers.apply_events(db, pages())
+                appliers.apply_events(db, pages(), stored_json)
                 if pulled:
                     db.execute(
                         "INSERT INTO tracking VALUES (?, ?, ?) ON CONFLICT(application_name) "
@@ -209,6 +229,27 @@ class View:
             applied += pulled
             if pulled < COMMIT_EVERY:
                 return applied
+
+    @contextmanager
+    def _bulk_writes(self, coming: int) -> Iterator[None]:
+        """Before many notifications (a bulk import, a rebuild): a page cache that holds the indexes the rows go
+        into (the read model's ids are random: with SQLite's default 2 MB, each commit wrote and read most index
+        pages again), and no checkpoint until the end, where one copies every changed page back once. As it was
+        afterwards. Only for BULK notifications or more: a work-order import's few large events are left alone
+        (its peak memory is bounded)."""
+        if coming < BULK or not isinstance(self.db, sqlite3.Connection):
+            yield
+            return
+        (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
+        (checkpoint,) = self.db.execute("PRAGMA wal_autocheckpoint").fetchone()
+        self.db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        self.db.execute("PRAGMA wal_autocheckpoint=0")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA cache_size={int(cache)}")  # also gives the extra pages back
+            self.db.execute(f"PRAGMA wal_autocheckpoint={int(checkpoint)}")
+            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _forget_other_history(self, app: Application[Any], seen: int | None, hash_: bytes | None, last: int) -> bool:
         """Empty a view built from another history than the store's: it is rebuilt rather than trusted.
