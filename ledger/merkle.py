@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 
+from ledger.translation import gettext as _
+
 HASH_SIZE = 32
 
 #: The root of the empty tree: SHA-256 of nothing.
@@ -136,19 +138,21 @@ def memory_lookup(leaves: Sequence[bytes]) -> NodeLookup:
 
 def _check_hash(value: bytes, what: str) -> None:
     if len(value) != HASH_SIZE:
-        raise ProofError(f"{what} is {len(value)} bytes, not a {HASH_SIZE}-byte hash")
+        raise ProofError(_("{what} is {length} bytes, not a {hash_size}-byte hash")
+            .format(what=what, length=len(value), hash_size=HASH_SIZE))
 
 
 def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes]) -> bytes:
     """The root that ``proof`` leads to from ``leaf`` at ``index`` in a tree of ``size`` (RFC 9162 §2.1.3.2)."""
     if not 0 <= index < size:
-        raise ProofError(f"leaf index {index} is outside a tree of {size}")
-    _check_hash(leaf, "the leaf hash")
+        raise ProofError(_("leaf index {index} is outside a tree of {size}").format(index=index, size=size))
+    _check_hash(leaf, _("the leaf hash"))
     fn, sn, r = index, size - 1, leaf
     for i, p in enumerate(proof):
-        _check_hash(p, f"proof hash {i}")
+        _check_hash(p, _("proof hash {number}").format(number=i))
         if sn == 0:
-            raise ProofError(f"the proof has {len(proof)} hashes, more than a tree of {size} needs")
+            raise ProofError(_("the proof has {count} hashes, more than a tree of {size} needs")
+                .format(count=len(proof), size=size))
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             while not fn & 1 and fn != 0:
@@ -157,15 +161,17 @@ def root_from_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[byte
             r = node_hash(r, p)
         fn, sn = fn >> 1, sn >> 1
     if sn != 0:
-        raise ProofError(f"the proof has {len(proof)} hashes, fewer than a tree of {size} needs")
+        raise ProofError(_("the proof has {count} hashes, fewer than a tree of {size} needs")
+            .format(count=len(proof), size=size))
     return r
 
 
 def verify_inclusion(index: int, size: int, leaf: bytes, proof: Sequence[bytes], root: bytes) -> None:
     """Raise ``ProofError`` unless ``proof`` shows ``leaf`` at ``index`` in the tree of ``size`` with ``root``."""
-    _check_hash(root, "the root")
+    _check_hash(root, _("the root"))
     if root_from_inclusion(index, size, leaf, proof) != root:
-        raise ProofError(f"leaf {index} does not lead to the root of the tree of {size} (altered?)")
+        raise ProofError(_("leaf {index} does not lead to the root of the tree of {size} (altered?)")
+            .format(index=index, size=size))
 
 
 def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes,
@@ -173,19 +179,20 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
     """Raise ``ProofError`` unless ``proof`` shows the tree of ``second`` extends that of ``first``
     (RFC 9162 §2.1.4.2): every leaf of the first is in the second, unchanged and in place."""
     if first > second:
-        raise ProofError(f"the first tree ({first}) is larger than the second ({second})")
+        raise ProofError(_("the first tree ({first}) is larger than the second ({second})")
+            .format(first=first, second=second))
     if first == 0:
-        raise ProofError("a consistency proof from the empty tree proves nothing")
+        raise ProofError(_("a consistency proof from the empty tree proves nothing"))
     if first == second:
         if proof:
-            raise ProofError("equal tree sizes need an empty proof")
+            raise ProofError(_("equal tree sizes need an empty proof"))
         if first_root != second_root:
-            raise ProofError(f"two different roots for the same tree size {first}")
+            raise ProofError(_("two different roots for the same tree size {first}").format(first=first))
         return
     if not proof:
-        raise ProofError("an empty proof between different tree sizes")
+        raise ProofError(_("an empty proof between different tree sizes"))
     for i, p in enumerate(proof):
-        _check_hash(p, f"proof hash {i}")
+        _check_hash(p, _("proof hash {number}").format(number=i))
     path = list(proof)
     if first & (first - 1) == 0:
         path.insert(0, first_root)
@@ -195,7 +202,8 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
     fr = sr = path[0]
     for c in path[1:]:
         if sn == 0:
-            raise ProofError(f"the proof has more hashes than sizes {first} and {second} need")
+            raise ProofError(_("the proof has more hashes than sizes {first} and {second} need")
+                .format(first=first, second=second))
         if fn & 1 or fn == sn:
             fr, sr = node_hash(c, fr), node_hash(c, sr)
             while not fn & 1 and fn != 0:
@@ -204,8 +212,10 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
             sr = node_hash(sr, c)
         fn, sn = fn >> 1, sn >> 1
     if sn != 0:
-        raise ProofError(f"the proof has fewer hashes than sizes {first} and {second} need")
+        raise ProofError(_("the proof has fewer hashes than sizes {first} and {second} need")
+            .format(first=first, second=second))
     if fr != first_root:
-        raise ProofError(f"the proof does not lead to the earlier root (tree of {first}): history rewritten?")
+        raise ProofError(_("the proof does not lead to the earlier root (tree of {first}): history rewritten?")
+            .format(first=first))
     if sr != second_root:
-        raise ProofError(f"the proof does not lead to the later root (tree of {second})")
+        raise ProofError(_("the proof does not lead to the later root (tree of {second})").format(second=second))

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from ledger.errors import LedgerError
 from ledger.store import StoreLocation
+from ledger.translation import gettext as _
 
 #: Names under these are devices and the process's own descriptors: written directly, never replaced.
 _DEVICE_DIRS = ("/dev/", "/proc/")
@@ -41,12 +42,14 @@ def _own_files(store: StoreLocation) -> list[tuple[Path, str]]:
     files: list[tuple[Path, str]] = []
     if store.kind == "sqlite":
         db = Path(store.env["SQLITE_DBNAME"])
-        files.append((db, "SQLite database"))
-        files += [(Path(f"{db}{side}"), f"SQLite database's {side[1:]} file") for side in _SQLITE_SIDE_FILES]
+        files.append((db, _("SQLite database")))
+        files += [(Path(f"{db}{side}"), _("SQLite database's {side} file").format(side=side[1:]))
+                  for side in _SQLITE_SIDE_FILES]
     if store.views_path is not None:  # a PostgreSQL store's read model is in the database
         views = Path(store.views_path)
-        files.append((views, "read model"))
-        files += [(Path(f"{views}{side}"), f"read model's {side[1:]} file") for side in _SQLITE_SIDE_FILES]
+        files.append((views, _("read model")))
+        files += [(Path(f"{views}{side}"), _("read model's {side} file").format(side=side[1:]))
+                  for side in _SQLITE_SIDE_FILES]
     return files
 
 
@@ -62,12 +65,13 @@ def check_target(target: str | os.PathLike[str], store: StoreLocation) -> Path:
     resolved = Path(target).expanduser().resolve()
     for own, what in _own_files(store):
         if resolved == own.expanduser().resolve() or _same_file(resolved, own):
-            raise OutputRefused(f"{target}: that is the ledger's own {what} ({own}); "
-                                "nothing was written: choose another file")
+            raise OutputRefused(_("{target}: that is the ledger's own {what} ({own}); "
+                                  "nothing was written: choose another file").format(target=target, what=what, own=own))
     evidence = None if store.evidence_dir is None else Path(store.evidence_dir).expanduser().resolve()
     if evidence is not None and (resolved == evidence or resolved.is_relative_to(evidence)):
-        raise OutputRefused(f"{target}: that is inside the ledger's evidence store ({store.evidence_dir}); "
-                            "nothing was written: choose another file")
+        raise OutputRefused(_("{target}: that is inside the ledger's evidence store ({store}); "
+                              "nothing was written: choose another file").format(target=target,
+                                                                                  store=store.evidence_dir))
     return resolved
 
 
@@ -90,7 +94,8 @@ def _new_file_mode(path: Path) -> int:
 
 def _write_error(target: str | os.PathLike[str], e: OSError) -> OutputRefused:
     reason = e.strerror or str(e)
-    return OutputRefused(f"{target}: cannot write: {reason}; nothing was written")
+    return OutputRefused(_("{target}: cannot write: {reason}; nothing was written").format(target=target,
+                                                                                          reason=reason))
 
 
 @contextmanager
