@@ -31,7 +31,7 @@ if ! pg_up; then
     $SUDO sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
   fi
   # Process-level tests (concurrent writers, several serve processes) open many connections at once.
-  echo "max_connections = 300" | $SUDO tee "/etc/postgresql/$ver/main/conf.d/hotline-ledger-tests.conf" >/dev/null
+  echo "max_connections = 1000" | $SUDO tee "/etc/postgresql/$ver/main/conf.d/hotline-ledger-tests.conf" >/dev/null
   $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main start || $SUDO pg_ctlcluster "$ver" main start
   for _ in $(seq 30); do pg_up && break; sleep 1; done
 fi
@@ -39,10 +39,10 @@ pg_up || { echo "PostgreSQL did not start on 127.0.0.1:5432" >&2; exit 1; }
 # A server that was already running may keep the default of 100 connections, too few for the
 # process-level tests; raise it where this user may (a local cluster this script can restart).
 conns=$(psql -h 127.0.0.1 -U postgres -d postgres -Atc 'show max_connections' 2>/dev/null || echo 0)
-if [ "${conns:-0}" -lt 300 ] && ls /etc/postgresql/*/main >/dev/null 2>&1; then
+if [ "${conns:-0}" -lt 1000 ] && ls /etc/postgresql/*/main >/dev/null 2>&1; then
   ver=$(ls /etc/postgresql | sort -n | tail -1)
-  if psql -h 127.0.0.1 -U postgres -d postgres -qc 'ALTER SYSTEM SET max_connections = 300' 2>/dev/null; then
-    echo "raising PostgreSQL's max_connections from $conns to 300 (restart)"
+  if psql -h 127.0.0.1 -U postgres -d postgres -qc 'ALTER SYSTEM SET max_connections = 1000' 2>/dev/null; then
+    echo "raising PostgreSQL's max_connections from $conns to 1000 (restart)"
     $SUDO pg_ctlcluster --skip-systemctl-redirect "$ver" main restart || $SUDO pg_ctlcluster "$ver" main restart || true
     for _ in $(seq 30); do pg_up && break; sleep 1; done
   fi
