@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Mutation run over the scoring core (issue 15): mutmut 3 in a scratch copy (build/mutation), one module at a time.
+#
+#   bash scripts/mutation.sh                 # every core module; prints killed / total per module and overall
+#   bash scripts/mutation.sh projections/rate_points.py ...   # only these modules
+#   MUTATION_FRESH=1 bash scripts/mutation.sh  # forget mutmut's cached verdicts first
+#
+# The runner uses a fast subset of the tests (unit tests of the core, the in-memory store, and the SQLite side of
+# the rate and deadline integration tests), HOTLINE_LEDGER_TEST_BACKENDS=sqlite. Survivors are argued in
+# docs/mutation.md. Needs mutmut in .venv (`.venv/bin/pip install mutmut==3.8.1`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+py=$root/.venv/bin
+[ -x "$py/mutmut" ] || "$py/pip" install -q 'mutmut==3.8.1'
+
+CORE=(
+  ledger/rulesets/rates.py
+  ledger/rulesets/grades.py
+  ledger/rulesets/expression.py
+  ledger/calendar.py
+  projections/item_points.py
+  projections/rate_points.py
+  projections/ranked_items.py
+  projections/score_sheet.py
+  projections/scores.py
+  projections/order_rates.py
+  projections/order_tallies.py
+  projections/deadlines.py
+  projections/facts.py
+)
+modules=("$@")
+[ ${#modules[@]} -gt 0 ] || modules=("${CORE[@]}")
+
+TESTS=(
+  tests/unit/test_scores_core.py tests/unit/test_expression.py tests/unit/test_deadlines.py
+  tests/unit/test_calendar.py tests/unit/test_ruleset_language.py tests/unit/test_ruleset_language_rates.py
+  tests/unit/test_lianyungang.py tests/unit/test_use_cases_in_memory.py tests/unit/test_workorder_tallies.py
+  tests/unit/test_scoring_core_mutants.py tests/unit/test_scoring_properties.py
+  tests/integration/test_rates.py tests/integration/test_defined_rates.py
+  tests/integration/test_deadlines_application.py
+)
+
+work=$root/build/mutation
+[ -z "${MUTATION_FRESH:-}" ] || rm -rf "$work"
+mkdir -p "$work"
+# The copy mutmut works in: sources, tests and the project file, with the runner's settings added.
+rsync -a --delete --exclude mutants --exclude __pycache__ --exclude '*.egg-info' \
+  "$root"/{ledger,projections,events,web,tests,cli.py,cli_help.py,pyproject.toml} "$work"/
+{
+  echo
+  echo '[tool.mutmut]'
+  echo 'source_paths = ["ledger", "projections"]'
+  printf 'only_mutate = [%s]\n' "$(printf '"%s",' "${CORE[@]}" | sed 's/,$//')"
+  printf 'pytest_add_cli_args_test_selection = [%s]\n' "$(printf '"%s",' "${TESTS[@]}" | sed 's/,$//')"
+  echo 'pytest_add_cli_args = ["-p", "no:randomly", "-p", "no:cacheprovider", "-q"]'
+} >>"$work/pyproject.toml"
+
+export HOTLINE_LEDGER_TEST_BACKENDS=sqlite
+cd "$work"
+# One run (the clean and forced-fail runs of the tests are paid once); with modules named, only their mutants.
+names=()
+if [ $# -gt 0 ]; then for m in "${modules[@]}"; do name=${m%.py}; names+=("${name//\//.}.*"); done; fi
+echo "mutmut run ${names[*]:-(every core module)}: log in $work/run.log"
+"$py/mutmut" run --max-children "${MUTATION_CHILDREN:-2}" "${names[@]}" >"$work/run.log" 2>&1 \
+  || { tail -20 "$work/run.log"; exit 1; }
+"$py/mutmut" results --all true >"$work/results.txt" 2>&1 || true
+"$py/python" - "$work/results.txt" "${modules[@]}" <<'PY'
+import sys
+from collections import Counter
+results, modules = sys.argv[1], sys.argv[2:]
+rows = [line.strip().rsplit(": ", 1) for line in open(results, encoding="utf-8") if ": " in line]
+grand = Counter()
+for m in modules:
+    name = m.removesuffix(".py").replace("/", ".") + "."
+    mine = Counter(status for key, status in rows if key.startswith(name))
+    total = sum(mine.values())
+    grand.update(mine)
+    print(f"{m:32} killed {mine['killed']:4} / {total:4}   " +
+          ", ".join(f"{s} {n}" for s, n in sorted(mine.items()) if s != "killed"))
+total = sum(grand.values())
+print(f"{'all':32} killed {grand['killed']:4} / {total:4} = {100 * grand['killed'] / max(total, 1):.1f} %   " +
+      ", ".join(f"{s} {n}" for s, n in sorted(grand.items()) if s != "killed"))
+for key, status in rows:
+    if status not in ("killed",) and any(key.startswith(m.removesuffix(".py").replace("/", ".") + ".") for m in modules):
+        print("  ", status, key)
+PY

@@ -1,0 +1,334 @@
+"""Tests that kill the mutants of the scoring core (issue 15; docs/mutation.md).
+
+Each test pins one rule that a mutation of ``projections/`` or ``ledger/rulesets/`` once broke without any test
+failing: pools and their floors, rounding of pool members, rate items (whole points, caps, floors), monthly
+rates from the orders (未评价, screenings, the due month, completion exactly at the due time), volume formulas
+at V = 0, ranks and grades. Scores come from the public scoring functions on small rulesets of our own, or from
+the application on the in-memory store with an imported export; every figure is worked out by hand in a comment
+(RUBRIC.md).
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.imports.workorder_import import import_workorders
+from ledger.rulesets.loading import parse_ruleset
+from ledger.rulesets.schema import Ruleset
+from projections.reading import open_reading
+from projections.scores import RateCounts, UnitFacts, UnitScore, score_city
+
+D = Decimal
+YEAR_END = date(2025, 12, 31)
+
+UNITS = """
+[[units]]
+code = "a"
+name = "甲区"
+
+[[units]]
+code = "b"
+name = "乙区"
+"""
+
+
+def ruleset(body: str, units: str = UNITS) -> Ruleset:
+    return parse_ruleset(f'id = "tiny"\nname = "小城细则"\n{units}\n{body}', "tiny.toml")
+
+
+def scored(r: Ruleset, facts: dict[str, UnitFacts]) -> dict[str, UnitScore]:
+    return {s.unit: s for s in score_city(r, facts)}
+
+
+def section_of(sheet: UnitScore, code: str) -> Any:
+    return next(s for s in sheet.sections if s.code == code)
+
+
+POOL = """
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 10
+
+[[pools]]
+code = "1.1"
+name = "答复质量"
+section = "1"
+max = 10
+min_points = 4
+
+[[items]]
+code = "1.1.1"
+name = "答复笼统"
+section = "1"
+pool = "1.1"
+kind = "per_occurrence"
+amount = 1
+
+[[items]]
+code = "1.1.2"
+name = "答复不及时"
+section = "1"
+pool = "1.1"
+kind = "per_occurrence"
+amount = 0.125
+"""
+
+
+class TestPools:
+    def test_a_pool_floors_at_its_min_points_and_reports_the_surplus(self) -> None:
+        sheet = scored(ruleset(POOL), {"a": UnitFacts(counts={"1.1.1": 8})})["a"]
+        # 10 − 8 × 1 = 2.00, below the pool's floor of 4: 4.00, and 2.00 absorbed
+        pool = sheet.item("1.1")
+        assert (pool.points, pool.absorbed, pool.status) == (D("4.00"), D("2.00"), "scored")
+        assert pool.explanation == "10.00 − 8.00 = 2.00 → 保底 4.00（超出的 2.00 不再扣）"
+        assert section_of(sheet, "1").points == D("4.00")
+        assert sheet.total == D("4.00")
+
+    def test_a_pool_above_its_floor_absorbs_nothing(self) -> None:
+        pool = scored(ruleset(POOL), {"a": UnitFacts(counts={"1.1.1": 6})})["a"].item("1.1")
+        # 10 − 6 = 4.00: exactly the floor, nothing absorbed
+        assert (pool.points, pool.absorbed) == (D("4.00"), D("0"))
+
+    def test_a_pool_members_deduction_is_rounded_before_the_pool_adds_it_up(self) -> None:
+        sheet = scored(ruleset(POOL), {"a": UnitFacts(counts={"1.1.2": 3})})["a"]
+        # 3 × 0.125 = 0.375 → 0.38 half-up; the pool is 10 − 0.38 = 9.62 (not 9.625 → 9.63): the sheet adds up
+        assert sheet.item("1.1.2").deducted == D("0.38")
+        assert sheet.item("1.1.2").count == 3
+        assert sheet.item("1.1").points == D("9.62")
+        assert section_of(sheet, "1").points == D("9.62") == sheet.total
+
+    def test_a_unit_with_no_occurrence_keeps_the_whole_pool(self) -> None:
+        sheet = scored(ruleset(POOL), {})["b"]
+        assert sheet.item("1.1").points == D("10.00")
+        assert sheet.item("1.1.1").deducted == D("0.00")
+
+
+RATE = """
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 20
+
+[[items]]
+code = "1.1"
+name = "群众满意率"
+section = "1"
+kind = "rate_threshold"
+rate = "satisfaction"
+max = 20
+threshold = 90
+per_point = 0.2
+"""
+
+
+def rate_line(body: str, numerator: int, denominator: int) -> Any:
+    facts = {"a": UnitFacts(rates={"satisfaction": RateCounts(numerator, denominator)})}
+    return scored(ruleset(body), facts)["a"].item("1.1")
+
+
+class TestRateItems:
+    def test_proportional_counts_the_fraction_of_a_point_below(self) -> None:
+        # 221 / 250 = 88.4 %: 1.6 points below 90 %: 20 − 1.6 × 0.2 = 19.68
+        line = rate_line(RATE, 221, 250)
+        assert line.points == D("19.68")
+        assert (line.numerator, line.denominator, line.status) == (221, 250, "scored")
+
+    def test_whole_points_truncates_the_points_below_rather_than_rounding_them(self) -> None:
+        body = RATE + 'rate_rounding = "whole_points"\n'
+        # 88.4 %: 1.6 points below, truncated to 1 (rounding would make it 2): 20 − 1 × 0.2 = 19.80
+        assert rate_line(body, 221, 250).points == D("19.80")
+        assert rate_line(body, 221, 250).explanation == "221/250 = 88.40% < 90%：20.00 − 1 × 0.20 = 19.80"
+        # 87.5 %: 2.5 below → 2: 20 − 0.4 = 19.60
+        assert rate_line(body, 7, 8).points == D("19.60")
+
+    def test_a_rate_items_cap_limits_its_deduction(self) -> None:
+        body = RATE.replace("per_point = 0.2", "per_point = 1") + "cap = 3\n"
+        # 80 %: 10 points below × 1 = 10, capped at 3: 20 − 3 = 17.00
+        line = rate_line(body, 8, 10)
+        assert line.points == D("17.00")
+        assert line.explanation == "8/10 = 80.00% < 90%：20.00 − 10 × 1.00（最多扣 3.00） = 17.00"
+        # 88 %: 2 points below × 1 = 2, under the cap: 18.00
+        assert rate_line(body, 22, 25).points == D("18.00")
+
+    def test_a_rate_item_floors_at_its_min_points_and_reports_the_surplus(self) -> None:
+        body = RATE.replace("per_point = 0.2", "per_point = 1") + "min_points = 5\n"
+        # 70 %: 20 points below × 1 = 20 → 0, held at 5.00 with 5.00 absorbed
+        line = rate_line(body, 7, 10)
+        assert (line.points, line.absorbed) == (D("5.00"), D("5.00"))
+
+    def test_at_the_threshold_the_item_is_full(self) -> None:
+        # 9 / 10 = 90 %: not below 90 %: 20.00
+        assert rate_line(RATE, 9, 10).points == D("20.00")
+        assert rate_line(RATE, 9, 10).absorbed == D("0.00")
+
+
+VOLUME = """
+[[sections]]
+code = "1"
+name = "承办量"
+max = 10
+
+[[items]]
+code = "1.1"
+name = "承办量"
+section = "1"
+kind = "formula_volume"
+max = 10
+formula = "10 × (V / Vmax) ^ 0.5"
+"""
+
+
+class TestVolumeFormula:
+    def test_a_unit_with_no_order_scores_0_when_another_has_some(self) -> None:
+        sheets = scored(ruleset(VOLUME), {"a": UnitFacts(volume=0), "b": UnitFacts(volume=400)})
+        # a: 10 × (0 / 400) ^ 0.5 = 0.00, scored (not an error); b: 10 × 1 ^ 0.5 = 10.00
+        assert (sheets["a"].item("1.1").points, sheets["a"].item("1.1").status) == (D("0.00"), "scored")
+        assert sheets["b"].item("1.1").points == D("10.00")
+
+    def test_a_quarter_of_the_largest_volume_scores_half(self) -> None:
+        sheets = scored(ruleset(VOLUME), {"a": UnitFacts(volume=100), "b": UnitFacts(volume=400)})
+        # 10 × (100 / 400) ^ 0.5 = 10 × 0.5 = 5.00
+        assert sheets["a"].item("1.1").points == D("5.00")
+
+
+# --- rates counted from imported orders (the in-memory store) -------------------------------------------------
+
+MONTHLY = """
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 20
+
+[[items]]
+code = "1.1"
+name = "群众满意率"
+section = "1"
+kind = "rate_threshold"
+rate = "satisfaction"
+max = 10
+threshold = 100
+per_point = 0.1
+period = "monthly_average"
+
+[[items]]
+code = "1.2"
+name = "按期办结率"
+section = "1"
+kind = "rate_threshold"
+rate = "ontime"
+max = 10
+threshold = 100
+per_point = 0.1
+period = "monthly_average"
+"""
+
+HEADER = ["工单编号", "承办单位", "派单时间", "办结时限", "办结时间", "是否需回复", "是否已回复", "满意度", "是否计入统计"]
+
+
+def order(order_id: str, *, unit: str = "a", dispatched: str = "2025-04-01 09:00:00",
+          due: str = "2025-04-08 09:00:00", completed: str = "2025-04-03 10:00:00",
+          satisfaction: str = "满意") -> list[str]:
+    """One export row: by default a completed, replied, satisfied order of April 2025."""
+    return [order_id, unit, dispatched, due, completed, "是", "是", satisfaction, "是"]
+
+
+def imported(app: Any, tmp_path: Path, rows: list[list[str]], name: str = "orders.csv") -> None:
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([HEADER, *rows])
+    import_workorders(app, str(path), "tester")
+
+
+def line(app: Any, code: str, unit: str = "a") -> Any:
+    sheet = next(s for s in open_reading(app, 2025, YEAR_END).scores() if s.unit == unit)
+    return sheet.item(code)
+
+
+@pytest.fixture
+def monthly(memory_ledger: Any) -> Any:
+    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{MONTHLY}', "tiny.toml", "tester")
+    return memory_ledger
+
+
+class TestMonthlyRatesFromOrders:
+    def test_unrated_orders_stay_out_of_a_monthly_satisfaction_rate(self, monthly, tmp_path) -> None:
+        imported(monthly, tmp_path, [order("A1"), order("A2", satisfaction="不满意"),
+                                     order("A3", satisfaction="未评价"), order("A4", satisfaction="未评价")])
+        sat = line(monthly, "1.1")
+        # April: 1 satisfied of 2 rated (未评价 left out) = 50 %: 10 − 50 × 0.1 = 5.00 (with them: 25 % → 2.50)
+        assert (sat.numerator, sat.denominator) == (1, 2)
+        assert sat.points == D("5.00")
+
+    def test_an_order_completed_exactly_at_its_due_time_is_on_time(self, monthly, tmp_path) -> None:
+        imported(monthly, tmp_path, [order("A1", completed="2025-04-08 09:00:00"),
+                                     order("A2", completed="2025-04-08 09:00:01")])
+        ontime = line(monthly, "1.2")
+        # A1 at its due time is on time, A2 one second later is late: 1 / 2 = 50 %: 10 − 5 = 5.00
+        assert (ontime.numerator, ontime.denominator, ontime.points) == (1, 2, D("5.00"))
+
+    def test_an_order_counts_in_the_month_of_its_due_time_for_the_on_time_rate(self, monthly, tmp_path) -> None:
+        # A1: dispatched in March, due and completed late in April; A2, A3: dispatched and due in April, on time.
+        imported(monthly, tmp_path, [
+            order("A1", dispatched="2025-03-28 09:00:00", due="2025-04-02 09:00:00", completed="2025-04-03 09:00:00"),
+            order("A2", dispatched="2025-04-01 09:00:00"), order("A3", dispatched="2025-04-01 09:00:00")])
+        ontime = line(monthly, "1.2")
+        # By the due month: April only, 2 of 3 on time = 66.66…%: 10 − 3.333… = 6.666… → 6.67.
+        # (By the dispatch month it would be March 0/1 → 0 and April 2/2 → 10: (0 + 10) / 2 = 5.00.)
+        assert ontime.points == D("6.67")
+        assert ontime.explanation.startswith("1 个月平均")
+        # The satisfaction rate goes by the dispatch month: March 1/1 and April 2/2 → two full months.
+        assert line(monthly, "1.1").explanation.startswith("2 个月平均：(10.00 + 10.00) / 2 = 10.00")
+
+    def test_an_accepted_screening_leaves_the_monthly_rate(self, monthly, tmp_path) -> None:
+        imported(monthly, tmp_path, [order("A1"), order("A2", satisfaction="不满意"),
+                                     order("A3", due="2025-04-02 09:00:00")])
+        # satisfaction 2/3 = 66.66…%: 10 − 3.333… → 6.67; on time 2/3 → 6.67
+        assert line(monthly, "1.1").points == D("6.67")
+        assert line(monthly, "1.2").points == D("6.67")
+        screening = monthly.open_screening(order_id="A2", rate="satisfaction", reason="恶意差评",
+                                           evidence="甄别申请", actor="a-office")
+        monthly.decide_dispute(dispute_id=screening, decision="accept", reason="核实", actor="centre")
+        # A2 leaves the satisfaction rate only: 2/2 = 100 % → 10.00; on time still 2/3 → 6.67
+        sat = line(monthly, "1.1")
+        assert (sat.numerator, sat.denominator, sat.points) == (2, 2, D("10.00"))
+        assert line(monthly, "1.2").points == D("6.67")
+        screening = monthly.open_screening(order_id="A3", rate="ontime", reason="延期已批准",
+                                           evidence="延期批复", actor="a-office")
+        monthly.decide_dispute(dispute_id=screening, decision="accept", reason="核实", actor="centre")
+        ontime = line(monthly, "1.2")
+        assert (ontime.numerator, ontime.denominator, ontime.points) == (2, 2, D("10.00"))
+
+
+YEARLY_ONTIME = """
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 10
+
+[[items]]
+code = "1.1"
+name = "按期办结率"
+section = "1"
+kind = "rate_threshold"
+rate = "ontime"
+max = 10
+threshold = 100
+per_point = 0.1
+"""
+
+
+def test_a_yearly_on_time_rate_counts_completion_exactly_at_the_due_time_as_on_time(memory_ledger, tmp_path) -> None:
+    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{YEARLY_ONTIME}', "tiny.toml",
+                                "tester")
+    imported(memory_ledger, tmp_path, [order("A1", completed="2025-04-08 09:00:00"),
+                                       order("A2", completed="2025-04-08 09:00:01"), order("A3")])
+    ontime = line(memory_ledger, "1.1")
+    # A1 at its due time and A3 early are on time, A2 a second late: 2 / 3 = 66.66…%: 10 − 3.333… = 6.67
+    assert (ontime.numerator, ontime.denominator, ontime.points) == (2, 3, D("6.67"))
