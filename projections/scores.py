@@ -63,7 +63,8 @@ def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFac
         item = ruleset.item_for(unit, raw.code)
         if item.kind == "bonus":
             count = facts.counts.get(item.code, 0)
-            earned = count * item.amount
+            # Rounded once, as the line shows it: the section adds the lines up (0.13 + 0.13, not 0.25).
+            earned = round_points(count * item.amount, q)
             text = f"+ {count} × {say.num(item.amount)}"
             if bonus_left is not None and earned > bonus_left:
                 text += f" = {shown(earned)}{say.bonus_capped(bonus_left)}"

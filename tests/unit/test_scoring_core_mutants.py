@@ -332,3 +332,40 @@ def test_a_yearly_on_time_rate_counts_completion_exactly_at_the_due_time_as_on_t
     ontime = line(memory_ledger, "1.1")
     # A1 at its due time and A3 early are on time, A2 a second late: 2 / 3 = 66.66…%: 10 − 3.333… = 6.67
     assert (ontime.numerator, ontime.denominator, ontime.points) == (2, 3, D("6.67"))
+
+
+BONUSES = """
+[[sections]]
+code = "1"
+name = "加分"
+max = 10
+
+[[items]]
+code = "1.1"
+name = "表扬"
+section = "1"
+kind = "bonus"
+amount = 0.125
+
+[[items]]
+code = "1.2"
+name = "创新"
+section = "1"
+kind = "bonus"
+amount = 0.125
+"""
+
+
+class TestBonusLines:
+    def test_the_section_adds_up_the_bonus_lines_as_they_are_shown(self) -> None:
+        sheet = scored(ruleset(BONUSES), {"a": UnitFacts(counts={"1.1": 1, "1.2": 1})})["a"]
+        # each line: 1 × 0.125 = 0.125 → 0.13; the section is 0.13 + 0.13 = 0.26 (it once added 0.25 unrounded)
+        assert [i.bonus for i in sheet.sections[0].items] == [D("0.13"), D("0.13")]
+        assert sheet.sections[0].points == D("0.26") == sheet.total == sheet.bonus
+
+    def test_a_bonus_cap_holds_over_the_rounded_lines(self) -> None:
+        r = ruleset('[scoring]\nbonus_cap = 0.25\n' + BONUSES)
+        sheet = scored(r, {"a": UnitFacts(counts={"1.1": 1, "1.2": 1})})["a"]
+        # 0.13, then what is left of the cap: 0.25 − 0.13 = 0.12; together 0.25, the cap
+        assert [i.bonus for i in sheet.sections[0].items] == [D("0.13"), D("0.12")]
+        assert sheet.bonus == D("0.25") == sheet.total

@@ -1,1 +1,276 @@
-"""placeholder"""
+"""Properties of scoring over random rulesets and random ledgers (issue 15), checked with hypothesis.
+
+- every sheet adds up: items → pools → sections → total, each figure two-decimal;
+- floors and caps hold: items, pools, sections and the total never leave their bounds;
+- ties share ranks: a unit's rank is 1 + the number of units of its class strictly ahead of it;
+- an incremental read equals a rebuild: the read model caught up step by step, and the scores kept between
+  calls, give what a view built afresh from the events gives.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.application import Ledger
+from ledger.rulesets.loading import builtin_text, parse_ruleset
+from ledger.rulesets.schema import Ruleset
+from ledger.store import parse_store
+from projections.reading import open_reading
+from projections.scores import RateCounts, UnitFacts, UnitScore, score_city
+
+D = Decimal
+CENT = D("0.01")
+UNITS = ("a", "b", "c", "d")
+#: Amounts of up to three decimals, so rounding to 0.01 is exercised.
+AMOUNTS = st.sampled_from([D("0.1"), D("0.125"), D("0.2"), D("0.333"), D("0.5"), D("1"), D("2.5")])
+POINTS = st.integers(0, 40).map(lambda n: D(n) / 2)  # 0, 0.5, … 20
+
+
+def _optional(draw: Any, values: st.SearchStrategy[Any]) -> Any:
+    return draw(st.one_of(st.none(), values))
+
+
+@st.composite
+def rulesets(draw: Any) -> tuple[Ruleset, dict[str, dict[str, Any]]]:
+    """A random valid ruleset, and its items by code with what a test needs to know of them."""
+    lines = ['id = "random"', 'name = "随机细则"']
+    scoring = []
+    if (cap := _optional(draw, st.integers(20, 120))) is not None:
+        scoring.append(f"total_cap = {cap}")
+    if (cap := _optional(draw, st.integers(0, 5))) is not None:
+        scoring.append(f"bonus_cap = {cap}")
+    if scoring:
+        lines += ["[scoring]", *scoring]
+    for u in UNITS:
+        lines += ["[[units]]", f'code = "{u}"', f'name = "单位{u}"']
+    items: dict[str, dict[str, Any]] = {}
+    for s in range(1, draw(st.integers(1, 3)) + 1):
+        lines += ["[[sections]]", f'code = "{s}"', f'name = "第{s}部分"', "max = 100"]
+        if (cap := _optional(draw, st.integers(5, 60))) is not None:
+            lines.append(f"cap = {cap}")
+        pool = None
+        if draw(st.booleans()):
+            pool_max = draw(POINTS)
+            pool_min = draw(st.integers(0, 4).map(lambda n, top=pool_max: min(D(n), top)))
+            pool = f"{s}.0"
+            lines += ["[[pools]]", f'code = "{pool}"', 'name = "共用分值"', f'section = "{s}"', f"max = {pool_max}",
+                      f"min_points = {pool_min}"]
+        for n in range(1, draw(st.integers(1, 5)) + 1):
+            code = f"{s}.{n}"
+            kind = draw(st.sampled_from(["per_occurrence", "per_block", "assessment", "bonus", "rate_threshold",
+                                         "rank"]))
+            item = [f'code = "{code}"', f'name = "事项{code}"', f'section = "{s}"', f'kind = "{kind}"']
+            info: dict[str, Any] = {"kind": kind, "section": str(s)}
+            top = draw(POINTS)
+            floor = draw(st.integers(0, 3).map(lambda k, t=top: min(D(k), t)))
+            if kind in ("per_occurrence", "per_block"):
+                item.append(f"amount = {draw(AMOUNTS)}")
+                if kind == "per_block":
+                    item.append(f"block = {draw(st.integers(1, 5))}")
+                into = draw(st.sampled_from([None, str(s)] + ([pool] if pool else [])))
+                if into is None:
+                    item += [f"max = {top}", f"min_points = {floor}"]
+                    info.update(max=top, min_points=floor)
+                else:
+                    item.append(f'pool = "{into}"')
+                    info["pool"] = into
+                if (cap := _optional(draw, st.integers(0, 6))) is not None:
+                    item.append(f"cap = {cap}")
+                    info["cap"] = D(cap)
+            elif kind == "assessment":
+                item += [f"max = {top}"]
+                info["max"] = top
+            elif kind == "bonus":
+                item.append(f"amount = {draw(AMOUNTS)}")
+            elif kind == "rate_threshold":
+                item += [f"max = {top}", f"min_points = {floor}", 'rate = "satisfaction"',
+                         f"threshold = {draw(st.integers(50, 100))}", f"per_point = {draw(AMOUNTS)}",
+                         f'rate_rounding = "{draw(st.sampled_from(["proportional", "whole_points"]))}"']
+                info.update(max=top, min_points=floor)
+                if (cap := _optional(draw, st.integers(0, 6))) is not None:
+                    item.append(f"cap = {cap}")
+                    info["cap"] = D(cap)
+            else:
+                item += [f"max = {top}", f"min_points = {floor}", f"step = {draw(AMOUNTS)}",
+                         f'by = "{draw(st.sampled_from(["satisfaction", "volume"]))}"',
+                         f'order = "{draw(st.sampled_from(["high_first", "low_first"]))}"']
+                info.update(max=top, min_points=floor)
+            lines += ["[[items]]", *item]
+            items[code] = info
+    return parse_ruleset("\n".join(lines) + "\n", "random.toml"), items
+
+
+@st.composite
+def city_facts(draw: Any, items: dict[str, dict[str, Any]]) -> dict[str, UnitFacts]:
+    """Random facts for every unit: counts, assessments (within max), a satisfaction rate and a volume."""
+    facts = {}
+    for u in UNITS:
+        f = UnitFacts(volume=draw(st.integers(0, 3)))
+        for code, info in items.items():
+            if info["kind"] in ("per_occurrence", "per_block", "bonus"):
+                f.counts[code] = draw(st.integers(0, 30))
+            elif info["kind"] == "assessment" and draw(st.booleans()):
+                f.assessments[code] = draw(st.integers(0, 1000).map(lambda n, m=info["max"]: m * n / 1000))
+        denominator = draw(st.integers(0, 8))
+        f.rates["satisfaction"] = RateCounts(draw(st.integers(0, denominator)), denominator)
+        facts[u] = f
+    return facts
+
+
+def two_decimal(value: Decimal | None) -> bool:
+    return value is not None and value == value.quantize(CENT)
+
+
+def check_sheet(ruleset: Ruleset, items: dict[str, dict[str, Any]], sheet: UnitScore) -> None:
+    """Everything that must hold of one unit's sheet."""
+    pools = {p.code: p for p in ruleset.pools}
+    sections = {s.code: s for s in ruleset.sections}
+    for section in sheet.sections:
+        lines = {line.code: line for line in section.items}
+        own = ZERO = D(0)
+        taken = bonus = ZERO
+        for line in section.items:
+            info = items.get(line.code, {})
+            if line.kind == "pool":
+                pool = pools[line.code]
+                members = [m for m in section.items if m.pool == line.code]
+                assert all(two_decimal(m.deducted) for m in members), members
+                # a pool is its max less its members' (rounded) deductions, held at its floor
+                expected = max(pool.max - sum((m.deducted for m in members), ZERO), pool.min_points)
+                assert line.points == expected.quantize(CENT), line
+                assert line.points >= pool.min_points
+                own += line.points
+            elif line.kind == "bonus":
+                assert two_decimal(line.bonus), line
+                bonus += line.bonus
+            elif line.pool is not None:
+                assert two_decimal(line.deducted), line
+                if "cap" in info:
+                    assert line.deducted <= info["cap"], line
+                if line.pool == section.code:
+                    taken += line.deducted
+            else:
+                assert two_decimal(line.points), line
+                assert line.points <= info["max"], line
+                if line.status == "scored":
+                    assert line.points >= info.get("min_points", ZERO), line
+                    if "cap" in info:  # a capped deduction: never below max − cap (unless the floor is higher)
+                        assert line.points >= min(info["max"] - info["cap"], info["max"]), line
+                own += line.points
+        assert set(lines) >= {c for c, i in items.items() if i["section"] == section.code}
+        # the section adds up from its lines: own points less what comes out of the section, floored at 0, plus
+        # the bonus lines, held at the section's cap
+        expected = max(own - taken, ZERO) + bonus
+        cap = sections[section.code].cap
+        assert section.points == (expected if cap is None else min(expected, cap)), (section, expected)
+        assert section.capped == (ZERO if cap is None or expected <= cap else expected - cap)
+        assert two_decimal(section.points)
+    total = sum((s.points for s in sheet.sections), D(0))
+    cap = ruleset.scoring.total_cap
+    assert sheet.total == (total if cap is None else min(total, cap))
+    assert two_decimal(sheet.total)
+    bonus_total = sum((line.bonus for s in sheet.sections for line in s.items if line.bonus is not None), D(0))
+    assert sheet.bonus == bonus_total
+    if ruleset.scoring.bonus_cap is not None:
+        assert sheet.bonus <= ruleset.scoring.bonus_cap
+
+
+def check_ranks(scores: list[UnitScore]) -> None:
+    """Ties share ranks: each unit's rank is 1 + the units strictly ahead of it."""
+    for s in scores:
+        assert s.rank == 1 + sum(other.total > s.total for other in scores), [(o.unit, o.total, o.rank) for o in scores]
+
+
+def check_rank_items(ruleset: Ruleset, scores: list[UnitScore]) -> None:
+    """Ties share ranks on a rank item too: 1 + the units strictly better (units with no value take none)."""
+    for item in ruleset.items:
+        if item.kind != "rank":
+            continue
+        placed = [s.item(item.code) for s in scores if s.item(item.code).rank is not None]
+        for line in placed:
+            value = line.rate if line.rate is not None else line.numerator
+            values = [p.rate if p.rate is not None else p.numerator for p in placed]
+            ahead = sum((v > value) if item.order == "high_first" else (v < value) for v in values)
+            assert line.rank == 1 + ahead, [(p.rank, p.rate, p.numerator) for p in placed]
+
+
+@st.composite
+def cities(draw: Any) -> tuple[Ruleset, dict[str, dict[str, Any]], dict[str, UnitFacts]]:
+    ruleset, items = draw(rulesets())
+    return ruleset, items, draw(city_facts(items))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cities())
+def test_every_sheet_adds_up_and_keeps_its_floors_and_caps(city) -> None:
+    ruleset, items, facts = city
+    scores = score_city(ruleset, facts)
+    assert sorted(s.unit for s in scores) == list(UNITS)
+    for sheet in scores:
+        check_sheet(ruleset, items, sheet)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cities())
+def test_ties_share_ranks_among_units_and_on_rank_items(city) -> None:
+    ruleset, items, facts = city
+    scores = score_city(ruleset, facts)
+    check_ranks(scores)
+    check_rank_items(ruleset, scores)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_scores_kept_between_calls_equal_scores_computed_afresh(data) -> None:
+    ruleset, items, facts = data.draw(cities())
+    kept: dict[str, Any] = {}
+    assert score_city(ruleset, facts, kept) == score_city(ruleset, facts)
+    # one unit's facts change (a recording): the kept sheets of the others are reused, and all still agree
+    changed = dict(facts)
+    changed[data.draw(st.sampled_from(UNITS))] = data.draw(city_facts(items))["a"]
+    assert score_city(ruleset, changed, kept) == score_city(ruleset, changed)
+
+
+OCCURRENCE_ITEMS = ("2.1", "2.2.1", "2.2.2", "2.4", "3.2.1.1", "3.2.2.1", "4.1", "5.1", "5.2")
+TAIAN_UNITS = ("taishan", "daiyue", "gaoxin")
+steps = st.lists(st.one_of(
+    st.tuples(st.just("record"), st.sampled_from(TAIAN_UNITS), st.sampled_from(OCCURRENCE_ITEMS),
+              st.integers(1, 12), st.integers(1, 5)),
+    st.tuples(st.just("retract"), st.integers(0, 50)),
+    st.tuples(st.just("read"), st.integers(1, 12)),
+), min_size=1, max_size=14)
+
+
+def _sheets(app: Any, as_of: date, known_at: datetime | None = None) -> list[UnitScore]:
+    """Every unit's sheet: from the ledger's read model caught up, or from a view built afresh (``known_at``)."""
+    return open_reading(app, 2025, as_of, known_at).scores()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(plan=steps)
+def test_an_incremental_read_equals_a_rebuild(monkeypatch, tmp_path, plan) -> None:
+    monkeypatch.setenv("HOTLINE_LEDGER_EVIDENCE", str(tmp_path / "evidence"))
+    app = Ledger(parse_store("memory:"))  # a fresh ledger for each example
+    try:
+        app.adopt_ruleset(2025, builtin_text(), "built-in:taian", "tester")
+        recorded: list[str] = []
+        for n, step in enumerate(plan):
+            if step[0] == "record":
+                _, unit, item, month, count = step
+                recorded.append(app.record_occurrence(unit=unit, item=item, on=date(2025, month, 10), count=count,
+                                                      evidence=f"工单{n}", actor="tester"))
+            elif step[0] == "retract" and recorded:
+                app.retract(recorded.pop(step[1] % len(recorded)), f"录入错误{n}", "tester")
+            elif step[0] == "read":  # a read in between: the view catches up piecemeal
+                _sheets(app, date(2025, step[1], 28))
+        for as_of in (date(2025, 6, 30), date(2025, 12, 31)):
+            rebuilt = _sheets(app, as_of, known_at=datetime.now(UTC) + timedelta(minutes=1))
+            assert _sheets(app, as_of) == rebuilt
+    finally:
+        app.close()
