@@ -370,3 +370,69 @@ class TestBonusLines:
         # 0.13, then what is left of the cap: 0.25 − 0.13 = 0.12; together 0.25, the cap
         assert [i.bonus for i in sheet.sections[0].items] == [D("0.13"), D("0.12")]
         assert sheet.bonus == D("0.25") == sheet.total
+
+
+DEFINED = """
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 10
+
+[[rates]]
+code = "completed_satisfaction"
+name = "办结工单满意率"
+denominator = { completed = ["是"] }
+numerator = [{ where = { satisfaction = ["满意"] } }, { where = { satisfaction = ["基本满意"] }, weight = 0.5 }]
+
+[[items]]
+code = "1.1"
+name = "办结工单满意率"
+section = "1"
+kind = "rate_threshold"
+rate = "completed_satisfaction"
+max = 10
+threshold = 100
+per_point = 0.1
+"""
+
+
+def test_a_defined_rate_skips_an_order_outside_its_denominator_and_counts_the_rest(memory_ledger, tmp_path) -> None:
+    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{DEFINED}', "tiny.toml", "tester")
+    # A1 is still open (first in the export): not in the denominator; A2 满意 counts 1, A3 基本满意 0.5, A4 不满意 0
+    imported(memory_ledger, tmp_path, [order("A1", completed=""), order("A2"), order("A3", satisfaction="基本满意"),
+                                       order("A4", satisfaction="不满意")])
+    rate = line(memory_ledger, "1.1")
+    # (1 + 0.5) / 3 = 50 %: 10 − 50 × 0.1 = 5.00
+    assert (rate.numerator, rate.denominator, rate.points) == (D("1.5"), 3, D("5.00"))
+
+
+GRADED = """
+[[sections]]
+code = "1"
+name = "评价"
+max = 50
+
+[[items]]
+code = "1.1"
+name = "检查"
+section = "1"
+kind = "assessment"
+max = 50
+
+[[grades]]
+name = "优秀"
+min_percent = 90
+
+[[grades]]
+name = "合格"
+min_points = 0
+"""
+
+
+class TestGrades:
+    def test_a_percent_band_is_reached_at_that_share_of_the_full_marks(self) -> None:
+        sheets = scored(ruleset(GRADED), {"a": UnitFacts(assessments={"1.1": D("45")}),
+                                          "b": UnitFacts(assessments={"1.1": D("44.99")})})
+        # full marks 50: 90 % is 45 points; a at 45.00 is 优秀, b at 44.99 合格
+        assert (sheets["a"].grade, sheets["b"].grade) == ("优秀", "合格")
+        assert sheets["a"].full_marks == D("50")
