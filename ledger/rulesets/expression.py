@@ -303,6 +303,8 @@ def _arithmetic(node: _Binary, a: Decimal, b: Decimal) -> Decimal:
         raise EvaluationError(f"division by zero: {node.right} is 0")
     if node.op != "^":
         return _OPERATORS[node.op](a, b)
+    if a == 0 and b < 0:  # Decimal gives Infinity here, which a formula's bounds would turn into full marks
+        raise EvaluationError(f"division by zero: {node} is 0 ^ ({_signed(b)})")
     if b == b.to_integral_value():
         return a**b  # an integral exponent is exact whenever the result fits in 50 digits
     if a < 0:

@@ -11,14 +11,17 @@ the application on the in-memory store with an imported export; every figure is 
 from __future__ import annotations
 
 import csv
+import pickle
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ledger.imports.workorder_import import import_workorders
+from ledger.rulesets.expression import EvaluationError, ExpressionError, parse
 from ledger.rulesets.loading import parse_ruleset
 from ledger.rulesets.schema import Ruleset
 from projections.reading import open_reading
@@ -436,3 +439,81 @@ class TestGrades:
         # full marks 50: 90 % is 45 points; a at 45.00 is 优秀, b at 44.99 合格
         assert (sheets["a"].grade, sheets["b"].grade) == ("优秀", "合格")
         assert sheets["a"].full_marks == D("50")
+
+
+class TestExpressionLanguage:
+    """The formula language's corners that no other test reached (ledger/rulesets/expression.py)."""
+
+    def test_a_zero_base_with_a_negative_exponent_is_a_division_by_zero_not_infinity(self) -> None:
+        # (0 / 400) ^ −0.5 = 1 / 0: once Decimal's Infinity, which the item's bounds turned into full marks
+        with pytest.raises(EvaluationError, match=r"^division by zero: \(V / Vmax\) \^ \(−0.5\) is 0 \^ \(−0.5\)$"):
+            parse("(V / Vmax) ^ -0.5").evaluate({"V": 0, "Vmax": 400})
+        with pytest.raises(EvaluationError, match=r"^division by zero: V \^ \(−1\) is 0 \^ \(−1\)$"):
+            parse("V ^ -1").evaluate({"V": 0})
+        assert parse("V ^ -1").evaluate({"V": 4}) == D("0.25")
+
+    def test_zero_to_the_power_zero_says_the_result_is_undefined(self) -> None:
+        with pytest.raises(EvaluationError) as caught:
+            parse("0 ^ 0").evaluate({})
+        assert str(caught.value) == "cannot compute 0 ^ 0: undefined result"
+
+    def test_an_error_crosses_a_process_boundary_intact(self) -> None:
+        with pytest.raises(ExpressionError) as caught:
+            parse("(1 + 2))")
+        copied = pickle.loads(pickle.dumps(caught.value))
+        assert (copied.message, copied.position, copied.text) == ("unexpected ')'", 7, "(1 + 2))")
+        assert str(copied) == str(caught.value)
+
+    def test_an_error_without_its_text_is_one_line(self) -> None:
+        assert str(ExpressionError("bad", 0)) == "bad at column 1"
+
+    def test_an_unclosed_call_points_at_its_opening_parenthesis(self) -> None:
+        with pytest.raises(ExpressionError) as caught:
+            parse("max(1, 2")
+        assert str(caught.value) == "unclosed '(' at column 4\n  max(1, 2\n     ^"
+
+    def test_a_call_with_too_many_arguments_says_how_many_it_takes(self) -> None:
+        with pytest.raises(ExpressionError) as caught:
+            parse("round(1, 2, 3)")
+        assert caught.value.message == "round() takes 1 to 2 argument(s), got 3"
+        with pytest.raises(ExpressionError) as caught:
+            parse("abs(1, 2)")
+        assert caught.value.message == "abs() takes 1 argument(s), got 2"
+        with pytest.raises(ExpressionError) as caught:
+            parse("max()")
+        assert caught.value.message == "max() takes at least 1 argument(s), got 0"
+
+    def test_arguments_may_be_whole_expressions(self) -> None:
+        assert parse("min(a + b, c * 2)").evaluate({"a": 1, "b": 2, "c": 1}) == 2
+        assert parse("max(a, b - c)").evaluate({"a": 1, "b": 5, "c": 1}) == 4
+
+    def test_an_unknown_name_with_nothing_known_says_so(self) -> None:
+        with pytest.raises(EvaluationError) as caught:
+            parse("V").evaluate({})
+        assert str(caught.value) == "unknown name 'V'; known names: (none)"
+
+    def test_a_value_that_is_not_a_finite_number_is_named(self) -> None:
+        with pytest.raises(EvaluationError) as caught:
+            parse("V + 1").evaluate({"V": D("NaN")})
+        assert str(caught.value) == "V is NaN, not a finite number"
+        with pytest.raises(TypeError) as wrong:
+            parse("V + 1").evaluate({"V": 1.5})
+        assert str(wrong.value) == "V must be Decimal, int or Fraction, not float"
+
+    def test_explain_shows_a_result_beyond_28_digits(self) -> None:
+        # 31 digits before the point and 2 after: more than Python's default 28-digit context holds
+        assert parse("10 ^ 30").explain({}) == "10 ^ 30 = 1000000000000000000000000000000.00"
+
+    def test_explain_shows_halves_and_long_exact_fractions_as_decimals(self) -> None:
+        assert parse("a * 3").explain({"a": Fraction(1, 2)}) == "0.5 × 3 = 1.50"
+        # 1 / 2^50 is exact in 50 digits (not in 28): its own digits, not (1/1125899906842624)
+        assert parse("a * 1").explain({"a": Fraction(1, 2**50)}) == (
+            "0.00000000000000088817841970012523233890533447265625 × 1 = 0.00")
+
+    def test_explain_writes_values_in_plain_digits_never_exponents(self) -> None:
+        assert parse("x + 1").explain({"x": D("1E+2")}) == "100 + 1 = 101.00"
+
+    def test_a_sign_before_a_sum_keeps_its_parentheses_and_a_double_sign_needs_none(self) -> None:
+        assert str(parse("-(a + b)")) == "−(a + b)"
+        assert str(parse("--a")) == "−−a"
+        assert parse("-(a + b)").evaluate({"a": 1, "b": 2}) == -3
