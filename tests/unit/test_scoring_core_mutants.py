@@ -237,16 +237,17 @@ HEADER = ["工单编号", "承办单位", "派单时间", "办结时限", "办�
 
 
 def order(order_id: str, *, unit: str = "a", dispatched: str = "2025-04-01 09:00:00",
-          due: str = "2025-04-08 09:00:00", completed: str = "2025-04-03 10:00:00",
-          satisfaction: str = "满意") -> list[str]:
+          due: str = "2025-04-08 09:00:00", completed: str = "2025-04-03 10:00:00", reply_required: str = "是",
+          replied: str = "是", satisfaction: str = "满意") -> list[str]:
     """One export row: by default a completed, replied, satisfied order of April 2025."""
-    return [order_id, unit, dispatched, due, completed, "是", "是", satisfaction, "是"]
+    return [order_id, unit, dispatched, due, completed, reply_required, replied, satisfaction, "是"]
 
 
-def imported(app: Any, tmp_path: Path, rows: list[list[str]], name: str = "orders.csv") -> None:
+def imported(app: Any, tmp_path: Path, rows: list[list[str]], name: str = "orders.csv",
+             header: list[str] = HEADER) -> None:
     path = tmp_path / name
     with path.open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([HEADER, *rows])
+        csv.writer(f).writerows([header, *rows])
     import_workorders(app, str(path), "tester")
 
 
@@ -517,3 +518,109 @@ class TestExpressionLanguage:
         assert str(parse("-(a + b)")) == "−(a + b)"
         assert str(parse("--a")) == "−−a"
         assert parse("-(a + b)").evaluate({"a": 1, "b": 2}) == -3
+
+
+MONTHLY_REPLY = """
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 10
+
+[[items]]
+code = "1.1"
+name = "回复群众率"
+section = "1"
+kind = "rate_threshold"
+rate = "reply"
+max = 10
+threshold = 100
+per_point = 0.1
+period = "monthly_average"
+"""
+
+
+class TestMonthlyReplyRate:
+    @pytest.fixture
+    def app(self, memory_ledger: Any) -> Any:
+        memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{MONTHLY_REPLY}', "tiny.toml",
+                                    "tester")
+        return memory_ledger
+
+    def test_the_months_count_orders_needing_a_reply_and_those_replied(self, app, tmp_path) -> None:
+        imported(app, tmp_path, [
+            order("A1", dispatched="2025-03-03 09:00:00"), order("A2", dispatched="2025-03-04 09:00:00", replied="否"),
+            order("A3", dispatched="2025-03-05 09:00:00", reply_required="否", replied="否"),
+            order("A4"), order("A5", replied="否"), order("A6", replied="否"), order("A7"),
+            order("A8", reply_required="否", replied="否")])
+        reply = line(app, "1.1")
+        # March: 1 replied of 2 needing a reply (A3 needs none) = 50 %: 10 − 50 × 0.1 = 5.00;
+        # April: 2 of 4 (A8 needs none) = 50 %: 5.00. Average (5 + 5) / 2 = 5.00, over 3 / 6 orders in all.
+        assert (reply.numerator, reply.denominator, reply.points) == (3, 6, D("5.00"))
+        assert reply.explanation == (
+            "2 个月平均：(5.00 + 5.00) / 2 = 5.00［2025-03：1/2 = 50.00% < 100%：10.00 − 50 × 0.10 = 5.00；"
+            "2025-04：2/4 = 50.00% < 100%：10.00 − 50 × 0.10 = 5.00］")
+
+    def test_an_accepted_reply_screening_leaves_the_month(self, app, tmp_path) -> None:
+        imported(app, tmp_path, [order("A1"), order("A2", replied="否")])
+        assert line(app, "1.1").points == D("5.00")
+        screening = app.open_screening(order_id="A2", rate="reply", reason="来电人拒绝回复", evidence="录音",
+                                       actor="a-office")
+        app.decide_dispute(dispute_id=screening, decision="accept", reason="核实", actor="centre")
+        # April: 1 / 1 = 100 %: 10.00
+        reply = line(app, "1.1")
+        assert (reply.numerator, reply.denominator, reply.points) == (1, 1, D("10.00"))
+
+
+EXTRA_COLUMN = """
+[workorders]
+columns = [{ header = "解决情况", values = ["解决", "部分解决", "未解决"] }]
+
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 20
+
+[[rates]]
+code = "resolution"
+name = "解决率"
+numerator = [{ where = { "解决情况" = ["解决"] } }, { where = { "解决情况" = ["部分解决"] }, weight = 0.5 }]
+
+[[rates]]
+code = "unrated_share"
+name = "未评价占比"
+numerator = [{ where = { satisfaction = ["未评价"] } }]
+
+[[items]]
+code = "1.1"
+name = "解决率"
+section = "1"
+kind = "rate_threshold"
+rate = "resolution"
+max = 10
+threshold = 100
+per_point = 0.1
+
+[[items]]
+code = "1.2"
+name = "未评价占比"
+section = "1"
+kind = "rate_threshold"
+rate = "unrated_share"
+max = 10
+threshold = 100
+per_point = 0.1
+"""
+
+
+def test_a_defined_rate_reads_an_extra_column_and_a_blank_satisfaction_as_unrated(memory_ledger, tmp_path) -> None:
+    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{EXTRA_COLUMN}', "tiny.toml",
+                                "tester")
+    imported(memory_ledger, tmp_path, [order("A1") + ["解决"], order("A2", satisfaction="") + ["部分解决"],
+                                       order("A3") + ["未解决"], order("A4", satisfaction="未评价") + ["解决"]],
+             header=[*HEADER, "解决情况"])
+    resolution = line(memory_ledger, "1.1")
+    # (1 + 0.5 + 0 + 1) / 4 = 62.5 %: 10 − 37.5 × 0.1 = 6.25
+    assert (resolution.numerator, resolution.denominator, resolution.points) == (D("2.5"), 4, D("6.25"))
+    # A2's blank satisfaction is 未评价, as A4's: 2 / 4 = 50 %: 10 − 5 = 5.00
+    unrated = line(memory_ledger, "1.2")
+    assert (unrated.numerator, unrated.denominator, unrated.points) == (2, 4, D("5.00"))
