@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from ledger.calendar import CalendarYearUnknown
 from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.expression import EvaluationError, ExpressionError, parse
 from ledger.rulesets.loading import parse_ruleset
@@ -624,3 +625,34 @@ def test_a_defined_rate_reads_an_extra_column_and_a_blank_satisfaction_as_unrate
     # A2's blank satisfaction is 未评价, as A4's: 2 / 4 = 50 %: 10 − 5 = 5.00
     unrated = line(memory_ledger, "1.2")
     assert (unrated.numerator, unrated.denominator, unrated.points) == (2, 4, D("5.00"))
+
+
+RANK_BY_VOLUME = """
+[[sections]]
+code = "1"
+name = "承办量"
+max = 10
+
+[[items]]
+code = "1.1"
+name = "承办量排名"
+section = "1"
+kind = "rank"
+by = "volume"
+max = 10
+step = 1
+"""
+
+
+def test_a_rank_by_volume_reports_the_volume_not_a_rate() -> None:
+    sheets = scored(ruleset(RANK_BY_VOLUME), {"a": UnitFacts(volume=120), "b": UnitFacts(volume=300)})
+    # b 300 ranks 1 (10.00), a 120 ranks 2: 10 − 1 × 1 = 9.00; the line carries V, and no rate
+    first, second = sheets["b"].item("1.1"), sheets["a"].item("1.1")
+    assert (first.rank, first.points, first.numerator, first.rate) == (1, D("10.00"), 300, None)
+    assert (second.rank, second.points, second.numerator, second.rate) == (2, D("9.00"), 120, None)
+
+
+def test_an_unknown_calendar_year_crosses_a_process_boundary_intact() -> None:
+    unknown = CalendarYearUnknown(2031, date(2031, 1, 2))
+    copied = pickle.loads(pickle.dumps(unknown))
+    assert (copied.year, copied.day, str(copied)) == (2031, date(2031, 1, 2), str(unknown))
