@@ -5,9 +5,8 @@
 #   bash scripts/mutation.sh projections/rate_points.py ...   # only these modules
 #   MUTATION_FRESH=1 bash scripts/mutation.sh  # forget mutmut's cached verdicts first
 #
-# The runner uses a fast subset of the tests (unit tests of the core, the in-memory store, and the SQLite side of
-# the rate and deadline integration tests), HOTLINE_LEDGER_TEST_BACKENDS=sqlite. Survivors are argued in
-# docs/mutation.md. Needs mutmut in .venv (`.venv/bin/pip install mutmut==3.8.1`).
+# The runner uses a fast subset of the tests (TESTS below), HOTLINE_LEDGER_TEST_BACKENDS=sqlite. Survivors are
+# argued in docs/mutation.md. Needs mutmut in .venv (`.venv/bin/pip install mutmut==3.8.1`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -32,13 +31,13 @@ CORE=(
 modules=("$@")
 [ ${#modules[@]} -gt 0 ] || modules=("${CORE[@]}")
 
+# Fast tests only (each survivor runs every test that reaches its function): the unit tests of the core, the
+# in-memory store for rates counted from imported orders, and the hypothesis properties at a tenth of their examples.
 TESTS=(
   tests/unit/test_scores_core.py tests/unit/test_expression.py tests/unit/test_deadlines.py
   tests/unit/test_calendar.py tests/unit/test_ruleset_language.py tests/unit/test_ruleset_language_rates.py
   tests/unit/test_lianyungang.py tests/unit/test_use_cases_in_memory.py tests/unit/test_workorder_tallies.py
   tests/unit/test_scoring_core_mutants.py tests/unit/test_scoring_properties.py
-  tests/integration/test_rates.py tests/integration/test_defined_rates.py
-  tests/integration/test_deadlines_application.py
 )
 
 work=$root/build/mutation
@@ -56,7 +55,7 @@ rsync -a --delete --exclude mutants --exclude __pycache__ --exclude '*.egg-info'
   echo 'pytest_add_cli_args = ["-p", "no:randomly", "-p", "no:cacheprovider", "-q"]'
 } >>"$work/pyproject.toml"
 
-export HOTLINE_LEDGER_TEST_BACKENDS=sqlite
+export HOTLINE_LEDGER_TEST_BACKENDS=sqlite HOTLINE_LEDGER_MUTATION=1
 cd "$work"
 # One run (the clean and forced-fail runs of the tests are paid once); with modules named, only their mutants.
 names=()

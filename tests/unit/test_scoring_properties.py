@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,12 @@ from projections.scores import RateCounts, UnitFacts, UnitScore, score_city
 
 D = Decimal
 CENT = D("0.01")
+
+
+def _examples(n: int) -> int:
+    """``n`` examples, or a tenth of them (at least 2) in a mutation run (scripts/mutation.sh), which runs each
+    test once per mutant: there a test needs to fail fast on a broken rule, not to search wide."""
+    return max(2, n // 10) if os.environ.get("HOTLINE_LEDGER_MUTATION") else n
 UNITS = ("a", "b", "c", "d")
 #: Amounts of up to three decimals, so rounding to 0.01 is exercised.
 AMOUNTS = st.sampled_from([D("0.1"), D("0.125"), D("0.2"), D("0.333"), D("0.5"), D("1"), D("2.5")])
@@ -205,7 +212,7 @@ def cities(draw: Any) -> tuple[Ruleset, dict[str, dict[str, Any]], dict[str, Uni
     return ruleset, items, draw(city_facts(items))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=_examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cities())
 def test_every_sheet_adds_up_and_keeps_its_floors_and_caps(city) -> None:
     ruleset, items, facts = city
@@ -215,7 +222,7 @@ def test_every_sheet_adds_up_and_keeps_its_floors_and_caps(city) -> None:
         check_sheet(ruleset, items, sheet)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=_examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cities())
 def test_ties_share_ranks_among_units_and_on_rank_items(city) -> None:
     ruleset, items, facts = city
@@ -224,7 +231,7 @@ def test_ties_share_ranks_among_units_and_on_rank_items(city) -> None:
     check_rank_items(ruleset, scores)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=_examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_scores_kept_between_calls_equal_scores_computed_afresh(data) -> None:
     ruleset, items, facts = data.draw(cities())
@@ -251,7 +258,7 @@ def _sheets(app: Any, as_of: date, known_at: datetime | None = None) -> list[Uni
     return open_reading(app, 2025, as_of, known_at).scores()
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=_examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(plan=steps)
 def test_an_incremental_read_equals_a_rebuild(monkeypatch, tmp_path, plan) -> None:
