@@ -574,7 +574,7 @@ class TestMonthlyReplyRate:
 
 EXTRA_COLUMN = """
 [workorders]
-columns = [{ header = "解决情况", values = ["解决", "部分解决", "未解决"] }]
+columns = [{ header = "解决情况", values = ["解决", "部分解决", "未解决"] }, { header = "回访情况" }]
 
 [[sections]]
 code = "1"
@@ -584,6 +584,7 @@ max = 20
 [[rates]]
 code = "resolution"
 name = "解决率"
+denominator = { "回访情况" = ["回访成功"] }
 numerator = [{ where = { "解决情况" = ["解决"] } }, { where = { "解决情况" = ["部分解决"] }, weight = 0.5 }]
 
 [[rates]]
@@ -616,15 +617,16 @@ per_point = 0.1
 def test_a_defined_rate_reads_an_extra_column_and_a_blank_satisfaction_as_unrated(memory_ledger, tmp_path) -> None:
     memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{EXTRA_COLUMN}', "tiny.toml",
                                 "tester")
-    imported(memory_ledger, tmp_path, [order("A1") + ["解决"], order("A2", satisfaction="") + ["部分解决"],
-                                       order("A3") + ["未解决"], order("A4", satisfaction="未评价") + ["解决"]],
-             header=[*HEADER, "解决情况"])
+    imported(memory_ledger, tmp_path, [
+        order("A1") + ["解决", "回访成功"], order("A2", satisfaction="") + ["部分解决", "回访成功"],
+        order("A3") + ["未解决", "回访成功"], order("A4", satisfaction="未评价") + ["解决", "回访成功"],
+        order("A5") + ["解决", "回访失败"]], header=[*HEADER, "解决情况", "回访情况"])
     resolution = line(memory_ledger, "1.1")
-    # (1 + 0.5 + 0 + 1) / 4 = 62.5 %: 10 − 37.5 × 0.1 = 6.25
+    # A5 was not called back (not in the denominator): (1 + 0.5 + 0 + 1) / 4 = 62.5 %: 10 − 37.5 × 0.1 = 6.25
     assert (resolution.numerator, resolution.denominator, resolution.points) == (D("2.5"), 4, D("6.25"))
-    # A2's blank satisfaction is 未评价, as A4's: 2 / 4 = 50 %: 10 − 5 = 5.00
+    # A2's blank satisfaction is 未评价, as A4's: 2 / 5 = 40 %: 10 − 6 = 4.00
     unrated = line(memory_ledger, "1.2")
-    assert (unrated.numerator, unrated.denominator, unrated.points) == (2, 4, D("5.00"))
+    assert (unrated.numerator, unrated.denominator, unrated.points) == (2, 5, D("4.00"))
 
 
 RANK_BY_VOLUME = """
@@ -656,3 +658,75 @@ def test_an_unknown_calendar_year_crosses_a_process_boundary_intact() -> None:
     unknown = CalendarYearUnknown(2031, date(2031, 1, 2))
     copied = pickle.loads(pickle.dumps(unknown))
     assert (copied.year, copied.day, str(copied)) == (2031, date(2031, 1, 2), str(unknown))
+
+
+class TestErrorsAsValues:
+    """A refusal's repr and its caret are what a log or a person reads: they name what and where."""
+
+    def test_a_formula_of_exactly_200_tokens_parses_and_one_more_is_refused_with_the_caret(self) -> None:
+        text = "-1" + " + 1" * 99  # 2 + 2 × 99 = 200 tokens
+        assert parse(text).evaluate({}) == 98
+        with pytest.raises(ExpressionError) as caught:
+            parse(text + " + 1")
+        assert caught.value.message == "formula longer than 200 tokens"
+        assert str(caught.value).splitlines()[1] == "  " + text + " + 1"
+
+    def test_an_unexpected_character_is_shown_under_a_caret(self) -> None:
+        with pytest.raises(ExpressionError) as caught:
+            parse("1 $ 2")
+        assert str(caught.value) == "unexpected character '$' at column 3\n  1 $ 2\n    ^"
+
+    def test_the_repr_of_an_error_carries_its_values(self) -> None:
+        assert repr(ExpressionError("bad", 3, "abc")) == "ExpressionError('bad', 3, 'abc')"
+        assert repr(CalendarYearUnknown(2031, date(2031, 1, 2))) == (
+            "CalendarYearUnknown(2031, datetime.date(2031, 1, 2))")
+
+
+def test_an_export_without_a_satisfaction_column_leaves_every_order_unrated(memory_ledger, tmp_path) -> None:
+    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{EXTRA_COLUMN}', "tiny.toml",
+                                "tester")
+    rows = [[*order(f"A{n}")[:7], "是", "解决"] for n in range(3)]
+    imported(memory_ledger, tmp_path, rows, header=[*HEADER[:7], "是否计入统计", "解决情况"])
+    unrated = line(memory_ledger, "1.2")
+    # no 满意度 column: each order is 未评价, 3 / 3 = 100 %: 10.00
+    assert (unrated.numerator, unrated.denominator, unrated.points) == (3, 3, D("10.00"))
+
+
+LOSSES = """
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 15
+
+[[items]]
+code = "1.1"
+name = "退单不规范"
+section = "1"
+kind = "per_occurrence"
+max = 5
+amount = 1
+
+[[items]]
+code = "1.2"
+name = "答复笼统"
+section = "1"
+kind = "per_occurrence"
+max = 5
+amount = 1
+
+[[items]]
+code = "1.3"
+name = "检查"
+section = "1"
+kind = "assessment"
+max = 5
+"""
+
+
+def test_the_largest_loss_is_the_scored_item_that_cost_most() -> None:
+    sheets = scored(ruleset(LOSSES), {"a": UnitFacts(counts={"1.1": 1, "1.2": 3}), "b": UnitFacts()})
+    # a: 1.1 lost 1, 1.2 lost 3; 1.3 is pending (not assessed) and lost nothing it was scored on: 1.2
+    assert sheets["a"].largest_loss() == "1.2"
+    # b lost nothing on a scored item
+    assert sheets["b"].largest_loss() is None
+    assert scored(ruleset(LOSSES), {"a": UnitFacts(counts={"1.1": 4, "1.2": 3})})["a"].largest_loss() == "1.1"
