@@ -20,11 +20,12 @@ from typing import Any
 
 import pytest
 
-from ledger.calendar import CalendarYearUnknown
+from ledger.calendar import CalendarYearUnknown, WorkingCalendar
 from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.expression import EvaluationError, ExpressionError, parse
 from ledger.rulesets.loading import parse_ruleset
 from ledger.rulesets.schema import Ruleset
+from projections.deadlines import notice_verdicts
 from projections.reading import open_reading
 from projections.scores import RateCounts, UnitFacts, UnitScore, score_city
 
@@ -651,6 +652,7 @@ def test_a_rank_by_volume_reports_the_volume_not_a_rate() -> None:
     # b 300 ranks 1 (10.00), a 120 ranks 2: 10 − 1 × 1 = 9.00; the line carries V, and no rate
     first, second = sheets["b"].item("1.1"), sheets["a"].item("1.1")
     assert (first.rank, first.points, first.numerator, first.rate) == (1, D("10.00"), 300, None)
+    assert (first.status, first.absorbed, second.status) == ("scored", D("0"), "scored")
     assert (second.rank, second.points, second.numerator, second.rate) == (2, D("9.00"), 120, None)
 
 
@@ -730,3 +732,48 @@ def test_the_largest_loss_is_the_scored_item_that_cost_most() -> None:
     # b lost nothing on a scored item
     assert sheets["b"].largest_loss() is None
     assert scored(ruleset(LOSSES), {"a": UnitFacts(counts={"1.1": 4, "1.2": 3})})["a"].largest_loss() == "1.1"
+
+
+def test_a_rank_held_at_its_floor_reports_what_the_floor_absorbed() -> None:
+    body = RANK_BY_VOLUME.replace("step = 1", "step = 4\nmin_points = 3")
+    facts = {u: UnitFacts(volume=v) for u, v in {"a": 10, "b": 20, "c": 30, "d": 40}.items()}
+    units = "".join(f'[[units]]\ncode = "{u}"\nname = "单位{u}"\n' for u in "abcd")
+    last = scored(ruleset(body, units), facts)["a"].item("1.1")
+    # a ranks 4th: 10 − 3 × 4 = −2, held at 3.00; the floor absorbed 3 − (−2) = 5
+    assert (last.rank, last.points, last.absorbed, last.status) == (4, D("3.00"), D("5"), "scored")
+
+
+def test_an_item_not_on_the_sheet_is_a_key_error_naming_it() -> None:
+    sheet = scored(ruleset(LOSSES), {})["a"]
+    with pytest.raises(KeyError, match="9.9"):
+        sheet.item("9.9")
+
+
+YEARLY_REPLY = MONTHLY_REPLY.replace('period = "monthly_average"\n', "")
+
+
+def test_an_order_needing_no_reply_stays_out_of_the_yearly_reply_rate(memory_ledger, tmp_path) -> None:
+    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{YEARLY_REPLY}', "tiny.toml",
+                                "tester")
+    imported(memory_ledger, tmp_path, [order("A1"), order("A2", replied="否"),
+                                       order("A3", reply_required="否", replied="否")])
+    reply = line(memory_ledger, "1.1")
+    # A3 needs no reply: 1 / 2 = 50 %: 10 − 5 = 5.00
+    assert (reply.numerator, reply.denominator, reply.points) == (1, 2, D("5.00"))
+
+
+def test_a_notice_received_on_the_day_read_is_judged() -> None:
+    calendar = WorkingCalendar()
+    verdicts = notice_verdicts([("N1", date(2025, 9, 26), None), ("N2", date(2025, 9, 27), None)], calendar, 7,
+                               date(2025, 9, 26))
+    # N1 arrived on the day read: judged, not yet due (due 13 October); N2 had not arrived
+    assert [(v.period, v.verdict, v.deadline) for v in verdicts] == [("N1", "not_yet_due", date(2025, 10, 13))]
+
+
+def test_a_calendar_refuses_a_ruling_that_is_not_a_date_or_not_a_yes_or_no() -> None:
+    with pytest.raises(TypeError) as caught:
+        WorkingCalendar({date(2025, 1, 1): "yes"})  # type: ignore[dict-item]
+    assert str(caught.value) == "the ruling for 2025-01-01 must be True (workday) or False (holiday)"
+    with pytest.raises(TypeError) as caught:
+        WorkingCalendar({"2025-01-01": True})  # type: ignore[dict-item]
+    assert str(caught.value) == "a ruling's date must be a datetime.date, not str: '2025-01-01'"
