@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import pickle
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -25,7 +25,7 @@ from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.expression import EvaluationError, ExpressionError, parse
 from ledger.rulesets.loading import parse_ruleset
 from ledger.rulesets.schema import Ruleset
-from projections.deadlines import notice_verdicts
+from projections.deadlines import notice_verdicts, parse_period, report_verdicts
 from projections.reading import open_reading
 from projections.scores import RateCounts, UnitFacts, UnitScore, score_city
 
@@ -201,6 +201,25 @@ class TestVolumeFormula:
         sheets = scored(ruleset(VOLUME), {"a": UnitFacts(volume=100), "b": UnitFacts(volume=400)})
         # 10 × (100 / 400) ^ 0.5 = 10 × 0.5 = 5.00
         assert sheets["a"].item("1.1").points == D("5.00")
+
+    def test_a_formula_may_name_the_items_max(self) -> None:
+        body = VOLUME.replace("10 × (V / Vmax) ^ 0.5", "max × (V / Vmax) ^ 0.5")
+        line = scored(ruleset(body), {"a": UnitFacts(volume=100), "b": UnitFacts(volume=400)})["a"].item("1.1")
+        # max = 10: 10 × (100 / 400) ^ 0.5 = 5.00
+        assert (line.points, line.explanation) == (D("5.00"), "10 × (100 / 400) ^ 0.5 = 5.00")
+
+    def test_the_linear_rule_shows_v_vmax_and_its_arithmetic(self) -> None:
+        body = VOLUME.replace('formula = "10 × (V / Vmax) ^ 0.5"', "")
+        line = scored(ruleset(body), {"a": UnitFacts(volume=100), "b": UnitFacts(volume=400)})["a"].item("1.1")
+        # (0.6 + 0.4 × 100 / 400) × 10 = 0.7 × 10 = 7.00
+        assert (line.points, line.status, line.numerator, line.denominator, line.rate) == (
+            D("7.00"), "scored", 100, 400, Fraction(1, 4))
+        assert line.explanation == "(0.60 + 0.40 × 100 / 400) × 10 = 7.00"
+
+    def test_no_order_in_the_city_leaves_the_volume_pending(self) -> None:
+        line = scored(ruleset(VOLUME), {})["a"].item("1.1")
+        assert (line.points, line.status, line.reason, line.explanation) == (
+            D("0.00"), "pending", "无派发工单（Vmax = 0）", "Vmax = 0，暂无法计算：待定（按 0.00 计）")
 
 
 # --- rates counted from imported orders (the in-memory store) -------------------------------------------------
@@ -777,3 +796,37 @@ def test_a_calendar_refuses_a_ruling_that_is_not_a_date_or_not_a_yes_or_no() -> 
     with pytest.raises(TypeError) as caught:
         WorkingCalendar({"2025-01-01": True})  # type: ignore[dict-item]
     assert str(caught.value) == "a ruling's date must be a datetime.date, not str: '2025-01-01'"
+
+
+class TestDeadlineCorners:
+    CALENDAR = WorkingCalendar()
+
+    def test_a_report_due_one_working_day_after_its_period(self) -> None:
+        january = report_verdicts("monthly", 2025, {}, self.CALENDAR, 1, date(2025, 12, 31))[0]
+        # January ends on Friday the 31st; 1–4 February are Spring Festival holidays: due Wednesday 5 February
+        assert (january.due_from, january.deadline, january.verdict) == (
+            date(2025, 1, 31), date(2025, 2, 5), "missing")
+
+    def test_zero_working_days_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="^the number of working days must be at least 1, not 0$"):
+            report_verdicts("monthly", 2025, {}, self.CALENDAR, 0, date(2025, 12, 31))
+
+    def test_a_pending_verdict_keeps_the_day_its_count_starts_from(self) -> None:
+        january = report_verdicts("monthly", 2099, {}, self.CALENDAR, 5, date(2099, 3, 1))[0]
+        assert (january.due_from, january.deadline, january.verdict) == (date(2099, 1, 31), None, "pending")
+        assert january.reason is not None and "2099" in january.reason
+
+    def test_year_1_is_a_year_and_year_0_is_not(self) -> None:
+        assert str(parse_period("monthly", "0001-01")) == "0001-01"
+        with pytest.raises(ValueError) as caught:
+            parse_period("monthly", "0000-01")
+        assert str(caught.value) == "'0000-01' is not a monthly period: year 0 (expected YYYY-MM, e.g. 2025-09)"
+
+    def test_a_date_and_time_is_refused_where_a_date_is_needed(self) -> None:
+        with pytest.raises(TypeError) as caught:
+            self.CALENDAR.is_workday(datetime(2025, 1, 2))
+        assert str(caught.value) == (
+            "the day must be a datetime.date, not datetime: datetime.datetime(2025, 1, 2, 0, 0)")
+        with pytest.raises(TypeError) as caught:
+            self.CALENDAR.add_working_days(datetime(2025, 1, 2), 1)
+        assert str(caught.value).startswith("the start day must be a datetime.date, not datetime")
