@@ -830,3 +830,41 @@ class TestDeadlineCorners:
         with pytest.raises(TypeError) as caught:
             self.CALENDAR.add_working_days(datetime(2025, 1, 2), 1)
         assert str(caught.value).startswith("the start day must be a datetime.date, not datetime")
+
+
+class TestRateArithmeticAsShown:
+    """What ``trace`` shows of a rate item is the arithmetic the points came from, to the digit."""
+
+    def test_exactly_at_the_threshold_is_full_marks(self) -> None:
+        assert rate_line(RATE, 9, 10).explanation == "9/10 = 90.00% ≥ 90%：满分 20.00"
+
+    def test_a_deduction_equal_to_the_cap_is_not_capped(self) -> None:
+        body = RATE.replace("per_point = 0.2", "per_point = 1") + "cap = 3\n"
+        # 87 %: 3 points below × 1 = 3, exactly the cap: no cap note
+        line = rate_line(body, 87, 100)
+        assert (line.points, line.explanation) == (D("17.00"), "87/100 = 87.00% < 90%：20.00 − 3 × 1.00 = 17.00")
+
+    def test_points_landing_exactly_on_the_floor_absorb_nothing(self) -> None:
+        body = RATE.replace("per_point = 0.2", "per_point = 1") + "min_points = 5\n"
+        # 75 %: 20 − 15 × 1 = 5.00, exactly the floor
+        line = rate_line(body, 75, 100)
+        assert (line.points, line.absorbed) == (D("5.00"), D("0.00"))
+        assert line.explanation == "75/100 = 75.00% < 90%：20.00 − 15 × 1.00 = 5.00"
+
+    def test_a_deduction_above_the_floor_absorbs_nothing(self) -> None:
+        assert rate_line(RATE, 221, 250).absorbed == D("0.00")
+
+    def test_the_percent_shown_is_rounded_half_up(self) -> None:
+        # 1/32 = 3.125 % → 3.13 % (half-even would show 3.12 %); 20 − 86.875 × 0.2 = 2.625 → 2.63
+        assert rate_line(RATE, 1, 32).explanation == "1/32 = 3.13% < 90%：20.00 − 86.875 × 0.20 = 2.63"
+
+    def test_a_weighted_numerator_is_shown_without_trailing_zeros(self) -> None:
+        facts = {"a": UnitFacts(rates={"satisfaction": RateCounts(D("0.50"), 2)})}
+        line = scored(ruleset(RATE), facts)["a"].item("1.1")
+        # 0.50 / 2 = 25 %: 65 points below × 0.2 = 13: 7.00
+        assert line.explanation == "0.5/2 = 25.00% < 90%：20.00 − 65 × 0.20 = 7.00"
+
+
+def test_a_loss_of_exactly_one_point_is_the_largest_loss() -> None:
+    sheets = scored(ruleset(LOSSES), {"a": UnitFacts(counts={"1.1": 1})})
+    assert sheets["a"].largest_loss() == "1.1"
