@@ -23,7 +23,7 @@ import pytest
 from ledger.calendar import CalendarYearUnknown, WorkingCalendar
 from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.expression import EvaluationError, ExpressionError, parse
-from ledger.rulesets.loading import parse_ruleset
+from ledger.rulesets.loading import builtin_text, parse_ruleset
 from ledger.rulesets.schema import Ruleset
 from projections.deadlines import notice_verdicts, parse_period, report_verdicts
 from projections.reading import open_reading
@@ -868,3 +868,38 @@ class TestRateArithmeticAsShown:
 def test_a_loss_of_exactly_one_point_is_the_largest_loss() -> None:
     sheets = scored(ruleset(LOSSES), {"a": UnitFacts(counts={"1.1": 1})})
     assert sheets["a"].largest_loss() == "1.1"
+
+
+def test_a_formula_above_max_is_held_at_max_and_says_so() -> None:
+    body = VOLUME.replace("10 × (V / Vmax) ^ 0.5", "20 × V / Vmax")
+    line = scored(ruleset(body), {"a": UnitFacts(volume=400), "b": UnitFacts(volume=100)})["a"].item("1.1")
+    # 20 × 400 / 400 = 20, held at the item's max of 10
+    assert (line.points, line.explanation) == (D("10.00"), "20 × 400 / 400 = 20.00 → 封顶 10.00")
+
+
+def test_the_taian_sheet_gathers_assessments_volumes_and_the_three_yearly_rates(memory_ledger, tmp_path) -> None:
+    app = memory_ledger
+    app.adopt_ruleset(2025, builtin_text(), "built-in:taian", "tester")
+    app.assess(unit="taishan", item="1.2.1", points=D("0.8"), on=date(2025, 6, 1), evidence="检查记录", actor="centre")
+    imported(app, tmp_path, [
+        # T1 is dispatched on 1 January: the year's window starts that day
+        order("T1", unit="taishan", dispatched="2025-01-01 08:00:00", due="2025-01-08 08:00:00",
+              completed="2025-01-07 08:00:00"),
+        order("T2", unit="taishan", satisfaction="不满意", replied="否"),
+        order("T3", unit="taishan", satisfaction="基本满意", completed="2025-04-09 09:00:00"),
+        order("D1", unit="daiyue")])
+    sheet = next(s for s in open_reading(app, 2025, YEAR_END).scores() if s.unit == "taishan")
+    daiyue = next(s for s in open_reading(app, 2025, YEAR_END).scores() if s.unit == "daiyue")
+    assert sheet.item("1.2.1").points == D("0.80")
+    # 2.3.1: taishan V = 3 = Vmax: 5.00; daiyue V = 1: (0.6 + 0.4 × 1 / 3) × 5 = 3.666… → 3.67
+    assert (sheet.item("2.3.1").points, sheet.item("2.3.1").numerator) == (D("5.00"), 3)
+    assert daiyue.item("2.3.1").points == D("3.67")
+    # 2.3.2: 2 of 3 satisfied (满意, 基本满意) = 66.66…%, 23.33… below 90 × 0.2 = 4.666…: 15.33
+    assert (sheet.item("2.3.2").numerator, sheet.item("2.3.2").denominator) == (2, 3)
+    assert sheet.item("2.3.2").points == D("15.33")
+    # 2.3.3: 2 of 3 replied: 33.33… below 100 × 0.1 = 3.33…: 6.67
+    assert (sheet.item("2.3.3").numerator, sheet.item("2.3.3").denominator, sheet.item("2.3.3").points) == (
+        2, 3, D("6.67"))
+    # 2.3.4: T3 completed a day late: 2 of 3 on time: 6.67
+    assert (sheet.item("2.3.4").numerator, sheet.item("2.3.4").denominator, sheet.item("2.3.4").points) == (
+        2, 3, D("6.67"))

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ledger.application import Ledger
@@ -261,6 +261,9 @@ def _sheets(app: Any, as_of: date, known_at: datetime | None = None) -> list[Uni
 @settings(max_examples=_examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(plan=steps)
+# a read between two recordings takes the incremental path (only the recorded unit's facts are gathered again)
+@example(plan=[("record", "taishan", "2.1", 3, 2), ("read", 12), ("record", "daiyue", "4.1", 5, 1), ("read", 12),
+               ("retract", 0), ("read", 6), ("record", "gaoxin", "5.1", 7, 1)])
 def test_an_incremental_read_equals_a_rebuild(monkeypatch, tmp_path, plan) -> None:
     monkeypatch.setenv("HOTLINE_LEDGER_EVIDENCE", str(tmp_path / "evidence"))
     app = Ledger(parse_store("memory:"))  # a fresh ledger for each example
