@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import pickle
+import sqlite3
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -25,6 +26,7 @@ from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.expression import EvaluationError, ExpressionError, parse
 from ledger.rulesets.loading import builtin_text, parse_ruleset
 from ledger.rulesets.schema import Ruleset
+from projections import order_tallies
 from projections.deadlines import notice_verdicts, parse_period, report_verdicts
 from projections.reading import open_reading
 from projections.scores import RateCounts, UnitFacts, UnitScore, score_city
@@ -903,3 +905,27 @@ def test_the_taian_sheet_gathers_assessments_volumes_and_the_three_yearly_rates(
     # 2.3.4: T3 completed a day late: 2 of 3 on time: 6.67
     assert (sheet.item("2.3.4").numerator, sheet.item("2.3.4").denominator, sheet.item("2.3.4").points) == (
         2, 3, D("6.67"))
+
+
+def test_a_pool_and_its_members_show_their_names_kinds_and_arithmetic() -> None:
+    sheet = scored(ruleset(POOL), {"a": UnitFacts(counts={"1.1.1": 1, "1.1.2": 3})})["a"]
+    pool, first, second = sheet.item("1.1"), sheet.item("1.1.1"), sheet.item("1.1.2")
+    # 10 − 1 × 1 − (3 × 0.125 = 0.375 → 0.38) = 8.62
+    assert (pool.name, pool.kind, pool.status, pool.points) == ("答复质量", "pool", "scored", D("8.62"))
+    assert pool.explanation == "10.00 − 1.00 − 0.38 = 8.62"
+    assert (first.name, first.kind, first.pool, first.reason) == ("答复笼统", "per_occurrence", "1.1", None)
+    assert first.explanation == "1 × 1.00 = 1.00，从 1.1 中扣除"
+    assert (second.deducted, second.explanation.endswith("= 0.38，从 1.1 中扣除")) == (D("0.38"), True)
+
+
+def test_building_the_tallies_of_an_old_read_model_is_all_or_nothing() -> None:
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    db.execute(f"CREATE TABLE workorders ({', '.join(order_tallies.COLUMNS)})")
+    # an order with no dispatch time cannot be tallied: the build fails on it
+    db.execute(f"INSERT INTO workorders VALUES ({', '.join('?' * len(order_tallies.COLUMNS))})",
+               ("A1", "a", None, "2025-04-08T09:00:00", None, 1, 1, "满意", 1, "2025-05-01", 0, 0, 0))
+    with pytest.raises(TypeError):
+        order_tallies.ensure(db)
+    # rolled back: no transaction left open, no half-built table
+    assert not db.in_transaction
+    assert db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (order_tallies.TABLE,)).fetchone() is None
