@@ -29,7 +29,7 @@ from ledger.rulesets.schema import Ruleset
 from projections import order_tallies
 from projections.deadlines import notice_verdicts, parse_period, report_verdicts
 from projections.reading import open_reading
-from projections.scores import RateCounts, UnitFacts, UnitScore, score_city
+from projections.scores import DeadlineOutcome, RateCounts, UnitFacts, UnitScore, score_city
 
 D = Decimal
 YEAR_END = date(2025, 12, 31)
@@ -929,3 +929,50 @@ def test_building_the_tallies_of_an_old_read_model_is_all_or_nothing() -> None:
     # rolled back: no transaction left open, no half-built table
     assert not db.in_transaction
     assert db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (order_tallies.TABLE,)).fetchone() is None
+
+
+CAPPED_AND_DEADLINE = """
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 10
+
+[[items]]
+code = "1.1"
+name = "退单不规范"
+section = "1"
+kind = "per_occurrence"
+max = 10
+amount = 1
+cap = 3
+
+[[items]]
+code = "1.2"
+name = "月度分析报告"
+section = "1"
+kind = "deadline"
+schedule = "monthly"
+working_days = 5
+amount = 0.5
+pool = "1"
+"""
+
+
+class TestCapsAndPendingMembers:
+    def test_a_deduction_equal_to_the_cap_shows_no_cap_and_one_above_does(self) -> None:
+        r = ruleset(CAPPED_AND_DEADLINE)
+        at_cap = scored(r, {"a": UnitFacts(counts={"1.1": 3})})["a"].item("1.1")
+        above = scored(r, {"a": UnitFacts(counts={"1.1": 4})})["a"].item("1.1")
+        # 3 × 1 = 3 is the cap itself: 7.00 plainly; 4 × 1 = 4 is capped at 3: 7.00 with the cap shown
+        assert (at_cap.points, at_cap.explanation) == (D("7.00"), "10.00 − 3 × 1.00 = 7.00")
+        assert (above.points, above.explanation) == (D("7.00"), "10.00 − min(4 × 1.00, 最多扣 3.00) = 7.00")
+
+    def test_a_member_waiting_for_two_calendar_years_gives_both_reasons(self) -> None:
+        facts = {"a": UnitFacts(deadlines={"1.2": DeadlineOutcome(1, ("2099 年未知", "2100 年未知"))})}
+        sheet = scored(ruleset(CAPPED_AND_DEADLINE), facts)["a"]
+        member = sheet.item("1.2")
+        # one late report: 1 × 0.5 = 0.50 out of section 1, and the item is pending on both years
+        assert (member.deducted, member.status, member.reason) == (D("0.50"), "pending", "2099 年未知；2100 年未知")
+        assert member.explanation == "1 × 0.50 = 0.50，从 1 中扣除"
+        assert sheet.sections[0].status == "pending"
+        assert sheet.sections[0].points == D("9.50")
