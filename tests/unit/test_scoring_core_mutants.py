@@ -976,3 +976,21 @@ class TestCapsAndPendingMembers:
         assert member.explanation == "1 × 0.50 = 0.50，从 1 中扣除"
         assert sheet.sections[0].status == "pending"
         assert sheet.sections[0].points == D("9.50")
+
+    def test_a_pool_is_pending_while_a_member_is_and_names_it(self) -> None:
+        body = POOL + """
+[[items]]
+code = "1.1.3"
+name = "季度报告"
+section = "1"
+pool = "1.1"
+kind = "deadline"
+schedule = "quarterly"
+working_days = 5
+amount = 1
+"""
+        facts = {"a": UnitFacts(deadlines={"1.1.3": DeadlineOutcome(0, ("2099 年未知",))})}
+        pool = scored(ruleset(body), facts)["a"].item("1.1")
+        assert (pool.points, pool.status, pool.reason) == (D("10.00"), "pending", "1.1.3：2099 年未知")
+        settled = scored(ruleset(body), {"a": UnitFacts(deadlines={"1.1.3": DeadlineOutcome(1)})})["a"].item("1.1")
+        assert (settled.points, settled.status, settled.reason) == (D("9.00"), "scored", None)
