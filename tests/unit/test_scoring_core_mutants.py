@@ -994,3 +994,77 @@ amount = 1
         assert (pool.points, pool.status, pool.reason) == (D("10.00"), "pending", "1.1.3：2099 年未知")
         settled = scored(ruleset(body), {"a": UnitFacts(deadlines={"1.1.3": DeadlineOutcome(1)})})["a"].item("1.1")
         assert (settled.points, settled.status, settled.reason) == (D("9.00"), "scored", None)
+
+
+class TestRateItemsPending:
+    def test_a_unit_with_no_order_in_the_denominator_is_pending_at_zero_of_zero(self) -> None:
+        line = scored(ruleset(RATE), {})["a"].item("1.1")
+        assert (line.points, line.status, line.numerator, line.denominator, line.rate) == (
+            D("0.00"), "pending", 0, 0, None)
+        assert line.reason == "无计入群众满意率的工单"
+        assert line.explanation == "无计入群众满意率的工单：待定（按 0.00 计）"
+
+    def test_a_rate_that_cannot_be_computed_says_why(self) -> None:
+        line = scored(ruleset(RATE), {"a": UnitFacts(rate_pending={"satisfaction": "缺少列"})})["a"].item("1.1")
+        assert (line.points, line.status, line.reason, line.explanation) == (
+            D("0.00"), "pending", "缺少列", "缺少列：待定（按 0.00 计）")
+
+    def test_a_scored_rate_carries_the_exact_fraction(self) -> None:
+        assert rate_line(RATE, 221, 250).rate == Fraction(221, 250)
+
+
+def test_a_rank_item_after_other_items_and_in_a_class_of_one_is_ranked() -> None:
+    units = """
+[[classes]]
+code = "big"
+name = "大单位"
+
+[[classes]]
+code = "small"
+name = "小单位"
+
+[[units]]
+code = "a"
+name = "甲区"
+class = "big"
+
+[[units]]
+code = "b"
+name = "乙区"
+class = "big"
+
+[[units]]
+code = "c"
+name = "丙区"
+class = "small"
+"""
+    body = RANK_BY_VOLUME.replace("[[items]]", '[[items]]\ncode = "1.0"\nname = "检查"\nsection = "1"\n'
+                                  'kind = "assessment"\nmax = 1\n\n[[items]]', 1)
+    sheets = scored(ruleset(body, units), {"a": UnitFacts(volume=5), "b": UnitFacts(volume=9),
+                                           "c": UnitFacts(volume=1)})
+    # big: b 9 ranks 1, a 5 ranks 2 (10 − 1 = 9.00); small: c alone ranks 1 of 1
+    assert [(u, sheets[u].item("1.1").rank, sheets[u].item("1.1").points) for u in "abc"] == [
+        ("a", 2, D("9.00")), ("b", 1, D("10.00")), ("c", 1, D("10.00"))]
+
+
+class TestOwnItemLines:
+    def test_an_unassessed_item_says_so_and_an_assessed_one_shows_its_award(self) -> None:
+        pending = scored(ruleset(LOSSES), {})["a"].item("1.3")
+        assert (pending.status, pending.reason) == ("pending", "尚未评估")
+        assert pending.explanation == "未评估：待定（按 0.00 计）"
+        awarded = scored(ruleset(LOSSES), {"a": UnitFacts(assessments={"1.3": D("4.5")})})["a"].item("1.3")
+        assert (awarded.points, awarded.status, awarded.explanation) == (D("4.50"), "scored", "评定 4.50（满分 5.00）")
+
+    def test_a_floored_item_shows_the_whole_arithmetic_and_the_floor(self) -> None:
+        line = scored(ruleset(LOSSES), {"a": UnitFacts(counts={"1.1": 7})})["a"].item("1.1")
+        # 5 − 7 × 1 = −2 → 0.00, 2 absorbed
+        assert (line.points, line.absorbed, line.count) == (D("0.00"), D("2"), 7)
+        assert line.explanation == "5.00 − 7 × 1.00 = −2.00 → 扣完为止，计 0.00（超出的 2.00 不再扣）"
+
+    def test_a_deadline_item_with_points_of_its_own_is_pending_on_an_unknown_year(self) -> None:
+        body = CAPPED_AND_DEADLINE.replace('pool = "1"', "max = 2")
+        facts = {"a": UnitFacts(deadlines={"1.2": DeadlineOutcome(1, ("2099 年未知",))})}
+        line = scored(ruleset(body), facts)["a"].item("1.2")
+        # one late report: 2 − 1 × 0.5 = 1.50, pending on the year the rest needs
+        assert (line.points, line.status, line.reason, line.explanation) == (
+            D("1.50"), "pending", "2099 年未知", "2.00 − 1 × 0.50 = 1.50")
