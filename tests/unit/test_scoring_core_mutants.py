@@ -1063,8 +1063,43 @@ class TestOwnItemLines:
 
     def test_a_deadline_item_with_points_of_its_own_is_pending_on_an_unknown_year(self) -> None:
         body = CAPPED_AND_DEADLINE.replace('pool = "1"', "max = 2")
-        facts = {"a": UnitFacts(deadlines={"1.2": DeadlineOutcome(1, ("2099 年未知",))})}
-        line = scored(ruleset(body), facts)["a"].item("1.2")
-        # one late report: 2 − 1 × 0.5 = 1.50, pending on the year the rest needs
-        assert (line.points, line.status, line.reason, line.explanation) == (
-            D("1.50"), "pending", "2099 年未知", "2.00 − 1 × 0.50 = 1.50")
+        facts = {"a": UnitFacts(deadlines={"1.2": DeadlineOutcome(1, ("2099 年未知", "2100 年未知"))})}
+        sheet = scored(ruleset(body), facts)["a"]
+        line = sheet.item("1.2")
+        # one late report: 2 − 1 × 0.5 = 1.50, pending on the years the rest needs
+        assert (line.points, line.status, line.reason, line.explanation, line.count) == (
+            D("1.50"), "pending", "2099 年未知；2100 年未知", "2.00 − 1 × 0.50 = 1.50", 1)
+        assert sheet.sections[0].reason == "1.2：2099 年未知；2100 年未知"
+
+
+def test_a_section_says_which_items_wait_and_why_each_reason_once() -> None:
+    taian = parse_ruleset(builtin_text(), "built-in:taian")
+    sheet = next(s for s in score_city(taian, {}) if s.unit == "taishan")
+    # nothing recorded: section 1's six assessments wait for the same reason; section 2's four work-order items
+    # each for their own
+    assert sheet.sections[0].reason == "1.1.1、1.1.2、1.2.1、1.2.2、1.2.3、1.3：尚未评估"
+    assert sheet.sections[1].reason == ("2.3.1：无派发工单（Vmax = 0）；2.3.2：无计入群众满意率的工单；"
+                                        "2.3.3：无计入回复群众率的工单；2.3.4：无计入按期办结率的工单")
+    assert (sheet.sections[3].status, sheet.sections[3].reason) == ("scored", None)
+
+
+class TestBonusCaps:
+    def test_a_bonus_meeting_the_cap_exactly_is_not_capped(self) -> None:
+        r = ruleset("[scoring]\nbonus_cap = 0.13\n" + BONUSES)
+        line = scored(r, {"a": UnitFacts(counts={"1.1": 1})})["a"].item("1.1")
+        # 1 × 0.125 → 0.13, exactly the cap
+        assert (line.name, line.count, line.bonus, line.explanation) == ("表扬", 1, D("0.13"), "+ 1 × 0.12 = 0.13")
+
+    def test_a_bonus_beyond_the_sections_cap_is_cut_and_says_so(self) -> None:
+        r = ruleset(BONUSES.replace("max = 10", "max = 10\nbonus_cap = 0.2"))
+        sheet = scored(r, {"a": UnitFacts(counts={"1.1": 1, "1.2": 1})})["a"]
+        # 0.13, then 0.13 more is beyond the section's 0.20: 0.07
+        assert [(i.bonus, i.explanation) for i in sheet.sections[0].items] == [
+            (D("0.13"), "+ 1 × 0.12 = 0.13"), (D("0.07"), "+ 1 × 0.12 = 0.13 → 加分已达上限，计 0.07")]
+        assert sheet.bonus == D("0.20")
+
+    def test_the_smaller_of_the_section_and_ruleset_bonus_caps_holds(self) -> None:
+        body = BONUSES.replace("max = 10", "max = 10\nbonus_cap = 0.2")
+        counts = {"a": UnitFacts(counts={"1.1": 1, "1.2": 1})}
+        assert scored(ruleset("[scoring]\nbonus_cap = 0.3\n" + body), counts)["a"].bonus == D("0.20")
+        assert scored(ruleset("[scoring]\nbonus_cap = 0.15\n" + body), counts)["a"].bonus == D("0.15")
