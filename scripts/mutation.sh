@@ -41,7 +41,7 @@ TESTS=(
   # deadlines through the read model (reports, notices, calendar rulings): a few of the application's tests
   tests/integration/test_deadlines_application.py::TestMonthlyReports::test_the_september_2025_report_submitted_on_15_october_is_late_and_costs_0_50_of_pool_3_2
   tests/integration/test_deadlines_application.py::TestNotices
-  tests/integration/test_deadlines_application.py::TestUnknownCalendarYears
+  tests/integration/test_deadlines_application.py::TestUnknownCalendarYears::test_a_ruling_alone_leaves_it_pending_and_declaring_2027_complete_settles_it
   tests/integration/test_deadlines_application.py::TestCalendarRulings::test_a_ruling_re_derives_an_existing_verdict_and_a_later_ruling_restores_it
 )
 

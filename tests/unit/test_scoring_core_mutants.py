@@ -1103,3 +1103,21 @@ class TestBonusCaps:
         counts = {"a": UnitFacts(counts={"1.1": 1, "1.2": 1})}
         assert scored(ruleset("[scoring]\nbonus_cap = 0.3\n" + body), counts)["a"].bonus == D("0.20")
         assert scored(ruleset("[scoring]\nbonus_cap = 0.15\n" + body), counts)["a"].bonus == D("0.15")
+
+
+def test_a_report_on_time_before_an_unknown_year_is_not_pending(memory_ledger, today_is) -> None:
+    from projections.deadlines import Period
+
+    today_is(date(2027, 1, 5))
+    app = memory_ledger
+    app.adopt_ruleset(2026, builtin_text(), "built-in:taian", "tester")
+    for kind, count in (("monthly", 12), ("quarterly", 4)):
+        for number in range(1, count + 1):
+            period = Period(kind, 2026, number)  # type: ignore[arg-type]
+            app.submit_report(unit="taishan", kind=kind, period=str(period), on=period.end, evidence="OA",
+                              actor="centre")
+    sheet = next(s for s in open_reading(app, 2026, date(2026, 12, 31)).scores() if s.unit == "taishan")
+    # December's and Q4's reports came on 31 December: on time whatever 2027's calendar says, so nothing waits
+    for code in ("3.2.5.1", "3.2.5.2"):
+        assert (sheet.item(code).status, sheet.item(code).deducted) == (None, D("0.00"))
+    assert (sheet.item("3.2").status, sheet.item("3.2").points) == ("scored", D("30.00"))
