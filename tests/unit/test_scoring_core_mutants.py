@@ -713,6 +713,9 @@ def test_an_export_without_a_satisfaction_column_leaves_every_order_unrated(memo
     unrated = line(memory_ledger, "1.2")
     # no 满意度 column: each order is 未评价, 3 / 3 = 100 %: 10.00
     assert (unrated.numerator, unrated.denominator, unrated.points) == (3, 3, D("10.00"))
+    # no 回访情况 column either: the resolution rate cannot be computed, and says which column it lacks
+    resolution = line(memory_ledger, "1.1")
+    assert (resolution.status, resolution.reason) == ("pending", "账本尚未保存解决率所需的导出列：回访情况")
 
 
 LOSSES = """
@@ -1121,3 +1124,29 @@ def test_a_report_on_time_before_an_unknown_year_is_not_pending(memory_ledger, t
     for code in ("3.2.5.1", "3.2.5.2"):
         assert (sheet.item(code).status, sheet.item(code).deducted) == (None, D("0.00"))
     assert (sheet.item("3.2").status, sheet.item("3.2").points) == ("scored", D("30.00"))
+
+
+RATE_AND_VOLUME = RATE + """
+[[items]]
+code = "1.2"
+name = "承办量"
+section = "1"
+kind = "formula_volume"
+max = 10
+formula = "10 × (V / Vmax) ^ 0.5"
+"""
+
+
+def test_a_unit_with_only_an_order_due_this_year_has_no_volume_and_no_satisfaction_rate(memory_ledger,
+                                                                                         tmp_path) -> None:
+    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{RATE_AND_VOLUME}', "tiny.toml",
+                                "tester")
+    # A1 was dispatched in 2024 and falls due in 2025: it counts in 2025's on-time rate only
+    imported(memory_ledger, tmp_path, [order("A1", dispatched="2024-12-30 09:00:00", due="2025-01-06 09:00:00",
+                                             completed="2025-01-03 09:00:00"),
+                                       order("B1", unit="b")])
+    sat = line(memory_ledger, "1.1")
+    assert (sat.status, sat.numerator, sat.denominator) == ("pending", 0, 0)
+    volume = line(memory_ledger, "1.2")
+    # V = 0 against b's Vmax = 1: 10 × (0 / 1) ^ 0.5 = 0.00
+    assert (volume.numerator, volume.points) == (0, D("0.00"))
