@@ -1144,9 +1144,12 @@ def test_a_unit_with_only_an_order_due_this_year_has_no_volume_and_no_satisfacti
     # A1 was dispatched in 2024 and falls due in 2025: it counts in 2025's on-time rate only
     imported(memory_ledger, tmp_path, [order("A1", dispatched="2024-12-30 09:00:00", due="2025-01-06 09:00:00",
                                              completed="2025-01-03 09:00:00"),
-                                       order("B1", unit="b")])
+                                       order("B1", unit="b", satisfaction="不满意")])
     sat = line(memory_ledger, "1.1")
     assert (sat.status, sat.numerator, sat.denominator) == ("pending", 0, 0)
+    # b: 0 of 1 satisfied: 90 points below × 0.2 = 18: 2.00
+    unsatisfied = line(memory_ledger, "1.1", unit="b")
+    assert (unsatisfied.numerator, unsatisfied.denominator, unsatisfied.points) == (0, 1, D("2.00"))
     volume = line(memory_ledger, "1.2")
     # V = 0 against b's Vmax = 1: 10 × (0 / 1) ^ 0.5 = 0.00
     assert (volume.numerator, volume.points) == (0, D("0.00"))
