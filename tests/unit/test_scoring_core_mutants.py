@@ -993,8 +993,11 @@ working_days = 5
 amount = 1
 """
         facts = {"a": UnitFacts(deadlines={"1.1.3": DeadlineOutcome(0, ("2099 年未知",))})}
-        pool = scored(ruleset(body), facts)["a"].item("1.1")
+        sheet = scored(ruleset(body), facts)["a"]
+        pool = sheet.item("1.1")
         assert (pool.points, pool.status, pool.reason) == (D("10.00"), "pending", "1.1.3：2099 年未知")
+        # the section names the member, not the pool as well
+        assert sheet.sections[0].reason == "1.1.3：2099 年未知"
         settled = scored(ruleset(body), {"a": UnitFacts(deadlines={"1.1.3": DeadlineOutcome(1)})})["a"].item("1.1")
         assert (settled.points, settled.status, settled.reason) == (D("9.00"), "scored", None)
 
@@ -1153,3 +1156,70 @@ def test_a_unit_with_only_an_order_due_this_year_has_no_volume_and_no_satisfacti
     volume = line(memory_ledger, "1.2")
     # V = 0 against b's Vmax = 1: 10 × (0 / 1) ^ 0.5 = 0.00
     assert (volume.numerator, volume.points) == (0, D("0.00"))
+
+
+CAPPED_SHEET = """
+[scoring]
+total_cap = 12
+
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 10
+cap = 9
+
+[[sections]]
+code = "2"
+name = "组织领导"
+max = 5
+
+[[items]]
+code = "1.1"
+name = "退单不规范"
+section = "1"
+kind = "per_occurrence"
+max = 10
+amount = 1
+
+[[items]]
+code = "1.2"
+name = "违反首接责任制"
+section = "1"
+pool = "1"
+kind = "per_occurrence"
+amount = 2
+
+[[items]]
+code = "1.3"
+name = "表扬"
+section = "1"
+kind = "bonus"
+amount = 1
+
+[[items]]
+code = "2.1"
+name = "检查"
+section = "2"
+kind = "assessment"
+max = 5
+"""
+
+
+def test_sections_and_the_total_show_their_arithmetic_with_floors_bonuses_and_caps() -> None:
+    units = UNITS + '[[units]]\ncode = "c"\nname = "丙区"\n'
+    sheets = scored(ruleset(CAPPED_SHEET, units), {
+        "a": UnitFacts(counts={"1.1": 1, "1.2": 1, "1.3": 3}, assessments={"2.1": D("5")}),
+        "b": UnitFacts(counts={"1.2": 10}),
+        "c": UnitFacts(counts={"1.1": 1}, assessments={"2.1": D("3")})})
+    a, b, c = sheets["a"], sheets["b"], sheets["c"]
+    first = a.sections[0]
+    # a: 9 (1.1) − 2 (1.2) + 3 bonus = 10, held at the section's 9; 9 + 5 = 14, held at the total's 12
+    assert (first.name, first.points, first.capped) == ("办理质量", D("9"), D("1.00"))
+    assert first.explanation == "9.00 − 2.00 + 加分 3.00 = 10.00 → 封顶 9.00（不超过 9.00 分，超出的 1.00 不计）"
+    assert (a.name, a.total, a.capped) == ("甲区", D("12"), D("2.00"))
+    assert a.explanation == "9.00 + 5.00 = 14.00 → 封顶 12.00（不超过 12.00 分，超出的 2.00 不计）"
+    # b: 10 − 10 × 2 = −10 → floored at 0; nothing to cap
+    assert (b.sections[0].points, b.sections[0].absorbed, b.sections[0].capped) == (D("0"), D("10.00"), D("0"))
+    assert b.sections[0].explanation.startswith("10.00 − 20.00")
+    # c: 9 + 3 = 12, exactly the total cap: not capped
+    assert (c.total, c.capped, c.explanation) == (D("12.00"), D("0"), "9.00 + 3.00 = 12.00")
