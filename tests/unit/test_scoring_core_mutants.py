@@ -1223,3 +1223,20 @@ def test_sections_and_the_total_show_their_arithmetic_with_floors_bonuses_and_ca
     assert b.sections[0].explanation.startswith("10.00 − 20.00")
     # c: 9 + 3 = 12, exactly the total cap: not capped
     assert (c.total, c.capped, c.explanation) == (D("12.00"), D("0"), "9.00 + 3.00 = 12.00")
+
+
+def test_a_section_meeting_its_cap_exactly_lists_each_deduction_and_is_not_capped() -> None:
+    body = CAPPED_SHEET + """
+[[items]]
+code = "1.4"
+name = "违反快速处理办法"
+section = "1"
+pool = "1"
+kind = "per_occurrence"
+amount = 1
+"""
+    sheet = scored(ruleset(body), {"a": UnitFacts(counts={"1.2": 1, "1.4": 1, "1.3": 2})})["a"]
+    # 10 − 2 − 1 + 2 bonus = 9: the section's cap itself
+    first = sheet.sections[0]
+    assert (first.points, first.capped) == (D("9.00"), D("0"))
+    assert first.explanation == "10.00 − 2.00 − 1.00 + 加分 2.00 = 9.00"
