@@ -194,6 +194,16 @@ class PostgresView(View):
         present = {r[0] for r in self.conn.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,))}
         if TABLES <= present:
+            if not self.conn.execute("SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND "
+                                     "table_name = 'workorders' AND column_name = 'screened'",
+                                     (self.schema,)).fetchone():
+                # Made before rates were data (a flag per built-in rate): screenings, tallies and costly orders
+                # are now kept per rate code, so count them again from the first event.
+                with self.conn.transaction():
+                    self._lock()
+                    self.conn.execute("ALTER TABLE workorders ADD COLUMN IF NOT EXISTS screened "
+                                      "TEXT COLLATE \"C\" NOT NULL DEFAULT ''")
+                self.reset()
             return
         try:
             with self.conn.transaction():
