@@ -223,12 +223,23 @@ class Ruleset(_Frozen):
     @model_validator(mode="before")
     @classmethod
     def _standard_rates(cls, data: Any) -> Any:
-        """Add the rates of ``standard_rates.toml`` under every code the text does not declare itself."""
+        """Add the rates of ``standard_rates.toml`` that an item names (``rate``, ``by``, in an override too) and the
+        text does not declare: a text adopted before rates were data declares none of them."""
         if not isinstance(data, dict) or not isinstance(data.get("rates", []), list | tuple):
             return data
         declared = list(data.get("rates", []))
         codes = {r.get("code") if isinstance(r, dict) else getattr(r, "code", None) for r in declared}
-        return {**data, "rates": declared + [r for r in standard_rates() if r["code"] not in codes]}
+        def listed(key: str) -> list[Any]:
+            value = data.get(key, ())
+            return list(value) if isinstance(value, list | tuple) else []
+
+        tables = listed("items")
+        for owner in (*listed("units"), *listed("classes")):
+            overrides = owner.get("overrides") if isinstance(owner, dict) else None
+            tables += list(overrides.values()) if isinstance(overrides, dict) else []
+        named = {str(t.get(k)) for t in tables if isinstance(t, dict) for k in ("rate", "by")}
+        added = [r for r in standard_rates() if r["code"] in named - codes]
+        return {**data, "rates": declared + added} if added else data
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Ruleset:
