@@ -273,9 +273,8 @@ class TestTaianTextsFromBeforeRatesWereData:
         path.write_text(old, encoding="utf-8")
         assert cli("init", "--year", 2025, "--ruleset", path).exit_code == 0
         header = ["工单编号", "承办单位", "派单时间", "办结时限", "办结时间", "是否需回复", "是否已回复", "满意度"]
-        rows = [["T1", "泰山区", "2025-04-01 09:00:00", "2025-04-08 09:00:00", "2025-04-03 10:00:00", "是", "否", "满意"],
-                ["T2", "泰山区", "2025-04-01 09:00:00", "2025-04-08 09:00:00", "2025-04-03 10:00:00", "是", "是",
-                 "不满意"]]
+        times = ["2025-04-01 09:00:00", "2025-04-08 09:00:00", "2025-04-03 10:00:00"]
+        rows = [["T1", "泰山区", *times, "是", "否", "满意"], ["T2", "泰山区", *times, "是", "是", "不满意"]]
         export = tmp_path / "taian.csv"
         with export.open("w", encoding="utf-8", newline="") as f:
             csv.writer(f).writerows([header, *rows])
