@@ -108,12 +108,11 @@ class FactMerge:
         known, before, db = self._known, self._before, self.db
         dirty = sorted(self._dirty)
         after = [known[i] for i in dirty]
-        specs = self._specs
-        self._tallies.update(chain.from_iterable(order_tallies.measures(o, specs) for o in after))
-        self._tallies.subtract(chain.from_iterable(order_tallies.measures(before[i], specs)
-                                                   for i in dirty if i in before))
+        measure = rate_specs.compiled(self._specs, False)
+        self._tallies.update(chain.from_iterable(map(measure, after)))
+        self._tallies.subtract(chain.from_iterable(measure(before[i]) for i in dirty if i in before))
         read_db.upsert(db, "workorders", order_tallies.COLUMNS, ("order_id",), after)  # each order's new state
-        order_misses.adjust(db, (before[i] for i in dirty if i in before), after, specs)
+        order_misses.adjust(db, (before[i] for i in dirty if i in before), after, self._specs)
         if self._fields:
             read_db.upsert(db, "workorder_fields", ("order_id", "field", "value"), ("order_id", "field"),
                            [(order_id, field, value) for (order_id, field), value in sorted(self._fields.items())])

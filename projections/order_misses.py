@@ -31,29 +31,21 @@ DDL = (f"CREATE TABLE IF NOT EXISTS {TABLE} (unit TEXT NOT NULL, rate TEXT NOT N
        "PRIMARY KEY (unit, rate, order_id)) WITHOUT ROWID")
 COLUMNS = ("unit", "rate", "order_id", "dispatched_at", "due_at", "completed_at", "satisfaction", "screened")
 _DELETE = f"DELETE FROM {TABLE} WHERE unit=? AND rate=? AND order_id=?"
-_NONE: dict[str, str] = {}
 
 
 def misses(order: Sequence[Any], specs: Sequence[RateSpec]) -> list[tuple[Any, ...]]:
-    """The table's rows for one order (a ``rate_specs.COLUMNS`` row): one per rate of ``specs`` it costs points on."""
-    if not order[8]:  # counted
-        return []
-    out = []
-    for s in specs:
-        part = s.place(order, _NONE)
-        if part is not None and s.costs(part):
-            out.append((order[1], s.key, order[0], order[2], order[3], order[4], order[7],
-                        int(bool(order[10]) and s.out(order[10]))))
-    return out
+    """The table's rows for one order (a ``rate_specs.COLUMNS`` row): one per rate of ``specs`` it costs points on
+    (in the rate's denominator, counting less than the fullest weight of its numerator: ``RateSpec.costs``)."""
+    return rate_specs.compiled(tuple(specs), True)(order)
 
 
 def adjust(db: sqlite3.Connection, before: Iterable[Sequence[Any]], after: Iterable[Sequence[Any]],
            specs: Sequence[RateSpec] | None = None) -> None:
     """Move the rows from the orders' states ``before`` to their states ``after``, in key order (same transaction)."""
-    kept = rate_specs.kept(db) if specs is None else specs
-    rows = sorted(r for o in after for r in misses(o, kept))
+    miss = rate_specs.compiled(rate_specs.kept(db) if specs is None else specs, True)
+    rows = sorted(r for o in after for r in miss(o))
     listed = {r[:3] for r in rows}
-    gone = sorted({r[:3] for o in before for r in misses(o, kept)} - listed)
+    gone = sorted({r[:3] for o in before for r in miss(o)} - listed)
     db.executemany(_DELETE, gone)
     read_db.upsert(db, TABLE, COLUMNS, COLUMNS[:3], rows)
 
@@ -68,8 +60,9 @@ def refill(db: sqlite3.Connection, specs: Sequence[RateSpec] | None = None) -> N
     cursor = db.cursor()
     cursor.row_factory = None
     rows: list[tuple[Any, ...]] = []
+    miss = rate_specs.compiled(specs, True)
     for order in cursor.execute(f"SELECT {', '.join(ORDER_COLUMNS)} FROM workorders WHERE counted=1"):
-        rows += misses(order, specs)
+        rows += miss(order)
         if len(rows) >= 50_000:
             read_db.upsert(db, TABLE, COLUMNS, COLUMNS[:3], sorted(rows))
             rows = []

@@ -37,34 +37,19 @@ DDL = (f"CREATE TABLE IF NOT EXISTS {TABLE} (unit TEXT NOT NULL, day TEXT NOT NU
 _UPSERT = (f"INSERT INTO {TABLE} VALUES (?,?,?,?) "
            f"ON CONFLICT(unit, day, measure) DO UPDATE SET n = {TABLE}.n + excluded.n")
 _DROP_ZERO = f"DELETE FROM {TABLE} WHERE unit=? AND day=? AND measure=? AND n=0"
-_NONE: dict[str, str] = {}
 
 
 def measures(order: Sequence[Any], specs: Sequence[RateSpec]) -> list[tuple[str, str, str]]:
     """The (unit, day, measure) tallies one order (a ``COLUMNS`` row) counts in, for the rates ``specs``."""
-    if not order[8]:  # counted
-        return []
-    unit, screened = order[1], order[10]
-    out = [(unit, order[2][:10], "volume")]
-    for s in specs:
-        if screened and s.out(screened):
-            continue
-        part = s.place(order, _NONE)
-        if part is None:
-            continue
-        day = (order[2] if s.basis == "dispatched_at" else order[3])[:10]
-        out.append((unit, day, s.key + ":d"))
-        if part < len(s.parts):
-            out.append((unit, day, f"{s.key}:n{part}"))
-    return out
+    return rate_specs.compiled(tuple(specs), False)(order)
 
 
 def adjust(db: sqlite3.Connection, before: Iterable[Sequence[Any]], after: Iterable[Sequence[Any]],
            specs: Sequence[RateSpec] | None = None) -> None:
     """Move the tallies from the orders' states ``before`` to their states ``after`` (same transaction)."""
-    kept = rate_specs.kept(db) if specs is None else specs
-    delta = Counter(chain.from_iterable(measures(o, kept) for o in after))
-    delta.subtract(chain.from_iterable(measures(o, kept) for o in before))
+    measure = rate_specs.compiled(rate_specs.kept(db) if specs is None else specs, False)
+    delta = Counter(chain.from_iterable(map(measure, after)))
+    delta.subtract(chain.from_iterable(map(measure, before)))
     add(db, delta)
 
 
@@ -102,8 +87,9 @@ def after_ruleset(db: sqlite3.Connection, before: Sequence[RateSpec]) -> None:
     delta: Counter[tuple[str, str, str]] = Counter()
     cursor = db.cursor()
     cursor.row_factory = None
+    measure = rate_specs.compiled(new, False)
     for order in cursor.execute(f"SELECT {', '.join(COLUMNS)} FROM workorders"):
-        delta.update(m for m in measures(order, new) if m[2] != "volume")
+        delta.update(m for m in measure(order) if m[2] != "volume")
     add(db, delta)
     from projections import order_misses
 
