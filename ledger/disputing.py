@@ -148,7 +148,9 @@ class Disputing(_Core):
         if definition is None:
             raise RuleViolation(_("{rate} is not a rate of the {year} ruleset; rate codes: {rates}").format(
                 rate=repr(rate), year=year, rates=", ".join(r.code for r in ruleset.rates)))
-        item = next((i.code for i in ruleset.items if getattr(i, "rate", None) == rate), None)
+        # The item the screening concerns: one that scores the rate, or ranks by it.
+        item = next((i.code for i in ruleset.items if rate in (getattr(i, "rate", None), getattr(i, "by", None))),
+                    None)
         if item is None:
             raise RuleViolation(_("the {year} ruleset scores no {rate} rate").format(year=year, rate=rate))
         dispute_id = self._next_dispute_id(

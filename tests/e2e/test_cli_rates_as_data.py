@@ -285,3 +285,65 @@ class TestTaianTextsFromBeforeRatesWereData:
         screen(cli, "T1", "reply")
         items = items_of(unit_of(cli.json("score", "--year", 2025, "--as-of", "2025-12-31"), "taishan"))
         assert (items["2.3.3"]["points"], items["2.3.3"]["numerator"], items["2.3.3"]["denominator"]) == ("10.00", 1, 1)
+
+
+RANKED = """
+id = "rankville"
+name = "排名城细则"
+
+[workorders]
+satisfaction_scale = ["满意", "不满意", "未评价"]
+satisfied_values = ["满意"]
+unrated_value = "未评价"
+columns = [{ header = "解决情况" }]
+
+[[units]]
+code = "a"
+name = "甲区"
+
+[[units]]
+code = "b"
+name = "乙区"
+
+[[sections]]
+code = "1"
+name = "满意率排名"
+max = 10
+
+[[rates]]
+code = "satisfaction"
+name = "群众满意率"
+denominator = { rated = ["是"] }
+numerator = [{ where = { satisfied = ["是"] } }]
+
+[[items]]
+code = "1.1"
+name = "满意率排名"
+section = "1"
+kind = "rank"
+by = "satisfaction"
+max = 10
+step = 2
+"""
+
+
+class TestScreeningARankedRate:
+    def test_a_rate_only_an_item_ranks_by_is_screened(self, cli: Any, tmp_path: Path) -> None:
+        path = tmp_path / "rankville.toml"
+        path.write_text(RANKED, encoding="utf-8")
+        assert cli("init", "--year", 2025, "--ruleset", path).exit_code == 0
+        export = tmp_path / "orders.csv"
+        with export.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([HEADER, *[[*r, "2025-06-01 08:00:00"] for r in ROWS]])
+        cli.json("import", "workorders", export)
+
+        def ranked() -> dict[str, str]:
+            doc = cli.json("score", "--year", 2025, "--as-of", "2025-12-31")
+            return {u: items_of(unit_of(doc, u))["1.1"]["points"] for u in ("a", "b")}
+
+        # 甲区 3 / 4 = 75 % ranks 2nd behind 乙区's 100 %: 10 − 2 = 8
+        assert ranked() == {"a": "8.00", "b": "10.00"}
+        opened = screen(cli, "A3", "satisfaction")
+        assert next(d for d in cli.json("dispute", "list") if d["id"] == opened)["item"] == "1.1"
+        # 甲区 3 / 3 = 100 %: tied first
+        assert ranked() == {"a": "10.00", "b": "10.00"}
