@@ -32,7 +32,7 @@ from typing import Any
 import pytest
 
 from ledger.rulesets.loading import builtin_text
-from tests.conftest import items_of, unit_of
+from tests.conftest import items_of, read_model, unit_of
 
 RULESET = """
 id = "rateville"
@@ -347,3 +347,18 @@ class TestScreeningARankedRate:
         assert next(d for d in cli.json("dispute", "list") if d["id"] == opened)["item"] == "1.1"
         # 甲区 3 / 3 = 100 %: tied first
         assert ranked() == {"a": "10.00", "b": "10.00"}
+
+
+class TestReadModelsFromBefore:
+    def test_a_read_model_with_a_flag_per_built_in_rate_is_counted_again(self, city: Any) -> None:
+        screen(city, "A3", "resolution")
+        screen(city, "A5", "closing")
+        expected = city.json("score", "--year", 2025, "--as-of", "2025-12-31")
+        traces = traced(city, "1.2"), traced(city, "1.3")
+        with read_model(city.store) as db:  # as the read model was before rates were data
+            db.execute("ALTER TABLE workorders DROP COLUMN screened")
+            db.execute("ALTER TABLE workorders ADD COLUMN screened_satisfaction INTEGER DEFAULT 0")
+            db.execute("DELETE FROM workorder_tallies")
+        assert city.json("score", "--year", 2025, "--as-of", "2025-12-31") == expected
+        assert (traced(city, "1.2"), traced(city, "1.3")) == traces
+        assert points(city) == {"1.1": "7.00", "1.2": "10.00", "1.3": "9.25"}
