@@ -32,9 +32,10 @@ def order(satisfaction: str | None, completed: str | None, reply_required: int, 
             satisfaction, 1, "2025-04-01T00:00:00", screened)
 
 
+LABELS = (None, "满意", "基本满意", "不满意", "未评价")
+COMPLETIONS = (None, "2025-03-08T09:00:00", "2025-03-09T00:00:00")  # open, exactly at the due time, late
 ORDERS = [order(s, c, r, p, sc) for s, c, r, p, sc in itertools.product(
-    (None, "满意", "基本满意", "不满意", "未评价"), (None, "2025-03-08T09:00:00", "2025-03-09T00:00:00"), (0, 1), (0, 1),
-    ("", "weighted", "satisfaction,labels"))]
+    LABELS, COMPLETIONS, (0, 1), (0, 1), ("", "weighted", "satisfaction,labels"))]
 
 
 def test_rated_and_satisfied_read_the_label_through_the_ruleset() -> None:
