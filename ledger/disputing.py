@@ -21,11 +21,12 @@ from eventsourcing.application import AggregateNotFoundError
 from events.disputes import DisputeOpened
 from ledger.aggregates import Assessment, Dispute, Occurrence
 from ledger.date_window import check_recorded_date, today_in
-from ledger.errors import Conflict, LedgerError, NotFound, RuleViolation
+from ledger.errors import Conflict, LedgerError, NoRuleset, NotFound, RuleViolation
 from ledger.translation import gettext as _
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
+    from ledger.rulesets.schema import Ruleset
 else:
     _Core = object
 
@@ -137,14 +138,27 @@ class Disputing(_Core):
                 order=repr(order_id)))
         unit, dispatched_at, due_at, completed = state[:4]
         times = {"dispatched": dispatched_at, "due": due_at}
-        # The rate decides which time places the order in a year, and the year's ruleset declares the rate: look it
-        # up in the dispatch year's ruleset, then in the year its own year_by time gives.
-        year = int(dispatched_at[:4])
-        definition = self.ruleset(year).rate_definition(rate)
-        if definition is not None and times[definition.year_by][:4] != str(year):
-            year = int(times[definition.year_by][:4])
-            definition = self.ruleset(year).rate_definition(rate)
-        ruleset = self.ruleset(year)
+        # The rate decides which time places the order in a year, and that year's ruleset declares the rate: the one
+        # of the dispatch year or of the due year whose definition places the order in its own year.
+        found: list[tuple[int, Ruleset]] = []
+        for year in dict.fromkeys((int(dispatched_at[:4]), int(due_at[:4]))):
+            try:
+                found.append((year, self.ruleset(year)))
+            except NoRuleset:
+                continue
+        if not found:
+            self.ruleset(int(dispatched_at[:4]))  # raises: no ruleset for the order's year
+        year, ruleset = found[0]
+        definition = None
+        for y, r in found:
+            d = r.rate_definition(rate)
+            if d is not None and times[d.year_by][:4] == str(y):
+                year, ruleset, definition = y, r, d
+                break
+        for y, r in found if definition is None else ():
+            d = r.rate_definition(rate)
+            if d is not None:  # a rate of a year the order is in, placing it in another year: that year's ruleset
+                raise NoRuleset(int(times[d.year_by][:4]))
         if definition is None:
             raise RuleViolation(_("{rate} is not a rate of the {year} ruleset; rate codes: {rates}").format(
                 rate=repr(rate), year=year, rates=", ".join(r.code for r in ruleset.rates)))

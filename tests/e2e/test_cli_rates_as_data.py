@@ -362,3 +362,21 @@ class TestReadModelsFromBefore:
         assert city.json("score", "--year", 2025, "--as-of", "2025-12-31") == expected
         assert (traced(city, "1.2"), traced(city, "1.3")) == traces
         assert points(city) == {"1.1": "7.00", "1.2": "10.00", "1.3": "9.25"}
+
+
+class TestTheYearOfAScreening:
+    def test_an_order_counts_in_the_year_its_rates_year_by_time_gives(self, cli: Any, tmp_path: Path) -> None:
+        # Dispatched 30 December 2024, due 6 January 2025: on-time in 2025 (year_by = "due"), satisfaction in 2024.
+        assert cli("init", "--year", 2025).exit_code == 0
+        header = ["工单编号", "承办单位", "派单时间", "办结时限", "办结时间", "满意度"]
+        export = tmp_path / "turn.csv"
+        with export.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([header, ["T9", "泰山区", "2024-12-30 09:00:00", "2025-01-06 09:00:00",
+                                              "2025-01-08 09:00:00", "不满意"]])
+        cli.json("import", "workorders", export)
+        opened = screen(cli, "T9", "ontime", decide=False)
+        assert next(d for d in cli.json("dispute", "list") if d["id"] == opened)["item"] == "2.3.4"
+        refused = cli("dispute", "open", "--workorder", "T9", "--rate", "satisfaction", "--reason", "r",
+                      "--evidence", "e")
+        assert refused.exit_code == 1
+        assert "2024" in refused.stderr
