@@ -155,7 +155,7 @@ class Disputing(_Core):
             if d is not None and times[d.year_by][:4] == str(y):
                 year, ruleset, definition = y, r, d
                 break
-        for y, r in found if definition is None else ():
+        for _year, r in found if definition is None else ():
             d = r.rate_definition(rate)
             if d is not None:  # a rate of a year the order is in, placing it in another year: that year's ruleset
                 raise NoRuleset(int(times[d.year_by][:4]))
