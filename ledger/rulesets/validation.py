@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ledger.rulesets.items import DEDUCTION_KINDS, VOLUME_NAMES, RankItem, RateItem, VolumeItem
-from ledger.rulesets.rates import BUILTIN_FIELDS, RESERVED_CODES
+from ledger.rulesets.rates import BUILTIN_FIELDS, RESERVED_CODES, standard_rates
 from ledger.translation import _
 
 if TYPE_CHECKING:
@@ -135,7 +135,8 @@ def _check_rates(r: Ruleset) -> list[str]:
                     if stray:
                         errors.append(f"{at}.{where}.{name}: " + _("no such value {stray} (values: {values})").format(
                             stray=", ".join(stray), values=", ".join(fields[name] or ())))
-    rates = {x.code for x in r.rates}
+    # The standard rates (standard_rates.toml) are known by their codes to any ruleset that names them.
+    rates = {x.code for x in r.rates} | {str(x["code"]) for x in standard_rates()}
     for n, item in enumerate(r.items):
         at = _at("items", n, item.code)
         if isinstance(item, RateItem) and item.rate not in rates:
