@@ -197,6 +197,13 @@ class Session:
     def today(self) -> date:
         return datetime.now(TZ).date()
 
+    def close(self) -> None:
+        """Close the application if a command opened it (its pooled connections go back to the server now,
+        not when the process or the garbage collector ends them — several commands may run in one process)."""
+        app = self.__dict__.pop("app", None)
+        if app is not None:
+            app.close()
+
     def discard_if_fresh(self) -> None:
         """After a refusal: remove the store this command created, if it holds no event (nothing was recorded)."""
         if not self.created or "app" not in self.__dict__:
@@ -318,6 +325,7 @@ def emit_file(output: str, store: Any, data: bytes) -> None:
 def main(ctx: click.Context, store: str, actor: str) -> None:
     """The 12345 hotline scoring ledger: every deduction an immutable event, every score traceable."""
     ctx.obj = Session(store, actor)
+    ctx.call_on_close(ctx.obj.close)
 
 
 # ── set-up and rules ─────────────────────────────────────────────────────────
