@@ -16,16 +16,8 @@ import pytest
 from tests.conftest import BACKENDS, Cli
 
 FIXTURE = Path(__file__).parent.parent / "data" / "ledger_2026_12_02"
-READS: dict[str, list[str]] = {
-    "score": ["score", "--year", "2025", "--as-of", "2025-12-31"],
-    "score_october": ["score", "--year", "2025", "--as-of", "2025-10-31"],
-    "trace_taishan": ["trace", "--year", "2025", "--unit", "taishan", "--as-of", "2025-12-31"],
-    "trace_daiyue": ["trace", "--year", "2025", "--unit", "daiyue", "--as-of", "2025-12-31"],
-    "log": ["log"],
-    "disputes": ["dispute", "list"],
-    "users": ["users", "list"],
-    "rules": ["rules", "show", "--year", "2025"],
-}
+#: name → the argv of a read whose JSON was captured in expected/NAME.json.
+READS: dict[str, list[str]] = json.loads((FIXTURE / "expected" / "reads.json").read_text(encoding="utf-8"))
 
 
 def expected(name: str) -> object:
