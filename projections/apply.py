@@ -136,8 +136,9 @@ def _occurrences(db: sqlite3.Connection, pairs: list[tuple[OccurrenceRecorded, i
 def _log_payload(stored: bytes) -> str | None:
     """An occurrence's log entry cut from its stored JSON (None if it is not of the expected shape).
 
-    The stored JSON is the event's fields in their declared order less the id and version, and the log entry
-    the same less the four that come first (timestamp, topic, recorder, authenticated identity; scalars all):
+    The stored JSON is the event's class version and then its fields in their declared order less the id and
+    version, and the log entry the same less the five that come first (class version, timestamp, topic,
+    recorder, authenticated identity; scalars all):
     what follows ``,"unit":``, the first field of an occurrence's own, is the entry as ``model_dump_json`` writes
     it. Those bytes cannot occur earlier: inside a JSON string a quote is always escaped.
     """
