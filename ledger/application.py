@@ -28,6 +28,7 @@ from ledger.accounts import Accounts
 from ledger.aggregates import RulesetBook
 from ledger.calendar_rulings import CalendarRulings
 from ledger.chain import chain_env
+from ledger.date_window import Clock, system_clock, today_in
 from ledger.deadline_records import DeadlineRecords
 from ledger.disputing import RATE_ITEMS, Disputing
 from ledger.encryption import KEY_ENV, check_store_key, cipher_env
@@ -68,8 +69,14 @@ class LedgerCore(Application[UUID]):
 
     env = {"TRANSCODER_TOPIC": get_topic(OrjsonTranscoder), "MAPPER_TOPIC": get_topic(PydanticMapper)}
 
-    def __init__(self, location: StoreLocation, extra_env: dict[str, str] | None = None) -> None:
+    #: The clock the use cases take today from (date_window.py); the machine's unless another is passed in.
+    clock: Clock = staticmethod(system_clock)
+
+    def __init__(self, location: StoreLocation, extra_env: dict[str, str] | None = None,
+                 clock: Clock | None = None) -> None:
         self.location = location
+        if clock is not None:
+            self.clock = clock
         module = location.env["PERSISTENCE_MODULE"]
         probe(location)
         key = cipher_env(os.environ.get(KEY_ENV))
@@ -228,6 +235,10 @@ class LedgerCore(Application[UUID]):
         return parse_adopted(book.text, book.sha256)
 
     # ── validation shared by the recording commands ─────────────────────────
+    def today_in(self, ruleset: Ruleset) -> date:
+        """Today by the application's clock, in ``ruleset``'s time zone: the latest date a record may carry."""
+        return today_in(ruleset, self.clock)
+
     def resolve(self, year: int, unit: str, item: str | None = None) -> tuple[Ruleset, str, Item | None]:
         """The ruleset for ``year``, the unit's code and the item, or a refusal naming what is unknown."""
         memo = getattr(self, "_resolved", None)

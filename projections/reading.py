@@ -83,12 +83,12 @@ def open_reading(app: Any, year: int, as_of: date, known_at: datetime | None = N
 
 
 def _zone_for(db: sqlite3.Connection, year: int) -> str:
-    from projections.local_time import DEFAULT_ZONE
+    from ledger.defaults import default_zone_name
 
     try:
         return ruleset_in(db, year)[0].scoring.timezone
     except NoRuleset:
-        return DEFAULT_ZONE
+        return default_zone_name()
 
 
 def unit_code(db: sqlite3.Connection, unit: str, year: int | None = None) -> str:
