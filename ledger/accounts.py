@@ -179,7 +179,7 @@ class Accounts(_Core):
                                 name=display, recorded_by=actor)
         if hashed is not None:
             account.note_password_set(actor)
-        self._save_new(account, taken)
+        self.save_new(account, conflict=taken)
         if hashed is not None:
             self.credentials.put(PASSWORD, account.id.hex, account.id.hex, hashed)
         return _info(account)

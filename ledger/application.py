@@ -32,7 +32,7 @@ from ledger.date_window import Clock, system_clock, today_in
 from ledger.deadline_records import DeadlineRecords
 from ledger.disputing import RATE_ITEMS, Disputing
 from ledger.encryption import KEY_ENV, check_store_key, cipher_env
-from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, StoreUnavailable, UnknownItem, UnknownUnit
+from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, StoreUnavailable, UnknownItem
 from ledger.evidence import evidence_store_for
 from ledger.order_index import FactChunk, OrderState
 from ledger.provisioning import ensure_tables, probe
@@ -44,6 +44,7 @@ from ledger.sealing import Sealing
 from ledger.store import OrjsonTranscoder, PydanticMapper, StoreLocation
 from ledger.translation import N_
 from ledger.translation import gettext as _
+from ledger.units import unit_in
 from projections.view import View
 
 #: What find_id and aggregate call a record in a message (their ``what``), translated where shown.
@@ -251,9 +252,7 @@ class LedgerCore(Application[UUID]):
 
     def _resolve(self, year: int, unit: str, item: str | None) -> tuple[Ruleset, str, Item | None]:
         ruleset = self.ruleset(year)
-        found = ruleset.resolve_unit(unit)
-        if found is None:
-            raise UnknownUnit(unit, year, [f"{u.code}/{u.name}" for u in ruleset.units])
+        found = unit_in(ruleset, unit, year)
         if item is None:
             return ruleset, found.code, None
         try:
@@ -275,12 +274,13 @@ class LedgerCore(Application[UUID]):
         return it.kind
 
     # ── saving: one transaction per command; a conflict becomes a refusal or a fresh decision ──
-    def save_all(self, aggregates: Sequence[Any], conflict: str) -> None:
-        """Save many new aggregates in one transaction (all or nothing)."""
+    def save_new(self, *aggregates: Any, conflict: str) -> None:
+        """Save new aggregates in one transaction (all or nothing): an id already taken (a concurrent writer, a
+        repeat) refuses the lot with ``Conflict(conflict)``."""
         try:
             self.save(*aggregates)
         except IntegrityError:
-            raise RuleViolation(conflict) from None
+            raise Conflict(conflict) from None
 
     def append_events(self, events: Sequence[Any], conflict: str) -> list[int]:
         """Append new aggregates' events in one transaction, mapping each as it goes (bulk imports).
@@ -307,12 +307,6 @@ class LedgerCore(Application[UUID]):
         if not evidence or not evidence.strip():
             raise RuleViolation("the evidence reference is empty: say what the record rests on (--evidence)")
         return evidence.strip()
-
-    def _save_new(self, aggregate: Any, conflict: str) -> None:
-        try:
-            self.save(aggregate)
-        except IntegrityError:
-            raise Conflict(conflict) from None
 
     # ── ids as the user gives them ──────────────────────────────────────────
     def find_id(self, table: str, given: str, what: str) -> str:

@@ -67,7 +67,7 @@ class DeadlineRecords(_Core):
         """Record a first-supervision notice (its id must be new)."""
         fields = self.notice_fields(unit, notice, received, evidence)
         agg = Notice.start(NoticeReceived, id=Notice.id_for(fields["notice"]), **fields, recorded_by=actor)
-        self._save_new(agg, f"notice {notice!r} is already recorded: a notice id is unique")
+        self.save_new(agg, conflict=f"notice {notice!r} is already recorded: a notice id is unique")
         return str(agg.id)
 
     def explain(self, *, notice: str, on: date, evidence: str, actor: str) -> str:

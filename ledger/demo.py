@@ -133,7 +133,7 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
         for _n in range(rng.choice((0, 0, 1, 1, 2))):
             fields = app.occurrence_fields(code, "5.1", _random_day(rng, year), 1, "市领导批示（表扬）")
             occurrences.append(Occurrence.start(OccurrenceRecorded, **fields, recorded_by=demo_actor))
-    app.save_all(occurrences, "the demo year was recorded meanwhile")
+    app.save_new(*occurrences, conflict="the demo year was recorded meanwhile")
     reports = sum(_submit_reports(app, rng, year, code, p[2], demo_actor) for code, p in PROFILES.items())
     for code, (_name, _volume, diligence) in PROFILES.items():
         calendar = calendar_of(app.refresh().db)

@@ -182,7 +182,7 @@ class Disputing(_Core):
         kept = tuple(self.evidence.add(a) for a in attachments)
         dispute = Dispute.start(DisputeOpened, **fields, reason=reason.strip(),
                                 evidence=self._require_evidence(evidence), attachments=kept, recorded_by=actor)
-        self._save_new(dispute, conflict)
+        self.save_new(dispute, conflict=conflict)
         return str(dispute.id)
 
     def decide_dispute(self, *, dispute_id: str, decision: str, reason: str, actor: str,

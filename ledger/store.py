@@ -189,11 +189,7 @@ class StoreLocation:
     @property
     def display(self) -> str:
         """The URL without any password."""
-        parts = urlsplit(self.url)
-        if parts.password:
-            netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-            return parts._replace(netloc=netloc).geturl()
-        return self.url
+        return masked(self.url)
 
 
 def views_schema(store_schema: str | None) -> str:

@@ -62,11 +62,6 @@ def apply(e: Any, db: sqlite3.Connection, nid: int) -> None:  # pragma: no cover
     raise TypeError(f"no projection for {type(e).__name__}")
 
 
-def apply_event(db: sqlite3.Connection, e: Any, nid: int) -> None:
-    """Apply one domain event (notification ``nid``) to the view inside the caller's transaction."""
-    apply(e, db, nid)
-
-
 def apply_events(db: sqlite3.Connection, pairs: Iterable[tuple[Any, int]],
                  stored_json: MutableMapping[int, bytes] | None = None) -> None:
     """Apply ``(event, nid)`` pairs in order; a run of recorded occurrences is written in one go, and so is a
