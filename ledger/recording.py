@@ -55,7 +55,7 @@ class Recording(_Core):
         memo = getattr(self, "_dates_checked", None)
         if memo is not None and (on.year, on) in memo:
             return
-        check_recorded_date(ruleset, on.year, on, N_("the date"))  # translated only if refused
+        check_recorded_date(ruleset, on.year, on, N_("the date"), self.today_in(ruleset))  # translated only if refused
         if memo is not None:
             memo.add((on.year, on))
 

@@ -60,6 +60,7 @@ from ledger.aggregates import (
     WorkOrderBatch,
 )
 from ledger.application import LedgerCore
+from ledger.date_window import system_clock
 from ledger.deadline_records import DeadlineRecords
 from ledger.disputing import RATE_ITEMS
 from ledger.errors import LedgerError, RuleViolation
@@ -88,6 +89,8 @@ class RestoredRules(Recording, DeadlineRecords):
 
     resolve = LedgerCore.resolve
     _resolve = LedgerCore._resolve
+    clock = staticmethod(system_clock)  # a restored record is not dated after the day it is restored
+    today_in = LedgerCore.today_in
     _require_evidence = staticmethod(LedgerCore._require_evidence)
 
     def __init__(self) -> None:

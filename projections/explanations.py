@@ -13,13 +13,13 @@ from decimal import Decimal
 
 from ledger.rulesets.check import RATE_NAMES
 from ledger.rulesets.schema import Ruleset
+from projections.numbers import two_places
 
 MINUS = "−"
 
 
-def fmt(d: Decimal) -> str:
-    """Points as printed everywhere: two decimals (the value is already rounded)."""
-    return f"{d:.2f}"
+#: Points as printed everywhere: two decimals (the value is already rounded).
+fmt = two_places
 
 
 def shown(d: Decimal) -> str:

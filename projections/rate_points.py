@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from ledger.rulesets.schema import RateItem
 from projections.explanations import at_most, floored, num, shown
+from projections.numbers import plain
 
 _FINE = Decimal("1e-12")
 
@@ -34,9 +35,8 @@ def _q(value: Decimal | Fraction, quantum: Decimal) -> Decimal:
     return (_dec(value) if isinstance(value, Fraction) else value).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def show_count(n: int | Decimal) -> str:
-    """A numerator as written: whole orders plainly, weighted ones with their decimals (448.5)."""
-    return f"{n:f}".rstrip("0").rstrip(".") if isinstance(n, Decimal) and "." in f"{n:f}" else f"{n}"
+#: A numerator as written: whole orders plainly, weighted ones with their decimals (448.5).
+show_count = plain
 
 
 def rate_points(item: RateItem, numerator: int | Decimal, denominator: int, q: Decimal) -> RatePoints:

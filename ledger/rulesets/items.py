@@ -10,15 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from ledger.rulesets.expression import Expression
+from ledger.rulesets.frozen import Frozen as _Frozen
 
 Points = Annotated[Decimal, Field(ge=0)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class _Item(_Frozen):

@@ -21,7 +21,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from ledger.rulesets.frozen import Frozen as _Frozen
 
 #: Built-in work-order fields a condition may name, with the values they take.
 BUILTIN_FIELDS: dict[str, tuple[str, ...] | None] = {
@@ -34,10 +36,6 @@ BUILTIN_FIELDS: dict[str, tuple[str, ...] | None] = {
 BUILTIN_RATES = ("satisfaction", "reply", "ontime")
 
 Condition = dict[str, tuple[str, ...]]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ExtraColumn(_Frozen):

@@ -15,9 +15,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from ledger.rulesets.expression import Expression
+from ledger.rulesets.frozen import Frozen as _Frozen
 from ledger.rulesets.grades import Grade, Veto, VetoItem
 from ledger.rulesets.items import (
     DEDUCTION_KINDS,
@@ -45,10 +46,6 @@ __all__ = [
 ]
 
 Points = Annotated[Decimal, Field(ge=0)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 Overrides = dict[str, dict[str, Decimal | int | str]]
