@@ -73,9 +73,6 @@ def test_an_earlier_ledger_rebuilt_from_its_events_reads_as_it_did_when_written(
 
 
 @pytest.mark.skipif("postgres" not in BACKENDS, reason="PostgreSQL not among the test backends")
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="import ledger cannot restore account events yet (ledger/restore_check.py AGGREGATE_OF has "
-                          "no entry for them): a traceback; this test passes once it does")
 def test_an_earlier_ledger_moved_to_postgresql_scores_and_traces_as_it_did(store_url: str, old_ledger: Cli,
                                                                            tmp_path: Path) -> None:
     if not store_url.startswith("postgresql"):
