@@ -30,7 +30,7 @@ from ledger.calendar_rulings import CalendarRulings
 from ledger.chain import chain_env
 from ledger.date_window import Clock, system_clock, today_in
 from ledger.deadline_records import DeadlineRecords
-from ledger.disputing import RATE_ITEMS, Disputing
+from ledger.disputing import Disputing
 from ledger.encryption import KEY_ENV, check_store_key, cipher_env
 from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, StoreUnavailable, UnknownItem
 from ledger.evidence import evidence_store_for
@@ -50,7 +50,7 @@ from projections.view import View
 #: What find_id and aggregate call a record in a message (their ``what``), translated where shown.
 RECORD_KINDS = (N_("occurrence"), N_("assessment"), N_("dispute"))
 
-__all__ = ["CONFLICT_RETRIES", "RATE_ITEMS", "Ledger", "LedgerCore"]
+__all__ = ["CONFLICT_RETRIES", "Ledger", "LedgerCore"]
 
 #: Read-decide-save attempts before a command that keeps meeting concurrent changes gives up.
 CONFLICT_RETRIES = 20

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from ledger.rulesets.check import RATE_NAMES
 from ledger.rulesets.schema import Ruleset
 from projections.numbers import two_places
 
@@ -33,8 +32,8 @@ def num(d: Decimal) -> str:
 
 
 def rate_names(ruleset: Ruleset) -> dict[str, str]:
-    """Rate (or ``volume``) code → its Chinese name: the built-in ones, then the ruleset's own rates."""
-    return {**RATE_NAMES, **{r.code: r.name for r in ruleset.rates}}
+    """Rate (or ``volume``) code → its Chinese name, as the ruleset's ``[[rates]]`` name them."""
+    return {"volume": "承办量", **{r.code: r.name for r in ruleset.rates}}
 
 
 def name_of(names: Mapping[str, str], code: str) -> str:

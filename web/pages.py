@@ -293,7 +293,11 @@ async def evidence(request: Request, who: Who, sha256: str) -> Response:
 def _disputes_view(request: Request, who: Who, status: int = 200, **extra: Any) -> HTMLResponse:
     app = _app(request)
     rows = dispute_rows(app, who.narrow(None) if not may(who.account, READ_ALL) else None)
-    return render(request, who, "disputes.html", status=status, rows=list(reversed(rows)),
+    try:  # the rates an order may be screened out of: the current year's ruleset's
+        rates = [(r.code, r.name) for r in app.ruleset(_year(None, request)).rates]
+    except LedgerError:
+        rates = []
+    return render(request, who, "disputes.html", status=status, rows=list(reversed(rows)), rates=rates,
                   can_file=may(who.account, DISPUTE) or may(who.account, DISPUTE, who.account.unit),
                   target=request.query_params.get("target", ""), **extra)
 

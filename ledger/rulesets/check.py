@@ -15,11 +15,12 @@ from ledger.rulesets.rates import RateDefinition
 from ledger.rulesets.schema import Item, Ruleset
 from ledger.translation import gettext as _
 
-RATE_NAMES = {"satisfaction": "群众满意率", "reply": "回复群众率", "ontime": "按期办结率", "volume": "承办量"}
 _SCHEDULES = {"monthly": "月度报告须在次月第{n}个工作日内报送",
               "quarterly": "季度报告须在下季度首月第{n}个工作日内报送",
               "notice": "收到督办通知后须在{n}个工作日内报送情况说明"}
-_FIELDS = {"satisfaction": "满意度", "reply_required": "是否需回复", "replied": "是否已回复",
+_SCREENING_FROM = {"completed": "办结时间", "dispatched": "派单时间", "due": "办结时限"}
+_FIELDS = {"satisfaction": "满意度", "rated": "是否有满意度评价", "satisfied": "是否满意",
+           "reply_required": "是否需回复", "replied": "是否已回复",
            "completed": "是否已办结", "on_time": "是否按期办结"}
 
 
@@ -73,7 +74,7 @@ def _warnings(r: Ruleset) -> list[str]:
 
 def _rate_name(r: Ruleset, code: str) -> str:
     definition = r.rate_definition(code)
-    return definition.name if definition else RATE_NAMES.get(code, code)
+    return definition.name if definition else ("承办量" if code == "volume" else code)
 
 
 def _condition(where: dict[str, tuple[str, ...]]) -> str:
@@ -181,8 +182,11 @@ def describe(checked: CheckedRuleset) -> dict[str, Any]:
         "bonus_cap": n(r.scoring.bonus_cap) if r.scoring.bonus_cap is not None else None,
         "total_cap": n(r.scoring.total_cap) if r.scoring.total_cap is not None else None,
         "grades": grades, "vetoes": vetoes,
-        "disputes": (f"异议、甄别须在评价后{r.disputes.working_days}个工作日内提出，逾期不予受理"
+        "disputes": (f"异议、甄别须在评价后{r.disputes.working_days}个工作日内提出（甄别自工单"
+                     f"{_SCREENING_FROM[r.disputes.screening_from]}起算），逾期不予受理"
                      if r.disputes.working_days else None),
+        "screening": ("甄别通过的工单退出全部比率的分子和分母" if r.workorders.screening_leaves == "all"
+                      else "甄别通过的工单退出所甄别比率的分子和分母"),
         "warnings": list(checked.warnings),
     }
 
@@ -201,7 +205,7 @@ def render_lines(doc: dict[str, Any]) -> list[str]:
         lines += ["", f"{s['code']} {s['name']}（{s['max']}分{cap}）{only}"]
         for i in s["items"]:
             lines.append(f"  {i['code']} {i['name']}：{i['rule']}")
-    for title, key in (("自定义比率", "rates"), ("等次", "grades"), ("一票否决", "vetoes")):
+    for title, key in (("比率", "rates"), ("等次", "grades"), ("一票否决", "vetoes")):
         entries = [e["rule"] if isinstance(e, dict) else e for e in doc[key]]
         if entries:
             lines += ["", f"{title}："] + [f"  {e}" for e in entries]
@@ -209,6 +213,8 @@ def render_lines(doc: dict[str, Any]) -> list[str]:
         lines += ["", f"加分合计最多{doc['bonus_cap']}分"]
     if doc.get("total_cap"):
         lines += ["", f"总分（含加分）不超过{doc['total_cap']}分"]
+    if doc.get("screening"):
+        lines += ["", doc["screening"]]
     if doc["disputes"]:
         lines += ["", doc["disputes"]]
     return lines

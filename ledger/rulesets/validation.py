@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ledger.rulesets.items import DEDUCTION_KINDS, VOLUME_NAMES, RankItem, RateItem, VolumeItem
-from ledger.rulesets.rates import BUILTIN_FIELDS, BUILTIN_RATES
+from ledger.rulesets.rates import BUILTIN_FIELDS, RESERVED_CODES
 from ledger.translation import _
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def _check_codes(r: Ruleset) -> list[str]:
         if dupes:
             errors.append(f"{kind}: " + _("duplicate code(s) {codes}").format(codes=", ".join(dupes)))
     for n, rate in enumerate(r.rates):
-        if rate.code in {*BUILTIN_RATES, "volume"}:
+        if rate.code in RESERVED_CODES:
             errors.append(f"{_at('rates', n, rate.code)}.code: "
                           + _("{code} is a built-in name; choose another").format(code=rate.code))
     return errors
@@ -135,7 +135,7 @@ def _check_rates(r: Ruleset) -> list[str]:
                     if stray:
                         errors.append(f"{at}.{where}.{name}: " + _("no such value {stray} (values: {values})").format(
                             stray=", ".join(stray), values=", ".join(fields[name] or ())))
-    rates = {*BUILTIN_RATES, *(x.code for x in r.rates)}
+    rates = {x.code for x in r.rates}
     for n, item in enumerate(r.items):
         at = _at("items", n, item.code)
         if isinstance(item, RateItem) and item.rate not in rates:
