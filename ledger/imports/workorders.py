@@ -171,6 +171,8 @@ class WorkOrderReader:
     declare (``[workorders] columns``) to the values each may hold (empty: any); those the file
     has are read into each row's `extra`, and named in `extra_columns` (the declared header).
     `bounds`, if given, refuses times outside the rulesets' date window and times still to come.
+    `time_columns` names the extra columns declared ``type = "time"``: their cells are read as times
+    (kept as `YYYY-MM-DDTHH:MM:SS`, a date alone as the start of that day), and a cell that is not one is an error.
     """
 
     def __init__(
@@ -182,6 +184,7 @@ class WorkOrderReader:
         progress: Callable[[int], None] | None = None,
         extra_columns: Mapping[str, Collection[str]] | None = None,
         bounds: TimeBounds | None = None,
+        time_columns: Collection[str] = (),
     ) -> None:
         self._table = open_table(path)
         self._columns, errors = map_columns(self._table, WORKORDER_COLUMNS, REQUIRED_COLUMNS)
@@ -207,6 +210,7 @@ class WorkOrderReader:
         self.extra_columns: tuple[str, ...] = tuple(header for header, _index in found)
         self._extra_indexes = tuple(index for _header, index in found)
         self._extra_values = tuple(tuple((extra_columns or {})[h]) for h in self.extra_columns)
+        self._extra_times = tuple(j for j, h in enumerate(self.extra_columns) if h in time_columns)
 
     def __iter__(self) -> Iterator[WorkOrderRow]:
         cols = self._columns
@@ -289,6 +293,8 @@ class WorkOrderReader:
                     if value and allowed and value not in allowed:
                         self._error(row, i, _("{value} is not a value of {column} ({allowed})").format(
                             value=repr(value), column=self._table.header[i], allowed=", ".join(allowed)))
+                if self._extra_times:
+                    extra = self._times(row, extra)
             # One chain of string comparisons on the common path; the messages only for a row out of bounds.
             if bounds is not None and not (
                     lo <= (dispatched or lo) <= hi_event and lo <= (due or lo) <= hi
@@ -343,6 +349,14 @@ class WorkOrderReader:
             elif field != "due_at" and value > bounds.latest:
                 self._error(row, cols[field], _("{what} {value} is still to come (it is now {now})").format(
                     what=what, value=value.replace("T", " "), now=bounds.now.replace("T", " ")))
+
+    def _times(self, row: int, extra: tuple[str, ...]) -> tuple[str, ...]:
+        """The row's extra cells with those of time columns read as times (an error for one that is not)."""
+        cells = list(extra)
+        for j in self._extra_times:
+            if cells[j]:
+                cells[j] = self._slow_time(row, self._extra_indexes[j], cells[j], _START_OF_DAY) or cells[j]
+        return tuple(cells)
 
     def _error(self, row: int, index: int, message: str) -> None:
         self.errors.append(RowError(self.file, row, self._table.header[index], message))

@@ -20,12 +20,14 @@ from ledger.rulesets.kinds.deadline import DeadlineItem
 from ledger.rulesets.kinds.formula_volume import VOLUME_NAMES, VolumeItem
 from ledger.rulesets.kinds.per_block import PerBlockItem
 from ledger.rulesets.kinds.per_occurrence import PerOccurrenceItem
+from ledger.rulesets.kinds.per_order import PerOrderItem
 from ledger.rulesets.kinds.rank import RankItem
 from ledger.rulesets.kinds.rate_threshold import RateItem
 
 __all__ = [
     "DEDUCTION_KINDS", "OCCURRENCE_KINDS", "VOLUME_NAMES", "AssessmentItem", "BonusItem", "DeadlineItem", "Item",
-    "PerBlockItem", "PerOccurrenceItem", "Points", "RankItem", "RateItem", "VolumeItem", "_Frozen", "_Item",
+    "PerBlockItem", "PerOccurrenceItem", "PerOrderItem", "Points", "RankItem", "RateItem", "VolumeItem", "_Frozen",
+    "_Item",
 ]
 
 Item = Annotated[Union[MODELS], Field(discriminator="kind")]  # noqa: UP007 (a union built from the registry)

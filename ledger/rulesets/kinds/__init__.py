@@ -17,12 +17,13 @@ from ledger.rulesets.kinds import (
     formula_volume,
     per_block,
     per_occurrence,
+    per_order,
     rank,
     rate_threshold,
 )
 from ledger.rulesets.kinds.base import Kind
 
-_MODULES = (assessment, per_occurrence, per_block, formula_volume, rate_threshold, rank, deadline, bonus)
+_MODULES = (assessment, per_occurrence, per_block, formula_volume, rate_threshold, rank, deadline, bonus, per_order)
 
 #: Every kind, by its ``kind`` value, in the order the schema lists them.
 KINDS: dict[str, Kind] = {m.KIND.name: m.KIND for m in _MODULES}
