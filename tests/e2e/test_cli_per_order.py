@@ -216,3 +216,11 @@ class TestRulesCheck:
         result = cli("rules", "check", path)
         assert result.exit_code == 1
         assert "give exactly one of working_days and working_hours" in result.stderr
+
+
+def test_a_per_order_item_is_computed_never_recorded(city: Any) -> None:
+    before = len(city.json("log"))
+    result = city("record", "--unit", "a", "--item", "1.1", "--date", "2025-03-10", "--evidence", "工单A2")
+    assert result.exit_code == 1
+    assert "item 1.1 is of kind per_order: it is not recorded as occurrences" in result.stderr
+    assert len(city.json("log")) == before
