@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from ledger.rulesets.kinds import kind_of
 from ledger.rulesets.rates import BUILTIN_FIELDS, BUILTIN_RATES
+from ledger.rulesets.wording import reworded
 from ledger.translation import _
 
 if TYPE_CHECKING:
@@ -82,10 +85,18 @@ def _check_overrides(r: Ruleset) -> list[str]:
             if code not in codes:
                 errors.append(f"{owner}.overrides: " + _("unknown item {code}").format(code=repr(code)))
                 continue
-            stray = sorted(set(params) - set(type(r.item(code)).model_fields))
+            item = r.item(code)
+            stray = sorted(set(params) - set(type(item).model_fields))
             if stray:
                 errors.append(f"{owner}.overrides.{code}: " + _("item {code} has no parameter {names}").format(
                     code=code, names=", ".join(stray)))
+                continue
+            # The item as overridden must be an item of its kind too: scoring builds it so (Ruleset.item_for).
+            try:
+                type(item).model_validate({**item.model_dump(), **params})
+            except ValidationError as e:
+                errors.extend(f"{owner}.overrides.{code}.{'.'.join(map(str, err['loc'])) or 'item'}: "
+                              f"{reworded(err, err['msg'].removeprefix('Value error, '))}" for err in e.errors())
     return errors
 
 

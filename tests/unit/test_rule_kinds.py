@@ -64,3 +64,17 @@ def test_a_kind_recorded_nowhere_takes_no_cap_unless_it_deducts() -> None:
     with pytest.raises(RulesetInvalid) as refused:
         parse_ruleset(text, "k.toml")
     assert "items[0](1.1).cap: cap limits deductions, and a assessment item deducts nothing" in refused.value.problems
+
+
+def test_an_override_that_makes_an_item_invalid_is_refused_by_its_path() -> None:
+    # Unit b's threshold of 920 % is no rate item's: scoring b would build that item, so the ruleset is refused.
+    text = RULESET.format(kind="rate_threshold").replace("amount = 1\nmax = 5", 'rate = "reply"\nmax = 5\n'
+                                                         "threshold = 90\nper_point = 1") + """
+[[units]]
+code = "b"
+name = "乙区"
+overrides = { "1.1" = { threshold = 920 } }
+"""
+    with pytest.raises(RulesetInvalid) as refused:
+        parse_ruleset(text, "k.toml")
+    assert refused.value.problems == ["units[1](b).overrides.1.1.threshold: Input should be less than or equal to 100"]

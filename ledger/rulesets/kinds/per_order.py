@@ -84,7 +84,7 @@ def _normal(value: str | None) -> str | None:
         return None
     if len(value) == 19 and value[10] == "T":
         return value
-    from ledger.imports.workorders import parse_time
+    from ledger.imports.workorders import parse_time  # the export's reader: needed only for such a value
 
     return parse_time(value.strip())
 
