@@ -135,6 +135,7 @@ class TestLateByWorkingDays:
         assert item["explanation"] == "5.00 − 2 × 0.20 = 4.60"
         assert [(o["order_id"], o["limit"], o["end"]) for o in item["orders"]] == [
             ("A2", "2025-03-06T23:59:59", "2025-03-07T08:00:00"), ("A5", "2025-03-06T23:59:59", None)]
+        assert (item["orders"][0]["screened_out"], item["orders"][0]["screenings"]) == (False, [])
         assert item["orders"][0]["reason"] == ("办结时间 2025-03-07T08:00:00+08:00 > 时限 2025-03-06T23:59:59+08:00"
                                                "（办结时限 2025-03-03T18:00:00+08:00 后3个工作日）")
 
@@ -169,6 +170,16 @@ class TestLateByWorkingHours:
     def test_the_score_adds_up(self, city: Any) -> None:
         unit = unit_of(city.json("score", "--year", 2025, "--as-of", "2025-12-31"), "a")
         assert unit["total"] == "9.40"  # 4.60 + 4.80
+
+    def test_the_trace_table_and_the_reports_list_the_orders(self, city: Any, tmp_path: Path) -> None:
+        table = city("trace", "--year", 2025, "--as-of", "2025-12-31", "--unit", "a", "--item", "1.2")
+        assert table.exit_code == 0, table.output
+        assert "后2个工作小时）" in table.stdout  # an order's reason, in the orders' table (cut to the terminal's width)
+        for fmt in ("html", "xlsx"):
+            out = tmp_path / f"score.{fmt}"
+            assert city("score", "--year", 2025, "--as-of", "2025-12-31", "--format", fmt, "--output",
+                        out).exit_code == 0
+            assert out.stat().st_size > 0
 
 
 class TestTimeColumns:

@@ -220,6 +220,8 @@ class PerOrder(Kind):
             done = with_offset(o["end"], zone) if o["end"] else f"未{end}（截至 {sources.as_of.isoformat()}）"
             o["reason"] = (f"{end} {done} > 时限 {with_offset(o['limit'], zone)}"
                            f"（{start} {with_offset(o['start'], zone)} 后{item.limit_words()}）")
+            # The shape of a rate's costly orders, so every reader of a trace's orders reads these too.
+            o.update(screened_out=False, screenings=[])
         return {"orders": tally.orders}
 
 
