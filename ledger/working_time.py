@@ -16,10 +16,11 @@ them as text. Pure: no store, no clock.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from ledger.calendar import WorkingCalendar
+from ledger.calendar import CalendarYearUnknown, WorkingCalendar
 from ledger.translation import gettext as _
 
 _ONE_DAY = timedelta(days=1)
@@ -62,23 +63,67 @@ def days_limit(start: str, n: int, calendar: WorkingCalendar) -> str:
 
 
 def hours_limit(start: str, hours: Decimal, spans: Spans, calendar: WorkingCalendar) -> str:
-    """The earliest moment by which ``hours`` working hours have passed since ``start``."""
+    """The last moment by which no more than ``hours`` working hours have passed since ``start``: a time after it
+    is more than ``hours`` working hours later. Reached at the end of a working period, it is the start of the
+    next one (a time in the lunch break after it is still in time)."""
     left = hours * 3600
     day = date.fromisoformat(start[:10])
     at = int(start[11:13]) * 3600 + int(start[14:16]) * 60 + int(start[17:19])
+    reached = False  # the hours ran out exactly at the end of a working period: the next one's start is the limit
     for _day in range(_MAX_DAYS):
         if calendar.is_workday(day):
             for begin, end in spans:
                 if at >= end:
                     continue
                 begin = max(at, begin)
-                if left <= end - begin:
-                    moment = datetime(day.year, day.month, day.day) + timedelta(seconds=int(begin + left))
-                    # A fraction of a second counts as the whole second after it (the times have none).
-                    if begin + left != int(begin + left):
-                        moment += timedelta(seconds=1)
-                    return moment.isoformat()
+                if reached or left < end - begin:
+                    return _moment(day, begin + left)
+                if left == end - begin:
+                    reached, left = True, Decimal(0)
+                    continue
                 left -= end - begin
         day += _ONE_DAY
         at = 0
     raise ValueError(_("no working hours within {days} days after {start}").format(days=_MAX_DAYS, start=start))
+
+
+def _moment(day: date, seconds: Decimal | int) -> str:
+    """``day`` at ``seconds`` after midnight, a fraction of a second rounded down (the times have none)."""
+    return (datetime(day.year, day.month, day.day) + timedelta(seconds=int(seconds))).isoformat()
+
+
+def within_day(seconds: int, spans: Spans) -> int:
+    """The working seconds of a working day up to ``seconds`` after midnight."""
+    return sum(min(seconds, end) - begin for begin, end in spans if seconds > begin)
+
+
+@dataclass(frozen=True)
+class DayTable:
+    """The working days and hours of a run of days, counted from its first, to measure limits by arithmetic.
+
+    Attributes:
+        rows: per day ``(YYYY-MM-DD, working days before it, 1 if a working day else 0, working seconds before
+            it)``, from the first day asked for to the last, or to the last day the calendar knows.
+        unknown: why the rows stop before the last day asked for (a year the calendar does not know), or None.
+    """
+
+    rows: tuple[tuple[str, int, int, int], ...]
+    unknown: str | None = None
+
+
+def day_table(first: date, last: date, calendar: WorkingCalendar, spans: Spans) -> DayTable:
+    """Working days and seconds counted day by day from ``first`` to ``last`` (as far as the calendar knows)."""
+    rows = []
+    days = seconds = 0
+    full = within_day(24 * 3600, spans)
+    day = first
+    while day <= last:
+        try:
+            workday = calendar.is_workday(day)
+        except CalendarYearUnknown as e:
+            return DayTable(tuple(rows), str(e))
+        rows.append((day.isoformat(), days, int(workday), seconds))
+        days += workday
+        seconds += full if workday else 0
+        day += _ONE_DAY
+    return DayTable(tuple(rows))

@@ -1,4 +1,4 @@
-"""A per-order rule (kind ``per_order``) computed from the imported orders, end to end through the CLI, on both backends.
+"""A per-order rule (kind ``per_order``) computed from the imported orders, through the CLI, on both backends.
 
 The small ruleset below deducts, in March 2025 (Mon 3 … Fri 7, Sat 8, Sun 9, Mon 10):
 - 1.1: 0.2 for each order completed later than 3 working days after its due time (the end of the 3rd
@@ -75,6 +75,8 @@ ORDERS = [
     ["A4", "甲区", "2025-03-03 18:00:00", "2025-03-10 18:00:00", "2025-03-04 10:00:00", "2025-03-04 11:00:01"],
     ["A5", "甲区", "2025-03-03 09:00:00", "2025-03-03 18:00:00", "", ""],
     ["A6", "甲区", "2025-03-07 17:00:00", "2025-03-14 18:00:00", "2025-03-10 12:00:00", "2025-03-10 09:30:00"],
+    ["A7", "甲区", "2025-03-04 10:00:00", "2025-03-11 18:00:00", "2025-03-05 10:00:00", "2025-03-04 13:30:00"],
+    ["A8", "甲区", "2025-03-04 10:00:00", "2025-03-11 18:00:00", "2025-03-05 10:00:00", "2025-03-04 13:30:01"],
     ["B1", "乙区", "2025-03-03 09:00:00", "2025-03-10 18:00:00", "2025-03-04 10:00:00", "2025-03-03 09:30:00"],
 ]
 
@@ -101,7 +103,7 @@ def city(cli: Any, tmp_path: Path) -> Any:
     ruleset.write_text(RULESET, encoding="utf-8")
     assert cli("init", "--year", 2025, "--ruleset", ruleset).exit_code == 0
     counts = cli.json("import", "workorders", write(tmp_path / "march.csv", ORDERS))
-    assert counts["new"] == 8
+    assert counts["new"] == 10
     return cli
 
 
@@ -153,19 +155,20 @@ class TestLateByWorkingHours:
         # A2 11:00 + 1 h (to 12:00) + 1 h (from 13:30) = 14:30, signed 14:31: late. A3 signed 10 minutes after
         # dispatch. A4 dispatched after hours (18:00): Tue 09:00 + 2 h = 11:00, signed 11:00:01: late. A5 never
         # signed, limit 11:00 long passed: late. A6 Fri 17:00 + 0.5 h, then Mon 10 09:00 + 1.5 h = 10:30,
-        # signed 09:30: in time.
-        # 3 × 0.1 = 0.3, at most 0.2: 5 − 0.2 = 4.80
-        assert (item["points"], item["count"]) == ("4.80", 3)
-        assert trace_item(city, "a", "1.2")["explanation"] == "5.00 − min(3 × 0.10, 最多扣 0.20) = 4.80"
+        # signed 09:30: in time. A7 and A8 Tue 10:00 + 2 h = 12:00, the end of the morning: no working time passes
+        # until 13:30, so A7 signed at 13:30 is in time, A8 a second later late.
+        # 4 × 0.1 = 0.4, at most 0.2: 5 − 0.2 = 4.80
+        assert (item["points"], item["count"]) == ("4.80", 4)
+        assert trace_item(city, "a", "1.2")["explanation"] == "5.00 − min(4 × 0.10, 最多扣 0.20) = 4.80"
 
     def test_a_working_saturday_counts_its_working_hours(self, city: Any) -> None:
         assert city("calendar", "set", "2025-03-08", "--workday", "--evidence", "调休通知").exit_code == 0
-        # A6: Fri 17:00 + 0.5 h, then Sat 8 09:00 + 1.5 h = 10:30 Sat; signed Mon 09:30: late. 4 orders.
+        # A6: Fri 17:00 + 0.5 h, then Sat 8 09:00 + 1.5 h = 10:30 Sat; signed Mon 09:30: late. 5 orders.
         item = trace_item(city, "a", "1.2")
         assert [(o["order_id"], o["limit"]) for o in item["orders"]] == [
             ("A2", "2025-03-03T14:30:00"), ("A4", "2025-03-04T11:00:00"), ("A5", "2025-03-03T11:00:00"),
-            ("A6", "2025-03-08T10:30:00")]
-        assert item["points"] == "4.80"  # 4 × 0.1 = 0.4, at most 0.2
+            ("A6", "2025-03-08T10:30:00"), ("A8", "2025-03-04T13:30:00")]
+        assert item["points"] == "4.80"  # 5 × 0.1 = 0.5, at most 0.2
 
     def test_the_score_adds_up(self, city: Any) -> None:
         unit = unit_of(city.json("score", "--year", 2025, "--as-of", "2025-12-31"), "a")
@@ -174,7 +177,7 @@ class TestLateByWorkingHours:
     def test_the_trace_table_and_the_reports_list_the_orders(self, city: Any, tmp_path: Path) -> None:
         table = city("trace", "--year", 2025, "--as-of", "2025-12-31", "--unit", "a", "--item", "1.2")
         assert table.exit_code == 0, table.output
-        assert "后2个工作小时）" in table.stdout  # an order's reason, in the orders' table (cut to the terminal's width)
+        assert "后2个工作小时）" in table.stdout  # an order's reason, in the orders' table (cut to the width)
         for fmt in ("html", "xlsx"):
             out = tmp_path / f"score.{fmt}"
             assert city("score", "--year", 2025, "--as-of", "2025-12-31", "--format", fmt, "--output",

@@ -20,11 +20,11 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ledger.calendar import CalendarYearUnknown, WorkingCalendar
+from ledger.calendar import WorkingCalendar
 from ledger.rulesets.kinds.base import Deduction, GatherContext, ItemBase, Kind, Phrases, Points, n
 from ledger.translation import N_
 from ledger.translation import gettext as _
-from ledger.working_time import days_limit, hours_limit
+from ledger.working_time import Spans, day_table, days_limit, hours_limit, within_day
 from projections.explanations import missing_columns, num
 from projections.local_time import with_offset
 from projections.score_sheet import ItemResult
@@ -78,85 +78,129 @@ class _Tally:
     orders: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _normal(value: str | None) -> str | None:
-    """A kept time as ``YYYY-MM-DDTHH:MM:SS`` (a column kept before it was declared a time may read otherwise)."""
-    if not value:
-        return None
-    if len(value) == 19 and value[10] == "T":
-        return value
-    from ledger.imports.workorders import parse_time  # the export's reader: needed only for such a value
+def _clock(column: str) -> str:
+    """SQL: the seconds after midnight of a ``YYYY-MM-DDTHH:MM:SS`` column."""
+    return (f"(CAST(substr({column}, 12, 2) AS INTEGER) * 3600 + CAST(substr({column}, 15, 2) AS INTEGER) * 60"
+            f" + CAST(substr({column}, 18, 2) AS INTEGER))")
 
-    return parse_time(value.strip())
+
+def _worked(day: str, column: str, spans: Spans) -> str:
+    """SQL: the working seconds from the table's first day to the time in ``column`` (its day's row ``day``)."""
+    s = _clock(column)
+    within = " + ".join(f"(CASE WHEN {s} <= {b} THEN 0 WHEN {s} >= {e} THEN {e - b} ELSE {s} - {b} END)"
+                        for b, e in spans) or "0"
+    return f"({day}.f0 + {day}.wd * ({within}))"
+
+
+def _sql_number(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else f"{value:f}"
+
+
+class _Query:
+    """The orders of a per-order item, judged in SQL against a table of the days' working days and seconds.
+
+    Times are measured from the table's first day: in working days, a start as the working days up to its day
+    (included) and an end as those before its day; in working hours, both as the working seconds up to them.
+    The limit ``T`` is the start's measure ``+ N − 1`` working days (the end must fall after the N-th working
+    day after the start's day) or ``+ N × 3600`` working seconds, and an order is late when its end measures
+    more than ``T`` — an end not there by the as-of date measured as the as-of date's end (``NOW``).
+    """
+
+    def __init__(self, db: sqlite3.Connection, ruleset: Any, item: PerOrderItem, year: int, as_of: date,
+                 calendar: WorkingCalendar) -> None:
+        self.db = db
+        spans = ruleset.calendar.spans()
+        self.table = day_table(ruleset.dates.bounds(year)[0], as_of, calendar, spans)
+        self.as_of_end = f"{as_of.isoformat()}T23:59:59"
+        columns = []
+        self.fields: list[str] = []
+        for name in (item.start, item.end):
+            if name in BUILTIN_TIMES:
+                columns.append(f"w.{BUILTIN_TIMES[name][0]}")
+            else:
+                columns.append(f"NULLIF(f{len(self.fields)}.value, '')")
+                self.fields.append(name)
+        self.start, self.end = columns
+        last = self.table.rows[-1] if self.table.rows else ("", 0, 0, 0)
+        self.last_end = f"{last[0]}T23:59:59"  # an end after it is not known (yet) as of the as-of date
+        if item.working_days is not None:
+            # A start's limit depends on its day alone: the table carries it (column t).
+            self.extra_days = item.working_days - 1
+            limit, end = "da.t", "de.c0"
+            # The working days before the as-of date (its own is not over); past the calendar, every one it knows.
+            now = last[1] + last[2] if self.table.unknown else last[1]
+        else:
+            self.extra_days = None
+            limit = f"({_worked('da', self.start, spans)} + {_sql_number((item.working_hours or Decimal(0)) * 3600)})"
+            end = _worked("de", self.end, spans)
+            now = last[3] + last[2] * within_day(24 * 3600 if self.table.unknown else 86399, spans)
+        # An end not there by the as-of date is measured as the as-of date: late once the limit has passed.
+        self.late = f"(COALESCE({end}, {now}) > {limit})"
+        # Past the calendar's last known day, an order is judged only when the days it knows decide it.
+        self.pending = ("(1 = 0)" if self.table.unknown is None else
+                        f"(da.day IS NULL OR ({end} IS NULL AND NOT ({now} > {limit})))")
+        self.year_column = f"w.{BUILTIN_TIMES[item.year_by][0]}"
+        self.window = (f"{year}-01-01T00:00:00", f"{min(date(year, 12, 31), as_of).isoformat()}T23:59:59")
+
+    def _query(self, select: str, units: list[str] | None, tail: str = "") -> tuple[str, list[Any]]:
+        """``WITH days … SELECT … FROM … WHERE …`` and its parameters, in the order they appear."""
+        more = self.extra_days or 0
+        params: list[Any] = [x for row in self.table.rows for x in (*row, row[1] + row[2] + more)]
+        values = ", ".join(["(?, ?, ?, ?, ?)"] * len(self.table.rows)) or "('', 0, 0, 0, 0)"
+        joins = ""
+        for k, name in enumerate(self.fields):
+            joins += f" LEFT JOIN workorder_fields f{k} ON f{k}.order_id = w.order_id AND f{k}.field = ?"
+            params.append(name)
+        joins += (f" LEFT JOIN days da ON da.day = substr({self.start}, 1, 10)"
+                  f" LEFT JOIN days de ON de.day = substr({self.end}, 1, 10) AND {self.end} <= ?")
+        params.append(self.last_end)
+        among = "" if units is None else f" AND w.unit IN ({', '.join('?' * len(units))})"
+        params += [*self.window, *(units or ()), self.as_of_end]
+        return (f"WITH days(day, c0, wd, f0, t) AS (VALUES {values}) SELECT {select} FROM workorders w{joins}"
+                f" WHERE w.counted = 1 AND {self.year_column} BETWEEN ? AND ?{among}"
+                f" AND {self.start} IS NOT NULL AND {self.start} <= ?{tail}"), params
+
+    def tallies(self, units: list[str] | None) -> dict[str, _Tally]:
+        """unit → how many of its orders are late, and why some cannot be judged yet."""
+        out: dict[str, _Tally] = {}
+        # Grouping only the orders the condition keeps: most of a year's orders are in time.
+        sql, params = self._query("w.unit, COUNT(*)", units, f" AND {self.late} GROUP BY w.unit")
+        for unit, late in self.db.execute(sql, params):
+            out[unit] = _Tally(int(late))
+        if self.table.unknown is not None:
+            sql, params = self._query("DISTINCT w.unit", units, f" AND {self.pending}")
+            for (unit,) in self.db.execute(sql, params):
+                out.setdefault(unit, _Tally()).pending.add(self.table.unknown)
+        return out
+
+    def listed(self, unit: str) -> list[dict[str, Any]]:
+        """The unit's late orders, by order id."""
+        sql, params = self._query(f"w.order_id, w.dispatched_at, w.due_at, w.completed_at, {self.start}, "
+                                  f"{self.end}", [unit], f" AND {self.late} ORDER BY w.order_id")
+        return [{"order_id": r[0], "dispatched_at": r[1], "due_at": r[2], "completed_at": r[3], "start": r[4],
+                 "end": r[5] if r[5] is not None and r[5] <= self.as_of_end else None}
+                for r in self.db.execute(sql, params)]
 
 
 def orders_meeting(db: sqlite3.Connection, ruleset: Any, item: PerOrderItem, units: list[str] | None, year: int,
                    as_of: date, calendar: WorkingCalendar, listing: bool = False) -> dict[str, _Tally]:
     """unit → the counted orders of ``year`` (as of ``as_of``) whose ``end`` came later than the limit after their
-    ``start``; of ``units`` only, if given. ``listing``: keep each such order for a trace."""
-    window_end = f"{min(date(year, 12, 31), as_of).isoformat()}T23:59:59"
-    now = f"{as_of.isoformat()}T23:59:59"
-    params: list[Any] = []
-    joins = ""
-    selected = []
-    extra: list[str] = []
-    for name in (item.start, item.end):
-        if name in BUILTIN_TIMES:
-            selected.append(f"w.{BUILTIN_TIMES[name][0]}")
-        else:
-            alias = f"f{len(extra)}"
-            joins += f" LEFT JOIN workorder_fields {alias} ON {alias}.order_id = w.order_id AND {alias}.field = ?"
-            params.append(name)
-            selected.append(f"{alias}.value")
-            extra.append(name)
-    among = "" if units is None else f" AND w.unit IN ({', '.join('?' * len(units))})"
-    shown = ", w.order_id, w.dispatched_at, w.due_at, w.completed_at" if listing else ""
-    sql = (f"SELECT w.unit, {selected[0]}, {selected[1]}{shown} FROM workorders w{joins} "
-           f"WHERE w.counted = 1 AND w.{BUILTIN_TIMES[item.year_by][0]} BETWEEN ? AND ?{among}")
-    params += [f"{year}-01-01T00:00:00", window_end, *(units or ())]
-    if listing:
-        sql += " ORDER BY w.order_id"
-    spans = ruleset.calendar.spans()
-    limits: dict[str, str | None] = {}
-    reasons: dict[str, str] = {}
-    seen = {name: False for name in extra}
-    normal_start, normal_end = item.start not in BUILTIN_TIMES, item.end not in BUILTIN_TIMES
-    out: dict[str, _Tally] = defaultdict(_Tally)
-    cursor = db.execute(sql, params)
-    cursor.row_factory = None
-    for row in cursor:
-        unit, start, end = row[0], row[1], row[2]
-        if normal_start:
-            seen[item.start] = seen[item.start] or start is not None
-            start = _normal(start)
-        if normal_end:
-            seen[item.end] = seen[item.end] or end is not None
-            end = _normal(end)
-        if not start:
-            continue  # no time to count from
-        key = start[:10] if item.working_days is not None else start
-        if key in limits:
-            limit = limits[key]
-        else:
-            try:
-                limit = (days_limit(start, item.working_days, calendar) if item.working_days is not None
-                         else hours_limit(start, item.working_hours or Decimal(0), spans, calendar))
-            except CalendarYearUnknown as e:
-                limit, reasons[key] = None, str(e)
-            limits[key] = limit
-        if limit is None:
-            out[unit].pending.add(reasons[key])
-            continue
-        if limit >= now or (end is not None and end <= limit):
-            continue  # the limit has not passed yet, or the end came in time
-        tally = out[unit]
-        tally.count += 1
-        if listing:
-            tally.orders.append({"order_id": row[3], "dispatched_at": row[4], "due_at": row[5],
-                                 "completed_at": row[6], "start": start, "end": end, "limit": limit})
-    missing = [name for name, found in seen.items() if not found]
-    if missing:  # a column no order of the year was imported with is unknown, not "no order is late"
+    ``start``; of ``units`` only, if given. ``listing``: keep each such order (with its limit) for a trace."""
+    missing = [name for name in (item.start, item.end) if name not in BUILTIN_TIMES
+               and db.execute("SELECT 1 FROM workorder_fields WHERE field = ? LIMIT 1", (name,)).fetchone() is None]
+    if missing:  # a column no order was imported with is unknown, not "no order is late"
         reason = missing_columns(item.name, missing)
         return {u: _Tally(pending={reason}) for u in (units or [u.code for u in ruleset.units])}
+    query = _Query(db, ruleset, item, year, as_of, calendar)
+    out = query.tallies(units)
+    if listing:
+        spans = ruleset.calendar.spans()
+        for unit in units or ():
+            orders = query.listed(unit)
+            for o in orders:
+                o["limit"] = (days_limit(o["start"], item.working_days, calendar) if item.working_days is not None
+                              else hours_limit(o["start"], item.working_hours or Decimal(0), spans, calendar))
+            out.setdefault(unit, _Tally()).orders = orders
     return out
 
 
