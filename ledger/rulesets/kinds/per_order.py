@@ -131,11 +131,20 @@ class _Query:
             now = last[1] + last[2] if self.table.unknown else last[1]
         else:
             self.extra_days = None
-            limit = f"({_worked('da', self.start, spans)} + {_sql_number((item.working_hours or Decimal(0)) * 3600)})"
+            hours = _sql_number((item.working_hours or Decimal(0)) * 3600)
+            limit = f"({_worked('da', self.start, spans)} + {hours})"
             end = _worked("de", self.end, spans)
             now = last[3] + last[2] * within_day(24 * 3600 if self.table.unknown else 86399, spans)
         # An end not there by the as-of date is measured as the as-of date: late once the limit has passed.
         self.late = f"(COALESCE({end}, {now}) > {limit})"
+        if item.working_hours is not None:
+            # Most orders are decided by their days alone (an end days after the start, or before the limit's
+            # earliest day): the clock times are read only for the others.
+            full = within_day(24 * 3600, spans)
+            self.late = (f"(CASE WHEN da.day IS NULL THEN 0"
+                         f" WHEN COALESCE(de.f0, {now}) > da.f0 + da.wd * {full} + {hours} THEN 1"
+                         f" WHEN COALESCE(de.f0 + de.wd * {full}, {now}) <= da.f0 + {hours} THEN 0"
+                         f" WHEN {self.late} THEN 1 ELSE 0 END = 1)")
         # Past the calendar's last known day, an order is judged only when the days it knows decide it.
         self.pending = ("(1 = 0)" if self.table.unknown is None else
                         f"(da.day IS NULL OR ({end} IS NULL AND NOT ({now} > {limit})))")
