@@ -267,11 +267,13 @@ class LedgerCore(Application[UUID]):
                                 f"in the {year} ruleset: it is scored for other unit classes only")
         return ruleset, found.code, it
 
-    def item_kind(self, unit: str, item: str, on: date) -> str:
-        """The kind of ``item`` in the ruleset for ``on``'s year (validating unit and item)."""
+    def item_recorded_as(self, unit: str, item: str, on: date) -> str | None:
+        """How ``item`` is recorded in the ruleset for ``on``'s year (``ledger.recording.recorded_as``), validating
+        unit and item."""
+        from ledger.recording import recorded_as
+
         _ruleset, _unit, it = self.resolve(on.year, unit, item)
-        assert it is not None
-        return it.kind
+        return recorded_as(it)
 
     # ── saving: one transaction per command; a conflict becomes a refusal or a fresh decision ──
     def save_new(self, *aggregates: Any, conflict: str) -> None:

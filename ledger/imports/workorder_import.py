@@ -213,8 +213,9 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
     if exported_at is not None and not bounds.first <= exported_at <= bounds.last:
         raise RuleViolation(f"--as-exported {exported_at.replace('T', ' ')} is outside the dates the adopted rulesets "
                             f"allow ({bounds.first[:10]} to {bounds.last[:10]}, [dates])")
+    times = {c.header for y in app.adopted_years() for c in app.ruleset(y).workorders.columns if c.type == "time"}
     reader = WorkOrderReader(path, units, labels, unrated, progress=progress, extra_columns=extra_columns,
-                             bounds=bounds)
+                             bounds=bounds, time_columns=times)
     columns = reader.extra_columns
     # What is new or changed is decided from the store's order index (ledger/order_index.py), never from the
     # read model; the batch is named after the store's last event, so two writers importing the same export

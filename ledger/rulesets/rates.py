@@ -50,15 +50,18 @@ Condition = dict[str, tuple[str, ...]]
 
 
 class ExtraColumn(_Frozen):
-    """An extra column of the platform's export that a rate reads (e.g. ``解决情况``).
+    """An extra column of the platform's export that a rate or a per-order rule reads (e.g. ``解决情况``, ``签收时间``).
 
     Attributes:
         header: the column's header as the export writes it. values: the values it may hold
         (empty: any); a condition naming a value not listed is an error in the ruleset.
+        type: ``text``, or ``time`` (a time of the order, read as the export's other times are and
+        kept as ``YYYY-MM-DDTHH:MM:SS``; a per-order rule may measure from or to it).
     """
 
     header: str = Field(min_length=1)
     values: tuple[str, ...] = ()
+    type: Literal["text", "time"] = "text"
 
 
 class WeightedCondition(_Frozen):
