@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from events.base import Attachment, LedgerCreated, LedgerEvent
 
@@ -22,6 +22,9 @@ class DisputeOpened(LedgerCreated):
         filed_on: the date the unit filed it, when given (e.g. on paper before it was recorded).
     """
 
+    #: 2: ``filed_on`` added (2025-11-25); 3: ``authenticated_as`` added (2026-12-02).
+    class_version: ClassVar[int] = 3
+
     subject: Literal["occurrence", "workorder"]
     target: str
     unit: str
@@ -31,6 +34,15 @@ class DisputeOpened(LedgerCreated):
     evidence: str
     attachments: tuple[Attachment, ...] = ()
     filed_on: date | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Opened before a filing date could be given: none was."""
+        state.setdefault("filed_on", None)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        LedgerEvent.upcast_v1_v2(state)
 
 
 class DisputeDecided(LedgerEvent):

@@ -10,9 +10,8 @@ writers opening one at the same instant compute the same id and the store refuse
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import UTC, date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -20,7 +19,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from events.disputes import DisputeOpened
 from ledger.aggregates import Assessment, Dispute, Occurrence
-from ledger.date_window import check_recorded_date, today_in
+from ledger.date_window import check_recorded_date
 from ledger.errors import Conflict, LedgerError, NoRuleset, NotFound, RuleViolation
 from ledger.translation import gettext as _
 
@@ -58,7 +57,7 @@ class Disputing(_Core):
         falls on a quarter hour): a page read again and again between two recordings asks once.
         """
         ids = tuple(event_ids)
-        key = (ids, self.recorder.max_notification_id(), int(time.time() // 900))
+        key = (ids, self.recorder.max_notification_id(), int(self.clock(UTC).timestamp() // 900))
         memo: dict[Any, dict[str, str | None]] = self.__dict__.setdefault("_dispute_refusals", {})
         if key in memo:
             return dict(memo[key])
@@ -186,15 +185,16 @@ class Disputing(_Core):
         """Refuse a dispute filed after the deadline of the ruleset for ``year`` (issue 8)."""
         ruleset = self.ruleset(year)
         if filed_on is not None:
-            if filed_on > today_in(ruleset):
+            today = self.today_in(ruleset)
+            if filed_on > today:
                 raise RuleViolation(_("{what}: a dispute cannot be filed on {date}, a date still to come (--date)")
                                     .format(what=what, date=filed_on))
-            check_recorded_date(ruleset, year, filed_on, _("{what}: the filing date").format(what=what))
+            check_recorded_date(ruleset, year, filed_on, _("{what}: the filing date").format(what=what), today)
         if ruleset.disputes.working_days is None:
             return
         from ledger.dispute_window import check_filing
 
-        check_filing(ruleset, self.working_calendar(), evaluated_on, filed_on or today_in(ruleset), what)
+        check_filing(ruleset, self.working_calendar(), evaluated_on, filed_on or self.today_in(ruleset), what)
 
     def _open(self, *, attachments: Sequence[str], actor: str, reason: str, evidence: str, conflict: str,
               **fields: Any) -> str:
@@ -204,7 +204,7 @@ class Disputing(_Core):
         kept = tuple(self.evidence.add(a) for a in attachments)
         dispute = Dispute.start(DisputeOpened, **fields, reason=reason.strip(),
                                 evidence=self._require_evidence(evidence), attachments=kept, recorded_by=actor)
-        self._save_new(dispute, conflict)
+        self.save_new(dispute, conflict=conflict)
         return str(dispute.id)
 
     def decide_dispute(self, *, dispute_id: str, decision: str, reason: str, actor: str,

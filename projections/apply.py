@@ -60,11 +60,6 @@ def apply(e: Any, db: sqlite3.Connection, nid: int) -> None:  # pragma: no cover
     raise TypeError(f"no projection for {type(e).__name__}")
 
 
-def apply_event(db: sqlite3.Connection, e: Any, nid: int) -> None:
-    """Apply one domain event (notification ``nid``) to the view inside the caller's transaction."""
-    apply(e, db, nid)
-
-
 def apply_events(db: sqlite3.Connection, pairs: Iterable[tuple[Any, int]],
                  stored_json: MutableMapping[int, bytes] | None = None) -> None:
     """Apply ``(event, nid)`` pairs in order; a run of recorded occurrences is written in one go, and so is a
@@ -134,8 +129,9 @@ def _occurrences(db: sqlite3.Connection, pairs: list[tuple[OccurrenceRecorded, i
 def _log_payload(stored: bytes) -> str | None:
     """An occurrence's log entry cut from its stored JSON (None if it is not of the expected shape).
 
-    The stored JSON is the event's fields in their declared order less the id and version, and the log entry
-    the same less the four that come first (timestamp, topic, recorder, authenticated identity; scalars all):
+    The stored JSON is the event's class version and then its fields in their declared order less the id and
+    version, and the log entry the same less the five that come first (class version, timestamp, topic,
+    recorder, authenticated identity; scalars all):
     what follows ``,"unit":``, the first field of an occurrence's own, is the entry as ``model_dump_json`` writes
     it. Those bytes cannot occur earlier: inside a JSON string a quote is always escaped.
     """

@@ -9,37 +9,20 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any
 
-from ledger.rulesets.schema import OCCURRENCE_KINDS
+from ledger.calendar import WorkingCalendar
+from ledger.rulesets.kinds import KINDS, kind_of
+from ledger.rulesets.kinds.base import json_count as _count
 from projections import order_misses, order_rates, rate_specs
-from projections.facts import calendar_of, deadline_verdicts, year_window
+from projections.facts import calendar_of, year_window
 from projections.local_time import in_zone, with_offset
 from projections.rate_specs import RateSpec
 from projections.reading import Reading
 from projections.scores import ItemResult, UnitScore, fmt
 
 STATE_OF_DECISION = {None: "disputed", "accept": "accepted", "reject": "rejected", "amend": "amended"}
-
-
-def percent(rate: Fraction | None) -> str | None:
-    """An exact rate as a percent with two decimals, for display."""
-    if rate is None:
-        return None
-    value = Decimal(rate.numerator) * 100 / Decimal(rate.denominator)
-    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def _count(n: int | Decimal | None) -> int | float | None:
-    """A numerator in JSON: always a number — an integer count of orders, or a weighted count with its fraction
-    (448.5). A number, not a string, whatever the rate: a reader never tests the type (docs/json.md)."""
-    if n is None or isinstance(n, int):
-        return n
-    if n == n.to_integral_value():
-        return int(n)
-    return float(n)  # weights have a few decimals: the shortest repr JSON prints is the exact value
 
 
 def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
@@ -53,12 +36,9 @@ def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
         return out
     out = {"code": i.code, "name": i.name, "max": fmt(i.max or Decimal(0)), "points": fmt(i.points or Decimal(0)),
            "status": i.status}
-    if i.kind == "rate_threshold":
-        out.update(rate=percent(i.rate), numerator=_count(i.numerator), denominator=i.denominator)
-    if i.kind == "rank":  # by a rate: its percent (a string, as every rate); by volume: V (an integer)
-        out.update(rank=i.rank, **({"rate": percent(i.rate)} if i.rate is not None else {"volume": i.numerator}))
-    if i.kind in OCCURRENCE_KINDS:
-        out["events"] = events
+    kind = KINDS.get(i.kind)  # a pool's line has no kind of its own
+    if kind is not None:
+        out.update(kind.score_json(i, events))
     if i.absorbed:
         out["absorbed"] = fmt(i.absorbed)
     if i.reason:
@@ -266,14 +246,35 @@ def _veto_lines(reading: Reading, score: UnitScore, item: str | None) -> list[di
 CostlyOrders = Callable[[Reading, str, str], list[dict[str, Any]]]
 
 
+class _Sources:
+    """What an item's kind lists in a trace (``ledger.rulesets.kinds.base.TraceSources``), from one reading."""
+
+    def __init__(self, reading: Reading, orders: CostlyOrders) -> None:
+        self.reading, self._orders, self._calendar = reading, orders, None
+        self.db, self.ruleset, self.year, self.as_of = reading.db, reading.ruleset, reading.year, reading.as_of
+
+    def calendar(self) -> WorkingCalendar:
+        if self._calendar is None:
+            self._calendar = calendar_of(self.db)
+        return self._calendar
+
+    def occurrence_events(self, unit: str, code: str, amount: Decimal | None) -> list[dict[str, Any]]:
+        return occurrence_events(self.reading, unit, code, amount)
+
+    def assessment_events(self, unit: str, code: str) -> list[dict[str, Any]]:
+        return assessment_events(self.reading, unit, code)
+
+    def costly_orders(self, unit: str, rate: str) -> list[dict[str, Any]]:
+        return self._orders(self.reading, unit, rate)
+
+
 def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
                    orders: CostlyOrders | None = None) -> dict[str, Any]:
     """``trace --format json``: how each item's points were computed, with every event behind them.
 
     ``orders`` lists a rate's costly orders (default ``costly_orders``; a service passes the lists it keeps).
     """
-    orders = orders or costly_orders
-    calendar = None
+    sources = _Sources(reading, orders or costly_orders)
     items = []
     for sec in score.sections:
         pools = {i.code: i for i in sec.items if i.kind == "pool"}
@@ -287,8 +288,7 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
                 "max": fmt(pool.max if pool else (i.max if i.max is not None else sec.max)),
                 "points": fmt(pool.points if pool else (i.points if i.points is not None else i.bonus or 0)),
                 "explanation": i.explanation + (f"；{pool.code} 得分：{pool.explanation}" if pool else ""),
-                "rate": percent(i.rate) if i.kind == "rate_threshold" else None,
-                "numerator": _count(i.numerator), "denominator": i.denominator, "status": i.status,
+                "rate": None, "numerator": _count(i.numerator), "denominator": i.denominator, "status": i.status,
                 "events": [],
             }
             if i.pool is not None:
@@ -299,22 +299,9 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
                 entry["absorbed"] = fmt(i.absorbed)
             if i.reason:
                 entry["reason"] = i.reason
-            if raw is not None and raw.kind in OCCURRENCE_KINDS:
-                entry["events"] = occurrence_events(reading, score.unit, i.code, raw.amount)
-            elif raw is not None and raw.kind == "assessment":
-                entry["events"] = assessment_events(reading, score.unit, i.code)
-            elif raw is not None and raw.kind == "rate_threshold":
-                entry["threshold"] = f"{raw.threshold:.2f}"
-                entry["orders"] = orders(reading, score.unit, raw.rate)
-            elif raw is not None and raw.kind == "deadline":
-                calendar = calendar or calendar_of(reading.db)
-                entry["periods"] = [
-                    {"period": v.period, "due_from": v.due_from.isoformat(),
-                     "deadline": v.deadline.isoformat() if v.deadline else None,
-                     "submitted": v.submitted.isoformat() if v.submitted else None,
-                     "verdict": v.verdict, "deducts": v.deducts, "reason": v.reason}
-                    for v in deadline_verdicts(reading.db, raw, score.unit, reading.year, reading.as_of, calendar)
-                ]
+            kind = kind_of(raw) if raw is not None else None
+            if kind is not None:
+                entry.update(kind.trace_json(i, raw, score.unit, sources))
             items.append(entry)
     return {"year": reading.year, "unit": score.unit, "name": score.name, "as_of": reading.as_of.isoformat(),
             "known_at": _known_at(reading),

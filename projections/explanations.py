@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from ledger.rulesets.schema import Ruleset
+from projections.numbers import two_places
+
+if TYPE_CHECKING:  # the rule kinds' modules use these words, and the ruleset's schema is built from those
+    from ledger.rulesets.schema import Ruleset
 
 MINUS = "−"
 
 
-def fmt(d: Decimal) -> str:
-    """Points as printed everywhere: two decimals (the value is already rounded)."""
-    return f"{d:.2f}"
+#: Points as printed everywhere: two decimals (the value is already rounded).
+fmt = two_places
 
 
 def shown(d: Decimal) -> str:

@@ -10,14 +10,21 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
 from ledger.calendar import WorkingCalendar
-from ledger.rulesets.schema import DeadlineItem, Ruleset
+from ledger.rulesets.kinds import kind_of
+from ledger.rulesets.kinds.base import GatherContext, Kind
+from ledger.rulesets.kinds.deadline import deadline_verdicts
+from ledger.rulesets.schema import Ruleset
 from projections import order_rates, rate_specs
-from projections.deadlines import Verdict, notice_verdicts, report_verdicts
 from projections.order_rates import OrderRates
 from projections.order_tallies import Tallied, tally_counts
-from projections.scores import DeadlineOutcome, UnitFacts
+from projections.scores import UnitFacts
+
+__all__ = ["calendar_of", "deadline_verdicts", "gather", "latest_assessments", "occurrence_counts", "rate_counts",
+           "year_window"]
 
 
 def _day_end(d: date) -> str:
@@ -80,28 +87,6 @@ def rate_counts(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date
     return tallies, order_rates.order_rate_facts(db, ruleset, [s for s in specs if s.key not in kept], start, end)
 
 
-def deadline_verdicts(db: sqlite3.Connection, item: DeadlineItem, unit: str, year: int, as_of: date,
-                      calendar: WorkingCalendar) -> list[Verdict]:
-    """Every period (or notice) of ``year`` for ``unit`` with its deadline and verdict."""
-    if item.schedule == "notice":
-        notices = [
-            (r[0], date.fromisoformat(r[1]), date.fromisoformat(r[2]) if r[2] else None)
-            for r in db.execute(
-                "SELECT notice, received, explained FROM notices WHERE unit=? AND year=? ORDER BY received, notice",
-                (unit, year),
-            )
-        ]
-        return notice_verdicts(notices, calendar, item.working_days, as_of)
-    submissions = {
-        r[0]: date.fromisoformat(r[1])
-        for r in db.execute(
-            "SELECT period, MIN(date) FROM submissions WHERE unit=? AND kind=? AND year=? GROUP BY period",
-            (unit, item.schedule, year),
-        )
-    }
-    return report_verdicts(item.schedule, year, submissions, calendar, item.working_days, as_of)
-
-
 def gather(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> dict[str, UnitFacts]:
     """Every unit's facts for ``year`` as of ``as_of``."""
     facts: dict[str, UnitFacts] = defaultdict(UnitFacts)
@@ -119,13 +104,11 @@ def gather(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> 
         facts[unit].rates.update(extra.rates)
         facts[unit].monthly_rates.update(extra.monthly)
         facts[unit].rate_pending.update(extra.pending)
-    deadline_items = [i for i in ruleset.items if i.kind == "deadline"]
-    if deadline_items:
-        calendar = calendar_of(db)
-        for u in ruleset.units:
-            for raw in deadline_items:
-                item = ruleset.item_for(u.code, raw.code)
-                verdicts = deadline_verdicts(db, item, u.code, year, as_of, calendar)
-                pending = sorted({v.reason for v in verdicts if v.verdict == "pending" and v.reason})
-                facts[u.code].deadlines[item.code] = DeadlineOutcome(sum(v.deducts for v in verdicts), tuple(pending))
+    # What some kinds read beyond counts and assessments (deadline verdicts, orders meeting a condition).
+    by_kind: dict[Kind, list[Any]] = defaultdict(list)
+    for item in ruleset.items:
+        by_kind[kind_of(item)].append(item)  # type: ignore[index]
+    ctx = GatherContext(db, ruleset, year, as_of, cache(lambda: calendar_of(db)))
+    for kind, items in by_kind.items():
+        kind.gather(ctx, items, facts)
     return dict(facts)

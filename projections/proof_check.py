@@ -32,11 +32,13 @@ from events.rulesets import RulesetAdopted
 from ledger.errors import LedgerError
 from ledger.event_tree import event_leaf
 from ledger.merkle import ProofError, verify_consistency, verify_inclusion
+from ledger.rulesets.kinds import names_where
 from ledger.signing import fingerprint, seal_message, signature_valid
 from projections.unit_proof import CONSISTENCY_FORMAT, UNIT_FORMAT
 
-#: The item kinds whose points rest on the unit's own events alone.
-OWN_KINDS = frozenset({"assessment", "per_occurrence", "per_block", "deadline", "bonus", "pool"})
+#: The item kinds whose points rest on the unit's own events alone (a pool's points are its own items'
+#: deductions from its maximum: as proven as they are).
+OWN_KINDS = names_where(own_events=True) | {"pool"}
 
 
 class ProofRefused(LedgerError):
@@ -138,7 +140,6 @@ def _recompute(doc: dict[str, Any]) -> list[str]:
                             topic=e["topic"], state=e["plain"].encode()) for e in doc["events"]])
             replayed = score_doc(app, int(doc["year"]), None, date.fromisoformat(doc["as_of"]))
             ruleset = app.ruleset(int(doc["year"]))
-            # A pool's points are its own items' deductions from its maximum: as proven as they are.
             kinds = {**{i.code: i.kind for i in ruleset.items}, **{p.code: "pool" for p in ruleset.pools}}
         finally:
             app.close()

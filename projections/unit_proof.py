@@ -22,7 +22,6 @@ import json
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.utils import get_topic
 
@@ -38,6 +37,7 @@ from events.disputes import DisputeDecided, DisputeOpened
 from events.occurrences import AssessmentRecorded, OccurrenceRecorded, OccurrenceRetracted
 from events.rulesets import RulesetAdopted, RulesetAmended
 from ledger.chain import canonical_originator_id
+from ledger.defaults import default_zone
 from ledger.errors import RuleViolation
 from ledger.event_tree import ensure_tree
 from ledger.merkle import TreeReader
@@ -46,7 +46,6 @@ from projections.seal_audit import SealRecord, seal_records
 
 UNIT_FORMAT = "hotline-ledger unit proof v1"
 CONSISTENCY_FORMAT = "hotline-ledger consistency proof v1"
-TZ = ZoneInfo("Asia/Shanghai")
 
 #: Events that start an aggregate of one unit (their ``unit`` field names it).
 _UNIT_CREATORS = {get_topic(c) for c in (OccurrenceRecorded, AssessmentRecorded, ReportSubmitted, NoticeReceived,
@@ -120,7 +119,7 @@ def _selected(app: Any, year: int, unit: str, upto: int) -> list[Any]:
 
 
 def _published_as_of(seal: SealRecord, year: int) -> date:
-    return min(seal.sealed_at.astimezone(TZ).date(), date(year, 12, 31))
+    return min(seal.sealed_at.astimezone(default_zone()).date(), date(year, 12, 31))
 
 
 def unit_proof(app: Any, year: int, unit: str, seal_id: str | None = None) -> dict[str, Any]:

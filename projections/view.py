@@ -40,7 +40,6 @@ CREATE TABLE IF NOT EXISTS occurrences (
     id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, item TEXT, year INTEGER, date TEXT, count INTEGER,
     evidence TEXT, note TEXT, attachments TEXT, batch TEXT, source TEXT, recorded_at TEXT,
     recorded_by TEXT, retracted INTEGER DEFAULT 0, effective_count INTEGER);
-DROP INDEX IF EXISTS occurrences_by_item;
 CREATE INDEX IF NOT EXISTS occurrences_counted
     ON occurrences(year, unit, item, date, nid, retracted, effective_count, id);
 CREATE TABLE IF NOT EXISTS assessments (

@@ -50,7 +50,7 @@ from ledger.reads import (
     unit_code,
     units_of_evidence,
 )
-from ledger.rulesets.schema import OCCURRENCE_KINDS
+from ledger.recording import recorded_as
 from web.access import COOKIE, CSRF_FIELD, LOGIN_COOKIE, Caller, caller
 from web.sessions import LOGIN_PURPOSE, csrf_token, pre_session
 
@@ -365,8 +365,8 @@ def _record_view(request: Request, who: Who, status: int = 200, **extra: Any) ->
     read = reading(_app(request), y)
     items = read.ruleset.items
     return render(request, who, "record.html", status=status, year=y, units=read.ruleset.units,
-                  occurrence_items=[i for i in items if i.kind in OCCURRENCE_KINDS],
-                  assessment_items=[i for i in items if i.kind == "assessment"], typed=extra.pop("typed", {}),
+                  occurrence_items=[i for i in items if recorded_as(i) == "occurrence"],
+                  assessment_items=[i for i in items if recorded_as(i) == "assessment"], typed=extra.pop("typed", {}),
                   **extra)
 
 

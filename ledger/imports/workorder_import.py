@@ -17,7 +17,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,8 @@ import orjson
 
 from events.workorders import WorkOrderFactsRecorded
 from ledger.aggregates import WorkOrderBatch, ledger_id
+from ledger.date_window import Clock
+from ledger.defaults import default_zone_name
 from ledger.errors import NoRuleset, RuleViolation
 from ledger.imports.tabular import ImportRejected
 from ledger.imports.workorders import ABSENT, TimeBounds, WorkOrderReader, WorkOrderRow
@@ -67,7 +69,7 @@ def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple
     labels: dict[str, None] = {}  # ordered: error messages list the labels as the ruleset does
     unrated = ""
     extra: dict[str, tuple[str, ...]] = {}
-    first, last, timezone = date.max, date.min, "Asia/Shanghai"
+    first, last, timezone = date.max, date.min, default_zone_name()
     years = app.adopted_years()
     if not years:
         raise NoRuleset(0)
@@ -95,10 +97,10 @@ def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple
 CLOCK_TOLERANCE = timedelta(minutes=15)
 
 
-def _time_bounds(window: tuple[date, date, str], now: datetime | None = None) -> TimeBounds:
-    """The bounds an export's times must keep: the rulesets' window, and no event time still to come."""
+def _time_bounds(window: tuple[date, date, str], clock: Clock) -> TimeBounds:
+    """The bounds an export's times must keep: the rulesets' window, and no event time still to come (by ``clock``)."""
     first, last, timezone = window
-    now = (now or datetime.now(ZoneInfo(timezone))).astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    now = clock(ZoneInfo(timezone)).replace(tzinfo=None)
     return TimeBounds(first=f"{first.isoformat()}T00:00:00", last=f"{last.isoformat()}T23:59:59",
                       now=now.strftime("%Y-%m-%dT%H:%M:%S"),
                       latest=(now + CLOCK_TOLERANCE).strftime("%Y-%m-%dT%H:%M:%S"))
@@ -204,15 +206,16 @@ def import_workorders(app: Any, path: str, actor: str, exported_at: str | None =
 def _import(app: Any, path: str, actor: str, exported_at: str | None,
             progress: Callable[..., None] | None) -> dict[str, Any]:
     units, labels, unrated, extra_columns, window = _rulebook(app)
-    bounds = _time_bounds(window)
+    bounds = _time_bounds(window, app.clock)
     if exported_at is not None and exported_at > bounds.latest:
         raise RuleViolation(f"--as-exported {exported_at.replace('T', ' ')} is still to come "
                             f"(it is now {bounds.now.replace('T', ' ')}): an export cannot be newer than now")
     if exported_at is not None and not bounds.first <= exported_at <= bounds.last:
         raise RuleViolation(f"--as-exported {exported_at.replace('T', ' ')} is outside the dates the adopted rulesets "
                             f"allow ({bounds.first[:10]} to {bounds.last[:10]}, [dates])")
+    times = {c.header for y in app.adopted_years() for c in app.ruleset(y).workorders.columns if c.type == "time"}
     reader = WorkOrderReader(path, units, labels, unrated, progress=progress, extra_columns=extra_columns,
-                             bounds=bounds)
+                             bounds=bounds, time_columns=times)
     columns = reader.extra_columns
     # What is new or changed is decided from the store's order index (ledger/order_index.py), never from the
     # read model; the batch is named after the store's last event, so two writers importing the same export

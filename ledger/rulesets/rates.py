@@ -27,7 +27,9 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from ledger.rulesets.frozen import Frozen as _Frozen
 
 #: Built-in work-order fields a condition may name, with the values they take. ``rated`` and
 #: ``satisfied`` read the satisfaction label through ``[workorders]`` (not ``unrated_value``; one
@@ -47,20 +49,19 @@ RESERVED_CODES = ("volume",)
 Condition = dict[str, tuple[str, ...]]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
 class ExtraColumn(_Frozen):
-    """An extra column of the platform's export that a rate reads (e.g. ``解决情况``).
+    """An extra column of the platform's export that a rate or a per-order rule reads (e.g. ``解决情况``, ``签收时间``).
 
     Attributes:
         header: the column's header as the export writes it. values: the values it may hold
         (empty: any); a condition naming a value not listed is an error in the ruleset.
+        type: ``text``, or ``time`` (a time of the order, read as the export's other times are and
+        kept as ``YYYY-MM-DDTHH:MM:SS``; a per-order rule may measure from or to it).
     """
 
     header: str = Field(min_length=1)
     values: tuple[str, ...] = ()
+    type: Literal["text", "time"] = "text"
 
 
 class WeightedCondition(_Frozen):

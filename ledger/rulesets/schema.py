@@ -15,9 +15,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from ledger.rulesets.expression import Expression
+from ledger.rulesets.frozen import Frozen as _Frozen
 from ledger.rulesets.grades import Grade, Veto, VetoItem
 from ledger.rulesets.items import (
     DEDUCTION_KINDS,
@@ -36,6 +37,7 @@ from ledger.rulesets.items import (
 from ledger.rulesets.rates import BUILTIN_FIELDS, RESERVED_CODES, ExtraColumn, RateDefinition, standard_rates
 from ledger.rulesets.validation import CHECKS, PROBLEMS_SEPARATOR
 from ledger.translation import _
+from ledger.working_time import Spans, parse_spans
 
 __all__ = [
     "BUILTIN_FIELDS", "DEDUCTION_KINDS", "OCCURRENCE_KINDS", "PROBLEMS_SEPARATOR", "RESERVED_CODES",
@@ -43,13 +45,10 @@ __all__ = [
     "AssessmentItem", "BonusItem", "DateWindow", "DeadlineItem", "Disputes", "Expression", "ExtraColumn", "Grade",
     "Item", "Overrides", "PerBlockItem", "PerOccurrenceItem", "Points", "Pool", "RankItem", "RateDefinition",
     "RateItem", "Ruleset", "Scoring", "Section", "Unit", "UnitClass", "Veto", "VolumeItem", "WorkOrders",
+    "WorkingTime",
 ]
 
 Points = Annotated[Decimal, Field(ge=0)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 Overrides = dict[str, dict[str, Decimal | int | str]]
@@ -177,6 +176,29 @@ class Disputes(_Frozen):
     screening_from: Literal["completed", "dispatched", "due"] = "completed"
 
 
+class WorkingTime(_Frozen):
+    """The centre's working hours, for time limits in working hours (``[calendar]``).
+
+    Attributes:
+        working_hours: the spans of a working day (``["09:00-12:00", "13:30-17:30"]``), in order; empty: the
+        ruleset counts no working hours (a rule that needs them is refused).
+    """
+
+    working_hours: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _spans(self) -> WorkingTime:
+        try:
+            parse_spans(self.working_hours)
+        except ValueError as e:
+            raise ValueError(_("working_hours: {problem}").format(problem=e)) from None
+        return self
+
+    def spans(self) -> Spans:
+        """The working hours as (start, end) seconds since midnight."""
+        return parse_spans(self.working_hours)
+
+
 class DateWindow(_Frozen):
     """The dates a year's records may carry: from 1 January ``years_before`` years before the
     ruleset's year to 31 December ``years_after`` years after it.
@@ -203,6 +225,7 @@ class Ruleset(_Frozen):
         classes: unit classes (empty: every unit in one class). rates: rates of its own.
         grades, vetoes: grade bands and the items that force a grade. disputes: filing limits.
         dates: the window around the year that every date recorded for it must fall in.
+        calendar: the working hours a time limit in working hours counts.
     """
 
     id: str
@@ -211,6 +234,7 @@ class Ruleset(_Frozen):
     workorders: WorkOrders = WorkOrders()
     disputes: Disputes = Disputes()
     dates: DateWindow = DateWindow()
+    calendar: WorkingTime = WorkingTime()
     classes: tuple[UnitClass, ...] = ()
     units: tuple[Unit, ...] = Field(min_length=1)
     sections: tuple[Section, ...] = Field(min_length=1)
