@@ -252,7 +252,7 @@ class Ruleset(_Frozen):
         if not isinstance(data, dict) or not isinstance(data.get("rates", []), list | tuple):
             return data
         declared = list(data.get("rates", []))
-        codes = {r.get("code") if isinstance(r, dict) else getattr(r, "code", None) for r in declared}
+        codes = {str(r.get("code") if isinstance(r, dict) else getattr(r, "code", None)) for r in declared}
         def listed(key: str) -> list[Any]:
             value = data.get(key, ())
             return list(value) if isinstance(value, list | tuple) else []

@@ -19,6 +19,7 @@ from ledger.rulesets.kinds.base import (
     percent,
     round_points,
 )
+from ledger.rulesets.rates import standard_rates
 from ledger.translation import N_
 from ledger.translation import gettext as _
 from projections import explanations as say
@@ -51,8 +52,9 @@ class RateItem(ItemBase):
 
 
 def known_rates(ruleset: Any) -> set[str]:
-    """Every rate an item may name: the ruleset's ``[[rates]]`` (the standard ones it did not declare included)."""
-    return {x.code for x in ruleset.rates}
+    """Every rate an item may name: the ruleset's ``[[rates]]``, and the standard rates (standard_rates.toml),
+    known by their codes to any ruleset that names them."""
+    return {x.code for x in ruleset.rates} | {str(x["code"]) for x in standard_rates()}
 
 
 class RateThreshold(Kind):
