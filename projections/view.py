@@ -120,7 +120,9 @@ class View:
         if "screened" not in {r[1] for r in self.db.execute("PRAGMA table_info(workorders)")}:
             # A file from before rates were data (a flag per built-in rate): the screenings, the tallies and the
             # costly orders are now kept per rate code, so count them again from the first event.
-            self.db.execute("ALTER TABLE workorders ADD COLUMN screened TEXT NOT NULL DEFAULT ''")
+            # Its table is made again (the old flags' columns would differ from a replay's, which `verify` compares).
+            self.db.execute("DROP TABLE workorders")
+            self.db.executescript(SCHEMA)
             self.reset()
         order_tallies.ensure(self.db)
         order_misses.ensure(self.db)

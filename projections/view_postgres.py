@@ -209,6 +209,12 @@ class PostgresView(View):
                     if stale:
                         self.conn.execute("ALTER TABLE workorders ADD COLUMN IF NOT EXISTS screened "
                                           "TEXT COLLATE \"C\" NOT NULL DEFAULT ''")
+                        # The old per-rate flags go (a replay's table, which `verify` compares, has none).
+                        for (column,) in self.conn.execute(
+                                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                                "AND table_name = 'workorders' AND column_name LIKE 'screened\\_%%'",
+                                (self.schema,)).fetchall():
+                            self.conn.execute(SQL("ALTER TABLE workorders DROP COLUMN {}").format(Identifier(column)))
                     elif order_misses.TABLE not in present and "workorders" in present:
                         order_misses.refill(self.db)  # type: ignore[arg-type]  # a read model from before the table
             if stale:

@@ -32,8 +32,8 @@ class RateItem(ItemBase):
     """A work-order rate against a threshold (percent).
 
     Attributes:
-        rate: the code of a rate of the ruleset's ``[[rates]]`` (Tai'an's ``satisfaction``,
-        ``reply``, ``ontime``: RUBRIC.md §6).
+        rate: ``satisfaction``, ``reply`` or ``ontime`` (RUBRIC.md §6), or the code of a rate
+        defined in ``[[rates]]``.
         threshold: percent at or above which the item scores ``max``.
         per_point: points deducted per percentage point below the threshold.
         rate_rounding: ``proportional`` (88.5% against 90% is 1.5 points below) or
@@ -52,8 +52,8 @@ class RateItem(ItemBase):
 
 
 def known_rates(ruleset: Any) -> set[str]:
-    """Every rate an item may name: the ruleset's ``[[rates]]``, and the codes of ``standard_rates.toml`` (read
-    from there when an item names one the ruleset does not declare)."""
+    """Every rate an item may name: the ruleset's ``[[rates]]``, and the standard rates (standard_rates.toml),
+    known by their codes to any ruleset that names them."""
     return {x.code for x in ruleset.rates} | {str(x["code"]) for x in standard_rates()}
 
 
