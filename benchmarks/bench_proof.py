@@ -65,11 +65,13 @@ def main(argv: list[str] | None = None) -> int:
                 if not cli.step(table, "init", "init", "--year", year):
                     table.print()
                     return 1
+                before = _cpu_of_children()
                 run = cli.step(table, "import workorders", "import", "workorders", str(path))
                 if not run:
                     table.print()
                     return 1
-                table.info(f"import workorders ({run.seconds:.1f} s)", f"{args.orders / run.seconds:,.0f} orders/s")
+                table.info(f"import workorders ({run.seconds:.1f} s)", f"{args.orders / run.seconds:,.0f} orders/s",
+                           f"CPU {_cpu_of_children() - before:.1f} s")
             key = cli.step(table, "seal keygen", "seal", "keygen", str(tmp / "seal.pem"), json_flag=True)
             cli.env["HOTLINE_LEDGER_SEAL_KEY"] = str(tmp / "seal.pem")
             sealed = cli.step(table, "seal", "seal", "--note", "bench", json_flag=True) if key else None
@@ -84,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
                      "check": ("proof", "check", str(out), "--key", public)}
             wall: dict[str, list[float]] = {k: [] for k in steps}
             cpu: dict[str, list[float]] = {k: [] for k in steps}
+            said: list[str] = []
             for _ in range(args.runs):
                 for name, command in steps.items():
                     before = _cpu_of_children()
@@ -93,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
                         return 1
                     wall[name].append(run.seconds)
                     cpu[name].append(_cpu_of_children() - before)
-                    if name == "check":
-                        table.info("  proof check says", run.out.strip().splitlines()[-2][:110])
+                    said = run.out.strip().splitlines()[-3:-1] if name == "check" else said
+            for line in said:
+                table.info("  proof check says", line[:110])
             floor, floor_cpu = statistics.median(wall["floor"]), statistics.median(cpu["floor"])
             table.info(f"floor: rules show, median of {args.runs}", f"{floor:.2f} s (CPU {floor_cpu:.2f} s)")
             for name, what in (("build", f"proof unit {args.unit}"), ("check", "proof check")):
@@ -105,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
                            "runs " + ", ".join(f"{t:.2f}" for t in wall[name]) + " s")
             doc = json.loads(out.read_text(encoding="utf-8"))
             size = out.stat().st_size
-            orders = doc["work_orders"]["orders"]
+            orders = doc["work_orders"]["facts"]
             chunks = [e for e in doc["events"] if e["topic"].endswith(":WorkOrderFactsRecorded")]
             table.info("proof file", f"{size / 2**20:,.1f} MiB",
                        f"{len(doc['events'])} events, {len(chunks)} of them work-order chunks")

@@ -27,6 +27,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
@@ -101,7 +102,7 @@ def check_unit_proof(doc: dict[str, Any], public_key: str) -> list[str]:
         if "fields" in e and e["fields"] != json.loads(plain):
             raise ProofRefused(f"{name}: its decoded fields are not its recorded content")
         if e["topic"] == FACTS_TOPIC:
-            facts = json.loads(plain)
+            facts = orjson.loads(plain)  # thousands of rows: orjson, a few times faster than json
             if facts.get("unit") != doc["unit"]:
                 raise ProofRefused(f"{name}: work-order facts not of unit {doc['unit']} alone")
             chunks, orders = chunks + 1, orders + len(facts["rows"])
@@ -147,6 +148,8 @@ def _recompute(doc: dict[str, Any], chunks: int = 0, facts: int = 0) -> list[str
                 if v is not None:
                     os.environ[k] = v
         try:
+            # The check only reads: no order index for the work-order chunks (the import's, to decide what changed).
+            app.recorder.order_facts = None  # type: ignore[attr-defined]
             app.recorder.insert_events([
                 StoredEvent(originator_id=UUID(e["originator_id"]), originator_version=int(e["originator_version"]),
                             topic=e["topic"], state=e["plain"].encode()) for e in doc["events"]])

@@ -28,7 +28,6 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-import orjson
 from eventsourcing.utils import get_topic
 
 from events.deadlines import (
@@ -128,24 +127,25 @@ def _selected(app: Any, year: int, unit: str, upto: int) -> list[Any]:
         start = page[-1].id
 
 
-def _work_order_chunks(app: Any, unit: str, upto: int) -> tuple[list[Any], str | None]:
-    """The unit's work-order chunk events up to notification ``upto``, and None; or no events and the reason
-    the unit's orders cannot be shown apart from other units' (chunks recorded before chunks were per unit)."""
+def _work_order_chunks(app: Any, unit: str, upto: int) -> tuple[list[Any], int, str | None]:
+    """The unit's work-order chunk events up to notification ``upto``, their fact rows, and None; or no events
+    and the reason the unit's orders cannot be shown apart from other units' (chunks recorded before chunks
+    were per unit). Found by the read model's log, which names each chunk's unit and counts its facts."""
     db = app.refresh().db
     older = db.execute("SELECT COUNT(*) FROM log WHERE type=? AND unit IS NULL AND nid<=?",
                        (_FACTS, upto)).fetchone()[0]
     if older:
-        return [], (f"{older} work-order events were recorded before work orders were recorded per unit, and "
-                    "hold several units' orders: the rates are stated, not proven (re-import the exports)")
-    nids = [r[0] for r in db.execute("SELECT nid FROM log WHERE type=? AND unit=? AND nid<=? ORDER BY nid",
-                                     (_FACTS, unit, upto))]
+        return [], 0, (f"{older} work-order events were recorded before work orders were recorded per unit, "
+                       "and hold several units' orders: the rates are stated, not proven")
+    found = [(r[0], json.loads(r[1])["facts"]) for r in db.execute(
+        "SELECT nid, payload FROM log WHERE type=? AND unit=? AND nid<=? ORDER BY nid", (_FACTS, unit, upto))]
     chunks = []
-    for nid in nids:
-        found = app.recorder.select_notifications(start=nid, limit=1, topics=[_FACTS_TOPIC])
-        if not found or found[0].id != nid:  # pragma: no cover - the read model follows the store
+    for nid, _facts in found:
+        page = app.recorder.select_notifications(start=nid, limit=1, topics=[_FACTS_TOPIC])
+        if not page or page[0].id != nid:  # pragma: no cover - the read model follows the store
             raise RuleViolation(f"work-order event #{nid} is in the read model but not in the store; run `verify`")
-        chunks.append(found[0])
-    return chunks, None
+        chunks.append(page[0])
+    return chunks, sum(facts for _nid, facts in found), None
 
 
 def _published_as_of(seal: SealRecord, year: int) -> date:
@@ -193,7 +193,7 @@ def unit_proof(app: Any, year: int, unit: str, seal_id: str | None = None) -> di
     entry = next((u for u in published["units"] if u["unit"] == code), None)
     if entry is None:
         raise RuleViolation(f"unit {unit!r} has no score for {year} at seal {seal.id}")
-    chunks, not_shown = _work_order_chunks(app, entry["unit"], seal.notification_id)
+    chunks, facts, not_shown = _work_order_chunks(app, entry["unit"], seal.notification_id)
     selected = sorted([*_selected(app, year, entry["unit"], seal.notification_id), *chunks], key=lambda n: n.id)
     events = [_proven_event(app, reader, seal, n, with_fields=n.topic != _FACTS_TOPIC) for n in selected]
     stated_units = [{"unit": u["unit"], "name": u.get("name"), "total": u["total"], "rank": u["rank"]}
@@ -202,8 +202,7 @@ def unit_proof(app: Any, year: int, unit: str, seal_id: str | None = None) -> di
             "known_at": seal.sealed_at.isoformat(), "seal": seal_document(seal),
             "ruleset": published.get("ruleset"), "score": entry, "events": events,
             "work_orders": {"complete": not_shown is None, "chunks": len(chunks),
-                            "orders": sum(len(orjson.loads(e["plain"])["rows"]) for e in events
-                                          if e["topic"] == _FACTS_TOPIC),
+                            "facts": facts,
                             **({"stated_because": not_shown} if not_shown else {})},
             "stated": {"note": "as the centre states them, not proven by this file: other units' totals and ranks, "
                                "and the items that rest on other units' figures (volume against the largest, ranks)"

@@ -68,7 +68,7 @@ def test_every_units_proof_proves_its_rates_from_its_own_work_orders_alone(
         chunks = _chunks(doc)
         assert [json.loads(c["plain"])["unit"] for c in chunks] == [unit]
         assert "fields" not in chunks[0]  # its plain JSON is its fields: not written twice
-        assert doc["work_orders"] == {"complete": True, "chunks": 1, "orders": orders}
+        assert doc["work_orders"] == {"complete": True, "chunks": 1, "facts": orders}
         # The file holds no other unit's order ids: every id in its text is one of the unit's own orders.
         ids = set(ORDER_ID.findall(path.read_text(encoding="utf-8")))
         assert ids == {row[0] for row in json.loads(chunks[0]["plain"])["rows"]} and len(ids) == orders
@@ -86,7 +86,7 @@ def test_every_units_proof_proves_its_rates_from_its_own_work_orders_alone(
     first, last = demo_sealed["seals"][0], demo_sealed["seals"][-1]
     assert last["tree_size"] - first["tree_size"] == 11
     doc = _prove(cli, tmp_path / "gaoxin.proof.json", "gaoxin", "--seal", first["id"])
-    assert doc["seal"]["id"] == first["id"] and doc["work_orders"]["orders"] == 800
+    assert doc["seal"]["id"] == first["id"] and doc["work_orders"]["facts"] == 800
     assert _check(cli, tmp_path / "gaoxin.proof.json", key).exit_code == 0
     out = tmp_path / "jan-dec.json"
     assert cli("proof", "consistency", "--from", first["id"], "--to", last["id"], "--output", str(out)).exit_code == 0
