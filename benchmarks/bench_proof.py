@@ -1,7 +1,9 @@
 """Benchmark one unit's proof on a year of work orders (issue 17): build, size and check.
 
     python benchmarks/bench_proof.py [--orders 1000000] [--unit taishan] [--runs 3] [--store URL]
-        [--skip-import] [--cli CMD]
+        [--skip-import] [--seal-key FILE] [--cli CMD]
+
+(A store given with --skip-import that was sealed before is sealed again with the same --seal-key.)
 
 The export is benchmarks/gen_workorders.py's (cached in benchmarks/out/, as bench_workorders.py
 has it). Into a fresh store (or --store; --skip-import when it already holds the year): `init
@@ -50,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--store", help="store URL (default: SQLite in a fresh temp dir)")
     p.add_argument("--skip-import", action="store_true", help="the store already holds the year's work orders")
+    p.add_argument("--seal-key", help="the seal key file (made if missing; default: a new one in the temp dir)")
     p.add_argument("--cli", help="command to run instead of the installed hotline-ledger")
     args = p.parse_args(argv)
     args.narrow = args.sorted = False
@@ -72,14 +75,18 @@ def main(argv: list[str] | None = None) -> int:
                     return 1
                 table.info(f"import workorders ({run.seconds:.1f} s)", f"{args.orders / run.seconds:,.0f} orders/s",
                            f"CPU {_cpu_of_children() - before:.1f} s")
-            key = cli.step(table, "seal keygen", "seal", "keygen", str(tmp / "seal.pem"), json_flag=True)
-            cli.env["HOTLINE_LEDGER_SEAL_KEY"] = str(tmp / "seal.pem")
+            # The seal key: --seal-key (made there if missing; a store sealed before wants the same key again),
+            # else a new one in the temp dir.
+            key_file = Path(args.seal_key) if args.seal_key else tmp / "seal.pem"
+            key = key_file.exists() or cli.step(table, "seal keygen", "seal", "keygen", str(key_file), json_flag=True)
+            cli.env["HOTLINE_LEDGER_SEAL_KEY"] = str(key_file)
             sealed = cli.step(table, "seal", "seal", "--note", "bench", json_flag=True) if key else None
             if not key or not sealed:
                 table.print()
                 return 1
-            table.info(f"seal ({sealed.seconds:.1f} s)", f"tree size {json.loads(sealed.out)['tree_size']:,}")
-            public = json.loads(key.out)["public_key"]
+            head = json.loads(sealed.out)
+            table.info(f"seal ({sealed.seconds:.1f} s)", f"tree size {head['tree_size']:,}")
+            public = head["public_key"]
             out = tmp / "unit.proof.json"
             steps = {"floor": ("rules", "show", "--year", year),
                      "build": ("proof", "unit", "--year", year, "--unit", args.unit, "--output", str(out)),
