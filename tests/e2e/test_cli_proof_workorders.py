@@ -180,3 +180,34 @@ def test_an_order_moved_to_another_unit_is_shown_to_both_and_both_proofs_check(c
         result = _check(cli, path, key)
         assert result.exit_code == 0, result.stderr
         assert "the rates recomputed from them" in result.stdout
+
+
+def test_on_a_ledger_with_chunks_of_several_units_the_rates_stay_stated(cli: Cli, tmp_path: Path,
+                                                                         ledger: Any) -> None:
+    from events.workorders import WorkOrderFactsRecorded
+    from ledger.aggregates import WorkOrderBatch
+
+    cli.json("init", "--year", "2025")
+    # A chunk as imports recorded them before chunks were per unit: two units' orders, no unit named.
+    rows = [["TA2025000001", "taishan", "2025-03-01T09:00:00", "2025-03-08T09:00:00", "2025-03-02T09:00:00",
+             "1", "1", "满意", "1"],
+            ["TA2025000002", "daiyue", "2025-03-01T10:00:00", "2025-03-08T10:00:00", "2025-03-02T10:00:00",
+             "1", "1", "不满意", "1"]]
+    ledger.save(WorkOrderBatch.start(WorkOrderFactsRecorded, id=WorkOrderBatch.id_for("before", 0), batch="before",
+                                     chunk=0, source="old.csv", sha256="0" * 64, exported_at="2025-03-05T00:00:00",
+                                     rows=rows, recorded_by="tester"))
+    key = cli.json("seal", "keygen", str(tmp_path / "seal.pem"))["public_key"]
+    _seal(cli, tmp_path / "seal.pem", "三月通报")
+    path = tmp_path / "taishan.json"
+    doc = _prove(cli, path, "taishan")
+    # The old chunk is left out (it holds 岱岳区's order), and the file says why the rates are only stated.
+    assert _chunks(doc) == []
+    assert doc["work_orders"]["complete"] is False
+    assert "1 work-order events were recorded before work orders were recorded per unit" in \
+        doc["work_orders"]["stated_because"]
+    assert "TA2025000002" not in path.read_text(encoding="utf-8")
+    result = _check(cli, path, key)
+    assert result.exit_code == 0, result.stderr
+    assert "work orders not shown: 1 work-order events were recorded before" in result.stdout
+    # Stated: the volume and the three rates (satisfaction 1/1 = 100 % as published, unproven here).
+    assert "stated, not proven (other units' figures): 2.3.1, 2.3.2, 2.3.3, 2.3.4;" in result.stdout
