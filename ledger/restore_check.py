@@ -314,6 +314,9 @@ class RestoreCheck:
         units = self._rules.unit_codes()
         if not units:
             raise RuleViolation(_("work orders come before any ruleset"))
+        if e.unit is not None and e.unit not in units:
+            raise RuleViolation(_("work-order chunk of an unknown unit {unit} (no restored ruleset names it)").format(
+                unit=repr(e.unit[:80])))
         for n, row in enumerate(e.rows, start=1):
             fact = dict(zip(FACT_FIELDS, row, strict=False))
             if len(row) != len(FACT_FIELDS) or not fact["order_id"]:

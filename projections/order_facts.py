@@ -121,8 +121,11 @@ class FactMerge:
 
 
 def log_row(e: WorkOrderFactsRecorded, nid: int) -> tuple[Any, ...]:
-    """The chunk's entry in the ``log`` table: what it recorded, not its thousands of facts."""
+    """The chunk's entry in the ``log`` table: what it recorded, not its thousands of facts.
+
+    A per-unit chunk names its unit (``proof unit`` finds a unit's chunks by it); an older chunk, of several
+    units' orders, names none."""
     payload = {"batch": e.batch, "chunk": e.chunk, "source": e.source, "sha256": e.sha256,
                "exported_at": e.exported_at, "facts": len(e.rows)}
-    return (nid, str(e.originator_id), e.originator_version, type(e).__name__, None, None, e.timestamp.isoformat(),
+    return (nid, str(e.originator_id), e.originator_version, type(e).__name__, e.unit, None, e.timestamp.isoformat(),
             e.recorded_by, json.dumps(payload, ensure_ascii=False), e.authenticated_as)

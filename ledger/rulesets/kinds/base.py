@@ -182,7 +182,8 @@ class Kind:
         None (the ledger computes it). deducts: its points come from deductions (a ``cap`` means
         something, and it may deduct from a pool). bonus: it adds points on top of its section
         (it needs neither max nor pool). own_events: its points rest on the unit's own events
-        alone (a proof recomputes them).
+        alone (a proof recomputes them). own_orders: its points rest on the unit's own work orders
+        (a proof that holds all of them recomputes them).
     """
 
     name: ClassVar[str]
@@ -192,6 +193,7 @@ class Kind:
     deducts: ClassVar[bool] = False
     bonus: ClassVar[bool] = False
     own_events: ClassVar[bool] = False
+    own_orders: ClassVar[bool] = False
 
     def check(self, ruleset: Ruleset, item: Any, at: str) -> list[str]:
         """Problems with the item's parameters in this ruleset, as ``key.path: message`` lines."""

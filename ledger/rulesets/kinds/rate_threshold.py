@@ -64,6 +64,7 @@ class RateThreshold(Kind):
     model = RateItem
     label = N_("rate against a threshold")
     deducts = True
+    own_orders = True
 
     def check(self, ruleset: Any, item: RateItem, at: str) -> list[str]:
         rates = known_rates(ruleset)
