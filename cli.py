@@ -16,18 +16,16 @@ from decimal import Decimal, InvalidOperation
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
 from cli_help import LocalizedGroup
+from ledger.defaults import builtin_source, default_zone
 from ledger.errors import ImportRejected, LedgerError, StoreUnavailable
 from ledger.policy import ROLE_NAMES
 from ledger.store import DEFAULT_STORE, parse_store
 from ledger.translation import N_, ngettext
 from ledger.translation import gettext as _
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 def console() -> Any:
@@ -55,7 +53,7 @@ class IsoDate(click.ParamType):
 
 
 class Moment(click.ParamType):
-    """An ISO 8601 timestamp (no offset: Asia/Shanghai) or a date (the end of that day)."""
+    """An ISO 8601 timestamp (no offset: the built-in ruleset's zone, Asia/Shanghai) or a date (the end of that day)."""
 
     name = "TIMESTAMP"
 
@@ -69,7 +67,7 @@ class Moment(click.ParamType):
         except ValueError:
             self.fail(_("{value} is not a timestamp (YYYY-MM-DDTHH:MM[:SS][+08:00] or YYYY-MM-DD)")
                       .format(value=repr(value)), param, ctx)
-        return moment if moment.tzinfo else moment.replace(tzinfo=TZ)
+        return moment if moment.tzinfo else moment.replace(tzinfo=default_zone())
 
 
 class KnownAt(click.ParamType):
@@ -195,7 +193,14 @@ class Session:
                     store=self.location.display, problem=mask(first_line(e), self.location))) from None
 
     def today(self) -> date:
-        return datetime.now(TZ).date()
+        return datetime.now(default_zone()).date()
+
+    def close(self) -> None:
+        """Close the application if a command opened it (its pooled connections go back to the server now,
+        not when the process or the garbage collector ends them — several commands may run in one process)."""
+        app = self.__dict__.pop("app", None)
+        if app is not None:
+            app.close()
 
     def discard_if_fresh(self) -> None:
         """After a refusal: remove the store this command created, if it holds no event (nothing was recorded)."""
@@ -318,6 +323,7 @@ def emit_file(output: str, store: Any, data: bytes) -> None:
 def main(ctx: click.Context, store: str, actor: str) -> None:
     """The 12345 hotline scoring ledger: every deduction an immutable event, every score traceable."""
     ctx.obj = Session(store, actor)
+    ctx.call_on_close(ctx.obj.close)
 
 
 # ── set-up and rules ─────────────────────────────────────────────────────────
@@ -338,7 +344,7 @@ def init(s: Session, year: int | None, ruleset_file: str | None, fmt: str) -> No
 
         text, source = read_ruleset_file(ruleset_file), Path(ruleset_file).name
     else:
-        text, source = builtin_text(), "built-in:taian"
+        text, source = builtin_text(), builtin_source()
     book, changed = s.app.adopt_ruleset(year, text, source, s.actor)
     if fmt == "json":
         emit_json({"id": book, "year": year, "changed": changed})
@@ -523,8 +529,9 @@ def dispute() -> None:
 @dispute.command("open")
 @click.argument("event_id", required=False)
 @click.option("--workorder", "order_id", default=None, help="Screen this work order out of one rate.")
-@click.option("--rate", type=click.Choice(["satisfaction", "reply", "ontime"]), default=None,
-              help='The rate to screen the work order out of (with --workorder).')
+@click.option("--rate", default=None, metavar="CODE",
+              help="The rate to screen the work order out of (with --workorder): a rate code of the year's ruleset "
+                   "([[rates]], e.g. satisfaction).")
 @click.option("--reason", required=True, help='Why the unit disputes it.')
 @click.option("--evidence", required=True, help="What proves it: a work-order number, a document's name.")
 @click.option("--attach", multiple=True, type=click.Path(exists=True, dir_okay=False),
@@ -541,8 +548,8 @@ def dispute_open(s: Session, event_id: str | None, order_id: str | None, rate: s
         raise click.UsageError(_("give either EVENT_ID or --workorder ORDER_ID --rate RATE"))
     if order_id is not None:
         if rate is None:
-            raise click.UsageError(_("--workorder needs --rate satisfaction|reply|ontime"))
-        new = s.app.open_screening(order_id=order_id.strip(), rate=rate, reason=reason, evidence=evidence,
+            raise click.UsageError(_("--workorder needs --rate CODE (a rate code of the year's ruleset)"))
+        new = s.app.open_screening(order_id=order_id.strip(), rate=rate.strip(), reason=reason, evidence=evidence,
                                    attachments=attach, actor=s.actor, filed_on=filed_on)
     else:
         new = s.app.open_dispute(event_id=event_id, reason=reason, evidence=evidence, attachments=attach,
@@ -638,7 +645,7 @@ def import_workorders(s: Session, file: str, as_exported: datetime | None, fmt: 
     from ledger.imports.workorder_import import import_workorders as run
     from projections.reports.progress import progress_bar
 
-    exported = as_exported.astimezone(TZ).strftime("%Y-%m-%dT%H:%M:%S") if as_exported else None
+    exported = as_exported.astimezone(default_zone()).strftime("%Y-%m-%dT%H:%M:%S") if as_exported else None
     with progress_bar("读取工单") as tick:
         counts = run(s.app, file, s.actor, exported_at=exported, progress=tick)
     _emit_counts(fmt, counts)

@@ -4,12 +4,23 @@ Events are frozen pydantic models (validated on the way in and when read back) t
 eventsourcing's aggregates can be mutated with. They live outside the aggregate classes so
 their stored topics (``events.occurrences:OccurrenceRecorded``) never change when the write
 side is refactored.
+
+Versions (eventsourcing's convention): an event class whose shape changed has ``class_version``
+N > 1, and static methods ``upcast_v1_v2`` … ``upcast_v{N-1}_vN`` that each turn a stored state
+of one version into the next, in place. The mapper (ledger/store.py) writes ``class_version``
+into the stored state of a class at N > 1, and on reading runs the upcasters from the stored
+version (1 when absent) up to the class's. The stored bytes are never rewritten: the chain and
+the Merkle tree go on committing to what was written.
+
+Every event written before versions were marked (until 2026-12-02) is stored without one, so it
+reads as version 1 whatever shape it was written in; the upcasters from version 1 therefore only
+fill a field the state lacks (``setdefault``) and never replace one it has.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import CanInitAggregate, CanMutateAggregate, datetime_now_with_tzinfo
@@ -28,6 +39,9 @@ class DomainEvent(BaseModel):
     # defer_build: a command builds the validators of only the event types it actually touches.
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
+    #: The shape's version (see the module's docstring); 1 until a field is added or changed.
+    class_version: ClassVar[int] = 1
+
     originator_id: UUID
     originator_version: int
     timestamp: datetime = Field(default_factory=datetime_now_with_tzinfo)
@@ -41,12 +55,19 @@ class LedgerEvent(DomainEvent, CanMutateAggregate[UUID]):
         authenticated_as: who the store (or the web service) authenticated when it was written:
             PostgreSQL's ``session_user``, the OS account on SQLite, the account's login behind the
             service. Stamped by the mapper as the event is stored (ledger/identity.py), whatever a
-            caller passed; None only in events recorded before the ledger kept it (an optional field
-            with a default, so their stored shape still decodes: no upcaster needed).
+            caller passed; None only in events recorded before the ledger kept it (version 1).
     """
+
+    #: 2: ``authenticated_as`` added (2026-12-02).
+    class_version: ClassVar[int] = 2
 
     recorded_by: str
     authenticated_as: str | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Written before the ledger kept who was authenticated: nobody is known."""
+        state.setdefault("authenticated_as", None)
 
     def apply(self, aggregate: Any) -> None:
         # The aggregate decides how each fact changes it (its ``when`` dispatch).

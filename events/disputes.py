@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 from events.base import Attachment, LedgerCreated, LedgerEvent
 
@@ -15,10 +15,15 @@ class DisputeOpened(LedgerCreated):
         subject: ``occurrence`` or ``workorder``.
         target: the occurrence id (subject occurrence) or the work-order id (subject workorder).
         unit, item: the unit and the item concerned (for a screening, the rate's item).
-        rate: ``satisfaction``, ``reply`` or ``ontime`` for a screening, else None.
+        rate: for a screening, a rate code of the ruleset of the order's year (``[[rates]]``; events
+        recorded before rates were data name ``satisfaction``, ``reply`` or ``ontime``, which the
+        rulesets still declare), else None.
         reason, evidence, attachments: the unit's case.
         filed_on: the date the unit filed it, when given (e.g. on paper before it was recorded).
     """
+
+    #: 2: ``filed_on`` added (2025-11-25); 3: ``authenticated_as`` added (2026-12-02).
+    class_version: ClassVar[int] = 3
 
     subject: Literal["occurrence", "workorder"]
     target: str
@@ -29,6 +34,15 @@ class DisputeOpened(LedgerCreated):
     evidence: str
     attachments: tuple[Attachment, ...] = ()
     filed_on: date | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Opened before a filing date could be given: none was."""
+        state.setdefault("filed_on", None)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        LedgerEvent.upcast_v1_v2(state)
 
 
 class DisputeDecided(LedgerEvent):

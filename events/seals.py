@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from events.base import LedgerCreated
+from typing import Any, ClassVar
+
+from events.base import LedgerCreated, LedgerEvent
 
 
 class LedgerSealed(LedgerCreated):
@@ -17,6 +19,10 @@ class LedgerSealed(LedgerCreated):
             before the tree (their signature covers the chain head alone).
     """
 
+    #: 2: ``signature``, ``public_key`` added (signed seals); 3: ``authenticated_as`` added; 4: ``tree_size``,
+    #: ``tree_root`` added (signed tree heads). Between 2026-12-01 and 12-02.
+    class_version: ClassVar[int] = 4
+
     notification_id: int
     head: str
     note: str = ""
@@ -24,3 +30,19 @@ class LedgerSealed(LedgerCreated):
     public_key: str = ""
     tree_size: int = 0
     tree_root: str = ""
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Sealed before seals were signed: unsigned."""
+        state.setdefault("signature", "")
+        state.setdefault("public_key", "")
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        LedgerEvent.upcast_v1_v2(state)
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        """Sealed before the Merkle tree: no tree head (the signature covers the chain head alone)."""
+        state.setdefault("tree_size", 0)
+        state.setdefault("tree_root", "")

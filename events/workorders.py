@@ -6,9 +6,11 @@ aggregates/s), so one event carries a chunk of facts; per-order state lives in a
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from pydantic import model_validator
 
-from events.base import LedgerCreated
+from events.base import LedgerCreated, LedgerEvent
 
 #: The fields of one fact row, in order. A row holds only what is new or changed for the order:
 #: ``None`` in a position means "not stated by this fact" (absent column or unchanged value).
@@ -39,7 +41,13 @@ class WorkOrderFactsRecorded(LedgerCreated):
         header → one value per fact row, aligned with ``rows``; ``None`` means "not stated", ``""``
         an empty cell. Only columns some row of the chunk states are present; events recorded
         before the ledger kept extra columns load with none.
+        unit: the unit (code) every fact of the chunk concerns, so that one unit's facts can be shown
+        and proven without another unit's (docs/merkle.md); ``None`` for a chunk recorded before
+        chunks were per unit, which may hold several units' orders.
     """
+
+    #: 2: ``extra`` added (2025-11-25); 3: ``authenticated_as`` added (2026-12-02).
+    class_version: ClassVar[int] = 3
 
     batch: str
     chunk: int
@@ -48,6 +56,16 @@ class WorkOrderFactsRecorded(LedgerCreated):
     exported_at: str
     rows: list[list[str | None]]
     extra: dict[str, list[str | None]] = {}
+    unit: str | None = None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Recorded before the ledger kept extra columns: none stated."""
+        state.setdefault("extra", {})
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        LedgerEvent.upcast_v1_v2(state)
 
     @model_validator(mode="after")
     def _extra_aligned_with_rows(self) -> WorkOrderFactsRecorded:

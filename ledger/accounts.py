@@ -18,11 +18,9 @@ import hmac
 import re
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -31,6 +29,7 @@ from eventsourcing.application import AggregateNotFoundError
 from events.accounts import AccountOpened
 from ledger.aggregates import Account
 from ledger.credentials import PASSWORD, TOKEN, Credentials, credentials_for
+from ledger.defaults import default_zone
 from ledger.errors import Conflict, LedgerError, NotFound, RuleViolation
 from ledger.policy import ROLE_NAMES
 from ledger.translation import gettext as _
@@ -47,7 +46,6 @@ MAX_PASSWORD = 1024
 #: A login: lower case letters, digits, ``.``, ``_``, ``-`` and ``@``, starting with a letter or digit.
 LOGIN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 #: Which year's ruleset names the units a unit account may belong to: the current year, here.
-TZ = ZoneInfo("Asia/Shanghai")
 
 WRONG_PASSWORD = "wrong login or password"
 WRONG_TOKEN = "unknown or revoked API token"
@@ -181,7 +179,7 @@ class Accounts(_Core):
                                 name=display, recorded_by=actor)
         if hashed is not None:
             account.note_password_set(actor)
-        self._save_new(account, taken)
+        self.save_new(account, conflict=taken)
         if hashed is not None:
             self.credentials.put(PASSWORD, account.id.hex, account.id.hex, hashed)
         return _info(account)
@@ -199,7 +197,7 @@ class Accounts(_Core):
             return None
         if not given:
             raise RuleViolation(_("a unit account needs its unit: give --unit U"))
-        _ruleset, code, _item = self.resolve(datetime.now(TZ).year, given)
+        _ruleset, code, _item = self.resolve(self.clock(default_zone()).year, given)
         return code
 
     def disable_account(self, login: str, actor: str) -> AccountInfo:

@@ -28,10 +28,11 @@ from ledger.accounts import Accounts
 from ledger.aggregates import RulesetBook
 from ledger.calendar_rulings import CalendarRulings
 from ledger.chain import chain_env
+from ledger.date_window import Clock, system_clock, today_in
 from ledger.deadline_records import DeadlineRecords
-from ledger.disputing import RATE_ITEMS, Disputing
+from ledger.disputing import Disputing
 from ledger.encryption import KEY_ENV, check_store_key, cipher_env
-from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, StoreUnavailable, UnknownItem, UnknownUnit
+from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, StoreUnavailable, UnknownItem
 from ledger.evidence import evidence_store_for
 from ledger.order_index import FactChunk, OrderState
 from ledger.provisioning import ensure_tables, probe
@@ -43,12 +44,13 @@ from ledger.sealing import Sealing
 from ledger.store import OrjsonTranscoder, PydanticMapper, StoreLocation
 from ledger.translation import N_
 from ledger.translation import gettext as _
+from ledger.units import unit_in
 from projections.view import View
 
 #: What find_id and aggregate call a record in a message (their ``what``), translated where shown.
 RECORD_KINDS = (N_("occurrence"), N_("assessment"), N_("dispute"))
 
-__all__ = ["CONFLICT_RETRIES", "RATE_ITEMS", "Ledger", "LedgerCore"]
+__all__ = ["CONFLICT_RETRIES", "Ledger", "LedgerCore"]
 
 #: Read-decide-save attempts before a command that keeps meeting concurrent changes gives up.
 CONFLICT_RETRIES = 20
@@ -68,8 +70,14 @@ class LedgerCore(Application[UUID]):
 
     env = {"TRANSCODER_TOPIC": get_topic(OrjsonTranscoder), "MAPPER_TOPIC": get_topic(PydanticMapper)}
 
-    def __init__(self, location: StoreLocation, extra_env: dict[str, str] | None = None) -> None:
+    #: The clock the use cases take today from (date_window.py); the machine's unless another is passed in.
+    clock: Clock = staticmethod(system_clock)
+
+    def __init__(self, location: StoreLocation, extra_env: dict[str, str] | None = None,
+                 clock: Clock | None = None) -> None:
         self.location = location
+        if clock is not None:
+            self.clock = clock
         module = location.env["PERSISTENCE_MODULE"]
         probe(location)
         key = cipher_env(os.environ.get(KEY_ENV))
@@ -228,6 +236,10 @@ class LedgerCore(Application[UUID]):
         return parse_adopted(book.text, book.sha256)
 
     # ── validation shared by the recording commands ─────────────────────────
+    def today_in(self, ruleset: Ruleset) -> date:
+        """Today by the application's clock, in ``ruleset``'s time zone: the latest date a record may carry."""
+        return today_in(ruleset, self.clock)
+
     def resolve(self, year: int, unit: str, item: str | None = None) -> tuple[Ruleset, str, Item | None]:
         """The ruleset for ``year``, the unit's code and the item, or a refusal naming what is unknown."""
         memo = getattr(self, "_resolved", None)
@@ -240,9 +252,7 @@ class LedgerCore(Application[UUID]):
 
     def _resolve(self, year: int, unit: str, item: str | None) -> tuple[Ruleset, str, Item | None]:
         ruleset = self.ruleset(year)
-        found = ruleset.resolve_unit(unit)
-        if found is None:
-            raise UnknownUnit(unit, year, [f"{u.code}/{u.name}" for u in ruleset.units])
+        found = unit_in(ruleset, unit, year)
         if item is None:
             return ruleset, found.code, None
         try:
@@ -257,19 +267,22 @@ class LedgerCore(Application[UUID]):
                                 f"in the {year} ruleset: it is scored for other unit classes only")
         return ruleset, found.code, it
 
-    def item_kind(self, unit: str, item: str, on: date) -> str:
-        """The kind of ``item`` in the ruleset for ``on``'s year (validating unit and item)."""
+    def item_recorded_as(self, unit: str, item: str, on: date) -> str | None:
+        """How ``item`` is recorded in the ruleset for ``on``'s year (``ledger.recording.recorded_as``), validating
+        unit and item."""
+        from ledger.recording import recorded_as
+
         _ruleset, _unit, it = self.resolve(on.year, unit, item)
-        assert it is not None
-        return it.kind
+        return recorded_as(it)
 
     # ── saving: one transaction per command; a conflict becomes a refusal or a fresh decision ──
-    def save_all(self, aggregates: Sequence[Any], conflict: str) -> None:
-        """Save many new aggregates in one transaction (all or nothing)."""
+    def save_new(self, *aggregates: Any, conflict: str) -> None:
+        """Save new aggregates in one transaction (all or nothing): an id already taken (a concurrent writer, a
+        repeat) refuses the lot with ``Conflict(conflict)``."""
         try:
             self.save(*aggregates)
         except IntegrityError:
-            raise RuleViolation(conflict) from None
+            raise Conflict(conflict) from None
 
     def append_events(self, events: Sequence[Any], conflict: str) -> list[int]:
         """Append new aggregates' events in one transaction, mapping each as it goes (bulk imports).
@@ -296,12 +309,6 @@ class LedgerCore(Application[UUID]):
         if not evidence or not evidence.strip():
             raise RuleViolation("the evidence reference is empty: say what the record rests on (--evidence)")
         return evidence.strip()
-
-    def _save_new(self, aggregate: Any, conflict: str) -> None:
-        try:
-            self.save(aggregate)
-        except IntegrityError:
-            raise Conflict(conflict) from None
 
     # ── ids as the user gives them ──────────────────────────────────────────
     def find_id(self, table: str, given: str, what: str) -> str:

@@ -30,19 +30,27 @@ def window_message(what: str, given: object, year: int, first: date, last: date)
              "ruleset)").format(what=_(what), given=given, year=year, first=first, last=last)
 
 
-#: Where "today" comes from (tests of a year still to come replace it; nothing else does).
-CLOCK: Callable[[ZoneInfo], datetime] = datetime.now
+#: A clock: the time now in a zone. Use cases never read one themselves: the application is given one
+#: (``LedgerCore(clock=...)``) and hands the day it reads to the checks below.
+Clock = Callable[[ZoneInfo], datetime]
+
+#: The machine's clock, read by ``system_clock`` (tests of a year still to come replace it; nothing else does).
+CLOCK: Clock = datetime.now
 
 
-def today_in(ruleset: Ruleset) -> date:
-    """Today's date in the ruleset's time zone."""
-    return CLOCK(ZoneInfo(ruleset.scoring.timezone)).date()
+def system_clock(zone: ZoneInfo) -> datetime:
+    """The machine's clock (``CLOCK`` as it is when called): an application's clock unless it is given another."""
+    return CLOCK(zone)
 
 
-def check_recorded_date(ruleset: Ruleset, year: int, day: date, what: str) -> None:
-    """Refuse ``day`` unless it lies in ``ruleset``'s window around ``year`` and is not still to come."""
+def today_in(ruleset: Ruleset, clock: Clock) -> date:
+    """Today's date by ``clock`` in the ruleset's time zone."""
+    return clock(ZoneInfo(ruleset.scoring.timezone)).date()
+
+
+def check_recorded_date(ruleset: Ruleset, year: int, day: date, what: str, today: date) -> None:
+    """Refuse ``day`` unless it lies in ``ruleset``'s window around ``year`` and is not after ``today``."""
     check_in_window(ruleset, year, day, what)
-    today = today_in(ruleset)
     if day > today:
         raise DateOutOfWindow(_("{what} {given} is still to come (today is {today}): a record is dated the day "
                                 "it happened").format(what=_(what), given=day, today=today))

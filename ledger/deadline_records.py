@@ -14,6 +14,7 @@ from events.deadlines import NoticeReceived, ReportSubmitted
 from ledger.aggregates import Notice, ReportSubmission
 from ledger.date_window import check_recorded_date
 from ledger.errors import NotFound, RuleViolation
+from ledger.rulesets.kinds.deadline import DeadlineItem
 from ledger.rulesets.schema import Ruleset
 from ledger.translation import gettext as _
 
@@ -37,7 +38,7 @@ class DeadlineRecords(_Core):
         ruleset, unit_code, _item = self.resolve(parsed.year, unit)
         self._require_deadline_schedule(ruleset, parsed.year, kind, f"{kind} reports")
         check_recorded_date(ruleset, parsed.year, on, _("the submission date of the {kind} report for {period}")
-                        .format(kind=kind, period=parsed))
+                            .format(kind=kind, period=parsed), self.today_in(ruleset))
         if on < parsed.end:
             # A report analyses its whole period: one dated before the period's last day is a typo
             # (a wrong --period or --date), and it would otherwise count as on time.
@@ -59,7 +60,7 @@ class DeadlineRecords(_Core):
             raise RuleViolation("the notice id is empty (--notice)")
         ruleset, unit_code, _item = self.resolve(received.year, unit)
         self._require_deadline_schedule(ruleset, received.year, "notice", "explanations of notices")
-        check_recorded_date(ruleset, received.year, received, _("the receipt date"))
+        check_recorded_date(ruleset, received.year, received, _("the receipt date"), self.today_in(ruleset))
         return {"unit": unit_code, "notice": notice.strip(), "received": received, "year": received.year,
                 "evidence": self._require_evidence(evidence)}
 
@@ -67,7 +68,7 @@ class DeadlineRecords(_Core):
         """Record a first-supervision notice (its id must be new)."""
         fields = self.notice_fields(unit, notice, received, evidence)
         agg = Notice.start(NoticeReceived, id=Notice.id_for(fields["notice"]), **fields, recorded_by=actor)
-        self._save_new(agg, f"notice {notice!r} is already recorded: a notice id is unique")
+        self.save_new(agg, conflict=f"notice {notice!r} is already recorded: a notice id is unique")
         return str(agg.id)
 
     def explain(self, *, notice: str, on: date, evidence: str, actor: str) -> str:
@@ -79,8 +80,9 @@ class DeadlineRecords(_Core):
             except AggregateNotFoundError:
                 raise NotFound(f"no notice {notice!r} in the ledger (record it with `notice` first)") from None
             year = agg.received.year
-            check_recorded_date(self.ruleset(year), year, on,
-                            _("the explanation date of notice {notice}").format(notice=notice.strip()))
+            ruleset = self.ruleset(year)
+            check_recorded_date(ruleset, year, on, _("the explanation date of notice {notice}").format(
+                notice=notice.strip()), self.today_in(ruleset))
             agg.explain(on, self._require_evidence(evidence), actor)
             self.save(agg)
             return str(agg.id)
@@ -90,5 +92,5 @@ class DeadlineRecords(_Core):
     @staticmethod
     def _require_deadline_schedule(ruleset: Ruleset, year: int, schedule: str, what: str) -> None:
         # A submission no deadline item judges would sit in the ledger and never count.
-        if not any(i.kind == "deadline" and i.schedule == schedule for i in ruleset.items):
+        if not any(isinstance(i, DeadlineItem) and i.schedule == schedule for i in ruleset.items):
             raise RuleViolation(f"the {year} ruleset has no deadline for {what} (see `rules show --year {year}`)")

@@ -12,14 +12,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from events.occurrences import OccurrenceRecorded
-from ledger import date_window
 from ledger.aggregates import Occurrence
 from ledger.calendar import CalendarYearUnknown
+from ledger.defaults import builtin_source, default_zone
 from ledger.errors import RuleViolation
 from ledger.imports.workorder_import import import_workorders
+from ledger.recording import recorded_as
 from ledger.rulesets.loading import builtin_text
 from ledger.translation import gettext as _
 from projections.deadlines import period_end, periods_of_year
@@ -98,7 +98,7 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
                                   "run the demo on a fresh store").format(year=year))
         return _("the store already holds the {year} demo year: showing it").format(year=year)
     # All or nothing: what the demo needs is checked before its first event, so a refusal records nothing.
-    today = date_window.CLOCK(ZoneInfo("Asia/Shanghai")).date()  # the built-in ruleset's zone
+    today = app.clock(default_zone()).date()  # the zone of the ruleset the demo adopts
     if date(year, 12, 31) >= today:
         raise RuleViolation(_("no demo for {year}: a demo records a whole year, and {year} is not over yet (records "
                               "are never dated after today, {today})").format(year=year, today=today))
@@ -110,11 +110,11 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
                               "set` and `calendar complete {year}` first").format(year=year, first=known[0],
                                                                                    last=known[-1]))
     rng = random.Random(year)
-    app.adopt_ruleset(year, builtin_text(), "built-in:taian", demo_actor)
-    app.adopt_ruleset(year + 1, builtin_text(), "built-in:taian", demo_actor)  # December's report is due then
+    app.adopt_ruleset(year, builtin_text(), builtin_source(), demo_actor)
+    app.adopt_ruleset(year + 1, builtin_text(), builtin_source(), demo_actor)  # December's report is due then
     ruleset = app.ruleset(year)
     units = {u.code: u.name for u in ruleset.units}
-    assessed = [i for i in ruleset.items if i.kind == "assessment"]
+    assessed = [i for i in ruleset.items if recorded_as(i) == "assessment"]
     for code, (_name, _volume, diligence) in PROFILES.items():
         for item in assessed:
             shortfall = Decimal(rng.choice((0, 0, 0, 1, 2) if diligence > 0.7 else (0, 1, 2, 3))) / 10
@@ -134,7 +134,7 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
         for _n in range(rng.choice((0, 0, 1, 1, 2))):
             fields = app.occurrence_fields(code, "5.1", _random_day(rng, year), 1, "市领导批示（表扬）")
             occurrences.append(Occurrence.start(OccurrenceRecorded, **fields, recorded_by=demo_actor))
-    app.save_all(occurrences, "the demo year was recorded meanwhile")
+    app.save_new(*occurrences, conflict="the demo year was recorded meanwhile")
     reports = sum(_submit_reports(app, rng, year, code, p[2], demo_actor) for code, p in PROFILES.items())
     for code, (_name, _volume, diligence) in PROFILES.items():
         calendar = calendar_of(app.refresh().db)
@@ -178,14 +178,13 @@ def demo_accounts(app: Any, actor: str) -> dict[str, str]:
     """
     import secrets
 
-    from ledger.accounts import TZ
     from ledger.errors import NoRuleset
 
-    this_year = datetime.now(TZ).year
+    this_year = app.clock(default_zone()).year
     try:
         app.ruleset(this_year)
     except NoRuleset:
-        app.adopt_ruleset(this_year, builtin_text(), "built-in:taian", actor)
+        app.adopt_ruleset(this_year, builtin_text(), builtin_source(), actor)
     passwords = {}
     for login, (role, unit) in DEMO_ACCOUNTS.items():
         password = secrets.token_urlsafe(12)

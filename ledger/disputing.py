@@ -10,9 +10,8 @@ writers opening one at the same instant compute the same id and the store refuse
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import UTC, date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -20,19 +19,16 @@ from eventsourcing.application import AggregateNotFoundError
 
 from events.disputes import DisputeOpened
 from ledger.aggregates import Assessment, Dispute, Occurrence
-from ledger.date_window import check_recorded_date, today_in
-from ledger.errors import Conflict, LedgerError, NotFound, RuleViolation
-from ledger.rulesets.rates import BUILTIN_RATES
+from ledger.date_window import check_recorded_date
+from ledger.errors import Conflict, LedgerError, NoRuleset, NotFound, RuleViolation
 from ledger.translation import gettext as _
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
+    from ledger.rulesets.schema import Ruleset
 else:
     _Core = object
 
-#: The built-in rates a work order may be screened out of.
-#: The rates a work order can be screened out of (the platform export's own rates).
-RATE_ITEMS = frozenset(BUILTIN_RATES)
 #: How many pages' answers ``dispute_refusals`` keeps per process.
 _REFUSALS_KEPT = 32
 
@@ -61,7 +57,7 @@ class Disputing(_Core):
         falls on a quarter hour): a page read again and again between two recordings asks once.
         """
         ids = tuple(event_ids)
-        key = (ids, self.recorder.max_notification_id(), int(time.time() // 900))
+        key = (ids, self.recorder.max_notification_id(), int(self.clock(UTC).timestamp() // 900))
         memo: dict[Any, dict[str, str | None]] = self.__dict__.setdefault("_dispute_refusals", {})
         if key in memo:
             return dict(memo[key])
@@ -132,19 +128,42 @@ class Disputing(_Core):
 
     def open_screening(self, *, order_id: str, rate: str, reason: str, evidence: str, actor: str,
                        attachments: Sequence[str] = (), filed_on: date | None = None) -> str:
-        """A unit asks that a work order be screened out (甄别) of one rate."""
-        if rate not in RATE_ITEMS:
-            raise RuleViolation(_("rate must be one of {rates}, not {rate}").format(rates=", ".join(sorted(RATE_ITEMS)),
-                                                                                    rate=repr(rate)))
+        """A unit asks that a work order be screened out (甄别) of one rate: any rate code of the ruleset of the year
+        the order counts in for that rate (its ``year_by`` time's year)."""
         # The order as its recorded facts leave it: the store's order index, never the read model.
         state = self.order_states([order_id]).get(order_id)
         if state is None:
             raise NotFound(_("no work order {order} in the ledger (import the export that has it first)").format(
                 order=repr(order_id)))
         unit, dispatched_at, due_at, completed = state[:4]
-        year = int((due_at if rate == "ontime" else dispatched_at)[:4])
-        ruleset = self.ruleset(year)
-        item = next((i.code for i in ruleset.items if getattr(i, "rate", None) == rate), None)
+        times = {"dispatched": dispatched_at, "due": due_at}
+        # The rate decides which time places the order in a year, and that year's ruleset declares the rate: the one
+        # of the dispatch year or of the due year whose definition places the order in its own year.
+        found: list[tuple[int, Ruleset]] = []
+        for year in dict.fromkeys((int(dispatched_at[:4]), int(due_at[:4]))):
+            try:
+                found.append((year, self.ruleset(year)))
+            except NoRuleset:
+                continue
+        if not found:
+            self.ruleset(int(dispatched_at[:4]))  # raises: no ruleset for the order's year
+        year, ruleset = found[0]
+        definition = None
+        for y, r in found:
+            d = r.rate_definition(rate)
+            if d is not None and times[d.year_by][:4] == str(y):
+                year, ruleset, definition = y, r, d
+                break
+        for _year, r in found if definition is None else ():
+            d = r.rate_definition(rate)
+            if d is not None:  # a rate of a year the order is in, placing it in another year: that year's ruleset
+                raise NoRuleset(int(times[d.year_by][:4]))
+        if definition is None:
+            raise RuleViolation(_("{rate} is not a rate of the {year} ruleset; rate codes: {rates}").format(
+                rate=repr(rate), year=year, rates=", ".join(r.code for r in ruleset.rates)))
+        # The item the screening concerns: one that scores the rate, or ranks by it.
+        item = next((i.code for i in ruleset.items if rate in (getattr(i, "rate", None), getattr(i, "by", None))),
+                    None)
         if item is None:
             raise RuleViolation(_("the {year} ruleset scores no {rate} rate").format(year=year, rate=rate))
         dispute_id = self._next_dispute_id(
@@ -153,7 +172,9 @@ class Disputing(_Core):
                 order=order_id, dispute=open_, rate=rate),
             lambda accepted: _("work order {order} was screened out of {rate} when screening {dispute} was "
                                "accepted").format(order=order_id, rate=rate, dispute=accepted))
-        self._check_filing(year, date.fromisoformat(completed[:10]) if completed else None, filed_on,
+        # The window counts from the order's date the ruleset names (its completion by default: none while open).
+        start = {"completed": completed, "dispatched": dispatched_at, "due": due_at}[ruleset.disputes.screening_from]
+        self._check_filing(year, date.fromisoformat(start[:10]) if start else None, filed_on,
                            _("work order {order}").format(order=order_id))
         return self._open(id=dispute_id, subject="workorder", target=order_id, unit=unit, item=item, rate=rate,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
@@ -164,15 +185,16 @@ class Disputing(_Core):
         """Refuse a dispute filed after the deadline of the ruleset for ``year`` (issue 8)."""
         ruleset = self.ruleset(year)
         if filed_on is not None:
-            if filed_on > today_in(ruleset):
+            today = self.today_in(ruleset)
+            if filed_on > today:
                 raise RuleViolation(_("{what}: a dispute cannot be filed on {date}, a date still to come (--date)")
                                     .format(what=what, date=filed_on))
-            check_recorded_date(ruleset, year, filed_on, _("{what}: the filing date").format(what=what))
+            check_recorded_date(ruleset, year, filed_on, _("{what}: the filing date").format(what=what), today)
         if ruleset.disputes.working_days is None:
             return
         from ledger.dispute_window import check_filing
 
-        check_filing(ruleset, self.working_calendar(), evaluated_on, filed_on or today_in(ruleset), what)
+        check_filing(ruleset, self.working_calendar(), evaluated_on, filed_on or self.today_in(ruleset), what)
 
     def _open(self, *, attachments: Sequence[str], actor: str, reason: str, evidence: str, conflict: str,
               **fields: Any) -> str:
@@ -182,7 +204,7 @@ class Disputing(_Core):
         kept = tuple(self.evidence.add(a) for a in attachments)
         dispute = Dispute.start(DisputeOpened, **fields, reason=reason.strip(),
                                 evidence=self._require_evidence(evidence), attachments=kept, recorded_by=actor)
-        self._save_new(dispute, conflict)
+        self.save_new(dispute, conflict=conflict)
         return str(dispute.id)
 
     def decide_dispute(self, *, dispute_id: str, decision: str, reason: str, actor: str,

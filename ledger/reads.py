@@ -11,17 +11,15 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from ledger.defaults import default_zone
 from ledger.errors import NotFound, RuleViolation, UnknownItem
 from ledger.translation import _
-
-TZ = ZoneInfo("Asia/Shanghai")
 
 
 def today() -> date:
     """Today in the ledger's time zone (the default ``as_of``)."""
-    return datetime.now(TZ).date()
+    return datetime.now(default_zone()).date()
 
 
 def reading(app: Any, year: int, as_of: date | None = None, known_at: datetime | None = None,
@@ -152,7 +150,7 @@ def log_doc(app: Any, unit: str | None = None, item: str | None = None, since: d
 
     db = app.refresh().db
     return log_entries(db, unit=unit_code(app, unit), item=known_item(db, item),
-                       since=datetime.combine(since, time(0), TZ) if since else None)
+                       since=datetime.combine(since, time(0), default_zone()) if since else None)
 
 
 def dispute_rows(app: Any, unit: str | None = None, only_open: bool = False) -> list[dict[str, Any]]:

@@ -31,6 +31,15 @@ from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import get_topic
 from pydantic import ValidationError
 
+from events.accounts import (
+    AccountDisabled,
+    AccountEnabled,
+    AccountOpened,
+    AccountPasswordSet,
+    AccountRoleChanged,
+    AccountTokenIssued,
+    AccountTokensRevoked,
+)
 from events.base import LedgerCreated
 from events.deadlines import (
     CalendarRuled,
@@ -45,7 +54,9 @@ from events.occurrences import AssessmentRecorded, EventsFileImported, Occurrenc
 from events.rulesets import RulesetAdopted, RulesetAmended
 from events.seals import LedgerSealed
 from events.workorders import FACT_FIELDS, WorkOrderFactsRecorded
+from ledger.accounts import ROLE_NAMES, normal_login
 from ledger.aggregates import (
+    Account,
     Assessment,
     CalendarDay,
     CalendarYear,
@@ -60,8 +71,8 @@ from ledger.aggregates import (
     WorkOrderBatch,
 )
 from ledger.application import LedgerCore
+from ledger.date_window import system_clock
 from ledger.deadline_records import DeadlineRecords
-from ledger.disputing import RATE_ITEMS
 from ledger.errors import LedgerError, RuleViolation
 from ledger.recording import Recording
 from ledger.rulesets.loading import sha256_text
@@ -77,6 +88,8 @@ AGGREGATE_OF: dict[type, type[LedgerAggregate]] = {
     ReportSubmitted: ReportSubmission, NoticeReceived: Notice, ExplanationSubmitted: Notice,
     CalendarRuled: CalendarDay, CalendarRulingChanged: CalendarDay, CalendarYearCompleted: CalendarYear,
     WorkOrderFactsRecorded: WorkOrderBatch, LedgerSealed: Seal,
+    AccountOpened: Account, AccountRoleChanged: Account, AccountDisabled: Account, AccountEnabled: Account,
+    AccountPasswordSet: Account, AccountTokenIssued: Account, AccountTokensRevoked: Account,
 }
 
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
@@ -88,6 +101,8 @@ class RestoredRules(Recording, DeadlineRecords):
 
     resolve = LedgerCore.resolve
     _resolve = LedgerCore._resolve
+    clock = staticmethod(system_clock)  # a restored record is not dated after the day it is restored
+    today_in = LedgerCore.today_in
     _require_evidence = staticmethod(LedgerCore._require_evidence)
 
     def __init__(self) -> None:
@@ -129,6 +144,10 @@ class RestoreCheck:
             CalendarRuled: self._calendar_ruled, CalendarRulingChanged: self._calendar_changed,
             CalendarYearCompleted: self._calendar_year, WorkOrderFactsRecorded: self._workorders,
             LedgerSealed: self._seal,
+            AccountOpened: self._account_opened, AccountRoleChanged: self._account_role,
+            AccountDisabled: self._account_disabled, AccountEnabled: self._account_enabled,
+            AccountPasswordSet: self._account_password, AccountTokenIssued: self._account_token,
+            AccountTokensRevoked: self._account_revoked,
         }
 
 
@@ -266,9 +285,10 @@ class RestoreCheck:
             if e.rate is not None or (e.unit, e.item) != (occ.unit, occ.item):
                 raise RuleViolation(_("its unit, item or rate are not those of occurrence {id}").format(id=e.target))
         else:
-            if e.rate not in RATE_ITEMS:
+            rates = sorted({r.code for ruleset in self._rules.rulesets.values() for r in ruleset.rates})
+            if e.rate not in rates:  # a rate code of a ruleset restored so far
                 raise RuleViolation(_("rate must be one of {rates}, not {rate}").format(
-                    rates=", ".join(sorted(RATE_ITEMS)), rate=repr(e.rate)))
+                    rates=", ".join(rates), rate=repr(e.rate)))
             if e.target not in self._orders:
                 raise RuleViolation(_("it screens work order {id}, which no earlier event records").format(
                     id=repr(e.target[:80])))
@@ -294,6 +314,9 @@ class RestoreCheck:
         units = self._rules.unit_codes()
         if not units:
             raise RuleViolation(_("work orders come before any ruleset"))
+        if e.unit is not None and e.unit not in units:
+            raise RuleViolation(_("work-order chunk of an unknown unit {unit} (no restored ruleset names it)").format(
+                unit=repr(e.unit[:80])))
         for n, row in enumerate(e.rows, start=1):
             fact = dict(zip(FACT_FIELDS, row, strict=False))
             if len(row) != len(FACT_FIELDS) or not fact["order_id"]:
@@ -313,7 +336,52 @@ class RestoreCheck:
             raise RuleViolation(_("it seals head {head} at #{nid}, which is not the chain's hash there").format(
                 head=repr(e.head[:64]), nid=e.notification_id))
 
+    def _account_opened(self, e: AccountOpened, agg: Account) -> None:
+        if normal_login(e.login) != e.login:
+            raise RuleViolation(_("its login {login} is not written as the ledger writes logins").format(
+                login=repr(e.login[:80])))
+        _expect_id(e, Account.id_for(e.login))
+        self._account_unit(e.role, e.unit)
+
+    def _account_unit(self, role: str, unit: str | None) -> None:
+        """A role the ledger knows, with a unit of a restored ruleset exactly when it is a unit's account."""
+        if role not in ROLE_NAMES:
+            raise RuleViolation(_("unknown role {role}: give one of {roles}").format(role=repr(role),
+                                                                                     roles=", ".join(ROLE_NAMES)))
+        if (role == "unit") != (unit is not None) or (unit is not None and unit not in self._rules.unit_codes()):
+            raise RuleViolation(_("the role {role} with the unit {unit} is not an account the ledger opens").format(
+                role=role, unit=repr(unit)))
+
     # ── later events: the aggregate's own command decides, as when they were recorded ──
+    def _account_role(self, e: AccountRoleChanged, account: Account) -> None:
+        self._account_unit(e.role, e.unit)
+        account.change_role(e.role, e.unit, e.recorded_by)
+        account.collect_events()
+
+    def _account_disabled(self, e: AccountDisabled, account: Account) -> None:
+        account.disable(e.recorded_by)
+        account.collect_events()
+
+    def _account_enabled(self, e: AccountEnabled, account: Account) -> None:
+        account.enable(e.recorded_by)
+        account.collect_events()
+
+    def _account_password(self, e: AccountPasswordSet, account: Account) -> None:
+        account.note_password_set(e.recorded_by)
+        account.collect_events()
+
+    def _account_token(self, e: AccountTokenIssued, account: Account) -> None:
+        if e.token_id in account.tokens:
+            raise RuleViolation(_("it issues again the live token {token}").format(token=repr(e.token_id[:40])))
+        account.issue_token(e.token_id, e.label, e.recorded_by)
+        account.collect_events()
+
+    def _account_revoked(self, e: AccountTokensRevoked, account: Account) -> None:
+        if not e.token_ids or set(e.token_ids) != set(account.tokens):
+            raise RuleViolation(_("it revokes other tokens than the account's live ones"))
+        account.revoke_tokens(e.recorded_by)
+        account.collect_events()
+
     def _retraction(self, e: OccurrenceRetracted, occ: Occurrence) -> None:
         if not e.reason.strip():
             raise RuleViolation(_("a retraction needs a reason"))

@@ -10,9 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from ledger.rulesets.schema import RateItem
 from projections.explanations import at_most, floored, num, shown
+from projections.numbers import plain
+
+if TYPE_CHECKING:  # the rate kind's module scores with this one
+    from ledger.rulesets.kinds.rate_threshold import RateItem
 
 _FINE = Decimal("1e-12")
 
@@ -34,9 +38,8 @@ def _q(value: Decimal | Fraction, quantum: Decimal) -> Decimal:
     return (_dec(value) if isinstance(value, Fraction) else value).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
-def show_count(n: int | Decimal) -> str:
-    """A numerator as written: whole orders plainly, weighted ones with their decimals (448.5)."""
-    return f"{n:f}".rstrip("0").rstrip(".") if isinstance(n, Decimal) and "." in f"{n:f}" else f"{n}"
+#: A numerator as written: whole orders plainly, weighted ones with their decimals (448.5).
+show_count = plain
 
 
 def rate_points(item: RateItem, numerator: int | Decimal, denominator: int, q: Decimal) -> RatePoints:

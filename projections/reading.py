@@ -16,6 +16,7 @@ from ledger.errors import NoRuleset, NotFound
 from ledger.rulesets.loading import parse_adopted
 from ledger.rulesets.schema import Ruleset
 from ledger.translation import gettext as _
+from ledger.units import unit_in
 from projections.facts import gather
 from projections.scores import UnitScore, score_city
 from projections.view import View
@@ -46,7 +47,7 @@ class Reading:
 
     def unit_code(self, unit: str) -> str:
         """The code of a unit named by code or Chinese name in the ruleset of this reading."""
-        return _resolve_unit(self.ruleset, unit, self.year)
+        return unit_in(self.ruleset, unit, self.year).code
 
 
 def ruleset_in(db: sqlite3.Connection, year: int) -> tuple[Ruleset, str]:
@@ -83,12 +84,12 @@ def open_reading(app: Any, year: int, as_of: date, known_at: datetime | None = N
 
 
 def _zone_for(db: sqlite3.Connection, year: int) -> str:
-    from projections.local_time import DEFAULT_ZONE
+    from ledger.defaults import default_zone_name
 
     try:
         return ruleset_in(db, year)[0].scoring.timezone
     except NoRuleset:
-        return DEFAULT_ZONE
+        return default_zone_name()
 
 
 def unit_code(db: sqlite3.Connection, unit: str, year: int | None = None) -> str:
@@ -98,14 +99,4 @@ def unit_code(db: sqlite3.Connection, unit: str, year: int | None = None) -> str
         if row is None:
             raise NoRuleset(datetime.now().year)
         year = row[0]
-    ruleset = ruleset_in(db, year)[0]
-    return _resolve_unit(ruleset, unit, year)
-
-
-def _resolve_unit(ruleset: Ruleset, unit: str, year: int) -> str:
-    from ledger.errors import UnknownUnit
-
-    found = ruleset.resolve_unit(unit)
-    if found is None:
-        raise UnknownUnit(unit, year, [f"{u.code}/{u.name}" for u in ruleset.units])
-    return found.code
+    return unit_in(ruleset_in(db, year)[0], unit, year).code

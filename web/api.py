@@ -23,10 +23,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ledger.accounts import NotAuthenticated
 from ledger.dates import parse_day
+from ledger.defaults import default_zone
 from ledger.errors import RuleViolation
 from ledger.policy import READ_SCORES
 from ledger.reads import (
-    TZ,
     dispute_rows,
     log_doc,
     score_doc,
@@ -61,7 +61,7 @@ def ledger(request: Request) -> Any:
 
 def moment(value: datetime | None) -> datetime | None:
     """A ``known_at`` without an offset is read in the ledger's time zone."""
-    return value.replace(tzinfo=TZ) if value is not None and value.tzinfo is None else value
+    return value.replace(tzinfo=default_zone()) if value is not None and value.tzinfo is None else value
 
 
 class Body(BaseModel):
@@ -110,7 +110,7 @@ class RetractionIn(Body):
 class DisputeIn(Body):
     target: str | None = Field(default=None, max_length=64)
     workorder: str | None = Field(default=None, max_length=100)
-    rate: Literal["satisfaction", "reply", "ontime"] | None = None
+    rate: str | None = Field(default=None, max_length=64)  # a rate code of the year's ruleset
     reason: str = Field(max_length=2000)
     evidence: str = Field(max_length=2000)
     attachments: Attachments = Field(default_factory=list, max_length=20)
@@ -305,7 +305,7 @@ def open_dispute(app: Any, who: Caller, target: str | None, workorder: str | Non
         raise RuleViolation("give either target (an occurrence id) or workorder with rate")
     if workorder is not None:
         if rate is None:
-            raise RuleViolation("workorder needs rate: satisfaction, reply or ontime")
+            raise RuleViolation("workorder needs rate: a rate code of the year's ruleset")
         who.see(unit_of_workorder(app, workorder))
     else:
         who.see(unit_of_record(app, target or "", "occurrences"))
@@ -399,7 +399,7 @@ async def import_workorders(request: Request, who: Who, file: UploadFile = File(
     with upload_folder() as folder:
         path = await saved_upload(file, folder, MAX_IMPORT)
         return run(app, str(path), who.account.login,
-                   exported_at=exported.astimezone(TZ).strftime("%Y-%m-%dT%H:%M:%S") if exported else None)
+                   exported_at=exported.astimezone(default_zone()).strftime("%Y-%m-%dT%H:%M:%S") if exported else None)
 
 
 @router.post("/imports/events", name="api_import_events")

@@ -23,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from ledger.credentials import Credentials
+from ledger.defaults import default_zone
 from ledger.errors import ImportRejected, LedgerError
 from ledger.identity import authenticated
 from ledger.store import StoreLocation
@@ -33,12 +33,11 @@ from ledger.store import StoreLocation
 JOB = "import"
 #: The status is written back at most this often while a job runs (seconds): a row count, not a write per row.
 WRITE_EVERY = 0.5
-TZ = ZoneInfo("Asia/Shanghai")
 RUNNING, DONE, REFUSED, FAILED = "running", "done", "refused", "failed"
 
 
 def _now() -> str:
-    return datetime.now(TZ).isoformat(timespec="seconds")
+    return datetime.now(default_zone()).isoformat(timespec="seconds")
 
 
 def _valid_id(job_id: str) -> bool:

@@ -171,6 +171,8 @@ class WorkOrderReader:
     declare (``[workorders] columns``) to the values each may hold (empty: any); those the file
     has are read into each row's `extra`, and named in `extra_columns` (the declared header).
     `bounds`, if given, refuses times outside the rulesets' date window and times still to come.
+    `time_columns` names the extra columns declared ``type = "time"``: their cells are read as times
+    (kept as `YYYY-MM-DDTHH:MM:SS`, a date alone as the start of that day), and a cell that is not one is an error.
     """
 
     def __init__(
@@ -182,6 +184,7 @@ class WorkOrderReader:
         progress: Callable[[int], None] | None = None,
         extra_columns: Mapping[str, Collection[str]] | None = None,
         bounds: TimeBounds | None = None,
+        time_columns: Collection[str] = (),
     ) -> None:
         self._table = open_table(path)
         self._columns, errors = map_columns(self._table, WORKORDER_COLUMNS, REQUIRED_COLUMNS)
@@ -207,123 +210,140 @@ class WorkOrderReader:
         self.extra_columns: tuple[str, ...] = tuple(header for header, _index in found)
         self._extra_indexes = tuple(index for _header, index in found)
         self._extra_values = tuple(tuple((extra_columns or {})[h]) for h in self.extra_columns)
+        self._extra_times = tuple(j for j, h in enumerate(self.extra_columns) if h in time_columns)
+        cols = self._columns
+        self._id_at, self._unit_at, self._dispatched_at, self._due_at = (
+            cols[f] for f in ("order_id", "unit", "dispatched_at", "due_at"))
+        self._completed_at, self._exported_at = cols.get("completed_at"), cols.get("exported_at")
+        # (field, column, lookup) of the 是/否 and satisfaction columns the file has; a lookup answers the
+        # common cells in one dict probe, the empty one (the default) too.
+        known: dict[str, Mapping[str, object]] = {
+            "reply_required": _BOOLEANS | {"": REPLY_REQUIRED_DEFAULT}, "replied": _BOOLEANS | {"": REPLIED_DEFAULT},
+            "counted": _BOOLEANS | {"": COUNTED_DEFAULT},
+            "satisfaction": {label: label for label in self._labels} | {"": self._unrated}}
+        self._cells = {field: (cols[field], lookup) for field, lookup in known.items() if field in cols}
+        self._dates, self._clock = _valid_dates(), _valid_clock_times()
+        self._seen: dict[str, int] = {}  # order id → its first row << _HASH_BITS | its values' hash
+        self._refused: dict[str, int] = {}  # order id → the first row it had errors in (a repeat is a duplicate too)
 
     def __iter__(self) -> Iterator[WorkOrderRow]:
-        cols = self._columns
-        i_id, i_unit, i_disp, i_due = cols["order_id"], cols["unit"], cols["dispatched_at"], cols["due_at"]
-        i_done, i_exp = cols.get("completed_at"), cols.get("exported_at")
-        i_rr, i_rep, i_cnt, i_sat = (cols.get(f) for f in ("reply_required", "replied", "counted",
-                                                          "satisfaction"))
-        # Per-column lookups that answer the common cells in one dict probe, the empty one too.
-        units = self._units
-        rr_map, rep_map, cnt_map = (_BOOLEANS | {"": d} for d in (REPLY_REQUIRED_DEFAULT, REPLIED_DEFAULT,
-                                                                 COUNTED_DEFAULT))
-        sat_map = {label: label for label in self._labels} | {"": self._unrated}
-        dates, clock = _valid_dates(), _valid_clock_times()
-        errors, slow_time, slow_cell = self.errors, self._slow_time, self._slow_cell
-        seen: dict[str, int] = {}
-        # Rows with errors are not compared, but their ids still count: a repeat of one is a duplicate too.
-        refused: dict[str, int] = {}
         latest = ""
-        rows_read = 0
-        progress = self._progress
-        extra_at = self._extra_indexes
-        extra_checks = tuple(zip(extra_at, self._extra_values, strict=True))
-        bounds = self._bounds
-        if bounds is not None:
-            lo, hi, hi_event = bounds.first, bounds.last, min(bounds.last, bounds.latest)
-
         for row, cells in self._table.rows:
-            rows_read += 1
-            if progress is not None and rows_read % _PROGRESS_EVERY == 0:
-                progress(rows_read)
-            n_errors = len(errors)
-
-            order_id = cells[i_id].strip()
-            if not order_id:
-                self._error(row, i_id, _("the order id is empty"))
-            unit = units.get(cells[i_unit]) or slow_cell(row, "unit", cells[i_unit], units)
-            # The export's usual `YYYY-MM-DD HH:MM:SS`, checked by two set probes, inline.
-            text = cells[i_disp]
-            if len(text) == 19 and text[:10] in dates and text[10] == " " and text[11:] in clock:
-                dispatched = text.replace(" ", "T")
-            else:
-                dispatched = slow_time(row, i_disp, text, _START_OF_DAY)
-            text = cells[i_due]
-            if len(text) == 19 and text[:10] in dates and text[10] == " " and text[11:] in clock:
-                due = text.replace(" ", "T")
-            else:
-                due = slow_time(row, i_due, text, _END_OF_DAY)
-            if dispatched and due and due < dispatched:
-                self._error(row, i_due, _("the due time {due} is before the dispatch time {dispatched}").format(
-                    due=due, dispatched=dispatched))
-            completed: str | None | Absent = ABSENT
-            if i_done is not None:
-                text = cells[i_done]
-                if len(text) == 19 and text[:10] in dates and text[10] == " " and text[11:] in clock:
-                    completed = text.replace(" ", "T")
-                else:
-                    completed = slow_time(row, i_done, text, _START_OF_DAY, optional=True)
-                if dispatched and completed and completed < dispatched:
-                    self._error(row, i_done, _("the completion time {completed} is before the dispatch time "
-                                               "{dispatched}").format(completed=completed, dispatched=dispatched))
-            reply_required = ABSENT if i_rr is None else rr_map.get(cells[i_rr])
-            if reply_required is None:
-                reply_required = slow_cell(row, "reply_required", cells[i_rr], rr_map)
-            replied = ABSENT if i_rep is None else rep_map.get(cells[i_rep])
-            if replied is None:
-                replied = slow_cell(row, "replied", cells[i_rep], rep_map)
-            counted = ABSENT if i_cnt is None else cnt_map.get(cells[i_cnt])
-            if counted is None:
-                counted = slow_cell(row, "counted", cells[i_cnt], cnt_map)
-            satisfaction = ABSENT if i_sat is None else sat_map.get(cells[i_sat])
-            if satisfaction is None:
-                satisfaction = slow_cell(row, "satisfaction", cells[i_sat], sat_map)
-            exported = None
-            if i_exp is not None:
-                exported = slow_time(row, i_exp, cells[i_exp], _START_OF_DAY, optional=True)
-            extra: tuple[str, ...] = ()
-            if extra_at:  # only for a ruleset with extra columns: Tai'an's export skips this
-                extra = tuple(cells[i].strip() for i in extra_at)
-                for (i, allowed), value in zip(extra_checks, extra, strict=True):
-                    if value and allowed and value not in allowed:
-                        self._error(row, i, _("{value} is not a value of {column} ({allowed})").format(
-                            value=repr(value), column=self._table.header[i], allowed=", ".join(allowed)))
-            # One chain of string comparisons on the common path; the messages only for a row out of bounds.
-            if bounds is not None and not (
-                    lo <= (dispatched or lo) <= hi_event and lo <= (due or lo) <= hi
-                    and (completed.__class__ is not str or lo <= (completed or lo) <= hi_event)
-                    and lo <= (exported or lo) <= hi_event):
-                self._check_bounds(row, bounds, dispatched, due, completed, exported)
-            if refused and order_id in refused:
-                self._error(row, i_id, _("order {order} also appears at row {row}").format(order=repr(order_id),
-                                                                                          row=refused[order_id]))
-            if len(errors) > n_errors:
-                if order_id and order_id not in seen:
-                    refused.setdefault(order_id, row)
+            self.rows_read += 1
+            if self._progress is not None and self.rows_read % _PROGRESS_EVERY == 0:
+                self._progress(self.rows_read)
+            errors_before = len(self.errors)
+            order = self._read(row, cells)
+            if not self._first_valid(order, errors_before):
                 continue
-
-            fingerprint = hash((unit, dispatched, due, completed, reply_required, replied, satisfaction,
-                                counted, exported, extra)) & _HASH_MASK
-            previous = seen.get(order_id)
-            if previous is not None:
-                if previous & _HASH_MASK != fingerprint:
-                    self._error(row, i_id, _("order {order} also appears at row {row} with different values")
-                                .format(order=repr(order_id), row=previous >> _HASH_BITS))
-                continue  # an identical repeat adds nothing
-            seen[order_id] = row << _HASH_BITS | fingerprint
-
-            if dispatched > latest:
-                latest = dispatched
-            if completed and completed is not ABSENT and completed > latest:
-                latest = completed
-            yield WorkOrderRow(row, order_id, unit, dispatched, due, completed, reply_required, replied,
-                               satisfaction, counted, exported, extra)
-
-        self.rows_read = rows_read
+            completed = order.completed_at
+            latest = max(latest, order.dispatched_at, completed if isinstance(completed, str) else "")
+            yield order
         self.max_time = latest or None
-        if progress is not None:
-            progress(rows_read)
+        if self._progress is not None:
+            self._progress(self.rows_read)
+
+    def _read(self, row: int, cells: list[str]) -> WorkOrderRow:
+        """The row's fields, each refused one recorded in ``errors`` (the row is then never yielded)."""
+        order_id = cells[self._id_at].strip()
+        if not order_id:
+            self._error(row, self._id_at, _("the order id is empty"))
+        text = cells[self._unit_at]
+        unit = self._units.get(text) or self._slow_cell(row, "unit", text, self._units)
+        dispatched = self._time(row, self._dispatched_at, cells, _START_OF_DAY)
+        due = self._time(row, self._due_at, cells, _END_OF_DAY)
+        if dispatched and due and due < dispatched:
+            self._error(row, self._due_at, _("the due time {due} is before the dispatch time {dispatched}").format(
+                due=due, dispatched=dispatched))
+        completed = self._completed(row, cells, dispatched)
+        reply_required = self._cell(row, "reply_required", cells)
+        replied = self._cell(row, "replied", cells)
+        counted = self._cell(row, "counted", cells)
+        satisfaction = self._cell(row, "satisfaction", cells)
+        exported = None
+        if self._exported_at is not None:
+            exported = self._slow_time(row, self._exported_at, cells[self._exported_at], _START_OF_DAY, optional=True)
+        order = WorkOrderRow(row, order_id, unit, dispatched, due, completed, reply_required, replied,  # type: ignore[arg-type]
+                             satisfaction, counted, exported, self._extra(row, cells))
+        if self._bounds is not None:
+            self._within_bounds(order, self._bounds)
+        return order
+
+    def _time(self, row: int, index: int, cells: list[str], date_alone: str, optional: bool = False) -> str | None:
+        """A time cell: the export's usual `YYYY-MM-DD HH:MM:SS` by two set probes, any other form the slow way."""
+        text = cells[index]
+        if len(text) == 19 and text[10] == " " and text[:10] in self._dates and text[11:] in self._clock:
+            return text.replace(" ", "T")
+        return self._slow_time(row, index, text, date_alone, optional=optional)
+
+    def _completed(self, row: int, cells: list[str], dispatched: str | None) -> str | None | Absent:
+        """The completion time (None while open; ABSENT without the column); not before the dispatch."""
+        index = self._completed_at
+        if index is None:
+            return ABSENT
+        completed = self._time(row, index, cells, _START_OF_DAY, optional=True)
+        if dispatched and completed and completed < dispatched:
+            self._error(row, index, _("the completion time {completed} is before the dispatch time "
+                                      "{dispatched}").format(completed=completed, dispatched=dispatched))
+        return completed
+
+    def _cell(self, row: int, field: str, cells: list[str]) -> object:
+        """A 是/否 or satisfaction cell as its value (an empty one: the default); ABSENT without the column."""
+        if field not in self._cells:
+            return ABSENT
+        index, known = self._cells[field]
+        value = known.get(cells[index])
+        return value if value is not None else self._slow_cell(row, field, cells[index], known)
+
+    def _extra(self, row: int, cells: list[str]) -> tuple[str, ...]:
+        """The extra columns' cells (stripped), each checked against the values its ruleset allows."""
+        if not self._extra_indexes:  # only for a ruleset with extra columns: Tai'an's export skips this
+            return ()
+        extra = tuple(cells[i].strip() for i in self._extra_indexes)
+        for i, allowed, value in zip(self._extra_indexes, self._extra_values, extra, strict=True):
+            if value and allowed and value not in allowed:
+                self._error(row, i, _("{value} is not a value of {column} ({allowed})").format(
+                    value=repr(value), column=self._table.header[i], allowed=", ".join(allowed)))
+        return self._times(row, extra) if self._extra_times else extra
+
+    def _times(self, row: int, extra: tuple[str, ...]) -> tuple[str, ...]:
+        """The row's extra cells with those of time columns read as times (an error for one that is not)."""
+        cells = list(extra)
+        for j in self._extra_times:
+            if cells[j]:
+                cells[j] = self._slow_time(row, self._extra_indexes[j], cells[j], _START_OF_DAY) or cells[j]
+        return tuple(cells)
+
+    def _within_bounds(self, order: WorkOrderRow, bounds: TimeBounds) -> None:
+        """One chain of string comparisons on the common path; the messages only for a row out of bounds."""
+        lo, hi, hi_event = bounds.first, bounds.last, min(bounds.last, bounds.latest)
+        completed = order.completed_at
+        if not (lo <= (order.dispatched_at or lo) <= hi_event and lo <= (order.due_at or lo) <= hi
+                and (not isinstance(completed, str) or lo <= (completed or lo) <= hi_event)
+                and lo <= (order.exported_at or lo) <= hi_event):
+            self._check_bounds(order.row, bounds, order.dispatched_at, order.due_at, completed, order.exported_at)
+
+    def _first_valid(self, order: WorkOrderRow, errors_before: int) -> bool:
+        """Whether the row is valid and its order not seen before; a repeat with other values is an error."""
+        order_id, row, index = order.order_id, order.row, self._id_at
+        if order_id in self._refused:
+            self._error(row, index, _("order {order} also appears at row {row}").format(
+                order=repr(order_id), row=self._refused[order_id]))
+        if len(self.errors) > errors_before:
+            if order_id and order_id not in self._seen:
+                self._refused.setdefault(order_id, row)
+            return False
+        fingerprint = hash((order.unit, order.dispatched_at, order.due_at, order.completed_at, order.reply_required,
+                            order.replied, order.satisfaction, order.counted, order.exported_at,
+                            order.extra)) & _HASH_MASK
+        previous = self._seen.get(order_id)
+        if previous is None:
+            self._seen[order_id] = row << _HASH_BITS | fingerprint
+            return True
+        if previous & _HASH_MASK != fingerprint:
+            self._error(row, index, _("order {order} also appears at row {row} with different values").format(
+                order=repr(order_id), row=previous >> _HASH_BITS))
+        return False  # an identical repeat adds nothing
 
     def _check_bounds(self, row: int, bounds: TimeBounds, dispatched: str | None, due: str | None,
                       completed: str | None | Absent, exported: str | None) -> None:

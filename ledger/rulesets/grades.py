@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from ledger.rulesets.frozen import Frozen as _Frozen
 from ledger.translation import _
 
 Points = Annotated[Decimal, Field(ge=0)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Grade(_Frozen):

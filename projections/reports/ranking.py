@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from projections.numbers import two_places
 from projections.reports.head_facts import tree_head_facts
 
 #: An occurrence's state as the ledger names it → as a unit's staff read it.
@@ -77,14 +78,6 @@ def capped_text(unit: Mapping[str, Any]) -> str:
     基础分 + 加分 − 封顶 adds up to the total; empty without a cap."""
     took = points(unit.get("capped")) + sum((points(s.get("capped")) for s in unit.get("sections", [])), Decimal(0))
     return f" − 封顶 {two_places(took)}" if took else ""
-
-
-def two_places(value: Decimal | None, signed: bool = False) -> str:
-    """`Decimal` → `"19.71"` (or `"+1.20"` when `signed`); `""` for None."""
-    if value is None:
-        return ""
-    text = f"{value.quantize(Decimal('0.01')):f}"
-    return f"+{text}" if signed and value > 0 else text
 
 
 @dataclass(frozen=True)

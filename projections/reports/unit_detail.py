@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from ledger.defaults import default_zone_name
 from projections.reports.ranking import (
     HISTORY_LABELS,
     SCREENING_LABELS,
@@ -187,7 +188,7 @@ def attachment_lines(event: Row) -> list[str]:
     return lines
 
 
-def local_time(stamp: Any, zone: str = "Asia/Shanghai") -> str:
+def local_time(stamp: Any, zone: str | None = None) -> str:
     """A recorded instant (ISO 8601, UTC) as printed for people: `2025-03-04 17:20:05 +08:00`,
     Beijing time by default, with its offset; a value that is not a timestamp is shown as written."""
     text = _text(stamp)
@@ -197,7 +198,7 @@ def local_time(stamp: Any, zone: str = "Asia/Shanghai") -> str:
         return text
     if moment.tzinfo is None:
         return text
-    shown = moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S %z")
+    shown = moment.astimezone(ZoneInfo(zone or default_zone_name())).strftime("%Y-%m-%d %H:%M:%S %z")
     return f"{shown[:-2]}:{shown[-2:]}"
 
 

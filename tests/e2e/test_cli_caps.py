@@ -17,18 +17,11 @@ from click.testing import CliRunner
 
 from cli import main
 from tests.conftest import Cli, unit_of
+from tests.ruleset_text import TWO_UNITS
 
 RULESET = """id = "capped"
 name = "封顶细则"
-{scoring}
-[[units]]
-code = "a"
-name = "甲区"
-
-[[units]]
-code = "b"
-name = "乙区"
-
+{scoring}""" + TWO_UNITS + """
 [[sections]]
 code = "1"
 name = "办理质量"

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import items_of, unit_of
+from tests.ruleset_text import TWO_UNITS
 
 RULESET = """
 id = "xiaocheng"
@@ -26,15 +27,7 @@ satisfied_values = ["满意"]
 unrated_value = "未评价"
 columns = [{ header = "解决情况", values = ["解决", "部分解决", "未解决"] },
            { header = "回访情况", values = ["成功", "失败"] }]
-
-[[units]]
-code = "a"
-name = "甲区"
-
-[[units]]
-code = "b"
-name = "乙区"
-
+""" + TWO_UNITS + """
 [[sections]]
 code = "1"
 name = "办理质量"

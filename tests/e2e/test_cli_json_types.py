@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import Cli, items_of, unit_of
+from tests.ruleset_text import TWO_UNITS
 
 TWO_DECIMALS = {"total", "base", "bonus", "capped", "max", "points", "deducted", "absorbed", "amount", "rate",
                 "threshold"}
@@ -22,15 +23,7 @@ name = "类型细则"
 
 [scoring]
 total_cap = 100
-
-[[units]]
-code = "a"
-name = "甲区"
-
-[[units]]
-code = "b"
-name = "乙区"
-
+""" + TWO_UNITS + """
 [[sections]]
 code = "1"
 name = "办理质量"

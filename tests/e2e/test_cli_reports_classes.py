@@ -12,22 +12,11 @@ import openpyxl
 import pytest
 
 from tests.conftest import unit_of
+from tests.ruleset_text import THREE_GRADES
 
 RULESETS = resources.files("ledger.rulesets")
 LIANYUNGANG = str(RULESETS.joinpath("lianyungang.toml"))
-GRADES = """
-[[grades]]
-name = "优秀"
-min_points = 90
-
-[[grades]]
-name = "合格"
-min_points = 60
-
-[[grades]]
-name = "不合格"
-min_points = 0
-
+GRADES = """""" + THREE_GRADES + """
 [[vetoes]]
 item = "3.2.7"
 grade = "不合格"

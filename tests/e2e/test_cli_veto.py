@@ -15,18 +15,11 @@ from click.testing import CliRunner
 
 from cli import main
 from tests.conftest import Cli, items_of, unit_of
+from tests.ruleset_text import THREE_GRADES, TWO_UNITS
 
 RULESET = """id = "vetoed"
 name = "否决细则"
-
-[[units]]
-code = "a"
-name = "甲区"
-
-[[units]]
-code = "b"
-name = "乙区"
-
+""" + TWO_UNITS + """
 [[sections]]
 code = "1"
 name = "办理质量"
@@ -39,19 +32,7 @@ section = "1"
 kind = "per_occurrence"
 max = 100
 amount = 0.5
-
-[[grades]]
-name = "优秀"
-min_points = 90
-
-[[grades]]
-name = "合格"
-min_points = 60
-
-[[grades]]
-name = "不合格"
-min_points = 0
-
+""" + THREE_GRADES + """
 [[vetoes]]
 item = "V1"
 name = "发生重大失泄密事件"

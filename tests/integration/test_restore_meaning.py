@@ -309,3 +309,50 @@ def _kept(cli: Cli, sha256: str) -> bytes:
         return b"".join(app.evidence.open(sha256))
     finally:
         app.close()
+
+
+@pytest.fixture
+def exported_accounts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An export of: #1 this year's ruleset, #2 a unit account opened for taishan, #3 its password set, #4 it
+    disabled, #5 it enabled (the password's hash stays behind: it is never in the log)."""
+    monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "source.views"))
+    source = Cli(f"sqlite:///{tmp_path}/source.db")
+    assert source("init").exit_code == 0
+    added = source("users", "add", "ts-liaison", "--role", "unit", "--unit", "taishan", "--password-stdin",
+                   input="correct horse battery staple\n")
+    assert added.exit_code == 0, added.output
+    source.json("users", "disable", "ts-liaison")
+    source.json("users", "enable", "ts-liaison")
+    path = tmp_path / "ledger.jsonl"
+    source.json("export", str(path))
+    monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "target.views"))
+    return path
+
+
+class TestAccounts:
+    """Account events are restored and re-decided like the others (they once stopped ``import ledger`` with a
+    traceback)."""
+
+    def test_a_ledger_with_accounts_is_restored_with_them(self, exported_accounts, cli):
+        result = cli("import", "ledger", str(exported_accounts))
+
+        assert result.exit_code == 0, result.output
+        listed = cli.json("users", "list")
+        rows = listed if isinstance(listed, list) else listed["users"]
+        assert [(u["login"], u["role"], u["unit"]) for u in rows] == [("ts-liaison", "unit", "taishan")]
+
+    def test_an_unknown_role_is_refused_naming_its_line(self, exported_accounts, cli, tmp_path):
+        crafted = _craft(exported_accounts, lambda ev: _state(ev[1], role="root"))
+
+        _refused(cli, tmp_path, crafted, 3, "cannot be read: 1 validation error for AccountOpened")  # role: a Literal
+
+    def test_a_unit_account_of_a_unit_no_ruleset_names_is_refused(self, exported_accounts, cli, tmp_path):
+        crafted = _craft(exported_accounts, lambda ev: _state(ev[1], unit="nowhere"))
+
+        _refused(cli, tmp_path, crafted, 3, "the role unit with the unit 'nowhere' is not an account the ledger opens")
+
+    def test_disabling_an_account_twice_is_refused(self, exported_accounts, cli, tmp_path):
+        def edit(ev: list[dict[str, Any]]) -> None:
+            ev[4]["topic"] = ev[3]["topic"]  # the enabling becomes a second disabling
+
+        _refused(cli, tmp_path, _craft(exported_accounts, edit), 6, "is already disabled")
