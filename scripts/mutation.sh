@@ -27,6 +27,8 @@ CORE=(
   projections/order_tallies.py
   projections/deadlines.py
   projections/facts.py
+  projections/rate_specs.py
+  ledger/rulesets/kinds/*.py
 )
 modules=("$@")
 [ ${#modules[@]} -gt 0 ] || modules=("${CORE[@]}")
