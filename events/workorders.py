@@ -46,8 +46,9 @@ class WorkOrderFactsRecorded(LedgerCreated):
         chunks were per unit, which may hold several units' orders.
     """
 
-    #: 2: ``extra`` added (2025-11-25); 3: ``authenticated_as`` added (2026-12-02).
-    class_version: ClassVar[int] = 3
+    #: 2: ``extra`` added (2025-11-25); 3: ``authenticated_as`` added (2026-12-02); 4: ``unit`` added (2026-12-02,
+    #: chunks per unit).
+    class_version: ClassVar[int] = 4
 
     batch: str
     chunk: int
@@ -66,6 +67,11 @@ class WorkOrderFactsRecorded(LedgerCreated):
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
         LedgerEvent.upcast_v1_v2(state)
+
+    @staticmethod
+    def upcast_v3_v4(state: dict[str, Any]) -> None:
+        """Recorded before chunks were per unit: the chunk names no unit (it may hold several units' orders)."""
+        state.setdefault("unit", None)
 
     @model_validator(mode="after")
     def _extra_aligned_with_rows(self) -> WorkOrderFactsRecorded:

@@ -28,7 +28,7 @@ def decode(name: str) -> tuple[object, StoredEvent]:
 def test_every_shape_kept_is_a_shape_of_a_ledger_event_type() -> None:
     names = {f"{cls.__name__}" for cls in EVENT_TYPES}
     kept = sorted(SHAPES.glob("*.json"))
-    assert len(kept) == 9
+    assert len(kept) == 10
     assert {p.name.split(".")[0] for p in kept} <= names
 
 
@@ -54,6 +54,11 @@ def test_work_order_facts_from_before_extra_columns_read_with_none_stated() -> N
     assert (event.extra, event.authenticated_as, len(event.rows)) == ({}, None, 1)
     event, _ = decode("WorkOrderFactsRecorded.v2")
     assert (event.extra, event.authenticated_as) == ({"解决情况": ["解决"]}, None)
+
+
+def test_work_order_facts_from_before_chunks_per_unit_read_as_naming_no_unit() -> None:
+    event, _ = decode("WorkOrderFactsRecorded.v3")
+    assert (event.unit, event.authenticated_as, [r[1] for r in event.rows]) == (None, "postgres", ["taishan", "daiyue"])
 
 
 def test_seals_of_each_earlier_shape_read_unsigned_or_signed_without_a_tree_head_as_they_were() -> None:
