@@ -254,7 +254,7 @@ class LedgerCore(Application[UUID]):
             return ruleset, found.code, veto  # type: ignore[return-value]
         if not ruleset.applies(found.code, it.code):  # an item of another unit class (issue 8)
             raise RuleViolation(f"item {it.code} does not apply to {found.code} ({found.name}) "
-                                f"in the {year} ruleset: it is scored for other unit classes only")
+                                f"in the {year} ruleset: it is scored for other unit classes only", field="item")
         return ruleset, found.code, it
 
     def item_kind(self, unit: str, item: str, on: date) -> str:
@@ -276,7 +276,7 @@ class LedgerCore(Application[UUID]):
 
         Returns their notification ids, in the order of ``events``.
         """
-        return self.append_stored([self.mapper.to_stored_event(e) for e in events], conflict)
+        return self.append_stored(self.mapper.to_stored_events(events), conflict)  # type: ignore[attr-defined]
 
     def append_stored(self, stored: list[Any], conflict: str) -> list[int]:
         """Append events already mapped (``mapper.to_stored_event``) in one transaction; their notification ids.
@@ -294,7 +294,8 @@ class LedgerCore(Application[UUID]):
     @staticmethod
     def _require_evidence(evidence: str) -> str:
         if not evidence or not evidence.strip():
-            raise RuleViolation("the evidence reference is empty: say what the record rests on (--evidence)")
+            raise RuleViolation("the evidence reference is empty: say what the record rests on (--evidence)",
+                                field="evidence")
         return evidence.strip()
 
     def _save_new(self, aggregate: Any, conflict: str) -> None:
