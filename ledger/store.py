@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -45,28 +43,6 @@ class OrjsonTranscoder(Transcoder):
 
 _AGGREGATE_TOPICS = frozenset(get_topic(c) for c in AGGREGATE_TYPES)
 _STORED_EXCLUDE = frozenset({"originator_id", "originator_version"})
-#: The value types orjson writes exactly as pydantic's serializer does (the same bytes: tests/unit/test_plain_json.py);
-#: an aware datetime only in UTC (both write ``Z``).
-_PLAIN_TYPES = frozenset({str, int, type(None), date})
-_topic_of = cache(get_topic)
-
-
-def plain_json(model: BaseModel) -> bytes:
-    """An event's stored JSON (its fields less the id and version), as pydantic's serializer writes it.
-
-    An event whose fields are all plain values (text, integers, dates, UTC times, None, empty tuples: an imported
-    occurrence) is written by orjson from its fields directly, several times faster and byte for byte the same;
-    any other (a Decimal, attachments, an offset time …) by pydantic itself.
-    """
-    fields = {k: v for k, v in model.__dict__.items() if k not in _STORED_EXCLUDE}
-    for v in fields.values():
-        t = type(v)
-        if t not in _PLAIN_TYPES and not (t is tuple and not v) and not (t is datetime and v.tzinfo is UTC):
-            return model.__pydantic_serializer__.to_json(model, exclude=_STORED_EXCLUDE)
-    try:
-        return orjson.dumps(fields, option=orjson.OPT_UTC_Z)
-    except orjson.JSONEncodeError:  # an integer beyond 64 bits, text orjson refuses: pydantic writes it as it can
-        return model.__pydantic_serializer__.to_json(model, exclude=_STORED_EXCLUDE)
 
 
 class PydanticMapper(Mapper):
@@ -115,7 +91,8 @@ class PydanticMapper(Mapper):
 
     def _stored(self, model: BaseModel) -> StoredEvent:
         if type(self.transcoder) is OrjsonTranscoder:
-            data = plain_json(model)
+            # pydantic writes the same JSON bytes itself, without the intermediate dict (bulk imports).
+            data = model.__pydantic_serializer__.to_json(model, exclude=_STORED_EXCLUDE)
         else:
             data = self.transcoder.encode(model.model_dump(mode="json", exclude=_STORED_EXCLUDE))
         if self.compressor:
@@ -126,7 +103,7 @@ class PydanticMapper(Mapper):
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
-            topic=_topic_of(type(model)),
+            topic=get_topic(type(domain_event)),
             state=data,
         )
 

@@ -13,8 +13,10 @@ them (version 1, the aggregate's topic), without instantiating an aggregate per 
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -60,6 +62,28 @@ def import_events_file(app: Any, path: str, actor: str, again: bool = False,
     for a file already imported (without ``again``) or with no data rows. ``progress`` is told the
     number of rows read every 10,000 rows.
     """
+    with no_cycle_collection():
+        return _import(app, path, actor, again, progress)
+
+
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """No cyclic garbage collection within the block (as it was afterwards).
+
+    A file's events are all held until the read model has them: each of the collector's full passes, which come as
+    the heap grows by a quarter, would walk every one of them again (a ninth of a 100,000-row import's time).
+    Whatever cycles the block leaves are collected after it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(app: Any, path: str, actor: str, again: bool, progress: Callable[[int], None] | None) -> dict[str, Any]:
     table = open_table(path)
     try:
         cols, errors = map_columns(table, COLUMNS, REQUIRED)
