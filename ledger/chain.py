@@ -155,16 +155,21 @@ def _link_rows(
 def event_digests(events: Iterable[tuple[str, int, str, bytes]]) -> list[bytes]:
     """``event_digest`` of many (originator id, version, topic, state) events, in one tight loop."""
     sha256 = hashlib.sha256
-    prefixed: dict[str, bytes] = {}  # a bulk append repeats a few topics: each one's length-prefixed bytes once
+    # A bulk append repeats a few (version, topic) pairs: each one's length-prefixed bytes are made once.
+    prefixed: dict[tuple[int, str], bytes] = {}
+    hex_len = (32).to_bytes(8, "big")  # a uuid's hex, the usual originator id
     out = []
     for originator_id, version, topic, state in events:
-        t = prefixed.get(topic)
-        if t is None:
-            encoded = topic.encode()
-            t = prefixed[topic] = len(encoded).to_bytes(8, "big") + encoded
-        oid, ver, state = originator_id.encode(), str(version).encode(), bytes(state)
-        out.append(sha256(len(oid).to_bytes(8, "big") + oid + len(ver).to_bytes(8, "big") + ver + t
-                          + len(state).to_bytes(8, "big") + state).digest())
+        vt = prefixed.get((version, topic))
+        if vt is None:
+            v, t = str(version).encode(), topic.encode()
+            vt = prefixed[(version, topic)] = len(v).to_bytes(8, "big") + v + len(t).to_bytes(8, "big") + t
+        oid, state = originator_id.encode(), bytes(state)
+        h = sha256((hex_len if len(oid) == 32 else len(oid).to_bytes(8, "big")) + oid)
+        h.update(vt)
+        h.update(len(state).to_bytes(8, "big"))
+        h.update(state)
+        out.append(h.digest())
     return out
 
 
