@@ -672,7 +672,8 @@ def linked(recorder: ApplicationRecorder, previous: tuple[int, bytes] | None, pa
     if not page:
         return hash_
     links = chained.chain_rows(after, page[-1].id, len(page) + 1)
-    oids = [canonical_originator_id(n.originator_id) for n in page]
+    # Rows as ``event_rows`` reads them carry the canonical text already; a notification carries a UUID.
+    oids = [oid if type(oid) is str else canonical_originator_id(oid) for oid in (n.originator_id for n in page)]
     digests = event_digests([(oid, n.originator_version, n.topic, n.state) for oid, n in zip(oids, page, strict=True)])
     sha256 = hashlib.sha256
     for i, n in enumerate(page):
