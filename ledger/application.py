@@ -71,7 +71,8 @@ class LedgerCore(Application[UUID]):
     def __init__(self, location: StoreLocation, extra_env: dict[str, str] | None = None) -> None:
         self.location = location
         module = location.env["PERSISTENCE_MODULE"]
-        probe(location)
+        #: The probe's connection to a PostgreSQL store, kept for the read model (``view``) until it is opened.
+        self._probed = probe(location)
         key = cipher_env(os.environ.get(KEY_ENV))
         store_env = dict(location.env)
         if location.kind == "sqlite" and (uri := sqlite_read_only_name(Path(store_env["SQLITE_DBNAME"]))):
@@ -140,7 +141,10 @@ class LedgerCore(Application[UUID]):
         if self.location.views_schema is not None:  # a PostgreSQL store: the read model is in the database
             from projections.view_postgres import PostgresView
 
-            return PostgresView(self.location.env, self.location.views_schema)
+            conn, self._probed = self._probed, None
+            catalog = getattr(self.recorder, "catalog", None)
+            return PostgresView(self.location.env, self.location.views_schema, conn=conn,
+                                present=catalog.views if catalog is not None else frozenset())
         path = self.location.views_path
         return View(path if path is not None and writable(path) else None)
 
@@ -148,6 +152,9 @@ class LedgerCore(Application[UUID]):
         """Close the read model's connection (if it was opened), then the store's."""
         if "view" in self.__dict__:
             self.__dict__.pop("view").close()
+        if getattr(self, "_probed", None) is not None:
+            self._probed.close()
+            self._probed = None
         super().close()
 
     def refresh(self, progress: Any = None) -> View:

@@ -7,8 +7,8 @@ class by its topic.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError, StoredEvent
@@ -69,6 +69,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             # That path inserts through a stored function, bypassing the hooks chained here.
             msg = "POSTGRES_ENABLE_DB_FUNCTIONS must be off for a chained recorder"
             raise ProgrammingError(msg)
+        if datastore.pool_open_timeout is None:
+            # The pool is opened waiting for its first connection: opened in the background, the first request
+            # found none idle and the pool opened a second one at once (a command uses one).
+            datastore.pool_open_timeout = 30.0
         super().__init__(datastore, events_table_name=events_table_name)
         self.check_identifier_length(self.chain_table_name)
         self.check_identifier_length(self.leaves_table_name)
@@ -180,7 +184,36 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
                 ).format(role=repr(role), error=first_line(e.__cause__), name=role)) from None
             raise
 
+    #: What the opening's catalog query found (``read_catalog``); None before it.
+    catalog: Catalog | None = None
+
+    def read_catalog(self, views_schema: str | None, view_tables: Collection[str] = ()) -> Catalog:
+        """Which of the store's tables and of the read model's (``view_tables`` in ``views_schema``) are there, and
+        whether every trigger of the history is in place: one query when the store is opened, not one per check.
+
+        It answers only that something is there (``has``): whatever it found missing is asked again, live, before
+        anything is created (another process may have created it meanwhile). Names are looked up one by one
+        (``to_regclass``, an index each): a scan of the catalog grows with every schema of a shared server.
+        """
+        from ledger.credentials import TABLE as CREDENTIALS
+
+        store = [self.events_table_name, self.chain_table_name, self.leaves_table_name, self.tree_table_name,
+                 self.order_index_table, CREDENTIALS]
+        triggers = [f"{t}_{suffix}" for t in self.protected_tables() for suffix in ("immutable", "kept")]
+        schema = self.datastore.schema
+        views = sorted(view_tables) if views_schema else []
+        (tables, found, protected), = self._fetch(_CATALOG_SQL, (
+            store, schema, views, views_schema or "-", triggers, schema, self.protected_tables()))
+        self.catalog = Catalog(frozenset(tables), frozenset(found), protected == len(triggers))
+        return self.catalog
+
+    def has(self, *tables: str) -> bool:
+        """Whether the opening's catalog query found all of ``tables`` (False: not known, ask)."""
+        return self.catalog is not None and set(tables) <= self.catalog.tables
+
     def tables_exist(self) -> bool:
+        if self.has(self.events_table_name, self.chain_table_name):
+            return True
         schema = self.datastore.schema
         with self.datastore.transaction(commit=False) as curs:
             tables = (self.events_table_name, self.chain_table_name)
@@ -192,6 +225,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         return bool(row and all(row.values()))
 
     def tree_exists(self) -> bool:
+        if self.has(self.leaves_table_name, self.tree_table_name):
+            return True
         rows = self._fetch(SQL("SELECT to_regclass({}) IS NOT NULL AND to_regclass({}) IS NOT NULL").format(
             Literal(_qualified(self.datastore.schema, self.leaves_table_name)),
             Literal(_qualified(self.datastore.schema, self.tree_table_name))), ())
@@ -219,6 +254,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
 
     def protect_history(self) -> None:
         """Add the triggers to a store created before they existed; only the owner can (others open it as it is)."""
+        if self.catalog is not None and self.catalog.protected:
+            return
         names = [f"{t}_{suffix}" for t in self.protected_tables() for suffix in ("immutable", "kept")]
         with self.datastore.transaction(commit=False) as curs:
             row = curs.execute(
@@ -306,6 +343,22 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             cur.execute(sql, params)
             return cur.fetchall()
+
+
+class Catalog(NamedTuple):
+    """What ``read_catalog`` found: the store schema's tables, the read model schema's, and whether every trigger of
+    the history is in place."""
+
+    tables: frozenset[str]
+    views: frozenset[str]
+    protected: bool
+
+
+_CATALOG_SQL = SQL(
+    "SELECT array(SELECT t FROM unnest(%s::text[]) t WHERE to_regclass(format('%%I.%%I', %s::text, t)) IS NOT NULL), "
+    "array(SELECT t FROM unnest(%s::text[]) t WHERE to_regclass(format('%%I.%%I', %s::text, t)) IS NOT NULL), "
+    "(SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s::text[]) AND tgrelid = ANY(array("
+    "SELECT to_regclass(format('%%I.%%I', %s::text, t))::oid FROM unnest(%s::text[]) t)))")
 
 
 def _qualified(schema: str, table: str) -> str:

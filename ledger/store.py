@@ -247,6 +247,11 @@ def parse_store(url: str) -> StoreLocation:
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "30",
         }
+        # The library's pool opens 5 connections at once (a server process each) where a command uses one: open one
+        # and as many more as are needed, up to the same 15 (unless the environment says otherwise).
+        for key, value in (("POSTGRES_POOL_SIZE", "1"), ("POSTGRES_MAX_OVERFLOW", "14")):
+            if key not in os.environ and f"LEDGER_{key}" not in os.environ:
+                env[key] = value
         # An empty password lets libpq look in PGPASSWORD and ~/.pgpass, its own conventions;
         # the password is never stored in the ledger nor printed.
         env["POSTGRES_PASSWORD"] = unquote(parts.password) if parts.password else ""
