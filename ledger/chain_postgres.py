@@ -70,9 +70,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             msg = "POSTGRES_ENABLE_DB_FUNCTIONS must be off for a chained recorder"
             raise ProgrammingError(msg)
         if datastore.pool_open_timeout is None:
-            # The pool is opened waiting for its first connection: opened in the background, the first request
-            # found none idle and the pool opened a second one at once (a command uses one).
-            datastore.pool_open_timeout = 30.0
+            # The pool is opened waiting for its first connection (as long as a connection may take): opened in
+            # the background, the first request found none idle and the pool opened a second one at once.
+            datastore.pool_open_timeout = datastore.pool.timeout
         super().__init__(datastore, events_table_name=events_table_name)
         self.check_identifier_length(self.chain_table_name)
         self.check_identifier_length(self.leaves_table_name)
