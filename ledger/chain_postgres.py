@@ -69,10 +69,11 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             # That path inserts through a stored function, bypassing the hooks chained here.
             msg = "POSTGRES_ENABLE_DB_FUNCTIONS must be off for a chained recorder"
             raise ProgrammingError(msg)
-        if datastore.pool_open_timeout is None:
-            # The pool is opened waiting for its first connection (as long as a connection may take): opened in
-            # the background, the first request found none idle and the pool opened a second one at once.
-            datastore.pool_open_timeout = datastore.pool.timeout
+        # The pool is opened here, once, waiting for its first connection (as long as a connection may take):
+        # opened in the background by the first request, it found none idle and opened a second one at once.
+        # (Not by ``pool_open_timeout``: the library then waits in every request, and psycopg's pool refuses
+        # two threads waiting at once.)
+        datastore.pool.open(wait=True, timeout=datastore.pool.timeout)
         super().__init__(datastore, events_table_name=events_table_name)
         self.check_identifier_length(self.chain_table_name)
         self.check_identifier_length(self.leaves_table_name)
