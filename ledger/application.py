@@ -79,7 +79,8 @@ class LedgerCore(Application[UUID]):
         if clock is not None:
             self.clock = clock
         module = location.env["PERSISTENCE_MODULE"]
-        probe(location)
+        #: The probe's connection to a PostgreSQL store, kept for the read model (``view``) until it is opened.
+        self._probed = probe(location)
         key = cipher_env(os.environ.get(KEY_ENV))
         store_env = dict(location.env)
         if location.kind == "sqlite" and (uri := sqlite_read_only_name(Path(store_env["SQLITE_DBNAME"]))):
@@ -148,7 +149,10 @@ class LedgerCore(Application[UUID]):
         if self.location.views_schema is not None:  # a PostgreSQL store: the read model is in the database
             from projections.view_postgres import PostgresView
 
-            return PostgresView(self.location.env, self.location.views_schema)
+            conn, self._probed = self._probed, None
+            catalog = getattr(self.recorder, "catalog", None)
+            return PostgresView(self.location.env, self.location.views_schema, conn=conn,
+                                present=catalog.views if catalog is not None else frozenset())
         path = self.location.views_path
         return View(path if path is not None and writable(path) else None)
 
@@ -156,6 +160,9 @@ class LedgerCore(Application[UUID]):
         """Close the read model's connection (if it was opened), then the store's."""
         if "view" in self.__dict__:
             self.__dict__.pop("view").close()
+        if getattr(self, "_probed", None) is not None:
+            self._probed.close()
+            self._probed = None
         super().close()
 
     def refresh(self, progress: Any = None) -> View:
@@ -264,7 +271,7 @@ class LedgerCore(Application[UUID]):
             return ruleset, found.code, veto  # type: ignore[return-value]
         if not ruleset.applies(found.code, it.code):  # an item of another unit class (issue 8)
             raise RuleViolation(f"item {it.code} does not apply to {found.code} ({found.name}) "
-                                f"in the {year} ruleset: it is scored for other unit classes only")
+                                f"in the {year} ruleset: it is scored for other unit classes only", field="item")
         return ruleset, found.code, it
 
     def item_recorded_as(self, unit: str, item: str, on: date) -> str | None:
@@ -289,7 +296,7 @@ class LedgerCore(Application[UUID]):
 
         Returns their notification ids, in the order of ``events``.
         """
-        return self.append_stored([self.mapper.to_stored_event(e) for e in events], conflict)
+        return self.append_stored(self.mapper.to_stored_events(events), conflict)  # type: ignore[attr-defined]
 
     def append_stored(self, stored: list[Any], conflict: str) -> list[int]:
         """Append events already mapped (``mapper.to_stored_event``) in one transaction; their notification ids.
@@ -307,7 +314,8 @@ class LedgerCore(Application[UUID]):
     @staticmethod
     def _require_evidence(evidence: str) -> str:
         if not evidence or not evidence.strip():
-            raise RuleViolation("the evidence reference is empty: say what the record rests on (--evidence)")
+            raise RuleViolation("the evidence reference is empty: say what the record rests on (--evidence)",
+                                field="evidence")
         return evidence.strip()
 
     # ── ids as the user gives them ──────────────────────────────────────────

@@ -155,16 +155,21 @@ def _link_rows(
 def event_digests(events: Iterable[tuple[str, int, str, bytes]]) -> list[bytes]:
     """``event_digest`` of many (originator id, version, topic, state) events, in one tight loop."""
     sha256 = hashlib.sha256
-    prefixed: dict[str, bytes] = {}  # a bulk append repeats a few topics: each one's length-prefixed bytes once
+    # A bulk append repeats a few (version, topic) pairs: each one's length-prefixed bytes are made once.
+    prefixed: dict[tuple[int, str], bytes] = {}
+    hex_len = (32).to_bytes(8, "big")  # a uuid's hex, the usual originator id
     out = []
     for originator_id, version, topic, state in events:
-        t = prefixed.get(topic)
-        if t is None:
-            encoded = topic.encode()
-            t = prefixed[topic] = len(encoded).to_bytes(8, "big") + encoded
-        oid, ver, state = originator_id.encode(), str(version).encode(), bytes(state)
-        out.append(sha256(len(oid).to_bytes(8, "big") + oid + len(ver).to_bytes(8, "big") + ver + t
-                          + len(state).to_bytes(8, "big") + state).digest())
+        vt = prefixed.get((version, topic))
+        if vt is None:
+            v, t = str(version).encode(), topic.encode()
+            vt = prefixed[(version, topic)] = len(v).to_bytes(8, "big") + v + len(t).to_bytes(8, "big") + t
+        oid, state = originator_id.encode(), bytes(state)
+        h = sha256((hex_len if len(oid) == 32 else len(oid).to_bytes(8, "big")) + oid)
+        h.update(vt)
+        h.update(len(state).to_bytes(8, "big"))
+        h.update(state)
+        out.append(h.digest())
     return out
 
 
@@ -667,7 +672,8 @@ def linked(recorder: ApplicationRecorder, previous: tuple[int, bytes] | None, pa
     if not page:
         return hash_
     links = chained.chain_rows(after, page[-1].id, len(page) + 1)
-    oids = [canonical_originator_id(n.originator_id) for n in page]
+    # Rows as ``event_rows`` reads them carry the canonical text already; a notification carries a UUID.
+    oids = [oid if type(oid) is str else canonical_originator_id(oid) for oid in (n.originator_id for n in page)]
     digests = event_digests([(oid, n.originator_version, n.topic, n.state) for oid, n in zip(oids, page, strict=True)])
     sha256 = hashlib.sha256
     for i, n in enumerate(page):

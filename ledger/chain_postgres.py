@@ -7,8 +7,8 @@ class by its topic.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError, StoredEvent
@@ -24,6 +24,8 @@ from ledger.errors import NotPermitted
 from ledger.event_tree import extend_tree
 from ledger.evidence_postgres import evidence_table_statements, evidence_tables
 from ledger.order_index_postgres import PostgresOrderIndex
+from ledger.pg_binary import bigint_array, bytea_array, text_array, uuid_array
+from ledger.pg_binary import copy_rows as binary_copy
 from ledger.provisioning import first_line
 from ledger.translation import _
 
@@ -67,6 +69,11 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             # That path inserts through a stored function, bypassing the hooks chained here.
             msg = "POSTGRES_ENABLE_DB_FUNCTIONS must be off for a chained recorder"
             raise ProgrammingError(msg)
+        # The pool is opened here, once, waiting for its first connection (as long as a connection may take):
+        # opened in the background by the first request, it found none idle and opened a second one at once.
+        # (Not by ``pool_open_timeout``: the library then waits in every request, and psycopg's pool refuses
+        # two threads waiting at once.)
+        datastore.pool.open(wait=True, timeout=datastore.pool.timeout)
         super().__init__(datastore, events_table_name=events_table_name)
         self.check_identifier_length(self.chain_table_name)
         self.check_identifier_length(self.leaves_table_name)
@@ -94,7 +101,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             "INSERT INTO {s}.{e} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%b::{t}[], %b::bigint[], %b::text[], %b::bytea[]) RETURNING notification_id"
         ).format(**fmt, t=Identifier(datastore.originator_id_type))
-        self._insert_chain_sql = SQL("COPY {s}.{c} (notification_id, digest, hash) FROM STDIN").format(**fmt)
+        self._insert_chain_sql = SQL("COPY {s}.{c} (notification_id, digest, hash) FROM STDIN (FORMAT BINARY)"
+                                     ).format(**fmt)
         self._bound_sql = SQL("SELECT (SELECT MAX(notification_id) FROM {s}.{e}), "
                               "(SELECT MAX(notification_id) FROM {s}.{c})").format(**fmt)
         self._events_sql = SQL(
@@ -177,7 +185,36 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
                 ).format(role=repr(role), error=first_line(e.__cause__), name=role)) from None
             raise
 
+    #: What the opening's catalog query found (``read_catalog``); None before it.
+    catalog: Catalog | None = None
+
+    def read_catalog(self, views_schema: str | None, view_tables: Collection[str] = ()) -> Catalog:
+        """Which of the store's tables and of the read model's (``view_tables`` in ``views_schema``) are there, and
+        whether every trigger of the history is in place: one query when the store is opened, not one per check.
+
+        It answers only that something is there (``has``): whatever it found missing is asked again, live, before
+        anything is created (another process may have created it meanwhile). Names are looked up one by one
+        (``to_regclass``, an index each): a scan of the catalog grows with every schema of a shared server.
+        """
+        from ledger.credentials import TABLE as CREDENTIALS
+
+        store = [self.events_table_name, self.chain_table_name, self.leaves_table_name, self.tree_table_name,
+                 self.order_index_table, CREDENTIALS]
+        triggers = [f"{t}_{suffix}" for t in self.protected_tables() for suffix in ("immutable", "kept")]
+        schema = self.datastore.schema
+        views = sorted(view_tables) if views_schema else []
+        (tables, found, protected), = self._fetch(_CATALOG_SQL, (
+            store, schema, views, views_schema or "-", triggers, schema, self.protected_tables()))
+        self.catalog = Catalog(frozenset(tables), frozenset(found), protected == len(triggers))
+        return self.catalog
+
+    def has(self, *tables: str) -> bool:
+        """Whether the opening's catalog query found all of ``tables`` (False: not known, ask)."""
+        return self.catalog is not None and set(tables) <= self.catalog.tables
+
     def tables_exist(self) -> bool:
+        if self.has(self.events_table_name, self.chain_table_name):
+            return True
         schema = self.datastore.schema
         with self.datastore.transaction(commit=False) as curs:
             tables = (self.events_table_name, self.chain_table_name)
@@ -189,6 +226,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         return bool(row and all(row.values()))
 
     def tree_exists(self) -> bool:
+        if self.has(self.leaves_table_name, self.tree_table_name):
+            return True
         rows = self._fetch(SQL("SELECT to_regclass({}) IS NOT NULL AND to_regclass({}) IS NOT NULL").format(
             Literal(_qualified(self.datastore.schema, self.leaves_table_name)),
             Literal(_qualified(self.datastore.schema, self.tree_table_name))), ())
@@ -216,6 +255,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
 
     def protect_history(self) -> None:
         """Add the triggers to a store created before they existed; only the owner can (others open it as it is)."""
+        if self.catalog is not None and self.catalog.protected:
+            return
         names = [f"{t}_{suffix}" for t in self.protected_tables() for suffix in ("immutable", "kept")]
         with self.datastore.transaction(commit=False) as curs:
             row = curs.execute(
@@ -257,24 +298,27 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
             # Insert in slices within the one transaction: a single statement carrying a whole
             # import (hundreds of megabytes) would be buffered again by the driver.
             ids: list[int] = []
+            tree = PostgresTreeRows(self, curs)  # one for the append: it keeps the tree's frontier between slices
             for part in slices(stored_events):
                 self._insert_stored_events(curs, part, **kwargs)
-                ids.extend(self._fetch_ids_after_insert_events(curs, part, **kwargs) or ())
+                ids.extend(self._fetch_ids_after_insert_events(curs, part, tree=tree, **kwargs) or ())
             return ids
 
     def _insert_stored_events(self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any) -> None:
         """The library's insert (lock, notify, one INSERT of the slice returning its ids), its rows sent as arrays."""
         self._lock_table(curs)
         self._notify_channel(curs)
+        ids = [self._stored_originator_id(s.originator_id) for s in stored_events]
         curs.execute(self._insert_arrays_sql, (
-            [self._stored_originator_id(s.originator_id) for s in stored_events],
-            [s.originator_version for s in stored_events],
-            [s.topic for s in stored_events],
-            [s.state for s in stored_events],
+            uuid_array(ids) if self.datastore.originator_id_type == "uuid" else text_array(ids),
+            bigint_array([s.originator_version for s in stored_events]),
+            text_array([s.topic for s in stored_events]),
+            bytea_array([bytes(s.state) for s in stored_events]),
         ))
 
     def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], *, tree: PostgresTreeRows | None = None,
+        **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
         # Still inside the insert's transaction, which holds the append lock of this events table:
@@ -284,9 +328,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         head = (row["notification_id"], bytes(row["hash"])) if row else None
         events = [(self._canonical_originator_id(s.originator_id), s.originator_version, s.topic, s.state)
                   for s in stored_events]
-        copy_rows(curs, self._insert_chain_sql, _link_rows(head, ids, events))
-        extend_tree(PostgresTreeRows(self, curs), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
-                    self.plain_state)
+        copy_rows(curs, self._insert_chain_sql, _link_rows(head, ids, events), _CHAIN_COLUMNS)
+        extend_tree(tree or PostgresTreeRows(self, curs),
+                    [(n, *event) for n, event in zip(ids or (), events, strict=True)], self.plain_state)
         self._index_inserted(curs, stored_events, ids or ())
         return ids
 
@@ -300,6 +344,22 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
             cur.execute(sql, params)
             return cur.fetchall()
+
+
+class Catalog(NamedTuple):
+    """What ``read_catalog`` found: the store schema's tables, the read model schema's, and whether every trigger of
+    the history is in place."""
+
+    tables: frozenset[str]
+    views: frozenset[str]
+    protected: bool
+
+
+_CATALOG_SQL = SQL(
+    "SELECT array(SELECT t FROM unnest(%s::text[]) t WHERE to_regclass(format('%%I.%%I', %s::text, t)) IS NOT NULL), "
+    "array(SELECT t FROM unnest(%s::text[]) t WHERE to_regclass(format('%%I.%%I', %s::text, t)) IS NOT NULL), "
+    "(SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s::text[]) AND tgrelid = ANY(array("
+    "SELECT to_regclass(format('%%I.%%I', %s::text, t))::oid FROM unnest(%s::text[]) t)))")
 
 
 def _qualified(schema: str, table: str) -> str:
@@ -316,6 +376,9 @@ class PostgresTreeRows:
         self.leaves = _qualified(schema, recorder.leaves_table_name)
         self.tree = _qualified(schema, recorder.tree_table_name)
         self.events = _qualified(schema, recorder.events_table_name)
+        #: The last node added at each level, (index, hash): the left sibling the next slice of an append needs
+        #: there, if any (nodes of a level are added in index order), without a query.
+        self.added: dict[int, tuple[int, bytes]] = {}
 
     def last_leaf(self) -> tuple[int, int]:
         row = self.curs.execute(f"SELECT idx, notification_id FROM {self.leaves} ORDER BY idx DESC LIMIT 1"  # noqa: S608
@@ -331,6 +394,9 @@ class PostgresTreeRows:
                  r["originator_version"], r["topic"], bytes(r["state"])) for r in rows]
 
     def node(self, level: int, index: int) -> bytes:
+        added = self.added.get(level)
+        if added is not None and added[0] == index:
+            return added[1]
         row = self.curs.execute(f"SELECT hash FROM {self.tree} WHERE level = %s AND idx = %s",  # noqa: S608
                                 (level, index)).fetchone()
         if row is None:
@@ -339,15 +405,23 @@ class PostgresTreeRows:
         return bytes(row["hash"])
 
     def add(self, leaves: list[tuple[int, int, bytes]], nodes: list[tuple[int, int, bytes]]) -> None:
-        copy_rows(self.curs, f"COPY {self.leaves} (notification_id, idx, salt) FROM STDIN", leaves)
-        copy_rows(self.curs, f"COPY {self.tree} (level, idx, hash) FROM STDIN", nodes)
+        copy_rows(self.curs, f"COPY {self.leaves} (notification_id, idx, salt) FROM STDIN (FORMAT BINARY)", leaves,
+                  ("bigint", "bigint", "bytea"))
+        copy_rows(self.curs, f"COPY {self.tree} (level, idx, hash) FROM STDIN (FORMAT BINARY)", nodes,
+                  ("integer", "bigint", "bytea"))
+        for level, index, h in nodes:
+            self.added[level] = (index, h)
 
 
-def copy_rows(curs: Cursor[Any], statement: Any, rows: Sequence[Sequence[Any]]) -> None:
-    """Append ``rows`` with one ``COPY … FROM STDIN``: an append's chain and tree rows (two or three per event)
-    as one stream, not a statement each (100,000 occurrences made 300,000 INSERTs)."""
+#: The chain table's columns as its binary COPY writes them.
+_CHAIN_COLUMNS = ("bigint", "bytea", "bytea")
+
+
+def copy_rows(curs: Cursor[Any], statement: Any, rows: Sequence[Sequence[Any]], kinds: Sequence[str]) -> None:
+    """Append ``rows`` with one binary ``COPY … FROM STDIN (FORMAT BINARY)`` (``kinds``: each column's type, as
+    ``ledger.pg_binary.copy_rows`` writes it): an append's chain and tree rows (two or three per event) as one
+    stream, not a statement each (100,000 occurrences made 300,000 INSERTs), built in bulk, not value by value."""
     if not rows:
         return
     with curs.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
+        copy.write(binary_copy(rows, kinds))

@@ -20,4 +20,4 @@ def check_count(count: int) -> None:
     if count > MAX_COUNT:
         shown = count if count < 10**24 else f"of {len(str(count))} digits"
         raise RuleViolation(_("count {value} is larger than {most}, the most one record may carry").format(
-            value=shown, most=MAX_COUNT))
+            value=shown, most=MAX_COUNT), field="count")

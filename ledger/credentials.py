@@ -83,14 +83,17 @@ class SQLiteCredentials(Credentials):
 class PostgresCredentials(Credentials):
     """The table in the store's PostgreSQL schema (not protected like the history: it is meant to change)."""
 
-    def __init__(self, datastore: Any) -> None:
+    def __init__(self, datastore: Any, recorder: Any = None) -> None:
         from psycopg.sql import Identifier
 
         self.datastore = datastore
         self.schema = datastore.schema
         self.table = Identifier(datastore.schema, TABLE)
+        self.recorder = recorder  # its catalog, read when the store was opened, may say the table is there
 
     def exists(self) -> bool:
+        if self.recorder is not None and self.recorder.has(TABLE):
+            return True
         with self.datastore.transaction(commit=False) as curs:
             row = curs.execute("SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS found",
                                (self.schema, TABLE)).fetchone()
@@ -174,6 +177,6 @@ def credentials_for(recorder: Any) -> Credentials:
         elif isinstance(recorder, POPOApplicationRecorder):
             found = MemoryCredentials()
         else:  # PostgreSQL (named, not imported here: psycopg costs SQLite commands ~80 ms to import)
-            found = PostgresCredentials(recorder.datastore)
+            found = PostgresCredentials(recorder.datastore, recorder)
         recorder._ledger_credentials = found
     return found

@@ -23,6 +23,8 @@ from ledger.translation import gettext as _
 class DateOutOfWindow(RuleViolation):
     """A date outside the window of the ruleset adopted for the year it is recorded for."""
 
+    field = "date"
+
 
 def window_message(what: str, given: object, year: int, first: date, last: date) -> str:
     """The refusal's text: what was given and the dates the year's ruleset allows."""

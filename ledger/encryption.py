@@ -14,8 +14,6 @@ import base64
 import binascii
 from typing import Any
 
-from eventsourcing.cipher import AESCipher
-
 from ledger.chain import event_digest
 from ledger.errors import LedgerError
 from ledger.translation import _
@@ -33,6 +31,9 @@ def cipher_env(key: str | None) -> dict[str, str]:
     """The eventsourcing settings that encrypt with ``key`` (none for no key); a malformed key is refused."""
     if not key:
         return {}
+    # pycryptodome is imported by a ledger that has a key, not by every command.
+    from eventsourcing.cipher import AESCipher
+
     try:
         size = len(base64.b64decode(key.encode("ascii"), validate=True))
     except (UnicodeEncodeError, binascii.Error, ValueError):

@@ -12,11 +12,20 @@ from ledger.translation import gettext as _
 
 
 class LedgerError(Exception):
-    """A domain refusal: the command changed nothing (exit status 1)."""
+    """A domain refusal: the command changed nothing (exit status 1).
+
+    Attributes:
+        field: the input the refusal is about (``unit``, ``item``, ``year``, ``date``, ``count``, ``points``,
+            ``evidence``), or None for the command as a whole: an import names the cell at fault from it.
+    """
+
+    field: str | None = None
 
 
 class UnknownUnit(LedgerError):
     """A unit that the adopted ruleset does not name."""
+
+    field = "unit"
 
     def __init__(self, unit: str, year: int, known: Sequence[str]) -> None:
         super().__init__(_("unknown unit {unit} in the {year} ruleset (known: {known})").format(
@@ -26,6 +35,8 @@ class UnknownUnit(LedgerError):
 class UnknownItem(LedgerError):
     """An item code that the adopted ruleset does not have."""
 
+    field = "item"
+
     def __init__(self, item: str, year: int) -> None:
         super().__init__(_("unknown item {item} in the {year} ruleset (see `rules show --year {year}`)").format(
             item=repr(item), year=year))
@@ -33,6 +44,11 @@ class UnknownItem(LedgerError):
 
 class RuleViolation(LedgerError):
     """A recording that breaks a rule (kind mismatch, points out of range, a double retraction …)."""
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        if field is not None:
+            self.field = field
 
 
 class Conflict(RuleViolation):
@@ -45,6 +61,8 @@ class NotFound(LedgerError):
 
 class NoRuleset(LedgerError):
     """A year with no adopted ruleset."""
+
+    field = "year"
 
     def __init__(self, year: int) -> None:
         super().__init__(_("no ruleset adopted for {year}: run `hotline-ledger init --year {year}` first")

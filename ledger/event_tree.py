@@ -93,20 +93,26 @@ def _add(store: TreeStore, size: int, events: Sequence[EventRow], plain: Callabl
     leaves, hashes = [], []
     fresh = os.urandom(SALT_SIZE * len(events))  # one system call for the lot, not one per event
     sha256 = hashlib.sha256
-    prefixed: dict[str, bytes] = {}  # each topic's length-prefixed bytes once (an import repeats one or two)
-    salt_len = SALT_SIZE.to_bytes(8, "big")
+    # Length-prefixed bytes made once: each topic's and version's (an import repeats one or two), a uuid hex's prefix.
+    prefixed: dict[object, bytes] = {}
+    salt_prefix = _LEAF_PREFIX + SALT_SIZE.to_bytes(8, "big")
+    hex_len = (32).to_bytes(8, "big")
     for offset, (nid, oid, version, topic, state) in enumerate(events):
         salt = salts.get(nid) or fresh[offset * SALT_SIZE:(offset + 1) * SALT_SIZE]
         leaves.append((nid, size + offset, salt))
-        t = prefixed.get(topic)
-        if t is None:
-            encoded = topic.encode()
-            t = prefixed[topic] = len(encoded).to_bytes(8, "big") + encoded
-        o, v, p = oid.encode(), str(version).encode(), plain(bytes(state))
+        tv = prefixed.get((topic, version))
+        if tv is None:
+            t, v = topic.encode(), str(version).encode()
+            tv = prefixed[(topic, version)] = len(v).to_bytes(8, "big") + v + len(t).to_bytes(8, "big") + t
+        o, p = oid.encode(), plain(bytes(state))
         # leaf_hash(leaf_entry(...)), inlined: a bulk import hashes a hundred thousand leaves here.
-        entry = (_LEAF_PREFIX + (salt_len if len(salt) == SALT_SIZE else len(salt).to_bytes(8, "big")) + salt
-                 + len(o).to_bytes(8, "big") + o + len(v).to_bytes(8, "big") + v + t + len(p).to_bytes(8, "big") + p)
-        hashes.append(sha256(entry).digest())
+        h = sha256(salt_prefix + salt if len(salt) == SALT_SIZE
+                   else _LEAF_PREFIX + len(salt).to_bytes(8, "big") + salt)
+        h.update((hex_len if len(o) == 32 else len(o).to_bytes(8, "big")) + o)
+        h.update(tv)
+        h.update(len(p).to_bytes(8, "big"))
+        h.update(p)
+        hashes.append(h.digest())
     store.add(leaves, grown(size, hashes, store.node))
     return size + len(events)
 

@@ -56,17 +56,20 @@ def grown(size: int, leaves: Sequence[bytes], lookup: NodeLookup) -> list[tuple[
     on up. ``lookup`` reads the stored left siblings (the rows returned so far are consulted first).
     """
     rows: list[tuple[int, int, bytes]] = []
-    made: dict[tuple[int, int], bytes] = {}
+    # The last node made at each level whose right sibling is still to come: nodes of a level are made in index
+    # order, so (level, index − 1) is the one kept there when (level, index) needs it, unless it is older than
+    # this batch (then it is looked up).
+    pending: dict[int, bytes] = {}
+    sha256 = hashlib.sha256
     for offset, leaf in enumerate(leaves):
         index, level, h = size + offset, 0, leaf
         rows.append((0, index, h))
-        made[(0, index)] = h
         while index & 1:
-            left = made.get((level, index - 1))
-            h = node_hash(left if left is not None else lookup(level, index - 1), h)
+            left = pending.pop(level, None)
+            h = sha256(b"\x01" + (left if left is not None else lookup(level, index - 1)) + h).digest()  # node_hash
             level, index = level + 1, index >> 1
             rows.append((level, index, h))
-            made[(level, index)] = h
+        pending[level] = h
     return rows
 
 

@@ -89,6 +89,8 @@ class PostgresOrderIndex(OrderIndexing):
                     yield row[0], row[1], tuple(row[2:])
 
     def order_index_exists(self) -> bool:
+        if self.has(self.order_index_table):  # type: ignore[attr-defined]  # the opening's catalog query
+            return True
         with self.datastore.transaction(commit=False) as curs:
             row = curs.execute("SELECT to_regclass(format('%%I.%%I', %s::text, %s::text)) IS NOT NULL AS found",
                                (self.datastore.schema, self.order_index_table)).fetchone()

@@ -33,30 +33,34 @@ def first_line(e: BaseException) -> str:
     return text.splitlines()[0]
 
 
-def probe(location: StoreLocation) -> None:
+def probe(location: StoreLocation) -> Any:
     """Connect once, directly, so a wrong host, port, role, password or database is named at once.
 
     (The library's connection pool would wait out its timeout and then say only that it got no
-    connection.) SQLite needs no probe.
+    connection.) Returns that connection (autocommit), for the read model to use rather than open one
+    more; None for a store that needs no probe (SQLite, memory).
     """
     if location.kind != "postgresql":
-        return
+        return None
     import psycopg
 
     env = location.env
     try:
-        conn = psycopg.connect(dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+        return psycopg.connect(dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
                                user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"],
-                               connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]))
+                               connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]), autocommit=True)
     except psycopg.Error as e:
         raise StoreUnavailable(_("cannot connect to the store {store}: {error}").format(
             store=location.display, error=mask(first_line(e), location))) from None
-    conn.close()
 
 
 def ensure_tables(app: Any) -> None:
     """Create the schema and the ledger's tables if they are missing (and only then)."""
     recorder = app.recorder
+    if hasattr(recorder, "read_catalog"):  # PostgreSQL: every check below answered by one query, the read model's too
+        from projections.view_postgres import TABLES
+
+        recorder.read_catalog(app.location.views_schema, TABLES)
     created = _create_once(app, recorder.tables_exist, recorder.create_tables, N_("the ledger's tables"),
                            N_(" (the role needs the CREATE right there once, for `init`)"))
     # The write side's order index (ledger/order_index.py): a store made before it has it built from its events.

@@ -49,9 +49,11 @@ class Recording(_Core):
             raise RuleViolation(
                 (_("item {code} is of kind {kind}: use `assess`") if recorded == "assessment"
                  else _("item {code} is of kind {kind}: it is not recorded as occurrences")).format(code=it.code,
-                                                                                                  kind=it.kind))
+                                                                                                  kind=it.kind),
+                field="item")
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise RuleViolation(_("count must be a positive integer, not {count}").format(count=repr(count)))
+            raise RuleViolation(_("count must be a positive integer, not {count}").format(count=repr(count)),
+                                field="count")
         check_count(count)
         self._check_date(ruleset, on)
         return {"unit": unit_code, "item": it.code, "year": on.year, "date": on, "count": count,
@@ -83,10 +85,10 @@ class Recording(_Core):
         assert it is not None
         if recorded_as(it) != "assessment":
             raise RuleViolation(_("item {code} is of kind {kind}, not an assessment: use `record`").format(
-                code=it.code, kind=it.kind))
+                code=it.code, kind=it.kind), field="item")
         if not points.is_finite() or points < 0 or points > it.max:
             raise RuleViolation(_("points {points} are outside 0..{max} for item {code}").format(
-                points=points, max=it.max, code=it.code))
+                points=points, max=it.max, code=it.code), field="points")
         if points.is_zero():
             points = Decimal(0)  # "-0" passes the range check but would print as "-0.00"
         self._check_date(ruleset, on)

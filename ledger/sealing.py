@@ -9,10 +9,10 @@ from eventsourcing.domain import datetime_now_with_tzinfo
 
 from events.seals import LedgerSealed
 from ledger.aggregates import Seal
-from ledger.signing import SealKey, seal_message
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
+    from ledger.signing import SealKey
 else:
     _Core = object
 
@@ -27,6 +27,8 @@ class Sealing(_Core):
         seal_id, at = uuid4(), datetime_now_with_tzinfo()
         signed = {}
         if key is not None:
+            from ledger.signing import seal_message  # cryptography: imported by the commands that sign
+
             message = seal_message(seal_id=seal_id, notification_id=notification_id, head=head, sealed_at=at,
                                    sealed_by=actor, note=note, tree_size=tree_size, tree_root=tree_root)
             signed = {"signature": key.sign(message), "public_key": key.public}

@@ -7,7 +7,7 @@ eventsourcing's own persistence modules; choosing one is configuration, not code
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -77,7 +77,19 @@ class PydanticMapper(Mapper):
         return domain_event
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        model = cast(BaseModel, self.stamp(domain_event))
+        return self._stored(cast(BaseModel, self.stamp(domain_event)))
+
+    def to_stored_events(self, domain_events: Sequence[Any]) -> list[StoredEvent]:
+        """``to_stored_event`` of many events (a bulk import): who is writing is asked once for all of them."""
+        who = self.authenticated_as()
+        stored = []
+        for e in domain_events:
+            if isinstance(e, LedgerEvent):
+                object.__setattr__(e, "authenticated_as", who)  # as ``stamp`` does
+            stored.append(self._stored(e))
+        return stored
+
+    def _stored(self, model: BaseModel) -> StoredEvent:
         version = type(model).class_version  # type: ignore[attr-defined]
         if type(self.transcoder) is OrjsonTranscoder:
             # pydantic writes the same JSON bytes itself, without the intermediate dict (bulk imports).
@@ -91,6 +103,7 @@ class PydanticMapper(Mapper):
             data = self.compressor.compress(data)
         if self.cipher:
             data = self.cipher.encrypt(data)
+        domain_event: Any = model
         return StoredEvent(
             originator_id=domain_event.originator_id,
             originator_version=domain_event.originator_version,
@@ -249,6 +262,11 @@ def parse_store(url: str) -> StoreLocation:
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "30",
         }
+        # The library's pool opens 5 connections at once (a server process each) where a command uses one: open one
+        # and as many more as are needed, up to the same 15 (unless the environment says otherwise).
+        for key, value in (("POSTGRES_POOL_SIZE", "1"), ("POSTGRES_MAX_OVERFLOW", "14")):
+            if key not in os.environ and f"LEDGER_{key}" not in os.environ:
+                env[key] = value
         # An empty password lets libpq look in PGPASSWORD and ~/.pgpass, its own conventions;
         # the password is never stored in the ledger nor printed.
         env["POSTGRES_PASSWORD"] = unquote(parts.password) if parts.password else ""

@@ -113,10 +113,13 @@ def _occurrences(db: sqlite3.Connection, pairs: list[tuple[OccurrenceRecorded, i
                  stored_json: MutableMapping[int, bytes] | None = None) -> None:
     """Recorded occurrences: their rows and log entries, two ``executemany`` for the lot (bulk imports)."""
     rows, logs = [], []
+    moment, at = None, ""  # an import's occurrences share one timestamp: written as text once
     for e, nid in pairs:
         stored = stored_json.pop(nid, None) if stored_json else None
         payload = _log_payload(stored) if stored is not None else None
-        oid, at = str(e.originator_id), _iso(e.timestamp)
+        if e.timestamp is not moment:
+            moment, at = e.timestamp, _iso(e.timestamp)
+        oid = str(e.originator_id)
         attachments = json.dumps([a.model_dump() for a in e.attachments], ensure_ascii=False) if e.attachments else "[]"
         rows.append((oid, nid, e.unit, e.item, e.year, e.date.isoformat(), e.count, e.evidence, e.note, attachments,
                      e.batch, e.source, at, e.recorded_by, 0, e.count))  # 0: not retracted

@@ -175,11 +175,13 @@ class PostgresView(View):
     A temporary read model (``verify``'s replay) is private to its connection: it takes no lock.
     """
 
-    def __init__(self, env: dict[str, str], schema: str, *, temporary: bool = False) -> None:
+    def __init__(self, env: dict[str, str], schema: str, *, temporary: bool = False,
+                 conn: psycopg.Connection[Any] | None = None, present: frozenset[str] = frozenset()) -> None:
         self.path = None if temporary else schema
         self.schema = schema
         self.temporary = temporary
-        self.conn = connect(env)
+        # An open autocommit connection to the store's database (the application's probe) is used, not a new one.
+        self.conn = conn if conn is not None else connect(env)
         self.db = PgReadDB(self.conn)  # type: ignore[assignment]
         self._lock_key = f"hotline-ledger read model {schema}"
         if temporary:
@@ -187,7 +189,8 @@ class PostgresView(View):
             self.conn.execute(DDL)  # type: ignore[arg-type]
         else:
             self.conn.execute(SQL("SET search_path TO {}").format(Identifier(schema)))
-            self._ensure_tables()
+            if not TABLES <= present:  # the tables the store's opening found there (ChainedPostgres…read_catalog)
+                self._ensure_tables()
 
     def _ensure_tables(self) -> None:
         """Create the schema and any missing table (the store's owner does; others only use them)."""

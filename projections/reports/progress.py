@@ -6,9 +6,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[..., None]]:
@@ -16,6 +13,10 @@ def progress_bar(label: str) -> Iterator[Callable[..., None]]:
     if not sys.stderr.isatty():
         yield lambda *_a, **_k: None
         return
+    # rich only for a bar that is drawn: a command whose output goes to a script does not import it.
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=Console(stderr=True), transient=True)
     task = progress.add_task(label, total=None)
