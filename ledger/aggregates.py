@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from functools import singledispatchmethod
+from operator import itemgetter
 from typing import Any, Self
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -377,9 +378,10 @@ class WorkOrderBatch(LedgerAggregate):
         if chunk < 0 or not rows:
             raise RuleViolation(_("a chunk of work-order facts has a position of 0 or more and at least one fact row"))
         width = len(FACT_FIELDS)
-        for n, row in enumerate(rows, start=1):
-            if len(row) != width or not row[0]:
-                raise RuleViolation(_("fact row {n} is not a work-order fact the ledger writes").format(n=n))
+        # Checked at C speed (a million orders go through here); the loop only finds the row to name.
+        if set(map(len, rows)) != {width} or not all(map(itemgetter(0), rows)):
+            n = next(n for n, row in enumerate(rows, start=1) if len(row) != width or not row[0])
+            raise RuleViolation(_("fact row {n} is not a work-order fact the ledger writes").format(n=n))
         return cls._create(WorkOrderFactsRecorded, id=cls.id_for(batch, chunk), batch=batch, chunk=chunk,
                            source=source, sha256=sha256, exported_at=exported_at, rows=rows,
                            extra=dict(extra or {}), recorded_by=actor)
