@@ -1,5 +1,11 @@
 """Small aggregates: each decides in a public command method, then triggers a past-tense event.
 
+Each is created only by its own named class method (``Occurrence.record``, ``Dispute.open``,
+``Account.open`` …, as eventsourcing's examples do): it takes the event's fields as keyword
+parameters, derives the id where the id is deterministic (``id_for``) and refuses what its own
+fields make impossible (a count below 1, an empty reason or evidence). Checks that need a
+ruleset, the calendar or the store stay in the use cases that call it.
+
 The ``when`` handlers only assign: they re-run on every replay, so they never read a clock,
 make an id, consult a ruleset or raise.
 """
@@ -71,7 +77,7 @@ def _changes_nothing(self: Any, event: object) -> None:
     """Events with no state to keep change nothing but the version."""
 
 
-def handlers() -> Any:
+def handlers() -> singledispatchmethod[None]:
     """A fresh ``when`` for one aggregate class: ``when = handlers()``, then ``@when.register`` per event type.
 
     Each class needs its own: registering on an inherited ``when`` would add to every aggregate's registry.
@@ -80,12 +86,8 @@ def handlers() -> Any:
 
 
 class LedgerAggregate(BaseAggregate[UUID]):
-    """Common dispatch: each event calls the handler its class registered for its type (``@when.register``).
-
-    Each aggregate is created only by its own named class method (``Occurrence.record``,
-    ``Dispute.open`` …), which derives the id where it is deterministic and refuses what its own
-    fields make impossible; checks that need a ruleset or the store stay in the use cases.
-    """
+    """Common dispatch: each event calls the handler its class registered for its type (``@when.register``);
+    an event none is registered for changes nothing but the version."""
 
     when = handlers()
 
