@@ -529,8 +529,9 @@ def dispute() -> None:
 @dispute.command("open")
 @click.argument("event_id", required=False)
 @click.option("--workorder", "order_id", default=None, help="Screen this work order out of one rate.")
-@click.option("--rate", type=click.Choice(["satisfaction", "reply", "ontime"]), default=None,
-              help='The rate to screen the work order out of (with --workorder).')
+@click.option("--rate", default=None, metavar="CODE",
+              help="The rate to screen the work order out of (with --workorder): a rate code of the year's ruleset "
+                   "([[rates]], e.g. satisfaction).")
 @click.option("--reason", required=True, help='Why the unit disputes it.')
 @click.option("--evidence", required=True, help="What proves it: a work-order number, a document's name.")
 @click.option("--attach", multiple=True, type=click.Path(exists=True, dir_okay=False),
@@ -547,8 +548,8 @@ def dispute_open(s: Session, event_id: str | None, order_id: str | None, rate: s
         raise click.UsageError(_("give either EVENT_ID or --workorder ORDER_ID --rate RATE"))
     if order_id is not None:
         if rate is None:
-            raise click.UsageError(_("--workorder needs --rate satisfaction|reply|ontime"))
-        new = s.app.open_screening(order_id=order_id.strip(), rate=rate, reason=reason, evidence=evidence,
+            raise click.UsageError(_("--workorder needs --rate CODE (a rate code of the year's ruleset)"))
+        new = s.app.open_screening(order_id=order_id.strip(), rate=rate.strip(), reason=reason, evidence=evidence,
                                    attachments=attach, actor=s.actor, filed_on=filed_on)
     else:
         new = s.app.open_dispute(event_id=event_id, reason=reason, evidence=evidence, attachments=attach,

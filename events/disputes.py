@@ -15,7 +15,9 @@ class DisputeOpened(LedgerCreated):
         subject: ``occurrence`` or ``workorder``.
         target: the occurrence id (subject occurrence) or the work-order id (subject workorder).
         unit, item: the unit and the item concerned (for a screening, the rate's item).
-        rate: ``satisfaction``, ``reply`` or ``ontime`` for a screening, else None.
+        rate: for a screening, a rate code of the ruleset of the order's year (``[[rates]]``; events
+        recorded before rates were data name ``satisfaction``, ``reply`` or ``ontime``, which the
+        rulesets still declare), else None.
         reason, evidence, attachments: the unit's case.
         filed_on: the date the unit filed it, when given (e.g. on paper before it was recorded).
     """

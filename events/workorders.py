@@ -41,6 +41,9 @@ class WorkOrderFactsRecorded(LedgerCreated):
         header → one value per fact row, aligned with ``rows``; ``None`` means "not stated", ``""``
         an empty cell. Only columns some row of the chunk states are present; events recorded
         before the ledger kept extra columns load with none.
+        unit: the unit (code) every fact of the chunk concerns, so that one unit's facts can be shown
+        and proven without another unit's (docs/merkle.md); ``None`` for a chunk recorded before
+        chunks were per unit, which may hold several units' orders.
     """
 
     #: 2: ``extra`` added (2025-11-25); 3: ``authenticated_as`` added (2026-12-02).
@@ -53,6 +56,7 @@ class WorkOrderFactsRecorded(LedgerCreated):
     exported_at: str
     rows: list[list[str | None]]
     extra: dict[str, list[str | None]] = {}
+    unit: str | None = None
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:

@@ -375,8 +375,10 @@ class WorkOrderBatch(LedgerAggregate):
 
     @classmethod
     def record(cls, *, batch: str, chunk: int, source: str, sha256: str, exported_at: str,
-               rows: list[list[str | None]], actor: str, extra: Mapping[str, list[str | None]] | None = None) -> Self:
-        """Record chunk ``chunk`` of import ``batch``: fact rows laid out as ``FACT_FIELDS`` (``extra`` aligned)."""
+               rows: list[list[str | None]], actor: str, extra: Mapping[str, list[str | None]] | None = None,
+               unit: str | None = None) -> Self:
+        """Record chunk ``chunk`` of import ``batch``: fact rows laid out as ``FACT_FIELDS`` (``extra`` aligned),
+        all of ``unit``'s orders when it is given (a row states its unit, or None: unchanged)."""
         if chunk < 0 or not rows:
             raise RuleViolation(_("a chunk of work-order facts has a position of 0 or more and at least one fact row"))
         width = len(FACT_FIELDS)
@@ -384,9 +386,11 @@ class WorkOrderBatch(LedgerAggregate):
         if set(map(len, rows)) != {width} or not all(map(itemgetter(0), rows)):
             n = next(n for n, row in enumerate(rows, start=1) if len(row) != width or not row[0])
             raise RuleViolation(_("fact row {n} is not a work-order fact the ledger writes").format(n=n))
+        if unit is not None and not set(map(itemgetter(FACT_FIELDS.index("unit")), rows)) <= {unit, None}:
+            raise RuleViolation(_("a chunk of unit {unit} holds another unit's work orders").format(unit=unit))
         return cls._create(WorkOrderFactsRecorded, id=cls.id_for(batch, chunk), batch=batch, chunk=chunk,
                            source=source, sha256=sha256, exported_at=exported_at, rows=rows,
-                           extra=dict(extra or {}), recorded_by=actor)
+                           extra=dict(extra or {}), unit=unit, recorded_by=actor)
 
 
 class ReportSubmission(LedgerAggregate):

@@ -30,7 +30,7 @@ from ledger.calendar_rulings import CalendarRulings
 from ledger.chain import chain_env
 from ledger.date_window import Clock, system_clock, today_in
 from ledger.deadline_records import DeadlineRecords
-from ledger.disputing import RATE_ITEMS, Disputing
+from ledger.disputing import Disputing
 from ledger.encryption import KEY_ENV, check_store_key, cipher_env
 from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, StoreUnavailable, UnknownItem
 from ledger.evidence import evidence_store_for
@@ -50,7 +50,7 @@ from projections.view import View
 #: What find_id and aggregate call a record in a message (their ``what``), translated where shown.
 RECORD_KINDS = (N_("occurrence"), N_("assessment"), N_("dispute"))
 
-__all__ = ["CONFLICT_RETRIES", "RATE_ITEMS", "Ledger", "LedgerCore"]
+__all__ = ["CONFLICT_RETRIES", "Ledger", "LedgerCore"]
 
 #: Read-decide-save attempts before a command that keeps meeting concurrent changes gives up.
 CONFLICT_RETRIES = 20
@@ -267,11 +267,13 @@ class LedgerCore(Application[UUID]):
                                 f"in the {year} ruleset: it is scored for other unit classes only")
         return ruleset, found.code, it
 
-    def item_kind(self, unit: str, item: str, on: date) -> str:
-        """The kind of ``item`` in the ruleset for ``on``'s year (validating unit and item)."""
+    def item_recorded_as(self, unit: str, item: str, on: date) -> str | None:
+        """How ``item`` is recorded in the ruleset for ``on``'s year (``ledger.recording.recorded_as``), validating
+        unit and item."""
+        from ledger.recording import recorded_as
+
         _ruleset, _unit, it = self.resolve(on.year, unit, item)
-        assert it is not None
-        return it.kind
+        return recorded_as(it)
 
     # ── saving: one transaction per command; a conflict becomes a refusal or a fresh decision ──
     def save_new(self, *aggregates: Any, conflict: str) -> None:

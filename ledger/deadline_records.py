@@ -13,6 +13,7 @@ from eventsourcing.application import AggregateNotFoundError
 from ledger.aggregates import Notice, ReportSubmission
 from ledger.date_window import check_recorded_date
 from ledger.errors import NotFound, RuleViolation
+from ledger.rulesets.kinds.deadline import DeadlineItem
 from ledger.rulesets.schema import Ruleset
 from ledger.translation import gettext as _
 
@@ -90,5 +91,5 @@ class DeadlineRecords(_Core):
     @staticmethod
     def _require_deadline_schedule(ruleset: Ruleset, year: int, schedule: str, what: str) -> None:
         # A submission no deadline item judges would sit in the ledger and never count.
-        if not any(i.kind == "deadline" and i.schedule == schedule for i in ruleset.items):
+        if not any(isinstance(i, DeadlineItem) and i.schedule == schedule for i in ruleset.items):
             raise RuleViolation(f"the {year} ruleset has no deadline for {what} (see `rules show --year {year}`)")

@@ -18,6 +18,7 @@ from ledger.calendar import CalendarYearUnknown
 from ledger.defaults import builtin_source, default_zone
 from ledger.errors import RuleViolation
 from ledger.imports.workorder_import import import_workorders
+from ledger.recording import recorded_as
 from ledger.rulesets.loading import builtin_text
 from ledger.translation import gettext as _
 from projections.deadlines import period_end, periods_of_year
@@ -112,7 +113,7 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
     app.adopt_ruleset(year + 1, builtin_text(), builtin_source(), demo_actor)  # December's report is due then
     ruleset = app.ruleset(year)
     units = {u.code: u.name for u in ruleset.units}
-    assessed = [i for i in ruleset.items if i.kind == "assessment"]
+    assessed = [i for i in ruleset.items if recorded_as(i) == "assessment"]
     for code, (_name, _volume, diligence) in PROFILES.items():
         for item in assessed:
             shortfall = Decimal(rng.choice((0, 0, 0, 1, 2) if diligence > 0.7 else (0, 1, 2, 3))) / 10

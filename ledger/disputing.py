@@ -19,18 +19,15 @@ from eventsourcing.application import AggregateNotFoundError
 
 from ledger.aggregates import Assessment, Dispute, Occurrence
 from ledger.date_window import check_recorded_date
-from ledger.errors import Conflict, LedgerError, NotFound, RuleViolation
-from ledger.rulesets.rates import BUILTIN_RATES
+from ledger.errors import Conflict, LedgerError, NoRuleset, NotFound, RuleViolation
 from ledger.translation import gettext as _
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
+    from ledger.rulesets.schema import Ruleset
 else:
     _Core = object
 
-#: The built-in rates a work order may be screened out of.
-#: The rates a work order can be screened out of (the platform export's own rates).
-RATE_ITEMS = frozenset(BUILTIN_RATES)
 #: How many pages' answers ``dispute_refusals`` keeps per process.
 _REFUSALS_KEPT = 32
 
@@ -130,19 +127,42 @@ class Disputing(_Core):
 
     def open_screening(self, *, order_id: str, rate: str, reason: str, evidence: str, actor: str,
                        attachments: Sequence[str] = (), filed_on: date | None = None) -> str:
-        """A unit asks that a work order be screened out (甄别) of one rate."""
-        if rate not in RATE_ITEMS:
-            raise RuleViolation(_("rate must be one of {rates}, not {rate}").format(rates=", ".join(sorted(RATE_ITEMS)),
-                                                                                    rate=repr(rate)))
+        """A unit asks that a work order be screened out (甄别) of one rate: any rate code of the ruleset of the year
+        the order counts in for that rate (its ``year_by`` time's year)."""
         # The order as its recorded facts leave it: the store's order index, never the read model.
         state = self.order_states([order_id]).get(order_id)
         if state is None:
             raise NotFound(_("no work order {order} in the ledger (import the export that has it first)").format(
                 order=repr(order_id)))
         unit, dispatched_at, due_at, completed = state[:4]
-        year = int((due_at if rate == "ontime" else dispatched_at)[:4])
-        ruleset = self.ruleset(year)
-        item = next((i.code for i in ruleset.items if getattr(i, "rate", None) == rate), None)
+        times = {"dispatched": dispatched_at, "due": due_at}
+        # The rate decides which time places the order in a year, and that year's ruleset declares the rate: the one
+        # of the dispatch year or of the due year whose definition places the order in its own year.
+        found: list[tuple[int, Ruleset]] = []
+        for year in dict.fromkeys((int(dispatched_at[:4]), int(due_at[:4]))):
+            try:
+                found.append((year, self.ruleset(year)))
+            except NoRuleset:
+                continue
+        if not found:
+            self.ruleset(int(dispatched_at[:4]))  # raises: no ruleset for the order's year
+        year, ruleset = found[0]
+        definition = None
+        for y, r in found:
+            d = r.rate_definition(rate)
+            if d is not None and times[d.year_by][:4] == str(y):
+                year, ruleset, definition = y, r, d
+                break
+        for _year, r in found if definition is None else ():
+            d = r.rate_definition(rate)
+            if d is not None:  # a rate of a year the order is in, placing it in another year: that year's ruleset
+                raise NoRuleset(int(times[d.year_by][:4]))
+        if definition is None:
+            raise RuleViolation(_("{rate} is not a rate of the {year} ruleset; rate codes: {rates}").format(
+                rate=repr(rate), year=year, rates=", ".join(r.code for r in ruleset.rates)))
+        # The item the screening concerns: one that scores the rate, or ranks by it.
+        item = next((i.code for i in ruleset.items if rate in (getattr(i, "rate", None), getattr(i, "by", None))),
+                    None)
         if item is None:
             raise RuleViolation(_("the {year} ruleset scores no {rate} rate").format(year=year, rate=rate))
         dispute_id = self._next_dispute_id(
@@ -151,7 +171,9 @@ class Disputing(_Core):
                 order=order_id, dispute=open_, rate=rate),
             lambda accepted: _("work order {order} was screened out of {rate} when screening {dispute} was "
                                "accepted").format(order=order_id, rate=rate, dispute=accepted))
-        self._check_filing(year, date.fromisoformat(completed[:10]) if completed else None, filed_on,
+        # The window counts from the order's date the ruleset names (its completion by default: none while open).
+        start = {"completed": completed, "dispatched": dispatched_at, "due": due_at}[ruleset.disputes.screening_from]
+        self._check_filing(year, date.fromisoformat(start[:10]) if start else None, filed_on,
                            _("work order {order}").format(order=order_id))
         return self._open(id=dispute_id, subject="workorder", target=order_id, unit=unit, item=item, rate=rate,
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,

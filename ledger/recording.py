@@ -15,12 +15,19 @@ from ledger.aggregates import Assessment, Occurrence
 from ledger.counts import check_count
 from ledger.date_window import check_recorded_date
 from ledger.errors import NotFound, RuleViolation
-from ledger.rulesets.schema import OCCURRENCE_KINDS
+from ledger.rulesets.grades import VetoItem
+from ledger.rulesets.kinds import kind_of
 from ledger.translation import N_
 from ledger.translation import gettext as _
 
-#: Kinds recorded as occurrences: the scored ones, and a veto's own item (一票否决事项).
-RECORDED_KINDS = OCCURRENCE_KINDS | {"veto"}
+
+def recorded_as(item: Any) -> str | None:
+    """How an item is recorded: ``occurrence`` (``record``; a veto's own item 一票否决事项 too), ``assessment``
+    (``assess``), or None (the ledger computes it from other records)."""
+    if isinstance(item, VetoItem):
+        return "occurrence"
+    kind = kind_of(item)
+    return kind.recorded if kind is not None else None
 
 if TYPE_CHECKING:
     from ledger.application import LedgerCore as _Core
@@ -36,9 +43,10 @@ class Recording(_Core):
         """Validate one occurrence and return its event fields (shared by ``record`` and imports)."""
         ruleset, unit_code, it = self.resolve(on.year, unit, item)
         assert it is not None
-        if it.kind not in RECORDED_KINDS:
+        recorded = recorded_as(it)
+        if recorded != "occurrence":
             raise RuleViolation(
-                (_("item {code} is of kind {kind}: use `assess`") if it.kind == "assessment"
+                (_("item {code} is of kind {kind}: use `assess`") if recorded == "assessment"
                  else _("item {code} is of kind {kind}: it is not recorded as occurrences")).format(code=it.code,
                                                                                                   kind=it.kind))
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
@@ -72,7 +80,7 @@ class Recording(_Core):
         """Validate one assessment and return its event fields."""
         ruleset, unit_code, it = self.resolve(on.year, unit, item)
         assert it is not None
-        if it.kind != "assessment":
+        if recorded_as(it) != "assessment":
             raise RuleViolation(_("item {code} is of kind {kind}, not an assessment: use `record`").format(
                 code=it.code, kind=it.kind))
         if not points.is_finite() or points < 0 or points > it.max:

@@ -73,7 +73,6 @@ from ledger.aggregates import (
 from ledger.application import LedgerCore
 from ledger.date_window import system_clock
 from ledger.deadline_records import DeadlineRecords
-from ledger.disputing import RATE_ITEMS
 from ledger.errors import LedgerError, RuleViolation
 from ledger.recording import Recording
 from ledger.rulesets.loading import sha256_text
@@ -286,9 +285,10 @@ class RestoreCheck:
             if e.rate is not None or (e.unit, e.item) != (occ.unit, occ.item):
                 raise RuleViolation(_("its unit, item or rate are not those of occurrence {id}").format(id=e.target))
         else:
-            if e.rate not in RATE_ITEMS:
+            rates = sorted({r.code for ruleset in self._rules.rulesets.values() for r in ruleset.rates})
+            if e.rate not in rates:  # a rate code of a ruleset restored so far
                 raise RuleViolation(_("rate must be one of {rates}, not {rate}").format(
-                    rates=", ".join(sorted(RATE_ITEMS)), rate=repr(e.rate)))
+                    rates=", ".join(rates), rate=repr(e.rate)))
             if e.target not in self._orders:
                 raise RuleViolation(_("it screens work order {id}, which no earlier event records").format(
                     id=repr(e.target[:80])))
@@ -314,6 +314,9 @@ class RestoreCheck:
         units = self._rules.unit_codes()
         if not units:
             raise RuleViolation(_("work orders come before any ruleset"))
+        if e.unit is not None and e.unit not in units:
+            raise RuleViolation(_("work-order chunk of an unknown unit {unit} (no restored ruleset names it)").format(
+                unit=repr(e.unit[:80])))
         for n, row in enumerate(e.rows, start=1):
             fact = dict(zip(FACT_FIELDS, row, strict=False))
             if len(row) != len(FACT_FIELDS) or not fact["order_id"]:

@@ -33,9 +33,7 @@ from events.occurrences import AssessmentRecorded, EventsFileImported, Occurrenc
 from events.rulesets import RulesetAdopted, RulesetAmended
 from events.seals import LedgerSealed
 from events.workorders import WorkOrderFactsRecorded
-from projections import order_facts, order_misses, order_tallies, read_db
-
-_SCREENED_COLUMN = {"satisfaction": "screened_satisfaction", "reply": "screened_reply", "ontime": "screened_ontime"}
+from projections import order_facts, order_tallies, rate_specs, read_db
 
 
 def _iso(ts: Any) -> str:
@@ -99,11 +97,11 @@ def apply_events(db: sqlite3.Connection, pairs: Iterable[tuple[Any, int]],
 
 @apply.register
 def _(e: RulesetAdopted | RulesetAmended, db: sqlite3.Connection, nid: int) -> None:
-    settled = order_misses.settled_labels(db)
+    kept = rate_specs.kept(db)
     db.execute("INSERT INTO rulesets VALUES (?,?,?,?,?,?,?,?)",
                (nid, e.year, e.ruleset_id, e.sha256, e.text, e.source, _iso(e.timestamp), e.recorded_by))
     _log(db, e, nid, payload={"year": e.year, "ruleset_id": e.ruleset_id, "sha256": e.sha256, "source": e.source})
-    order_misses.after_ruleset(db, settled)  # its satisfied labels may concern orders no earlier ruleset did
+    order_tallies.after_ruleset(db, kept)  # its rates may count orders as no earlier ruleset's did
 
 
 @apply.register
@@ -198,8 +196,7 @@ def _(e: DisputeDecided, db: sqlite3.Connection, nid: int) -> None:
         elif e.decision == "amend":
             db.execute("UPDATE occurrences SET effective_count=? WHERE id=?", (e.count, target))
     elif e.decision == "accept":
-        order_tallies.screen(db, target, _SCREENED_COLUMN[rate])
-        order_misses.screen(db, target, rate)
+        order_tallies.screen(db, target, rate)  # the costly orders' flags too
     _log(db, e, nid, unit, item)
 
 

@@ -8,37 +8,21 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
-from ledger.rulesets.schema import BUILTIN_RATES, OCCURRENCE_KINDS
-from projections import order_misses
-from projections.facts import calendar_of, deadline_verdicts, year_window
+from ledger.calendar import WorkingCalendar
+from ledger.rulesets.kinds import KINDS, kind_of
+from ledger.rulesets.kinds.base import json_count as _count
+from projections import order_misses, order_rates, rate_specs
+from projections.facts import calendar_of, year_window
 from projections.local_time import in_zone, with_offset
+from projections.rate_specs import RateSpec
 from projections.reading import Reading
 from projections.scores import ItemResult, UnitScore, fmt
 
 STATE_OF_DECISION = {None: "disputed", "accept": "accepted", "reject": "rejected", "amend": "amended"}
-
-
-def percent(rate: Fraction | None) -> str | None:
-    """An exact rate as a percent with two decimals, for display."""
-    if rate is None:
-        return None
-    value = Decimal(rate.numerator) * 100 / Decimal(rate.denominator)
-    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
-
-
-def _count(n: int | Decimal | None) -> int | float | None:
-    """A numerator in JSON: always a number — an integer count of orders, or a weighted count with its fraction
-    (448.5). A number, not a string, whatever the rate: a reader never tests the type (docs/json.md)."""
-    if n is None or isinstance(n, int):
-        return n
-    if n == n.to_integral_value():
-        return int(n)
-    return float(n)  # weights have a few decimals: the shortest repr JSON prints is the exact value
 
 
 def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
@@ -52,12 +36,9 @@ def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
         return out
     out = {"code": i.code, "name": i.name, "max": fmt(i.max or Decimal(0)), "points": fmt(i.points or Decimal(0)),
            "status": i.status}
-    if i.kind == "rate_threshold":
-        out.update(rate=percent(i.rate), numerator=_count(i.numerator), denominator=i.denominator)
-    if i.kind == "rank":  # by a rate: its percent (a string, as every rate); by volume: V (an integer)
-        out.update(rank=i.rank, **({"rate": percent(i.rate)} if i.rate is not None else {"volume": i.numerator}))
-    if i.kind in OCCURRENCE_KINDS:
-        out["events"] = events
+    kind = KINDS.get(i.kind)  # a pool's line has no kind of its own
+    if kind is not None:
+        out.update(kind.score_json(i, events))
     if i.absorbed:
         out["absorbed"] = fmt(i.absorbed)
     if i.reason:
@@ -193,25 +174,55 @@ def assessment_events(reading: Reading, unit: str, item: str) -> list[dict[str, 
     ]
 
 
-def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]]:
-    """The work orders that cost points on a rate (unsatisfied, unreplied, late), with screenings.
+def _miss_reason(spec: RateSpec, order: Sequence[Any], zone: str) -> str:
+    """Why an order costs points on a rate, from the fields its numerator reads (满意度: 不满意; 未回复; late)."""
+    _, _, due, completed, satisfaction, _, *extra = order
+    values = extra[0] if extra else {}
+    fields = dict.fromkeys(t.field for _, tests in spec.parts for t in tests)
+    words = []
+    for f in fields:
+        if f == "satisfaction":
+            words.append(f"满意度: {satisfaction}")
+        elif f == "replied":
+            words.append("未回复")
+        elif f == "on_time":
+            words.append(f"办结 {with_offset(completed, zone) or '未办结'} > 时限 {with_offset(due, zone)}")
+        elif f == "completed":
+            words.append("未办结")
+        elif f == "reply_required":
+            words.append("需回复")
+        else:  # an extra export column: the value the order holds
+            words.append(f"{f}: {values.get(f, '—')}")
+    return "；".join(words)
 
-    Read from the orders kept per unit and rate (``projections.order_misses``), not a scan of the year's orders."""
+
+def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]]:
+    """The work orders that cost points on a rate (unsatisfied, unreplied, late, …), with screenings.
+
+    Read from the orders kept per unit and rate (``projections.order_misses``), not a scan of the year's orders;
+    a rate the read model keeps no tallies for (over an extra export column) is found among the unit's orders."""
     start, end = year_window(reading.year, reading.as_of)
-    wo, zone = reading.ruleset.workorders, reading.ruleset.scoring.timezone
+    zone = reading.ruleset.scoring.timezone
+    spec = rate_specs.specs(reading.ruleset).get(rate)
+    if spec is None:
+        return []
     screenings: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for d in reading.db.execute("SELECT * FROM disputes WHERE subject='workorder' AND unit=? AND rate=?",
-                                (unit, rate)):
+    # With screening_leaves = "all", a screening filed for any rate takes the order out of this one too.
+    sql = "SELECT * FROM disputes WHERE subject='workorder' AND unit=?" + ("" if spec.leaves_all else " AND rate=?")
+    for d in reading.db.execute(sql, (unit,) if spec.leaves_all else (unit, rate)):
         screenings[d["target"]].append({"dispute": d["id"], "decision": d["decision"], "reason": d["reason"],
                                         "evidence": d["evidence"], "opened_by": d["opened_by"],
-                                        "decided_by": d["decided_by"], "decision_reason": d["decision_reason"]})
+                                        "decided_by": d["decided_by"], "decision_reason": d["decision_reason"],
+                                        "rate": d["rate"]})
+    if any(s.key == spec.key for s in rate_specs.kept(reading.db)):
+        rows: list[Any] = order_misses.costly(reading.db, unit, spec, start, end)
+    else:
+        rows = order_rates.costly(reading.db, unit, spec, start, end)
     out = []
-    for order_id, dispatched, due, completed, satisfaction, screened in order_misses.costly(
-            reading.db, unit, rate, start, end, wo.satisfied_values, wo.unrated_value):
-        reason = {"satisfaction": f"满意度: {satisfaction}", "reply": "未回复",
-                  "ontime": f"办结 {with_offset(completed, zone) or '未办结'} > 时限 {with_offset(due, zone)}"}[rate]
+    for row in rows:
+        order_id, dispatched, due, completed, _, screened = row[:6]
         out.append({"order_id": order_id, "dispatched_at": dispatched, "due_at": due,
-                    "completed_at": completed, "reason": reason, "screened_out": bool(screened),
+                    "completed_at": completed, "reason": _miss_reason(spec, row, zone), "screened_out": bool(screened),
                     "screenings": screenings.get(order_id, [])})
     return out
 
@@ -235,14 +246,35 @@ def _veto_lines(reading: Reading, score: UnitScore, item: str | None) -> list[di
 CostlyOrders = Callable[[Reading, str, str], list[dict[str, Any]]]
 
 
+class _Sources:
+    """What an item's kind lists in a trace (``ledger.rulesets.kinds.base.TraceSources``), from one reading."""
+
+    def __init__(self, reading: Reading, orders: CostlyOrders) -> None:
+        self.reading, self._orders, self._calendar = reading, orders, None
+        self.db, self.ruleset, self.year, self.as_of = reading.db, reading.ruleset, reading.year, reading.as_of
+
+    def calendar(self) -> WorkingCalendar:
+        if self._calendar is None:
+            self._calendar = calendar_of(self.db)
+        return self._calendar
+
+    def occurrence_events(self, unit: str, code: str, amount: Decimal | None) -> list[dict[str, Any]]:
+        return occurrence_events(self.reading, unit, code, amount)
+
+    def assessment_events(self, unit: str, code: str) -> list[dict[str, Any]]:
+        return assessment_events(self.reading, unit, code)
+
+    def costly_orders(self, unit: str, rate: str) -> list[dict[str, Any]]:
+        return self._orders(self.reading, unit, rate)
+
+
 def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
                    orders: CostlyOrders | None = None) -> dict[str, Any]:
     """``trace --format json``: how each item's points were computed, with every event behind them.
 
     ``orders`` lists a rate's costly orders (default ``costly_orders``; a service passes the lists it keeps).
     """
-    orders = orders or costly_orders
-    calendar = None
+    sources = _Sources(reading, orders or costly_orders)
     items = []
     for sec in score.sections:
         pools = {i.code: i for i in sec.items if i.kind == "pool"}
@@ -256,8 +288,7 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
                 "max": fmt(pool.max if pool else (i.max if i.max is not None else sec.max)),
                 "points": fmt(pool.points if pool else (i.points if i.points is not None else i.bonus or 0)),
                 "explanation": i.explanation + (f"；{pool.code} 得分：{pool.explanation}" if pool else ""),
-                "rate": percent(i.rate) if i.kind == "rate_threshold" else None,
-                "numerator": _count(i.numerator), "denominator": i.denominator, "status": i.status,
+                "rate": None, "numerator": _count(i.numerator), "denominator": i.denominator, "status": i.status,
                 "events": [],
             }
             if i.pool is not None:
@@ -268,23 +299,9 @@ def trace_document(reading: Reading, score: UnitScore, item: str | None = None,
                 entry["absorbed"] = fmt(i.absorbed)
             if i.reason:
                 entry["reason"] = i.reason
-            if raw is not None and raw.kind in OCCURRENCE_KINDS:
-                entry["events"] = occurrence_events(reading, score.unit, i.code, raw.amount)
-            elif raw is not None and raw.kind == "assessment":
-                entry["events"] = assessment_events(reading, score.unit, i.code)
-            elif raw is not None and raw.kind == "rate_threshold":
-                entry["threshold"] = f"{raw.threshold:.2f}"
-                # A ruleset's own rate (issue 8) has no screening columns: its orders are not listed.
-                entry["orders"] = orders(reading, score.unit, raw.rate) if raw.rate in BUILTIN_RATES else []
-            elif raw is not None and raw.kind == "deadline":
-                calendar = calendar or calendar_of(reading.db)
-                entry["periods"] = [
-                    {"period": v.period, "due_from": v.due_from.isoformat(),
-                     "deadline": v.deadline.isoformat() if v.deadline else None,
-                     "submitted": v.submitted.isoformat() if v.submitted else None,
-                     "verdict": v.verdict, "deducts": v.deducts, "reason": v.reason}
-                    for v in deadline_verdicts(reading.db, raw, score.unit, reading.year, reading.as_of, calendar)
-                ]
+            kind = kind_of(raw) if raw is not None else None
+            if kind is not None:
+                entry.update(kind.trace_json(i, raw, score.unit, sources))
             items.append(entry)
     return {"year": reading.year, "unit": score.unit, "name": score.name, "as_of": reading.as_of.isoformat(),
             "known_at": _known_at(reading),

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from ledger.rulesets.check import RATE_NAMES
-from ledger.rulesets.schema import Ruleset
 from projections.numbers import two_places
+
+if TYPE_CHECKING:  # the rule kinds' modules use these words, and the ruleset's schema is built from those
+    from ledger.rulesets.schema import Ruleset
 
 MINUS = "−"
 
@@ -33,8 +35,8 @@ def num(d: Decimal) -> str:
 
 
 def rate_names(ruleset: Ruleset) -> dict[str, str]:
-    """Rate (or ``volume``) code → its Chinese name: the built-in ones, then the ruleset's own rates."""
-    return {**RATE_NAMES, **{r.code: r.name for r in ruleset.rates}}
+    """Rate (or ``volume``) code → its Chinese name, as the ruleset's ``[[rates]]`` name them."""
+    return {"volume": "承办量", **{r.code: r.name for r in ruleset.rates}}
 
 
 def name_of(names: Mapping[str, str], code: str) -> str:

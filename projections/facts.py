@@ -10,13 +10,21 @@ from collections import defaultdict
 from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
 from ledger.calendar import WorkingCalendar
-from ledger.rulesets.schema import DeadlineItem, Ruleset
-from projections.deadlines import Verdict, notice_verdicts, report_verdicts
-from projections.order_rates import order_rate_facts
-from projections.order_tallies import tally_counts
-from projections.scores import DeadlineOutcome, RateCounts, UnitFacts
+from ledger.rulesets.kinds import kind_of
+from ledger.rulesets.kinds.base import GatherContext, Kind
+from ledger.rulesets.kinds.deadline import deadline_verdicts
+from ledger.rulesets.schema import Ruleset
+from projections import order_rates, rate_specs
+from projections.order_rates import OrderRates
+from projections.order_tallies import Tallied, tally_counts
+from projections.scores import UnitFacts
+
+__all__ = ["calendar_of", "deadline_verdicts", "gather", "latest_assessments", "occurrence_counts", "rate_counts",
+           "year_window"]
 
 
 def _day_end(d: date) -> str:
@@ -58,36 +66,25 @@ def latest_assessments(db: sqlite3.Connection, year: int, as_of: date) -> dict[t
     return {(u, i): Decimal(p) for u, i, p in rows}
 
 
-def rate_counts(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> dict[str, dict[str, int]]:
-    """unit → volume and the numerators/denominators of the three rates (RUBRIC.md §6).
+def rate_counts(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> tuple[dict[str, Tallied],
+                                                                                         dict[str, OrderRates]]:
+    """unit → V and the counts of every rate of the ruleset (RUBRIC.md §6), yearly and, for the rates an item scores
+    month by month, monthly: from the tallies, and from the orders for the rates without tallies.
 
     Summed from the read model's daily tallies (``projections.order_tallies``) rather than by
-    counting a year's orders again: the year's window starts and ends on whole days.
+    counting a year's orders again: the year's window starts and ends on whole days. A rate the
+    tallies do not keep (over an extra export column, or of a ruleset not adopted) is counted from
+    the orders (``projections.order_rates``).
     """
     start, end = year_window(year, as_of)
-    return tally_counts(db, ruleset, start[:10], end[:10])
-
-
-def deadline_verdicts(db: sqlite3.Connection, item: DeadlineItem, unit: str, year: int, as_of: date,
-                      calendar: WorkingCalendar) -> list[Verdict]:
-    """Every period (or notice) of ``year`` for ``unit`` with its deadline and verdict."""
-    if item.schedule == "notice":
-        notices = [
-            (r[0], date.fromisoformat(r[1]), date.fromisoformat(r[2]) if r[2] else None)
-            for r in db.execute(
-                "SELECT notice, received, explained FROM notices WHERE unit=? AND year=? ORDER BY received, notice",
-                (unit, year),
-            )
-        ]
-        return notice_verdicts(notices, calendar, item.working_days, as_of)
-    submissions = {
-        r[0]: date.fromisoformat(r[1])
-        for r in db.execute(
-            "SELECT period, MIN(date) FROM submissions WHERE unit=? AND kind=? AND year=? GROUP BY period",
-            (unit, item.schedule, year),
-        )
-    }
-    return report_verdicts(item.schedule, year, submissions, calendar, item.working_days, as_of)
+    kept = {s.key for s in rate_specs.kept(db)}
+    specs = list(rate_specs.specs(ruleset).values())
+    tallied = [s for s in specs if s.key in kept]
+    monthly = order_rates.monthly_codes(ruleset)
+    tallies = tally_counts(db, tallied, start[:10], end[:10], monthly=any(s.code in monthly for s in tallied))
+    for t in tallies.values():
+        t.monthly = {code: months for code, months in t.monthly.items() if code in monthly}
+    return tallies, order_rates.order_rate_facts(db, ruleset, [s for s in specs if s.key not in kept], start, end)
 
 
 def gather(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> dict[str, UnitFacts]:
@@ -97,24 +94,21 @@ def gather(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> 
         facts[unit].counts[item] = n
     for (unit, item), pts in latest_assessments(db, year, as_of).items():
         facts[unit].assessments[item] = pts
-    for unit, row in rate_counts(db, ruleset, year, as_of).items():
+    tallied, counted = rate_counts(db, ruleset, year, as_of)
+    for unit, t in tallied.items():
         f = facts[unit]
-        f.volume = int(row["volume"] or 0)
-        for rate in ("sat", "reply", "ontime"):
-            name = "satisfaction" if rate == "sat" else rate
-            f.rates[name] = RateCounts(int(row[f"{rate}_num"] or 0), int(row[f"{rate}_den"] or 0))
-    # A ruleset's own rates, and rates scored month by month, need each order's fields (issue 8).
-    for unit, extra in order_rate_facts(db, ruleset, *year_window(year, as_of)).items():
+        f.volume = t.volume
+        f.rates.update(t.rates)
+        f.monthly_rates.update(t.monthly)
+    for unit, extra in counted.items():
         facts[unit].rates.update(extra.rates)
         facts[unit].monthly_rates.update(extra.monthly)
         facts[unit].rate_pending.update(extra.pending)
-    deadline_items = [i for i in ruleset.items if i.kind == "deadline"]
-    if deadline_items:
-        calendar = calendar_of(db)
-        for u in ruleset.units:
-            for raw in deadline_items:
-                item = ruleset.item_for(u.code, raw.code)
-                verdicts = deadline_verdicts(db, item, u.code, year, as_of, calendar)
-                pending = sorted({v.reason for v in verdicts if v.verdict == "pending" and v.reason})
-                facts[u.code].deadlines[item.code] = DeadlineOutcome(sum(v.deducts for v in verdicts), tuple(pending))
+    # What some kinds read beyond counts and assessments (deadline verdicts, orders meeting a condition).
+    by_kind: dict[Kind, list[Any]] = defaultdict(list)
+    for item in ruleset.items:
+        by_kind[kind_of(item)].append(item)  # type: ignore[index]
+    ctx = GatherContext(db, ruleset, year, as_of, cache(lambda: calendar_of(db)))
+    for kind, items in by_kind.items():
+        kind.gather(ctx, items, facts)
     return dict(facts)

@@ -18,7 +18,7 @@ from itertools import chain
 from typing import Any
 
 from events.workorders import WorkOrderFactsRecorded
-from projections import order_misses, order_tallies, read_db
+from projections import order_misses, order_tallies, rate_specs, read_db
 
 #: Orders kept in memory before their states are written (a few hundred bytes each).
 FLUSH = 50_000
@@ -40,7 +40,7 @@ class FactMerge:
         self._fields: dict[tuple[str, str], str] = {}  # (order id, extra column) → value stated
         self._logs: list[tuple[Any, ...]] = []
         self._tallies: Counter[tuple[str, str, str]] = Counter()
-        self._settled = order_misses.settled_labels(db)  # for the orders that cost points (trace's listing)
+        self._specs = rate_specs.kept(db)  # the rates tallied, and listed for trace
 
     def add(self, e: WorkOrderFactsRecorded, nid: int, log_row: tuple[Any, ...]) -> None:
         """Merge one chunk's facts (notification ``nid``); ``log_row`` is its entry in the ``log`` table."""
@@ -51,7 +51,7 @@ class FactMerge:
         for order_id, unit, dispatched, due, completed, reply_required, replied, satisfaction, counted in e.rows:
             old = known.get(order_id)
             if old is None:
-                state = [order_id, None, None, None, None, 1, 0, None, 1, at, 0, 0, 0]
+                state = [order_id, None, None, None, None, 1, 0, None, 1, at, ""]
             elif old[9] > at:  # a fact older than what is known is stale
                 stale.add(order_id)
                 continue
@@ -108,10 +108,11 @@ class FactMerge:
         known, before, db = self._known, self._before, self.db
         dirty = sorted(self._dirty)
         after = [known[i] for i in dirty]
-        self._tallies.update(chain.from_iterable(map(order_tallies.measures, after)))
-        self._tallies.subtract(chain.from_iterable(order_tallies.measures(before[i]) for i in dirty if i in before))
+        measure = rate_specs.compiled(self._specs, False)
+        self._tallies.update(chain.from_iterable(map(measure, after)))
+        self._tallies.subtract(chain.from_iterable(measure(before[i]) for i in dirty if i in before))
         read_db.upsert(db, "workorders", order_tallies.COLUMNS, ("order_id",), after)  # each order's new state
-        order_misses.adjust(db, (before[i] for i in dirty if i in before), after, self._settled)
+        order_misses.adjust(db, (before[i] for i in dirty if i in before), after, self._specs)
         if self._fields:
             read_db.upsert(db, "workorder_fields", ("order_id", "field", "value"), ("order_id", "field"),
                            [(order_id, field, value) for (order_id, field), value in sorted(self._fields.items())])
@@ -120,8 +121,11 @@ class FactMerge:
 
 
 def log_row(e: WorkOrderFactsRecorded, nid: int) -> tuple[Any, ...]:
-    """The chunk's entry in the ``log`` table: what it recorded, not its thousands of facts."""
+    """The chunk's entry in the ``log`` table: what it recorded, not its thousands of facts.
+
+    A per-unit chunk names its unit (``proof unit`` finds a unit's chunks by it); an older chunk, of several
+    units' orders, names none."""
     payload = {"batch": e.batch, "chunk": e.chunk, "source": e.source, "sha256": e.sha256,
                "exported_at": e.exported_at, "facts": len(e.rows)}
-    return (nid, str(e.originator_id), e.originator_version, type(e).__name__, None, None, e.timestamp.isoformat(),
+    return (nid, str(e.originator_id), e.originator_version, type(e).__name__, e.unit, None, e.timestamp.isoformat(),
             e.recorded_by, json.dumps(payload, ensure_ascii=False), e.authenticated_as)

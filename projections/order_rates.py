@@ -1,28 +1,28 @@
-"""Rate facts that need each order's fields: a ruleset's own rates, and rates counted month by month.
+"""Rate facts counted from the orders when read: the rates the read model keeps no tallies for.
 
-The built-in yearly rates are counted in SQL by ``projections.facts``; this module is used only
-when the ruleset defines rates of its own (``[[rates]]``) or averages a rate over the months.
-Each order is seen as a mapping of field → value (``是``/``否`` for flags), as the rate
-conditions name them. A built-in rate is the same machinery with a fixed definition, and a
-screening (甄别) accepted for it takes the order out. An extra export column (``[workorders]
-columns``) is read from ``workorder_fields``; an order whose export never stated it matches no
-value, and a rate over a column that no order of the year has is pending rather than 0 %.
+Most rates are summed from the daily tallies (``projections.order_tallies``). A rate over an
+extra export column (``[workorders] columns``: 解决情况 …) needs each order's extra fields, and a
+rate of a ruleset never adopted in this ledger has no tallies: those are counted here, by the
+same resolved tests (``projections.rate_specs``), over the orders placed in the window by the
+rate's ``year_by`` time. An extra column is read from ``workorder_fields``; an order whose export
+never stated it matches no value, and a rate over a column that no order of the year has is
+pending rather than 0 %. The orders costing points on such a rate are found the same way
+(``costly``), for ``trace``.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from ledger.rulesets.rates import BUILTIN_FIELDS, RateDefinition, WeightedCondition, count_rate
 from ledger.rulesets.schema import RateItem, Ruleset
 from projections.explanations import missing_columns
+from projections.rate_specs import COLUMNS, RateSpec
 from projections.unit_facts import RateCounts
-
-_YES_NO = {True: "是", False: "否"}
 
 
 @dataclass
@@ -34,96 +34,106 @@ class OrderRates:
     pending: dict[str, str] = field(default_factory=dict)
 
 
-def builtin_definition(ruleset: Ruleset, rate: str) -> RateDefinition:
-    """satisfaction / reply / ontime (RUBRIC.md §6) written as rate definitions."""
-    wo = ruleset.workorders
-    rated = tuple(v for v in wo.satisfaction_scale if v != wo.unrated_value)
-    shapes: dict[str, tuple[str, dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]] = {
-        "satisfaction": ("dispatched", {"satisfaction": rated}, {"satisfaction": wo.satisfied_values}),
-        "reply": ("dispatched", {"reply_required": ("是",)}, {"replied": ("是",)}),
-        "ontime": ("due", {}, {"on_time": ("是",)}),
-    }
-    year_by, denominator, numerator = shapes[rate]
-    return RateDefinition(code=rate, name=rate, year_by=year_by, denominator=denominator,
-                          numerator=(WeightedCondition(where=numerator),))
-
-
-def needed(ruleset: Ruleset) -> dict[str, bool]:
-    """Rate code → whether it is needed month by month, for every rate this module must count."""
-    out: dict[str, bool] = {r.code: False for r in ruleset.rates}
-    for unit in ruleset.units:  # a class or unit override may switch an item to monthly
+def monthly_codes(ruleset: Ruleset) -> set[str]:
+    """The rates some item scores month by month (a class or unit override may switch an item to monthly)."""
+    out = set()
+    for unit in ruleset.units:
         for raw in ruleset.items:
             item = ruleset.item_for(unit.code, raw.code)
             if isinstance(item, RateItem) and item.period == "monthly_average":
-                out[item.rate] = True
+                out.add(item.rate)
     return out
 
 
-def _extra_fields(db: sqlite3.Connection, fields: set[str]) -> dict[str, dict[str, str]]:
+def _extra_fields(db: sqlite3.Connection, fields: set[str], unit: str | None = None) -> dict[str, dict[str, str]]:
     """order id → {extra column: value}, for the columns ``fields`` names (none: nothing is read)."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
     if fields:
         wanted = sorted(fields)
         sql = f"SELECT order_id, field, value FROM workorder_fields WHERE field IN ({','.join('?' * len(wanted))})"
-        for order_id, name, value in db.execute(sql, wanted):
+        params: list[Any] = wanted
+        if unit is not None:
+            sql += " AND order_id IN (SELECT order_id FROM workorders WHERE unit=?)"
+            params = [*wanted, unit]
+        for order_id, name, value in db.execute(sql, params):
             out[order_id][name] = value
     return out
 
 
-def _orders(db: sqlite3.Connection, ruleset: Ruleset, column: str, start: str, end: str,
-            extra: dict[str, dict[str, str]]) -> Iterator[dict[str, Any]]:
-    unrated = ruleset.workorders.unrated_value
-    for r in db.execute(f"SELECT * FROM workorders WHERE counted=1 AND {column} BETWEEN ? AND ?", (start, end)):
-        completed = r["completed_at"]
-        yield extra.get(r["order_id"], {}) | {
-            "unit": r["unit"], "month": r[column][:7],
-            "screened": {"satisfaction": r["screened_satisfaction"], "reply": r["screened_reply"],
-                         "ontime": r["screened_ontime"]},
-            "satisfaction": r["satisfaction"] or unrated,
-            "reply_required": _YES_NO[bool(r["reply_required"])], "replied": _YES_NO[bool(r["replied"])],
-            "completed": _YES_NO[completed is not None],
-            "on_time": _YES_NO[completed is not None and completed <= r["due_at"]],
-        }
+def _orders(db: sqlite3.Connection, column: str, start: str, end: str,
+            unit: str | None = None) -> Iterator[tuple[Any, ...]]:
+    """The counted orders placed in ``start``..``end`` by ``column`` (of ``unit`` only, if given), as state rows."""
+    sql = f"SELECT {', '.join(COLUMNS)} FROM workorders WHERE counted=1 AND {column} BETWEEN ? AND ?"
+    params: list[Any] = [start, end]
+    if unit is not None:
+        sql += " AND unit=?"
+        params.append(unit)
+    cursor = db.cursor()
+    cursor.row_factory = None
+    yield from (tuple(r) for r in cursor.execute(sql + " ORDER BY order_id", params))
 
 
-def _counts(definition: RateDefinition, orders: list[dict[str, Any]]) -> RateCounts:
-    numerator, denominator = count_rate(definition, orders)
-    return RateCounts(int(numerator) if numerator == numerator.to_integral_value() else numerator, denominator)
+def _exact(numerator: Decimal) -> int | Decimal:
+    return int(numerator) if numerator == numerator.to_integral_value() else numerator
 
 
-def order_rate_facts(db: sqlite3.Connection, ruleset: Ruleset, start: str, end: str) -> dict[str, OrderRates]:
-    """unit → the rates the ruleset needs from order fields, over orders placed in ``start``..``end``."""
+def _missing(spec: RateSpec, orders: list[tuple[Any, ...]], extra: dict[str, dict[str, str]]) -> list[str]:
+    """The extra columns of the rate that no order of the window was imported with (absent ≠ empty)."""
+    return sorted(f for f in spec.extra if not any(f in extra.get(o[0], {}) for o in orders))
+
+
+def order_rate_facts(db: sqlite3.Connection, ruleset: Ruleset, specs: Sequence[RateSpec], start: str,
+                     end: str) -> dict[str, OrderRates]:
+    """unit → the counts of the rates ``specs`` over orders placed in ``start``..``end``, yearly and (for the rates
+    some item scores monthly) month by month."""
     out: dict[str, OrderRates] = defaultdict(OrderRates)
-    wanted = needed(ruleset)
-    if not wanted:
+    if not specs:
         return {}
-    definitions = {code: ruleset.rate_definition(code) or builtin_definition(ruleset, code) for code in wanted}
-    extra = _extra_fields(db, set().union(*(d.fields() for d in definitions.values())) - set(BUILTIN_FIELDS))
-    by_time: dict[str, list[dict[str, Any]]] = {}
-    for code, monthly in wanted.items():
-        definition = definitions[code]
-        column = "dispatched_at" if definition.year_by == "dispatched" else "due_at"
-        if column not in by_time:
-            by_time[column] = list(_orders(db, ruleset, column, start, end, extra))
-        # A column no order of the year was imported with is unknown, not "matches nothing" (absent ≠ empty).
-        missing = sorted(f for f in definition.fields() - set(BUILTIN_FIELDS)
-                         if not any(f in o for o in by_time[column]))
+    monthly = monthly_codes(ruleset)
+    extra = _extra_fields(db, set().union(*(s.extra for s in specs)))
+    by_time: dict[str, list[tuple[Any, ...]]] = {}
+    for s in specs:
+        if s.basis not in by_time:
+            by_time[s.basis] = list(_orders(db, s.basis, start, end))
+        orders = by_time[s.basis]
+        missing = _missing(s, orders, extra)
         if missing:
-            reason = missing_columns(definition.name, missing)
+            reason = missing_columns(s.name, missing)
             for u in ruleset.units:
-                out[u.code].pending[code] = reason
+                out[u.code].pending[s.code] = reason
             continue
-        orders = [o for o in by_time[column] if not o["screened"].get(code)]
-        per_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        index = COLUMNS.index(s.basis)
+        sums: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
+        units: set[str] = set()
         for o in orders:
-            per_unit[o["unit"]].append(o)
-        for unit, own in per_unit.items():
-            if ruleset.rate_definition(code) is not None:
-                out[unit].rates[code] = _counts(definition, own)
-            if monthly:
-                months: dict[str, list[dict[str, Any]]] = defaultdict(list)
-                for o in own:
-                    months[o["month"]].append(o)
-                out[unit].monthly[code] = {m: _counts(definition, os) for m, os in months.items()}
+            units.add(o[1])
+            if o[10] and s.out(o[10]):
+                continue
+            part = s.place(o, extra.get(o[0], {}))
+            if part is None:
+                continue
+            counts = sums[o[1]][o[index][:7]]
+            counts[1] += 1
+            if part < len(s.parts):
+                counts[0] += s.parts[part][0]
+        for unit in units:
+            months = sums.get(unit, {})
+            out[unit].rates[s.code] = RateCounts(_exact(sum((c[0] for c in months.values()), Decimal(0))),
+                                                 int(sum((c[1] for c in months.values()), Decimal(0))))
+            if s.code in monthly:
+                out[unit].monthly[s.code] = {m: RateCounts(_exact(c[0]), int(c[1]))
+                                             for m, c in sorted(months.items()) if c[1] > 0}
     return dict(out)
 
+
+def costly(db: sqlite3.Connection, unit: str, spec: RateSpec, start: str, end: str) -> list[tuple[Any, ...]]:
+    """The unit's orders costing points on ``spec`` in the window, counted from the orders (a rate without tallies),
+    as ``order_misses.costly`` gives them (order_id, dispatched_at, due_at, completed_at, satisfaction, screened),
+    then the order's extra fields."""
+    extra = _extra_fields(db, set(spec.extra), unit)
+    out = []
+    for o in _orders(db, spec.basis, start, end, unit):
+        part = spec.place(o, extra.get(o[0], {}))
+        if part is not None and spec.costs(part):
+            out.append((o[0], o[2], o[3], o[4], o[7], int(bool(o[10]) and spec.out(o[10])), extra.get(o[0], {})))
+    return out

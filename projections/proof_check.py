@@ -9,8 +9,10 @@ In order, stopping at the first failure (which names what failed):
 4. the year's ruleset adoption is among them;
 5. the recomputation: the events are replayed into an empty in-memory ledger with the ruleset in
    the file, and every item that rests on the unit's own events alone (assessments, occurrences,
-   blocks, deadlines, bonuses) must give the points published. Items that rest on work orders or
-   on other units' figures (volume, rates, ranks) are reported as stated, not proven.
+   blocks, deadlines, bonuses, and — when the file holds the unit's work-order chunks — the rates
+   with their numerators and denominators, screenings counted) must give the points published.
+   Items that rest on other units' figures (volume against the largest, ranks) are reported as
+   stated, not proven; so are the rates of a file whose work orders could not be shown apart.
 
 A consistency proof file is checked likewise: both seals' signatures, then the RFC 6962
 consistency proof from the earlier tree head to the later one.
@@ -25,18 +27,27 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 from events.rulesets import RulesetAdopted
+from events.workorders import WorkOrderFactsRecorded
 from ledger.errors import LedgerError
 from ledger.event_tree import event_leaf
 from ledger.merkle import ProofError, verify_consistency, verify_inclusion
+from ledger.rulesets.kinds import names_where
 from ledger.signing import fingerprint, seal_message, signature_valid
 from projections.unit_proof import CONSISTENCY_FORMAT, UNIT_FORMAT
 
-#: The item kinds whose points rest on the unit's own events alone.
-OWN_KINDS = frozenset({"assessment", "per_occurrence", "per_block", "deadline", "bonus", "pool"})
+#: The item kinds whose points rest on the unit's own events alone (a pool's points are its own items'
+#: deductions from its maximum: as proven as they are).
+OWN_KINDS = names_where(own_events=True) | {"pool"}
+#: Item kinds resting on the unit's own work orders: proven when the file holds all of them (``work_orders``).
+ORDER_KINDS = names_where(own_orders=True)
+#: A rate item's figures compared besides its points.
+RATE_FIGURES = ("rate", "numerator", "denominator")
+FACTS_TOPIC = get_topic(WorkOrderFactsRecorded)
 
 
 class ProofRefused(LedgerError):
@@ -83,6 +94,7 @@ def check_unit_proof(doc: dict[str, Any], public_key: str) -> list[str]:
     lines = [_check_seal(seal, public_key)]
     size, root = int(seal["tree_size"]), bytes.fromhex(seal["tree_root"])
     previous = -1
+    chunks = orders = 0  # the unit's work-order events in the file, and the fact rows they hold
     for e in doc["events"]:
         name = f"event #{e['notification_id']} ({e['originator_id']} v{e['originator_version']})"
         if e["index"] <= previous:
@@ -91,6 +103,11 @@ def check_unit_proof(doc: dict[str, Any], public_key: str) -> list[str]:
         plain = e["plain"].encode()
         if "fields" in e and e["fields"] != json.loads(plain):
             raise ProofRefused(f"{name}: its decoded fields are not its recorded content")
+        if e["topic"] == FACTS_TOPIC:
+            facts = orjson.loads(plain)  # thousands of rows: orjson, a few times faster than json
+            if facts.get("unit") != doc["unit"]:
+                raise ProofRefused(f"{name}: work-order facts not of unit {doc['unit']} alone")
+            chunks, orders = chunks + 1, orders + len(facts["rows"])
         leaf = event_leaf(bytes.fromhex(e["salt"]), UUID(e["originator_id"]).hex, int(e["originator_version"]),
                           e["topic"], plain)
         try:
@@ -101,7 +118,7 @@ def check_unit_proof(doc: dict[str, Any], public_key: str) -> list[str]:
     adopted = get_topic(RulesetAdopted)
     if not any(e["topic"] == adopted and json.loads(e["plain"]).get("year") == doc["year"] for e in doc["events"]):
         raise ProofRefused(f"the ruleset adopted for {doc['year']} is not among the events")
-    lines += _recompute(doc)
+    lines += _recompute(doc, chunks, orders)
     return lines
 
 
@@ -116,7 +133,7 @@ def _figure(item: dict[str, Any]) -> tuple[str, str]:
     return "points", ""
 
 
-def _recompute(doc: dict[str, Any]) -> list[str]:
+def _recompute(doc: dict[str, Any], chunks: int = 0, facts: int = 0) -> list[str]:
     """Replay the file's events into an empty in-memory ledger and compare the unit's own items."""
     from ledger.application import Ledger
     from ledger.reads import score_doc
@@ -133,32 +150,50 @@ def _recompute(doc: dict[str, Any]) -> list[str]:
                 if v is not None:
                     os.environ[k] = v
         try:
+            # The check only reads: no order index for the work-order chunks (the import's, to decide what changed).
+            app.recorder.order_facts = None  # type: ignore[attr-defined]
             app.recorder.insert_events([
                 StoredEvent(originator_id=UUID(e["originator_id"]), originator_version=int(e["originator_version"]),
                             topic=e["topic"], state=e["plain"].encode()) for e in doc["events"]])
             replayed = score_doc(app, int(doc["year"]), None, date.fromisoformat(doc["as_of"]))
             ruleset = app.ruleset(int(doc["year"]))
             # A pool's points are its own items' deductions from its maximum: as proven as they are.
-            kinds = {**{i.code: i.kind for i in ruleset.items}, **{p.code: "pool" for p in ruleset.pools}}
+            # A class or unit override may change an item's kind for this unit.
+            units = {u.code for u in ruleset.units}
+            kinds = {**{i.code: (ruleset.item_for(doc["unit"], i.code) if doc["unit"] in units else i).kind
+                        for i in ruleset.items},
+                     **{p.code: "pool" for p in ruleset.pools}}
         finally:
             app.close()
     mine = next((u for u in replayed["units"] if u["unit"] == doc["unit"]), None)
     if mine is None:
         raise ProofRefused(f"the ruleset in the file has no unit {doc['unit']!r}")
     published, recomputed = _items(doc["score"]), _items(mine)
+    shown = doc.get("work_orders") or {}
+    own = OWN_KINDS | ORDER_KINDS if shown.get("complete") else OWN_KINDS
     proven, stated = 0, []
     for code, item in published.items():
-        if kinds.get(code) not in OWN_KINDS:
+        if kinds.get(code) not in own:
             stated.append(code)
             continue
+        again = recomputed.get(code, {})
         key, value = _figure(item)
-        again = _figure(recomputed.get(code, {}))[1]
-        if again != value:
-            raise ProofRefused(f"item {code}: published {key} {value}, but the events in the file give {again}")
+        if _figure(again)[1] != value:
+            raise ProofRefused(f"item {code}: published {key} {value}, "
+                               f"but the events in the file give {_figure(again)[1]}")
+        for figure in RATE_FIGURES if kinds.get(code) in ORDER_KINDS else ():
+            if str(item.get(figure)) != str(again.get(figure)):
+                raise ProofRefused(f"item {code}: published {figure} {item.get(figure)}, "
+                                   f"but the work orders in the file give {again.get(figure)}")
         proven += 1
-    return [f"recomputed from the events with the ruleset in the file: {proven} items equal the published points",
-            f"stated, not proven (work orders, other units' figures): {', '.join(stated) or 'none'}; "
-            f"total {doc['score']['total']}, rank {doc['score']['rank']} as stated"]
+    lines = [f"recomputed from the events with the ruleset in the file: {proven} items equal the published points"]
+    if shown.get("complete"):
+        lines.append(f"work orders: {facts} facts of the unit's orders in {chunks} events, the rates recomputed "
+                     "from them")
+    elif shown:
+        lines.append(f"work orders not shown: {shown.get('stated_because')}")
+    return [*lines, f"stated, not proven (other units' figures): {', '.join(stated) or 'none'}; "
+                    f"total {doc['score']['total']}, rank {doc['score']['rank']} as stated"]
 
 
 def check_consistency_proof(doc: dict[str, Any], public_key: str) -> list[str]:

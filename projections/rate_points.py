@@ -10,10 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-from ledger.rulesets.schema import RateItem
 from projections.explanations import at_most, floored, num, shown
 from projections.numbers import plain
+
+if TYPE_CHECKING:  # the rate kind's module scores with this one
+    from ledger.rulesets.kinds.rate_threshold import RateItem
 
 _FINE = Decimal("1e-12")
 

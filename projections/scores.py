@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
-from fractions import Fraction
 
 from ledger.rulesets.grades import grade_of
-from ledger.rulesets.schema import Pool, RankItem, Ruleset, Section
+from ledger.rulesets.kinds import kind_of
+from ledger.rulesets.kinds.bonus import Bonus
+from ledger.rulesets.schema import Pool, Ruleset, Section
 from projections import explanations as say
 from projections.explanations import fmt, shown
 from projections.item_points import floor_at, member_deduction, round_points, score_own
-from projections.ranked_items import RankPlace, competition_ranks
+from projections.ranked_items import RankPlace
 from projections.score_sheet import ZERO, ItemResult, SectionResult, UnitScore, pending_summary
 from projections.unit_facts import DeadlineOutcome, RateCounts, UnitFacts
 
@@ -61,20 +62,13 @@ def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFac
         if raw.section != section.code or not ruleset.applies(unit, raw.code):
             continue
         item = ruleset.item_for(unit, raw.code)
-        if item.kind == "bonus":
-            count = facts.counts.get(item.code, 0)
-            earned = count * item.amount
-            text = f"+ {count} × {say.num(item.amount)}"
-            if bonus_left is not None and earned > bonus_left:
-                text += f" = {shown(earned)}{say.bonus_capped(bonus_left)}"
-                earned = bonus_left
-            else:
-                text += f" = {shown(round_points(earned, q))}"
+        kind = kind_of(item)
+        if isinstance(kind, Bonus):
+            line, earned = kind.add(item, facts, q, bonus_left)
             if bonus_left is not None:
                 bonus_left -= earned
             bonus += earned
-            lines.append(ItemResult(code=item.code, name=item.name, kind="bonus", bonus=round_points(earned, q),
-                                    count=count, explanation=text))
+            lines.append(line)
         elif item.pool in pools:
             if not members[item.pool]:
                 lines.append(item.pool)
@@ -159,31 +153,14 @@ def rank(scores: list[UnitScore]) -> list[UnitScore]:
     return out
 
 
-def _rank_value(item: RankItem, facts: UnitFacts) -> Fraction | None:
-    """The value a unit is ranked by: its volume, or its exact rate (None without orders)."""
-    if item.by == "volume":
-        return Fraction(facts.volume)
-    if item.by in facts.rate_pending:
-        return None
-    counts = facts.rates.get(item.by)
-    return Fraction(counts.numerator) / counts.denominator if counts and counts.denominator else None
-
-
 def _places(ruleset: Ruleset, members: list[str], facts: Mapping[str, UnitFacts]) -> dict[str, dict[str, RankPlace]]:
-    """unit → rank item code → the unit's place among ``members`` (the units of one class)."""
+    """unit → item code → the unit's place among ``members`` (the units of one class), for every item whose kind
+    scores by comparing units."""
     out: dict[str, dict[str, RankPlace]] = {u: {} for u in members}
     for raw in ruleset.items:
-        if raw.kind != "rank":
-            continue
-        scored = [u for u in members if ruleset.applies(u, raw.code)]
-        values: dict[str, Fraction | None] = {}
-        order: dict[str, bool] = {}
-        for u in scored:
-            item = ruleset.item_for(u, raw.code)
-            assert isinstance(item, RankItem)
-            values[u] = _rank_value(item, facts.get(u, UnitFacts()))
-            order[u] = item.order == "high_first"
-        for u, place in competition_ranks(values, high_first=order.get(scored[0], True) if scored else True).items():
+        kind = kind_of(raw)
+        places = kind.places(ruleset, raw, members, facts) if kind is not None else None
+        for u, place in (places or {}).items():
             out[u][raw.code] = place
     return out
 

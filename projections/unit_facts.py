@@ -33,11 +33,13 @@ class UnitFacts:
     Attributes:
         counts: item code → Σ effective count of its occurrences.
         assessments: item code → the latest awarded points.
-        rates: rate name (satisfaction/reply/ontime, or a ruleset's own rate) → counts.
-        monthly_rates: rate name → month (``YYYY-MM``) → counts, for items averaged over the months.
-        rate_pending: rate name → why it cannot be computed (e.g. an export column not kept).
+        rates: rate code (a ``[[rates]]`` entry of the ruleset) → counts.
+        monthly_rates: rate code → month (``YYYY-MM``) → counts, for items averaged over the months.
+        rate_pending: rate code → why it cannot be computed (e.g. an export column not kept).
         volume: V, work orders dispatched to the unit (2.3.1).
         deadlines: item code → outcome.
+        orders: item code → the orders meeting a per-order item's condition (``deductions``), and why some
+        cannot be judged yet.
     """
 
     counts: dict[str, int] = field(default_factory=dict)
@@ -47,3 +49,4 @@ class UnitFacts:
     deadlines: dict[str, DeadlineOutcome] = field(default_factory=dict)
     monthly_rates: dict[str, dict[str, RateCounts]] = field(default_factory=dict)
     rate_pending: dict[str, str] = field(default_factory=dict)
+    orders: dict[str, DeadlineOutcome] = field(default_factory=dict)

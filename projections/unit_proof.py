@@ -7,10 +7,14 @@ A unit proof holds, for one unit and year at one signed tree head (a seal, ledge
 - ``events``: every event behind it, each with its plain JSON (``plain``), the salt of its leaf and
   an RFC 6962 inclusion proof in the signed tree: the unit's own occurrences, assessments, reports,
   notices and disputes (every version of each: retractions, decisions, explanations), the year's
-  ruleset adoption and amendments, and the calendar rulings its deadlines count with;
-- ``stated``: what rests on other units' records — every unit's total and rank, and the unit's
-  work-order rates and volume — as the centre states them, not proven (a work-order chunk holds
-  several units' orders: see docs/merkle.md).
+  ruleset adoption and amendments, the calendar rulings its deadlines count with, and the unit's
+  work-order chunks (each holds one unit's orders, ledger/imports/workorder_import.py), from which
+  its rates are recomputed; a chunk's ``fields`` are left out (its ``plain`` JSON is them, and a
+  unit's orders run to hundreds of thousands);
+- ``work_orders``: whether the file holds every work-order fact of the unit (``complete``), or why
+  its rates are stated only (chunks recorded before they were per unit hold several units' orders);
+- ``stated``: what rests on other units' records — every unit's total and rank, the volume item
+  against the largest volume, rank items — as the centre states them, not proven.
 
 A consistency proof holds two seals and the RFC 6962 consistency proof between their tree heads.
 Nothing here writes to the store, except that a store made before the tree gets its leaves first.
@@ -36,6 +40,7 @@ from events.deadlines import (
 from events.disputes import DisputeDecided, DisputeOpened
 from events.occurrences import AssessmentRecorded, OccurrenceRecorded, OccurrenceRetracted
 from events.rulesets import RulesetAdopted, RulesetAmended
+from events.workorders import WorkOrderFactsRecorded
 from ledger.chain import canonical_originator_id
 from ledger.defaults import default_zone
 from ledger.errors import RuleViolation
@@ -55,6 +60,9 @@ _UNIT_FOLLOWERS = {get_topic(c) for c in (OccurrenceRetracted, DisputeDecided, E
 _RULESETS = {get_topic(c) for c in (RulesetAdopted, RulesetAmended)}
 _CALENDAR = {get_topic(c) for c in (CalendarRuled, CalendarRulingChanged, CalendarYearCompleted)}
 _PAGE = 1000
+#: The read model's ``log`` type of a work-order chunk (its ``unit`` column names a per-unit chunk's unit).
+_FACTS = WorkOrderFactsRecorded.__name__
+_FACTS_TOPIC = get_topic(WorkOrderFactsRecorded)
 
 
 def seal_document(seal: SealRecord) -> dict[str, Any]:
@@ -118,40 +126,86 @@ def _selected(app: Any, year: int, unit: str, upto: int) -> list[Any]:
         start = page[-1].id
 
 
+def _work_order_chunks(app: Any, unit: str, upto: int) -> tuple[list[Any], int, str | None]:
+    """The unit's work-order chunk events up to notification ``upto``, their fact rows, and None; or no events
+    and the reason the unit's orders cannot be shown apart from other units' (chunks recorded before chunks
+    were per unit). Found by the read model's log, which names each chunk's unit and counts its facts."""
+    db = app.refresh().db
+    older = db.execute("SELECT COUNT(*) FROM log WHERE type=? AND unit IS NULL AND nid<=?",
+                       (_FACTS, upto)).fetchone()[0]
+    if older:
+        return [], 0, (f"{older} work-order events were recorded before work orders were recorded per unit, "
+                       "and hold several units' orders: the rates are stated, not proven")
+    found = [(r[0], json.loads(r[1])["facts"]) for r in db.execute(
+        "SELECT nid, payload FROM log WHERE type=? AND unit=? AND nid<=? ORDER BY nid", (_FACTS, unit, upto))]
+    chunks = []
+    for nid, _facts in found:
+        page = app.recorder.select_notifications(start=nid, limit=1, topics=[_FACTS_TOPIC])
+        if not page or page[0].id != nid:  # pragma: no cover - the read model follows the store
+            raise RuleViolation(f"work-order event #{nid} is in the read model but not in the store; run `verify`")
+        chunks.append(page[0])
+    return chunks, sum(facts for _nid, facts in found), None
+
+
 def _published_as_of(seal: SealRecord, year: int) -> date:
     return min(seal.sealed_at.astimezone(default_zone()).date(), date(year, 12, 31))
 
 
+def _published(app: Any, year: int, as_of: date, seal: SealRecord) -> dict[str, Any]:
+    """``score`` as published at ``seal``: known at the seal's time. When nothing a score may depend on was
+    recorded after the sealed position, that is what the read model holds now (kept, no replay of the ledger)."""
+    from ledger.reads import score_doc
+    from projections.tree_head import UNSCORED
+
+    db = app.refresh().db
+    marks = ",".join("?" * len(UNSCORED))
+    row = db.execute(f"SELECT nid FROM log WHERE type NOT IN ({marks}) ORDER BY nid DESC LIMIT 1", UNSCORED).fetchone()
+    if (row[0] if row else 0) <= seal.notification_id:
+        return score_doc(app, year, None, as_of)
+    return score_doc(app, year, None, as_of, seal.sealed_at)
+
+
+def _proven_event(app: Any, reader: TreeReader, seal: SealRecord, n: Any, with_fields: bool = True) -> dict[str, Any]:
+    """One event as a proof file shows it: its plain JSON, leaf salt and index, inclusion proof in the signed tree."""
+    leaf = app.recorder.leaf_of(n.id)
+    if leaf is None:  # pragma: no cover - ensure_tree gave every event up to the head its leaf
+        raise RuleViolation(f"event #{n.id} has no leaf in the Merkle tree; run `verify`")
+    index, salt = leaf
+    plain = app.mapper.plain_bytes(n.state).decode()
+    event = {"notification_id": n.id, "index": index, "originator_id": str(UUID(str(n.originator_id))),
+             "originator_version": n.originator_version, "topic": n.topic, "salt": salt.hex(), "plain": plain}
+    if with_fields:
+        event["fields"] = json.loads(plain)
+    event["proof"] = [h.hex() for h in reader.inclusion(index, seal.tree_size)]
+    return event
+
+
 def unit_proof(app: Any, year: int, unit: str, seal_id: str | None = None) -> dict[str, Any]:
     """The proof file of ``unit``'s score for ``year`` at a seal (see the module docstring)."""
-    from ledger.reads import score_doc, unit_code
+    from ledger.reads import unit_code
 
     code = unit_code(app, unit)
     seal = _seal(app, seal_id)
     reader = _checked_reader(app, seal)
     as_of = _published_as_of(seal, year)
-    published = score_doc(app, year, None, as_of, seal.sealed_at)
+    published = _published(app, year, as_of, seal)
     entry = next((u for u in published["units"] if u["unit"] == code), None)
     if entry is None:
         raise RuleViolation(f"unit {unit!r} has no score for {year} at seal {seal.id}")
-    events = []
-    for n in _selected(app, year, entry["unit"], seal.notification_id):
-        leaf = app.recorder.leaf_of(n.id)
-        if leaf is None:  # pragma: no cover - ensure_tree gave every event up to the head its leaf
-            raise RuleViolation(f"event #{n.id} has no leaf in the Merkle tree; run `verify`")
-        index, salt = leaf
-        plain = app.mapper.plain_bytes(n.state).decode()
-        events.append({"notification_id": n.id, "index": index, "originator_id": str(UUID(str(n.originator_id))),
-                       "originator_version": n.originator_version, "topic": n.topic, "salt": salt.hex(),
-                       "plain": plain, "fields": json.loads(plain),
-                       "proof": [h.hex() for h in reader.inclusion(index, seal.tree_size)]})
+    chunks, facts, not_shown = _work_order_chunks(app, entry["unit"], seal.notification_id)
+    selected = sorted([*_selected(app, year, entry["unit"], seal.notification_id), *chunks], key=lambda n: n.id)
+    events = [_proven_event(app, reader, seal, n, with_fields=n.topic != _FACTS_TOPIC) for n in selected]
     stated_units = [{"unit": u["unit"], "name": u.get("name"), "total": u["total"], "rank": u["rank"]}
                     for u in published["units"]]
     return {"format": UNIT_FORMAT, "year": year, "unit": entry["unit"], "as_of": as_of.isoformat(),
             "known_at": seal.sealed_at.isoformat(), "seal": seal_document(seal),
             "ruleset": published.get("ruleset"), "score": entry, "events": events,
+            "work_orders": {"complete": not_shown is None, "chunks": len(chunks),
+                            "facts": facts,
+                            **({"stated_because": not_shown} if not_shown else {})},
             "stated": {"note": "as the centre states them, not proven by this file: other units' totals and ranks, "
-                               "and the items that rest on work orders or on other units' figures",
+                               "and the items that rest on other units' figures (volume against the largest, ranks)"
+                               + ("" if not_shown is None else ", and the rates"),
                        "units": stated_units}}
 
 

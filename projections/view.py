@@ -58,8 +58,7 @@ CREATE INDEX IF NOT EXISTS disputes_by_target ON disputes(target);
 CREATE TABLE IF NOT EXISTS workorders (
     order_id TEXT PRIMARY KEY, unit TEXT, dispatched_at TEXT, due_at TEXT, completed_at TEXT,
     reply_required INTEGER, replied INTEGER, satisfaction TEXT, counted INTEGER, observed_at TEXT,
-    screened_satisfaction INTEGER DEFAULT 0, screened_reply INTEGER DEFAULT 0,
-    screened_ontime INTEGER DEFAULT 0) WITHOUT ROWID;
+    screened TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
 -- The extra export columns a ruleset declares ([workorders] columns: 解决情况 …), as imported; absent: never stated.
 CREATE TABLE IF NOT EXISTS workorder_fields (
     order_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (order_id, field)) WITHOUT ROWID;
@@ -117,6 +116,13 @@ class View:
         if "authenticated_as" not in {r[1] for r in self.db.execute("PRAGMA table_info(log)")}:
             # A file from before the column: add it and rebuild rather than guess who wrote what it holds.
             self.db.execute("ALTER TABLE log ADD COLUMN authenticated_as TEXT")
+            self.reset()
+        if "screened" not in {r[1] for r in self.db.execute("PRAGMA table_info(workorders)")}:
+            # A file from before rates were data (a flag per built-in rate): the screenings, the tallies and the
+            # costly orders are now kept per rate code, so count them again from the first event.
+            # Its table is made again (the old flags' columns would differ from a replay's, which `verify` compares).
+            self.db.execute("DROP TABLE workorders")
+            self.db.executescript(SCHEMA)
             self.reset()
         order_tallies.ensure(self.db)
         order_misses.ensure(self.db)

@@ -193,16 +193,32 @@ class PostgresView(View):
         """Create the schema and any missing table (the store's owner does; others only use them)."""
         present = {r[0] for r in self.conn.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,))}
-        if TABLES <= present:
-            return
+        # A read model made before rates were data (a flag per built-in rate): screenings, tallies and costly
+        # orders are now kept per rate code, so it gets the column and counts them again from the first event.
+        stale = "workorders" in present and not self.conn.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = %s AND table_name = 'workorders' "
+            "AND column_name = 'screened'", (self.schema,)).fetchone()
         try:
-            with self.conn.transaction():
-                self._lock()
-                if not self.conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (self.schema,)).fetchone():
-                    self.conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(self.schema)))
-                self.conn.execute(DDL)  # type: ignore[arg-type]
-                if order_misses.TABLE not in present and "workorders" in present:
-                    order_misses.refill(self.db)  # type: ignore[arg-type]  # a read model from before the table
+            if not TABLES <= present or stale:
+                with self.conn.transaction():
+                    self._lock()
+                    if not self.conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                                             (self.schema,)).fetchone():
+                        self.conn.execute(SQL("CREATE SCHEMA {}").format(Identifier(self.schema)))
+                    self.conn.execute(DDL)  # type: ignore[arg-type]
+                    if stale:
+                        self.conn.execute("ALTER TABLE workorders ADD COLUMN IF NOT EXISTS screened "
+                                          "TEXT COLLATE \"C\" NOT NULL DEFAULT ''")
+                        # The old per-rate flags go (a replay's table, which `verify` compares, has none).
+                        for (column,) in self.conn.execute(
+                                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s "
+                                "AND table_name = 'workorders' AND column_name LIKE 'screened\\_%%'",
+                                (self.schema,)).fetchall():
+                            self.conn.execute(SQL("ALTER TABLE workorders DROP COLUMN {}").format(Identifier(column)))
+                    elif order_misses.TABLE not in present and "workorders" in present:
+                        order_misses.refill(self.db)  # type: ignore[arg-type]  # a read model from before the table
+            if stale:
+                self.reset()
         except psycopg.errors.InsufficientPrivilege:
             self.conn.close()
             raise StoreUnavailable(

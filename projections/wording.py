@@ -7,6 +7,7 @@ language). A value not listed here is shown as it is.
 
 from __future__ import annotations
 
+from ledger.rulesets.kinds import KINDS as RULE_KINDS
 from ledger.translation import N_, gettext
 
 EVENT_TYPES = {
@@ -47,12 +48,7 @@ HISTORY_STEPS = {
     "accept": N_("accepted"), "reject": N_("rejected"), "amend": N_("amended"),
 }
 
-KINDS = {
-    "section": N_("section"), "pool": N_("pool"), "assessment": N_("assessed"),
-    "per_occurrence": N_("per occurrence"), "per_block": N_("per block of orders"),
-    "formula_volume": N_("volume formula"), "rate_threshold": N_("rate against a threshold"),
-    "rank": N_("rank among peers"), "deadline": N_("deadline"), "bonus": N_("bonus"),
-}
+KINDS = {"section": N_("section"), "pool": N_("pool"), **{k.name: k.label for k in RULE_KINDS.values()}}
 
 VERDICTS = {"on_time": N_("on time"), "late": N_("late"), "missing": N_("not submitted"),
             "not_yet_due": N_("not yet due"), "pending": N_("pending")}

@@ -110,7 +110,7 @@ class RetractionIn(Body):
 class DisputeIn(Body):
     target: str | None = Field(default=None, max_length=64)
     workorder: str | None = Field(default=None, max_length=100)
-    rate: Literal["satisfaction", "reply", "ontime"] | None = None
+    rate: str | None = Field(default=None, max_length=64)  # a rate code of the year's ruleset
     reason: str = Field(max_length=2000)
     evidence: str = Field(max_length=2000)
     attachments: Attachments = Field(default_factory=list, max_length=20)
@@ -305,7 +305,7 @@ def open_dispute(app: Any, who: Caller, target: str | None, workorder: str | Non
         raise RuleViolation("give either target (an occurrence id) or workorder with rate")
     if workorder is not None:
         if rate is None:
-            raise RuleViolation("workorder needs rate: satisfaction, reply or ontime")
+            raise RuleViolation("workorder needs rate: a rate code of the year's ruleset")
         who.see(unit_of_workorder(app, workorder))
     else:
         who.see(unit_of_record(app, target or "", "occurrences"))

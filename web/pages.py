@@ -50,7 +50,7 @@ from ledger.reads import (
     unit_code,
     units_of_evidence,
 )
-from ledger.rulesets.schema import OCCURRENCE_KINDS
+from ledger.recording import recorded_as
 from web.access import COOKIE, CSRF_FIELD, LOGIN_COOKIE, Caller, caller
 from web.sessions import LOGIN_PURPOSE, csrf_token, pre_session
 
@@ -293,7 +293,11 @@ async def evidence(request: Request, who: Who, sha256: str) -> Response:
 def _disputes_view(request: Request, who: Who, status: int = 200, **extra: Any) -> HTMLResponse:
     app = _app(request)
     rows = dispute_rows(app, who.narrow(None) if not may(who.account, READ_ALL) else None)
-    return render(request, who, "disputes.html", status=status, rows=list(reversed(rows)),
+    try:  # the rates an order may be screened out of: the current year's ruleset's
+        rates = [(r.code, r.name) for r in app.ruleset(_year(None, request)).rates]
+    except LedgerError:
+        rates = []
+    return render(request, who, "disputes.html", status=status, rows=list(reversed(rows)), rates=rates,
                   can_file=may(who.account, DISPUTE) or may(who.account, DISPUTE, who.account.unit),
                   target=request.query_params.get("target", ""), **extra)
 
@@ -361,8 +365,8 @@ def _record_view(request: Request, who: Who, status: int = 200, **extra: Any) ->
     read = reading(_app(request), y)
     items = read.ruleset.items
     return render(request, who, "record.html", status=status, year=y, units=read.ruleset.units,
-                  occurrence_items=[i for i in items if i.kind in OCCURRENCE_KINDS],
-                  assessment_items=[i for i in items if i.kind == "assessment"], typed=extra.pop("typed", {}),
+                  occurrence_items=[i for i in items if recorded_as(i) == "occurrence"],
+                  assessment_items=[i for i in items if recorded_as(i) == "assessment"], typed=extra.pop("typed", {}),
                   **extra)
 
 

@@ -140,13 +140,13 @@ def _row_event(app: Any, table: Table, cols: dict[str, int], row_no: int, cells:
         # Without a date there is no year, hence no ruleset to check the unit and item against.
         return None, [*errors, error("date", str(e))]
     try:
-        kind = app.item_kind(cell("unit"), cell("item"), day)
+        recorded = app.item_recorded_as(cell("unit"), cell("item"), day)
     except LedgerError as e:
         return None, [*errors, error(_column_of(e), str(e))]
     common = {"originator_id": row_id(row_no), "originator_version": 1, "timestamp": now,
               "batch": str(batch_id), "source": f"{table.file}:{row_no}", "recorded_by": actor}
     build: Callable[[], Any]
-    if kind == "assessment":
+    if recorded == "assessment":
         if not count_text:
             return None, [*errors, error("count", "an assessment needs its points in this column")]
         try:

@@ -7,6 +7,10 @@ what the ledger already holds for an order is stale and records nothing, so impo
 month's file after this month's never rolls an order back. Only what changed is recorded; an
 identical re-import records nothing. The whole file is recorded in one transaction or not at all.
 
+Facts are recorded per unit: every chunk event holds one unit's orders (its ``unit``), so a unit's
+proof (``proof unit``, docs/merkle.md) shows its own orders and nobody else's. An order moved to
+another unit is a fact of the unit it leaves, and is stated whole again in the new unit's chunk.
+
 Extra columns: the columns the adopted rulesets declare in ``[workorders] columns`` (解决情况,
 回访情况 …) are kept too, in each fact's ``extra``, by the same rules: only a value that is new or
 changed is recorded, an empty cell is recorded as empty, and a column the file lacks changes nothing.
@@ -58,6 +62,20 @@ def _fact(row: WorkOrderRow, known: tuple[Any, ...] | None) -> list[str | None] 
     if all(v is None for v in changed):
         return None
     return [row.order_id, *changed]
+
+
+def _restated(state: tuple[Any, ...], fact: list[Any]) -> list[Any]:
+    """The whole of an order's state after ``fact`` (a fact row changing the known ``state``, an order index
+    state), as a fact row: what a unit's own chunks must say of an order moved to it from another unit."""
+    unit, dispatched, due, completed, reply_required, replied, satisfaction, counted = fact[1:]
+
+    def flag(value: str | None, known: Any) -> str | None:
+        return value if value is not None else None if known is None else str(int(known))
+
+    return [fact[0], unit, dispatched or state[1], due or state[2],
+            completed if completed is not None else (state[3] or ""),
+            flag(reply_required, state[4]), flag(replied, state[5]),
+            satisfaction if satisfaction is not None else state[6], flag(counted, state[7])]
 
 
 def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple[str, ...]], tuple[date, date, str]]:
@@ -212,8 +230,9 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
     if exported_at is not None and not bounds.first <= exported_at <= bounds.last:
         raise RuleViolation(f"--as-exported {exported_at.replace('T', ' ')} is outside the dates the adopted rulesets "
                             f"allow ({bounds.first[:10]} to {bounds.last[:10]}, [dates])")
+    times = {c.header for y in app.adopted_years() for c in app.ruleset(y).workorders.columns if c.type == "time"}
     reader = WorkOrderReader(path, units, labels, unrated, progress=progress, extra_columns=extra_columns,
-                             bounds=bounds)
+                             bounds=bounds, time_columns=times)
     columns = reader.extra_columns
     # What is new or changed is decided from the store's order index (ledger/order_index.py), never from the
     # read model; the batch is named after the store's last event, so two writers importing the same export
@@ -222,8 +241,9 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
     # A million orders' facts are held until the file's end decides what they are as of: each as compact JSON
     # bytes of [fact, extra values or None] (a few times smaller than the lists), the changed ones with the
     # order's observed_at (stale if later than the export).
-    new: list[bytes | None] = []
-    changed: list[tuple[bytes, str]] = []
+    # Each fact is filed under the unit whose chunk records it (work-order events are per unit, docs/merkle.md).
+    new: dict[str, list[bytes | None]] = {}
+    changed: list[tuple[str, bytes, str, bool]] = []  # (unit, fact, observed_at, counts as a changed order)
     pending: list[tuple[list[Any], list[str | None] | None, str | None]] = []
     counts = {"new": 0, "changed": 0, "unchanged": 0, "stale": 0}
     column_time = ""
@@ -233,11 +253,20 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
         known = app.order_states([r.order_id for r in rows])
         extra_known = {order_id: extra_of(state) for order_id, state in known.items()} if columns else None
         _diff(rows, known, counts, pending, extra_known, columns)
+        moved: dict[str, WorkOrderRow] | None = None
         for fact, extra, observed in pending:
             if observed is None:
-                new.append(_packed([fact, extra]))
-            else:
-                changed.append((_packed([fact, extra]), observed))
+                new.setdefault(fact[1], []).append(_packed([fact, extra]))
+                continue
+            state = known[fact[0]]
+            changed.append((state[0], _packed([fact, extra]), observed, True))
+            if fact[1] is not None and fact[1] != state[0]:
+                # Moved to another unit: the move is the old unit's fact (its orders left it), and the new unit's
+                # chunk states the whole order, so that each unit's chunks alone give its orders' states.
+                moved = moved if moved is not None else {r.order_id: r for r in rows}
+                row = moved[fact[0]]
+                changed.append((fact[1], _packed([_restated(state, fact), list(row.extra) if columns else None]),
+                                observed, False))
         pending.clear()
 
     for row in reader:
@@ -254,31 +283,34 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
     source = "--as-exported" if exported_at else "导出时间 column" if column_time else "latest time in the file"
     if as_of is None:
         raise RuleViolation(f"{path}: the file has a header but no work orders: nothing to import")
-    counts["new"] = len(new)
-    facts = new  # the new orders' facts, then the changed ones that are not stale
-    for packed, observed in changed:
+    counts["new"] = sum(map(len, new.values()))
+    by_unit = new  # per unit: the new orders' facts, then the changed ones that are not stale
+    for unit, packed, observed, counted in changed:
         if observed > as_of:
-            counts["stale"] += 1
+            counts["stale"] += int(counted)
         else:
-            counts["changed"] += 1
-            facts.append(packed)
+            counts["changed"] += int(counted)
+            by_unit.setdefault(unit, []).append(packed)
     changed.clear()
-    # Chunks in key order, whatever the file's row order (the bytes start with the order id): each chunk then
-    # covers one range of ids, and the read model writes its orders into neighbouring pages.
-    facts.sort()
     batch = str(ledger_id("workorders-import", reader.sha256, as_of, position))
     stored = []
-    for n, start in enumerate(range(0, len(facts), CHUNK)):
-        part = [orjson.loads(packed) for packed in facts[start:start + CHUNK]]
-        facts[start:start + CHUNK] = [None] * len(part)  # free the bytes as we go (peak memory)
-        # Only a file with extra columns gives an event ``extra``: Tai'an's events stay as they were.
-        extra = _chunk_extra([p[1] for p in part], columns) if columns else {}
-        agg = WorkOrderBatch.record(batch=batch,
-                                    chunk=n, source=path, sha256=reader.sha256, exported_at=as_of,
-                                    rows=[p[0] for p in part], actor=actor, extra=extra)
-        # Kept only as stored bytes: the read model decodes them back one chunk at a time (peak memory).
-        stored.extend(app.mapper.to_stored_event(e) for e in agg.collect_events())
-    facts.clear()
+    n = 0  # the chunk's position in the import, across the units
+    for unit in sorted(by_unit):
+        # One unit's chunks, in key order whatever the file's row order (the bytes start with the order id):
+        # each chunk then covers one range of ids, and the read model writes its orders into neighbouring pages.
+        facts = by_unit.pop(unit)
+        facts.sort()
+        for start in range(0, len(facts), CHUNK):
+            part = [orjson.loads(packed) for packed in facts[start:start + CHUNK]]
+            facts[start:start + CHUNK] = [None] * len(part)  # free the bytes as we go (peak memory)
+            # Only a file with extra columns gives an event ``extra``: Tai'an's events stay as they were.
+            extra = _chunk_extra([p[1] for p in part], columns) if columns else {}
+            agg = WorkOrderBatch.record(batch=batch,
+                                        chunk=n, source=path, sha256=reader.sha256, exported_at=as_of,
+                                        rows=[p[0] for p in part], actor=actor, extra=extra, unit=unit)
+            # Kept only as stored bytes: the read model decodes them back one chunk at a time (peak memory).
+            stored.extend(app.mapper.to_stored_event(e) for e in agg.collect_events())
+            n += 1
     app.append_stored(stored, f"{path}: the same export was imported meanwhile by another writer")
     n_events = len(stored)
     stored.clear()

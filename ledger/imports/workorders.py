@@ -171,6 +171,8 @@ class WorkOrderReader:
     declare (``[workorders] columns``) to the values each may hold (empty: any); those the file
     has are read into each row's `extra`, and named in `extra_columns` (the declared header).
     `bounds`, if given, refuses times outside the rulesets' date window and times still to come.
+    `time_columns` names the extra columns declared ``type = "time"``: their cells are read as times
+    (kept as `YYYY-MM-DDTHH:MM:SS`, a date alone as the start of that day), and a cell that is not one is an error.
     """
 
     def __init__(
@@ -182,6 +184,7 @@ class WorkOrderReader:
         progress: Callable[[int], None] | None = None,
         extra_columns: Mapping[str, Collection[str]] | None = None,
         bounds: TimeBounds | None = None,
+        time_columns: Collection[str] = (),
     ) -> None:
         self._table = open_table(path)
         self._columns, errors = map_columns(self._table, WORKORDER_COLUMNS, REQUIRED_COLUMNS)
@@ -207,6 +210,7 @@ class WorkOrderReader:
         self.extra_columns: tuple[str, ...] = tuple(header for header, _index in found)
         self._extra_indexes = tuple(index for _header, index in found)
         self._extra_values = tuple(tuple((extra_columns or {})[h]) for h in self.extra_columns)
+        self._extra_times = tuple(j for j, h in enumerate(self.extra_columns) if h in time_columns)
         cols = self._columns
         self._id_at, self._unit_at, self._dispatched_at, self._due_at = (
             cols[f] for f in ("order_id", "unit", "dispatched_at", "due_at"))
@@ -300,7 +304,15 @@ class WorkOrderReader:
             if value and allowed and value not in allowed:
                 self._error(row, i, _("{value} is not a value of {column} ({allowed})").format(
                     value=repr(value), column=self._table.header[i], allowed=", ".join(allowed)))
-        return extra
+        return self._times(row, extra) if self._extra_times else extra
+
+    def _times(self, row: int, extra: tuple[str, ...]) -> tuple[str, ...]:
+        """The row's extra cells with those of time columns read as times (an error for one that is not)."""
+        cells = list(extra)
+        for j in self._extra_times:
+            if cells[j]:
+                cells[j] = self._slow_time(row, self._extra_indexes[j], cells[j], _START_OF_DAY) or cells[j]
+        return tuple(cells)
 
     def _within_bounds(self, order: WorkOrderRow, bounds: TimeBounds) -> None:
         """One chain of string comparisons on the common path; the messages only for a row out of bounds."""

@@ -10,16 +10,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ledger.rulesets.kinds import kind_of
+from ledger.rulesets.kinds.base import Phrases, n
 from ledger.rulesets.loading import parse_ruleset
 from ledger.rulesets.rates import RateDefinition
 from ledger.rulesets.schema import Item, Ruleset
 from ledger.translation import gettext as _
+from projections.explanations import rate_names
 
-RATE_NAMES = {"satisfaction": "群众满意率", "reply": "回复群众率", "ontime": "按期办结率", "volume": "承办量"}
-_SCHEDULES = {"monthly": "月度报告须在次月第{n}个工作日内报送",
-              "quarterly": "季度报告须在下季度首月第{n}个工作日内报送",
-              "notice": "收到督办通知后须在{n}个工作日内报送情况说明"}
-_FIELDS = {"satisfaction": "满意度", "reply_required": "是否需回复", "replied": "是否已回复",
+_SCREENING_FROM = {"completed": "办结时间", "dispatched": "派单时间", "due": "办结时限"}
+_FIELDS = {"satisfaction": "满意度", "rated": "是否有满意度评价", "satisfied": "是否满意",
+           "reply_required": "是否需回复", "replied": "是否已回复",
            "completed": "是否已办结", "on_time": "是否按期办结"}
 
 
@@ -29,12 +30,6 @@ class CheckedRuleset:
 
     ruleset: Ruleset
     warnings: tuple[str, ...]
-
-
-def n(d: Decimal | int) -> str:
-    """A number as a person writes it: 0.5, 25, 12.5 (no trailing zeros)."""
-    text = f"{Decimal(d):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def check_text(text: str, source: str) -> CheckedRuleset:
@@ -71,11 +66,6 @@ def _warnings(r: Ruleset) -> list[str]:
     return out
 
 
-def _rate_name(r: Ruleset, code: str) -> str:
-    definition = r.rate_definition(code)
-    return definition.name if definition else RATE_NAMES.get(code, code)
-
-
 def _condition(where: dict[str, tuple[str, ...]]) -> str:
     return "且".join(f"{_FIELDS.get(k, k)}为{'或'.join(v)}" for k, v in where.items()) or "全部计入统计的工单"
 
@@ -89,7 +79,7 @@ def describe_rate(definition: RateDefinition) -> str:
 
 
 def describe_item(r: Ruleset, item: Item) -> str:
-    """What the item scores, in plain Chinese words."""
+    """What the item scores, in plain Chinese words (the words are its kind's)."""
     floor = item.min_points
     held = f"，最低{n(floor)}分" if floor else "，扣完为止"
     cap = f"，本项最多扣{n(item.cap)}分" if item.cap is not None else ""
@@ -104,31 +94,9 @@ def describe_item(r: Ruleset, item: Item) -> str:
         held = ""
     elif getattr(item, "max", None) is not None:
         where = f"，满分{n(item.max)}分"
-    if item.kind == "assessment":
-        return f"由考核组评定，0～{n(item.max)}分；未评定前为“待定”（按0分计）"
-    if item.kind == "per_occurrence":
-        return f"每发生1次扣{n(item.amount)}分{where}{cap}{held}"
-    if item.kind == "per_block":
-        return f"全年每满{item.block}件扣{n(item.amount)}分{where}{cap}{held}"
-    if item.kind == "deadline":
-        due = _SCHEDULES[item.schedule].format(n=item.working_days)
-        return f"{due}，每逾期或未报1次扣{n(item.amount)}分{where}{cap}{held}"
-    if item.kind == "bonus":
-        return f"每次加{n(item.amount)}分（加分另计，可超过本部分满分）"
-    if item.kind == "formula_volume":
-        v = "V为本单位全年承办量，Vmax为同类单位中最大的承办量"
-        if item.formula is not None:
-            return f"承办量得分 = {item.formula}，{v}，结果在{n(floor)}～{n(item.max)}分之间"
-        return f"承办量得分 = ({n(item.base)} + {n(item.weight)} × V / Vmax) × {n(item.max)}，{v}"
-    if item.kind == "rate_threshold":
-        how = "按比例计算" if item.rate_rounding == "proportional" else "只计整百分点"
-        monthly = "；按月计分，全年得分为有工单月份得分的平均值" if item.period == "monthly_average" else ""
-        return (f"{_rate_name(r, item.rate)}达到{n(item.threshold)}%得满分{n(item.max)}分，每低1个百分点扣"
-                f"{n(item.per_point)}分（{how}）{cap}{held}{monthly}；无工单时为“待定”")
-    if item.kind == "rank":
-        order = "由高到低" if item.order == "high_first" else "由低到高"
-        return (f"按{_rate_name(r, item.by)}{order}在同类单位中排名：第1名得{n(item.max)}分，每低一名少{n(item.step)}分"
-                f"，并列取较好名次{held if floor else ''}")
+    kind = kind_of(item)
+    if kind is not None:
+        return kind.describe(r, item, Phrases(where, cap, held, rate_names(r)))
     # A kind without wording of its own still gets its parameters, never an exception.
     params = "，".join(f"{k} = {v}" for k, v in item.model_dump(exclude={"code", "name", "section", "kind", "pool",
                                                                           "classes"}).items() if v not in (None, ()))
@@ -181,8 +149,11 @@ def describe(checked: CheckedRuleset) -> dict[str, Any]:
         "bonus_cap": n(r.scoring.bonus_cap) if r.scoring.bonus_cap is not None else None,
         "total_cap": n(r.scoring.total_cap) if r.scoring.total_cap is not None else None,
         "grades": grades, "vetoes": vetoes,
-        "disputes": (f"异议、甄别须在评价后{r.disputes.working_days}个工作日内提出，逾期不予受理"
+        "disputes": (f"异议、甄别须在评价后{r.disputes.working_days}个工作日内提出（甄别自工单"
+                     f"{_SCREENING_FROM[r.disputes.screening_from]}起算），逾期不予受理"
                      if r.disputes.working_days else None),
+        "screening": ("甄别通过的工单退出全部比率的分子和分母" if r.workorders.screening_leaves == "all"
+                      else "甄别通过的工单退出所甄别比率的分子和分母"),
         "warnings": list(checked.warnings),
     }
 
@@ -201,7 +172,7 @@ def render_lines(doc: dict[str, Any]) -> list[str]:
         lines += ["", f"{s['code']} {s['name']}（{s['max']}分{cap}）{only}"]
         for i in s["items"]:
             lines.append(f"  {i['code']} {i['name']}：{i['rule']}")
-    for title, key in (("自定义比率", "rates"), ("等次", "grades"), ("一票否决", "vetoes")):
+    for title, key in (("比率", "rates"), ("等次", "grades"), ("一票否决", "vetoes")):
         entries = [e["rule"] if isinstance(e, dict) else e for e in doc[key]]
         if entries:
             lines += ["", f"{title}："] + [f"  {e}" for e in entries]
@@ -209,6 +180,8 @@ def render_lines(doc: dict[str, Any]) -> list[str]:
         lines += ["", f"加分合计最多{doc['bonus_cap']}分"]
     if doc.get("total_cap"):
         lines += ["", f"总分（含加分）不超过{doc['total_cap']}分"]
+    if doc.get("screening"):
+        lines += ["", doc["screening"]]
     if doc["disputes"]:
         lines += ["", doc["disputes"]]
     return lines

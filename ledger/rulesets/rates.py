@@ -1,8 +1,11 @@
-"""Rates a ruleset defines itself: a chosen numerator and denominator over work-order fields.
+"""Rates as data: a chosen numerator and denominator over work-order fields.
 
-The three rates of RUBRIC.md §6 (``satisfaction``, ``reply``, ``ontime``) are built in. A city
-whose rubric counts differently declares a rate of its own, e.g. 解决率 =
-(解决 + 0.5 × 部分解决) / orders called back successfully::
+Every rate a ruleset scores is declared in ``[[rates]]``, the three of RUBRIC.md §6 included
+(``taian.toml`` declares its 满意率, 回复率 and 按期办结率 so). A ruleset text adopted before rates
+were data declared none of them: it is read with the rates of ``standard_rates.toml`` (the same
+three, as data) under every code it does not declare itself. A city whose rubric counts
+differently declares a rate of its own, e.g. 解决率 = (解决 + 0.5 × 部分解决) / orders called back
+successfully::
 
     [[rates]]
     code = "resolution"
@@ -17,37 +20,48 @@ built-in ones below or extra export columns declared in ``[[workorders.columns]]
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Annotated, Literal
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from ledger.rulesets.frozen import Frozen as _Frozen
 
-#: Built-in work-order fields a condition may name, with the values they take.
+#: Built-in work-order fields a condition may name, with the values they take. ``rated`` and
+#: ``satisfied`` read the satisfaction label through ``[workorders]`` (not ``unrated_value``; one
+#: of ``satisfied_values``); ``on_time`` is completed no later than the due time (RUBRIC.md §6).
 BUILTIN_FIELDS: dict[str, tuple[str, ...] | None] = {
     "satisfaction": None,  # a label of the ruleset's satisfaction scale
+    "rated": ("是", "否"),
+    "satisfied": ("是", "否"),
     "reply_required": ("是", "否"),
     "replied": ("是", "否"),
     "completed": ("是", "否"),
     "on_time": ("是", "否"),
 }
-BUILTIN_RATES = ("satisfaction", "reply", "ontime")
+#: Names that are not rate codes: ``rank`` items rank by ``volume`` (V, RUBRIC.md §6).
+RESERVED_CODES = ("volume",)
 
 Condition = dict[str, tuple[str, ...]]
 
 
 class ExtraColumn(_Frozen):
-    """An extra column of the platform's export that a rate reads (e.g. ``解决情况``).
+    """An extra column of the platform's export that a rate or a per-order rule reads (e.g. ``解决情况``, ``签收时间``).
 
     Attributes:
         header: the column's header as the export writes it. values: the values it may hold
         (empty: any); a condition naming a value not listed is an error in the ruleset.
+        type: ``text``, or ``time`` (a time of the order, read as the export's other times are and
+        kept as ``YYYY-MM-DDTHH:MM:SS``; a per-order rule may measure from or to it).
     """
 
     header: str = Field(min_length=1)
     values: tuple[str, ...] = ()
+    type: Literal["text", "time"] = "text"
 
 
 class WeightedCondition(_Frozen):
@@ -77,6 +91,13 @@ class RateDefinition(_Frozen):
     def fields(self) -> set[str]:
         """Every field the rate's conditions name."""
         return set(self.denominator).union(*(set(c.where) for c in self.numerator))
+
+
+@cache
+def standard_rates() -> tuple[dict[str, Any], ...]:
+    """The rates of ``standard_rates.toml``, as TOML data, for a ruleset text that does not declare them."""
+    text = (Path(__file__).with_name("standard_rates.toml")).read_text(encoding="utf-8")
+    return tuple(tomllib.loads(text, parse_float=Decimal)["rates"])
 
 
 def matches(order: Mapping[str, str | None], condition: Condition) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -34,15 +34,18 @@ from ledger.rulesets.items import (
     RateItem,
     VolumeItem,
 )
-from ledger.rulesets.rates import BUILTIN_FIELDS, BUILTIN_RATES, ExtraColumn, RateDefinition
+from ledger.rulesets.rates import BUILTIN_FIELDS, RESERVED_CODES, ExtraColumn, RateDefinition, standard_rates
 from ledger.rulesets.validation import CHECKS, PROBLEMS_SEPARATOR
 from ledger.translation import _
+from ledger.working_time import Spans, parse_spans
 
 __all__ = [
-    "BUILTIN_FIELDS", "BUILTIN_RATES", "DEDUCTION_KINDS", "OCCURRENCE_KINDS", "PROBLEMS_SEPARATOR", "VOLUME_NAMES",
+    "BUILTIN_FIELDS", "DEDUCTION_KINDS", "OCCURRENCE_KINDS", "PROBLEMS_SEPARATOR", "RESERVED_CODES",
+    "VOLUME_NAMES",
     "AssessmentItem", "BonusItem", "DateWindow", "DeadlineItem", "Disputes", "Expression", "ExtraColumn", "Grade",
     "Item", "Overrides", "PerBlockItem", "PerOccurrenceItem", "Points", "Pool", "RankItem", "RateDefinition",
     "RateItem", "Ruleset", "Scoring", "Section", "Unit", "UnitClass", "Veto", "VolumeItem", "WorkOrders",
+    "WorkingTime",
 ]
 
 Points = Annotated[Decimal, Field(ge=0)]
@@ -136,12 +139,17 @@ class WorkOrders(_Frozen):
     Attributes:
         satisfaction_scale: every label the platform uses. satisfied_values: labels that count as
         satisfied. unrated_value: the label of an order with no satisfaction result (excluded).
+        columns: extra export columns the rates read.
+        screening_leaves: what an accepted screening (甄别) takes an order out of: ``rate`` (the
+        numerator and denominator of the one rate it names, RUBRIC.md §6) or ``all`` (every
+        rate's at once, whichever rate it was filed for).
     """
 
     satisfaction_scale: tuple[str, ...] = ("满意", "基本满意", "不满意", "未评价")
     satisfied_values: tuple[str, ...] = ("满意", "基本满意")
     unrated_value: str = "未评价"
     columns: tuple[ExtraColumn, ...] = ()
+    screening_leaves: Literal["rate", "all"] = "rate"
 
     @model_validator(mode="after")
     def _labels_on_the_scale(self) -> WorkOrders:
@@ -157,11 +165,38 @@ class Disputes(_Frozen):
 
     Attributes:
         working_days: a dispute must be filed within N working days of the evaluation it
-        contests (an occurrence's date; a work order's completion date for a screening);
-        None: no limit.
+        contests (an occurrence's date; for a screening, the order's date ``screening_from``
+        names); None: no limit.
+        screening_from: which date of a work order a screening's window counts from:
+        ``completed`` (its completion, the default: an open order has no window yet),
+        ``dispatched`` or ``due``.
     """
 
     working_days: int | None = Field(default=None, gt=0)
+    screening_from: Literal["completed", "dispatched", "due"] = "completed"
+
+
+class WorkingTime(_Frozen):
+    """The centre's working hours, for time limits in working hours (``[calendar]``).
+
+    Attributes:
+        working_hours: the spans of a working day (``["09:00-12:00", "13:30-17:30"]``), in order; empty: the
+        ruleset counts no working hours (a rule that needs them is refused).
+    """
+
+    working_hours: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _spans(self) -> WorkingTime:
+        try:
+            parse_spans(self.working_hours)
+        except ValueError as e:
+            raise ValueError(_("working_hours: {problem}").format(problem=e)) from None
+        return self
+
+    def spans(self) -> Spans:
+        """The working hours as (start, end) seconds since midnight."""
+        return parse_spans(self.working_hours)
 
 
 class DateWindow(_Frozen):
@@ -190,6 +225,7 @@ class Ruleset(_Frozen):
         classes: unit classes (empty: every unit in one class). rates: rates of its own.
         grades, vetoes: grade bands and the items that force a grade. disputes: filing limits.
         dates: the window around the year that every date recorded for it must fall in.
+        calendar: the working hours a time limit in working hours counts.
     """
 
     id: str
@@ -198,6 +234,7 @@ class Ruleset(_Frozen):
     workorders: WorkOrders = WorkOrders()
     disputes: Disputes = Disputes()
     dates: DateWindow = DateWindow()
+    calendar: WorkingTime = WorkingTime()
     classes: tuple[UnitClass, ...] = ()
     units: tuple[Unit, ...] = Field(min_length=1)
     sections: tuple[Section, ...] = Field(min_length=1)
@@ -206,6 +243,27 @@ class Ruleset(_Frozen):
     items: tuple[Item, ...] = Field(min_length=1)
     grades: tuple[Grade, ...] = ()
     vetoes: tuple[Veto, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _standard_rates(cls, data: Any) -> Any:
+        """Add the rates of ``standard_rates.toml`` that an item names (``rate``, ``by``, in an override too) and the
+        text does not declare: a text adopted before rates were data declares none of them."""
+        if not isinstance(data, dict) or not isinstance(data.get("rates", []), list | tuple):
+            return data
+        declared = list(data.get("rates", []))
+        codes = {str(r.get("code") if isinstance(r, dict) else getattr(r, "code", None)) for r in declared}
+        def listed(key: str) -> list[Any]:
+            value = data.get(key, ())
+            return list(value) if isinstance(value, list | tuple) else []
+
+        tables = listed("items")
+        for owner in (*listed("units"), *listed("classes")):
+            overrides = owner.get("overrides") if isinstance(owner, dict) else None
+            tables += list(overrides.values()) if isinstance(overrides, dict) else []
+        named = {str(t.get(k)) for t in tables if isinstance(t, dict) for k in ("rate", "by")}
+        added = [r for r in standard_rates() if r["code"] in named - codes]
+        return {**data, "rates": declared + added} if added else data
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Ruleset:
@@ -263,7 +321,7 @@ class Ruleset(_Frozen):
         return sum((s.max for s in self.sections if not s.classes or unit_class in s.classes), Decimal(0))
 
     def rate_definition(self, code: str) -> RateDefinition | None:
-        """The ``[[rates]]`` entry of that code (None for a built-in rate)."""
+        """The ``[[rates]]`` entry of that code (a standard rate the text did not declare included), or None."""
         return next((r for r in self.rates if r.code == code), None)
 
     def unit(self, code: str) -> Unit:

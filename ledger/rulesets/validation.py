@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ledger.rulesets.items import DEDUCTION_KINDS, VOLUME_NAMES, RankItem, RateItem, VolumeItem
-from ledger.rulesets.rates import BUILTIN_FIELDS, BUILTIN_RATES
+from pydantic import ValidationError
+
+from ledger.rulesets.kinds import kind_of
+from ledger.rulesets.rates import BUILTIN_FIELDS, RESERVED_CODES
+from ledger.rulesets.wording import reworded
 from ledger.translation import _
 
 if TYPE_CHECKING:
@@ -34,7 +37,7 @@ def _check_codes(r: Ruleset) -> list[str]:
         if dupes:
             errors.append(f"{kind}: " + _("duplicate code(s) {codes}").format(codes=", ".join(dupes)))
     for n, rate in enumerate(r.rates):
-        if rate.code in {*BUILTIN_RATES, "volume"}:
+        if rate.code in RESERVED_CODES:
             errors.append(f"{_at('rates', n, rate.code)}.code: "
                           + _("{code} is a built-in name; choose another").format(code=rate.code))
     return errors
@@ -58,14 +61,15 @@ def _check_structure(r: Ruleset) -> list[str]:
         if item.pool is not None and item.pool not in pools | sections:
             errors.append(f"{at}.pool: " + _("{pool} is neither a pool nor a section").format(pool=repr(item.pool)))
         item_max = getattr(item, "max", None)
-        if item.pool is None and item_max is None and item.kind != "bonus":
+        kind = kind_of(item)
+        if item.pool is None and item_max is None and not (kind and kind.bonus):
             errors.append(f"{at}: " + _("needs either max or pool"))
         if item.pool is not None and item_max is not None:
             errors.append(f"{at}: " + _("has both max and pool (a pool member has no points of its own)"))
         if item_max is not None and item.min_points > item_max:
             errors.append(f"{at}.min_points: "
                           + _("{min} is above max {max}").format(min=item.min_points, max=item_max))
-        if item.cap is not None and item.kind not in DEDUCTION_KINDS:
+        if item.cap is not None and not (kind and kind.deducts):
             errors.append(f"{at}.cap: " + _("cap limits deductions, and a {kind} item deducts nothing").format(
                 kind=item.kind))
     return errors
@@ -81,10 +85,18 @@ def _check_overrides(r: Ruleset) -> list[str]:
             if code not in codes:
                 errors.append(f"{owner}.overrides: " + _("unknown item {code}").format(code=repr(code)))
                 continue
-            stray = sorted(set(params) - set(type(r.item(code)).model_fields))
+            item = r.item(code)
+            stray = sorted(set(params) - set(type(item).model_fields))
             if stray:
                 errors.append(f"{owner}.overrides.{code}: " + _("item {code} has no parameter {names}").format(
                     code=code, names=", ".join(stray)))
+                continue
+            # The item as overridden must be an item of its kind too: scoring builds it so (Ruleset.item_for).
+            try:
+                type(item).model_validate({**item.model_dump(), **params})
+            except ValidationError as e:
+                errors.extend(f"{owner}.overrides.{code}.{'.'.join(map(str, err['loc'])) or 'item'}: "
+                              f"{reworded(err, err['msg'].removeprefix('Value error, '))}" for err in e.errors())
     return errors
 
 
@@ -135,17 +147,16 @@ def _check_rates(r: Ruleset) -> list[str]:
                     if stray:
                         errors.append(f"{at}.{where}.{name}: " + _("no such value {stray} (values: {values})").format(
                             stray=", ".join(stray), values=", ".join(fields[name] or ())))
-    rates = {*BUILTIN_RATES, *(x.code for x in r.rates)}
+    return errors
+
+
+def _check_kinds(r: Ruleset) -> list[str]:
+    """Each item's own parameters, by its kind (a rate that exists, a formula's names, …)."""
+    errors = []
     for n, item in enumerate(r.items):
-        at = _at("items", n, item.code)
-        if isinstance(item, RateItem) and item.rate not in rates:
-            errors.append(f"{at}.rate: " + _("unknown rate {rate} (known: {rates})").format(
-                rate=repr(item.rate), rates=", ".join(sorted(rates))))
-        if isinstance(item, RankItem) and item.by not in rates | {"volume"}:
-            errors.append(f"{at}.by: " + _("cannot rank by {by} (volume or a rate: {rates})").format(
-                by=repr(item.by), rates=", ".join(sorted(rates))))
-        if isinstance(item, VolumeItem) and item.formula is not None:
-            errors.extend(f"{at}.formula: {m}" for m in item.formula.check(VOLUME_NAMES))
+        kind = kind_of(item)
+        if kind is not None:
+            errors.extend(kind.check(r, item, _at("items", n, item.code)))
     return errors
 
 
@@ -171,5 +182,5 @@ def _check_grades(r: Ruleset) -> list[str]:
 
 #: Every check, in the order their problems are reported.
 CHECKS: tuple[Callable[[Ruleset], list[str]], ...] = (
-    _check_codes, _check_structure, _check_overrides, _check_classes, _check_rates, _check_grades,
+    _check_codes, _check_structure, _check_overrides, _check_classes, _check_rates, _check_kinds, _check_grades,
 )

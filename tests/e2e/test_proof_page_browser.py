@@ -28,6 +28,8 @@ from tests.e2e.test_cli_proof import (
     _seal,
     sealed,  # noqa: F401 - the fixture
 )
+from tests.e2e.test_cli_proof_workorders import _edit_fact, demo_sealed  # noqa: F401 - the fixture
+from tests.e2e.test_cli_proof_workorders import _prove as workorder_proof
 
 pytestmark = pytest.mark.browser
 PAGE = Path(__file__).resolve().parents[2] / "verifier" / "proof_check.html"
@@ -101,6 +103,37 @@ def test_the_page_checks_a_consistency_proof(page: Any, cli: Cli, tmp_path: Path
     out.write_text(json.dumps(doc), encoding="utf-8")
     state, text = _check_in_page(page, out, sealed["public_key"])
     assert state == "failed" and "proof refused" in text
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_the_page_checks_a_proof_with_the_units_work_orders(page: Any, cli: Cli, tmp_path: Path,
+                                                            demo_sealed: dict[str, Any]) -> None:  # noqa: F811
+    key = demo_sealed["public_key"]
+    path = tmp_path / "taishan.proof.json"
+    doc = workorder_proof(cli, path, "taishan")
+    state, text = _check_in_page(page, path, key)
+    assert state == "ok", text
+    # ledger/demo.py: 泰山区 has 2,400 orders in the demo year, one chunk of its own.
+    assert "work orders: 2400 facts of the unit's orders in 1 events" in text
+    chunk_at = next(i for i, e in enumerate(doc["events"]) if e["topic"].endswith(":WorkOrderFactsRecorded"))
+    forged = copy.deepcopy(doc)
+    chunk = _edit_fact(forged)
+    bad = tmp_path / "fact.json"
+    bad.write_text(json.dumps(forged, ensure_ascii=False), encoding="utf-8")
+    state, text = _check_in_page(page, bad, key)
+    assert state == "failed" and f"event #{chunk['notification_id']}" in text and "not in the signed tree" in text
+    assert cli("proof", "check", str(bad), "--key", key).exit_code == 1
+    # A chunk claimed for another unit is refused by both before its leaf is hashed.
+    forged = copy.deepcopy(doc)
+    facts = json.loads(forged["events"][chunk_at]["plain"])
+    facts["unit"] = "daiyue"
+    forged["events"][chunk_at]["plain"] = json.dumps(facts, ensure_ascii=False, separators=(",", ":"))
+    bad.write_text(json.dumps(forged, ensure_ascii=False), encoding="utf-8")
+    state, text = _check_in_page(page, bad, key)
+    assert state == "failed" and "work-order facts not of unit taishan alone" in text, text
+    result = cli("proof", "check", str(bad), "--key", key)
+    assert result.exit_code == 1 and "work-order facts not of unit taishan alone" in result.stderr
+    assert all(url.startswith("file://") for url in page.requests), page.requests
 
 
 VECTORS = Path(__file__).resolve().parents[1] / "data" / "rfc6962_vectors"

@@ -13,12 +13,16 @@ from typing import Any
 
 import pytest
 
-from ledger.rulesets.loading import builtin_text
+from ledger.rulesets.loading import builtin_text, parse_ruleset
+from projections.rate_specs import specs
 from tests.conftest import Cli, read_model
 from tests.e2e.test_workorder_row_order import _generator, later_export, small_runs, write  # noqa: F401
 
 COLUMNS = ("order_id", "unit", "dispatched_at", "due_at", "completed_at", "reply_required", "replied",
-           "satisfaction", "counted", "screened_satisfaction", "screened_reply", "screened_ontime")
+           "satisfaction", "counted", "screened")
+TAIAN = specs(parse_ruleset(builtin_text()))
+STRICTER_TEXT = builtin_text().replace('satisfied_values = ["满意", "基本满意"]', 'satisfied_values = ["满意"]')
+STRICTER = specs(parse_ruleset(STRICTER_TEXT))
 
 
 def _orders(cli: Cli, views: str) -> list[dict[str, Any]]:
@@ -34,19 +38,29 @@ def _kept(cli: Cli, views: str) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in db.execute("SELECT * FROM workorder_misses ORDER BY unit, rate, order_id")]
 
 
-def _counted_afresh(orders: list[dict[str, Any]], settled: set[str]) -> list[tuple[Any, ...]]:
-    """The rows the table should hold, from the orders' states: the definition written out once more."""
+def _screened(o: dict[str, Any], rate: str) -> int:
+    return int(rate in o["screened"].split(","))
+
+
+def _counted_afresh(orders: list[dict[str, Any]], settled: list[set[str]]) -> list[tuple[Any, ...]]:
+    """The rows the table should hold, from the orders' states: the definition written out once more, with a
+    satisfaction rate per adopted ruleset (``settled``: the labels each counts as satisfied or unrated), each under
+    its own key."""
+    keys = {frozenset(("满意", "基本满意", "未评价")): TAIAN["satisfaction"].key,
+            frozenset(("满意", "未评价")): STRICTER["satisfaction"].key}
     out = []
     for o in orders:
         if o["counted"] != 1:
             continue
         shown = (o["dispatched_at"], o["due_at"], o["completed_at"], o["satisfaction"])
-        if o["satisfaction"] is not None and o["satisfaction"] not in settled:
-            out.append((o["unit"], "satisfaction", o["order_id"], *shown, o["screened_satisfaction"]))
+        for labels in settled:
+            if o["satisfaction"] is not None and o["satisfaction"] not in labels:
+                out.append((o["unit"], keys[frozenset(labels)], o["order_id"], *shown,
+                            _screened(o, "satisfaction")))
         if o["reply_required"] == 1 and o["replied"] == 0:
-            out.append((o["unit"], "reply", o["order_id"], *shown, o["screened_reply"]))
+            out.append((o["unit"], TAIAN["reply"].key, o["order_id"], *shown, _screened(o, "reply")))
         if o["completed_at"] is None or o["completed_at"] > o["due_at"]:
-            out.append((o["unit"], "ontime", o["order_id"], *shown, o["screened_ontime"]))
+            out.append((o["unit"], TAIAN["ontime"].key, o["order_id"], *shown, _screened(o, "ontime")))
     return sorted(out)
 
 
@@ -73,7 +87,7 @@ def test_the_costly_orders_kept_on_apply_equal_the_orders_counted_afresh_and_a_r
     kept = _kept(cli, views)
     screened = 0
     for rate in ("satisfaction", "reply", "ontime"):
-        for _unit, _rate, order_id, *_ in [r for r in kept if r[1] == rate][:3]:
+        for _unit, _rate, order_id, *_ in [r for r in kept if r[1] == TAIAN[rate].key][:3]:
             opened = cli("dispute", "open", "--workorder", order_id, "--rate", rate, "--reason", "甄别",
                          "--evidence", "材料", "--format", "json")
             assert opened.exit_code == 0, opened.stderr
@@ -81,20 +95,20 @@ def test_the_costly_orders_kept_on_apply_equal_the_orders_counted_afresh_and_a_r
             screened += 1
     kept = _kept(cli, views)
     assert sum(r[7] for r in kept) == screened == 9
-    assert kept == _counted_afresh(_orders(cli, views), {"满意", "基本满意", "未评价"})
-    assert {r[6] for r in kept if r[1] == "satisfaction"} == {"不满意"}
+    assert kept == _counted_afresh(_orders(cli, views), [{"满意", "基本满意", "未评价"}])
+    assert {r[6] for r in kept if r[1] == TAIAN["satisfaction"].key} == {"不满意"}
 
     # An amended ruleset counts 基本满意 against a unit too: its orders join the list.
     amended = tmp_path / "amended.toml"
-    amended.write_text(builtin_text().replace('satisfied_values = ["满意", "基本满意"]', 'satisfied_values = ["满意"]'),
-                       encoding="utf-8")
+    amended.write_text(STRICTER_TEXT, encoding="utf-8")
     adopted = cli("init", "--year", 2025, "--ruleset", amended)
     assert adopted.exit_code == 0, adopted.stderr
     orders = _orders(cli, views)
     kept = _kept(cli, views)
-    assert kept == _counted_afresh(orders, {"满意", "未评价"})
-    assert {r[6] for r in kept if r[1] == "satisfaction"} == {"不满意", "基本满意"}
-    expected = [(o["order_id"], bool(o["screened_satisfaction"])) for o in orders
+    # The earlier ruleset's satisfaction rate stays kept (a rebuild keeps it too), the amended one's beside it.
+    assert kept == _counted_afresh(orders, [{"满意", "基本满意", "未评价"}, {"满意", "未评价"}])
+    assert {r[6] for r in kept if r[1] == STRICTER["satisfaction"].key} == {"不满意", "基本满意"}
+    expected = [(o["order_id"], bool(_screened(o, "satisfaction"))) for o in orders
                 if o["unit"] == "taishan" and o["counted"] == 1 and o["dispatched_at"] <= "2025-12-31T23:59:59"
                 and o["satisfaction"] in ("不满意", "基本满意")]
     assert len(expected) > 20

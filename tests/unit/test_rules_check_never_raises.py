@@ -29,10 +29,15 @@ from ledger.rulesets.loading import parse_ruleset
 SHIPPED = {name: tomllib.loads(resources.files("ledger.rulesets").joinpath(f"{name}.toml").read_text("utf-8"),
                                parse_float=Decimal)
            for name in ("taian", "lianyungang")}
-# The newer keys too, so mutations reach them: caps, a veto item of its own, a weighted rate, grades.
+# The newer keys too, so mutations reach them: caps, a veto item of its own, a weighted rate, grades, a per-order
+# rule over a time column and working hours.
 SHIPPED["features"] = tomllib.loads("""
 id = "features"
 name = "新键细则"
+[workorders]
+columns = [{ header = "签收时间", type = "time" }]
+[calendar]
+working_hours = ["09:00-12:00", "13:30-17:30"]
 [scoring]
 total_cap = 100
 bonus_cap = 3
@@ -71,6 +76,16 @@ name = "表扬"
 section = "1"
 kind = "bonus"
 amount = 1
+[[items]]
+code = "1.4"
+name = "超期办结"
+section = "1"
+kind = "per_order"
+start = "due"
+end = "签收时间"
+working_hours = 4
+amount = 0.2
+pool = "1"
 [[grades]]
 name = "优秀"
 min_percent = 90

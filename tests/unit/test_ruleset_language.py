@@ -384,7 +384,8 @@ class TestDisputeDeadline:
 class TestTaianStaysAsItWas:
     def test_the_taian_ruleset_parses_with_every_new_key_at_its_default(self) -> None:
         r = parse_ruleset(builtin_text(), "taian")
-        assert (r.classes, r.rates, r.grades, r.vetoes, r.disputes.working_days) == ((), (), (), (), None)
+        assert (r.classes, r.grades, r.vetoes, r.disputes.working_days) == ((), (), (), None)
+        assert [x.code for x in r.rates] == ["satisfaction", "reply", "ontime"]  # declared as data (issue 15)
         assert r.full_marks("") == 100  # 5 + 55 + 32 + 4 + 4
         assert all(i.cap is None and i.classes == () for i in r.items)
 

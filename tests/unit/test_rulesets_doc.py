@@ -48,3 +48,21 @@ def test_the_cap_and_veto_examples_are_accepted_in_a_ruleset() -> None:
     assert r.scoring.total_cap == 100 and r.sections[1].cap == 6
     assert [(v.item, v.name) for v in r.vetoes] == [("3.2.7", None), ("V1", "发生重大舆情事件，造成恶劣影响"),
                                                      ("V2", "被省级以上媒体曝光")]
+
+
+def test_the_rates_and_screening_examples_are_accepted_in_a_ruleset() -> None:
+    """Issue 15: the examples of [[rates]] over the built-in fields, screening_leaves and screening_from."""
+    rates = _block_with('[[rates]]                       # 群众满意率')
+    workorders = _block_with('[workorders]\nscreening_leaves')
+    disputes = _block_with("[disputes]")
+    columns = '[workorders]\ncolumns = [{ header = "解决情况" }, { header = "回访情况" }]\n'
+    satisfaction = rates[:rates.index("[[rates]]                       # 解决率")]
+    r = check_text(BASE + disputes + satisfaction, "doc.toml").ruleset
+    assert (r.disputes.working_days, r.disputes.screening_from) == (5, "dispatched")
+    assert [x.code for x in r.rates] == ["satisfaction", "ontime"]
+    assert check_text(BASE + workorders, "doc.toml").ruleset.workorders.screening_leaves == "all"
+    labels = ('[workorders]\nsatisfaction_scale = ["非常满意", "满意", "理解", "不满意", "未评价"]\n'
+              'satisfied_values = ["非常满意", "满意", "理解"]\n')
+    full = BASE + labels + columns.removeprefix("[workorders]\n") + rates
+    assert [x.code for x in check_text(full, "doc.toml").ruleset.rates] == [
+        "satisfaction", "ontime", "resolution", "completed_satisfaction"]

@@ -7,19 +7,25 @@ import sqlite3
 from ledger.rulesets.loading import builtin_text, parse_ruleset
 from projections import order_tallies
 from projections.order_tallies import adjust, ensure, measures, screen, tally_counts
+from projections.rate_specs import specs
+from projections.unit_facts import RateCounts
 
 RULESET = parse_ruleset(builtin_text(), "built-in")
+SPECS = tuple(specs(RULESET).values())
+NAMES = {s.key: s.code for s in SPECS}
 # order_id, unit, dispatched_at, due_at, completed_at, reply_required, replied, satisfaction, counted,
-# observed_at, screened_satisfaction, screened_reply, screened_ontime
+# observed_at, screened (rate codes, comma-separated)
 DONE = ("A1", "taishan", "2025-03-01T09:00:00", "2025-03-08T09:00:00", "2025-03-05T10:00:00", 1, 1, "满意", 1,
-        "2025-04-01T00:00:00", 0, 0, 0)
+        "2025-04-01T00:00:00", "")
 LATE_OPEN = ("A2", "taishan", "2025-03-01T10:00:00", "2025-03-31T18:00:00", None, 1, 0, "不满意", 1,
-             "2025-04-01T00:00:00", 0, 0, 0)
+             "2025-04-01T00:00:00", "")
 
 
 def view_db() -> sqlite3.Connection:
     db = sqlite3.connect(":memory:", isolation_level=None)
     db.execute(f"CREATE TABLE workorders ({', '.join(order_tallies.COLUMNS)}, PRIMARY KEY (order_id))")
+    db.execute("CREATE TABLE rulesets (nid INTEGER, text TEXT, sha256 TEXT)")
+    db.execute("INSERT INTO rulesets VALUES (1, ?, 'taian')", (builtin_text(),))
     return db
 
 
@@ -30,35 +36,62 @@ def with_(order: tuple, **changes: object) -> tuple:
     return tuple(values)
 
 
+def named(order: tuple) -> list[tuple[str, str, str]]:
+    """The order's measures with each rate's key spelt as its code (``satisfaction:d``, ``ontime:n0``)."""
+    out = []
+    for unit, day, measure in measures(order, SPECS):
+        key, _, what = measure.partition(":")
+        out.append((unit, day, f"{NAMES[key]}:{what}" if what else measure))
+    return out
+
+
+def counts(db: sqlite3.Connection, first: str, last: str) -> dict[str, tuple[int, ...]]:
+    """unit → (volume, satisfied, rated, replied, needing a reply, on time, due)."""
+    out = {}
+    for unit, t in tally_counts(db, SPECS, first, last).items():
+        r = t.rates
+        out[unit] = (t.volume, *(x for code in ("satisfaction", "reply", "ontime")
+                                  for x in (r[code].numerator, r[code].denominator)))
+    return out
+
+
 class TestMeasures:
     def test_a_completed_satisfied_order_counts_on_its_dispatch_day_and_its_due_day(self):
-        assert measures(DONE) == [
+        assert named(DONE) == [
             ("taishan", "2025-03-01", "volume"),
-            ("taishan", "2025-03-01", "satisfaction:满意"),
-            ("taishan", "2025-03-01", "reply_den"),
-            ("taishan", "2025-03-01", "reply_num"),
-            ("taishan", "2025-03-08", "ontime_den"),
-            ("taishan", "2025-03-08", "ontime_num"),
+            ("taishan", "2025-03-01", "satisfaction:d"),
+            ("taishan", "2025-03-01", "satisfaction:n0"),
+            ("taishan", "2025-03-01", "reply:d"),
+            ("taishan", "2025-03-01", "reply:n0"),
+            ("taishan", "2025-03-08", "ontime:d"),
+            ("taishan", "2025-03-08", "ontime:n0"),
         ]
 
     def test_an_open_order_counts_in_the_on_time_denominator_only(self):
-        assert ("taishan", "2025-03-31", "ontime_den") in measures(LATE_OPEN)
-        assert ("taishan", "2025-03-31", "ontime_num") not in measures(LATE_OPEN)
+        assert ("taishan", "2025-03-31", "ontime:d") in named(LATE_OPEN)
+        assert ("taishan", "2025-03-31", "ontime:n0") not in named(LATE_OPEN)
 
     def test_an_order_completed_exactly_at_its_due_time_is_on_time(self):
         at_due = with_(DONE, completed_at="2025-03-08T09:00:00")
 
-        assert ("taishan", "2025-03-08", "ontime_num") in measures(at_due)
+        assert ("taishan", "2025-03-08", "ontime:n0") in named(at_due)
 
     def test_an_uncounted_order_counts_nowhere(self):
-        assert measures(with_(DONE, counted=0)) == []
+        assert measures(with_(DONE, counted=0), SPECS) == []
 
     def test_a_screening_takes_the_order_out_of_that_rate_only(self):
-        screened = measures(with_(DONE, screened_satisfaction=1))
+        screened = named(with_(DONE, screened="satisfaction"))
 
-        assert ("taishan", "2025-03-01", "satisfaction:满意") not in screened
+        assert ("taishan", "2025-03-01", "satisfaction:d") not in screened
         assert ("taishan", "2025-03-01", "volume") in screened
-        assert ("taishan", "2025-03-01", "reply_num") in screened
+        assert ("taishan", "2025-03-01", "reply:n0") in screened
+
+    def test_with_screening_leaves_all_a_screening_takes_the_order_out_of_every_rate(self):
+        leaves = parse_ruleset(builtin_text().replace('unrated_value = "未评价"\n',
+                                                      'unrated_value = "未评价"\nscreening_leaves = "all"\n', 1), "all")
+        screened = measures(with_(DONE, screened="reply"), tuple(specs(leaves).values()))
+
+        assert screened == [("taishan", "2025-03-01", "volume")]
 
 
 class TestKeepingTalliesRight:
@@ -70,43 +103,55 @@ class TestKeepingTalliesRight:
         adjust(db, [LATE_OPEN], [with_(LATE_OPEN, completed_at="2025-04-02T00:00:00", replied=1,
                                        satisfaction="基本满意")])
 
-        counts = tally_counts(db, RULESET, "2025-01-01", "2025-12-31")
-
         # volume 2; satisfied 满意 + 基本满意 = 2 of 2 rated; replied 2 of 2; on time: A1 only, 1 of 2.
-        assert counts == {"taishan": {"volume": 2, "sat_den": 2, "sat_num": 2, "reply_den": 2, "reply_num": 2,
-                                      "ontime_den": 2, "ontime_num": 1}}
+        assert counts(db, "2025-01-01", "2025-12-31") == {"taishan": (2, 2, 2, 2, 2, 1, 2)}
 
     def test_the_window_counts_dispatch_days_and_due_days_up_to_its_last_day(self):
         db = view_db()
         ensure(db)
         adjust(db, [], [DONE, LATE_OPEN])
 
-        counts = tally_counts(db, RULESET, "2025-01-01", "2025-03-10")
-
         # Both dispatched by 10 March; only A1 is due by then (A2 on 31 March).
-        assert counts["taishan"]["volume"] == 2
-        assert (counts["taishan"]["ontime_den"], counts["taishan"]["ontime_num"]) == (1, 1)
+        volume, *_, on_time, due = counts(db, "2025-01-01", "2025-03-10")["taishan"]
+        assert (volume, on_time, due) == (2, 1, 1)
 
     def test_unrated_orders_are_not_in_the_satisfaction_denominator(self):
         db = view_db()
         ensure(db)
         adjust(db, [], [with_(DONE, satisfaction="未评价"), with_(LATE_OPEN, satisfaction=None)])
 
-        counts = tally_counts(db, RULESET, "2025-01-01", "2025-12-31")
-
-        assert (counts["taishan"]["sat_den"], counts["taishan"]["sat_num"]) == (0, 0)
+        assert counts(db, "2025-01-01", "2025-12-31")["taishan"][1:3] == (0, 0)
 
     def test_screening_an_order_twice_counts_it_out_once(self):
         db = view_db()
         ensure(db)
+        db.execute("CREATE TABLE workorder_misses (unit TEXT, rate TEXT, order_id TEXT, dispatched_at TEXT, "
+                   "due_at TEXT, completed_at TEXT, satisfaction TEXT, screened INTEGER, "
+                   "PRIMARY KEY (unit, rate, order_id))")
         db.execute(f"INSERT INTO workorders VALUES ({','.join('?' * len(DONE))})", LATE_OPEN)
         adjust(db, [], [LATE_OPEN])
 
-        screen(db, "A2", "screened_satisfaction")
-        screen(db, "A2", "screened_satisfaction")
+        screen(db, "A2", "satisfaction")
+        screen(db, "A2", "satisfaction")
 
-        counts = tally_counts(db, RULESET, "2025-01-01", "2025-12-31")
-        assert (counts["taishan"]["sat_den"], counts["taishan"]["volume"]) == (0, 1)
+        volume, _, rated, *_ = counts(db, "2025-01-01", "2025-12-31")["taishan"]
+        assert (rated, volume) == (0, 1)
+        assert db.execute("SELECT screened FROM workorders").fetchone() == ("satisfaction",)
+
+    def test_months_are_summed_from_the_days(self):
+        db = view_db()
+        ensure(db)
+        april = with_(DONE, order_id="A3", dispatched_at="2025-04-02T09:00:00", due_at="2025-04-09T09:00:00",
+                      completed_at="2025-04-10T09:00:00", satisfaction="不满意")
+        adjust(db, [], [DONE, LATE_OPEN, april])
+
+        t = tally_counts(db, SPECS, "2025-01-01", "2025-12-31", monthly=True)["taishan"]
+
+        # March: A1 满意, A2 不满意 → 1 of 2; April: A3 不满意 → 0 of 1. On time by due month: March A1 yes, A2 no
+        # (open); April A3 completed a day late.
+        assert t.monthly["satisfaction"] == {"2025-03": RateCounts(1, 2), "2025-04": RateCounts(0, 1)}
+        assert t.monthly["ontime"] == {"2025-03": RateCounts(1, 2), "2025-04": RateCounts(0, 1)}
+        assert t.rates["satisfaction"] == RateCounts(1, 3)
 
     def test_a_read_model_made_before_the_tallies_existed_gets_them_counted_from_its_orders(self):
         db = view_db()
@@ -115,7 +160,5 @@ class TestKeepingTalliesRight:
 
         ensure(db)
 
-        counts = tally_counts(db, RULESET, "2025-01-01", "2025-12-31")
         # A3 is not counted: volume 2, satisfied 1 of 2, replied 1 of 2, on time 1 of 2.
-        assert counts == {"taishan": {"volume": 2, "sat_den": 2, "sat_num": 1, "reply_den": 2, "reply_num": 1,
-                                      "ontime_den": 2, "ontime_num": 1}}
+        assert counts(db, "2025-01-01", "2025-12-31") == {"taishan": (2, 1, 2, 1, 2, 1, 2)}

@@ -1,0 +1,78 @@
+"""Rate definitions resolved against their ruleset (``projections.rate_specs``): the fields that read the ruleset,
+and the generated functions agreeing with the tests read one by one."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+from ledger.rulesets.loading import builtin_text, parse_ruleset
+from projections.rate_specs import compiled, specs
+
+TAIAN = parse_ruleset(builtin_text(), "taian")
+MORE = parse_ruleset(builtin_text().replace('unrated_value = "未评价"\n', '''unrated_value = "未评价"
+
+[[rates]]
+code = "weighted"
+name = "加权办结率"
+year_by = "due"
+denominator = { rated = ["否"], reply_required = ["是"] }
+numerator = [{ where = { on_time = ["是"] } }, { where = { completed = ["是"], satisfied = ["否"] }, weight = 0.5 }]
+
+[[rates]]
+code = "labels"
+name = "按标签"
+numerator = [{ where = { satisfaction = ["未评价", "不满意"] } }]
+''', 1), "more")
+
+
+def order(satisfaction: str | None, completed: str | None, reply_required: int, replied: int,
+          screened: str = "") -> tuple:
+    return ("O1", "taishan", "2025-03-01T09:00:00", "2025-03-08T09:00:00", completed, reply_required, replied,
+            satisfaction, 1, "2025-04-01T00:00:00", screened)
+
+
+LABELS = (None, "满意", "基本满意", "不满意", "未评价")
+COMPLETIONS = (None, "2025-03-08T09:00:00", "2025-03-09T00:00:00")  # open, exactly at the due time, late
+ORDERS = [order(s, c, r, p, sc) for s, c, r, p, sc in itertools.product(
+    LABELS, COMPLETIONS, (0, 1), (0, 1), ("", "weighted", "satisfaction,labels"))]
+
+
+def test_rated_and_satisfied_read_the_label_through_the_ruleset() -> None:
+    sat = specs(TAIAN)["satisfaction"]
+    placed = {label: sat.place(order(label, None, 1, 1)) for label in (None, "满意", "基本满意", "不满意", "未评价")}
+    # no label and 未评价 are unrated: outside the denominator; 满意 and 基本满意 count (part 0); 不满意 in no part (1)
+    assert placed == {None: None, "满意": 0, "基本满意": 0, "不满意": 1, "未评价": None}
+
+
+def test_a_label_condition_naming_the_unrated_label_takes_an_order_without_a_label() -> None:
+    labels = specs(MORE)["labels"]
+    assert [labels.place(order(x, None, 1, 1)) for x in (None, "未评价", "不满意", "满意")] == [0, 0, 0, 1]
+
+
+def test_the_generated_functions_agree_with_the_tests_read_one_by_one() -> None:
+    kept = tuple(specs(MORE).values())
+    measure, miss = compiled(kept, False), compiled(kept, True)
+    for o in ORDERS:
+        expected, costly = [("taishan", "2025-03-01", "volume")], []
+        for s in kept:
+            part = s.place(o)
+            if part is not None and not (o[10] and s.out(o[10])):
+                day = (o[2] if s.basis == "dispatched_at" else o[3])[:10]
+                expected.append(("taishan", day, s.key + ":d"))
+                if part < len(s.parts):
+                    expected.append(("taishan", day, f"{s.key}:n{part}"))
+            if part is not None and s.costs(part):
+                costly.append(("taishan", s.key, "O1", *o[2:5], o[7], int(bool(o[10]) and s.out(o[10]))))
+        assert measure(o) == expected, o
+        assert miss(o) == costly, o
+
+
+def test_a_weighted_order_below_the_fullest_weight_costs_points() -> None:
+    w = specs(MORE)["weighted"]
+    assert [p for p, _ in w.parts] == [Decimal(1), Decimal("0.5")]
+    late_unsatisfied = order("不满意", "2025-03-09T00:00:00", 1, 1)  # rated, so outside: the denominator wants 否
+    assert w.place(late_unsatisfied) is None
+    late_unrated = order(None, "2025-03-09T00:00:00", 1, 1)
+    assert (w.place(late_unrated), w.costs(1)) == (1, True)
+    assert (w.place(order(None, "2025-03-08T09:00:00", 1, 1)), w.costs(0)) == (0, False)
