@@ -378,7 +378,7 @@ class WorkOrderBatch(LedgerAggregate):
                rows: list[list[str | None]], actor: str, extra: Mapping[str, list[str | None]] | None = None,
                unit: str | None = None) -> Self:
         """Record chunk ``chunk`` of import ``batch``: fact rows laid out as ``FACT_FIELDS`` (``extra`` aligned),
-        all of ``unit``'s orders when it is given (a row states its unit, or None: unchanged)."""
+        ``unit``: the unit whose orders the chunk concerns (a row moving an order away states its new unit)."""
         if chunk < 0 or not rows:
             raise RuleViolation(_("a chunk of work-order facts has a position of 0 or more and at least one fact row"))
         width = len(FACT_FIELDS)
@@ -386,8 +386,6 @@ class WorkOrderBatch(LedgerAggregate):
         if set(map(len, rows)) != {width} or not all(map(itemgetter(0), rows)):
             n = next(n for n, row in enumerate(rows, start=1) if len(row) != width or not row[0])
             raise RuleViolation(_("fact row {n} is not a work-order fact the ledger writes").format(n=n))
-        if unit is not None and not set(map(itemgetter(FACT_FIELDS.index("unit")), rows)) <= {unit, None}:
-            raise RuleViolation(_("a chunk of unit {unit} holds another unit's work orders").format(unit=unit))
         return cls._create(WorkOrderFactsRecorded, id=cls.id_for(batch, chunk), batch=batch, chunk=chunk,
                            source=source, sha256=sha256, exported_at=exported_at, rows=rows,
                            extra=dict(extra or {}), unit=unit, recorded_by=actor)
