@@ -26,7 +26,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from eventsourcing.application import AggregateNotFoundError
 
-from events.accounts import AccountOpened
 from ledger.aggregates import Account
 from ledger.credentials import PASSWORD, TOKEN, Credentials, credentials_for
 from ledger.defaults import default_zone
@@ -175,8 +174,7 @@ class Accounts(_Core):
             check_password(password)
         taken = f"an account with login {key!r} already exists"
         hashed = None if password is None else _HASHER.hash(password)  # before saving: a failure leaves nothing
-        account = Account.start(AccountOpened, id=Account.id_for(key), login=key, role=role, unit=unit_code,
-                                name=display, recorded_by=actor)
+        account = Account.open(login=key, role=role, unit=unit_code, name=display, actor=actor)
         if hashed is not None:
             account.note_password_set(actor)
         self.save_new(account, conflict=taken)

@@ -194,8 +194,8 @@ class LedgerCore(Application[UUID]):
             try:
                 book = self.repository.get(book_id)
             except AggregateNotFoundError:
-                book = RulesetBook.start(RulesetAdopted, id=book_id, year=year, ruleset_id=ruleset.id, text=text,
-                                         sha256=sha, source=source, recorded_by=actor)
+                book = RulesetBook.adopt_first(year=year, ruleset_id=ruleset.id, text=text,
+                                               sha256=sha, source=source, actor=actor)
                 self.save(book)
                 return str(book_id), True
             changed = book.adopt(year=year, ruleset_id=ruleset.id, text=text, sha256=sha, source=source, actor=actor)

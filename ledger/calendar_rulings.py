@@ -32,11 +32,10 @@ class CalendarRulings(_Core):
             try:
                 agg = self.repository.get(day_id)
             except AggregateNotFoundError:
-                agg = CalendarDay.start(CalendarRuled, id=day_id, date=day, workday=workday, evidence=evidence,
-                                        recorded_by=actor)
+                agg = CalendarDay.rule(day=day, workday=workday, evidence=evidence, actor=actor)
                 self.save(agg)
                 return str(day_id), True
-            changed = agg.rule(workday, evidence, actor)
+            changed = agg.change(workday, evidence, actor)
             if changed:
                 self.save(agg)
             return str(day_id), changed
@@ -51,8 +50,7 @@ class CalendarRulings(_Core):
         def attempt() -> tuple[str, bool]:
             if agg_id in self.repository:  # after a conflict: declared by the other writer, nothing to add
                 return str(agg_id), False
-            agg = CalendarYear.start(CalendarYearCompleted, id=agg_id, year=year, evidence=evidence,
-                                     recorded_by=actor)
+            agg = CalendarYear.complete(year=year, evidence=evidence, actor=actor)
             self.save(agg)
             return str(agg_id), True
 

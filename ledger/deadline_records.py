@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from events.deadlines import NoticeReceived, ReportSubmitted
 from ledger.aggregates import Notice, ReportSubmission
 from ledger.date_window import check_recorded_date
 from ledger.errors import NotFound, RuleViolation
@@ -50,7 +49,7 @@ class DeadlineRecords(_Core):
     def submit_report(self, *, unit: str, kind: str, period: str, on: date, evidence: str, actor: str) -> str:
         """Record that a unit submitted its monthly or quarterly report for a period."""
         fields = self.report_fields(unit, kind, period, on, evidence)
-        agg = ReportSubmission.start(ReportSubmitted, **fields, recorded_by=actor)
+        agg = ReportSubmission.submit(**fields, actor=actor)
         self.save(agg)
         return str(agg.id)
 
@@ -67,7 +66,7 @@ class DeadlineRecords(_Core):
     def receive_notice(self, *, unit: str, notice: str, received: date, evidence: str, actor: str) -> str:
         """Record a first-supervision notice (its id must be new)."""
         fields = self.notice_fields(unit, notice, received, evidence)
-        agg = Notice.start(NoticeReceived, id=Notice.id_for(fields["notice"]), **fields, recorded_by=actor)
+        agg = Notice.receive(**fields, actor=actor)
         self.save_new(agg, conflict=f"notice {notice!r} is already recorded: a notice id is unique")
         return str(agg.id)
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from events.occurrences import OccurrenceRecorded
 from ledger.aggregates import Occurrence
 from ledger.calendar import CalendarYearUnknown
 from ledger.defaults import builtin_source, default_zone
@@ -127,13 +126,13 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
             for _n in range(rng.randrange(0, int(rate * (1.6 - diligence)) + 1)):
                 day = _random_day(rng, year)
                 fields = app.occurrence_fields(code, item, day, 1, f"督办单 {year}-{rng.randrange(1000, 9999)}")
-                occurrences.append(Occurrence.start(OccurrenceRecorded, **fields, recorded_by=demo_actor))
+                occurrences.append(Occurrence.record(**fields, actor=demo_actor))
         supervised = rng.randrange(15, 70)
         fields = app.occurrence_fields(code, "3.2.1.1", date(year, 12, 28), supervised, f"首次督办汇总表 {year}")
-        occurrences.append(Occurrence.start(OccurrenceRecorded, **fields, recorded_by=demo_actor))
+        occurrences.append(Occurrence.record(**fields, actor=demo_actor))
         for _n in range(rng.choice((0, 0, 1, 1, 2))):
             fields = app.occurrence_fields(code, "5.1", _random_day(rng, year), 1, "市领导批示（表扬）")
-            occurrences.append(Occurrence.start(OccurrenceRecorded, **fields, recorded_by=demo_actor))
+            occurrences.append(Occurrence.record(**fields, actor=demo_actor))
     app.save_new(*occurrences, conflict="the demo year was recorded meanwhile")
     reports = sum(_submit_reports(app, rng, year, code, p[2], demo_actor) for code, p in PROFILES.items())
     for code, (_name, _volume, diligence) in PROFILES.items():

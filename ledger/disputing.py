@@ -17,7 +17,6 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 
-from events.disputes import DisputeOpened
 from ledger.aggregates import Assessment, Dispute, Occurrence
 from ledger.date_window import check_recorded_date
 from ledger.errors import Conflict, LedgerError, NoRuleset, NotFound, RuleViolation
@@ -202,8 +201,8 @@ class Disputing(_Core):
         if not reason.strip():
             raise RuleViolation(_("a dispute needs a reason (--reason)"))
         kept = tuple(self.evidence.add(a) for a in attachments)
-        dispute = Dispute.start(DisputeOpened, **fields, reason=reason.strip(),
-                                evidence=self._require_evidence(evidence), attachments=kept, recorded_by=actor)
+        dispute = Dispute.open(**fields, reason=reason.strip(),
+                               evidence=self._require_evidence(evidence), attachments=kept, actor=actor)
         self.save_new(dispute, conflict=conflict)
         return str(dispute.id)
 

@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from events.occurrences import AssessmentRecorded, OccurrenceRecorded
 from ledger.aggregates import Assessment, Occurrence
 from ledger.counts import check_count
 from ledger.date_window import check_recorded_date
@@ -74,7 +73,7 @@ class Recording(_Core):
         """Record a deduction or bonus occurrence; returns its id."""
         fields = self.occurrence_fields(unit, item, on, count, evidence, note)
         kept = tuple(self.evidence.add(a) for a in attachments)
-        occ = Occurrence.start(OccurrenceRecorded, **fields, attachments=kept, recorded_by=actor)
+        occ = Occurrence.record(**fields, attachments=kept, actor=actor)
         self.save(occ)
         return str(occ.id)
 
@@ -99,7 +98,7 @@ class Recording(_Core):
                note: str = "") -> str:
         """Record an assessment; the latest one recorded for the year counts."""
         fields = self.assessment_fields(unit, item, on, points, evidence, note)
-        agg = Assessment.start(AssessmentRecorded, **fields, recorded_by=actor)
+        agg = Assessment.record(**fields, actor=actor)
         self.save(agg)
         return str(agg.id)
 

@@ -402,7 +402,7 @@ class RestoreCheck:
         notice.collect_events()
 
     def _calendar_changed(self, e: CalendarRulingChanged, day: CalendarDay) -> None:
-        if not day.rule(e.workday, RestoredRules._require_evidence(e.evidence), e.recorded_by):
+        if not day.change(e.workday, RestoredRules._require_evidence(e.evidence), e.recorded_by):
             raise RuleViolation(_("it repeats the ruling already in force"))
         day.collect_events()
 

@@ -7,7 +7,6 @@ from uuid import uuid4
 
 from eventsourcing.domain import datetime_now_with_tzinfo
 
-from events.seals import LedgerSealed
 from ledger.aggregates import Seal
 
 if TYPE_CHECKING:
@@ -32,7 +31,7 @@ class Sealing(_Core):
             message = seal_message(seal_id=seal_id, notification_id=notification_id, head=head, sealed_at=at,
                                    sealed_by=actor, note=note, tree_size=tree_size, tree_root=tree_root)
             signed = {"signature": key.sign(message), "public_key": key.public}
-        agg = Seal.start(LedgerSealed, id=seal_id, timestamp=at, notification_id=notification_id, head=head,
-                         note=note, recorded_by=actor, tree_size=tree_size, tree_root=tree_root, **signed)
+        agg = Seal.seal(id=seal_id, timestamp=at, notification_id=notification_id, head=head,
+                        note=note, actor=actor, tree_size=tree_size, tree_root=tree_root, **signed)
         self.save(agg)
         return str(agg.id)

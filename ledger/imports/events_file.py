@@ -25,7 +25,7 @@ from uuid import UUID
 from eventsourcing.domain import datetime_now_with_tzinfo
 from eventsourcing.utils import get_topic
 
-from events.occurrences import AssessmentRecorded, EventsFileImported, OccurrenceRecorded
+from events.occurrences import AssessmentRecorded, OccurrenceRecorded
 from ledger.aggregates import Assessment, EventsFile, Occurrence, ledger_ids
 from ledger.counts import MAX_COUNT
 from ledger.errors import LedgerError, RuleViolation
@@ -117,9 +117,8 @@ def _import(app: Any, path: str, actor: str, again: bool, progress: Callable[[in
     if not events:
         raise RuleViolation(_("{file}: the file has a header but no data rows: nothing to import").format(file=path))
     rows = len(events)
-    events.append(EventsFileImported(originator_id=batch_id, originator_version=1,
-                                     originator_topic=get_topic(EventsFile), timestamp=now, sha256=table.sha256,
-                                     name=path, rows=rows, again=repeat, recorded_by=actor))
+    events.extend(EventsFile.record(sha256=table.sha256, name=path, rows=rows, again=repeat, actor=actor,
+                                    timestamp=now).collect_events())
     ids = app.append_events(events, f"{path}: this file was imported meanwhile by another writer")
     # The read model takes the events as they are instead of decoding them back from the store.
     app.view.catch_up(app, recorded=dict(zip(ids, events, strict=True)))

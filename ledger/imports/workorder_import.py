@@ -27,7 +27,6 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from events.workorders import WorkOrderFactsRecorded
 from ledger.aggregates import WorkOrderBatch, ledger_id
 from ledger.date_window import Clock
 from ledger.defaults import default_zone_name
@@ -306,9 +305,9 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
             facts[start:start + CHUNK] = [None] * len(part)  # free the bytes as we go (peak memory)
             # Only a file with extra columns gives an event ``extra``: Tai'an's events stay as they were.
             extra = _chunk_extra([p[1] for p in part], columns) if columns else {}
-            agg = WorkOrderBatch.start(WorkOrderFactsRecorded, id=WorkOrderBatch.id_for(batch, n), batch=batch,
-                                       chunk=n, source=path, sha256=reader.sha256, exported_at=as_of,
-                                       rows=[p[0] for p in part], recorded_by=actor, extra=extra, unit=unit)
+            agg = WorkOrderBatch.record(batch=batch,
+                                        chunk=n, source=path, sha256=reader.sha256, exported_at=as_of,
+                                        rows=[p[0] for p in part], actor=actor, extra=extra, unit=unit)
             # Kept only as stored bytes: the read model decodes them back one chunk at a time (peak memory).
             stored.extend(app.mapper.to_stored_event(e) for e in agg.collect_events())
             n += 1

@@ -184,7 +184,6 @@ def test_an_order_moved_to_another_unit_is_shown_to_both_and_both_proofs_check(c
 
 def test_on_a_ledger_with_chunks_of_several_units_the_rates_stay_stated(cli: Cli, tmp_path: Path,
                                                                          ledger: Any) -> None:
-    from events.workorders import WorkOrderFactsRecorded
     from ledger.aggregates import WorkOrderBatch
 
     cli.json("init", "--year", "2025")
@@ -193,9 +192,9 @@ def test_on_a_ledger_with_chunks_of_several_units_the_rates_stay_stated(cli: Cli
              "1", "1", "满意", "1"],
             ["TA2025000002", "daiyue", "2025-03-01T10:00:00", "2025-03-08T10:00:00", "2025-03-02T10:00:00",
              "1", "1", "不满意", "1"]]
-    ledger.save(WorkOrderBatch.start(WorkOrderFactsRecorded, id=WorkOrderBatch.id_for("before", 0), batch="before",
-                                     chunk=0, source="old.csv", sha256="0" * 64, exported_at="2025-03-05T00:00:00",
-                                     rows=rows, recorded_by="tester"))
+    ledger.save(WorkOrderBatch.record(batch="before",
+                                      chunk=0, source="old.csv", sha256="0" * 64, exported_at="2025-03-05T00:00:00",
+                                      rows=rows, actor="tester"))
     key = cli.json("seal", "keygen", str(tmp_path / "seal.pem"))["public_key"]
     _seal(cli, tmp_path / "seal.pem", "三月通报")
     path = tmp_path / "taishan.json"

@@ -36,8 +36,8 @@ def _stored(app, oid):
 
 def test_an_event_built_with_another_authenticated_as_is_stored_with_the_stores_own(app):
     fields = app.occurrence_fields("taishan", "2.1", date(2025, 3, 1), 1, "工单TA1")
-    forged = Occurrence.start(OccurrenceRecorded, **fields, attachments=(), recorded_by="张三",
-                              authenticated_as="director")
+    forged = Occurrence._create(OccurrenceRecorded, id=uuid.uuid4(), **fields, attachments=(), recorded_by="张三",
+                                authenticated_as="director")
     app.save(forged)
     event = _stored(app, forged.id)
     assert (event.recorded_by, event.authenticated_as) == ("张三", OS_USER)
