@@ -189,7 +189,11 @@ class PostgresView(View):
             self.conn.execute(DDL)  # type: ignore[arg-type]
         else:
             self.conn.execute(SQL("SET search_path TO {}").format(Identifier(schema)))
-            if not TABLES <= present:  # the tables the store's opening found there (ChainedPostgres…read_catalog)
+            # The tables the store's opening found there (ChainedPostgres…read_catalog); and a read model from
+            # before rates were data has no `screened` column (one index lookup, not the information schema).
+            if not TABLES <= present or not self.conn.execute(
+                    "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('workorders') AND attname = 'screened' "
+                    "AND NOT attisdropped").fetchone():
                 self._ensure_tables()
 
     def _ensure_tables(self) -> None:

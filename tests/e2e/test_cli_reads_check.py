@@ -18,6 +18,7 @@ from uuid import uuid4
 import pytest
 
 from ledger.chain import chain_link, event_digest
+from projections.view import View
 from tests.conftest import read_model
 from tests.e2e.test_cli_verify import RawStore
 
@@ -216,15 +217,18 @@ def _modes(views: Path) -> dict[str, int]:
 
 def test_the_read_model_files_are_created_private_to_their_owner(cli: Any) -> None:
     _sqlite_only(cli)
+    views = Path(os.environ["HOTLINE_LEDGER_VIEWS"])
     old = os.umask(0o022)
     try:
         _small_ledger(cli)
+        # A command closes the read model when it ends, and the last connection's close removes the WAL file:
+        # the ledger's own View holds one open (as a long-running `serve` does) while the files are looked at.
+        held = View(views)
         cli.json("log")
+        modes = _modes(views)
+        held.close()
     finally:
         os.umask(old)
-    views = Path(os.environ["HOTLINE_LEDGER_VIEWS"])
-
-    modes = _modes(views)
 
     assert views.name in modes and f"{views.name}-wal" in modes
     assert set(modes.values()) == {0o600}, modes
