@@ -189,7 +189,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder, SQLChainPa
     catalog: Catalog | None = None
 
     def read_catalog(self, views_schema: str | None, view_tables: Collection[str] = ()) -> Catalog:
-        """Which of the store's tables and of the read model's (``view_tables`` in ``views_schema``) are there, and
+        """Which of the store's tables and of the read model's (``view_tables`` in ``views_schema``; a
+        ``table.column`` name asks for a column) are there, and
         whether every trigger of the history is in place: one query when the store is opened, not one per check.
 
         It answers only that something is there (``has``): whatever it found missing is asked again, live, before
@@ -357,7 +358,11 @@ class Catalog(NamedTuple):
 
 _CATALOG_SQL = SQL(
     "SELECT array(SELECT t FROM unnest(%s::text[]) t WHERE to_regclass(format('%%I.%%I', %s::text, t)) IS NOT NULL), "
-    "array(SELECT t FROM unnest(%s::text[]) t WHERE to_regclass(format('%%I.%%I', %s::text, t)) IS NOT NULL), "
+    # The read model's names: a table, or ``table.column`` for a column a later version added (present or not).
+    "array(SELECT t FROM unnest(%s::text[]) t, LATERAL (SELECT %s::text AS s) v WHERE CASE WHEN strpos(t, '.') = 0 "
+    "THEN to_regclass(format('%%I.%%I', s, t)) IS NOT NULL ELSE EXISTS (SELECT 1 FROM pg_attribute WHERE "
+    "attrelid = to_regclass(format('%%I.%%I', s, split_part(t, '.', 1))) AND attname = split_part(t, '.', 2) "
+    "AND NOT attisdropped) END), "
     "(SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s::text[]) AND tgrelid = ANY(array("
     "SELECT to_regclass(format('%%I.%%I', %s::text, t))::oid FROM unnest(%s::text[]) t)))")
 

@@ -58,9 +58,9 @@ def ensure_tables(app: Any) -> None:
     """Create the schema and the ledger's tables if they are missing (and only then)."""
     recorder = app.recorder
     if hasattr(recorder, "read_catalog"):  # PostgreSQL: every check below answered by one query, the read model's too
-        from projections.view_postgres import TABLES
+        from projections.view_postgres import CATALOG_NAMES
 
-        recorder.read_catalog(app.location.views_schema, TABLES)
+        recorder.read_catalog(app.location.views_schema, CATALOG_NAMES)
     created = _create_once(app, recorder.tables_exist, recorder.create_tables, N_("the ledger's tables"),
                            N_(" (the role needs the CREATE right there once, for `init`)"))
     # The write side's order index (ledger/order_index.py): a store made before it has it built from its events.

@@ -36,6 +36,9 @@ def postgres_ddl(sqlite_ddl: str) -> str:
 
 DDL = postgres_ddl(SCHEMA + ";\n" + order_tallies.DDL + ";\n" + order_misses.DDL + ";")
 TABLES = frozenset(re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", DDL))
+#: What the store's opening asks the catalog for (ChainedPostgres…read_catalog): every table, and the column a read
+#: model from before rates were data lacks (a flag per built-in rate then), which has it upgraded and rebuilt.
+CATALOG_NAMES = TABLES | {"workorders.screened"}
 
 
 @lru_cache(maxsize=512)
@@ -189,11 +192,7 @@ class PostgresView(View):
             self.conn.execute(DDL)  # type: ignore[arg-type]
         else:
             self.conn.execute(SQL("SET search_path TO {}").format(Identifier(schema)))
-            # The tables the store's opening found there (ChainedPostgres…read_catalog); and a read model from
-            # before rates were data has no `screened` column (one index lookup, not the information schema).
-            if not TABLES <= present or not self.conn.execute(
-                    "SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('workorders') AND attname = 'screened' "
-                    "AND NOT attisdropped").fetchone():
+            if not CATALOG_NAMES <= present:  # what the store's opening found there (ChainedPostgres…read_catalog)
                 self._ensure_tables()
 
     def _ensure_tables(self) -> None:
