@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import items_of, unit_of
+from tests.ruleset_text import TWO_UNITS
 
 RULESET = """
 id = "shicheng"
@@ -26,15 +27,7 @@ columns = [{ header = "签收时间", type = "time" }]
 
 [calendar]
 working_hours = ["09:00-12:00", "13:30-17:30"]
-
-[[units]]
-code = "a"
-name = "甲区"
-
-[[units]]
-code = "b"
-name = "乙区"
-
+""" + TWO_UNITS + """
 [[sections]]
 code = "1"
 name = "办理时效"

@@ -33,6 +33,7 @@ import pytest
 
 from ledger.rulesets.loading import builtin_text
 from tests.conftest import items_of, read_model, unit_of
+from tests.ruleset_text import TWO_UNITS
 
 RULESET = """
 id = "rateville"
@@ -45,15 +46,7 @@ unrated_value = "未评价"
 columns = [{{ header = "解决情况", values = ["解决", "部分解决", "未解决"] }}]
 {workorders}
 {disputes}
-
-[[units]]
-code = "a"
-name = "甲区"
-
-[[units]]
-code = "b"
-name = "乙区"
-
+""" + TWO_UNITS + """
 [[sections]]
 code = "1"
 name = "办理质量"
@@ -296,15 +289,7 @@ satisfaction_scale = ["满意", "不满意", "未评价"]
 satisfied_values = ["满意"]
 unrated_value = "未评价"
 columns = [{ header = "解决情况" }]
-
-[[units]]
-code = "a"
-name = "甲区"
-
-[[units]]
-code = "b"
-name = "乙区"
-
+""" + TWO_UNITS + """
 [[sections]]
 code = "1"
 name = "满意率排名"

@@ -30,19 +30,17 @@ from projections import order_tallies
 from projections.deadlines import notice_verdicts, parse_period, report_verdicts
 from projections.reading import open_reading
 from projections.scores import DeadlineOutcome, RateCounts, UnitFacts, UnitScore, score_city
+from tests.ruleset_text import TWO_UNITS
 
 D = Decimal
 YEAR_END = date(2025, 12, 31)
 
-UNITS = """
-[[units]]
-code = "a"
-name = "甲区"
+UNITS = TWO_UNITS
 
-[[units]]
-code = "b"
-name = "乙区"
-"""
+
+def adopt_tiny(app: Any, body: str) -> None:
+    """Adopt the small city's ruleset for 2025: its two units and ``body``."""
+    app.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{body}', "tiny.toml", "tester")
 
 
 def ruleset(body: str, units: str = UNITS) -> Ruleset:
@@ -281,7 +279,7 @@ def line(app: Any, code: str, unit: str = "a") -> Any:
 
 @pytest.fixture
 def monthly(memory_ledger: Any) -> Any:
-    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{MONTHLY}', "tiny.toml", "tester")
+    adopt_tiny(memory_ledger, MONTHLY)
     return memory_ledger
 
 
@@ -353,8 +351,7 @@ per_point = 0.1
 
 
 def test_a_yearly_on_time_rate_counts_completion_exactly_at_the_due_time_as_on_time(memory_ledger, tmp_path) -> None:
-    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{YEARLY_ONTIME}', "tiny.toml",
-                                "tester")
+    adopt_tiny(memory_ledger, YEARLY_ONTIME)
     imported(memory_ledger, tmp_path, [order("A1", completed="2025-04-08 09:00:00"),
                                        order("A2", completed="2025-04-08 09:00:01"), order("A3")])
     ontime = line(memory_ledger, "1.1")
@@ -424,7 +421,7 @@ per_point = 0.1
 
 
 def test_a_defined_rate_skips_an_order_outside_its_denominator_and_counts_the_rest(memory_ledger, tmp_path) -> None:
-    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{DEFINED}', "tiny.toml", "tester")
+    adopt_tiny(memory_ledger, DEFINED)
     # A1 is still open (first in the export): not in the denominator; A2 满意 counts 1, A3 基本满意 0.5, A4 不满意 0
     imported(memory_ledger, tmp_path, [order("A1", completed=""), order("A2"), order("A3", satisfaction="基本满意"),
                                        order("A4", satisfaction="不满意")])
@@ -565,8 +562,7 @@ period = "monthly_average"
 class TestMonthlyReplyRate:
     @pytest.fixture
     def app(self, memory_ledger: Any) -> Any:
-        memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{MONTHLY_REPLY}', "tiny.toml",
-                                    "tester")
+        adopt_tiny(memory_ledger, MONTHLY_REPLY)
         return memory_ledger
 
     def test_the_months_count_orders_needing_a_reply_and_those_replied(self, app, tmp_path) -> None:
@@ -637,8 +633,7 @@ per_point = 0.1
 
 
 def test_a_defined_rate_reads_an_extra_column_and_a_blank_satisfaction_as_unrated(memory_ledger, tmp_path) -> None:
-    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{EXTRA_COLUMN}', "tiny.toml",
-                                "tester")
+    adopt_tiny(memory_ledger, EXTRA_COLUMN)
     imported(memory_ledger, tmp_path, [
         order("A1") + ["解决", "回访成功"], order("A2", satisfaction="") + ["部分解决", "回访成功"],
         order("A3") + ["未解决", "回访成功"], order("A4", satisfaction="未评价") + ["解决", "回访成功"],
@@ -706,8 +701,7 @@ class TestErrorsAsValues:
 
 
 def test_an_export_without_a_satisfaction_column_leaves_every_order_unrated(memory_ledger, tmp_path) -> None:
-    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{EXTRA_COLUMN}', "tiny.toml",
-                                "tester")
+    adopt_tiny(memory_ledger, EXTRA_COLUMN)
     rows = [[*order(f"A{n}")[:7], "是", "解决"] for n in range(3)]
     imported(memory_ledger, tmp_path, rows, header=[*HEADER[:7], "是否计入统计", "解决情况"])
     unrated = line(memory_ledger, "1.2")
@@ -777,8 +771,7 @@ YEARLY_REPLY = MONTHLY_REPLY.replace('period = "monthly_average"\n', "")
 
 
 def test_an_order_needing_no_reply_stays_out_of_the_yearly_reply_rate(memory_ledger, tmp_path) -> None:
-    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{YEARLY_REPLY}', "tiny.toml",
-                                "tester")
+    adopt_tiny(memory_ledger, YEARLY_REPLY)
     imported(memory_ledger, tmp_path, [order("A1"), order("A2", replied="否"),
                                        order("A3", reply_required="否", replied="否")])
     reply = line(memory_ledger, "1.1")
@@ -1145,8 +1138,7 @@ formula = "10 × (V / Vmax) ^ 0.5"
 
 def test_a_unit_with_only_an_order_due_this_year_has_no_volume_and_no_satisfaction_rate(memory_ledger,
                                                                                          tmp_path) -> None:
-    memory_ledger.adopt_ruleset(2025, f'id = "tiny"\nname = "小城细则"\n{UNITS}\n{RATE_AND_VOLUME}', "tiny.toml",
-                                "tester")
+    adopt_tiny(memory_ledger, RATE_AND_VOLUME)
     # A1 was dispatched in 2024 and falls due in 2025: it counts in 2025's on-time rate only
     imported(memory_ledger, tmp_path, [order("A1", dispatched="2024-12-30 09:00:00", due="2025-01-06 09:00:00",
                                              completed="2025-01-03 09:00:00"),
