@@ -246,6 +246,20 @@ class Kind:
         return {}
 
 
+class OccurrenceKind(Kind):
+    """A kind whose points come from occurrences recorded with ``record``: they are its own events, listed by id
+    in ``score`` and with their details in ``trace``."""
+
+    recorded = "occurrence"
+    own_events = True
+
+    def score_json(self, result: ItemResult, events: list[str]) -> dict[str, Any]:
+        return {"events": events}
+
+    def trace_json(self, result: ItemResult, item: Any, unit: str, sources: TraceSources) -> dict[str, Any]:
+        return {"events": sources.occurrence_events(unit, item.code, item.amount)}
+
+
 def capped(item: ItemBase, deduction: Decimal, arithmetic: str) -> tuple[Decimal, str]:
     """A deduction limited by the item's cap ("deducts at most 3 points")."""
     if item.cap is not None and deduction > item.cap:

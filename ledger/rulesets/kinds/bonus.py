@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from ledger.rulesets.kinds.base import ItemBase, Kind, Phrases, Points, n, round_points
+from ledger.rulesets.kinds.base import ItemBase, OccurrenceKind, Phrases, Points, n, round_points
 from ledger.translation import N_
 from projections import explanations as say
 from projections.score_sheet import ItemResult
@@ -19,15 +19,13 @@ class BonusItem(ItemBase):
     amount: Points
 
 
-class Bonus(Kind):
+class Bonus(OccurrenceKind):
     """Occurrences recorded with ``record``, each adding ``amount`` (limited by the bonus caps)."""
 
     name = "bonus"
     model = BonusItem
     label = N_("bonus")
-    recorded = "occurrence"
     bonus = True
-    own_events = True
 
     def describe(self, ruleset: Any, item: BonusItem, p: Phrases) -> str:
         return f"每次加{n(item.amount)}分（加分另计，可超过本部分满分）"
@@ -42,12 +40,9 @@ class Bonus(Kind):
             text += f" = {say.shown(earned)}{say.bonus_capped(left)}"
             earned = left
         else:
-            text += f" = {say.shown(round_points(earned, q))}"
+            text += f" = {say.shown(earned)}"
         return ItemResult(code=item.code, name=item.name, kind=item.kind, bonus=round_points(earned, q),
                           count=count, explanation=text), earned
-
-    def trace_json(self, result: ItemResult, item: BonusItem, unit: str, sources: Any) -> dict[str, Any]:
-        return {"events": sources.occurrence_events(unit, item.code, item.amount)}
 
 
 KIND = Bonus()

@@ -6,10 +6,9 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ledger.rulesets.kinds.base import Deduction, ItemBase, Kind, Phrases, Points, n
+from ledger.rulesets.kinds.base import Deduction, ItemBase, OccurrenceKind, Phrases, Points, n
 from ledger.translation import N_
 from projections.explanations import num
-from projections.score_sheet import ItemResult
 from projections.unit_facts import UnitFacts
 
 
@@ -22,15 +21,13 @@ class PerBlockItem(ItemBase):
     max: Points | None = None
 
 
-class PerBlock(Kind):
+class PerBlock(OccurrenceKind):
     """Occurrences recorded with ``record`` (``--count N``), deducting ``amount`` per full ``block``."""
 
     name = "per_block"
     model = PerBlockItem
     label = N_("per block of orders")
-    recorded = "occurrence"
     deducts = True
-    own_events = True
 
     def describe(self, ruleset: Any, item: PerBlockItem, p: Phrases) -> str:
         return f"全年每满{item.block}件扣{n(item.amount)}分{p.where}{p.cap}{p.held}"
@@ -39,12 +36,6 @@ class PerBlock(Kind):
         count = facts.counts.get(item.code, 0)
         blocks = count // item.block
         return Deduction(blocks * item.amount, count, f"⌊{count} / {item.block}⌋ × {num(item.amount)}")
-
-    def score_json(self, result: ItemResult, events: list[str]) -> dict[str, Any]:
-        return {"events": events}
-
-    def trace_json(self, result: ItemResult, item: PerBlockItem, unit: str, sources: Any) -> dict[str, Any]:
-        return {"events": sources.occurrence_events(unit, item.code, item.amount)}
 
 
 KIND = PerBlock()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ledger.rulesets.kinds.base import Deduction, ItemBase, Kind, Phrases, Points, n
+from ledger.rulesets.kinds.base import Deduction, ItemBase, OccurrenceKind, Phrases, Points, n
 from ledger.translation import N_
 from projections.explanations import num
-from projections.score_sheet import ItemResult
 from projections.unit_facts import UnitFacts
 
 
@@ -19,15 +18,13 @@ class PerOccurrenceItem(ItemBase):
     max: Points | None = None
 
 
-class PerOccurrence(Kind):
+class PerOccurrence(OccurrenceKind):
     """Occurrences recorded with ``record``, each deducting ``amount``."""
 
     name = "per_occurrence"
     model = PerOccurrenceItem
     label = N_("per occurrence")
-    recorded = "occurrence"
     deducts = True
-    own_events = True
 
     def describe(self, ruleset: Any, item: PerOccurrenceItem, p: Phrases) -> str:
         return f"每发生1次扣{n(item.amount)}分{p.where}{p.cap}{p.held}"
@@ -35,12 +32,6 @@ class PerOccurrence(Kind):
     def deduction(self, item: PerOccurrenceItem, facts: UnitFacts) -> Deduction:
         count = facts.counts.get(item.code, 0)
         return Deduction(count * item.amount, count, f"{count} × {num(item.amount)}")
-
-    def score_json(self, result: ItemResult, events: list[str]) -> dict[str, Any]:
-        return {"events": events}
-
-    def trace_json(self, result: ItemResult, item: PerOccurrenceItem, unit: str, sources: Any) -> dict[str, Any]:
-        return {"events": sources.occurrence_events(unit, item.code, item.amount)}
 
 
 KIND = PerOccurrence()
