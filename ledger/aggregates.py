@@ -443,9 +443,7 @@ class Account(LedgerAggregate):
         if not login or login != login.strip().lower():
             raise RuleViolation(_("its login {login} is not written as the ledger writes logins").format(
                 login=repr(login[:80])))
-        if (role == "unit") != (unit is not None):
-            raise RuleViolation(_("the role {role} with the unit {unit} is not an account the ledger opens").format(
-                role=role, unit=repr(unit)))
+        _check_role_unit(role, unit)
         return cls._create(AccountOpened, id=cls.id_for(login), login=login, role=role, unit=unit, name=name,
                            recorded_by=actor)
 
@@ -481,7 +479,8 @@ class Account(LedgerAggregate):
         self.tokens = tuple(t for t in self.tokens if t not in e.token_ids)
 
     def change_role(self, role: str, unit: str | None, actor: str) -> None:
-        """Give the account another role (the caller has validated the unit)."""
+        """Give the account another role (the caller has validated the unit against the ruleset)."""
+        _check_role_unit(role, unit)
         if (role, unit) == (self.role, self.unit):
             held = f"{role} of unit {unit}" if unit else role
             raise RuleViolation(f"account {self.login} already has the role {held}")
@@ -513,6 +512,13 @@ class Account(LedgerAggregate):
         if revoked:
             self.trigger_event(AccountTokensRevoked, token_ids=revoked, recorded_by=actor)
         return revoked
+
+
+def _check_role_unit(role: str, unit: str | None) -> None:
+    """An account has a unit exactly when its role is ``unit``."""
+    if (role == "unit") != (unit is not None):
+        raise RuleViolation(_("the role {role} with the unit {unit} is not an account the ledger opens").format(
+            role=role, unit=repr(unit)))
 
 
 AGGREGATE_TYPES: tuple[type[LedgerAggregate], ...] = (

@@ -54,7 +54,7 @@ from events.occurrences import AssessmentRecorded, EventsFileImported, Occurrenc
 from events.rulesets import RulesetAdopted, RulesetAmended
 from events.seals import LedgerSealed
 from events.workorders import FACT_FIELDS, WorkOrderFactsRecorded
-from ledger.accounts import ROLE_NAMES, normal_login
+from ledger.accounts import normal_login
 from ledger.aggregates import (
     Account,
     Assessment,
@@ -337,24 +337,20 @@ class RestoreCheck:
                 head=repr(e.head[:64]), nid=e.notification_id))
 
     def _account_opened(self, e: AccountOpened, agg: Account) -> None:
-        if normal_login(e.login) != e.login:
-            raise RuleViolation(_("its login {login} is not written as the ledger writes logins").format(
-                login=repr(e.login[:80])))
+        normal_login(e.login)  # the characters a login may hold
+        Account.open(login=e.login, role=e.role, actor=e.recorded_by, unit=e.unit, name=e.name)  # its invariants
         _expect_id(e, Account.id_for(e.login))
-        self._account_unit(e.role, e.unit)
+        self._restored_unit(e.role, e.unit)
 
-    def _account_unit(self, role: str, unit: str | None) -> None:
-        """A role the ledger knows, with a unit of a restored ruleset exactly when it is a unit's account."""
-        if role not in ROLE_NAMES:
-            raise RuleViolation(_("unknown role {role}: give one of {roles}").format(role=repr(role),
-                                                                                     roles=", ".join(ROLE_NAMES)))
-        if (role == "unit") != (unit is not None) or (unit is not None and unit not in self._rules.unit_codes()):
+    def _restored_unit(self, role: str, unit: str | None) -> None:
+        """A unit account's unit is one a ruleset restored so far names."""
+        if unit is not None and unit not in self._rules.unit_codes():
             raise RuleViolation(_("the role {role} with the unit {unit} is not an account the ledger opens").format(
                 role=role, unit=repr(unit)))
 
     # ── later events: the aggregate's own command decides, as when they were recorded ──
     def _account_role(self, e: AccountRoleChanged, account: Account) -> None:
-        self._account_unit(e.role, e.unit)
+        self._restored_unit(e.role, e.unit)
         account.change_role(e.role, e.unit, e.recorded_by)
         account.collect_events()
 
