@@ -18,6 +18,7 @@ from ledger.rulesets.kinds.base import json_count as _count
 from projections import order_misses, order_rates, rate_specs
 from projections.facts import calendar_of, year_window
 from projections.local_time import in_zone, with_offset
+from projections.order_durations import Judge
 from projections.rate_specs import RateSpec
 from projections.reading import Reading
 from projections.scores import ItemResult, UnitScore, fmt
@@ -179,6 +180,7 @@ def _miss_reason(spec: RateSpec, order: Sequence[Any], zone: str) -> str:
     _, _, due, completed, satisfaction, _, *extra = order
     values = extra[0] if extra else {}
     fields = dict.fromkeys(t.field for _, tests in spec.parts for t in tests)
+    durations = {w.name() for w in spec.durations}
     words = []
     for f in fields:
         if f == "satisfaction":
@@ -191,6 +193,8 @@ def _miss_reason(spec: RateSpec, order: Sequence[Any], zone: str) -> str:
             words.append("未办结")
         elif f == "reply_required":
             words.append("需回复")
+        elif f in durations:  # its words: the end against the limit (order_rates.costly)
+            words.append(values.get(f, "—"))
         else:  # an extra export column: the value the order holds
             words.append(f"{f}: {values.get(f, '—')}")
     return "；".join(words)
@@ -216,8 +220,10 @@ def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]
                                         "rate": d["rate"]})
     if any(s.key == spec.key for s in rate_specs.kept(reading.db)):
         rows: list[Any] = order_misses.costly(reading.db, unit, spec, start, end)
-    else:
-        rows = order_rates.costly(reading.db, unit, spec, start, end)
+    else:  # counted from the orders: its duration conditions judged on the calendar as it is now
+        judge = (Judge(calendar_of(reading.db), reading.ruleset.calendar.spans(), reading.as_of, zone)
+                 if spec.durations else None)
+        rows = order_rates.costly(reading.db, unit, spec, start, end, judge)
     out = []
     for row in rows:
         order_id, dispatched, due, completed, _, screened = row[:6]

@@ -6,8 +6,10 @@ rate of a ruleset never adopted in this ledger has no tallies: those are counted
 same resolved tests (``projections.rate_specs``), over the orders placed in the window by the
 rate's ``year_by`` time. An extra column is read from ``workorder_fields``; an order whose export
 never stated it matches no value, and a rate over a column that no order of the year has is
-pending rather than 0 %. The orders costing points on such a rate are found the same way
-(``costly``), for ``trace``.
+pending rather than 0 %. A rate's duration conditions are judged on each order by a ``Judge``
+(``projections.order_durations``: the calendar with its rulings, as of the date read); an order whose
+limit falls in a year the calendar does not know makes its unit's rate pending. The orders costing
+points on such a rate are found the same way (``costly``), for ``trace``.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ledger.calendar import CalendarYearUnknown
 from ledger.rulesets.schema import RateItem, Ruleset
 from projections.explanations import missing_columns
+from projections.order_durations import Judge
 from projections.rate_specs import COLUMNS, RateSpec
 from projections.unit_facts import RateCounts
 
@@ -83,9 +87,9 @@ def _missing(spec: RateSpec, orders: list[tuple[Any, ...]], extra: dict[str, dic
 
 
 def order_rate_facts(db: sqlite3.Connection, ruleset: Ruleset, specs: Sequence[RateSpec], start: str,
-                     end: str) -> dict[str, OrderRates]:
+                     end: str, judge: Judge | None = None) -> dict[str, OrderRates]:
     """unit → the counts of the rates ``specs`` over orders placed in ``start``..``end``, yearly and (for the rates
-    some item scores monthly) month by month."""
+    some item scores monthly) month by month. ``judge`` judges the rates' duration conditions (needed if any)."""
     out: dict[str, OrderRates] = defaultdict(OrderRates)
     if not specs:
         return {}
@@ -102,21 +106,11 @@ def order_rate_facts(db: sqlite3.Connection, ruleset: Ruleset, specs: Sequence[R
             for u in ruleset.units:
                 out[u.code].pending[s.code] = reason
             continue
-        index = COLUMNS.index(s.basis)
-        sums: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
-        units: set[str] = set()
-        for o in orders:
-            units.add(o[1])
-            if o[10] and s.out(o[10]):
+        sums, pending = _sums(s, orders, extra, judge)
+        for unit in {o[1] for o in orders}:
+            if unit in pending:
+                out[unit].pending[s.code] = pending[unit]
                 continue
-            part = s.place(o, extra.get(o[0], {}))
-            if part is None:
-                continue
-            counts = sums[o[1]][o[index][:7]]
-            counts[1] += 1
-            if part < len(s.parts):
-                counts[0] += s.parts[part][0]
-        for unit in units:
             months = sums.get(unit, {})
             out[unit].rates[s.code] = RateCounts(_exact(sum((c[0] for c in months.values()), Decimal(0))),
                                                  int(sum((c[1] for c in months.values()), Decimal(0))))
@@ -126,14 +120,54 @@ def order_rate_facts(db: sqlite3.Connection, ruleset: Ruleset, specs: Sequence[R
     return dict(out)
 
 
-def costly(db: sqlite3.Connection, unit: str, spec: RateSpec, start: str, end: str) -> list[tuple[Any, ...]]:
+def _sums(s: RateSpec, orders: list[tuple[Any, ...]], extra: dict[str, dict[str, str]],
+          judge: Judge | None) -> tuple[dict[str, dict[str, list[Decimal]]], dict[str, str]]:
+    """unit → month → [numerator, denominator] of the rate over ``orders``; and unit → why it cannot be counted
+    (a duration's limit in a year the calendar does not know)."""
+    index = COLUMNS.index(s.basis)
+    sums: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
+    pending: dict[str, str] = {}
+    for o in orders:
+        if o[10] and s.out(o[10]):
+            continue
+        try:
+            part = s.place(o, _fields(s, o, extra.get(o[0], {}), judge))
+        except CalendarYearUnknown as e:
+            pending.setdefault(o[1], str(e))
+            continue
+        if part is None:
+            continue
+        counts = sums[o[1]][o[index][:7]]
+        counts[1] += 1
+        if part < len(s.parts):
+            counts[0] += s.parts[part][0]
+    return sums, pending
+
+
+def _fields(s: RateSpec, order: tuple[Any, ...], extra: dict[str, str], judge: Judge | None) -> dict[str, str]:
+    """The order's extra fields, with the rate's durations judged (CalendarYearUnknown if one cannot be)."""
+    if not s.durations:
+        return extra
+    if judge is None:
+        raise ValueError(f"the rate {s.code} has duration conditions: it needs a judge")
+    return judge.fields(s.durations, order, extra)
+
+
+def costly(db: sqlite3.Connection, unit: str, spec: RateSpec, start: str, end: str,
+           judge: Judge | None = None) -> list[tuple[Any, ...]]:
     """The unit's orders costing points on ``spec`` in the window, counted from the orders (a rate without tallies),
     as ``order_misses.costly`` gives them (order_id, dispatched_at, due_at, completed_at, satisfaction, screened),
-    then the order's extra fields."""
+    then the order's extra fields, each duration's words under its field (``Judge.why``)."""
     extra = _extra_fields(db, set(spec.extra), unit)
     out = []
     for o in _orders(db, spec.basis, start, end, unit):
-        part = spec.place(o, extra.get(o[0], {}))
+        try:
+            fields = _fields(spec, o, extra.get(o[0], {}), judge)
+        except CalendarYearUnknown:
+            continue  # not judged: the rate is pending, and the order is not known to cost points
+        part = spec.place(o, fields)
         if part is not None and spec.costs(part):
-            out.append((o[0], o[2], o[3], o[4], o[7], int(bool(o[10]) and spec.out(o[10])), extra.get(o[0], {})))
+            if judge is not None:
+                fields.update({w.name(): judge.why(w, o, fields) for w in spec.durations})
+            out.append((o[0], o[2], o[3], o[4], o[7], int(bool(o[10]) and spec.out(o[10])), fields))
     return out

@@ -21,18 +21,16 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from ledger.calendar import WorkingCalendar
+from ledger.rulesets.durations import BUILTIN_TIMES, check_times, limit_of, limit_words
+from ledger.rulesets.durations import time_words as _time_words
 from ledger.rulesets.kinds.base import Deduction, GatherContext, ItemBase, Kind, Phrases, Points, n
 from ledger.translation import N_
 from ledger.translation import gettext as _
-from ledger.working_time import Spans, day_table, days_limit, hours_limit, within_day
+from ledger.working_time import Spans, day_table, within_day
 from projections.explanations import missing_columns, num
 from projections.local_time import with_offset
 from projections.score_sheet import ItemResult
 from projections.unit_facts import DeadlineOutcome, UnitFacts
-
-#: The order's own times a rule may name, with their column in the read model and their words.
-BUILTIN_TIMES = {"dispatched": ("dispatched_at", "派单时间"), "due": ("due_at", "办结时限"),
-                 "completed": ("completed_at", "办结时间")}
 
 
 class PerOrderItem(ItemBase):
@@ -62,11 +60,7 @@ class PerOrderItem(ItemBase):
 
     def limit_words(self) -> str:
         """``10个工作日`` / ``2个工作小时``."""
-        return f"{self.working_days}个工作日" if self.working_days is not None else f"{n(self.working_hours)}个工作小时"
-
-
-def _time_words(name: str) -> str:
-    return BUILTIN_TIMES[name][1] if name in BUILTIN_TIMES else name
+        return limit_words(self.working_days, self.working_hours)
 
 
 @dataclass
@@ -207,8 +201,7 @@ def orders_meeting(db: sqlite3.Connection, ruleset: Any, item: PerOrderItem, uni
         for unit in units or ():
             orders = query.listed(unit)
             for o in orders:
-                o["limit"] = (days_limit(o["start"], item.working_days, calendar) if item.working_days is not None
-                              else hours_limit(o["start"], item.working_hours or Decimal(0), spans, calendar))
+                o["limit"] = limit_of(o["start"], item.working_days, item.working_hours, spans, calendar)
             out.setdefault(unit, _Tally()).orders = orders
     return out
 
@@ -222,19 +215,7 @@ class PerOrder(Kind):
     deducts = True
 
     def check(self, ruleset: Any, item: PerOrderItem, at: str) -> list[str]:
-        errors = []
-        times = {c.header for c in ruleset.workorders.columns if c.type == "time"}
-        for key, name in (("start", item.start), ("end", item.end)):
-            if name not in BUILTIN_TIMES and name not in times:
-                errors.append(f"{at}.{key}: " + _(
-                    "unknown time {name} (dispatched, due, completed, or a column of [[workorders.columns]] with "
-                    "type = \"time\")").format(name=repr(name)))
-        if item.start == item.end:
-            errors.append(f"{at}.end: " + _("the same time as start"))
-        if item.working_hours is not None and not ruleset.calendar.working_hours:
-            errors.append(f"{at}.working_hours: " + _("needs the working day's hours in [calendar] working_hours "
-                                                       "(e.g. [\"09:00-12:00\", \"13:30-17:30\"])"))
-        return errors
+        return check_times(ruleset, item.start, item.end, item.working_hours is not None, at)
 
     def describe(self, ruleset: Any, item: PerOrderItem, p: Phrases) -> str:
         end, start = _time_words(item.end), _time_words(item.start)
