@@ -53,9 +53,12 @@ def check_times(ruleset: Any, start: str, end: str, hours: bool, at: str) -> lis
     """The problems of a duration's times (at the key path ``at``): unknown or not a time, the same twice,
     working hours without ``[calendar] working_hours``."""
     errors = []
-    times = {c.header for c in ruleset.workorders.columns if c.type == "time"}
+    columns = {c.header: c.type for c in ruleset.workorders.columns}
     for key, name in (("start", start), ("end", end)):
-        if name not in BUILTIN_TIMES and name not in times:
+        if columns.get(name) == "text":
+            errors.append(f"{at}.{key}: " + _("{name} is a text column: declare it in [[workorders.columns]] with "
+                                              "type = \"time\" to measure from or to it").format(name=repr(name)))
+        elif name not in BUILTIN_TIMES and name not in columns:
             errors.append(f"{at}.{key}: " + _(
                 "unknown time {name} (dispatched, due, completed, or a column of [[workorders.columns]] with "
                 "type = \"time\")").format(name=repr(name)))
