@@ -163,7 +163,8 @@ def test_a_rate_over_a_time_column_no_order_carries_is_pending(cli: Any, tmp_pat
     assert cli("init", "--year", 2025, "--ruleset", ruleset).exit_code == 0
     cli.json("import", "workorders", write(tmp_path / "plain.csv", [r[:5] for r in ORDERS], HEADER[:5]))
     items = score_items(cli, "a")
-    assert (items["1.1"]["status"], items["1.1"]["reason"]) == ("pending", "账本尚未保存签收及时率所需的导出列：签收时间")
+    assert (items["1.1"]["status"], items["1.1"]["reason"]) == (
+        "pending", "账本尚未保存签收及时率所需的导出列：签收时间")
     assert (items["1.2"]["status"], items["1.2"]["points"]) == ("scored", "7.50")  # over built-in times only
 
 

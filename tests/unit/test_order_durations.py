@@ -1,0 +1,91 @@
+"""One definition of a duration: a rate's ``within`` (judged in Python, ``projections.order_durations``) is met by
+exactly the orders with a start that a ``per_order`` item with the same times and limit does not count (judged in
+SQL, ``ledger.rulesets.kinds.per_order``), on random orders, calendars with rulings and as-of dates."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ledger.calendar import WorkingCalendar
+from ledger.rulesets.durations import Within, limit_of
+from ledger.rulesets.kinds.per_order import PerOrderItem, orders_meeting
+from ledger.rulesets.loading import parse_ruleset
+from projections.order_durations import Judge
+from projections.rate_specs import COLUMNS
+from projections.view import SCHEMA
+
+RULESET = parse_ruleset("""
+id = "t"
+name = "时限"
+[calendar]
+working_hours = ["09:00-12:00", "13:30-17:30"]
+[[units]]
+code = "a"
+name = "甲区"
+[[sections]]
+code = "1"
+name = "一"
+max = 5
+[[items]]
+code = "1.1"
+name = "超期"
+section = "1"
+kind = "per_order"
+start = "dispatched"
+end = "completed"
+working_days = 1
+amount = 0.2
+max = 5
+""", "t.toml")
+SPANS = RULESET.calendar.spans()
+FIRST = date(2025, 9, 22)  # Mon; National Day holidays (1–8 October) and the adjusted Sunday 28 September within
+
+moments = st.builds(lambda d, s: f"{(FIRST + timedelta(days=d)).isoformat()}T{s // 3600:02d}:{s // 60 % 60:02d}:"
+                                 f"{s % 60:02d}",
+                    st.integers(0, 30), st.sampled_from([0, 9 * 3600, 12 * 3600, 13 * 3600 + 1800, 17 * 3600 + 1800,
+                                                         10 * 3600 + 17, 15 * 3600 + 3599, 86399]))
+#: An end: none, some seconds after the start, or exactly at the limit (+ 0 or 1 second: the boundary).
+ends = st.one_of(st.none(), st.integers(0, 8 * 86400), st.sampled_from(["limit+0", "limit+1"]))
+orders = st.lists(st.tuples(moments, ends), min_size=1, max_size=12)
+limits = st.one_of(st.builds(lambda n: {"working_days": n}, st.integers(1, 6)),
+                   st.builds(lambda h: {"working_hours": h}, st.sampled_from([Decimal("0.5"), Decimal(2),
+                                                                              Decimal("7"), Decimal("12.25")])))
+
+
+def _end(start: str, after: int | str | None, limit: dict[str, object], calendar: WorkingCalendar) -> str | None:
+    """``after`` seconds after ``start``, or after the limit (``limit+S``); None: the order has no end (yet)."""
+    if after is None:
+        return None
+    if isinstance(after, str):
+        days, hours = limit.get("working_days"), limit.get("working_hours")
+        at = limit_of(start, days, hours, SPANS, calendar)  # type: ignore[arg-type]
+        return (datetime.fromisoformat(at) + timedelta(seconds=int(after[-1]))).isoformat()
+    return (datetime.fromisoformat(start) + timedelta(seconds=after)).isoformat()
+
+
+@settings(max_examples=60, deadline=None)
+@given(orders, limits, st.integers(0, 40), st.booleans())
+def test_within_is_the_complement_of_per_order(found: list[tuple[str, int | str | None]], limit: dict[str, object],
+                                               as_of_days: int, ruling: bool) -> None:
+    calendar = WorkingCalendar({date(2025, 10, 11): False} if ruling else {})  # the adjusted Saturday off
+    rows = [(f"O{k}", start, _end(start, after, limit, calendar)) for k, (start, after) in enumerate(found)]
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA)
+    db.executemany("INSERT INTO workorders (order_id, unit, dispatched_at, due_at, completed_at, counted) "
+                   "VALUES (?, 'a', ?, '2025-12-31T18:00:00', ?, 1)", rows)
+    as_of = FIRST + timedelta(days=as_of_days)
+    item = PerOrderItem.model_validate({**RULESET.item("1.1").model_dump(exclude={"working_days"}), **limit})
+    late = orders_meeting(db, RULESET, item, None, 2025, as_of, calendar).get("a")
+    within = Within(start="dispatched", end="completed", **limit)  # type: ignore[arg-type]
+    judge = Judge(calendar, SPANS, as_of, "Asia/Shanghai")
+    window_end = f"{as_of.isoformat()}T23:59:59"
+    state = {r[0]: (r[0], "a", r[1], "2025-12-31T18:00:00", r[2], 1, 0, None, 1, "", "") for r in rows}
+    assert len(COLUMNS) == len(next(iter(state.values())))
+    in_year = [s for s in state.values() if s[2] <= window_end]
+    met = sum(judge.holds(within, s, {}) for s in in_year)
+    assert (late.count if late else 0) == len(in_year) - met
