@@ -118,10 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, limit in LIMITS.items():
         r = parse_ruleset(ruleset_text(limit), "bench.toml")
         specs = rate_specs.specs(r)
-        judge = Judge(calendar, r.calendar.spans(), as_of, r.scoring.timezone)
         plain, _ = best(args.runs, lambda r=r, s=specs: order_rate_facts(db, r, [s["plain"]], *window))
         item, late = best(args.runs, lambda r=r: orders_meeting(db, r, r.item("1.1"), None, 2025, as_of, calendar))
-        rate, facts = best(args.runs, lambda r=r, s=specs, j=judge: order_rate_facts(db, r, [s["quick"]], *window, j))
+        rate, facts = best(args.runs, lambda r=r, s=specs: order_rate_facts(  # a judge per score, as facts makes
+            db, r, [s["quick"]], *window, Judge(db, r, 2025, as_of, calendar)))
         missed = sum(f.rates["quick"].denominator - f.rates["quick"].numerator for f in facts.values())
         assert missed == sum(t.count for t in late.values()), (missed, {u: t.count for u, t in late.items()})
         print(f"{name} ({limit}): rate without a duration {plain:.2f} s; per_order item {item:.2f} s; "

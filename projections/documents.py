@@ -221,8 +221,8 @@ def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]
     if any(s.key == spec.key for s in rate_specs.kept(reading.db)):
         rows: list[Any] = order_misses.costly(reading.db, unit, spec, start, end)
     else:  # counted from the orders: its duration conditions judged on the calendar as it is now
-        judge = (Judge(calendar_of(reading.db), reading.ruleset.calendar.spans(), reading.as_of, zone)
-                 if spec.durations else None)
+        judge = Judge(reading.db, reading.ruleset, reading.year, reading.as_of,
+                      calendar_of(reading.db)) if spec.durations else None
         rows = order_rates.costly(reading.db, unit, spec, start, end, judge)
     out = []
     for row in rows:

@@ -86,7 +86,7 @@ def rate_counts(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date
     for t in tallies.values():
         t.monthly = {code: months for code, months in t.monthly.items() if code in monthly}
     counted = [s for s in specs if s.key not in kept]
-    judge = (Judge(calendar_of(db), ruleset.calendar.spans(), as_of, ruleset.scoring.timezone)
+    judge = (Judge(db, ruleset, year, as_of, calendar_of(db))
              if any(s.durations for s in counted) else None)  # a rate's duration conditions: on today's calendar
     return tallies, order_rates.order_rate_facts(db, ruleset, counted, start, end, judge)
 

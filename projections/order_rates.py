@@ -6,7 +6,7 @@ rate of a ruleset never adopted in this ledger has no tallies: those are counted
 same resolved tests (``projections.rate_specs``), over the orders placed in the window by the
 rate's ``year_by`` time. An extra column is read from ``workorder_fields``; an order whose export
 never stated it matches no value, and a rate over a column that no order of the year has is
-pending rather than 0 %. A rate's duration conditions are judged on each order by a ``Judge``
+pending rather than 0 %. A rate's duration conditions are judged by a ``Judge``
 (``projections.order_durations``: the calendar with its rulings, as of the date read); an order whose
 limit falls in a year the calendar does not know makes its unit's rate pending. The orders costing
 points on such a rate are found the same way (``costly``), for ``trace``.
@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ledger.calendar import CalendarYearUnknown
 from ledger.rulesets.schema import RateItem, Ruleset
 from projections.explanations import missing_columns
 from projections.order_durations import Judge
@@ -106,7 +105,8 @@ def order_rate_facts(db: sqlite3.Connection, ruleset: Ruleset, specs: Sequence[R
             for u in ruleset.units:
                 out[u.code].pending[s.code] = reason
             continue
-        sums, pending = _sums(s, orders, extra, judge)
+        sums = _sums(s, orders, extra, judge)
+        pending = judge.pending(s) if judge is not None and s.durations else {}
         for unit in {o[1] for o in orders}:
             if unit in pending:
                 out[unit].pending[s.code] = pending[unit]
@@ -121,36 +121,30 @@ def order_rate_facts(db: sqlite3.Connection, ruleset: Ruleset, specs: Sequence[R
 
 
 def _sums(s: RateSpec, orders: list[tuple[Any, ...]], extra: dict[str, dict[str, str]],
-          judge: Judge | None) -> tuple[dict[str, dict[str, list[Decimal]]], dict[str, str]]:
-    """unit → month → [numerator, denominator] of the rate over ``orders``; and unit → why it cannot be counted
-    (a duration's limit in a year the calendar does not know)."""
+          judge: Judge | None) -> dict[str, dict[str, list[Decimal]]]:
+    """unit → month → [numerator, denominator] of the rate over ``orders``."""
     index = COLUMNS.index(s.basis)
     sums: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
-    pending: dict[str, str] = {}
     for o in orders:
         if o[10] and s.out(o[10]):
             continue
-        try:
-            part = s.place(o, _fields(s, o, extra.get(o[0], {}), judge))
-        except CalendarYearUnknown as e:
-            pending.setdefault(o[1], str(e))
-            continue
+        part = s.place(o, _fields(s, o, extra.get(o[0], {}), judge))
         if part is None:
             continue
         counts = sums[o[1]][o[index][:7]]
         counts[1] += 1
         if part < len(s.parts):
             counts[0] += s.parts[part][0]
-    return sums, pending
+    return sums
 
 
 def _fields(s: RateSpec, order: tuple[Any, ...], extra: dict[str, str], judge: Judge | None) -> dict[str, str]:
-    """The order's extra fields, with the rate's durations judged (CalendarYearUnknown if one cannot be)."""
+    """The order's extra fields, with the rate's durations judged."""
     if not s.durations:
         return extra
     if judge is None:
         raise ValueError(f"the rate {s.code} has duration conditions: it needs a judge")
-    return judge.fields(s.durations, order, extra)
+    return judge.fields(s, order, extra)
 
 
 def costly(db: sqlite3.Connection, unit: str, spec: RateSpec, start: str, end: str,
@@ -161,10 +155,7 @@ def costly(db: sqlite3.Connection, unit: str, spec: RateSpec, start: str, end: s
     extra = _extra_fields(db, set(spec.extra), unit)
     out = []
     for o in _orders(db, spec.basis, start, end, unit):
-        try:
-            fields = _fields(spec, o, extra.get(o[0], {}), judge)
-        except CalendarYearUnknown:
-            continue  # not judged: the rate is pending, and the order is not known to cost points
+        fields = _fields(spec, o, extra.get(o[0], {}), judge)
         part = spec.place(o, fields)
         if part is not None and spec.costs(part):
             if judge is not None:

@@ -1,10 +1,12 @@
-"""One definition of a duration: a rate's ``within`` (judged in Python, ``projections.order_durations``) is met by
-exactly the orders with a start that a ``per_order`` item with the same times and limit does not count (judged in
-SQL, ``ledger.rulesets.kinds.per_order``), on random orders, calendars with rulings and as-of dates."""
+"""One definition of a duration: the limit ``trace`` shows (``ledger.rulesets.durations.limit_of``) decides, for a
+``per_order`` item (its SQL count) and a rate's ``within`` (``projections.order_durations.Judge``) alike: an order
+with a start is late exactly when its end (or, not there by the as-of date, the as-of date's end) is later than
+it — on random orders, ends at the limit and a second after, calendars with rulings and as-of dates."""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -15,6 +17,7 @@ from ledger.calendar import WorkingCalendar
 from ledger.rulesets.durations import Within, limit_of
 from ledger.rulesets.kinds.per_order import PerOrderItem, orders_meeting
 from ledger.rulesets.loading import parse_ruleset
+from projections import rate_specs
 from projections.order_durations import Judge
 from projections.rate_specs import COLUMNS
 from projections.view import SCHEMA
@@ -27,6 +30,10 @@ working_hours = ["09:00-12:00", "13:30-17:30"]
 [[units]]
 code = "a"
 name = "甲区"
+[[rates]]
+code = "quick"
+name = "快速办结率"
+numerator = [{ within = { start = "dispatched", end = "completed", working_days = 1 } }]
 [[sections]]
 code = "1"
 name = "一"
@@ -82,10 +89,13 @@ def test_within_is_the_complement_of_per_order(found: list[tuple[str, int | str 
     item = PerOrderItem.model_validate({**RULESET.item("1.1").model_dump(exclude={"working_days"}), **limit})
     late = orders_meeting(db, RULESET, item, None, 2025, as_of, calendar).get("a")
     within = Within(start="dispatched", end="completed", **limit)  # type: ignore[arg-type]
-    judge = Judge(calendar, SPANS, as_of, "Asia/Shanghai")
-    window_end = f"{as_of.isoformat()}T23:59:59"
-    state = {r[0]: (r[0], "a", r[1], "2025-12-31T18:00:00", r[2], 1, 0, None, 1, "", "") for r in rows}
-    assert len(COLUMNS) == len(next(iter(state.values())))
-    in_year = [s for s in state.values() if s[2] <= window_end]
-    met = sum(judge.holds(within, s, {}) for s in in_year)
-    assert (late.count if late else 0) == len(in_year) - met
+    now = f"{as_of.isoformat()}T23:59:59"
+    in_year = [(i, start, end if end is not None and end <= now else None) for i, start, end in rows if start <= now]
+    expected = {i for i, start, end in in_year if (end or now) > limit_of(start, within.working_days,
+                                                                           within.working_hours, SPANS, calendar)}
+    assert (late.count if late else 0) == len(expected)
+    spec = replace(rate_specs.spec(RULESET, RULESET.rates[0]), durations=(within,))
+    judge = Judge(db, RULESET, 2025, as_of, calendar)
+    states = [(i, "a", start, "2025-12-31T18:00:00", end, 1, 0, None, 1, "", "") for i, start, end in rows]
+    assert len(COLUMNS) == len(states[0])
+    assert {o[0] for o in states if judge.fields(spec, o, {})[within.name()] == "否"} == expected

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from ledger.calendar import WorkingCalendar
-from ledger.rulesets.durations import BUILTIN_TIMES, check_times, limit_of, limit_words
+from ledger.rulesets.durations import BUILTIN_TIMES, Within, check_times, limit_of, limit_words
 from ledger.rulesets.durations import time_words as _time_words
 from ledger.rulesets.kinds.base import Deduction, GatherContext, ItemBase, Kind, Phrases, Points, n
 from ledger.translation import N_
@@ -100,8 +100,8 @@ class _Query:
     more than ``T`` — an end not there by the as-of date measured as the as-of date's end (``NOW``).
     """
 
-    def __init__(self, db: sqlite3.Connection, ruleset: Any, item: PerOrderItem, year: int, as_of: date,
-                 calendar: WorkingCalendar) -> None:
+    def __init__(self, db: sqlite3.Connection, ruleset: Any, item: PerOrderItem | Within, year_by: str, year: int,
+                 as_of: date, calendar: WorkingCalendar) -> None:
         self.db = db
         spans = ruleset.calendar.spans()
         self.table = day_table(ruleset.dates.bounds(year)[0], as_of, calendar, spans)
@@ -142,7 +142,7 @@ class _Query:
         # Past the calendar's last known day, an order is judged only when the days it knows decide it.
         self.pending = ("(1 = 0)" if self.table.unknown is None else
                         f"(da.day IS NULL OR ({end} IS NULL AND NOT ({now} > {limit})))")
-        self.year_column = f"w.{BUILTIN_TIMES[item.year_by][0]}"
+        self.year_column = f"w.{BUILTIN_TIMES[year_by][0]}"
         self.window = (f"{year}-01-01T00:00:00", f"{min(date(year, 12, 31), as_of).isoformat()}T23:59:59")
 
     def _query(self, select: str, units: list[str] | None, tail: str = "") -> tuple[str, list[Any]]:
@@ -170,11 +170,21 @@ class _Query:
         sql, params = self._query("w.unit, COUNT(*)", units, f" AND {self.late} GROUP BY w.unit")
         for unit, late in self.db.execute(sql, params):
             out[unit] = _Tally(int(late))
-        if self.table.unknown is not None:
-            sql, params = self._query("DISTINCT w.unit", units, f" AND {self.pending}")
-            for (unit,) in self.db.execute(sql, params):
-                out.setdefault(unit, _Tally()).pending.add(self.table.unknown)
+        for unit, reason in self.pending_units(units).items():
+            out.setdefault(unit, _Tally()).pending.add(reason)
         return out
+
+    def pending_units(self, units: list[str] | None) -> dict[str, str]:
+        """unit → why some of its orders cannot be judged (a year the calendar does not know)."""
+        if self.table.unknown is None:
+            return {}
+        sql, params = self._query("DISTINCT w.unit", units, f" AND {self.pending}")
+        return {unit: self.table.unknown for (unit,) in self.db.execute(sql, params)}
+
+    def late_ids(self) -> frozenset[str]:
+        """The ids of the late orders."""
+        sql, params = self._query("w.order_id", None, f" AND {self.late}")
+        return frozenset(r[0] for r in self.db.execute(sql, params))
 
     def listed(self, unit: str) -> list[dict[str, Any]]:
         """The unit's late orders, by order id."""
@@ -194,7 +204,7 @@ def orders_meeting(db: sqlite3.Connection, ruleset: Any, item: PerOrderItem, uni
     if missing:  # a column no order was imported with is unknown, not "no order is late"
         reason = missing_columns(item.name, missing)
         return {u: _Tally(pending={reason}) for u in (units or [u.code for u in ruleset.units])}
-    query = _Query(db, ruleset, item, year, as_of, calendar)
+    query = _Query(db, ruleset, item, item.year_by, year, as_of, calendar)
     out = query.tallies(units)
     if listing:
         spans = ruleset.calendar.spans()
@@ -204,6 +214,15 @@ def orders_meeting(db: sqlite3.Connection, ruleset: Any, item: PerOrderItem, uni
                 o["limit"] = limit_of(o["start"], item.working_days, item.working_hours, spans, calendar)
             out.setdefault(unit, _Tally()).orders = orders
     return out
+
+
+def late_orders(db: sqlite3.Connection, ruleset: Any, within: Within, year_by: str, year: int, as_of: date,
+                calendar: WorkingCalendar) -> tuple[frozenset[str], dict[str, str]]:
+    """A rate's duration ``within`` judged as this kind judges its orders: the ids of the counted orders of ``year``
+    (placed by ``year_by``, as of ``as_of``) whose end came later than its limit; and unit → why some of its orders
+    cannot be judged. The times' columns must have been imported (the rate checks)."""
+    query = _Query(db, ruleset, within, year_by, year, as_of, calendar)
+    return query.late_ids(), query.pending_units(None)
 
 
 class PerOrder(Kind):
