@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.rulesets.schema import RateItem, Ruleset
+from projections import rate_specs
 from projections.explanations import missing_columns
 from projections.order_durations import Judge
 from projections.rate_specs import COLUMNS, RateSpec
@@ -63,9 +64,10 @@ def _extra_fields(db: sqlite3.Connection, fields: set[str], unit: str | None = N
     return out
 
 
-def _orders(db: sqlite3.Connection, column: str, start: str, end: str,
-            unit: str | None = None) -> Iterator[tuple[Any, ...]]:
-    """The counted orders placed in ``start``..``end`` by ``column`` (of ``unit`` only, if given), as state rows."""
+def _orders(db: sqlite3.Connection, column: str, start: str, end: str, unit: str | None = None,
+            ordered: bool = True) -> Iterator[tuple[Any, ...]]:
+    """The counted orders placed in ``start``..``end`` by ``column`` (of ``unit`` only, if given), as state rows (by
+    order id if ``ordered``: counting them needs no order)."""
     sql = f"SELECT {', '.join(COLUMNS)} FROM workorders WHERE counted=1 AND {column} BETWEEN ? AND ?"
     params: list[Any] = [start, end]
     if unit is not None:
@@ -73,7 +75,7 @@ def _orders(db: sqlite3.Connection, column: str, start: str, end: str,
         params.append(unit)
     cursor = db.cursor()
     cursor.row_factory = None
-    yield from (tuple(r) for r in cursor.execute(sql + " ORDER BY order_id", params))
+    yield from (tuple(r) for r in cursor.execute(sql + (" ORDER BY order_id" if ordered else ""), params))
 
 
 def _exact(numerator: Decimal) -> int | Decimal:
@@ -97,7 +99,7 @@ def order_rate_facts(db: sqlite3.Connection, ruleset: Ruleset, specs: Sequence[R
     by_time: dict[str, list[tuple[Any, ...]]] = {}
     for s in specs:
         if s.basis not in by_time:
-            by_time[s.basis] = list(_orders(db, s.basis, start, end))
+            by_time[s.basis] = list(_orders(db, s.basis, start, end, ordered=False))
         orders = by_time[s.basis]
         missing = _missing(s, orders, extra)
         if missing:
@@ -125,10 +127,11 @@ def _sums(s: RateSpec, orders: list[tuple[Any, ...]], extra: dict[str, dict[str,
     """unit → month → [numerator, denominator] of the rate over ``orders``."""
     index = COLUMNS.index(s.basis)
     sums: dict[str, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
+    place, none = rate_specs.placer(s), {}
     for o in orders:
         if o[10] and s.out(o[10]):
             continue
-        part = s.place(o, _fields(s, o, extra.get(o[0], {}), judge))
+        part = place(o, _fields(s, o, extra.get(o[0], none), judge) if s.durations else extra.get(o[0], none))
         if part is None:
             continue
         counts = sums[o[1]][o[index][:7]]
@@ -156,7 +159,7 @@ def costly(db: sqlite3.Connection, unit: str, spec: RateSpec, start: str, end: s
     out = []
     for o in _orders(db, spec.basis, start, end, unit):
         fields = _fields(spec, o, extra.get(o[0], {}), judge)
-        part = spec.place(o, fields)
+        part = rate_specs.placer(spec)(o, fields)
         if part is not None and spec.costs(part):
             if judge is not None:
                 fields.update({w.name(): judge.why(w, o, fields) for w in spec.durations})

@@ -221,6 +221,26 @@ def _expression_all(tests: tuple[Test, ...], constants: dict[str, Any]) -> str:
     return " and ".join(_expression(t, constants) for t in tests) or "True"
 
 
+_PLACERS: dict[str, Callable[..., int | None]] = {}
+
+
+def placer(sp: RateSpec) -> Callable[..., int | None]:
+    """``sp.place`` as one generated function of (order state, extra fields): a rate counted from the orders
+    places a year's orders each time it is read, and the tests written out run several times faster."""
+    found = _PLACERS.get(sp.key)
+    if found is None:
+        constants: dict[str, Any] = {}
+        lines = ["def f(o, x):", f"    if not ({_expression_all(sp.denominator, constants)}): return None"]
+        lines += [f"    if {_expression_all(tests, constants)}: return {k}" for k, (_, tests) in enumerate(sp.parts)]
+        lines.append(f"    return {len(sp.parts)}")
+        namespace: dict[str, Any] = dict(constants)
+        exec("\n".join(lines), namespace)  # noqa: S102 - our own source, from validated rate definitions
+        if len(_PLACERS) > 256:
+            _PLACERS.clear()
+        found = _PLACERS[sp.key] = namespace["f"]
+    return found
+
+
 def spec(ruleset: Ruleset, definition: RateDefinition) -> RateSpec:
     """The rate ``definition`` of ``ruleset``, resolved."""
     basis = "dispatched_at" if definition.year_by == "dispatched" else "due_at"
