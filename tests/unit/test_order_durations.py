@@ -19,6 +19,7 @@ from ledger.rulesets.kinds.per_order import PerOrderItem, orders_meeting
 from ledger.rulesets.loading import parse_ruleset
 from projections import rate_specs
 from projections.order_durations import Judge
+from projections.order_rates import order_rate_facts
 from projections.rate_specs import COLUMNS
 from projections.view import SCHEMA
 
@@ -99,3 +100,20 @@ def test_within_is_the_complement_of_per_order(found: list[tuple[str, int | str 
     states = [(i, "a", start, "2025-12-31T18:00:00", end, 1, 0, None, 1, "", "") for i, start, end in rows]
     assert len(COLUMNS) == len(states[0])
     assert {o[0] for o in states if judge.fields(spec, o, {})[within.name()] == "否"} == expected
+
+
+def test_a_limit_in_a_year_the_calendar_does_not_know_makes_the_units_rate_pending() -> None:
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA)
+    db.executemany("INSERT INTO workorders (order_id, unit, dispatched_at, due_at, completed_at, counted) "
+                   "VALUES (?, 'a', ?, '2026-12-31T18:00:00', ?, 1)",
+                   [("O1", "2026-12-28T09:00:00", "2026-12-28T10:00:00"),  # Mon, done at once: in time
+                    ("O2", "2026-12-31T18:00:00", None)])  # limit: the first working day of 2027, not known
+    spec = rate_specs.specs(RULESET)["quick"]
+    judge = Judge(db, RULESET, 2026, date(2027, 1, 10), WorkingCalendar())
+    facts = order_rate_facts(db, RULESET, [spec], "2026-01-01T00:00:00", "2026-12-31T23:59:59", judge)
+    assert facts["a"].rates == {} and "2027" in facts["a"].pending["quick"]
+    # As of the year's last day, O2's limit has not passed whatever 2027 holds: 2/2 in time.
+    judge = Judge(db, RULESET, 2026, date(2026, 12, 31), WorkingCalendar())
+    facts = order_rate_facts(db, RULESET, [spec], "2026-01-01T00:00:00", "2026-12-31T23:59:59", judge)
+    assert (facts["a"].rates["quick"].numerator, facts["a"].rates["quick"].denominator) == (2, 2)
