@@ -11,6 +11,7 @@ Each is a ``rate_threshold`` item: 10 points at 100 %, 0.1 off per point below.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,21 @@ class TestRulesCheck:
         assert result.exit_code == 1
         assert error in result.stderr
         assert "Traceback" not in result.output + result.stderr
+
+
+def test_an_xlsx_export_with_real_time_cells_counts_alike(cli: Any, tmp_path: Path) -> None:
+    """The same orders as a workbook, its times real date-time cells (as the platform's .xlsx has them)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    ruleset = tmp_path / "shicheng.toml"
+    ruleset.write_text(RULESET, encoding="utf-8")
+    assert cli("init", "--year", 2025, "--ruleset", ruleset).exit_code == 0
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for row in ORDERS:
+        ws.append([*row[:2], *(datetime.fromisoformat(t) if t else None for t in row[2:])])
+    path = tmp_path / "march.xlsx"
+    wb.save(path)
+    assert cli.json("import", "workorders", path)["new"] == 10
+    # As from the CSV (TestCounts): 4/8, 6/8, 4/4.
+    assert counts(cli) == {"1.1": (4, 8, "5.00"), "1.2": (6, 8, "7.50"), "1.3": (4, 4, "10.00")}
