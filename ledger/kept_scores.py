@@ -55,8 +55,8 @@ class Kept:
         return found
 
     def costly_orders(self, read: Any, unit: str, rate: str) -> list[Any]:
-        """``projections.documents.costly_orders`` of this state, listed once."""
-        from projections.documents import costly_orders
+        """``projections.costly_orders.costly_orders`` of this state, listed once."""
+        from projections.costly_orders import costly_orders
 
         found = self.orders.get((unit, rate))
         if found is None:

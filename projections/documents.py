@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from ledger.calendar import WorkingCalendar
 from ledger.rulesets.kinds import KINDS, kind_of
 from ledger.rulesets.kinds.base import json_count as _count
-from projections import order_misses, order_rates, rate_specs
-from projections.facts import calendar_of, year_window
-from projections.local_time import in_zone, with_offset
-from projections.rate_specs import RateSpec
+from projections.costly_orders import costly_orders
+from projections.facts import calendar_of
+from projections.local_time import in_zone
 from projections.reading import Reading
 from projections.scores import ItemResult, UnitScore, fmt
 
@@ -172,59 +171,6 @@ def assessment_events(reading: Reading, unit: str, item: str) -> list[dict[str, 
          "state": "effective" if n == len(rows) - 1 else "superseded", "history": []}
         for n, r in enumerate(rows)
     ]
-
-
-def _miss_reason(spec: RateSpec, order: Sequence[Any], zone: str) -> str:
-    """Why an order costs points on a rate, from the fields its numerator reads (满意度: 不满意; 未回复; late)."""
-    _, _, due, completed, satisfaction, _, *extra = order
-    values = extra[0] if extra else {}
-    fields = dict.fromkeys(t.field for _, tests in spec.parts for t in tests)
-    words = []
-    for f in fields:
-        if f == "satisfaction":
-            words.append(f"满意度: {satisfaction}")
-        elif f == "replied":
-            words.append("未回复")
-        elif f == "on_time":
-            words.append(f"办结 {with_offset(completed, zone) or '未办结'} > 时限 {with_offset(due, zone)}")
-        elif f == "completed":
-            words.append("未办结")
-        elif f == "reply_required":
-            words.append("需回复")
-        else:  # an extra export column: the value the order holds
-            words.append(f"{f}: {values.get(f, '—')}")
-    return "；".join(words)
-
-
-def costly_orders(reading: Reading, unit: str, rate: str) -> list[dict[str, Any]]:
-    """The work orders that cost points on a rate (unsatisfied, unreplied, late, …), with screenings.
-
-    Read from the orders kept per unit and rate (``projections.order_misses``), not a scan of the year's orders;
-    a rate the read model keeps no tallies for (over an extra export column) is found among the unit's orders."""
-    start, end = year_window(reading.year, reading.as_of)
-    zone = reading.ruleset.scoring.timezone
-    spec = rate_specs.specs(reading.ruleset).get(rate)
-    if spec is None:
-        return []
-    screenings: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    # With screening_leaves = "all", a screening filed for any rate takes the order out of this one too.
-    sql = "SELECT * FROM disputes WHERE subject='workorder' AND unit=?" + ("" if spec.leaves_all else " AND rate=?")
-    for d in reading.db.execute(sql, (unit,) if spec.leaves_all else (unit, rate)):
-        screenings[d["target"]].append({"dispute": d["id"], "decision": d["decision"], "reason": d["reason"],
-                                        "evidence": d["evidence"], "opened_by": d["opened_by"],
-                                        "decided_by": d["decided_by"], "decision_reason": d["decision_reason"],
-                                        "rate": d["rate"]})
-    if any(s.key == spec.key for s in rate_specs.kept(reading.db)):
-        rows: list[Any] = order_misses.costly(reading.db, unit, spec, start, end)
-    else:
-        rows = order_rates.costly(reading.db, unit, spec, start, end)
-    out = []
-    for row in rows:
-        order_id, dispatched, due, completed, _, screened = row[:6]
-        out.append({"order_id": order_id, "dispatched_at": dispatched, "due_at": due,
-                    "completed_at": completed, "reason": _miss_reason(spec, row, zone), "screened_out": bool(screened),
-                    "screenings": screenings.get(order_id, [])})
-    return out
 
 
 def _veto_lines(reading: Reading, score: UnitScore, item: str | None) -> list[dict[str, Any]]:

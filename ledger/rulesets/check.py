@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ledger.rulesets.durations import Within, time_words
 from ledger.rulesets.kinds import kind_of
 from ledger.rulesets.kinds.base import Phrases, n
 from ledger.rulesets.loading import parse_ruleset
@@ -66,16 +67,23 @@ def _warnings(r: Ruleset) -> list[str]:
     return out
 
 
-def _condition(where: dict[str, tuple[str, ...]]) -> str:
-    return "且".join(f"{_FIELDS.get(k, k)}为{'或'.join(v)}" for k, v in where.items()) or "全部计入统计的工单"
+def _condition(where: dict[str, tuple[str, ...]], within: Within | None = None) -> str:
+    words = [f"{_FIELDS.get(k, k)}为{'或'.join(v)}" for k, v in where.items()]
+    words += [within.words()] if within is not None else []
+    return "且".join(words) + "的工单" if words else "全部计入统计的工单"
 
 
 def describe_rate(definition: RateDefinition) -> str:
-    """A defined rate in words: its numerator and denominator."""
-    parts = " + ".join(f"{_condition(c.where)}的工单" + ("" if c.weight == 1 else f" × {n(c.weight)}")
+    """A defined rate in words: its numerator and denominator (a duration's unmet end explained once)."""
+    parts = " + ".join(_condition(c.where, c.within) + ("" if c.weight == 1 else f" × {n(c.weight)}")
                        for c in definition.numerator)
     when = "派单时间" if definition.year_by == "dispatched" else "办结时限"
-    return f"{definition.name} = （{parts}）÷ {_condition(definition.denominator)}的工单（按{when}归属年度、月份）"
+    text = (f"{definition.name} = （{parts}）÷ {_condition(definition.denominator, definition.denominator_within)}"
+            f"（按{when}归属年度、月份）")
+    ends = dict.fromkeys(time_words(w.end) for _, w in definition.durations())
+    if ends:
+        text += f"；{'、'.join(ends)}为空的工单，时限未过视为不晚于时限，时限一过即为晚于时限"
+    return text
 
 
 def describe_item(r: Ruleset, item: Item) -> str:

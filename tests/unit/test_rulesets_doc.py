@@ -66,3 +66,12 @@ def test_the_rates_and_screening_examples_are_accepted_in_a_ruleset() -> None:
     full = BASE + labels + columns.removeprefix("[workorders]\n") + rates
     assert [x.code for x in check_text(full, "doc.toml").ruleset.rates] == [
         "satisfaction", "ontime", "resolution", "completed_satisfaction"]
+
+
+def test_the_duration_rate_example_is_accepted_and_described() -> None:
+    """Issue 15: the [[rates]] example with `within` and `denominator_within` is a valid ruleset, as described."""
+    checked = check_text(BASE + _block_with("denominator_within ="), "doc.toml")
+    signing, signed_quick = checked.ruleset.rates
+    assert signing.numerator[0].within is not None and signing.numerator[0].within.working_hours == 2
+    assert signed_quick.denominator_within is not None and signed_quick.numerator[0].within is not None
+    assert (signed_quick.denominator_within.end, signed_quick.numerator[0].within.working_days) == ("签收时间", 5)
