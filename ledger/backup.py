@@ -29,7 +29,8 @@ from collections.abc import Iterable, Iterator
 from typing import IO, Any
 from uuid import UUID
 
-from ledger.chain import SQLiteTreeRows, chain_link, event_digest
+from ledger.chain_format import chain_link, event_digest
+from ledger.chain_sqlite import SQLiteTreeRows
 from ledger.encryption import KeyRefused, key_problem
 from ledger.errors import LedgerError, RuleViolation
 from ledger.event_tree import SALT_SIZE, extend_tree

@@ -14,7 +14,8 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
-from ledger.chain import ChainedRecorder, _link_rows
+from ledger.chain_format import _link_rows
+from ledger.chain_recorder import ChainedRecorder
 from ledger.event_tree import extend_tree
 from ledger.order_index import FACTS_TOPIC, IndexRow, OrderState
 

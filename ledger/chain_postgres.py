@@ -19,7 +19,8 @@ from psycopg.errors import InsufficientPrivilege
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
-from ledger.chain import ChainBrokenError, ChainFailure, SQLChainPages, _link_rows
+from ledger.chain_format import ChainBrokenError, ChainFailure, _link_rows
+from ledger.chain_sql import SQLChainPages
 from ledger.errors import NotPermitted
 from ledger.event_tree import extend_tree
 from ledger.evidence_postgres import evidence_table_statements, evidence_tables
