@@ -309,7 +309,7 @@ def _write_postgres(recorder: Any, rows: Iterator[_Row | dict[str, Any]], stagin
                             [(r[0], UUID(r[1]) if uuid_ids else r[1], r[2], r[3], r[4]) for r in batch])
             cur.executemany(SQL("INSERT INTO {}.{} (notification_id, digest, hash) VALUES (%s, %s, %s)").format(s, c),
                             [(r[0], r[5], r[6]) for r in batch])
-            from ledger.chain_postgres import PostgresTreeRows
+            from ledger.chain_postgres_rows import PostgresTreeRows
 
             extend_tree(PostgresTreeRows(recorder, cur), [], recorder.plain_state, _salts(batch))
         if summary.get("events"):
