@@ -32,10 +32,10 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder
 
 from ledger.chain_format import (
-    _GENESIS_BYTES,
     EDITED,
     FOREIGN,
     GENESIS,
+    GENESIS_BYTES,
     NO_CHAIN,
     ORPHAN,
     REORDERED,
@@ -111,7 +111,7 @@ def _walk(
     upto = recorder.chain_bound()
     first = 1 if start is None else start
     before = recorder.last_chain_row(first) if first > 1 else None
-    previous = before[1] if before else _GENESIS_BYTES
+    previous = before[1] if before else GENESIS_BYTES
     if upto is not None:
         events = _pages(recorder.event_rows, first - 1, upto, batch)
         chain = _pages(recorder.chain_rows, first - 1, upto, batch)
@@ -219,7 +219,7 @@ def linked(recorder: ApplicationRecorder, previous: tuple[int, bytes] | None, pa
     query of chain rows per page: a reader pays two SHA-256 per event, not a walk of the whole chain.
     """
     chained = _chained(recorder)
-    after, hash_ = previous if previous is not None else (0, _GENESIS_BYTES)
+    after, hash_ = previous if previous is not None else (0, GENESIS_BYTES)
     if not page:
         return hash_
     links = chained.chain_rows(after, page[-1].id, len(page) + 1)

@@ -23,7 +23,8 @@ REORDERED = "order differs (reordered?)"
 FOREIGN = "its type is not one of the ledger's event types (a row the ledger did not write)"
 UNLINKED = "does not link to the previous chain entry (an earlier event deleted, or the chain altered?)"
 
-_GENESIS_BYTES = bytes(32)
+GENESIS_BYTES = bytes(32)
+"""The raw hash that the first event links to (``GENESIS`` as bytes)."""
 
 
 class ChainEntry(NamedTuple):
@@ -98,14 +99,14 @@ def chain_link(previous: bytes, notification_id: int, digest: bytes) -> bytes:
     return hashlib.sha256(previous + notification_id.to_bytes(8, "big", signed=True) + digest).digest()
 
 
-def _link_rows(
+def link_rows(
     head: tuple[int, bytes] | None, ids: Sequence[int] | None, events: Sequence[tuple[str, int, str, bytes]]
 ) -> list[tuple[int, bytes, bytes]]:
     """Chain new events onto ``head``, refusing ids that do not come after it."""
     if ids is None or len(ids) != len(events):
         msg = f"expected {len(events)} notification ids from the insert, got {ids!r}"
         raise ProgrammingError(msg)
-    last_id, previous = head if head is not None else (0, _GENESIS_BYTES)
+    last_id, previous = head if head is not None else (0, GENESIS_BYTES)
     for notification_id, (originator_id, version, _topic, _state) in zip(ids, events, strict=True):
         if notification_id <= last_id:
             # Only if the last events were deleted behind the ledger's back and SQLite reuses their

@@ -19,7 +19,7 @@ from psycopg.errors import InsufficientPrivilege
 from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier, Literal
 
-from ledger.chain_format import _link_rows
+from ledger.chain_format import link_rows
 from ledger.chain_postgres_rows import CHAIN_COLUMNS, PostgresTreeRows, copy_rows, qualified
 from ledger.chain_postgres_tables import PostgresHistoryTables
 from ledger.chain_sql import SQLChainPages
@@ -213,7 +213,7 @@ class ChainedPostgresApplicationRecorder(PostgresHistoryTables, PostgresApplicat
         head = (row["notification_id"], bytes(row["hash"])) if row else None
         events = [(self._canonical_originator_id(s.originator_id), s.originator_version, s.topic, s.state)
                   for s in stored_events]
-        copy_rows(curs, self._insert_chain_sql, _link_rows(head, ids, events), CHAIN_COLUMNS)
+        copy_rows(curs, self._insert_chain_sql, link_rows(head, ids, events), CHAIN_COLUMNS)
         extend_tree(tree or PostgresTreeRows(self, curs),
                     [(n, *event) for n, event in zip(ids or (), events, strict=True)], self.plain_state)
         self._index_inserted(curs, stored_events, ids or ())

@@ -12,9 +12,9 @@ from ledger.identity import os_user
 from ledger.order_index import OrderIndexing
 
 # One stored event as hashed: (notification_id, originator_id, originator_version, topic, state).
-_EventRow = tuple[int, str, int, str, bytes]
+EventRow = tuple[int, str, int, str, bytes]
 # One chain row: (notification_id, digest, hash).
-_ChainRow = tuple[int, bytes, bytes]
+ChainRow = tuple[int, bytes, bytes]
 
 
 class ChainedRecorder(OrderIndexing, ABC):
@@ -39,11 +39,11 @@ class ChainedRecorder(OrderIndexing, ABC):
         """The largest notification id among the events and chain rows, read in one snapshot."""
 
     @abstractmethod
-    def event_rows(self, after: int, upto: int, limit: int) -> list[_EventRow]:
+    def event_rows(self, after: int, upto: int, limit: int) -> list[EventRow]:
         """A page of raw stored events, originator ids in canonical text."""
 
     @abstractmethod
-    def chain_rows(self, after: int, upto: int, limit: int) -> list[_ChainRow]:
+    def chain_rows(self, after: int, upto: int, limit: int) -> list[ChainRow]:
         """A page of chain rows."""
 
     @abstractmethod

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.chain_format import canonical_originator_id
-from ledger.chain_recorder import ChainedRecorder, _ChainRow, _EventRow
+from ledger.chain_recorder import ChainedRecorder, ChainRow, EventRow
 
 
 class SQLChainPages(ChainedRecorder):
@@ -29,10 +29,10 @@ class SQLChainPages(ChainedRecorder):
         (events_max, chain_max), = self._fetch(self._bound_sql, ())
         return max((m for m in (events_max, chain_max) if m is not None), default=None)
 
-    def event_rows(self, after: int, upto: int, limit: int) -> list[_EventRow]:
+    def event_rows(self, after: int, upto: int, limit: int) -> list[EventRow]:
         return self._fetch(self._events_sql, (after, upto, limit))
 
-    def chain_rows(self, after: int, upto: int, limit: int) -> list[_ChainRow]:
+    def chain_rows(self, after: int, upto: int, limit: int) -> list[ChainRow]:
         return self._fetch(self._chain_sql, (after, upto, limit))
 
     def last_chain_row(self, before: int | None = None) -> tuple[int, bytes] | None:

@@ -11,7 +11,7 @@ from uuid import UUID
 from eventsourcing.persistence import OperationalError, ProgrammingError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from ledger.chain_format import ChainBrokenError, ChainFailure, _link_rows
+from ledger.chain_format import ChainBrokenError, ChainFailure, link_rows
 from ledger.chain_sql import SQLChainPages
 from ledger.event_tree import extend_tree
 from ledger.order_index_sqlite import SQLiteOrderIndex
@@ -93,7 +93,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder, SQLChainPages,
             # latest one and no other writer can append before this transaction commits.
             c.execute(self._last_sql, (2**63 - 1,))
             head = c.fetchone()
-            c.executemany(self._insert_chain_sql, _link_rows(tuple(head) if head else None, ids, events))
+            c.executemany(self._insert_chain_sql, link_rows(tuple(head) if head else None, ids, events))
             extend_tree(SQLiteTreeRows(self, c), [(n, *event) for n, event in zip(ids or (), events, strict=True)],
                         self.plain_state)
             self._index_inserted(c, stored_events, ids or ())
