@@ -117,9 +117,9 @@ def _walk(
         chain = _pages(recorder.chain_rows, first - 1, upto, batch)
         event, link = next(events, None), next(chain, None)
         while event is not None or link is not None:
-            misplaced = _misplaced(event, link, accept_topic)
-            if misplaced is not None:
-                yield misplaced
+            if (event is None or link is None or event[0] != link[0]
+                    or (accept_topic is not None and not accept_topic(event[3]))):
+                yield _misplaced(event, link, accept_topic)
                 return
             notification_id, originator_id, version, topic, state = event
             try:
@@ -144,16 +144,14 @@ def _walk(
         return
 
 
-def _misplaced(event: Any, link: Any, accept_topic: Callable[[str], bool] | None) -> ChainFailure | None:
-    """The failure if the next event is of a foreign type or the event and chain row are not for the same
-    position (one of them missing); None when they pair up."""
+def _misplaced(event: Any, link: Any, accept_topic: Callable[[str], bool] | None) -> ChainFailure:
+    """The failure of an event of a foreign type, or of an event and a chain row that are not for the same
+    position (one of them missing), in that order of precedence."""
     if event is not None and accept_topic is not None and not accept_topic(event[3]):
         return ChainFailure(event[0], event[1], event[2], f"{FOREIGN}: {str(event[3])[:120]!r}")
     if link is None or (event is not None and event[0] < link[0]):
         return ChainFailure(event[0], event[1], event[2], NO_CHAIN)
-    if event is None or link[0] < event[0]:
-        return ChainFailure(link[0], None, None, ORPHAN)
-    return None
+    return ChainFailure(link[0], None, None, ORPHAN)
 
 
 def _mismatch(recorder: ChainedRecorder, event: Any, digest: bytes, link: Any) -> str:
