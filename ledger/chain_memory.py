@@ -14,7 +14,8 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
-from ledger.chain import ChainedRecorder, _link_rows
+from ledger.chain_format import link_rows
+from ledger.chain_recorder import ChainedRecorder
 from ledger.event_tree import extend_tree
 from ledger.order_index import FACTS_TOPIC, IndexRow, OrderState
 
@@ -43,7 +44,7 @@ class ChainedPOPOApplicationRecorder(POPOApplicationRecorder, ChainedRecorder):
                 head = (self._chain[-1][0], self._chain[-1][2]) if self._chain else None
                 events = [(_canonical(s.originator_id), s.originator_version, s.topic, s.state)
                           for s in stored_events]
-                self._chain.extend(_link_rows(head, ids, events))
+                self._chain.extend(link_rows(head, ids, events))
                 extend_tree(self, [(n, *event) for n, event in zip(ids or (), events, strict=True)],
                             self.plain_state)
                 self._index_inserted(None, stored_events, ids or ())

@@ -14,7 +14,7 @@ import base64
 import binascii
 from typing import Any
 
-from ledger.chain import event_digest
+from ledger.chain_format import event_digest
 from ledger.errors import LedgerError
 from ledger.translation import _
 

@@ -181,6 +181,20 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
                        proof: Sequence[bytes]) -> None:
     """Raise ``ProofError`` unless ``proof`` shows the tree of ``second`` extends that of ``first``
     (RFC 9162 §2.1.4.2): every leaf of the first is in the second, unchanged and in place."""
+    if _trivially_consistent(first, second, first_root, second_root, proof):
+        return
+    fr, sr = _consistency_roots(first, second, first_root, proof)
+    if fr != first_root:
+        raise ProofError(_("the proof does not lead to the earlier root (tree of {first}): history rewritten?")
+            .format(first=first))
+    if sr != second_root:
+        raise ProofError(_("the proof does not lead to the later root (tree of {second})").format(second=second))
+
+
+def _trivially_consistent(first: int, second: int, first_root: bytes, second_root: bytes,
+                          proof: Sequence[bytes]) -> bool:
+    """RFC 9162 §2.1.4.2's preliminary checks: refuse sizes and proofs that cannot be consistent; True when the
+    sizes are equal (the roots then simply agree), False when the proof is to be walked."""
     if first > second:
         raise ProofError(_("the first tree ({first}) is larger than the second ({second})")
             .format(first=first, second=second))
@@ -191,11 +205,16 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
             raise ProofError(_("equal tree sizes need an empty proof"))
         if first_root != second_root:
             raise ProofError(_("two different roots for the same tree size {first}").format(first=first))
-        return
+        return True
     if not proof:
         raise ProofError(_("an empty proof between different tree sizes"))
     for i, p in enumerate(proof):
         _check_hash(p, _("proof hash {number}").format(number=i))
+    return False
+
+
+def _consistency_roots(first: int, second: int, first_root: bytes, proof: Sequence[bytes]) -> tuple[bytes, bytes]:
+    """RFC 9162 §2.1.4.2's walk of the proof: the (first, second) roots it leads to, ``fr`` and ``sr``."""
     path = list(proof)
     if first & (first - 1) == 0:
         path.insert(0, first_root)
@@ -217,8 +236,4 @@ def verify_consistency(first: int, second: int, first_root: bytes, second_root: 
     if sn != 0:
         raise ProofError(_("the proof has fewer hashes than sizes {first} and {second} need")
             .format(first=first, second=second))
-    if fr != first_root:
-        raise ProofError(_("the proof does not lead to the earlier root (tree of {first}): history rewritten?")
-            .format(first=first))
-    if sr != second_root:
-        raise ProofError(_("the proof does not lead to the later root (tree of {second})").format(second=second))
+    return fr, sr

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 from uuid import UUID
 
 import orjson
@@ -228,54 +228,68 @@ def parse_store(url: str) -> StoreLocation:
         raise StoreUnavailable(_("store URL {url} is malformed: {problem}").format(url=repr(masked(url)),
                                                                                     problem=e)) from None
     if parts.scheme == "memory":
-        # Nothing survives the process: for tests of aggregates and use cases, and for trying things out.
-        import tempfile
-
-        env = {"PERSISTENCE_MODULE": MEMORY_FACTORY}
-        evidence = Path(os.environ.get("HOTLINE_LEDGER_EVIDENCE") or tempfile.mkdtemp(prefix="hotline-evidence-"))
-        return StoreLocation(url, "memory", env, None, evidence)
+        return _memory_location(url)
     if parts.scheme == "sqlite":
-        raw = unquote(url[len("sqlite://"):])
-        path = raw[1:] if raw.startswith("/") else raw
-        if not path:
-            raise StoreUnavailable(_("store URL {url} names no file: use sqlite:///PATH").format(url=repr(url)))
-        db = Path(path).expanduser().resolve()
-        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db), "SQLITE_LOCK_TIMEOUT": "60"}
-        views = Path(os.environ.get("HOTLINE_LEDGER_VIEWS") or f"{db}.views")
-        return StoreLocation(url, "sqlite", env, views, db.parent / f"{db.name}.evidence")
+        return _sqlite_location(url)
     if parts.scheme in ("postgresql", "postgres"):
-        if not parts.path.strip("/"):
-            raise StoreUnavailable(
-                f"store URL {masked(url)!r} names no database: use postgresql://USER@HOST:PORT/DB")
-        try:
-            port = parts.port or 5432
-        except ValueError:
-            raise StoreUnavailable(
-                f"store URL {masked(url)!r} has no valid port: use postgresql://USER@HOST:PORT/DB") from None
-        query = parse_qs(parts.query)
-        env = {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": unquote(parts.path.strip("/")),
-            "POSTGRES_HOST": parts.hostname or "localhost",
-            "POSTGRES_PORT": str(port),
-            "POSTGRES_USER": unquote(parts.username or os.environ.get("PGUSER") or os.environ.get("USER", "postgres")),
-            "POSTGRES_CONNECT_TIMEOUT": "10",
-            "POSTGRES_LOCK_TIMEOUT": "30",
-        }
-        # The library's pool opens 5 connections at once (a server process each) where a command uses one: open one
-        # and as many more as are needed, up to the same 15 (unless the environment says otherwise).
-        for key, value in (("POSTGRES_POOL_SIZE", "1"), ("POSTGRES_MAX_OVERFLOW", "14")):
-            if key not in os.environ and f"LEDGER_{key}" not in os.environ:
-                env[key] = value
-        # An empty password lets libpq look in PGPASSWORD and ~/.pgpass, its own conventions;
-        # the password is never stored in the ledger nor printed.
-        env["POSTGRES_PASSWORD"] = unquote(parts.password) if parts.password else ""
-        if "schema" in query:
-            env["POSTGRES_SCHEMA"] = query["schema"][0]
-        # Evidence (ledger/evidence_postgres.py) and the read model (projections/view_postgres.py) live in the
-        # database beside the events, never on this machine's disk: HOTLINE_LEDGER_VIEWS and
-        # HOTLINE_LEDGER_EVIDENCE, an SQLite store's settings, do not apply.
-        return StoreLocation(url, "postgresql", env, None, None, views_schema(env.get("POSTGRES_SCHEMA")))
+        return _postgres_location(url, parts)
     raise StoreUnavailable(
         f"store URL {masked(url)!r} is not supported: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
     )
+
+
+def _memory_location(url: str) -> StoreLocation:
+    """``memory:``: nothing survives the process (for tests of aggregates and use cases, and for trying things out)."""
+    import tempfile
+
+    env = {"PERSISTENCE_MODULE": MEMORY_FACTORY}
+    evidence = Path(os.environ.get("HOTLINE_LEDGER_EVIDENCE") or tempfile.mkdtemp(prefix="hotline-evidence-"))
+    return StoreLocation(url, "memory", env, None, evidence)
+
+
+def _sqlite_location(url: str) -> StoreLocation:
+    """``sqlite:///PATH``: the events in that file, the read model and evidence beside it."""
+    raw = unquote(url[len("sqlite://"):])
+    path = raw[1:] if raw.startswith("/") else raw
+    if not path:
+        raise StoreUnavailable(_("store URL {url} names no file: use sqlite:///PATH").format(url=repr(url)))
+    db = Path(path).expanduser().resolve()
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(db), "SQLITE_LOCK_TIMEOUT": "60"}
+    views = Path(os.environ.get("HOTLINE_LEDGER_VIEWS") or f"{db}.views")
+    return StoreLocation(url, "sqlite", env, views, db.parent / f"{db.name}.evidence")
+
+
+def _postgres_location(url: str, parts: SplitResult) -> StoreLocation:
+    """``postgresql://USER@HOST:PORT/DB[?schema=S]``: the events, evidence and read model in the database."""
+    if not parts.path.strip("/"):
+        raise StoreUnavailable(
+            f"store URL {masked(url)!r} names no database: use postgresql://USER@HOST:PORT/DB")
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise StoreUnavailable(
+            f"store URL {masked(url)!r} has no valid port: use postgresql://USER@HOST:PORT/DB") from None
+    query = parse_qs(parts.query)
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": unquote(parts.path.strip("/")),
+        "POSTGRES_HOST": parts.hostname or "localhost",
+        "POSTGRES_PORT": str(port),
+        "POSTGRES_USER": unquote(parts.username or os.environ.get("PGUSER") or os.environ.get("USER", "postgres")),
+        "POSTGRES_CONNECT_TIMEOUT": "10",
+        "POSTGRES_LOCK_TIMEOUT": "30",
+    }
+    # The library's pool opens 5 connections at once (a server process each) where a command uses one: open one
+    # and as many more as are needed, up to the same 15 (unless the environment says otherwise).
+    for key, value in (("POSTGRES_POOL_SIZE", "1"), ("POSTGRES_MAX_OVERFLOW", "14")):
+        if key not in os.environ and f"LEDGER_{key}" not in os.environ:
+            env[key] = value
+    # An empty password lets libpq look in PGPASSWORD and ~/.pgpass, its own conventions;
+    # the password is never stored in the ledger nor printed.
+    env["POSTGRES_PASSWORD"] = unquote(parts.password) if parts.password else ""
+    if "schema" in query:
+        env["POSTGRES_SCHEMA"] = query["schema"][0]
+    # Evidence (ledger/evidence_postgres.py) and the read model (projections/view_postgres.py) live in the
+    # database beside the events, never on this machine's disk: HOTLINE_LEDGER_VIEWS and
+    # HOTLINE_LEDGER_EVIDENCE, an SQLite store's settings, do not apply.
+    return StoreLocation(url, "postgresql", env, None, None, views_schema(env.get("POSTGRES_SCHEMA")))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ledger.chain import canonical_originator_id
+from ledger.chain_format import canonical_originator_id
 from ledger.event_tree import event_leaf
 from ledger.merkle import TreeReader, node_hash
 from ledger.translation import _

@@ -175,63 +175,87 @@ def audit(app: Any, published: Sequence[tuple[int, str]] = (), pinned: Sequence[
     seals = seal_records(app)
     expected = _vouching([*((r.notification_id, r.head) for r in seals), *published])
     report = verify_chain(app.recorder, expected=expected, accept_topic=is_ledger_topic)
-    lines: list[str] = []
-    problems: list[str] = []
-
-    def problem(text: str) -> None:
-        problems.append(text)
-        lines.append(text)
-
+    out = _Lines()
     if report.ok:
-        lines.append(_("chain ok: {count} events, head {head}").format(count=report.count, head=report.head))
-        tree = verify_tree(app.recorder) if app.recorder.tree_exists() else None
-        tree_problem = None if tree is None else tree.failure or _tree_seal_problem(seals, tree)
-        if tree is None:
-            lines.append(_("merkle tree: none in this store yet (made before the tree, opened read-only: "
-                           "the store's owner adds it by opening the store for writing)"))
-        elif tree_problem:
-            problem(_("MERKLE TREE: {problem}").format(problem=tree_problem))
-        else:
-            lines.append(_("merkle tree ok: {size} leaves, root {root}").format(size=tree.size,
-                                                                             root=tree.reader.root(tree.size).hex())
-                         + ("" if tree.size == tree.events else
-                            _("; {count} older events get their leaves at the next append").format(
-                                count=tree.events - tree.size)))
-        stuck = _catch_up(app)
-        if stuck:
-            problem(_("READ MODEL: {problem}").format(problem=stuck))
-        else:
-            differs = _replay_differs(app)
-            if differs:
-                problem(_("READ MODEL: {problem}").format(problem=differs))
-            else:
-                lines.append(_("read model ok: equal to a replay of the events"))
-        index = _order_index_differs(app)
-        if index:
-            problem(_("ORDER INDEX: {problem}").format(problem=index))
-        else:
-            lines.append(_("order index ok: equal to a replay of the work-order facts"))
+        out.say(_("chain ok: {count} events, head {head}").format(count=report.count, head=report.head))
+        _check_tree(app, seals, out)
+        _check_read_side(app, out)
     else:
-        if report.failure is not None and report.failure.reason.startswith(FOREIGN):
-            problem(_("NOT A LEDGER EVENT at {failure}; it was not decoded").format(failure=report.failure))
-        else:
-            problem(_("CHAIN BROKEN at {failure}").format(failure=report.failure))
-        lines.append(_("the first {count} events verify; head of the verified part {head}").format(
-            count=report.count, head=report.head))
-        lines.append(_("the read model was not brought up to date from the damaged store"))
+        _chain_broken(report, out)
     files, broken_files = _evidence_problems(app)
     for text in broken_files:
-        problem(_("EVIDENCE: {problem}").format(problem=text))
-    lines.append(_("evidence files checked: {count}").format(count=files))
+        out.problem(_("EVIDENCE: {problem}").format(problem=text))
+    out.say(_("evidence files checked: {count}").format(count=files))
     if expected:
-        lines.append(_("sealed heads checked: {count}").format(count=len(expected)))
+        out.say(_("sealed heads checked: {count}").format(count=len(expected)))
     failure = report.failure
     seal_statuses, seal_lines, seal_problems = check_seals(
         seals, pinned, None if failure is None else failure.notification_id)
-    lines.extend(seal_lines)
-    problems.extend(seal_problems)
-    return {"ok": not problems, "count": report.count, "head": report.head,
+    out.lines.extend(seal_lines)
+    out.problems.extend(seal_problems)
+    return {"ok": not out.problems, "count": report.count, "head": report.head,
             "failure": None if failure is None else {"notification_id": failure.notification_id,
                                                       "originator_id": failure.originator_id,
                                                       "reason": failure.reason},
-            "problems": problems, "lines": lines, "seals": seal_statuses}
+            "problems": out.problems, "lines": out.lines, "seals": seal_statuses}
+
+
+class _Lines:
+    """The audit's report as it grows: every line for people, and the problems among them."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.problems: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.lines.append(text)
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
+        self.lines.append(text)
+
+
+def _check_tree(app: Any, seals: Sequence[Any], out: _Lines) -> None:
+    """The Merkle tree over an intact chain: its leaves, its nodes, and the seals' tree heads."""
+    tree = verify_tree(app.recorder) if app.recorder.tree_exists() else None
+    tree_problem = None if tree is None else tree.failure or _tree_seal_problem(seals, tree)
+    if tree is None:
+        out.say(_("merkle tree: none in this store yet (made before the tree, opened read-only: "
+                  "the store's owner adds it by opening the store for writing)"))
+    elif tree_problem:
+        out.problem(_("MERKLE TREE: {problem}").format(problem=tree_problem))
+    else:
+        out.say(_("merkle tree ok: {size} leaves, root {root}").format(size=tree.size,
+                                                                     root=tree.reader.root(tree.size).hex())
+                + ("" if tree.size == tree.events else
+                   _("; {count} older events get their leaves at the next append").format(
+                       count=tree.events - tree.size)))
+
+
+def _check_read_side(app: Any, out: _Lines) -> None:
+    """The read model brought up to date and compared with a replay; the order index with the work-order facts."""
+    stuck = _catch_up(app)
+    if stuck:
+        out.problem(_("READ MODEL: {problem}").format(problem=stuck))
+    else:
+        differs = _replay_differs(app)
+        if differs:
+            out.problem(_("READ MODEL: {problem}").format(problem=differs))
+        else:
+            out.say(_("read model ok: equal to a replay of the events"))
+    index = _order_index_differs(app)
+    if index:
+        out.problem(_("ORDER INDEX: {problem}").format(problem=index))
+    else:
+        out.say(_("order index ok: equal to a replay of the work-order facts"))
+
+
+def _chain_broken(report: Any, out: _Lines) -> None:
+    """The chain's first failure, and how far it verifies; the read model is then left as it is."""
+    if report.failure is not None and report.failure.reason.startswith(FOREIGN):
+        out.problem(_("NOT A LEDGER EVENT at {failure}; it was not decoded").format(failure=report.failure))
+    else:
+        out.problem(_("CHAIN BROKEN at {failure}").format(failure=report.failure))
+    out.say(_("the first {count} events verify; head of the verified part {head}").format(
+        count=report.count, head=report.head))
+    out.say(_("the read model was not brought up to date from the damaged store"))

@@ -1,12 +1,12 @@
 """The JSON-shaped documents of ``score`` and ``trace`` (CLI.md), also fed to the reports.
 
 Points are strings with exactly two decimals; rates are percent strings with two decimals
-(display only: thresholds were compared on exact fractions).
+(display only: thresholds were compared on exact fractions). The events a trace lists behind the points
+are read by ``projections.documents_events``.
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
@@ -16,12 +16,11 @@ from ledger.calendar import WorkingCalendar
 from ledger.rulesets.kinds import KINDS, kind_of
 from ledger.rulesets.kinds.base import json_count as _count
 from projections.costly_orders import costly_orders
+from projections.documents_events import assessment_events, occurrence_events
 from projections.facts import calendar_of
 from projections.local_time import in_zone
 from projections.reading import Reading
 from projections.scores import ItemResult, UnitScore, fmt
-
-STATE_OF_DECISION = {None: "disputed", "accept": "accepted", "reject": "rejected", "amend": "amended"}
 
 
 def _item_json(i: ItemResult, events: list[str]) -> dict[str, Any]:
@@ -103,74 +102,6 @@ def _known_at(reading: Reading) -> str | None:
     if reading.known_at is None:
         return None
     return in_zone(reading.known_at.isoformat(), reading.ruleset.scoring.timezone)
-
-
-def _history_line(r: Any, zone: str) -> dict[str, Any]:
-    return {"type": r["type"], "at": in_zone(r["at"], zone), "by": r["by"], "authenticated_as": r["authenticated_as"],
-            "reason": r["reason"], "decision": r["decision"], "count": r["count"], "dispute": r["dispute"]}
-
-
-#: Who the store authenticated for a row of the read model: its event's log entry (the same notification).
-_AUTHENTICATED = "(SELECT log.authenticated_as FROM log WHERE log.nid = {}.nid) AS authenticated_as"
-
-
-def _state(retracted: bool, history: list[dict[str, Any]]) -> str:
-    if retracted:
-        return "retracted"
-    disputes = [h for h in history if h["type"] in ("dispute_opened", "dispute_decided")]
-    if not disputes:
-        return "effective"
-    last = disputes[-1]
-    return "disputed" if last["type"] == "dispute_opened" else STATE_OF_DECISION[last["decision"]]
-
-
-def occurrence_events(reading: Reading, unit: str, item: str, amount: Decimal | None) -> list[dict[str, Any]]:
-    """Every occurrence of the item for the unit dated by as_of, with its state and history."""
-    out = []
-    where = "year=? AND unit=? AND item=? AND date<=?"
-    params = (reading.year, unit, item, reading.as_of.isoformat())
-    # Every history line of these occurrences in one query (one query per occurrence is slow for thousands).
-    zone = reading.ruleset.scoring.timezone
-    histories: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for h in reading.db.execute(
-        f"SELECT *, {_AUTHENTICATED.format('history')} FROM history "
-        f"WHERE target IN (SELECT id FROM occurrences WHERE {where}) ORDER BY nid", params,
-    ):
-        histories[h["target"]].append(_history_line(h, zone))
-    shown = fmt(amount) if amount is not None else None
-    cursor = reading.db.execute(
-        "SELECT id, date, count, retracted, effective_count, evidence, note, attachments, source, recorded_by, "
-        f"recorded_at, {_AUTHENTICATED.format('occurrences')} FROM occurrences WHERE {where} ORDER BY date, nid",
-        params)
-    cursor.row_factory = None  # plain tuples: a trace may list thousands of occurrences
-    for oid, day, count, retracted, effective, evidence, note, attachments, source, by, at, who in cursor:
-        history = histories.get(oid) or []
-        out.append({
-            "id": oid, "type": "occurrence", "date": day, "count": count,
-            "effective_count": 0 if retracted else effective,
-            "amount": shown, "evidence": evidence, "note": note,
-            "attachments": json.loads(attachments) if attachments and attachments != "[]" else [],
-            "source": source, "recorded_by": by, "authenticated_as": who, "recorded_at": in_zone(at, zone),
-            "state": _state(bool(retracted), history), "history": history,
-        })
-    return out
-
-
-def assessment_events(reading: Reading, unit: str, item: str) -> list[dict[str, Any]]:
-    """Every assessment of the item; the latest recorded is effective, earlier ones superseded."""
-    zone = reading.ruleset.scoring.timezone
-    rows = list(reading.db.execute(
-        f"SELECT *, {_AUTHENTICATED.format('assessments')} FROM assessments "
-        "WHERE year=? AND unit=? AND item=? AND date<=? ORDER BY nid",
-        (reading.year, unit, item, reading.as_of.isoformat()),
-    ))
-    return [
-        {"id": r["id"], "type": "assessment", "date": r["date"], "points": fmt(Decimal(r["points"])),
-         "evidence": r["evidence"], "note": r["note"], "attachments": [], "recorded_by": r["recorded_by"],
-         "authenticated_as": r["authenticated_as"], "recorded_at": in_zone(r["recorded_at"], zone),
-         "state": "effective" if n == len(rows) - 1 else "superseded", "history": []}
-        for n, r in enumerate(rows)
-    ]
 
 
 def _veto_lines(reading: Reading, score: UnitScore, item: str | None) -> list[dict[str, Any]]:

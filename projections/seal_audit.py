@@ -118,18 +118,7 @@ def check_seals(seals: Sequence[SealRecord], pinned: Sequence[str], chain_failur
         is_pinned = None if not pins else (signature == "valid" and seal.public_key in pins)
         changed = signature == "valid" and previous_key is not None and seal.public_key != previous_key
         name = _seal_name(seal)
-        seal_problems = []
-        if signature == "invalid":
-            seal_problems.append(_("SEAL BROKEN: {name}: the signature does not verify (forged or altered?)").format(
-                name=name))
-        elif is_pinned is False:
-            pinned_prints = ", ".join(sorted(fingerprint(p) for p in pins))
-            who = _("unsigned") if signature == "unsigned" else _("signed by {key}").format(key=key)
-            seal_problems.append(_("SEAL BROKEN: {name}: {who}, not by a pinned key ({pinned})").format(
-                name=name, who=who, pinned=pinned_prints))
-        if not reached:
-            seal_problems.append(_("SEAL BROKEN: {name}: the chain no longer reaches its sealed head {head}").format(
-                name=name, head=seal.head))
+        seal_problems = _seal_problems(seal, name, signature, key, is_pinned, pins, reached)
         if changed:
             lines.append(_("signing key changed at {name}: {old} -> {new}").format(
                 name=name, old=_key_print(previous_key or ""), new=key))
@@ -153,6 +142,25 @@ def check_seals(seals: Sequence[SealRecord], pinned: Sequence[str], chain_failur
     if pins and not any(s["pinned"] for s in statuses):
         lines.append(_("no seal is signed by a pinned key yet"))
     return statuses, lines, problems
+
+
+def _seal_problems(seal: SealRecord, name: str, signature: str, key: str | None, is_pinned: bool | None,
+                   pins: set[str], reached: bool) -> list[str]:
+    """What is wrong with one seal: a signature that does not verify, or not by a pinned key; a head the chain
+    no longer reaches."""
+    seal_problems = []
+    if signature == "invalid":
+        seal_problems.append(_("SEAL BROKEN: {name}: the signature does not verify (forged or altered?)").format(
+            name=name))
+    elif is_pinned is False:
+        pinned_prints = ", ".join(sorted(fingerprint(p) for p in pins))
+        who = _("unsigned") if signature == "unsigned" else _("signed by {key}").format(key=key)
+        seal_problems.append(_("SEAL BROKEN: {name}: {who}, not by a pinned key ({pinned})").format(
+            name=name, who=who, pinned=pinned_prints))
+    if not reached:
+        seal_problems.append(_("SEAL BROKEN: {name}: the chain no longer reaches its sealed head {head}").format(
+            name=name, head=seal.head))
+    return seal_problems
 
 
 def seals_to_vouch(seals: Sequence[SealRecord], signer: str | None, trusted: Sequence[str]) -> str | None:

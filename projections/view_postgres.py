@@ -25,7 +25,8 @@ from psycopg.sql import SQL, Identifier
 
 from ledger.errors import StoreUnavailable
 from projections import order_misses, order_tallies
-from projections.view import SCHEMA, View
+from projections.view import View
+from projections.view_schema import SCHEMA
 
 
 def postgres_ddl(sqlite_ddl: str) -> str:

@@ -33,11 +33,35 @@ def ranking_table(doc: dict[str, Any]) -> Table:
     columns = ranking_columns(doc)
     table = Table(title=f"{lit(doc['year'])} 年度评价得分（截至 {lit(doc['as_of'])}{known}）", title_justify="left",
                   caption_justify="left")
+    heads = section_heads(doc)
+    compared = _add_ranking_columns(table, doc, columns, heads)
+    pending = []
+    capped = []
+    for u in doc["units"]:
+        mark = _cap_mark(u)
+        if mark is not None:
+            capped.append(mark)
+        is_pending = unit_is_pending(u)
+        if is_pending:
+            pending.append(u["name"])
+        table.add_row(*_unit_cells(u, columns, heads, compared, is_pending))
+    notes = []
+    if pending:
+        names = "、".join(lit(p) for p in pending)
+        notes.append(f"待定：{names} 的总分含尚不能计算的项目（按 0 分计），结果可能变化。")
+    if capped:
+        notes.append(f"封顶：{'、'.join(capped)} 的得分已按细则上限封顶。")
+    if notes:
+        table.caption = "\n".join(notes)
+    return table
+
+
+def _add_ranking_columns(table: Table, doc: dict[str, Any], columns: Any, heads: list[Any]) -> bool:
+    """The ranking's columns; whether it compares with an earlier date (its two columns then added)."""
     if columns.has_class:
         table.add_column("类别")
     table.add_column("排名", justify="right")
     table.add_column("单位")
-    heads = section_heads(doc)
     for head in heads:
         table.add_column(f"{lit(head.name[:4])}\n({'' if head.max is None else f'{head.max:.2f}'})", justify="right")
     table.add_column("总分", justify="right", style="bold")
@@ -49,35 +73,29 @@ def ranking_table(doc: dict[str, Any]) -> Table:
         then = next((u["previous"]["as_of"] for u in doc["units"] if u.get("previous")), "")
         table.add_column(f"上期总分(排名)\n{lit(then)}", justify="right")
         table.add_column("较上期", justify="right")
-    pending = []
-    capped = []
-    for u in doc["units"]:
-        # A cap's mark: the points shown are held at the cap (the JSON's ``capped`` says by how much).
-        by_code = {s["code"]: s["points"] + (" 封顶" if s.get("capped") else "") for s in u["sections"]}
-        total = u["total"] + (" 封顶" if u.get("capped") else "")
-        if u.get("capped") or any(s.get("capped") for s in u["sections"]):
-            capped.append(f"{lit(u['name'])}（超出 {lit(u.get('capped') or '0.00')} 不计）" if u.get("capped")
-                          else lit(u["name"]))
-        if unit_is_pending(u):
-            pending.append(u["name"])
-            total += " 待定"
-        cells = [lit(u.get("class_name") or u.get("class") or "")] if columns.has_class else []
-        cells += [str(u["rank"]), lit(u["name"]), *[by_code.get(h.code, "—") for h in heads], total, u["bonus"]]
-        if columns.has_grade:
-            veto = f"（一票否决：{lit(u['vetoed_by'])}）" if u.get("vetoed_by") else ""
-            cells.append(f"{lit(u.get('grade') or '')}{veto}")
-        if compared:
-            cells += _previous_cells(u)
-        table.add_row(*cells)
-    notes = []
-    if pending:
-        names = "、".join(lit(p) for p in pending)
-        notes.append(f"待定：{names} 的总分含尚不能计算的项目（按 0 分计），结果可能变化。")
-    if capped:
-        notes.append(f"封顶：{'、'.join(capped)} 的得分已按细则上限封顶。")
-    if notes:
-        table.caption = "\n".join(notes)
-    return table
+    return compared
+
+
+def _cap_mark(u: dict[str, Any]) -> str | None:
+    """How the footnote names a unit whose total or a section is held at a cap (None: nothing capped)."""
+    if u.get("capped") or any(s.get("capped") for s in u["sections"]):
+        return f"{lit(u['name'])}（超出 {lit(u.get('capped') or '0.00')} 不计）" if u.get("capped") else lit(u["name"])
+    return None
+
+
+def _unit_cells(u: dict[str, Any], columns: Any, heads: list[Any], compared: bool, pending: bool) -> list[str]:
+    """One unit's row of the ranking."""
+    # A cap's mark: the points shown are held at the cap (the JSON's ``capped`` says by how much).
+    by_code = {s["code"]: s["points"] + (" 封顶" if s.get("capped") else "") for s in u["sections"]}
+    total = u["total"] + (" 封顶" if u.get("capped") else "") + (" 待定" if pending else "")
+    cells = [lit(u.get("class_name") or u.get("class") or "")] if columns.has_class else []
+    cells += [str(u["rank"]), lit(u["name"]), *[by_code.get(h.code, "—") for h in heads], total, u["bonus"]]
+    if columns.has_grade:
+        veto = f"（一票否决：{lit(u['vetoed_by'])}）" if u.get("vetoed_by") else ""
+        cells.append(f"{lit(u.get('grade') or '')}{veto}")
+    if compared:
+        cells += _previous_cells(u)
+    return cells
 
 
 def _previous_cells(unit: dict[str, Any]) -> list[str]:

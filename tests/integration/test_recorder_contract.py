@@ -18,8 +18,9 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
-from ledger.chain import ChainedSQLiteApplicationRecorder, verify_chain
+from ledger.chain import verify_chain
 from ledger.chain_memory import ChainedPOPOApplicationRecorder
+from ledger.chain_sqlite import ChainedSQLiteApplicationRecorder
 from ledger.tree_check import verify_tree
 from tests.conftest import BACKENDS, PG_URL
 

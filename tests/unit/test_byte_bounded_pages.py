@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from projections.view import PAGE, PAGE_BYTES, page_limit
+from projections.view_pages import PAGE, PAGE_BYTES, page_limit
 
 
 def _page(n: int, size: int) -> list[SimpleNamespace]:
