@@ -13,11 +13,11 @@ make an id, consult a ruleset or raise.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from functools import singledispatchmethod
-from operator import itemgetter
+from operator import attrgetter
 from typing import Any, Self
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -45,7 +45,7 @@ from events.disputes import DisputeDecided, DisputeOpened
 from events.occurrences import AssessmentRecorded, EventsFileImported, OccurrenceRecorded, OccurrenceRetracted
 from events.rulesets import RulesetAdopted, RulesetAmended
 from events.seals import LedgerSealed
-from events.workorders import FACT_FIELDS, WorkOrderFactsRecorded
+from events.workorders import FACT_FIELDS, FactRow, WorkOrderFactsRecorded
 from ledger.counts import check_count
 from ledger.errors import Conflict, RuleViolation
 from ledger.translation import N_
@@ -375,20 +375,26 @@ class WorkOrderBatch(LedgerAggregate):
 
     @classmethod
     def record(cls, *, batch: str, chunk: int, source: str, sha256: str, exported_at: str,
-               rows: list[list[str | None]], actor: str, extra: Mapping[str, list[str | None]] | None = None,
+               rows: Sequence[Sequence[str | None]], actor: str, extra: Mapping[str, list[str | None]] | None = None,
                unit: str | None = None) -> Self:
-        """Record chunk ``chunk`` of import ``batch``: fact rows laid out as ``FACT_FIELDS`` (``extra`` aligned),
-        ``unit``: the unit whose orders the chunk concerns (a row moving an order away states its new unit)."""
+        """Record chunk ``chunk`` of import ``batch``: its facts, each a ``FactRow`` or its fields in order
+        (``extra`` aligned); ``unit``: the unit whose orders the chunk concerns (a row moving an order away states
+        its new unit)."""
         if chunk < 0 or not rows:
             raise RuleViolation(_("a chunk of work-order facts has a position of 0 or more and at least one fact row"))
-        width = len(FACT_FIELDS)
         # Checked at C speed (a million orders go through here); the loop only finds the row to name.
-        if set(map(len, rows)) != {width} or not all(map(itemgetter(0), rows)):
-            n = next(n for n, row in enumerate(rows, start=1) if len(row) != width or not row[0])
+        facts = [_new_fact(FactRow, row) for row in rows]
+        if set(map(len, facts)) != {len(FACT_FIELDS)} or not all(map(_ORDER_ID, facts)):
+            n = next(n for n, f in enumerate(facts, start=1) if len(f) != len(FACT_FIELDS) or not f.order_id)
             raise RuleViolation(_("fact row {n} is not a work-order fact the ledger writes").format(n=n))
         return cls._create(WorkOrderFactsRecorded, id=cls.id_for(batch, chunk), batch=batch, chunk=chunk,
-                           source=source, sha256=sha256, exported_at=exported_at, rows=rows,
+                           source=source, sha256=sha256, exported_at=exported_at, rows=facts,
                            extra=dict(extra or {}), unit=unit, recorded_by=actor)
+
+
+#: A fact row from its fields without ``FactRow``'s own argument handling (its width is checked after, for all).
+_new_fact = tuple.__new__
+_ORDER_ID = attrgetter("order_id")
 
 
 class ReportSubmission(LedgerAggregate):

@@ -24,6 +24,7 @@ from eventsourcing.utils import get_topic
 
 from events.registry import OLDER_TOPICS
 from events.rulesets import RulesetAdopted
+from events.workorders import FactRow
 from ledger.accounts import Accounts
 from ledger.aggregates import RulesetBook
 from ledger.calendar_rulings import CalendarRulings
@@ -116,7 +117,7 @@ class LedgerCore(Application[UUID]):
     def _order_facts(self, stored: Any) -> FactChunk:
         """A stored chunk of work-order facts, decoded for the order index (no model built: a chunk is large)."""
         fields = self.mapper.decode_state(stored)  # type: ignore[attr-defined]
-        return fields["rows"], fields["exported_at"], fields.get("extra") or {}
+        return list(map(FactRow._make, fields["rows"])), fields["exported_at"], fields.get("extra") or {}
 
     def order_states(self, ids: list[str]) -> dict[str, OrderState]:
         """order id → its state as the recorded facts leave it (``ledger/order_index.py``), for the orders of

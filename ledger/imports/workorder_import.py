@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from events.workorders import FACT_FIELDS, FactRow
 from ledger.aggregates import WorkOrderBatch, ledger_id
 from ledger.date_window import Clock
 from ledger.defaults import default_zone_name
@@ -42,40 +43,37 @@ CHUNK = 5000
 _FLAG = {True: "1", False: "0", ABSENT: None}
 
 
-def _fact(row: WorkOrderRow, known: tuple[Any, ...] | None) -> list[str | None] | None:
-    """The fact row for ``row`` given the order's known state (None: new); None when nothing changed."""
+def _fact(row: WorkOrderRow, known: tuple[Any, ...] | None) -> FactRow | None:
+    """The fact for ``row`` given the order's known state (None: new); None when nothing changed."""
     completed, satisfaction = row.completed_at, row.satisfaction
-    fields: list[Any] = [
-        row.unit, row.dispatched_at, row.due_at,
-        None if completed is ABSENT else (completed or ""),  # "": open (clears a completion time)
-        _FLAG[row.reply_required], _FLAG[row.replied],
-        None if satisfaction is ABSENT else satisfaction,
-        _FLAG[row.counted],
-    ]
+    fact = FactRow(row.order_id, row.unit, row.dispatched_at, row.due_at,
+                   None if completed is ABSENT else (completed or ""),  # "": open (clears a completion time)
+                   _FLAG[row.reply_required], _FLAG[row.replied], None if satisfaction is ABSENT else satisfaction,
+                   _FLAG[row.counted])
     if known is None:
-        if completed is None:
-            fields[3] = None  # a new order: nothing to clear
-        return [row.order_id, *fields]
-    current = (known[0], known[1], known[2], known[3] or "", None if known[4] is None else str(known[4]),
-               None if known[5] is None else str(known[5]), known[6], None if known[7] is None else str(known[7]))
-    changed = [v if v is not None and v != c else None for v, c in zip(fields, current, strict=True)]
+        return fact._replace(completed_at=None) if completed is None else fact  # a new order: nothing to clear
+    current = _known_fact(row.order_id, known)
+    changed = [v if v is not None and v != c else None for v, c in zip(fact[1:], current[1:], strict=True)]
     if all(v is None for v in changed):
         return None
-    return [row.order_id, *changed]
+    return FactRow(row.order_id, *changed)
 
 
-def _restated(state: tuple[Any, ...], fact: list[Any]) -> list[Any]:
-    """The whole of an order's state after ``fact`` (a fact row changing the known ``state``, an order index
-    state), as a fact row: what a unit's own chunks must say of an order moved to it from another unit."""
-    unit, dispatched, due, completed, reply_required, replied, satisfaction, counted = fact[1:]
+def _known_fact(order_id: str, state: tuple[Any, ...]) -> FactRow:
+    """An order index state (``ledger.order_index.COLUMNS``) as the fact that states all of it."""
+    def flag(known: Any) -> str | None:
+        return None if known is None else str(int(known))
 
-    def flag(value: str | None, known: Any) -> str | None:
-        return value if value is not None else None if known is None else str(int(known))
+    unit, dispatched, due, completed, reply_required, replied, satisfaction, counted = state[:8]
+    return FactRow(order_id, unit, dispatched, due, completed or "", flag(reply_required), flag(replied),
+                   satisfaction, flag(counted))
 
-    return [fact[0], unit, dispatched or state[1], due or state[2],
-            completed if completed is not None else (state[3] or ""),
-            flag(reply_required, state[4]), flag(replied, state[5]),
-            satisfaction if satisfaction is not None else state[6], flag(counted, state[7])]
+
+def _restated(state: tuple[Any, ...], fact: FactRow) -> FactRow:
+    """The whole of an order's state after ``fact`` (a fact changing the known ``state``, an order index
+    state), as a fact: what a unit's own chunks must say of an order moved to it from another unit."""
+    stated = {name: value for name, value in fact._asdict().items() if value is not None}
+    return _known_fact(fact.order_id, state)._replace(**stated)
 
 
 def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple[str, ...]], tuple[date, date, str]]:
@@ -136,11 +134,11 @@ def _extra_changes(row: WorkOrderRow, known: dict[str, str] | None,
     return None if all(v is None for v in changed) else changed
 
 
-_NOTHING_STATED = [None] * 8  # a fact changing only extra columns states none of the built-in fields
+_NOTHING_STATED = (None,) * (len(FACT_FIELDS) - 1)  # a fact changing only extra columns states none of the others
 
 
 def _diff(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: dict[str, int],
-          pending: list[tuple[list[Any], list[str | None] | None, str | None]],
+          pending: list[tuple[FactRow, list[str | None] | None, str | None]],
           extra_known: dict[str, dict[str, str]] | None = None, columns: tuple[str, ...] = ()) -> None:
     """Count the unchanged rows; queue the others' facts (with their extra values, None: no extra column
     changed) and the order's observed_at (None: new)."""
@@ -153,9 +151,10 @@ def _diff(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: d
         state = known.get(r.order_id)
         if state is None:  # a new order: every field it has, inline (a first import is a million of these)
             completed, satisfaction = r.completed_at, r.satisfaction
-            pending.append(([r.order_id, r.unit, r.dispatched_at, r.due_at, None if completed is ABSENT else completed,
-                             flag[r.reply_required], flag[r.replied], None if satisfaction is ABSENT else satisfaction,
-                             flag[r.counted]], None, None))
+            pending.append((FactRow(r.order_id, r.unit, r.dispatched_at, r.due_at,
+                                    None if completed is ABSENT else completed, flag[r.reply_required],
+                                    flag[r.replied], None if satisfaction is ABSENT else satisfaction,
+                                    flag[r.counted]), None, None))
             continue
         # Fast path: every column present and equal (a flag True/False equals the stored 1/0).
         if (r.unit, r.dispatched_at, r.due_at, r.completed_at, r.reply_required, r.replied, r.satisfaction,
@@ -171,7 +170,7 @@ def _diff(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: d
 
 
 def _diff_with_extra(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]], counts: dict[str, int],
-                     pending: list[tuple[list[Any], list[str | None] | None, str | None]],
+                     pending: list[tuple[FactRow, list[str | None] | None, str | None]],
                      extra_known: dict[str, dict[str, str]], columns: tuple[str, ...]) -> None:
     """`_diff` for a file with extra columns: a row is unchanged only when its extra values are too."""
     for r in rows:
@@ -181,7 +180,7 @@ def _diff_with_extra(rows: list[WorkOrderRow], known: dict[str, tuple[Any, ...]]
         if fact is None and extra is None:
             counts["unchanged"] += 1
             continue
-        pending.append((fact or [r.order_id, *_NOTHING_STATED], extra, None if state is None else state[8]))
+        pending.append((fact or FactRow(r.order_id, *_NOTHING_STATED), extra, None if state is None else state[8]))
 
 
 def _chunk_extra(extras: list[list[str | None] | None], columns: tuple[str, ...]) -> dict[str, list[str | None]]:
@@ -196,8 +195,8 @@ def _chunk_extra(extras: list[list[str | None] | None], columns: tuple[str, ...]
 
 def _packed(value: Any) -> bytes:
     """``value`` as JSON bytes of their own size: orjson's own bytes keep its 4 KiB buffer (measured: 200,000
-    facts took 800 MiB instead of 45)."""
-    return memoryview(orjson.dumps(value)).tobytes()
+    facts took 800 MiB instead of 45). A ``FactRow`` is written as the array of its fields, as the event stores it."""
+    return memoryview(orjson.dumps(value, default=tuple)).tobytes()
 
 
 @contextmanager
@@ -244,7 +243,7 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
     # Each fact is filed under the unit whose chunk records it (work-order events are per unit, docs/merkle.md).
     new: dict[str, list[bytes | None]] = {}
     changed: list[tuple[str, bytes, str, bool]] = []  # (unit, fact, observed_at, counts as a changed order)
-    pending: list[tuple[list[Any], list[str | None] | None, str | None]] = []
+    pending: list[tuple[FactRow, list[str | None] | None, str | None]] = []
     counts = {"new": 0, "changed": 0, "unchanged": 0, "stale": 0}
     column_time = ""
     buffer: list[WorkOrderRow] = []
@@ -256,16 +255,16 @@ def _import(app: Any, path: str, actor: str, exported_at: str | None,
         moved: dict[str, WorkOrderRow] | None = None
         for fact, extra, observed in pending:
             if observed is None:
-                new.setdefault(fact[1], []).append(_packed([fact, extra]))
+                new.setdefault(fact.unit, []).append(_packed([fact, extra]))
                 continue
-            state = known[fact[0]]
+            state = known[fact.order_id]
             changed.append((state[0], _packed([fact, extra]), observed, True))
-            if fact[1] is not None and fact[1] != state[0]:
+            if fact.unit is not None and fact.unit != state[0]:
                 # Moved to another unit: the move is the old unit's fact (its orders left it), and the new unit's
                 # chunk states the whole order, so that each unit's chunks alone give its orders' states.
                 moved = moved if moved is not None else {r.order_id: r for r in rows}
-                row = moved[fact[0]]
-                changed.append((fact[1], _packed([_restated(state, fact), list(row.extra) if columns else None]),
+                row = moved[fact.order_id]
+                changed.append((fact.unit, _packed([_restated(state, fact), list(row.extra) if columns else None]),
                                 observed, False))
         pending.clear()
 
