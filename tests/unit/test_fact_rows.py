@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from events.workorders import FACT_FIELDS, FactRow, WorkOrderFactsRecorded
 from ledger.aggregates import WorkOrderBatch
-from ledger.imports.workorder_import import _restated
+from ledger.imports.workorder_import_facts import restated
 from ledger.store import OrjsonTranscoder, PydanticMapper
 
 SHAPES = Path(__file__).parent.parent / "data" / "event_shapes"
@@ -79,8 +79,8 @@ def test_an_order_moved_to_another_unit_is_restated_whole_from_its_known_state()
     state = ("taishan", "2025-03-01T09:00:00", "2025-03-03T18:00:00", None, 1, 0, "满意", 1, "2025-03-31T00:00:00",
              None)
     fact = FactRow("WO-1", "daiyue", None, None, None, None, "1", "不满意", None)
-    assert _restated(state, fact) == FactRow("WO-1", "daiyue", "2025-03-01T09:00:00", "2025-03-03T18:00:00", "",
+    assert restated(state, fact) == FactRow("WO-1", "daiyue", "2025-03-01T09:00:00", "2025-03-03T18:00:00", "",
                                              "1", "1", "不满意", "1")
     closed = state[:3] + ("2025-03-02T10:00:00",) + state[4:]
-    assert _restated(closed, fact._replace(completed_at="")).completed_at == ""
-    assert _restated(closed, fact).completed_at == "2025-03-02T10:00:00"
+    assert restated(closed, fact._replace(completed_at="")).completed_at == ""
+    assert restated(closed, fact).completed_at == "2025-03-02T10:00:00"
