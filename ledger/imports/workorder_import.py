@@ -33,7 +33,8 @@ from ledger.defaults import default_zone_name
 from ledger.errors import NoRuleset, RuleViolation
 from ledger.imports.tabular import ImportRejected
 from ledger.imports.workorder_import_facts import CHUNK, PendingFacts, chunk_extra
-from ledger.imports.workorders import TimeBounds, WorkOrderReader
+from ledger.imports.workorders import WorkOrderReader
+from ledger.imports.workorders_format import TimeBounds
 
 
 def _rulebook(app: Any) -> tuple[dict[str, str], list[str], str, dict[str, tuple[str, ...]], tuple[date, date, str]]:

@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 
 from events.workorders import FACT_FIELDS, FactRow
-from ledger.imports.workorders import ABSENT, WorkOrderRow
+from ledger.imports.workorders_format import ABSENT, WorkOrderRow
 from ledger.order_index import extra_digest, extra_of
 
 #: Facts per event: large enough to amortise the store's per-event cost, small enough to decode fast; rows are
