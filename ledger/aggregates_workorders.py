@@ -7,7 +7,7 @@ from operator import attrgetter
 from typing import Self
 from uuid import UUID
 
-from events.workorders import FACT_FIELDS, FactRow, WorkOrderFactsRecorded
+from events.workorders import FACT_FIELDS, WorkOrderFactsRecorded, as_fact_row
 from ledger.aggregates_base import (
     TOPIC_MODULE,
     LedgerAggregate,
@@ -36,7 +36,7 @@ class WorkOrderBatch(LedgerAggregate):
         if chunk < 0 or not rows:
             raise RuleViolation(_("a chunk of work-order facts has a position of 0 or more and at least one fact row"))
         # Checked at C speed (a million orders go through here); the loop only finds the row to name.
-        facts = [_new_fact(FactRow, row) for row in rows]
+        facts = list(map(as_fact_row, rows))
         if set(map(len, facts)) != {len(FACT_FIELDS)} or not all(map(_ORDER_ID, facts)):
             n = next(n for n, f in enumerate(facts, start=1) if len(f) != len(FACT_FIELDS) or not f.order_id)
             raise RuleViolation(_("fact row {n} is not a work-order fact the ledger writes").format(n=n))
@@ -45,6 +45,4 @@ class WorkOrderBatch(LedgerAggregate):
                            extra=dict(extra or {}), unit=unit, recorded_by=actor)
 
 
-#: A fact row from its fields without ``FactRow``'s own argument handling (its width is checked after, for all).
-_new_fact = tuple.__new__
 _ORDER_ID = attrgetter("order_id")

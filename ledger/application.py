@@ -22,7 +22,7 @@ from eventsourcing.utils import get_topic
 
 from events.registry import OLDER_TOPICS
 from events.rulesets import RulesetAdopted
-from events.workorders import FactRow
+from events.workorders import FACT_FIELDS, as_fact_row
 from ledger.accounts import Accounts
 from ledger.application_rulesets import RulesetLookup
 from ledger.calendar_rulings import CalendarRulings
@@ -112,7 +112,10 @@ class LedgerCore(RulesetLookup, Application[UUID]):
     def _order_facts(self, stored: Any) -> FactChunk:
         """A stored chunk of work-order facts, decoded for the order index (no model built: a chunk is large)."""
         fields = self.mapper.decode_state(stored)  # type: ignore[attr-defined]
-        return list(map(FactRow._make, fields["rows"])), fields["exported_at"], fields.get("extra") or {}
+        rows = fields["rows"]
+        if rows and set(map(len, rows)) != {len(FACT_FIELDS)}:
+            raise ValueError(f"a stored chunk of work-order facts holds a row that is not a fact row: {stored.topic}")
+        return list(map(as_fact_row, rows)), fields["exported_at"], fields.get("extra") or {}
 
     def order_states(self, ids: list[str]) -> dict[str, OrderState]:
         """order id → its state as the recorded facts leave it (``ledger/order_index.py``), for the orders of

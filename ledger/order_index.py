@@ -30,7 +30,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from events.workorders import FactRow, WorkOrderFactsRecorded
+from events.workorders import FactRow, WorkOrderFactsRecorded, as_fact_row
 from ledger.translation import _
 
 #: The stored topic of the events the index follows.
@@ -76,7 +76,7 @@ def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, 
     rows, at, extra = chunk
     columns = list(extra.items())
     seen: dict[str, OrderState] = {}  # the orders changed so far (an order twice in a chunk: one state, merged)
-    for i, fact in enumerate(map(FactRow._make, rows)):  # rows as decoded, or their fields in order
+    for i, fact in enumerate(map(as_fact_row, rows)):  # rows as decoded, or their fields in order
         order_id, completed = fact.order_id, fact.completed_at
         old = seen.get(order_id) or known.get(order_id)
         if old is None and not columns:  # a new order (a first import is a million of these): its state at once
