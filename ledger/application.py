@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
 from eventsourcing.utils import get_topic
 
 from events.registry import OLDER_TOPICS
@@ -114,7 +114,9 @@ class LedgerCore(RulesetLookup, Application[UUID]):
         fields = self.mapper.decode_state(stored)  # type: ignore[attr-defined]
         rows = fields["rows"]
         if rows and set(map(len, rows)) != {len(FACT_FIELDS)}:
-            raise ValueError(f"a stored chunk of work-order facts holds a row that is not a fact row: {stored.topic}")
+            # As the mapper refuses a stored state it cannot decode (ledger/store.py): the ledger never wrote this.
+            raise MapperDeserialisationError(
+                f"cannot decode event {stored.originator_id} v{stored.originator_version}: a fact row of a wrong width")
         return list(map(as_fact_row, rows)), fields["exported_at"], fields.get("extra") or {}
 
     def order_states(self, ids: list[str]) -> dict[str, OrderState]:

@@ -9,7 +9,7 @@ from uuid import uuid4
 
 import orjson
 import pytest
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 from pydantic import ValidationError
 
 from events.workorders import FACT_FIELDS, FactRow, WorkOrderFactsRecorded
@@ -84,3 +84,15 @@ def test_an_order_moved_to_another_unit_is_restated_whole_from_its_known_state()
     closed = state[:3] + ("2025-03-02T10:00:00",) + state[4:]
     assert restated(closed, fact._replace(completed_at="")).completed_at == ""
     assert restated(closed, fact).completed_at == "2025-03-02T10:00:00"
+
+
+def test_the_order_index_reads_stored_rows_as_fact_rows_and_refuses_a_row_of_another_width(memory_ledger) -> None:
+    batch = WorkOrderBatch.record(batch="b1", chunk=0, source="x.csv", sha256="0" * 64,
+                                  exported_at="2025-03-31T00:00:00", rows=[OPEN, REOPENED], actor="a")
+    stored = mapper().to_stored_event(batch.collect_events()[0])
+    rows, at, extra = memory_ledger._order_facts(stored)
+    assert (rows, at, extra) == ([OPEN, REOPENED], "2025-03-31T00:00:00", {}) and type(rows[0]) is FactRow
+    state = orjson.loads(stored.state)
+    state["rows"][1] = state["rows"][1][:8]
+    with pytest.raises(MapperDeserialisationError, match="a fact row of a wrong width"):
+        memory_ledger._order_facts(StoredEvent(stored.originator_id, 1, stored.topic, orjson.dumps(state)))
