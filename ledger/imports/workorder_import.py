@@ -104,6 +104,7 @@ def import_workorders(app: Any, path: str, actor: str, exported_at: str | None =
 
 def _import(app: Any, path: str, actor: str, exported_at: str | None,
             progress: Callable[..., None] | None) -> dict[str, Any]:
+    """``import_workorders``' steps: read and decide the file's facts, date them, record them as chunk events."""
     units, labels, unrated, extra_columns, window = _rulebook(app)
     bounds = _time_bounds(window, app.clock)
     _check_as_exported(exported_at, bounds)
