@@ -2,7 +2,7 @@
 
 Every method validates against the ruleset adopted for the year concerned and then appends;
 a refusal raises a ``LedgerError`` and writes nothing. ``LedgerCore`` holds what the use cases
-share (the store, the read model, the rulesets, validation and saving); the use cases live in
+share (the store, the read model, saving; the rulesets through ``ledger.application_rulesets``); the use cases live in
 modules named for them and are composed into ``Ledger``.
 """
 
@@ -11,40 +11,36 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from datetime import MAXYEAR, MINYEAR, date
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, MapperDeserialisationError
 from eventsourcing.utils import get_topic
 
 from events.registry import OLDER_TOPICS
 from events.rulesets import RulesetAdopted
+from events.workorders import FACT_FIELDS, as_fact_row
 from ledger.accounts import Accounts
-from ledger.aggregates import RulesetBook
+from ledger.application_rulesets import RulesetLookup
 from ledger.calendar_rulings import CalendarRulings
 from ledger.chain import chain_env
-from ledger.date_window import Clock, system_clock, today_in
+from ledger.date_window import Clock, system_clock
 from ledger.deadline_records import DeadlineRecords
 from ledger.disputing import Disputing
 from ledger.encryption import KEY_ENV, check_store_key, cipher_env
-from ledger.errors import Conflict, NoRuleset, NotFound, RuleViolation, StoreUnavailable, UnknownItem
+from ledger.errors import Conflict, NotFound, RuleViolation, StoreUnavailable
 from ledger.evidence import evidence_store_for
 from ledger.order_index import FactChunk, OrderState
 from ledger.provisioning import ensure_tables, probe
 from ledger.read_only import sqlite_read_only_name, writable
 from ledger.recording import Recording
-from ledger.rulesets.loading import parse_adopted, parse_ruleset, sha256_text
-from ledger.rulesets.schema import Item, Ruleset
 from ledger.sealing import Sealing
 from ledger.store import OrjsonTranscoder, PydanticMapper, StoreLocation
 from ledger.translation import N_
 from ledger.translation import gettext as _
-from ledger.units import unit_in
 from projections.view import View
 
 #: What find_id and aggregate call a record in a message (their ``what``), translated where shown.
@@ -65,7 +61,7 @@ _PAGE = 500
 _ID_TEXT = re.compile(r"[0-9a-f]{8}(?:-?[0-9a-f])*-?")
 
 
-class LedgerCore(Application[UUID]):
+class LedgerCore(RulesetLookup, Application[UUID]):
     """What every use case shares: the store, the read model, the rulesets and the validation and saving helpers."""
 
     env = {"TRANSCODER_TOPIC": get_topic(OrjsonTranscoder), "MAPPER_TOPIC": get_topic(PydanticMapper)}
@@ -116,7 +112,12 @@ class LedgerCore(Application[UUID]):
     def _order_facts(self, stored: Any) -> FactChunk:
         """A stored chunk of work-order facts, decoded for the order index (no model built: a chunk is large)."""
         fields = self.mapper.decode_state(stored)  # type: ignore[attr-defined]
-        return fields["rows"], fields["exported_at"], fields.get("extra") or {}
+        rows = fields["rows"]
+        if rows and set(map(len, rows)) != {len(FACT_FIELDS)}:
+            # As the mapper refuses a stored state it cannot decode (ledger/store.py): the ledger never wrote this.
+            raise MapperDeserialisationError(
+                f"cannot decode event {stored.originator_id} v{stored.originator_version}: a fact row of a wrong width")
+        return list(map(as_fact_row, rows)), fields["exported_at"], fields.get("extra") or {}
 
     def order_states(self, ids: list[str]) -> dict[str, OrderState]:
         """order id → its state as the recorded facts leave it (``ledger/order_index.py``), for the orders of
@@ -182,105 +183,6 @@ class LedgerCore(Application[UUID]):
             return super().save(*objs, **kwargs)
         finally:
             self.evidence.settle()  # files held for this save were written with it, or not at all
-
-    # ── rulesets ────────────────────────────────────────────────────────────
-    def adopt_ruleset(self, year: int, text: str, source: str, actor: str) -> tuple[str, bool]:
-        """Adopt ``text`` for ``year``; returns (the book's id, whether anything was recorded)."""
-        ruleset = self.ruleset_to_adopt(year, text, source)
-        sha = sha256_text(text)
-        book_id = RulesetBook.id_for(year)
-
-        def attempt() -> tuple[str, bool]:
-            try:
-                book = self.repository.get(book_id)
-            except AggregateNotFoundError:
-                book = RulesetBook.adopt_first(year=year, ruleset_id=ruleset.id, text=text,
-                                               sha256=sha, source=source, actor=actor)
-                self.save(book)
-                return str(book_id), True
-            changed = book.adopt(year=year, ruleset_id=ruleset.id, text=text, sha256=sha, source=source, actor=actor)
-            if changed:
-                self.save(book)
-            return str(book_id), changed
-
-        return self._retrying(attempt, f"the {year} ruleset kept changing meanwhile; run init again")
-
-    @staticmethod
-    def ruleset_to_adopt(year: int, text: str, source: str) -> Ruleset:
-        """Validate a ruleset adopted for ``year`` (shared by ``init`` and restores): the parsed ruleset."""
-        # A year's last reports fall due the next year, which must still be a calendar date.
-        if not MINYEAR <= year < MAXYEAR:
-            raise RuleViolation(f"year {year} is not a scoring year: give one from {MINYEAR} to {MAXYEAR - 1}")
-        return parse_ruleset(text, source)
-
-    @contextmanager
-    def cached_rulesets(self) -> Iterator[None]:
-        """Within this block, look each year's ruleset up once (a file import validates many rows)."""
-        self._ruleset_cache: dict[int, Ruleset] | None = {}
-        self._resolved: dict[tuple[int, str, str | None], tuple[Ruleset, str, Item | None]] | None = {}
-        #: (year, date) pairs found in the year's window and not still to come (a file repeats a year's days).
-        self._dates_checked: set[tuple[int, date]] | None = set()
-        try:
-            yield
-        finally:
-            self._ruleset_cache = self._resolved = self._dates_checked = None
-
-    def ruleset(self, year: int) -> Ruleset:
-        """The ruleset in force for ``year`` (as last adopted)."""
-        cache = getattr(self, "_ruleset_cache", None)
-        if cache is not None and year in cache:
-            return cache[year]
-        ruleset = self._load_ruleset(year)
-        if cache is not None:
-            cache[year] = ruleset
-        return ruleset
-
-    def _load_ruleset(self, year: int) -> Ruleset:
-        try:
-            book = self.repository.get(RulesetBook.id_for(year))
-        except AggregateNotFoundError:
-            raise NoRuleset(year) from None
-        return parse_adopted(book.text, book.sha256)
-
-    # ── validation shared by the recording commands ─────────────────────────
-    def today_in(self, ruleset: Ruleset) -> date:
-        """Today by the application's clock, in ``ruleset``'s time zone: the latest date a record may carry."""
-        return today_in(ruleset, self.clock)
-
-    def resolve(self, year: int, unit: str, item: str | None = None) -> tuple[Ruleset, str, Item | None]:
-        """The ruleset for ``year``, the unit's code and the item, or a refusal naming what is unknown."""
-        memo = getattr(self, "_resolved", None)
-        if memo is not None:  # inside cached_rulesets(): a file repeats the same few (unit, item) pairs
-            key = (year, unit, item)
-            if key not in memo:
-                memo[key] = self._resolve(year, unit, item)
-            return memo[key]
-        return self._resolve(year, unit, item)
-
-    def _resolve(self, year: int, unit: str, item: str | None) -> tuple[Ruleset, str, Item | None]:
-        ruleset = self.ruleset(year)
-        found = unit_in(ruleset, unit, year)
-        if item is None:
-            return ruleset, found.code, None
-        try:
-            it = ruleset.item_for(found.code, item)
-        except KeyError:
-            veto = ruleset.veto_item(item)  # a veto's own item: recorded for every unit, scored by none
-            if veto is None:
-                raise UnknownItem(item, year) from None
-            return ruleset, found.code, veto  # type: ignore[return-value]
-        if not ruleset.applies(found.code, it.code):  # an item of another unit class (issue 8)
-            raise RuleViolation(f"item {it.code} does not apply to {found.code} ({found.name}) "
-                                f"in the {year} ruleset: it is scored for other unit classes only", field="item")
-        return ruleset, found.code, it
-
-    def item_recorded_as(self, unit: str, item: str, on: date) -> str | None:
-        """How ``item`` is recorded in the ruleset for ``on``'s year (``ledger.recording.recorded_as``), validating
-        unit and item."""
-        from ledger.recording import recorded_as
-
-        _ruleset, _unit, it = self.resolve(on.year, unit, item)
-        return recorded_as(it)
 
     # ── saving: one transaction per command; a conflict becomes a refusal or a fresh decision ──
     def save_new(self, *aggregates: Any, conflict: str) -> None:

@@ -84,19 +84,50 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
     """Record a sample year (unless the store already holds one); return a one-line summary."""
     demo_actor = f"{actor} (demo)"
     view = app.refresh()
+    shown = _demo_already_recorded(view, year)
+    if shown is not None:
+        return shown
+    # All or nothing: what the demo needs is checked before its first event, so a refusal records nothing.
+    _check_demo_year(app, view, year)
+    rng = random.Random(year)  # one sequence for the whole year, drawn in this order: the same year every time
+    app.adopt_ruleset(year, builtin_text(), builtin_source(), demo_actor)
+    app.adopt_ruleset(year + 1, builtin_text(), builtin_source(), demo_actor)  # December's report is due then
+    ruleset = app.ruleset(year)
+    assessments = _assess_units(app, rng, year, ruleset, demo_actor)
+    occurrences = _occurrences(app, rng, year, demo_actor)
+    app.save_new(*occurrences, conflict="the demo year was recorded meanwhile")
+    reports = sum(_submit_reports(app, rng, year, code, p[2], demo_actor) for code, p in PROFILES.items())
+    _notices_and_explanations(app, rng, year, demo_actor)
+    with tempfile.TemporaryDirectory() as tmp:
+        units = {u.code: u.name for u in ruleset.units}
+        wo = import_workorders(app, str(_workorders_file(rng, year, units, Path(tmp))), demo_actor)
+    _corrections(app, [str(o.id) for o in occurrences[:3]], demo_actor)
+    app.refresh()
+    return _("recorded the {year} demo year: {occurrences} occurrences, {assessments} assessments, {reports} "
+             "reports, {orders} work orders, 1 retraction, 2 disputes").format(
+        year=year, occurrences=len(occurrences), assessments=assessments, reports=reports, orders=wo["new"])
+
+
+def _demo_already_recorded(view: Any, year: int) -> str | None:
+    """What to say of a store already holding the demo year (None: it holds none); a refusal for a store holding
+    other records, or a demo year cut short."""
     others = view.db.execute("SELECT COUNT(*) FROM log WHERE recorded_by NOT LIKE '%(demo)'").fetchone()[0]
     if others:
         raise RuleViolation(_("demo only records into a fresh store (or one it made): this store holds other "
                               "records; use e.g. --store sqlite:///hotline-ledger-demo.db"))
-    if view.db.execute("SELECT COUNT(*) FROM occurrences WHERE year=?", (year,)).fetchone()[0]:
-        # Its last step decides two disputes: a year without them was cut short (by a version that checked less).
-        decided = view.db.execute("SELECT COUNT(*) FROM disputes d JOIN occurrences o ON o.id = d.target "
-                                  "WHERE o.year=? AND d.decision IS NOT NULL", (year,)).fetchone()[0]
-        if decided < 2:
-            raise RuleViolation(_("this store holds a half-recorded {year} demo year (an earlier run stopped): "
-                                  "run the demo on a fresh store").format(year=year))
-        return _("the store already holds the {year} demo year: showing it").format(year=year)
-    # All or nothing: what the demo needs is checked before its first event, so a refusal records nothing.
+    if not view.db.execute("SELECT COUNT(*) FROM occurrences WHERE year=?", (year,)).fetchone()[0]:
+        return None
+    # Its last step decides two disputes: a year without them was cut short (by a version that checked less).
+    decided = view.db.execute("SELECT COUNT(*) FROM disputes d JOIN occurrences o ON o.id = d.target "
+                              "WHERE o.year=? AND d.decision IS NOT NULL", (year,)).fetchone()[0]
+    if decided < 2:
+        raise RuleViolation(_("this store holds a half-recorded {year} demo year (an earlier run stopped): "
+                              "run the demo on a fresh store").format(year=year))
+    return _("the store already holds the {year} demo year: showing it").format(year=year)
+
+
+def _check_demo_year(app: Any, view: Any, year: int) -> None:
+    """Refuse a year not over yet, or one the working-day calendar does not know."""
     today = app.clock(default_zone()).date()  # the zone of the ruleset the demo adopts
     if date(year, 12, 31) >= today:
         raise RuleViolation(_("no demo for {year}: a demo records a whole year, and {year} is not over yet (records "
@@ -108,33 +139,41 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
                               "{first}–{last}); choose one of those years, or enter {year}'s rulings with `calendar "
                               "set` and `calendar complete {year}` first").format(year=year, first=known[0],
                                                                                    last=known[-1]))
-    rng = random.Random(year)
-    app.adopt_ruleset(year, builtin_text(), builtin_source(), demo_actor)
-    app.adopt_ruleset(year + 1, builtin_text(), builtin_source(), demo_actor)  # December's report is due then
-    ruleset = app.ruleset(year)
-    units = {u.code: u.name for u in ruleset.units}
+
+
+def _assess_units(app: Any, rng: random.Random, year: int, ruleset: Any, actor: str) -> int:
+    """Assess every unit on every assessment item, a little short of the maximum; the number of assessments."""
     assessed = [i for i in ruleset.items if recorded_as(i) == "assessment"]
     for code, (_name, _volume, diligence) in PROFILES.items():
         for item in assessed:
             shortfall = Decimal(rng.choice((0, 0, 0, 1, 2) if diligence > 0.7 else (0, 1, 2, 3))) / 10
             points = max(Decimal(0), item.max - shortfall * item.max)
             app.assess(unit=code, item=item.code, points=points.quantize(Decimal("0.01")), on=date(year, 12, 20),
-                       evidence=f"{year}年度考核检查记录", actor=demo_actor)
+                       evidence=f"{year}年度考核检查记录", actor=actor)
+    return len(PROFILES) * len(assessed)
+
+
+def _occurrences(app: Any, rng: random.Random, year: int, actor: str) -> list[Any]:
+    """Each unit's deductions (more for a less diligent one), its supervised orders and a few commendations:
+    the occurrences to record, not yet saved."""
     occurrences = []
     for code, (_name, _volume, diligence) in PROFILES.items():
         for item, rate in DEDUCTIONS.items():
             for _n in range(rng.randrange(0, int(rate * (1.6 - diligence)) + 1)):
                 day = _random_day(rng, year)
                 fields = app.occurrence_fields(code, item, day, 1, f"督办单 {year}-{rng.randrange(1000, 9999)}")
-                occurrences.append(Occurrence.record(**fields, actor=demo_actor))
+                occurrences.append(Occurrence.record(**fields, actor=actor))
         supervised = rng.randrange(15, 70)
         fields = app.occurrence_fields(code, "3.2.1.1", date(year, 12, 28), supervised, f"首次督办汇总表 {year}")
-        occurrences.append(Occurrence.record(**fields, actor=demo_actor))
+        occurrences.append(Occurrence.record(**fields, actor=actor))
         for _n in range(rng.choice((0, 0, 1, 1, 2))):
             fields = app.occurrence_fields(code, "5.1", _random_day(rng, year), 1, "市领导批示（表扬）")
-            occurrences.append(Occurrence.record(**fields, actor=demo_actor))
-    app.save_new(*occurrences, conflict="the demo year was recorded meanwhile")
-    reports = sum(_submit_reports(app, rng, year, code, p[2], demo_actor) for code, p in PROFILES.items())
+            occurrences.append(Occurrence.record(**fields, actor=actor))
+    return occurrences
+
+
+def _notices_and_explanations(app: Any, rng: random.Random, year: int, actor: str) -> None:
+    """A few first-supervision notices per unit, each explained (late now and then)."""
     for code, (_name, _volume, diligence) in PROFILES.items():
         calendar = calendar_of(app.refresh().db)
         for k in range(rng.randrange(1, 4)):
@@ -143,25 +182,20 @@ def record_demo_year(app: Any, year: int, actor: str) -> str:
                 continue
             notice_id = f"SC-{year}-{code}-{k + 1}"
             app.receive_notice(unit=code, notice=notice_id, received=received, evidence=f"首次督办通知 {notice_id}",
-                               actor=demo_actor)
+                               actor=actor)
             late_by = 0 if rng.random() < 0.6 + 0.4 * diligence else rng.randrange(1, 4)
             app.explain(notice=notice_id, on=calendar.add_working_days(received, 5 + late_by),
-                        evidence=f"情况说明 {notice_id}", actor=demo_actor)
-    with tempfile.TemporaryDirectory() as tmp:
-        wo = import_workorders(app, str(_workorders_file(rng, year, units, Path(tmp))), demo_actor)
-    # The centre corrects itself and settles disputes: one retraction, one accepted, one rejected.
-    ids = [str(o.id) for o in occurrences[:3]]
-    app.retract(ids[0], "录入错误：重复登记", demo_actor)
+                        evidence=f"情况说明 {notice_id}", actor=actor)
+
+
+def _corrections(app: Any, ids: list[str], actor: str) -> None:
+    """The centre corrects itself and settles disputes: one retraction, one accepted, one rejected."""
+    app.retract(ids[0], "录入错误：重复登记", actor)
     accepted = app.open_dispute(event_id=ids[1], reason="已按要求答复，附回访录音", evidence="回访录音 2-17",
-                                actor=demo_actor)
-    app.decide_dispute(dispute_id=accepted, decision="accept", reason="核实录音，答复详细", actor=demo_actor)
-    rejected = app.open_dispute(event_id=ids[2], reason="信息已上传", evidence="截图", actor=demo_actor)
-    app.decide_dispute(dispute_id=rejected, decision="reject", reason="上传时间晚于政策发布三天", actor=demo_actor)
-    app.refresh()
-    return _("recorded the {year} demo year: {occurrences} occurrences, {assessments} assessments, {reports} "
-             "reports, {orders} work orders, 1 retraction, 2 disputes").format(
-        year=year, occurrences=len(occurrences), assessments=len(PROFILES) * len(assessed), reports=reports,
-        orders=wo["new"])
+                                actor=actor)
+    app.decide_dispute(dispute_id=accepted, decision="accept", reason="核实录音，答复详细", actor=actor)
+    rejected = app.open_dispute(event_id=ids[2], reason="信息已上传", evidence="截图", actor=actor)
+    app.decide_dispute(dispute_id=rejected, decision="reject", reason="上传时间晚于政策发布三天", actor=actor)
 
 
 #: The demo's accounts: one per role (login → role, unit).

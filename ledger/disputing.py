@@ -135,31 +135,7 @@ class Disputing(_Core):
             raise NotFound(_("no work order {order} in the ledger (import the export that has it first)").format(
                 order=repr(order_id)))
         unit, dispatched_at, due_at, completed = state[:4]
-        times = {"dispatched": dispatched_at, "due": due_at}
-        # The rate decides which time places the order in a year, and that year's ruleset declares the rate: the one
-        # of the dispatch year or of the due year whose definition places the order in its own year.
-        found: list[tuple[int, Ruleset]] = []
-        for year in dict.fromkeys((int(dispatched_at[:4]), int(due_at[:4]))):
-            try:
-                found.append((year, self.ruleset(year)))
-            except NoRuleset:
-                continue
-        if not found:
-            self.ruleset(int(dispatched_at[:4]))  # raises: no ruleset for the order's year
-        year, ruleset = found[0]
-        definition = None
-        for y, r in found:
-            d = r.rate_definition(rate)
-            if d is not None and times[d.year_by][:4] == str(y):
-                year, ruleset, definition = y, r, d
-                break
-        for _year, r in found if definition is None else ():
-            d = r.rate_definition(rate)
-            if d is not None:  # a rate of a year the order is in, placing it in another year: that year's ruleset
-                raise NoRuleset(int(times[d.year_by][:4]))
-        if definition is None:
-            raise RuleViolation(_("{rate} is not a rate of the {year} ruleset; rate codes: {rates}").format(
-                rate=repr(rate), year=year, rates=", ".join(r.code for r in ruleset.rates)))
+        year, ruleset = self._screening_ruleset(rate, dispatched_at, due_at)
         # The item the screening concerns: one that scores the rate, or ranks by it.
         item = next((i.code for i in ruleset.items if rate in (getattr(i, "rate", None), getattr(i, "by", None))),
                     None)
@@ -179,6 +155,33 @@ class Disputing(_Core):
                           reason=reason, evidence=evidence, actor=actor, attachments=attachments, filed_on=filed_on,
                           conflict=_("work order {order} already has an open screening {dispute} for {rate}")
                           .format(order=order_id, dispute=dispute_id, rate=rate))
+
+    def _screening_ruleset(self, rate: str, dispatched_at: str, due_at: str) -> tuple[int, Ruleset]:
+        """The year an order counts in for ``rate``, and its ruleset (which declares the rate).
+
+        The rate decides which time places the order in a year, and that year's ruleset declares the rate: the one
+        of the dispatch year or of the due year whose definition places the order in its own year.
+        """
+        times = {"dispatched": dispatched_at, "due": due_at}
+        found: list[tuple[int, Ruleset]] = []
+        for year in dict.fromkeys((int(dispatched_at[:4]), int(due_at[:4]))):
+            try:
+                found.append((year, self.ruleset(year)))
+            except NoRuleset:
+                continue
+        if not found:
+            self.ruleset(int(dispatched_at[:4]))  # raises: no ruleset for the order's year
+        for y, r in found:
+            d = r.rate_definition(rate)
+            if d is not None and times[d.year_by][:4] == str(y):
+                return y, r
+        for _year, r in found:
+            d = r.rate_definition(rate)
+            if d is not None:  # a rate of a year the order is in, placing it in another year: that year's ruleset
+                raise NoRuleset(int(times[d.year_by][:4]))
+        year, ruleset = found[0]
+        raise RuleViolation(_("{rate} is not a rate of the {year} ruleset; rate codes: {rates}").format(
+            rate=repr(rate), year=year, rates=", ".join(r.code for r in ruleset.rates)))
 
     def _check_filing(self, year: int, evaluated_on: date | None, filed_on: date | None, what: str) -> None:
         """Refuse a dispute filed after the deadline of the ruleset for ``year`` (issue 8)."""

@@ -30,7 +30,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from events.workorders import WorkOrderFactsRecorded
+from events.workorders import FactRow, WorkOrderFactsRecorded, as_fact_row
 from ledger.translation import _
 
 #: The stored topic of the events the index follows.
@@ -43,8 +43,8 @@ COLUMNS = ("unit", "dispatched_at", "due_at", "completed_at", "reply_required", 
 #: Orders looked up per query (SQLite: under its oldest default limit of 999 parameters).
 LOOKUP = 900
 
-#: One chunk event's facts: (rows laid out as ``FACT_FIELDS``, the export time they are as of, extra columns).
-FactChunk = tuple[Sequence[Sequence[str | None]], str, Mapping[str, Sequence[str | None]]]
+#: One chunk event's facts: (its fact rows, the export time they are as of, extra columns).
+FactChunk = tuple[Sequence[FactRow], str, Mapping[str, Sequence[str | None]]]
 #: An order's state: the ``COLUMNS`` values, then the extra digests (JSON text or None: ``extra_of``).
 OrderState = tuple[Any, ...]
 #: One index row as stored: (order_id, nid, *COLUMNS, extra as JSON text or None).
@@ -76,12 +76,13 @@ def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, 
     rows, at, extra = chunk
     columns = list(extra.items())
     seen: dict[str, OrderState] = {}  # the orders changed so far (an order twice in a chunk: one state, merged)
-    for i, (order_id, unit, dispatched, due, completed, reply_required, replied, satisfaction,
-            counted) in enumerate(rows):
+    for i, fact in enumerate(map(as_fact_row, rows)):  # rows as decoded, or their fields in order
+        order_id, completed = fact.order_id, fact.completed_at
         old = seen.get(order_id) or known.get(order_id)
         if old is None and not columns:  # a new order (a first import is a million of these): its state at once
-            new = (unit, dispatched, due, completed or None, _REPLY_REQUIRED[reply_required], _REPLIED[replied],
-                   satisfaction, _COUNTED[counted], at, None)
+            new = (fact.unit, fact.dispatched_at, fact.due_at, completed or None,
+                   _REPLY_REQUIRED[fact.reply_required], _REPLIED[fact.replied], fact.satisfaction,
+                   _COUNTED[fact.counted], at, None)
             seen[order_id] = new
             continue
         if old is None:
@@ -90,22 +91,22 @@ def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, 
             continue
         else:
             state = [*old[:9], extra_of(old)]
-        if unit is not None:
-            state[0] = unit
-        if dispatched is not None:
-            state[1] = dispatched
-        if due is not None:
-            state[2] = due
+        if fact.unit is not None:
+            state[0] = fact.unit
+        if fact.dispatched_at is not None:
+            state[1] = fact.dispatched_at
+        if fact.due_at is not None:
+            state[2] = fact.due_at
         if completed is not None:
             state[3] = completed or None
-        if reply_required is not None:
-            state[4] = int(reply_required)
-        if replied is not None:
-            state[5] = int(replied)
-        if satisfaction is not None:
-            state[6] = satisfaction
-        if counted is not None:
-            state[7] = int(counted)
+        if fact.reply_required is not None:
+            state[4] = int(fact.reply_required)
+        if fact.replied is not None:
+            state[5] = int(fact.replied)
+        if fact.satisfaction is not None:
+            state[6] = fact.satisfaction
+        if fact.counted is not None:
+            state[7] = int(fact.counted)
         state[8] = at
         for column, values in columns:
             if values[i] is not None:
@@ -181,7 +182,7 @@ class OrderIndexing:
                 self._index_chunk(cursor, nid, self.order_facts(stored))
 
     def _index_chunk(self, cursor: Any, nid: int, chunk: FactChunk) -> None:
-        known = self._index_lookup(cursor, sorted({r[0] for r in chunk[0]}))  # type: ignore[misc]
+        known = self._index_lookup(cursor, sorted({r.order_id for r in chunk[0]}))  # type: ignore[misc]
         rows = [to_row(order_id, nid, state) for order_id, state in merge(known, chunk)]
         rows.sort()
         self._index_write(cursor, rows)
@@ -201,7 +202,7 @@ def replayed_states(chunks: Iterable[tuple[int, FactChunk]], part: int, parts: i
     states: dict[str, tuple[int, OrderState]] = {}
     plain: dict[str, OrderState] = {}  # the same states without their nids, as ``merge`` reads them
     for nid, (rows, at, extra) in chunks:
-        mine = [i for i, r in enumerate(rows) if parts == 1 or zlib.crc32(r[0].encode()) % parts == part]
+        mine = [i for i, r in enumerate(rows) if parts == 1 or zlib.crc32(r.order_id.encode()) % parts == part]
         if not mine:
             continue
         chunk = ([rows[i] for i in mine], at, {c: [v[i] for i in mine] for c, v in extra.items()})

@@ -55,7 +55,7 @@ from events.disputes import DisputeDecided, DisputeOpened
 from events.occurrences import AssessmentRecorded, EventsFileImported, OccurrenceRecorded, OccurrenceRetracted
 from events.rulesets import RulesetAdopted, RulesetAmended
 from events.seals import LedgerSealed
-from events.workorders import FACT_FIELDS, WorkOrderFactsRecorded
+from events.workorders import WorkOrderFactsRecorded
 from ledger.aggregates import (
     Account,
     Assessment,
@@ -205,19 +205,18 @@ class RestoreCheck(CreationChecks):
         if e.unit is not None and e.unit not in units:
             raise RuleViolation(_("work-order chunk of an unknown unit {unit} (no restored ruleset names it)").format(
                 unit=repr(e.unit[:80])))
-        for n, row in enumerate(e.rows, start=1):
-            fact = dict(zip(FACT_FIELDS, row, strict=False))
-            if len(row) != len(FACT_FIELDS) or not fact["order_id"]:
+        for n, fact in enumerate(e.rows, start=1):
+            if not fact.order_id:
                 raise RuleViolation(_("fact row {n} is not a work-order fact the ledger writes").format(n=n))
-            if fact["unit"] is not None and fact["unit"] not in units:
+            if fact.unit is not None and fact.unit not in units:
                 raise RuleViolation(_("fact row {n}: unknown unit {unit} (no restored ruleset names it)").format(
-                    n=n, unit=repr(fact["unit"][:80])))
-            for field in ("dispatched_at", "due_at", "completed_at"):
-                value = fact[field]
+                    n=n, unit=repr(fact.unit[:80])))
+            for field, value in (("dispatched_at", fact.dispatched_at), ("due_at", fact.due_at),
+                                 ("completed_at", fact.completed_at)):
                 if value and not _valid_time(value):
                     raise RuleViolation(_("fact row {n}: {field} {value} is not a time the ledger writes").format(
                         n=n, field=field, value=repr(value[:40])))
-        self._orders.update(str(row[0]) for row in e.rows)
+        self._orders.update(fact.order_id for fact in e.rows)
 
     # ── later events: the aggregate's own command decides, as when they were recorded ──
     def _account_role(self, e: AccountRoleChanged, account: Account) -> None:

@@ -17,6 +17,7 @@ CORE=(
   ledger/rulesets/rates.py
   ledger/rulesets/grades.py
   ledger/rulesets/expression.py
+  ledger/rulesets/expression_syntax.py
   ledger/calendar.py
   projections/item_points.py
   projections/rate_points.py

@@ -152,60 +152,80 @@ def _row_event(app: Any, table: Table, cols: dict[str, int], row_no: int, cells:
     does. (``model_construct`` would skip that check, but is pure Python: slower than pydantic's validator,
     13 against 24 µs per event here.)
     """
-
-    def cell(field: str) -> str:
-        return cells[cols[field]].strip() if field in cols else ""
-
-    def error(field: str, message: str) -> RowError:
-        return RowError(table.file, row_no, _label(table.header, cols, field), message)
-
+    row = _Row(table, cols, row_no, cells)
     errors: list[RowError] = []
-    evidence, count_text = cell("evidence"), cell("count")
-    if not evidence:
-        errors.append(error("evidence", "the evidence reference is empty: say what the record rests on"))
+    if not row.cell("evidence"):
+        errors.append(row.error("evidence", "the evidence reference is empty: say what the record rests on"))
     try:
-        day = parse_date(cell("date"))
+        day = parse_date(row.cell("date"))
     except ValueError as e:
         # Without a date there is no year, hence no ruleset to check the unit and item against.
-        return None, [*errors, error("date", str(e))]
+        return None, [*errors, row.error("date", str(e))]
     try:
-        recorded = app.item_recorded_as(cell("unit"), cell("item"), day)
+        recorded = app.item_recorded_as(row.cell("unit"), row.cell("item"), day)
     except LedgerError as e:
-        return None, [*errors, error(_column_of(e), str(e))]
+        return None, [*errors, row.error(_column_of(e), str(e))]
     common = {"originator_id": row_id(row_no), "originator_version": 1, "timestamp": now,
               "batch": str(batch_id), "source": f"{table.file}:{row_no}", "recorded_by": actor}
-    build: Callable[[], Any]
-    if recorded == "assessment":
-        if not count_text:
-            return None, [*errors, error("count", "an assessment needs its points in this column")]
-        try:
-            points = Decimal(count_text)
-        except InvalidOperation:
-            return None, [*errors, error("count", f"points {_shown(count_text)} are not a number")]
-
-        def build() -> Any:
-            fields = app.assessment_fields(cell("unit"), cell("item"), day, points, evidence, cell("note"))
-            return AssessmentRecorded(originator_topic=_ASSESSMENT_TOPIC, **fields, **common)
-    else:
-        count_text = count_text or "1"
-        if not _COUNT.fullmatch(count_text):
-            return None, [*errors, error("count", f"count {_shown(count_text)} is not a positive integer")]
-        if len(count_text.lstrip("0")) > len(str(MAX_COUNT)):  # before int(): 4,300 digits and more raise
-            return None, [*errors, error("count", f"count {_shown(count_text)} is larger than {MAX_COUNT}, "
-                                                  "the most one record may carry")]
-
-        def build() -> Any:
-            fields = app.occurrence_fields(cell("unit"), cell("item"), day, int(count_text), evidence,
-                                           cell("note"))
-            return OccurrenceRecorded(originator_topic=_OCCURRENCE_TOPIC, **fields, **common)
+    build = (_assessment if recorded == "assessment" else _occurrence)(app, row, day, common)
+    if isinstance(build, RowError):
+        return None, [*errors, build]
     try:
         event = build()
     except LedgerError as e:
         column = _column_of(e)
         if column != "evidence" or not errors:  # the empty evidence is reported once
-            errors.append(error(column, str(e)))
+            errors.append(row.error(column, str(e)))
         return None, errors
     return (None, errors) if errors else (event, [])
+
+
+class _Row:
+    """One row of the file as ``_row_event`` reads it: its cells by field, and an error named by its column."""
+
+    def __init__(self, table: Table, cols: dict[str, int], row_no: int, cells: list[str]) -> None:
+        self.table, self.cols, self.row_no, self.cells = table, cols, row_no, cells
+
+    def cell(self, field: str) -> str:
+        """The field's cell stripped ("" for a column the file lacks)."""
+        return self.cells[self.cols[field]].strip() if field in self.cols else ""
+
+    def error(self, field: str, message: str) -> RowError:
+        """An error of the field's cell, named by the column as the file heads it."""
+        return RowError(self.table.file, self.row_no, _label(self.table.header, self.cols, field), message)
+
+
+def _assessment(app: Any, row: _Row, day: date, common: dict[str, Any]) -> Callable[[], Any] | RowError:
+    """How to build the row's assessment (its points in the count column), or the error of its points."""
+    points_text = row.cell("count")
+    if not points_text:
+        return row.error("count", "an assessment needs its points in this column")
+    try:
+        points = Decimal(points_text)
+    except InvalidOperation:
+        return row.error("count", f"points {_shown(points_text)} are not a number")
+
+    def build() -> Any:
+        fields = app.assessment_fields(row.cell("unit"), row.cell("item"), day, points, row.cell("evidence"),
+                                       row.cell("note"))
+        return AssessmentRecorded(originator_topic=_ASSESSMENT_TOPIC, **fields, **common)
+    return build
+
+
+def _occurrence(app: Any, row: _Row, day: date, common: dict[str, Any]) -> Callable[[], Any] | RowError:
+    """How to build the row's occurrence (count 1 when the cell is empty), or the error of its count."""
+    count_text = row.cell("count") or "1"
+    if not _COUNT.fullmatch(count_text):
+        return row.error("count", f"count {_shown(count_text)} is not a positive integer")
+    if len(count_text.lstrip("0")) > len(str(MAX_COUNT)):  # before int(): 4,300 digits and more raise
+        return row.error("count", f"count {_shown(count_text)} is larger than {MAX_COUNT}, "
+                                  "the most one record may carry")
+
+    def build() -> Any:
+        fields = app.occurrence_fields(row.cell("unit"), row.cell("item"), day, int(count_text),
+                                       row.cell("evidence"), row.cell("note"))
+        return OccurrenceRecorded(originator_topic=_OCCURRENCE_TOPIC, **fields, **common)
+    return build
 
 
 _OCCURRENCE_TOPIC = get_topic(Occurrence)

@@ -1,160 +1,39 @@
-"""The hotline platform's work-order export (CLI.md "Work-order export format").
+"""Reading the hotline platform's work-order export (its format: ``ledger.imports.workorders_format``).
 
-`WorkOrderReader` streams a CSV or XLSX export and yields one `WorkOrderRow` per valid row,
-collecting every bad row in `errors` as it goes; the caller applies nothing when any error
-was found. Rows are plain strings and booleans rather than datetimes because a year's export
-runs to a million rows: times are normalised to `YYYY-MM-DDTHH:MM:SS` (naive local time), so
-comparing two strings compares two times.
+`WorkOrderReader` streams a CSV or XLSX export and yields one `WorkOrderRow` per valid row, collecting every bad
+row in `errors` as it goes; the caller applies nothing when any error was found. Times are normalised to
+`YYYY-MM-DDTHH:MM:SS` strings (naive local time): a year's export runs to a million rows.
 """
 
 from __future__ import annotations
 
-import calendar
-import enum
-import re
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
 from ledger.imports.tabular import ImportRejected, RowError, map_columns, open_table
+from ledger.imports.workorders_format import (
+    ABSENT,
+    BOOLEANS,
+    COUNTED_DEFAULT,
+    END_OF_DAY,
+    REPLIED_DEFAULT,
+    REPLY_REQUIRED_DEFAULT,
+    REQUIRED_COLUMNS,
+    START_OF_DAY,
+    WORKORDER_COLUMNS,
+    Absent,
+    TimeBounds,
+    WorkOrderRow,
+    parse_time,
+    valid_clock_times,
+    valid_dates,
+)
 from ledger.translation import gettext as _
 
-
-class Absent(enum.Enum):
-    """The type of `ABSENT`: a column the file does not have (absent is not empty)."""
-
-    ABSENT = "ABSENT"
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT = Absent.ABSENT
-
-# field → aliases as platform exports write them; the first alias names a missing column.
-WORKORDER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "order_id": ("工单编号",),
-    "unit": ("承办单位",),
-    "dispatched_at": ("派单时间",),
-    "due_at": ("办结时限",),
-    "completed_at": ("办结时间",),
-    "reply_required": ("是否需回复",),
-    "replied": ("是否已回复",),
-    "satisfaction": ("满意度",),
-    "counted": ("是否计入统计",),
-    "exported_at": ("导出时间",),
-}
-REQUIRED_COLUMNS = {"order_id", "unit", "dispatched_at", "due_at"}
-
-# The values an empty 是/否 cell takes (CLI.md): reply needed, not replied, counted.
-REPLY_REQUIRED_DEFAULT = True
-REPLIED_DEFAULT = False
-COUNTED_DEFAULT = True
-
-_START_OF_DAY = "00:00:00"
-_END_OF_DAY = "23:59:59"  # a deadline given as a date alone runs to the end of that day
-
-_BOOLEANS = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
-             "true": True, "false": False, "1": True, "0": False}
-_BOOLEANS |= {k.upper(): v for k, v in _BOOLEANS.items()} | {k.title(): v for k, v in _BOOLEANS.items()}
-
-_TIME = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?")
 _PROGRESS_EVERY = 10_000
 _HASH_BITS = 40  # the duplicate check keeps (row << 40 | 40-bit hash) per order id
 _HASH_MASK = (1 << _HASH_BITS) - 1
-
-
-@dataclass(frozen=True, slots=True)
-class TimeBounds:
-    """The times an export's rows may hold, as `YYYY-MM-DDTHH:MM:SS` strings (naive local time).
-
-    `first`..`last`: the adopted rulesets' date window; `now`: the time of the import, and `latest`
-    the last time a dispatch, completion or export may carry (`now` plus a small tolerance for clocks).
-    """
-
-    first: str
-    last: str
-    now: str
-    latest: str
-
-
-@dataclass(frozen=True, slots=True)
-class WorkOrderRow:
-    """One valid row of an export.
-
-    `row` is the spreadsheet row number; `unit` the resolved unit code; times are
-    `YYYY-MM-DDTHH:MM:SS` strings; `completed_at` is None while the order is open. A field
-    whose column the file lacks is `ABSENT` (it must change nothing); an empty cell takes the
-    default (是否需回复 是, 是否已回复 否, 是否计入统计 是, 满意度 the unrated label).
-    `exported_at` is None when the file does not give it. `extra` holds the cells (stripped) of
-    the extra columns a ruleset declares, in the reader's `extra_columns` order; an empty cell
-    is `""` (known to be empty), a column the file lacks is simply not in `extra_columns`.
-    """
-
-    row: int
-    order_id: str
-    unit: str
-    dispatched_at: str
-    due_at: str
-    completed_at: str | None | Absent
-    reply_required: bool | Absent
-    replied: bool | Absent
-    satisfaction: str | Absent
-    counted: bool | Absent
-    exported_at: str | None
-    extra: tuple[str, ...] = ()
-
-
-@cache
-def _valid_dates() -> frozenset[str]:
-    """Every `YYYY-MM-DD` of 2000–2099: the fast path's check is one set lookup."""
-    return frozenset(
-        f"{y:04d}-{m:02d}-{d:02d}"
-        for y in range(2000, 2100)
-        for m in range(1, 13)
-        for d in range(1, calendar.monthrange(y, m)[1] + 1)
-    )
-
-
-@cache
-def _valid_clock_times() -> frozenset[str]:
-    """Every `HH:MM:SS` and `HH:MM` of a day."""
-    hm = [f"{h:02d}:{m:02d}" for h in range(24) for m in range(60)]
-    return frozenset(hm) | frozenset(f"{t}:{s:02d}" for t in hm for s in range(60))
-
-
-def parse_time(text: str, date_alone: str = _START_OF_DAY) -> str | None:
-    """`text` as `YYYY-MM-DDTHH:MM:SS`, or None if it is not a time.
-
-    Accepts `YYYY-MM-DD HH:MM[:SS]` and `YYYY-MM-DD`, `/` separators and single-digit
-    month, day and hour too; a date alone gets the clock time `date_alone`.
-    """
-    dates, clock = _valid_dates(), _valid_clock_times()
-    n = len(text)
-    if n == 19 and text[10] == " " and text[:10] in dates and text[11:] in clock:
-        return f"{text[:10]}T{text[11:]}"
-    if n == 10 and text in dates:
-        return f"{text}T{date_alone}"
-    if n == 16 and text[10] == " " and text[:10] in dates and text[11:] in clock:
-        return f"{text[:10]}T{text[11:]}:00"
-    return _parse_time_slowly(text, date_alone)
-
-
-def _parse_time_slowly(text: str, date_alone: str) -> str | None:
-    m = _TIME.fullmatch(text.strip())
-    if m is None:
-        return None
-    y, mo, d = int(m[1]), int(m[2]), int(m[3])
-    if y < 1 or not (1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1]):
-        return None
-    if m[4] is None:
-        return f"{y:04d}-{mo:02d}-{d:02d}T{date_alone}"
-    h, mi, s = int(m[4]), int(m[5]), int(m[6] or 0)
-    if h > 23 or mi > 59 or s > 59:
-        return None
-    return f"{y:04d}-{mo:02d}-{d:02d}T{h:02d}:{mi:02d}:{s:02d}"
 
 
 class WorkOrderReader:
@@ -218,11 +97,11 @@ class WorkOrderReader:
         # (field, column, lookup) of the 是/否 and satisfaction columns the file has; a lookup answers the
         # common cells in one dict probe, the empty one (the default) too.
         known: dict[str, Mapping[str, object]] = {
-            "reply_required": _BOOLEANS | {"": REPLY_REQUIRED_DEFAULT}, "replied": _BOOLEANS | {"": REPLIED_DEFAULT},
-            "counted": _BOOLEANS | {"": COUNTED_DEFAULT},
+            "reply_required": BOOLEANS | {"": REPLY_REQUIRED_DEFAULT}, "replied": BOOLEANS | {"": REPLIED_DEFAULT},
+            "counted": BOOLEANS | {"": COUNTED_DEFAULT},
             "satisfaction": {label: label for label in self._labels} | {"": self._unrated}}
         self._cells = {field: (cols[field], lookup) for field, lookup in known.items() if field in cols}
-        self._dates, self._clock = _valid_dates(), _valid_clock_times()
+        self._dates, self._clock = valid_dates(), valid_clock_times()
         self._seen: dict[str, int] = {}  # order id → its first row << _HASH_BITS | its values' hash
         self._refused: dict[str, int] = {}  # order id → the first row it had errors in (a repeat is a duplicate too)
 
@@ -250,8 +129,8 @@ class WorkOrderReader:
             self._error(row, self._id_at, _("the order id is empty"))
         text = cells[self._unit_at]
         unit = self._units.get(text) or self._slow_cell(row, "unit", text, self._units)
-        dispatched = self._time(row, self._dispatched_at, cells, _START_OF_DAY)
-        due = self._time(row, self._due_at, cells, _END_OF_DAY)
+        dispatched = self._time(row, self._dispatched_at, cells, START_OF_DAY)
+        due = self._time(row, self._due_at, cells, END_OF_DAY)
         if dispatched and due and due < dispatched:
             self._error(row, self._due_at, _("the due time {due} is before the dispatch time {dispatched}").format(
                 due=due, dispatched=dispatched))
@@ -262,7 +141,7 @@ class WorkOrderReader:
         satisfaction = self._cell(row, "satisfaction", cells)
         exported = None
         if self._exported_at is not None:
-            exported = self._slow_time(row, self._exported_at, cells[self._exported_at], _START_OF_DAY, optional=True)
+            exported = self._slow_time(row, self._exported_at, cells[self._exported_at], START_OF_DAY, optional=True)
         order = WorkOrderRow(row, order_id, unit, dispatched, due, completed, reply_required, replied,  # type: ignore[arg-type]
                              satisfaction, counted, exported, self._extra(row, cells))
         if self._bounds is not None:
@@ -281,7 +160,7 @@ class WorkOrderReader:
         index = self._completed_at
         if index is None:
             return ABSENT
-        completed = self._time(row, index, cells, _START_OF_DAY, optional=True)
+        completed = self._time(row, index, cells, START_OF_DAY, optional=True)
         if dispatched and completed and completed < dispatched:
             self._error(row, index, _("the completion time {completed} is before the dispatch time "
                                       "{dispatched}").format(completed=completed, dispatched=dispatched))
@@ -311,7 +190,7 @@ class WorkOrderReader:
         cells = list(extra)
         for j in self._extra_times:
             if cells[j]:
-                cells[j] = self._slow_time(row, self._extra_indexes[j], cells[j], _START_OF_DAY) or cells[j]
+                cells[j] = self._slow_time(row, self._extra_indexes[j], cells[j], START_OF_DAY) or cells[j]
         return tuple(cells)
 
     def _within_bounds(self, order: WorkOrderRow, bounds: TimeBounds) -> None:
