@@ -28,7 +28,7 @@ async def import_post(request: Request, who: Who, kind: Annotated[str, Form(max_
     """Start the import in the background and answer with its status page at once (303)."""
     import shutil
 
-    from web.api import MAX_IMPORT, safe_name, saved_upload
+    from web.api_files import MAX_IMPORT, safe_name, saved_upload
 
     if kind not in ("workorders", "events"):
         return render(request, who, "import.html", status=422, error="类型须为工单导出或扣分/评估记录")

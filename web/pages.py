@@ -2,7 +2,7 @@
 
 Every page route carries the same authorization dependency as the API (``web.access.caller``;
 its rules are in ``web.access.RULES``) and calls the same use cases and documents (``ledger.reads``,
-the Ledger application, ``web.api.open_dispute``). Forms carry the session's CSRF token in a hidden
+the Ledger application, ``web.api_recording.open_dispute``). Forms carry the session's CSRF token in a hidden
 field; a refusal is shown in place, on the form that caused it, with nothing recorded. Templates
 autoescape every value: stored text is never markup.
 """
@@ -151,7 +151,7 @@ async def login_post(request: Request, login: Annotated[str, Form(max_length=200
                      password: Annotated[str, Form(max_length=2048)]) -> Response:
     """Log in from the form (its CSRF token was checked by ``web.access``); a refusal is shown on the form
     (401, or 429 when throttled)."""
-    from web.api import open_session, set_session_cookie
+    from web.api_session import open_session, set_session_cookie
 
     try:
         _, cookie = open_session(request.app.state.service, login, password,
@@ -281,10 +281,10 @@ async def report(request: Request, who: Who, fmt: str, year: int | None = None) 
 @router.get("/evidence/{sha256}", name="page_evidence")
 async def evidence(request: Request, who: Who, sha256: str) -> Response:
     """An attachment, as a download only (another unit's: 404)."""
-    from web.api import _SHA, evidence_file
+    from web.api_files import SHA256, evidence_file
 
     app, sha = _app(request), sha256.lower()
-    if not _SHA.fullmatch(sha) or (not who.everywhere and who.account.unit not in units_of_evidence(app, sha)):
+    if not SHA256.fullmatch(sha) or (not who.everywhere and who.account.unit not in units_of_evidence(app, sha)):
         raise HTTPException(404, "not found")
     return evidence_file(app, sha)
 
@@ -316,7 +316,9 @@ async def dispute_post(request: Request, who: Who, reason: Annotated[str, Form(m
                        rate: Annotated[str, Form(max_length=20)] = "",
                        file: UploadFile | None = File(None)) -> Response:  # noqa: B008
     """File it; a refusal is shown on the form, with what was typed."""
-    from web.api import MAX_UPLOAD, AttachmentRef, open_dispute, saved_upload
+    from web.api_bodies import AttachmentRef
+    from web.api_files import MAX_UPLOAD, saved_upload
+    from web.api_recording import open_dispute
 
     app = _app(request)
     typed = {"target": target, "workorder": workorder, "rate": rate, "reason": reason, "evidence": evidence}
