@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_occurrences import Cli, Table, exit_cleanly_on_sigterm, fresh_store  # noqa: E402
+from bench_harness import Cli, Table, exit_cleanly_on_sigterm, fresh_store  # noqa: E402
 from bench_workorders import workorders_file  # noqa: E402
 
 

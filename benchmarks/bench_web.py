@@ -36,7 +36,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from bench_occurrences import fresh_store  # the same fresh-schema housekeeping as the other benchmarks
+from bench_harness import fresh_store  # the same fresh-schema housekeeping as the other benchmarks
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = str(ROOT / ".venv" / "bin" / "hotline-ledger") if (ROOT / ".venv/bin/hotline-ledger").exists() else \
