@@ -123,6 +123,16 @@ async def bare(base: str, users: int, seconds: float, pause: float) -> list[floa
     return times
 
 
+def wait_until_answering(url: str, tries: int, pause: float) -> None:
+    """Ask ``url`` until it answers 200 (a server starting up), at most ``tries`` times, ``pause`` s apart."""
+    for _ in range(tries):
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(pause)
+
+
 def floor(users: int, seconds: float, pause: float) -> list[float]:
     """Serve ``bare_app`` with uvicorn (one process, as ``serve``) and load it; the latencies."""
     port = free_port()
@@ -131,12 +141,7 @@ def floor(users: int, seconds: float, pause: float) -> list[float]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/ping", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_until_answering(f"{base}/ping", 300, 0.1)
         return asyncio.run(bare(base, users, seconds, pause))
     finally:
         proc.send_signal(signal.SIGINT)
@@ -212,12 +217,7 @@ def start_serving(args: argparse.Namespace, store: str, procs: list[subprocess.P
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         bases.append(f"http://127.0.0.1:{port}")
     for base in bases:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{base}/app/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_answering(f"{base}/app/login", 600, 0.2)
     return bases
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -18,6 +20,7 @@ router = page_router()
 
 
 def _record_view(request: Request, who: Who, status: int = 200, **extra: Any) -> HTMLResponse:
+    """录入 with the year's units and items (``typed``: what the refused form held)."""
     y = year_of(None, request)
     read = reading(app_of(request), y)
     items = read.ruleset.items
@@ -33,6 +36,44 @@ async def record_page(request: Request, who: Who) -> HTMLResponse:
     return _record_view(request, who)
 
 
+class _Unreadable(ValueError):
+    """A form field that does not read as what it must be; its message is shown on the form."""
+
+
+def _day(on: str) -> date:
+    try:
+        return parse_day(on)
+    except NotADate as e:
+        raise _Unreadable(f"日期：{e}") from None
+
+
+def _count(count: str) -> int:
+    try:
+        return int(count)
+    except ValueError:
+        raise _Unreadable("次数须为整数") from None
+
+
+def _points(points: str) -> Decimal:
+    try:
+        value = Decimal(points)
+        if not value.is_finite():
+            raise InvalidOperation
+    except (ValueError, InvalidOperation):
+        raise _Unreadable("分值须为数字") from None
+    return value
+
+
+def _recorded(request: Request, who: Who, form: str, typed: dict[str, str], done: str,
+              record: Callable[[], str]) -> HTMLResponse:
+    """The form again: with ``done`` and the new id, or with the refusal in place (422) and what was typed."""
+    try:
+        new = record()
+    except (_Unreadable, LedgerError) as e:
+        return _record_view(request, who, status=422, error=str(e), form=form, typed=typed)
+    return _record_view(request, who, notice=f"{done} {new}")
+
+
 @router.post("/record", name="page_record_post")
 async def record_post(request: Request, who: Who, unit: Annotated[str, Form(max_length=100)],
                       item: Annotated[str, Form(max_length=50)], on: Annotated[str, Form(max_length=20)],
@@ -40,20 +81,9 @@ async def record_post(request: Request, who: Who, unit: Annotated[str, Form(max_
                       note: Annotated[str, Form(max_length=2000)] = "") -> HTMLResponse:
     """Record an occurrence; errors in place."""
     typed = {"unit": unit, "item": item, "on": on, "evidence": evidence, "count": count, "note": note}
-    try:
-        day = parse_day(on)
-    except NotADate as e:
-        return _record_view(request, who, status=422, error=f"日期：{e}", form="record", typed=typed)
-    try:
-        n = int(count)
-    except ValueError:
-        return _record_view(request, who, status=422, error="次数须为整数", form="record", typed=typed)
-    try:
-        new = app_of(request).record_occurrence(unit=unit, item=item, on=day, evidence=evidence, count=n, note=note,
-                                              actor=who.account.login)
-    except LedgerError as e:
-        return _record_view(request, who, status=422, error=str(e), form="record", typed=typed)
-    return _record_view(request, who, notice=f"已录入 {new}")
+    return _recorded(request, who, "record", typed, "已录入", lambda: app_of(request).record_occurrence(
+        unit=unit, item=item, on=_day(on), count=_count(count), evidence=evidence, note=note,
+        actor=who.account.login))
 
 
 @router.post("/assess", name="page_assess_post")
@@ -63,19 +93,6 @@ async def assess_post(request: Request, who: Who, unit: Annotated[str, Form(max_
                       note: Annotated[str, Form(max_length=2000)] = "") -> HTMLResponse:
     """Record an assessment; errors in place."""
     typed = {"unit": unit, "item": item, "on": on, "evidence": evidence, "points": points, "note": note}
-    try:
-        day = parse_day(on)
-    except NotADate as e:
-        return _record_view(request, who, status=422, error=f"日期：{e}", form="assess", typed=typed)
-    try:
-        value = Decimal(points)
-        if not value.is_finite():
-            raise InvalidOperation
-    except (ValueError, InvalidOperation):
-        return _record_view(request, who, status=422, error="分值须为数字", form="assess", typed=typed)
-    try:
-        new = app_of(request).assess(unit=unit, item=item, points=value, on=day, evidence=evidence, note=note,
-                                   actor=who.account.login)
-    except LedgerError as e:
-        return _record_view(request, who, status=422, error=str(e), form="assess", typed=typed)
-    return _record_view(request, who, notice=f"已录入评估 {new}")
+    return _recorded(request, who, "assess", typed, "已录入评估", lambda: app_of(request).assess(
+        unit=unit, item=item, on=_day(on), points=_points(points), evidence=evidence, note=note,
+        actor=who.account.login))
