@@ -53,7 +53,7 @@ work=$root/build/mutation
 mkdir -p "$work"
 # The copy mutmut works in: sources, tests and the project file, with the runner's settings added.
 rsync -a --delete --exclude mutants --exclude __pycache__ --exclude '*.egg-info' \
-  "$root"/{ledger,projections,events,web,tests,cli.py,cli_help.py,pyproject.toml} "$work"/
+  "$root"/{ledger,projections,events,web,tests,pyproject.toml} "$root"/cli*.py "$work"/
 {
   echo
   echo '[tool.mutmut]'
