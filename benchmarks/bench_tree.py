@@ -31,7 +31,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteDatastore
 
 from ledger import chain
-from ledger.chain import ChainedSQLiteApplicationRecorder
+from ledger.chain_sqlite import ChainedSQLiteApplicationRecorder
 from ledger.event_tree import event_leaf
 from ledger.merkle import TreeReader, verify_consistency, verify_inclusion
 

@@ -60,15 +60,6 @@ _RECORDER_TOPICS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    # benchmarks/bench_tree.py still imports the SQLite recorder from here; it lives in ledger.chain_sqlite.
-    if name == "ChainedSQLiteApplicationRecorder":
-        from ledger.chain_sqlite import ChainedSQLiteApplicationRecorder
-
-        return ChainedSQLiteApplicationRecorder
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
 def chain_env(persistence_module: str) -> dict[str, str]:
     """Return the env entries that make an Application record through a chained recorder.
 
