@@ -33,6 +33,27 @@ class FactRow(NamedTuple):
     satisfaction: str | None
     counted: str | None
 
+    def onto(self, state: list[Any], first: int) -> None:
+        """Write what this fact states into an order's ``state``, whose fields from ``unit`` to ``counted`` stand in
+        this order from index ``first``: a field not stated keeps its value, an empty completion time clears it (the
+        order was reopened), flags become 0/1. The one rule every merge of facts (read model, order index) follows."""
+        if self.unit is not None:
+            state[first] = self.unit
+        if self.dispatched_at is not None:
+            state[first + 1] = self.dispatched_at
+        if self.due_at is not None:
+            state[first + 2] = self.due_at
+        if self.completed_at is not None:
+            state[first + 3] = self.completed_at or None
+        if self.reply_required is not None:
+            state[first + 4] = int(self.reply_required)
+        if self.replied is not None:
+            state[first + 5] = int(self.replied)
+        if self.satisfaction is not None:
+            state[first + 6] = self.satisfaction
+        if self.counted is not None:
+            state[first + 7] = int(self.counted)
+
 
 #: The fields of one fact row, in their stored order.
 FACT_FIELDS: tuple[str, ...] = FactRow._fields

@@ -91,22 +91,7 @@ def merge(known: Mapping[str, OrderState], chunk: FactChunk) -> list[tuple[str, 
             continue
         else:
             state = [*old[:9], extra_of(old)]
-        if fact.unit is not None:
-            state[0] = fact.unit
-        if fact.dispatched_at is not None:
-            state[1] = fact.dispatched_at
-        if fact.due_at is not None:
-            state[2] = fact.due_at
-        if completed is not None:
-            state[3] = completed or None
-        if fact.reply_required is not None:
-            state[4] = int(fact.reply_required)
-        if fact.replied is not None:
-            state[5] = int(fact.replied)
-        if fact.satisfaction is not None:
-            state[6] = fact.satisfaction
-        if fact.counted is not None:
-            state[7] = int(fact.counted)
+        fact.onto(state, 0)
         state[8] = at
         for column, values in columns:
             if values[i] is not None:

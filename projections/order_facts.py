@@ -58,23 +58,7 @@ class FactMerge:
                 continue
             else:
                 state = old
-            # None means "not stated by this fact".
-            if fact.unit is not None:
-                state[1] = fact.unit
-            if fact.dispatched_at is not None:
-                state[2] = fact.dispatched_at
-            if fact.due_at is not None:
-                state[3] = fact.due_at
-            if fact.completed_at is not None:
-                state[4] = fact.completed_at or None  # an empty string clears it: the order was reopened
-            if fact.reply_required is not None:
-                state[5] = int(fact.reply_required)
-            if fact.replied is not None:
-                state[6] = int(fact.replied)
-            if fact.satisfaction is not None:
-                state[7] = fact.satisfaction
-            if fact.counted is not None:
-                state[8] = int(fact.counted)
+            fact.onto(state, 1)  # what the fact states; None keeps the value
             state[9] = at
             known[order_id] = state
             dirty.add(order_id)
