@@ -1,0 +1,167 @@
+"""A unit's rates counted straight from its orders' states: a second, plain implementation of the rate definitions.
+
+The read model counts rates through resolved, compiled tests kept as daily tallies
+(projections/rate_specs.py, order_tallies.py, order_rates.py). ``proof check`` must not need a
+read model of a unit's quarter of a million orders, and a second implementation that must agree
+with the first is what a check is for: here each definition of the ruleset
+(ledger/rulesets/rates.py ``RateDefinition``) is read as written — a field, the values that match —
+against each order's fields in words (RUBRIC.md §6):
+
+- ``satisfaction``: the order's label, ``unrated_value`` when it has none; ``rated``: a label
+  other than ``unrated_value``; ``satisfied``: one of ``satisfied_values``;
+- ``reply_required``, ``replied``, ``completed``, ``on_time`` (completed no later than due): 是/否;
+- any other field: the extra export column's value as last stated (never stated: matches nothing).
+
+An order counts when 是否计入统计 is 是 and the rate's ``year_by`` time falls in the year up to
+``as_of`` (by day; its month for monthly items); it is in the denominator when every field of
+``denominator`` matches, and adds the weight of the first numerator condition it matches. An
+accepted screening takes it out of the rate it names (of every rate, ``screening_leaves = "all"``).
+A rate over extra columns that no counted order of the window was exported with is pending. A rate
+naming a construct this module does not know (a field it cannot read) is refused, never guessed.
+Orders with the same fields are counted once, in groups (a year has few distinct kinds of order).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ledger.errors import LedgerError
+from ledger.rulesets.rates import BUILTIN_FIELDS, RateDefinition
+from ledger.rulesets.schema import Ruleset
+from projections.explanations import missing_columns
+from projections.proof_orders import (
+    COMPLETED,
+    COUNTED,
+    DISPATCHED,
+    DUE,
+    REPLIED,
+    REPLY_REQUIRED,
+    SATISFACTION,
+    SCREENED,
+    UNIT,
+    OrderBook,
+)
+from projections.unit_facts import RateCounts
+
+_YES_NO = ("否", "是")
+
+
+class RateNotCheckable(LedgerError):
+    """A rate definition names something this checker cannot evaluate."""
+
+
+@dataclass
+class ProvenRates:
+    """One unit's figures from its orders: V, each rate's yearly counts, monthly counts, and pending rates."""
+
+    volume: int = 0
+    rates: dict[str, RateCounts] = field(default_factory=dict)
+    monthly: dict[str, dict[str, RateCounts]] = field(default_factory=dict)
+    pending: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """A group of orders alike in everything the rates read: whose, when (the month of each time, None outside
+    the window) and their fields in words."""
+
+    mine: bool
+    dispatched: str | None
+    due: str | None
+    fields: tuple[tuple[str, str | None], ...]
+    screened: frozenset[str]
+
+
+def _columns(ruleset: Ruleset) -> tuple[str, ...]:
+    """The extra export columns the ruleset's rates read; a field neither built in nor such a column is refused."""
+    declared = {c.header for c in ruleset.workorders.columns}
+    out: set[str] = set()
+    for d in ruleset.rates:
+        for name in d.fields() - set(BUILTIN_FIELDS):
+            if name not in declared:
+                raise RateNotCheckable(f"rate {d.code}: the proof checker cannot evaluate the field {name!r}")
+            out.add(name)
+    return tuple(sorted(out))
+
+
+def _in_words(ruleset: Ruleset, label: str | None, reply_required: int, replied: int, completed: bool,
+              on_time: bool, extra: Iterable[tuple[str, str | None]]) -> tuple[tuple[str, str | None], ...]:
+    """An order's fields as a rate definition names them."""
+    wo = ruleset.workorders
+    label = label if label is not None else wo.unrated_value
+    return (("satisfaction", label), ("rated", _YES_NO[label != wo.unrated_value]),
+            ("satisfied", _YES_NO[label in wo.satisfied_values]),
+            ("reply_required", _YES_NO[bool(reply_required)]), ("replied", _YES_NO[bool(replied)]),
+            ("completed", _YES_NO[completed]), ("on_time", _YES_NO[on_time]), *extra)
+
+
+def _kinds(book: OrderBook, ruleset: Ruleset, unit: str, first: str, last: str) -> dict[_Kind, int]:
+    """The book's counted orders grouped by kind (an order of another unit is kept for the pending rule)."""
+    columns = _columns(ruleset)
+    extra = book.extra
+    # A flat tuple per order, counted in C: a quarter of a million orders, a few thousand distinct kinds.
+    raw = Counter((s[UNIT] == unit, (s[DISPATCHED] or "")[:10], (s[DUE] or "")[:10], s[SATISFACTION],
+                   s[REPLY_REQUIRED], s[REPLIED], s[COMPLETED] is not None,
+                   s[COMPLETED] is not None and s[DUE] is not None and s[COMPLETED] <= s[DUE], s[SCREENED],
+                   tuple(map(extra.get(order_id, {}).get, columns)) if columns else ())
+                  for order_id, s in book.orders.items() if s[COUNTED])
+    kinds: dict[_Kind, int] = {}
+    for (mine, dispatched, due, label, reply_required, replied, completed, on_time, screened, stated), n \
+            in raw.items():
+        words = _in_words(ruleset, label, reply_required, replied, completed, on_time,
+                          zip(columns, stated, strict=True))
+        kind = _Kind(mine, dispatched[:7] if first <= dispatched <= last else None,
+                     due[:7] if first <= due <= last else None, words, screened)
+        kinds[kind] = kinds.get(kind, 0) + n
+    return kinds
+
+
+def _matches(fields: dict[str, str | None], condition: dict[str, tuple[str, ...]]) -> bool:
+    return all(fields[name] in values for name, values in condition.items())
+
+
+def _exact(numerator: Decimal) -> int | Decimal:
+    return int(numerator) if numerator == numerator.to_integral_value() else numerator
+
+
+def _count(definition: RateDefinition, kinds: dict[_Kind, int], leaves_all: bool, out: ProvenRates) -> None:
+    """Count one rate over the unit's kinds of order into ``out`` (yearly and month by month)."""
+    months: dict[str, list[Decimal]] = {}
+    stated: set[str] = set()  # the extra columns some counted order of the window was exported with
+    extra = definition.fields() - set(BUILTIN_FIELDS)
+    for kind, n in kinds.items():
+        month = kind.dispatched if definition.year_by == "dispatched" else kind.due
+        if month is None:
+            continue
+        fields = dict(kind.fields)
+        stated.update(c for c in extra if fields[c] is not None)
+        screened = bool(kind.screened) if leaves_all else definition.code in kind.screened
+        if not kind.mine or screened or not _matches(fields, definition.denominator):
+            continue
+        counts = months.setdefault(month, [Decimal(0), Decimal(0)])
+        counts[1] += n
+        weight = next((c.weight for c in definition.numerator if _matches(fields, c.where)), None)
+        if weight is not None:
+            counts[0] += weight * n
+    missing = sorted(extra - stated)
+    if missing:
+        out.pending[definition.code] = missing_columns(definition.name, missing)
+        return
+    out.rates[definition.code] = RateCounts(_exact(sum((c[0] for c in months.values()), Decimal(0))),
+                                            int(sum(c[1] for c in months.values())))
+    out.monthly[definition.code] = {m: RateCounts(_exact(c[0]), int(c[1])) for m, c in sorted(months.items())}
+
+
+def proven_rates(ruleset: Ruleset, book: OrderBook, unit: str, year: int, as_of: date) -> ProvenRates:
+    """``unit``'s volume and every rate of ``ruleset`` for ``year`` as of ``as_of``, counted from ``book``."""
+    first, last = f"{year}-01-01", min(date(year, 12, 31), as_of).isoformat()
+    kinds = _kinds(book, ruleset, unit, first, last)
+    out = ProvenRates(volume=sum(n for k, n in kinds.items() if k.mine and k.dispatched is not None))
+    leaves_all = ruleset.workorders.screening_leaves == "all"
+    for definition in ruleset.rates:
+        _count(definition, kinds, leaves_all, out)
+    return out
