@@ -23,7 +23,10 @@ consistency proof from the earlier tree head to the later one.
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -56,23 +59,35 @@ class ProofRefused(LedgerError):
     """A proof file that does not check; the message names the first thing that failed."""
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused: its full passes would walk every fact row again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def check_proof_file(path: str, public_key: str) -> list[str]:
     """Check the proof file at ``path`` against ``public_key``; the report's lines, or ``ProofRefused``."""
     try:
-        with open(path, encoding="utf-8") as f:
-            doc = json.load(f)
+        with open(path, "rb") as f:
+            doc = orjson.loads(f.read())  # tens of MiB for a large unit: orjson, twice as fast as json
     except (OSError, ValueError) as e:
         raise ProofRefused(f"{path}: not a readable proof file ({e})") from None
     if not isinstance(doc, dict):
         raise ProofRefused(f"{path}: not a proof file")
+    checks = {UNIT_FORMAT: check_unit_proof, CONSISTENCY_FORMAT: check_consistency_proof}
+    if doc.get("format") not in checks:
+        raise ProofRefused(f"{path}: unknown format {str(doc.get('format'))[:60]!r}")
     try:
-        if doc.get("format") == UNIT_FORMAT:
-            return check_unit_proof(doc, public_key)
-        if doc.get("format") == CONSISTENCY_FORMAT:
-            return check_consistency_proof(doc, public_key)
+        with _collector_paused():  # a large unit's facts are millions of small acyclic objects
+            return checks[doc["format"]](doc, public_key)
     except (KeyError, TypeError, ValueError) as e:
         raise ProofRefused(f"{path}: malformed proof file ({type(e).__name__}: {e})") from None
-    raise ProofRefused(f"{path}: unknown format {str(doc.get('format'))[:60]!r}")
 
 
 def _check_seal(seal: dict[str, Any], public_key: str) -> str:
