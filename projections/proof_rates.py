@@ -35,6 +35,7 @@ from typing import Any
 from ledger.errors import LedgerError
 from ledger.rulesets.rates import BUILTIN_FIELDS, RateDefinition
 from ledger.rulesets.schema import Ruleset
+from ledger.translation import gettext as _
 from projections.explanations import missing_columns
 from projections.proof_orders import (
     COMPLETED,
@@ -85,7 +86,8 @@ def _columns(ruleset: Ruleset) -> tuple[str, ...]:
     for d in ruleset.rates:
         for name in d.fields() - set(BUILTIN_FIELDS):
             if name not in declared:
-                raise RateNotCheckable(f"rate {d.code}: the proof checker cannot evaluate the field {name!r}")
+                raise RateNotCheckable(_("rate {rate}: the proof checker cannot evaluate the field {field}").format(
+                    rate=d.code, field=repr(name)))
             out.add(name)
     return tuple(sorted(out))
 
