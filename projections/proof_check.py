@@ -41,7 +41,6 @@ from ledger.event_tree import event_leaf
 from ledger.merkle import ProofError, verify_consistency, verify_inclusion
 from ledger.rulesets.kinds import names_where
 from ledger.signing import fingerprint, seal_message, signature_valid
-from projections.proof_rates import RateNotCheckable
 from projections.proof_rescore import rescore
 from projections.unit_proof import CONSISTENCY_FORMAT, UNIT_FORMAT
 
@@ -157,12 +156,10 @@ def _figure(item: dict[str, Any]) -> tuple[str, str]:
 
 def _recompute(doc: dict[str, Any], chunks: dict[int, dict[str, Any]]) -> list[str]:
     """Score the unit again from the file's events and compare the items resting on its own events."""
-    try:
-        recomputed, kinds = rescore(doc, chunks)
-    except RateNotCheckable as e:
-        raise ProofRefused(str(e)) from None
-    if recomputed is None:
+    rescored = rescore(doc, chunks)
+    if rescored is None:
         raise ProofRefused(f"the ruleset in the file has no unit {doc['unit']!r}")
+    recomputed, kinds = rescored.entry, rescored.kinds
     shown = doc.get("work_orders") or {}
     proven, stated = _compare(_items(doc["score"]), _items(recomputed), kinds,
                               OWN_KINDS | ORDER_KINDS if shown.get("complete") else OWN_KINDS)
@@ -170,7 +167,8 @@ def _recompute(doc: dict[str, Any], chunks: dict[int, dict[str, Any]]) -> list[s
     if shown.get("complete"):
         facts = sum(len(c["rows"]) for c in chunks.values())
         lines.append(f"work orders: {facts} facts of the unit's orders in {len(chunks)} events, the rates recomputed "
-                     "from them")
+                     "from them" + (f" through the read model ({rescored.replayed_because})"
+                                    if rescored.replayed_because else ""))
     elif shown:
         lines.append(f"work orders not shown: {shown.get('stated_because')}")
     return [*lines, f"stated, not proven (other units' figures): {', '.join(stated) or 'none'}; "

@@ -79,17 +79,31 @@ class _Kind:
     screened: frozenset[str]
 
 
-def _columns(ruleset: Ruleset) -> tuple[str, ...]:
-    """The extra export columns the ruleset's rates read; a field neither built in nor such a column is refused."""
+#: What a rate definition and a numerator part may hold that this module evaluates; anything else set is refused.
+_KNOWN_RATE = {"code", "name", "year_by", "denominator", "numerator"}
+_KNOWN_PART = {"where", "weight"}
+
+
+def unsupported(ruleset: Ruleset) -> str | None:
+    """Why some rate of the ruleset cannot be counted here (a field or construct this module does not know, e.g. a
+    duration condition), or None."""
     declared = {c.header for c in ruleset.workorders.columns}
-    out: set[str] = set()
     for d in ruleset.rates:
-        for name in d.fields() - set(BUILTIN_FIELDS):
-            if name not in declared:
-                raise RateNotCheckable(_("rate {rate}: the proof checker cannot evaluate the field {field}").format(
-                    rate=d.code, field=repr(name)))
-            out.add(name)
-    return tuple(sorted(out))
+        unknown = sorted(d.fields() - set(BUILTIN_FIELDS) - declared)
+        unknown += [k for k, v in d if k not in _KNOWN_RATE and v not in (None, {}, (), [])]
+        unknown += [k for part in d.numerator for k, v in part if k not in _KNOWN_PART and v not in (None, {}, (), [])]
+        if unknown:
+            return _("rate {rate}: the proof checker cannot evaluate the field {field}").format(
+                rate=d.code, field=", ".join(map(repr, dict.fromkeys(unknown))))
+    return None
+
+
+def _columns(ruleset: Ruleset) -> tuple[str, ...]:
+    """The extra export columns the ruleset's rates read (a ruleset ``unsupported`` names is refused)."""
+    because = unsupported(ruleset)
+    if because is not None:
+        raise RateNotCheckable(because)
+    return tuple(sorted(set().union(*(d.fields() for d in ruleset.rates)) - set(BUILTIN_FIELDS)))
 
 
 def _in_words(ruleset: Ruleset, label: str | None, reply_required: str | None, replied: str | None,

@@ -65,3 +65,30 @@ def test_screenings_are_proven_from_the_file_and_an_edited_one_is_refused(cli: C
     assert now["points"] == was["points"] and now["rate"] != was["rate"]
     assert f"item 2.3.2: published rate {now['rate']}, but the work orders in the file give {was['rate']}" \
         in result.stderr
+
+
+def test_a_rate_the_second_implementation_cannot_count_is_replayed_through_the_read_model(
+        cli: Cli, tmp_path: Path, monkeypatch: Any) -> None:
+    """A construct the checker's own counting does not know (a duration condition, say) is never left unchecked:
+    every event is replayed, the orders through the read model, and an edited count is still refused."""
+    from projections import proof_rescore
+
+    assert cli("demo", "--year", "2025").exit_code == 0
+    key = cli.json("seal", "keygen", str(tmp_path / "seal.pem"))["public_key"]
+    _seal(cli, tmp_path / "seal.pem", "2025年通报")
+    path = tmp_path / "gaoxin.json"
+    doc = _prove(cli, path, "gaoxin")
+    monkeypatch.setattr(proof_rescore, "unsupported", lambda ruleset: "比率 satisfaction：（测试）")
+    result = _check(cli, path, key)
+    assert result.exit_code == 0, result.stderr
+    assert "36 items equal the published points" in result.stdout
+    assert ("work orders: 800 facts of the unit's orders in 1 events, the rates recomputed from them through the "
+            "read model (比率 satisfaction：（测试）)") in result.stdout
+    forged = copy.deepcopy(doc)
+    edited = _item(forged, "2.3.3")
+    edited["denominator"] += 1
+    path.write_text(json.dumps(forged, ensure_ascii=False), encoding="utf-8")
+    result = _check(cli, path, key)
+    assert result.exit_code == 1
+    assert (f"item 2.3.3: published denominator {edited['denominator']}, but the work orders in the file give "
+            f"{edited['denominator'] - 1}") in result.stderr

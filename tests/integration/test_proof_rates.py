@@ -26,11 +26,11 @@ from hypothesis import strategies as st
 from events.workorders import WorkOrderFactsRecorded
 from ledger.demo import record_demo_year
 from ledger.imports.workorder_import import import_workorders
-from ledger.rulesets.loading import builtin_text
+from ledger.rulesets.loading import builtin_text, parse_ruleset
 from projections.facts import gather
 from projections.order_rates import monthly_codes
 from projections.proof_orders import order_book
-from projections.proof_rates import RateNotCheckable, proven_rates
+from projections.proof_rates import RateNotCheckable, proven_rates, unsupported
 from projections.reading import open_reading
 from projections.unit_facts import RateCounts, UnitFacts
 
@@ -256,6 +256,24 @@ def test_a_rate_naming_a_field_the_checker_cannot_read_is_refused(ledger: Any) -
     odd = ruleset.rates[0].model_copy(update={"denominator": {"签收时长": ("超时",)}})
     with pytest.raises(RateNotCheckable, match="签收时长"):
         proven_rates(ruleset.model_copy(update={"rates": (odd,)}), order_book([], {}), "a", 2025, date(2025, 12, 31))
+
+
+def test_a_construct_the_checker_does_not_know_is_named_not_ignored() -> None:
+    """A duration condition (``within``, ``denominator_within``: another branch's rate constructs) is named, so that
+    ``proof check`` replays such a ruleset's orders through the read model instead of counting without it."""
+    ruleset = parse_ruleset(builtin_text())
+    assert unsupported(ruleset) is None
+    rate = ruleset.rates[0]
+    timed = rate.numerator[0].model_copy(update={"within": {"start": "dispatched", "end": "签收时间",
+                                                             "working_hours": 2}})
+    for odd, named in ((rate.model_copy(update={"numerator": (timed,)}), "'within'"),
+                       (rate.model_copy(update={"denominator_within": {"working_days": 5}}), "'denominator_within'"),
+                       (rate.model_copy(update={"denominator_within": None}), None)):
+        because = unsupported(ruleset.model_copy(update={"rates": (odd,)}))
+        if named is None:
+            assert because is None
+        else:
+            assert because is not None and named in because and rate.code in because
 
 
 LABELS = st.sampled_from(["非常满意", "满意", "理解", "不满意", "未评价", ""])
