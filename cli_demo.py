@@ -23,27 +23,27 @@ from ledger.translation import gettext as _
 def demo(s: Session, year: int | None, and_serve: bool, port: int) -> None:
     """Record a realistic sample year into the store, then print the ranking and one trace (or serve it)."""
     from ledger.demo import record_demo_year
-    from projections.documents import score_document, trace_document
+    from ledger.reads import largest_loss, score_report
     from projections.reports.terminal import print_trace, ranking_table
+    from projections.reports.terminal_text import literal
 
     year = year or s.today().year - 1
     summary = record_demo_year(s.app, year, s.actor)
     click.echo(summary, err=True)
     reading = open_year(s, year, date(year, 12, 31) if year < s.today().year else None, None)
-    scores = reading.scores()
+    ranking = score_report(s.app, reading)
     out = console()
-    out.print(ranking_table(score_document(reading, scores)))
-    last = scores[-1]
-    code = last.largest_loss()
-    if code is not None:
-        from projections.reports.terminal_text import literal
-
-        out.print(f"\n为什么 {literal(last.name)} 排名第 {last.rank}？ 失分最多的是 {literal(code)} "
-                  f"{literal(last.item(code).name)}：")
-        print_trace(out, trace_document(reading, last, code))
+    out.print(ranking_table(ranking))
+    loss = largest_loss(reading)
+    if loss is not None:
+        item, trace = loss
+        out.print("\n" + _("Why is {name} ranked {rank}? It lost most on {code} {item}:").format(
+            name=literal(trace["name"]), rank=trace["rank"], code=literal(item["code"]), item=literal(item["name"])))
+        print_trace(out, trace)
+    last = ranking["units"][-1]["unit"]
     shown = s.location.display  # never the password
     click.echo("\n" + _("store: {store}  —  try: hotline-ledger --store {store} trace --year {year} --unit {unit}")
-               .format(store=shown, year=year, unit=last.unit), err=True)
+               .format(store=shown, year=year, unit=last), err=True)
     if and_serve:
         from ledger.demo import demo_accounts
         from web.serve import run

@@ -40,7 +40,7 @@ def open_year(s: Session, year: int, as_of: date | None, known_at: datetime | No
 def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at: datetime | None,
           compare_as_of: date | None, fmt: str, output: str | None) -> None:
     """The scores of every unit (or one), ranked."""
-    from projections.documents import score_document, with_previous
+    from ledger.reads import score_report
 
     if fmt in ("xlsx", "html") and not output:
         raise click.UsageError(_("--format {format} writes a file: give --output FILE").format(format=fmt))
@@ -50,30 +50,17 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
         from ledger.output_file import check_target
 
         check_target(output, s.location)  # refuse the store's own files before any reading
-    reading = open_year(s, year, as_of, known_at)
-    code = reading.unit_code(unit) if unit is not None else None
-    scores = reading.scores()
-    doc = score_document(reading, scores, code)
-    compare = None
-    if compare_as_of is not None:
-        earlier = reading.at(compare_as_of)
-        compare = score_document(earlier, earlier.scores(), code)
-        doc = with_previous(doc, compare)
+    result = score_report(s.app, open_year(s, year, as_of, known_at), unit, compare_as_of, fmt)
     if fmt == "json":
-        emit_json(doc, output, s.location)  # --output is named for every format: never ignore it
+        emit_json(result, output, s.location)  # --output is named for every format: never ignore it
     elif fmt == "table":
         from projections.reports.terminal import ranking_table
 
-        console().print(ranking_table(doc))
+        console().print(ranking_table(result))
+    elif output:
+        emit_file(output, s.location, result)
     else:
-        from ledger.reads import report_doc
-        from projections.reports.publish import render_report
-
-        data = render_report(fmt, reading, scores, report_doc(s.app, reading, doc), compare)
-        if output:
-            emit_file(output, s.location, data)
-        else:
-            click.echo(data, nl=False)  # the very bytes --output writes (a CSV's BOM included)
+        click.echo(result, nl=False)  # the very bytes --output writes (a CSV's BOM included)
 
 
 @click.command(cls=LocalizedCommand)

@@ -108,6 +108,42 @@ def report_doc(app: Any, read: Any, doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "tree_head": tree_head(app, read)}
 
 
+def score_report(app: Any, read: Any, unit: str | None = None, compare_as_of: date | None = None,
+                 fmt: str = "json") -> dict[str, Any] | bytes:
+    """``score`` from a reading: the ranking document (one unit's, if named; with every unit's earlier total and
+    rank beside it at ``compare_as_of``), or for ``csv``/``xlsx``/``html`` the report's bytes, printed with the signed
+    tree head the reading was computed from."""
+    from projections.documents import score_document, with_previous
+
+    code = read.unit_code(unit) if unit is not None else None
+    scores = read.scores()
+    doc = score_document(read, scores, code)
+    compare = None
+    if compare_as_of is not None:
+        earlier = read.at(compare_as_of)
+        compare = score_document(earlier, earlier.scores(), code)
+        doc = with_previous(doc, compare)
+    if fmt not in ("csv", "xlsx", "html"):
+        return doc
+    from projections.reports.publish import render_report
+
+    return render_report(fmt, read, scores, report_doc(app, read, doc), compare)
+
+
+def largest_loss(read: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The item that cost the last-ranked unit most (what a newcomer asks first) as (the item's trace entry, the
+    unit's trace of that item), or None when it lost nothing."""
+    from projections.documents import trace_document
+
+    scores = read.scores()
+    last = scores[-1] if scores else None
+    code = last.largest_loss() if last is not None else None
+    if code is None:
+        return None
+    doc = trace_document(read, last, code)
+    return next(i for i in doc["items"] if i["code"] == code), doc
+
+
 def trace_of(read: Any, unit: str, item: str | None = None, scores: list[Any] | None = None) -> dict[str, Any]:
     """``trace --format json`` from a reading (and its ``scores``, if computed): refuses an item the year's
     ruleset does not have. With the scores of a kept reading (``scores_of``) the document is kept with them
@@ -185,6 +221,18 @@ def unit_of_workorder(app: Any, order_id: str) -> str:
     if row is None:
         raise NotFound(f"no work order {order_id!r} in the ledger (import the export that has it first)")
     return str(row[0])
+
+
+def evidence_name(app: Any, sha256: str) -> str | None:
+    """The file name the ledger recorded for the attachment ``sha256`` (on an occurrence or a dispute), or None."""
+    db = app.refresh().db
+    for table in ("occurrences", "disputes"):
+        row = db.execute(f"SELECT attachments FROM {table} WHERE attachments LIKE ? LIMIT 1",
+                         (f'%"{sha256}"%',)).fetchone()
+        for a in json.loads(row[0] or "[]") if row else ():
+            if a.get("sha256") == sha256:
+                return str(a.get("name") or sha256)
+    return None
 
 
 def units_of_evidence(app: Any, sha256: str) -> set[str]:

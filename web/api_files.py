@@ -68,24 +68,12 @@ def evidence_file(app: Any, sha: str) -> Response:
     """A kept file as an attachment download, named by what the ledger recorded for it (streamed from the store)."""
     if not app.evidence.has(sha):
         raise HTTPException(404, "not found")
-    name = _recorded_name(app, sha) or app.evidence.name_of(sha) or sha
+    from ledger.reads import evidence_name
+
+    name = evidence_name(app, sha) or app.evidence.name_of(sha) or sha
     disposition = f"attachment; filename*=UTF-8''{quote(name)}"
     return StreamingResponse(app.evidence.open(sha), media_type="application/octet-stream",
                              headers={"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"})
-
-
-def _recorded_name(app: Any, sha: str) -> str | None:
-    import json
-
-    db = app.refresh().db
-    for table in ("occurrences", "disputes"):
-        row = db.execute(f"SELECT attachments FROM {table} WHERE attachments LIKE ? LIMIT 1",
-                         (f'%"{sha}"%',)).fetchone()
-        if row:
-            for a in json.loads(row[0] or "[]"):
-                if a.get("sha256") == sha:
-                    return str(a.get("name") or sha)
-    return None
 
 
 @contextmanager

@@ -14,7 +14,6 @@ from ledger.reads import (
     log_doc,
     ranking_doc,
     reading,
-    report_doc,
     score_doc,
     scores_of,
     today,
@@ -106,15 +105,13 @@ async def verify_page(request: Request, who: Who) -> HTMLResponse:
 @router.get("/report.{fmt}", name="page_report")
 async def report(request: Request, who: Who, fmt: str, year: int | None = None) -> Response:
     """The xlsx, html or csv report of the ranking, as a download."""
-    from projections.documents import score_document
-    from projections.reports.publish import render_report
+    from ledger.reads import score_report
 
     if fmt not in ("xlsx", "html", "csv"):
         raise HTTPException(404, "not found")
     y = year_of(year, request)
     read = reading(app_of(request), y, min(today(), date(y, 12, 31)))
-    scores = read.scores()
-    data = render_report(fmt, read, scores, report_doc(app_of(request), read, score_document(read, scores)), None)
+    data = score_report(app_of(request), read, fmt=fmt)
     kinds = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              "html": "application/octet-stream", "csv": "text/csv; charset=utf-8"}
     return Response(data, media_type=kinds[fmt], headers={
