@@ -51,8 +51,7 @@ def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
     """Record the current chain head, signed with the key in HOTLINE_LEDGER_SEAL_KEY, so it can be published."""
     if ctx.invoked_subcommand is not None:
         return
-    from ledger.signing import KEY_ENV, PUBLIC_ENV, SealKeyError, fingerprint, load_key, parse_public, split_publics
-    from projections.audit import verified_head
+    from ledger.signing import KEY_ENV, PUBLIC_ENV, SealKeyError, load_key, parse_public, split_publics
 
     s = ctx.find_object(Session)
     path = os.environ.get(KEY_ENV)
@@ -62,17 +61,14 @@ def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
                            .format(variable=KEY_ENV))
     key = None if unsigned else load_key(path or "")
     trusted = [parse_public(k) for k in split_publics(os.environ.get(PUBLIC_ENV, ""))]
-    nid, head, tree_size, tree_root = verified_head(s.app, None if key is None else key.public, trusted)
-    new = s.app.seal(notification_id=nid, head=head, note=note, actor=s.actor, key=key, tree_size=tree_size,
-                     tree_root=tree_root)
-    signer = None if key is None else {"public_key": key.public, "fingerprint": fingerprint(key.public)}
+    doc = s.app.seal_verified(note=note, actor=s.actor, key=key, trusted=trusted)
     if fmt == "json":
-        emit_json({"id": new, "notification_id": nid, "head": head, "tree_size": tree_size, "tree_root": tree_root,
-                   "signed": key is not None, **(signer or {})})
+        emit_json(doc)
         return
+    nid, head = doc["notification_id"], doc["head"]
     click.echo(_("sealed #{id} {head}").format(id=nid, head=head))
-    click.echo(_("tree head: {size} events, root {root}").format(size=tree_size, root=tree_root))
-    click.echo(_("unsigned") if signer is None else _("signed by {fingerprint} ({public_key})").format(**signer))
+    click.echo(_("tree head: {size} events, root {root}").format(size=doc["tree_size"], root=doc["tree_root"]))
+    click.echo(_("unsigned") if not doc["signed"] else _("signed by {fingerprint} ({public_key})").format(**doc))
     click.echo(_("publish this line; check later with: verify --seal {id}:{head}").format(id=nid, head=head))
 
 

@@ -40,12 +40,11 @@ def db_grant(s: Session, role: str, access: str, fmt: str) -> None:
 @refusals
 def rebuild(s: Session) -> None:
     """Rebuild the read model from the first event (gives the same results as before)."""
+    from ledger.reads import rebuild as rebuild_read_model
     from projections.reports.progress import progress_bar
 
-    view = s.app.view
-    view.reset()
     with progress_bar("重建读模型") as tick:
-        n = view.catch_up(s.app, progress=lambda done, total: tick(done, total))
+        n = rebuild_read_model(s.app, progress=lambda done, total: tick(done, total))
     click.echo(_("rebuilt the read model from {n} events").format(n=n))
 
 

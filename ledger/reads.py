@@ -30,6 +30,12 @@ def reading(app: Any, year: int, as_of: date | None = None, known_at: datetime |
     return open_reading(app, year, as_of or today(), known_at, progress=progress)
 
 
+def rebuild(app: Any, progress: Any = None) -> int:
+    """Rebuild the read model from the first event (it gives the same results as before); the events read."""
+    app.view.reset()
+    return int(app.view.catch_up(app, progress=progress))
+
+
 def scores_of(app: Any, read: Any) -> list[Any]:
     """Every unit's score for a reading — kept for each state of the read model and brought forward over a
     clerk's recordings (``ledger.kept_scores``); ``known_at`` readings are computed afresh."""

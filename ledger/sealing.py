@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 from uuid import uuid4
 
 from eventsourcing.domain import datetime_now_with_tzinfo
@@ -35,3 +36,18 @@ class Sealing(_Core):
                         note=note, actor=actor, tree_size=tree_size, tree_root=tree_root, **signed)
         self.save(agg)
         return str(agg.id)
+
+    def seal_verified(self, *, note: str, actor: str, key: SealKey | None,
+                      trusted: Sequence[str] = ()) -> dict[str, Any]:
+        """``seal``: verify the chain, the tree and the earlier seals (a seal must never vouch for a damaged ledger),
+        then seal the current head with ``key`` (None: unsigned); ``trusted`` are other public keys whose seals are
+        accepted. Returns what ``seal --format json`` prints."""
+        from ledger.signing import fingerprint
+        from projections.audit import verified_head
+
+        nid, head, tree_size, tree_root = verified_head(self, None if key is None else key.public, trusted)
+        new = self.seal(notification_id=nid, head=head, note=note, actor=actor, key=key, tree_size=tree_size,
+                        tree_root=tree_root)
+        signer = {} if key is None else {"public_key": key.public, "fingerprint": fingerprint(key.public)}
+        return {"id": new, "notification_id": nid, "head": head, "tree_size": tree_size, "tree_root": tree_root,
+                "signed": key is not None, **signer}
