@@ -11,7 +11,9 @@ Stored topics: every creation event stores its aggregate's topic as ``originator
 events name ``ledger.aggregates:<class>`` (the aggregates were one module until they were split by what they
 keep). Each aggregate class sets ``__module__ = TOPIC_MODULE`` so that new events keep writing those same
 topic strings and old ledgers decode and pass the restore checks unchanged; ``ledger.aggregates`` imports
-every aggregate class, so each topic also resolves. A move of these modules must keep both true.
+every aggregate class, so each topic also resolves. A move of these modules must keep both true. Import the
+aggregates from ``ledger.aggregates``: eventsourcing imports a class's module while defining it, so a module
+of aggregates imported first on its own meets its own import of ``ledger.aggregates`` half done.
 """
 
 from __future__ import annotations
