@@ -138,6 +138,24 @@ class TestKeepingTalliesRight:
         assert (rated, volume) == (0, 1)
         assert db.execute("SELECT screened FROM workorders").fetchone() == ("satisfaction",)
 
+    def test_screening_an_order_out_of_a_second_rate_keeps_it_out_of_the_first(self):
+        db = view_db()
+        ensure(db)
+        db.execute("CREATE TABLE workorder_misses (unit TEXT, rate TEXT, order_id TEXT, dispatched_at TEXT, "
+                   "due_at TEXT, completed_at TEXT, satisfaction TEXT, screened INTEGER, "
+                   "PRIMARY KEY (unit, rate, order_id))")
+        db.execute(f"INSERT INTO workorders VALUES ({','.join('?' * len(DONE))})", LATE_OPEN)
+        adjust(db, [], [LATE_OPEN])
+        # A2 (open, needing a reply, 不满意): volume 1, satisfied 0 of 1, replied 0 of 1, on time 0 of 1.
+        assert counts(db, "2025-01-01", "2025-12-31")["taishan"] == (1, 0, 1, 0, 1, 0, 1)
+
+        screen(db, "A2", "satisfaction")
+        screen(db, "A2", "reply")
+
+        # Out of both rates (the column lists both codes, sorted), still in the on-time rate and the volume.
+        assert counts(db, "2025-01-01", "2025-12-31")["taishan"] == (1, 0, 0, 0, 0, 0, 1)
+        assert db.execute("SELECT screened FROM workorders").fetchone() == ("reply,satisfaction",)
+
     def test_months_are_summed_from_the_days(self):
         db = view_db()
         ensure(db)
