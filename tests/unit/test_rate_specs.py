@@ -6,7 +6,10 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
+import pytest
+
 from ledger.rulesets.loading import builtin_text, parse_ruleset
+from projections import rate_specs
 from projections.rate_specs import compiled, specs
 
 TAIAN = parse_ruleset(builtin_text(), "taian")
@@ -50,7 +53,9 @@ def test_a_label_condition_naming_the_unrated_label_takes_an_order_without_a_lab
     assert [labels.place(order(x, None, 1, 1)) for x in (None, "未评价", "不满意", "满意")] == [0, 0, 0, 1]
 
 
-def test_the_generated_functions_agree_with_the_tests_read_one_by_one() -> None:
+def test_the_generated_functions_agree_with_the_tests_read_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # generated here, not taken from the functions an earlier test (or process) left in the cache
+    monkeypatch.setattr(rate_specs, "_COMPILED", {})
     kept = tuple(specs(MORE).values())
     measure, miss = compiled(kept, False), compiled(kept, True)
     for o in ORDERS:
@@ -66,6 +71,8 @@ def test_the_generated_functions_agree_with_the_tests_read_one_by_one() -> None:
                 costly.append(("taishan", s.key, "O1", *o[2:5], o[7], int(bool(o[10]) and s.out(o[10]))))
         assert measure(o) == expected, o
         assert miss(o) == costly, o
+    # made once per set of rates and kind of function
+    assert compiled(kept, False) is measure and compiled(list(kept), True) is miss and measure is not miss
 
 
 def test_a_weighted_order_below_the_fullest_weight_costs_points() -> None:

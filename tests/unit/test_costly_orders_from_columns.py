@@ -1,0 +1,46 @@
+"""The orders costing points on a rate over an extra export column, found among the unit's orders when read.
+
+A rate the read model keeps no tallies for (解决率 over 解决情况 and 回访情况) is counted from the orders
+(``projections.order_rates``); ``trace`` lists the orders that cost the unit points on it (``costly``), of that
+unit only. Hand-worked on five orders of unit a and two of unit b (docs/mutation.md).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from projections.documents import costly_orders
+from projections.reading import open_reading
+from tests.unit.test_scoring_core_mutants import EXTRA_COLUMN, HEADER, adopt_tiny, imported, line, order
+
+ROWS = [order("A1") + ["解决", "回访成功"], order("A2", satisfaction="") + ["部分解决", "回访成功"],
+        order("A3") + ["未解决", "回访成功"], order("A4", satisfaction="未评价") + ["解决", "回访成功"],
+        order("A5") + ["未解决", "回访失败"],
+        order("B1", unit="b") + ["部分解决", "回访成功"], order("B2", unit="b") + ["部分解决", "回访成功"]]
+
+
+def test_a_trace_lists_the_units_own_orders_that_cost_it_points_on_the_rate(memory_ledger: Any,
+                                                                             tmp_path: Path) -> None:
+    adopt_tiny(memory_ledger, EXTRA_COLUMN)
+    imported(memory_ledger, tmp_path, ROWS, header=[*HEADER, "解决情况", "回访情况"])
+    reading = open_reading(memory_ledger, 2025, date(2025, 12, 31))
+    listed = costly_orders(reading, "a", "resolution")
+    # A2 counts 0.5 (部分解决, below the fullest weight 1) and A3 nothing (未解决): both cost a points; A1 and A4
+    # count 1; A5 was not called back (outside the denominator); B1 and B2 are b's
+    assert [(o["order_id"], o["reason"]) for o in listed] == [("A2", "解决情况: 部分解决"), ("A3", "解决情况: 未解决")]
+    times = ("2025-04-01T09:00:00", "2025-04-08T09:00:00", "2025-04-03T10:00:00")
+    assert (listed[0]["dispatched_at"], listed[0]["due_at"], listed[0]["completed_at"]) == times
+    assert [o["order_id"] for o in costly_orders(reading, "b", "resolution")] == ["B1", "B2"]
+
+
+def test_a_weighted_numerator_adding_up_to_a_whole_number_is_a_whole_count(memory_ledger: Any,
+                                                                           tmp_path: Path) -> None:
+    adopt_tiny(memory_ledger, EXTRA_COLUMN)
+    imported(memory_ledger, tmp_path, ROWS, header=[*HEADER, "解决情况", "回访情况"])
+    b = line(memory_ledger, "1.1", unit="b")
+    # b: 0.5 + 0.5 = 1 of 2 = 50 %: 10 − 50 × 0.1 = 5.00, the numerator a whole count
+    assert (b.numerator, b.denominator, b.points) == (1, 2, Decimal("5.00"))
+    assert type(b.numerator) is int
