@@ -4,6 +4,7 @@ and the generated functions agreeing with the tests read one by one."""
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,7 @@ from projections import rate_specs
 from projections.rate_specs import compiled, specs
 
 TAIAN = parse_ruleset(builtin_text(), "taian")
+TAIAN_SPECS = tuple(specs(TAIAN).values())
 MORE = parse_ruleset(builtin_text().replace('unrated_value = "未评价"\n', '''unrated_value = "未评价"
 
 [[rates]]
@@ -83,3 +85,30 @@ def test_a_weighted_order_below_the_fullest_weight_costs_points() -> None:
     late_unrated = order(None, "2025-03-09T00:00:00", 1, 1)
     assert (w.place(late_unrated), w.costs(1)) == (1, True)
     assert (w.place(order(None, "2025-03-08T09:00:00", 1, 1)), w.costs(0)) == (0, False)
+
+
+def test_the_read_model_keeps_the_rates_over_the_orders_own_fields_of_every_ruleset_adopted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rate_specs, "_KEPT", {})  # worked out here, not taken from an earlier test's cache
+    extra = builtin_text().replace('unrated_value = "未评价"\n', '''unrated_value = "未评价"
+columns = [{ header = "解决情况" }]
+
+[[rates]]
+code = "resolution"
+name = "解决率"
+numerator = [{ where = { "解决情况" = ["解决"] } }]
+''', 1)
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE rulesets (nid INTEGER, text TEXT, sha256 TEXT)")
+    db.executemany("INSERT INTO rulesets VALUES (?, ?, ?)", [(1, builtin_text(), "t"), (2, "不是细则", "x"),
+                                                             (3, extra, "e")])
+    # Tai'an's three rates (the third ruleset defines them alike: one spec each); not 解决率, over an extra column;
+    # nothing of the text this version cannot read
+    assert [s.code for s in rate_specs.kept(db)] == [s.code for s in sorted(TAIAN_SPECS, key=lambda s: s.key)]
+    leaving_all = builtin_text().replace('unrated_value = "未评价"\n',
+                                         'unrated_value = "未评价"\nscreening_leaves = "all"\n', 1)
+    db.execute("INSERT INTO rulesets VALUES (4, ?, 'a')", (leaving_all,))
+    # a ruleset defining the same rates differently adds its own specs (its screenings leave every rate)
+    keys = [s.key for s in rate_specs.kept(db)]
+    assert len(keys) == 6 and keys == sorted(keys)
+    assert {s.leaves_all for s in rate_specs.kept(db)} == {False, True}
