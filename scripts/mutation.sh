@@ -5,6 +5,8 @@
 #   bash scripts/mutation.sh projections/rate_points.py ...   # only these modules
 #   MUTATION_FRESH=1 bash scripts/mutation.sh  # forget mutmut's cached verdicts first
 #   MUTATION_WORK=build/mutation-2 bash scripts/mutation.sh ...  # in another scratch copy (absolute or from the root)
+#   MUTATION_MUTANTS="projections.scores.x__score_pool__mutmut_37 …" bash scripts/mutation.sh projections/scores.py
+#                                              # re-run only these mutants (after a test was added for them)
 #
 # The runner uses a fast subset of the tests (TESTS below), HOTLINE_LEDGER_TEST_BACKENDS=sqlite. Survivors are
 # argued in docs/mutation.md. Needs mutmut in .venv (`.venv/bin/pip install mutmut==3.8.1`).
@@ -77,6 +79,8 @@ if [ $# -gt 0 ]; then for m in "${modules[@]}"; do
   name=${m%.py}; name=${name//\//.}
   if [[ $name == *.__init__ ]]; then names+=("${name%.__init__}.x*"); else names+=("$name.*"); fi
 done; fi
+# MUTATION_MUTANTS="name …": only these mutants, re-run (with the tests as they are now); figures for the modules named.
+[ -z "${MUTATION_MUTANTS:-}" ] || read -r -a names <<<"$MUTATION_MUTANTS"
 echo "mutmut run ${names[*]:-(every core module)}: log in $work/run.log"
 "$py/mutmut" run --max-children "${MUTATION_CHILDREN:-2}" "${names[@]}" >"$work/run.log" 2>&1 \
   || { tail -20 "$work/run.log"; exit 1; }
