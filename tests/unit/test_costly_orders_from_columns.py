@@ -2,7 +2,7 @@
 
 A rate the read model keeps no tallies for (解决率 over 解决情况 and 回访情况) is counted from the orders
 (``projections.order_rates``); ``trace`` lists the orders that cost the unit points on it (``costly``), of that
-unit only. Hand-worked on five orders of unit a and two of unit b (docs/mutation.md).
+unit only, each with why it costs and whether a screening took it out of the rate. Hand-worked (docs/mutation.md).
 """
 
 from __future__ import annotations
@@ -44,3 +44,44 @@ def test_a_weighted_numerator_adding_up_to_a_whole_number_is_a_whole_count(memor
     # b: 0.5 + 0.5 = 1 of 2 = 50 %: 10 − 50 × 0.1 = 5.00, the numerator a whole count
     assert (b.numerator, b.denominator, b.points) == (1, 2, Decimal("5.00"))
     assert type(b.numerator) is int
+
+
+#: A rate over built-in fields and an extra column at once: completed orders, resolved (解决) and satisfied (满意).
+DONE_RESOLVED = EXTRA_COLUMN + """
+[[rates]]
+code = "done_resolved"
+name = "办结解决率"
+denominator = { completed = ["是"] }
+numerator = [{ where = { satisfaction = ["满意"], "解决情况" = ["解决"] } }]
+
+[[items]]
+code = "1.3"
+name = "办结解决率"
+section = "1"
+kind = "rate_threshold"
+rate = "done_resolved"
+max = 10
+threshold = 100
+per_point = 0.1
+"""
+
+
+def test_the_costly_orders_say_why_and_which_a_screening_took_out(memory_ledger: Any, tmp_path: Path) -> None:
+    adopt_tiny(memory_ledger, DONE_RESOLVED)
+    imported(memory_ledger, tmp_path, [
+        order("A1") + ["解决", "回访成功"], order("A2", satisfaction="不满意") + ["解决", "回访成功"],
+        order("A3", completed="") + ["未解决", "回访成功"], order("A4") + ["未解决", "回访成功"],
+        order("A5") + ["部分解决", "回访成功"], order("B1", unit="b", satisfaction="不满意") + ["解决", "回访成功"],
+    ], header=[*HEADER, "解决情况", "回访情况"])
+    imported(memory_ledger, tmp_path, [order("A6")], name="without_columns.csv")  # an export without the columns
+    for order_id, rate in (("A4", "done_resolved"), ("A5", "resolution")):
+        screening = memory_ledger.open_screening(order_id=order_id, rate=rate, reason="甄别", evidence="材料",
+                                                 actor="a-office")
+        memory_ledger.decide_dispute(dispute_id=screening, decision="accept", reason="核实", actor="centre")
+    reading = open_reading(memory_ledger, 2025, date(2025, 12, 31))
+    listed = [(o["order_id"], o["reason"], o["screened_out"]) for o in costly_orders(reading, "a", "done_resolved")]
+    # A1 counts; A3 is open (outside the denominator); B1 is b's. A4 was screened out of this rate, A5 out of
+    # another one only; A6's export never stated 解决情况.
+    assert listed == [("A2", "满意度: 不满意；解决情况: 解决", False), ("A4", "满意度: 满意；解决情况: 未解决", True),
+                      ("A5", "满意度: 满意；解决情况: 部分解决", False), ("A6", "满意度: 满意；解决情况: —", False)]
+    assert [o["order_id"] for o in costly_orders(reading, "b", "done_resolved")] == ["B1"]
