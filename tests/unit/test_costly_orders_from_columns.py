@@ -73,7 +73,7 @@ def test_the_costly_orders_say_why_and_which_a_screening_took_out(memory_ledger:
         order("A3", completed="") + ["未解决", "回访成功"], order("A4") + ["未解决", "回访成功"],
         order("A5") + ["部分解决", "回访成功"], order("B1", unit="b", satisfaction="不满意") + ["解决", "回访成功"],
     ], header=[*HEADER, "解决情况", "回访情况"])
-    imported(memory_ledger, tmp_path, [order("A6")], name="without_columns.csv")  # an export without the columns
+    imported(memory_ledger, tmp_path, [order("A0")], name="without_columns.csv")  # an export without the columns
     for order_id, rate in (("A4", "done_resolved"), ("A5", "resolution")):
         screening = memory_ledger.open_screening(order_id=order_id, rate=rate, reason="甄别", evidence="材料",
                                                  actor="a-office")
@@ -81,7 +81,11 @@ def test_the_costly_orders_say_why_and_which_a_screening_took_out(memory_ledger:
     reading = open_reading(memory_ledger, 2025, date(2025, 12, 31))
     listed = [(o["order_id"], o["reason"], o["screened_out"]) for o in costly_orders(reading, "a", "done_resolved")]
     # A1 counts; A3 is open (outside the denominator); B1 is b's. A4 was screened out of this rate, A5 out of
-    # another one only; A6's export never stated 解决情况.
-    assert listed == [("A2", "满意度: 不满意；解决情况: 解决", False), ("A4", "满意度: 满意；解决情况: 未解决", True),
-                      ("A5", "满意度: 满意；解决情况: 部分解决", False), ("A6", "满意度: 满意；解决情况: —", False)]
+    # another one only; A0's export never stated 解决情况.
+    assert listed == [("A0", "满意度: 满意；解决情况: —", False), ("A2", "满意度: 不满意；解决情况: 解决", False),
+                      ("A4", "满意度: 满意；解决情况: 未解决", True), ("A5", "满意度: 满意；解决情况: 部分解决", False)]
     assert [o["order_id"] for o in costly_orders(reading, "b", "done_resolved")] == ["B1"]
+    # the rate itself: A0, A1, A2 and A5 completed and not screened out, A1 alone resolved and satisfied: 1 / 4 =
+    # 25 %, 75 points below 100 %: 10 − 75 × 0.1 = 2.50
+    rate = line(memory_ledger, "1.3")
+    assert (rate.numerator, rate.denominator, rate.points) == (1, 4, Decimal("2.50"))

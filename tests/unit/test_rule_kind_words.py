@@ -112,8 +112,9 @@ def test_the_kinds_are_found_by_what_they_are() -> None:
 def test_numbers_are_written_as_a_person_writes_them() -> None:
     assert [n(Decimal(x)) for x in ("20", "0.50", "12.5", "100.00", "0")] == ["20", "0.5", "12.5", "100", "0"]
     assert n(3) == "3"
-    # a rate as a percent, half-up: 2/3 = 66.666… → 66.67; 1/8 = 12.5 → 12.50
-    assert (percent(Fraction(2, 3)), percent(Fraction(1, 8)), percent(None)) == ("66.67", "12.50", None)
+    # a rate as a percent, half-up: 2/3 = 66.666… → 66.67; 1/8 = 12.5 → 12.50; 1/800 = 0.125 → 0.13 (not 0.12)
+    assert [percent(Fraction(2, 3)), percent(Fraction(1, 8)), percent(Fraction(1, 800)), percent(None)] == [
+        "66.67", "12.50", "0.13", None]
     assert [json_count(x) for x in (None, 7, Decimal("3.00"), Decimal("448.5"))] == [None, 7, 3, 448.5]
     assert type(json_count(Decimal("3.00"))) is int
 
