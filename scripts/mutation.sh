@@ -43,7 +43,7 @@ TESTS=(
   tests/unit/test_calendar.py tests/unit/test_ruleset_language.py tests/unit/test_ruleset_language_rates.py
   tests/unit/test_lianyungang.py tests/unit/test_use_cases_in_memory.py tests/unit/test_workorder_tallies.py
   tests/unit/test_scoring_core_mutants.py tests/unit/test_scoring_lines_shown.py tests/unit/test_scoring_properties.py
-  tests/unit/test_occurrence_counts.py
+  tests/unit/test_occurrence_counts.py tests/unit/test_per_order_trace.py
   # the rule kinds (ledger/rulesets/kinds) and the rates as data: their words, checks, JSON and per-order SQL
   tests/unit/test_rule_kinds.py tests/unit/test_rule_kind_words.py tests/unit/test_per_order_limits.py
   tests/unit/test_rate_specs.py tests/unit/test_order_misses.py tests/unit/test_costly_orders_from_columns.py
