@@ -28,6 +28,12 @@ numerator = [{ where = { on_time = ["是"] } }, { where = { completed = ["是"],
 code = "labels"
 name = "按标签"
 numerator = [{ where = { satisfaction = ["未评价", "不满意"] } }]
+
+[[rates]]
+code = "done"
+name = "办结工单占比"
+denominator = { completed = ["是"] }
+numerator = [{ where = {} }]
 ''', 1), "more")
 
 
@@ -112,3 +118,12 @@ numerator = [{ where = { "解决情况" = ["解决"] } }]
     keys = [s.key for s in rate_specs.kept(db)]
     assert len(keys) == 6 and keys == sorted(keys)
     assert {s.leaves_all for s in rate_specs.kept(db)} == {False, True}
+
+
+def test_a_numerator_without_a_condition_counts_every_order_of_the_denominator() -> None:
+    done = specs(MORE)["done"]
+    # completed: in the denominator and counting (part 0); open: outside
+    assert [done.place(order("满意", c, 1, 1)) for c in COMPLETIONS] == [None, 0, 0]
+    assert compiled((done,), False)(order("满意", COMPLETIONS[2], 1, 1)) == [
+        ("taishan", "2025-03-01", "volume"), ("taishan", "2025-03-01", f"{done.key}:d"),
+        ("taishan", "2025-03-01", f"{done.key}:n0")]
