@@ -71,3 +71,32 @@ def test_a_rank_item_scored_without_a_place_is_pending_at_zero() -> None:
     r = ruleset(RANK_BY_VOLUME)
     line = score_own(r.item("1.1"), UnitFacts(volume=5), 5, D("0.01"), names=rate_names(r))
     assert (line.status, line.points, line.rank, line.reason) == ("pending", D("0.00"), None, "无承办量数值，无法排名")
+
+
+def test_a_section_whose_deductions_exceed_its_points_shows_its_floor_of_zero() -> None:
+    body = """
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 2
+
+[[items]]
+code = "1.1"
+name = "检查"
+section = "1"
+kind = "assessment"
+max = 2
+
+[[items]]
+code = "1.2"
+name = "通报"
+section = "1"
+pool = "1"
+kind = "per_occurrence"
+amount = 1
+"""
+    sheet = scored(ruleset(body), {"a": UnitFacts(assessments={"1.1": D(2)}, counts={"1.2": 3})})["a"]
+    section = sheet.sections[0]
+    # 2.00 − 3 × 1 = −1.00: the section is held at 0 (扣完为止), the 1.00 beyond it absorbed
+    assert (section.points, section.absorbed) == (D(0), D("1.00"))
+    assert section.explanation == "2.00 − 3.00 → 扣完为止，计 0.00（超出的 1.00 不再扣） = 0.00"
