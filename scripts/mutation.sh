@@ -7,6 +7,9 @@
 #   MUTATION_WORK=build/mutation-2 bash scripts/mutation.sh ...  # in another scratch copy (absolute or from the root)
 #   MUTATION_MUTANTS="projections.scores.x__score_pool__mutmut_37 …" bash scripts/mutation.sh projections/scores.py
 #                                              # re-run only these mutants (after a test was added for them)
+#   python scripts/mutation_report.py run.txt,rerun.txt MODULES…  # figures from a run and its re-runs combined
+# A changed test selection (TESTS) makes mutmut forget every cached verdict of its scratch copy: keep the results
+# file of a run (build/mutation/results.txt) before re-running survivors with new tests, and combine the two.
 #
 # The runner uses a fast subset of the tests (TESTS below), HOTLINE_LEDGER_TEST_BACKENDS=sqlite. Survivors are
 # argued in docs/mutation.md. Needs mutmut in .venv (`.venv/bin/pip install mutmut==3.8.1`).

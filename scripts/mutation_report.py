@@ -1,8 +1,12 @@
 """Killed / total per module from ``mutmut results --all true`` (scripts/mutation.sh; docs/mutation.md).
 
     python scripts/mutation_report.py build/mutation/results.txt ledger/rulesets/rates.py projections/scores.py ...
+    python scripts/mutation_report.py full.txt,rerun.txt ledger/rulesets/rates.py ...   # verdicts combined
 
-Prints one line per module (killed / total, and every other status counted), the overall figure, and every mutant
+Several results files (comma-separated) are read in order, a later verdict replacing an earlier one unless it is
+``not checked``: a run's figures, then the survivors re-run by name with tests added since (a change to the test
+selection makes mutmut forget its cached verdicts, so re-runs go to a scratch copy of their own). Prints one line
+per module (killed / total, and every other status counted), the overall figure, and every mutant
 not killed. A package's ``__init__.py`` owns the mutants named directly under the package
 (``ledger.rulesets.kinds.x_names_where__mutmut_1``), not those of its modules.
 """
@@ -26,10 +30,20 @@ def belongs(key: str, module: str) -> bool:
     return rest is not None and (not package or "." not in rest)
 
 
+def verdicts(results: str) -> list[tuple[str, str]]:
+    """(mutant, status) from the comma-separated results files, later verdicts replacing earlier ones."""
+    out: dict[str, str] = {}
+    for path in results.split(","):
+        with open(path, encoding="utf-8") as f:
+            for key, status in (line.strip().rsplit(": ", 1) for line in f if ": " in line):
+                if status != "not checked" or key not in out:
+                    out[key] = status
+    return list(out.items())
+
+
 def main(results: str, modules: list[str]) -> None:
-    """Print the figures of ``modules`` from the results file."""
-    with open(results, encoding="utf-8") as f:
-        rows = [line.strip().rsplit(": ", 1) for line in f if ": " in line]
+    """Print the figures of ``modules`` from the results file(s)."""
+    rows = verdicts(results)
     grand: Counter[str] = Counter()
     for m in modules:
         mine = Counter(status for key, status in rows if belongs(key, m))
