@@ -127,3 +127,25 @@ def test_a_numerator_without_a_condition_counts_every_order_of_the_denominator()
     assert compiled((done,), False)(order("满意", COMPLETIONS[2], 1, 1)) == [
         ("taishan", "2025-03-01", "volume"), ("taishan", "2025-03-01", f"{done.key}:d"),
         ("taishan", "2025-03-01", f"{done.key}:n0")]
+
+
+def test_rated_with_both_answers_takes_every_order_and_the_other_conditions_still_hold() -> None:
+    either = parse_ruleset(builtin_text().replace('unrated_value = "未评价"\n', '''unrated_value = "未评价"
+
+[[rates]]
+code = "either"
+name = "需回复工单"
+denominator = { rated = ["是", "否"], reply_required = ["是"] }
+numerator = [{ where = { replied = ["是"] } }]
+''', 1), "either")
+    s = specs(either)["either"]
+    # rated or not, labelled or not: in the denominator when a reply is required; out when none is
+    assert [s.place(order(label, None, 1, 1)) for label in LABELS] == [0, 0, 0, 0, 0]
+    assert s.place(order(None, None, 0, 0)) is None
+
+
+def test_satisfied_no_takes_an_order_labelled_unrated() -> None:
+    w = specs(MORE)["weighted"]
+    # 未评价 is not one of the satisfied values: an order labelled so, completed late, counts 0.5 (the second part)
+    late = "2025-03-09T00:00:00"
+    assert (w.place(order("未评价", late, 1, 1)), w.place(order("满意", late, 1, 1))) == (1, None)

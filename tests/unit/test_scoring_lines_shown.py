@@ -100,3 +100,26 @@ amount = 1
     # 2.00 − 3 × 1 = −1.00: the section is held at 0 (扣完为止), the 1.00 beyond it absorbed
     assert (section.points, section.absorbed) == (D(0), D("1.00"))
     assert section.explanation == "2.00 − 3.00 → 扣完为止，计 0.00（超出的 1.00 不再扣） = 0.00"
+
+
+def test_a_per_block_line_counts_the_full_blocks_and_shows_them() -> None:
+    body = """
+[[sections]]
+code = "1"
+name = "工单质量"
+max = 5
+
+[[items]]
+code = "1.1"
+name = "退单"
+section = "1"
+kind = "per_block"
+amount = 0.5
+block = 20
+max = 5
+"""
+    sheets = scored(ruleset(body), {"a": UnitFacts(counts={"1.1": 45})})
+    # a: ⌊45 / 20⌋ = 2 full blocks × 0.5 = 1.00: 4.00; b recorded none: ⌊0 / 20⌋ = 0: 5.00
+    a, b = sheets["a"].item("1.1"), sheets["b"].item("1.1")
+    assert (a.points, a.count, a.explanation) == (D("4.00"), 45, "5.00 − ⌊45 / 20⌋ × 0.50 = 4.00")
+    assert (b.points, b.count, b.explanation) == (D("5.00"), 0, "5.00 − ⌊0 / 20⌋ × 0.50 = 5.00")
