@@ -14,6 +14,7 @@ from typing import Any
 
 from ledger.calendar import WorkingCalendar
 from ledger.rulesets.kinds import KINDS
+from ledger.rulesets.kinds.per_order import orders_meeting
 from ledger.rulesets.loading import parse_ruleset
 from projections.score_sheet import ItemResult
 from projections.view import SCHEMA
@@ -121,3 +122,41 @@ def test_a_deadline_trace_lists_each_period_with_its_deadline_submission_and_ver
     assert (december["deadline"], december["submitted"], december["verdict"], december["deducts"]) == (
         None, None, "pending", False)
     assert "2027" in december["reason"]
+
+
+HOURS = parse_ruleset("""
+id = "h"
+name = "签收"
+[calendar]
+working_hours = ["09:00-12:00", "13:30-17:30"]
+[[units]]
+code = "a"
+name = "甲区"
+[[sections]]
+code = "1"
+name = "一"
+max = 10
+[[items]]
+code = "1.1"
+name = "超时"
+section = "1"
+kind = "per_order"
+start = "dispatched"
+end = "completed"
+working_hours = 2
+amount = 0.1
+max = 5
+""", "h.toml")
+
+
+def test_an_open_order_is_late_on_the_as_of_day_once_its_working_hours_have_passed() -> None:
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA)
+    db.executemany("INSERT INTO workorders (order_id, unit, dispatched_at, due_at, completed_at, counted) "
+                   "VALUES (?, 'a', ?, '2026-12-20T09:00:00', ?, 1)", [
+                       ("H1", "2026-12-10T09:00:00", None),                   # limit 11:00 the same day: late
+                       ("H2", "2026-12-10T16:00:00", None),                   # 1.5 h that day + 0.5 h: Fri 09:30
+                       ("H3", "2026-12-10T09:00:00", "2026-12-10T10:30:00")])  # done within 2 h
+    found = orders_meeting(db, HOURS, HOURS.item("1.1"), ["a"], 2026, date(2026, 12, 10), WorkingCalendar(),
+                           listing=True)["a"]
+    assert (found.count, [(o["order_id"], o["limit"]) for o in found.orders]) == (1, [("H1", "2026-12-10T11:00:00")])
