@@ -89,3 +89,17 @@ def test_the_costly_orders_say_why_and_which_a_screening_took_out(memory_ledger:
     # 25 %, 75 points below 100 %: 10 − 75 × 0.1 = 2.50
     rate = line(memory_ledger, "1.3")
     assert (rate.numerator, rate.denominator, rate.points) == (1, 4, Decimal("2.50"))
+
+
+def test_a_rate_over_an_extra_column_scored_month_by_month(memory_ledger: Any, tmp_path: Path) -> None:
+    monthly = EXTRA_COLUMN.replace('rate = "resolution"', 'rate = "resolution"\nperiod = "monthly_average"')
+    adopt_tiny(memory_ledger, monthly)
+    may = {"dispatched": "2025-05-06 09:00:00", "due": "2025-05-13 09:00:00", "completed": "2025-05-07 10:00:00"}
+    imported(memory_ledger, tmp_path, [
+        order("A1") + ["解决", "回访成功"], order("A2") + ["部分解决", "回访成功"],
+        order("A3", **may) + ["未解决", "回访成功"], order("A4", **may) + ["解决", "回访失败"]],
+        header=[*HEADER, "解决情况", "回访情况"])
+    resolution = line(memory_ledger, "1.1")
+    # April: (1 + 0.5) / 2 = 75 %: 10 − 25 × 0.1 = 7.50; May: A4 not called back, 0 / 1: 0.00; (7.50 + 0.00) / 2
+    assert (resolution.numerator, resolution.denominator, resolution.points) == (Decimal("1.5"), 3, Decimal("3.75"))
+    assert resolution.explanation.startswith("2 个月平均：(7.50 + 0.00) / 2 = 3.75［2025-04：1.5/2 = 75.00%")
