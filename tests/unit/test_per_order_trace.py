@@ -160,3 +160,40 @@ def test_an_open_order_is_late_on_the_as_of_day_once_its_working_hours_have_pass
     found = orders_meeting(db, HOURS, HOURS.item("1.1"), ["a"], 2026, date(2026, 12, 10), WorkingCalendar(),
                            listing=True)["a"]
     assert (found.count, [(o["order_id"], o["limit"]) for o in found.orders]) == (1, [("H1", "2026-12-10T11:00:00")])
+
+
+def test_only_a_unit_with_an_order_the_unknown_year_decides_is_pending() -> None:
+    ruleset = parse_ruleset("""
+id = "y"
+name = "跨年"
+[[units]]
+code = "q"
+name = "甲区"
+[[units]]
+code = "k"
+name = "乙区"
+[[sections]]
+code = "1"
+name = "一"
+max = 10
+[[items]]
+code = "1.1"
+name = "超期"
+section = "1"
+kind = "per_order"
+start = "due"
+end = "completed"
+working_days = 3
+year_by = "due"
+amount = 0.2
+max = 5
+""", "y.toml")
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA)
+    db.executemany("INSERT INTO workorders (order_id, unit, dispatched_at, due_at, completed_at, counted) "
+                   "VALUES (?, ?, '2026-11-20T08:30:00', ?, ?, 1)", [
+                       ("Q1", "q", DUE, "2026-12-02T10:00:00"),   # in time, judged on known days
+                       ("K1", "k", "2026-12-31T18:00:00", None)])  # open; its limit falls in 2027, unknown
+    found = orders_meeting(db, ruleset, ruleset.item("1.1"), None, 2026, date(2027, 1, 10), WorkingCalendar())
+    assert list(found) == ["k"] and found["k"].count == 0
+    assert len(found["k"].pending) == 1 and "2027" in next(iter(found["k"].pending))
