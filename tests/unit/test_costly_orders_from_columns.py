@@ -97,9 +97,13 @@ def test_a_rate_over_an_extra_column_scored_month_by_month(memory_ledger: Any, t
     may = {"dispatched": "2025-05-06 09:00:00", "due": "2025-05-13 09:00:00", "completed": "2025-05-07 10:00:00"}
     imported(memory_ledger, tmp_path, [
         order("A1") + ["解决", "回访成功"], order("A2") + ["部分解决", "回访成功"],
-        order("A3", **may) + ["未解决", "回访成功"], order("A4", **may) + ["解决", "回访失败"]],
+        order("A3", **may) + ["未解决", "回访成功"], order("A4", **may) + ["解决", "回访失败"],
+        order("B1", unit="b") + ["解决", "回访失败"]],
         header=[*HEADER, "解决情况", "回访情况"])
     resolution = line(memory_ledger, "1.1")
     # April: (1 + 0.5) / 2 = 75 %: 10 − 25 × 0.1 = 7.50; May: A4 not called back, 0 / 1: 0.00; (7.50 + 0.00) / 2
     assert (resolution.numerator, resolution.denominator, resolution.points) == (Decimal("1.5"), 3, Decimal("3.75"))
     assert resolution.explanation.startswith("2 个月平均：(7.50 + 0.00) / 2 = 3.75［2025-04：1.5/2 = 75.00%")
+    # b's one order was not called back: no month with an order in the denominator, the item waits
+    b = line(memory_ledger, "1.1", unit="b")
+    assert (b.status, b.numerator, b.denominator) == ("pending", 0, 0)

@@ -122,4 +122,5 @@ max = 5
     # a: ⌊45 / 20⌋ = 2 full blocks × 0.5 = 1.00: 4.00; b recorded none: ⌊0 / 20⌋ = 0: 5.00
     a, b = sheets["a"].item("1.1"), sheets["b"].item("1.1")
     assert (a.points, a.count, a.explanation) == (D("4.00"), 45, "5.00 − ⌊45 / 20⌋ × 0.50 = 4.00")
+    assert (a.code, a.name, a.kind, a.max) == ("1.1", "退单", "per_block", D(5))
     assert (b.points, b.count, b.explanation) == (D("5.00"), 0, "5.00 − ⌊0 / 20⌋ × 0.50 = 5.00")
