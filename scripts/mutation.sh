@@ -4,6 +4,12 @@
 #   bash scripts/mutation.sh                 # every core module; prints killed / total per module and overall
 #   bash scripts/mutation.sh projections/rate_points.py ...   # only these modules
 #   MUTATION_FRESH=1 bash scripts/mutation.sh  # forget mutmut's cached verdicts first
+#   MUTATION_WORK=build/mutation-2 bash scripts/mutation.sh ...  # in another scratch copy (absolute or from the root)
+#   MUTATION_MUTANTS="projections.scores.x__score_pool__mutmut_37 …" bash scripts/mutation.sh projections/scores.py
+#                                              # re-run only these mutants (after a test was added for them)
+#   python scripts/mutation_report.py run.txt,rerun.txt MODULES…  # figures from a run and its re-runs combined
+# A changed test selection (TESTS) makes mutmut forget every cached verdict of its scratch copy: keep the results
+# file of a run (build/mutation/results.txt) before re-running survivors with new tests, and combine the two.
 #
 # The runner uses a fast subset of the tests (TESTS below), HOTLINE_LEDGER_TEST_BACKENDS=sqlite. Survivors are
 # argued in docs/mutation.md. Needs mutmut in .venv (`.venv/bin/pip install mutmut==3.8.1`).
@@ -40,7 +46,12 @@ TESTS=(
   tests/unit/test_scores_core.py tests/unit/test_expression.py tests/unit/test_deadlines.py
   tests/unit/test_calendar.py tests/unit/test_ruleset_language.py tests/unit/test_ruleset_language_rates.py
   tests/unit/test_lianyungang.py tests/unit/test_use_cases_in_memory.py tests/unit/test_workorder_tallies.py
-  tests/unit/test_scoring_core_mutants.py tests/unit/test_scoring_properties.py
+  tests/unit/test_scoring_core_mutants.py tests/unit/test_scoring_lines_shown.py tests/unit/test_scoring_properties.py
+  tests/unit/test_occurrence_counts.py tests/unit/test_per_order_trace.py
+  # the rule kinds (ledger/rulesets/kinds) and the rates as data: their words, checks, JSON and per-order SQL
+  tests/unit/test_rule_kinds.py tests/unit/test_rule_kind_words.py tests/unit/test_per_order_limits.py
+  tests/unit/test_rate_specs.py tests/unit/test_order_misses.py tests/unit/test_costly_orders_from_columns.py
+  tests/e2e/test_cli_per_order.py
   # deadlines through the read model (reports, notices, calendar rulings): a few of the application's tests
   tests/integration/test_deadlines_application.py::TestMonthlyReports::test_the_september_2025_report_submitted_on_15_october_is_late_and_costs_0_50_of_pool_3_2
   tests/integration/test_deadlines_application.py::TestNotices
@@ -48,7 +59,8 @@ TESTS=(
   tests/integration/test_deadlines_application.py::TestCalendarRulings::test_a_ruling_re_derives_an_existing_verdict_and_a_later_ruling_restores_it
 )
 
-work=$root/build/mutation
+# MUTATION_WORK: another scratch copy, for a second run beside one still going (each has its own cache).
+work=$(realpath -m "${MUTATION_WORK:-$root/build/mutation}")
 [ -z "${MUTATION_FRESH:-}" ] || rm -rf "$work"
 mkdir -p "$work"
 # The copy mutmut works in: sources, tests and the project file, with the runner's settings added.
@@ -67,28 +79,15 @@ export HOTLINE_LEDGER_TEST_BACKENDS=sqlite HOTLINE_LEDGER_MUTATION=1
 cd "$work"
 # One run (the clean and forced-fail runs of the tests are paid once); with modules named, only their mutants.
 names=()
-if [ $# -gt 0 ]; then for m in "${modules[@]}"; do name=${m%.py}; names+=("${name//\//.}.*"); done; fi
+# (A package's __init__.py: the mutants named directly under the package, x_… and xǁ….)
+if [ $# -gt 0 ]; then for m in "${modules[@]}"; do
+  name=${m%.py}; name=${name//\//.}
+  if [[ $name == *.__init__ ]]; then names+=("${name%.__init__}.x*"); else names+=("$name.*"); fi
+done; fi
+# MUTATION_MUTANTS="name …": only these mutants, re-run (with the tests as they are now); figures for the modules named.
+[ -z "${MUTATION_MUTANTS:-}" ] || read -r -a names <<<"$MUTATION_MUTANTS"
 echo "mutmut run ${names[*]:-(every core module)}: log in $work/run.log"
 "$py/mutmut" run --max-children "${MUTATION_CHILDREN:-2}" "${names[@]}" >"$work/run.log" 2>&1 \
   || { tail -20 "$work/run.log"; exit 1; }
 "$py/mutmut" results --all true >"$work/results.txt" 2>&1 || true
-"$py/python" - "$work/results.txt" "${modules[@]}" <<'PY'
-import sys
-from collections import Counter
-results, modules = sys.argv[1], sys.argv[2:]
-rows = [line.strip().rsplit(": ", 1) for line in open(results, encoding="utf-8") if ": " in line]
-grand = Counter()
-for m in modules:
-    name = m.removesuffix(".py").replace("/", ".") + "."
-    mine = Counter(status for key, status in rows if key.startswith(name))
-    total = sum(mine.values())
-    grand.update(mine)
-    print(f"{m:32} killed {mine['killed']:4} / {total:4}   " +
-          ", ".join(f"{s} {n}" for s, n in sorted(mine.items()) if s != "killed"))
-total = sum(grand.values())
-print(f"{'all':32} killed {grand['killed']:4} / {total:4} = {100 * grand['killed'] / max(total, 1):.1f} %   " +
-      ", ".join(f"{s} {n}" for s, n in sorted(grand.items()) if s != "killed"))
-for key, status in rows:
-    if status not in ("killed",) and any(key.startswith(m.removesuffix(".py").replace("/", ".") + ".") for m in modules):
-        print("  ", status, key)
-PY
+"$py/python" "$root/scripts/mutation_report.py" "$work/results.txt" "${modules[@]}"

@@ -4,12 +4,17 @@ and the generated functions agreeing with the tests read one by one."""
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from decimal import Decimal
 
+import pytest
+
 from ledger.rulesets.loading import builtin_text, parse_ruleset
+from projections import rate_specs
 from projections.rate_specs import compiled, specs
 
 TAIAN = parse_ruleset(builtin_text(), "taian")
+TAIAN_SPECS = tuple(specs(TAIAN).values())
 MORE = parse_ruleset(builtin_text().replace('unrated_value = "未评价"\n', '''unrated_value = "未评价"
 
 [[rates]]
@@ -23,6 +28,12 @@ numerator = [{ where = { on_time = ["是"] } }, { where = { completed = ["是"],
 code = "labels"
 name = "按标签"
 numerator = [{ where = { satisfaction = ["未评价", "不满意"] } }]
+
+[[rates]]
+code = "done"
+name = "办结工单占比"
+denominator = { completed = ["是"] }
+numerator = [{ where = {} }]
 ''', 1), "more")
 
 
@@ -50,7 +61,9 @@ def test_a_label_condition_naming_the_unrated_label_takes_an_order_without_a_lab
     assert [labels.place(order(x, None, 1, 1)) for x in (None, "未评价", "不满意", "满意")] == [0, 0, 0, 1]
 
 
-def test_the_generated_functions_agree_with_the_tests_read_one_by_one() -> None:
+def test_the_generated_functions_agree_with_the_tests_read_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # generated here, not taken from the functions an earlier test (or process) left in the cache
+    monkeypatch.setattr(rate_specs, "_COMPILED", {})
     kept = tuple(specs(MORE).values())
     measure, miss = compiled(kept, False), compiled(kept, True)
     for o in ORDERS:
@@ -66,6 +79,8 @@ def test_the_generated_functions_agree_with_the_tests_read_one_by_one() -> None:
                 costly.append(("taishan", s.key, "O1", *o[2:5], o[7], int(bool(o[10]) and s.out(o[10]))))
         assert measure(o) == expected, o
         assert miss(o) == costly, o
+    # made once per set of rates and kind of function
+    assert compiled(kept, False) is measure and compiled(list(kept), True) is miss and measure is not miss
 
 
 def test_a_weighted_order_below_the_fullest_weight_costs_points() -> None:
@@ -76,3 +91,61 @@ def test_a_weighted_order_below_the_fullest_weight_costs_points() -> None:
     late_unrated = order(None, "2025-03-09T00:00:00", 1, 1)
     assert (w.place(late_unrated), w.costs(1)) == (1, True)
     assert (w.place(order(None, "2025-03-08T09:00:00", 1, 1)), w.costs(0)) == (0, False)
+
+
+def test_the_read_model_keeps_the_rates_over_the_orders_own_fields_of_every_ruleset_adopted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rate_specs, "_KEPT", {})  # worked out here, not taken from an earlier test's cache
+    extra = builtin_text().replace('unrated_value = "未评价"\n', '''unrated_value = "未评价"
+columns = [{ header = "解决情况" }]
+
+[[rates]]
+code = "resolution"
+name = "解决率"
+numerator = [{ where = { "解决情况" = ["解决"] } }]
+''', 1)
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE rulesets (nid INTEGER, text TEXT, sha256 TEXT)")
+    db.executemany("INSERT INTO rulesets VALUES (?, ?, ?)", [(1, builtin_text(), "t"), (2, "不是细则", "x"),
+                                                             (3, extra, "e")])
+    # Tai'an's three rates (the third ruleset defines them alike: one spec each); not 解决率, over an extra column;
+    # nothing of the text this version cannot read
+    assert [s.code for s in rate_specs.kept(db)] == [s.code for s in sorted(TAIAN_SPECS, key=lambda s: s.key)]
+    leaving_all = builtin_text().replace('unrated_value = "未评价"\n',
+                                         'unrated_value = "未评价"\nscreening_leaves = "all"\n', 1)
+    db.execute("INSERT INTO rulesets VALUES (4, ?, 'a')", (leaving_all,))
+    # a ruleset defining the same rates differently adds its own specs (its screenings leave every rate)
+    keys = [s.key for s in rate_specs.kept(db)]
+    assert len(keys) == 6 and keys == sorted(keys)
+    assert {s.leaves_all for s in rate_specs.kept(db)} == {False, True}
+
+
+def test_a_numerator_without_a_condition_counts_every_order_of_the_denominator() -> None:
+    done = specs(MORE)["done"]
+    # completed: in the denominator and counting (part 0); open: outside
+    assert [done.place(order("满意", c, 1, 1)) for c in COMPLETIONS] == [None, 0, 0]
+    assert compiled((done,), False)(order("满意", COMPLETIONS[2], 1, 1)) == [
+        ("taishan", "2025-03-01", "volume"), ("taishan", "2025-03-01", f"{done.key}:d"),
+        ("taishan", "2025-03-01", f"{done.key}:n0")]
+
+
+def test_rated_with_both_answers_takes_every_order_and_the_other_conditions_still_hold() -> None:
+    either = parse_ruleset(builtin_text().replace('unrated_value = "未评价"\n', '''unrated_value = "未评价"
+
+[[rates]]
+code = "either"
+name = "需回复工单"
+denominator = { rated = ["是", "否"], reply_required = ["是"] }
+numerator = [{ where = { replied = ["是"] } }]
+''', 1), "either")
+    s = specs(either)["either"]
+    # rated or not, labelled or not: in the denominator when a reply is required; out when none is
+    assert [s.place(order(label, None, 1, 1)) for label in LABELS] == [0, 0, 0, 0, 0]
+    assert s.place(order(None, None, 0, 0)) is None
+
+
+def test_satisfied_no_takes_an_order_labelled_unrated() -> None:
+    w = specs(MORE)["weighted"]
+    # 未评价 is not one of the satisfied values: an order labelled so, completed late, counts 0.5 (the second part)
+    late = "2025-03-09T00:00:00"
+    assert (w.place(order("未评价", late, 1, 1)), w.place(order("满意", late, 1, 1))) == (1, None)

@@ -72,6 +72,13 @@ class TestDefinedRates:
         # the failed call-back leaves the denominator: (1 + 0.5 × 1 + 0) / 3
         assert count_rate(rate, orders) == (Decimal("1.5"), 3)
 
+    def test_an_order_outside_the_denominator_is_skipped_and_the_orders_after_it_still_count(self) -> None:
+        rate = ruleset(RESOLUTION).rate_definition("resolution")
+        assert rate is not None
+        orders = [{"解决情况": "解决", "回访情况": "回访失败"}, {"解决情况": "部分解决", "回访情况": "回访成功"}]
+        # the first order's call-back failed: it leaves the denominator; the second counts 0.5 of 1
+        assert count_rate(rate, orders) == (Decimal("0.5"), 1)
+
     def test_a_denominator_of_all_completed_orders_and_a_satisfaction_scale_of_its_own(self) -> None:
         rate = ruleset(RESOLUTION).rate_definition("completed_satisfaction")
         assert rate is not None

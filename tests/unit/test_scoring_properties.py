@@ -5,6 +5,8 @@
 - ties share ranks: a unit's rank is 1 + the number of units of its class strictly ahead of it;
 - an incremental read equals a rebuild: the read model caught up step by step, and the scores kept between
   calls, give what a view built afresh from the events gives.
+
+The random rulesets and facts are drawn by ``tests/random_cities.py``.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ledger.application import Ledger
-from ledger.rulesets.loading import builtin_text, parse_ruleset
+from ledger.rulesets.loading import builtin_text
 from ledger.rulesets.schema import Ruleset
 from ledger.store import parse_store
 from projections.reading import open_reading
-from projections.scores import RateCounts, UnitFacts, UnitScore, score_city
+from projections.scores import UnitScore, score_city
+from tests.random_cities import UNITS, cities, city_facts
 
 D = Decimal
 CENT = D("0.01")
@@ -32,151 +35,69 @@ def _examples(n: int) -> int:
     """``n`` examples, or a tenth of them (at least 2) in a mutation run (scripts/mutation.sh), which runs each
     test once per mutant: there a test needs to fail fast on a broken rule, not to search wide."""
     return max(2, n // 10) if os.environ.get("HOTLINE_LEDGER_MUTATION") else n
-UNITS = ("a", "b", "c", "d")
-#: Amounts of up to three decimals, so rounding to 0.01 is exercised.
-AMOUNTS = st.sampled_from([D("0.1"), D("0.125"), D("0.2"), D("0.333"), D("0.5"), D("1"), D("2.5")])
-POINTS = st.integers(0, 40).map(lambda n: D(n) / 2)  # 0, 0.5, … 20
-
-
-def _optional(draw: Any, values: st.SearchStrategy[Any]) -> Any:
-    return draw(st.one_of(st.none(), values))
-
-
-@st.composite
-def rulesets(draw: Any) -> tuple[Ruleset, dict[str, dict[str, Any]]]:
-    """A random valid ruleset, and its items by code with what a test needs to know of them."""
-    lines = ['id = "random"', 'name = "随机细则"']
-    scoring = []
-    if (cap := _optional(draw, st.integers(20, 120))) is not None:
-        scoring.append(f"total_cap = {cap}")
-    if (cap := _optional(draw, st.integers(0, 5))) is not None:
-        scoring.append(f"bonus_cap = {cap}")
-    if scoring:
-        lines += ["[scoring]", *scoring]
-    for u in UNITS:
-        lines += ["[[units]]", f'code = "{u}"', f'name = "单位{u}"']
-    items: dict[str, dict[str, Any]] = {}
-    for s in range(1, draw(st.integers(1, 3)) + 1):
-        lines += ["[[sections]]", f'code = "{s}"', f'name = "第{s}部分"', "max = 100"]
-        if (cap := _optional(draw, st.integers(5, 60))) is not None:
-            lines.append(f"cap = {cap}")
-        pool = None
-        if draw(st.booleans()):
-            pool_max = draw(POINTS)
-            pool_min = draw(st.integers(0, 4).map(lambda n, top=pool_max: min(D(n), top)))
-            pool = f"{s}.0"
-            lines += ["[[pools]]", f'code = "{pool}"', 'name = "共用分值"', f'section = "{s}"', f"max = {pool_max}",
-                      f"min_points = {pool_min}"]
-        for n in range(1, draw(st.integers(1, 5)) + 1):
-            code = f"{s}.{n}"
-            kind = draw(st.sampled_from(["per_occurrence", "per_block", "assessment", "bonus", "rate_threshold",
-                                         "rank"]))
-            item = [f'code = "{code}"', f'name = "事项{code}"', f'section = "{s}"', f'kind = "{kind}"']
-            info: dict[str, Any] = {"kind": kind, "section": str(s)}
-            top = draw(POINTS)
-            floor = draw(st.integers(0, 3).map(lambda k, t=top: min(D(k), t)))
-            if kind in ("per_occurrence", "per_block"):
-                item.append(f"amount = {draw(AMOUNTS)}")
-                if kind == "per_block":
-                    item.append(f"block = {draw(st.integers(1, 5))}")
-                into = draw(st.sampled_from([None, str(s)] + ([pool] if pool else [])))
-                if into is None:
-                    item += [f"max = {top}", f"min_points = {floor}"]
-                    info.update(max=top, min_points=floor)
-                else:
-                    item.append(f'pool = "{into}"')
-                    info["pool"] = into
-                if (cap := _optional(draw, st.integers(0, 6))) is not None:
-                    item.append(f"cap = {cap}")
-                    info["cap"] = D(cap)
-            elif kind == "assessment":
-                item += [f"max = {top}"]
-                info["max"] = top
-            elif kind == "bonus":
-                item.append(f"amount = {draw(AMOUNTS)}")
-            elif kind == "rate_threshold":
-                item += [f"max = {top}", f"min_points = {floor}", 'rate = "satisfaction"',
-                         f"threshold = {draw(st.integers(50, 100))}", f"per_point = {draw(AMOUNTS)}",
-                         f'rate_rounding = "{draw(st.sampled_from(["proportional", "whole_points"]))}"']
-                info.update(max=top, min_points=floor)
-                if (cap := _optional(draw, st.integers(0, 6))) is not None:
-                    item.append(f"cap = {cap}")
-                    info["cap"] = D(cap)
-            else:
-                item += [f"max = {top}", f"min_points = {floor}", f"step = {draw(AMOUNTS)}",
-                         f'by = "{draw(st.sampled_from(["satisfaction", "volume"]))}"',
-                         f'order = "{draw(st.sampled_from(["high_first", "low_first"]))}"']
-                info.update(max=top, min_points=floor)
-            lines += ["[[items]]", *item]
-            items[code] = info
-    return parse_ruleset("\n".join(lines) + "\n", "random.toml"), items
-
-
-@st.composite
-def city_facts(draw: Any, items: dict[str, dict[str, Any]]) -> dict[str, UnitFacts]:
-    """Random facts for every unit: counts, assessments (within max), a satisfaction rate and a volume."""
-    facts = {}
-    for u in UNITS:
-        f = UnitFacts(volume=draw(st.integers(0, 3)))
-        for code, info in items.items():
-            if info["kind"] in ("per_occurrence", "per_block", "bonus"):
-                f.counts[code] = draw(st.integers(0, 30))
-            elif info["kind"] == "assessment" and draw(st.booleans()):
-                f.assessments[code] = draw(st.integers(0, 1000).map(lambda n, m=info["max"]: m * n / 1000))
-        denominator = draw(st.integers(0, 8))
-        f.rates["satisfaction"] = RateCounts(draw(st.integers(0, denominator)), denominator)
-        facts[u] = f
-    return facts
 
 
 def two_decimal(value: Decimal | None) -> bool:
+    """Whether a figure is shown exactly with two decimals."""
     return value is not None and value == value.quantize(CENT)
 
 
-def check_sheet(ruleset: Ruleset, items: dict[str, dict[str, Any]], sheet: UnitScore) -> None:
-    """Everything that must hold of one unit's sheet."""
+def _check_pool(line: Any, pool: Any, members: list[Any]) -> None:
+    """A pool is its max less its members' (rounded) deductions, held at its floor."""
+    assert all(two_decimal(m.deducted) for m in members), members
+    expected = max(pool.max - sum((m.deducted for m in members), D(0)), pool.min_points)
+    assert line.points == expected.quantize(CENT), line
+    assert line.points >= pool.min_points
+
+
+def _check_member(line: Any, info: dict[str, Any]) -> None:
+    """A member deducts a two-decimal amount, never more than its cap."""
+    assert two_decimal(line.deducted), line
+    if "cap" in info:
+        assert line.deducted <= info["cap"], line
+
+
+def _check_own(line: Any, info: dict[str, Any]) -> None:
+    """An item with points of its own: never above max; when scored, never below its floor nor below max − cap."""
+    assert two_decimal(line.points), line
+    assert line.points <= info["max"], line
+    if line.status == "scored":
+        assert line.points >= info.get("min_points", D(0)), line
+        if "cap" in info:  # a capped deduction: never below max − cap (unless the floor is higher)
+            assert line.points >= min(info["max"] - info["cap"], info["max"]), line
+
+
+def _check_section(ruleset: Ruleset, items: dict[str, dict[str, Any]], section: Any) -> None:
+    """The section adds up from its lines: own points less what comes out of the section, floored at 0, plus the
+    bonus lines, held at the section's cap."""
     pools = {p.code: p for p in ruleset.pools}
-    sections = {s.code: s for s in ruleset.sections}
+    own = taken = bonus = D(0)
+    for line in section.items:
+        info = items.get(line.code, {})
+        if line.kind == "pool":
+            _check_pool(line, pools[line.code], [m for m in section.items if m.pool == line.code])
+            own += line.points
+        elif line.kind == "bonus":
+            assert two_decimal(line.bonus), line
+            bonus += line.bonus
+        elif line.pool is not None:
+            _check_member(line, info)
+            taken += line.deducted if line.pool == section.code else D(0)
+        else:
+            _check_own(line, info)
+            own += line.points
+    assert {line.code for line in section.items} >= {c for c, i in items.items() if i["section"] == section.code}
+    expected = max(own - taken, D(0)) + bonus
+    cap = next(s for s in ruleset.sections if s.code == section.code).cap
+    assert section.points == (expected if cap is None else min(expected, cap)), (section, expected)
+    assert section.capped == (D(0) if cap is None or expected <= cap else expected - cap)
+    assert two_decimal(section.points)
+
+
+def check_sheet(ruleset: Ruleset, items: dict[str, dict[str, Any]], sheet: UnitScore) -> None:
+    """Everything that must hold of one unit's sheet: each section, the total and the bonus."""
     for section in sheet.sections:
-        lines = {line.code: line for line in section.items}
-        own = ZERO = D(0)
-        taken = bonus = ZERO
-        for line in section.items:
-            info = items.get(line.code, {})
-            if line.kind == "pool":
-                pool = pools[line.code]
-                members = [m for m in section.items if m.pool == line.code]
-                assert all(two_decimal(m.deducted) for m in members), members
-                # a pool is its max less its members' (rounded) deductions, held at its floor
-                expected = max(pool.max - sum((m.deducted for m in members), ZERO), pool.min_points)
-                assert line.points == expected.quantize(CENT), line
-                assert line.points >= pool.min_points
-                own += line.points
-            elif line.kind == "bonus":
-                assert two_decimal(line.bonus), line
-                bonus += line.bonus
-            elif line.pool is not None:
-                assert two_decimal(line.deducted), line
-                if "cap" in info:
-                    assert line.deducted <= info["cap"], line
-                if line.pool == section.code:
-                    taken += line.deducted
-            else:
-                assert two_decimal(line.points), line
-                assert line.points <= info["max"], line
-                if line.status == "scored":
-                    assert line.points >= info.get("min_points", ZERO), line
-                    if "cap" in info:  # a capped deduction: never below max − cap (unless the floor is higher)
-                        assert line.points >= min(info["max"] - info["cap"], info["max"]), line
-                own += line.points
-        assert set(lines) >= {c for c, i in items.items() if i["section"] == section.code}
-        # the section adds up from its lines: own points less what comes out of the section, floored at 0, plus
-        # the bonus lines, held at the section's cap
-        expected = max(own - taken, ZERO) + bonus
-        cap = sections[section.code].cap
-        assert section.points == (expected if cap is None else min(expected, cap)), (section, expected)
-        assert section.capped == (ZERO if cap is None or expected <= cap else expected - cap)
-        assert two_decimal(section.points)
+        _check_section(ruleset, items, section)
     total = sum((s.points for s in sheet.sections), D(0))
     cap = ruleset.scoring.total_cap
     assert sheet.total == (total if cap is None else min(total, cap))
@@ -204,12 +125,6 @@ def check_rank_items(ruleset: Ruleset, scores: list[UnitScore]) -> None:
             values = [p.rate if p.rate is not None else p.numerator for p in placed]
             ahead = sum((v > value) if item.order == "high_first" else (v < value) for v in values)
             assert line.rank == 1 + ahead, [(p.rank, p.rate, p.numerator) for p in placed]
-
-
-@st.composite
-def cities(draw: Any) -> tuple[Ruleset, dict[str, dict[str, Any]], dict[str, UnitFacts]]:
-    ruleset, items = draw(rulesets())
-    return ruleset, items, draw(city_facts(items))
 
 
 @settings(max_examples=_examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from ledger.rulesets.loading import builtin_text, parse_ruleset
-from projections import order_tallies
+from projections import order_tallies, rate_specs
 from projections.order_tallies import adjust, ensure, measures, screen, tally_counts
 from projections.rate_specs import specs
 from projections.unit_facts import RateCounts
@@ -137,6 +137,47 @@ class TestKeepingTalliesRight:
         volume, _, rated, *_ = counts(db, "2025-01-01", "2025-12-31")["taishan"]
         assert (rated, volume) == (0, 1)
         assert db.execute("SELECT screened FROM workorders").fetchone() == ("satisfaction",)
+
+    def test_screening_an_order_out_of_a_second_rate_keeps_it_out_of_the_first(self):
+        db = view_db()
+        ensure(db)
+        db.execute("CREATE TABLE workorder_misses (unit TEXT, rate TEXT, order_id TEXT, dispatched_at TEXT, "
+                   "due_at TEXT, completed_at TEXT, satisfaction TEXT, screened INTEGER, "
+                   "PRIMARY KEY (unit, rate, order_id))")
+        db.execute(f"INSERT INTO workorders VALUES ({','.join('?' * len(DONE))})", LATE_OPEN)
+        adjust(db, [], [LATE_OPEN])
+        # A2 (open, needing a reply, 不满意): volume 1, satisfied 0 of 1, replied 0 of 1, on time 0 of 1.
+        assert counts(db, "2025-01-01", "2025-12-31")["taishan"] == (1, 0, 1, 0, 1, 0, 1)
+
+        screen(db, "A2", "satisfaction")
+        screen(db, "A2", "reply")
+
+        # Out of both rates (the column lists both codes, sorted), still in the on-time rate and the volume.
+        assert counts(db, "2025-01-01", "2025-12-31")["taishan"] == (1, 0, 0, 0, 0, 0, 1)
+        assert db.execute("SELECT screened FROM workorders").fetchone() == ("reply,satisfaction",)
+
+    def test_a_ruleset_adopted_after_the_orders_gets_its_new_rates_counted_from_them(self):
+        db = view_db()
+        ensure(db)
+        db.execute("CREATE TABLE workorder_misses (unit TEXT, rate TEXT, order_id TEXT, dispatched_at TEXT, "
+                   "due_at TEXT, completed_at TEXT, satisfaction TEXT, screened INTEGER, "
+                   "PRIMARY KEY (unit, rate, order_id))")
+        for o in (DONE, LATE_OPEN):
+            db.execute(f"INSERT INTO workorders VALUES ({','.join('?' * len(DONE))})", o)
+        adjust(db, [], [DONE, LATE_OPEN])
+        before = rate_specs.kept(db)
+        db.execute("INSERT INTO rulesets VALUES (2, ?, 'unreplied')", (builtin_text().replace(
+            'unrated_value = "未评价"\n', 'unrated_value = "未评价"\n\n[[rates]]\ncode = "unreplied"\nname = "未回复"\n'
+            'denominator = { reply_required = ["是"] }\nnumerator = [{ where = { replied = ["否"] } }]\n', 1),))
+
+        order_tallies.after_ruleset(db, before)
+
+        new = next(s for s in rate_specs.kept(db) if s.code == "unreplied")
+        t = tally_counts(db, [*SPECS, new], "2025-01-01", "2025-12-31")["taishan"]
+        # A2 is the one of the two needing a reply not replied: 1 of 2; the volume is counted once, as before
+        assert (t.rates["unreplied"], t.volume) == (RateCounts(1, 2), 2)
+        # listed as costing points on it: the order in its denominator not in its numerator, A1 (replied)
+        assert [r[0] for r in db.execute("SELECT order_id FROM workorder_misses WHERE rate=?", (new.key,))] == ["A1"]
 
     def test_months_are_summed_from_the_days(self):
         db = view_db()
