@@ -25,7 +25,7 @@ from cli_recording import assess, calendar, explain, notice, record, retract, su
 from cli_service import db_, rebuild, serve
 from cli_session import Session
 from cli_setup import init, rules
-from ledger.store import DEFAULT_STORE
+from ledger.storage.store import DEFAULT_STORE
 
 
 @click.group(cls=LocalizedGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,7 +11,7 @@ import click
 from cli_help import LocalizedGroup
 from cli_output import FORMAT, console, emit_json
 from cli_session import Session, pass_session, refusals
-from ledger.policy import ROLE_NAMES
+from ledger.domain.policy import ROLE_NAMES
 from ledger.translation import N_, ngettext
 from ledger.translation import gettext as _
 
@@ -50,7 +50,7 @@ def users() -> None:
 @refusals
 def users_add(s: Session, login: str, role: str, unit: str | None, name: str, from_stdin: bool, fmt: str) -> None:
     """Open an account (a unit account needs --unit) and set its password."""
-    from ledger.accounts import check_password
+    from ledger.usecases.accounts import check_password
 
     s.app.check_new_account(login=login, role=role, unit=unit, name=name)  # refusals come before the password
     password = _password(from_stdin)

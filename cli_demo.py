@@ -22,10 +22,10 @@ from ledger.translation import gettext as _
 @refusals
 def demo(s: Session, year: int | None, and_serve: bool, port: int) -> None:
     """Record a realistic sample year into the store, then print the ranking and one trace (or serve it)."""
-    from ledger.demo import record_demo_year
-    from ledger.reads import largest_loss, score_report
-    from projections.reports.terminal import print_trace, ranking_table
-    from projections.reports.terminal_text import literal
+    from cli_terminal import print_trace, ranking_table
+    from cli_terminal_text import literal
+    from ledger.usecases.demo import record_demo_year
+    from ledger.usecases.reads import largest_loss, score_report
 
     year = year or s.today().year - 1
     summary = record_demo_year(s.app, year, s.actor)
@@ -45,7 +45,7 @@ def demo(s: Session, year: int | None, and_serve: bool, port: int) -> None:
     click.echo("\n" + _("store: {store}  —  try: hotline-ledger --store {store} trace --year {year} --unit {unit}")
                .format(store=shown, year=year, unit=last), err=True)
     if and_serve:
-        from ledger.demo import demo_accounts
+        from ledger.usecases.demo import demo_accounts
         from web.serve import run
 
         click.echo("\n" + _("Web: http://127.0.0.1:{port}/app  (the accounts' passwords are shown only this once)")

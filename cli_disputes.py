@@ -75,13 +75,13 @@ def dispute_decide(s: Session, dispute_id: str, decision: str, count: int | None
 @refusals
 def dispute_list(s: Session, unit: str | None, only_open: bool, fmt: str) -> None:
     """Disputes and their state."""
-    from ledger.reads import dispute_rows
+    from ledger.usecases.reads import dispute_rows
 
     rows = dispute_rows(s.app, unit, only_open)
     if fmt == "json":
         emit_json(rows)
         return
-    from projections.reports.terminal import dispute_table
+    from cli_terminal import dispute_table
 
     console().print(dispute_table(rows))
 

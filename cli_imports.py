@@ -11,7 +11,7 @@ from cli_help import LocalizedGroup
 from cli_output import FORMAT, emit_json
 from cli_params import MOMENT, parse_seal
 from cli_session import Session, pass_session, refusals
-from ledger.defaults import default_zone
+from ledger.domain.defaults import default_zone
 from ledger.translation import gettext as _
 
 
@@ -28,8 +28,8 @@ def import_() -> None:
 @refusals
 def import_events(s: Session, file: str, again: bool, fmt: str) -> None:
     """Occurrences and assessments (unit,item,date,count,evidence,note; 单位,项目,日期,次数,证据,备注)."""
-    from ledger.imports.events_file import import_events_file
-    from projections.reports.progress import progress_bar
+    from cli_progress import progress_bar
+    from ledger.usecases.imports.events_file import import_events_file
 
     with progress_bar("读取记录") as tick:
         counts = import_events_file(s.app, file, s.actor, again=again, progress=tick)
@@ -54,8 +54,8 @@ def _emit_counts(fmt: str, counts: dict[str, Any]) -> None:
 @refusals
 def import_workorders(s: Session, file: str, as_exported: datetime | None, fmt: str) -> None:
     """Work orders from the hotline platform's export (.csv or .xlsx)."""
-    from ledger.imports.workorder_import import import_workorders as run
-    from projections.reports.progress import progress_bar
+    from cli_progress import progress_bar
+    from ledger.usecases.imports.workorder_import import import_workorders as run
 
     exported = as_exported.astimezone(default_zone()).strftime("%Y-%m-%dT%H:%M:%S") if as_exported else None
     with progress_bar("读取工单") as tick:
@@ -78,7 +78,7 @@ def import_workorders(s: Session, file: str, as_exported: datetime | None, fmt: 
 @refusals
 def import_ledger(s: Session, file: str, sealed: tuple[str, ...], fmt: str) -> None:
     """Restore an `export` FILE into this (empty) store, exactly: same events, same chain, each event re-checked."""
-    from ledger.backup import import_ledger as restore
+    from ledger.storage.backup import import_ledger as restore
 
     summary = restore(s.app, file, [parse_seal(x) for x in sealed])
     if fmt == "json":

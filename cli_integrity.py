@@ -25,7 +25,7 @@ from ledger.translation import gettext as _
 @refusals
 def verify(s: Session, sealed: tuple[str, ...], pinned: tuple[str, ...], fmt: str) -> None:
     """Check the chain, the seals, the read model (against a replay) and the evidence; exit 1 naming a failure."""
-    from projections.audit import audit
+    from ledger.storage.audit import audit
 
     report = audit(s.app, [parse_seal(x) for x in sealed], pinned)
     if fmt == "json":
@@ -51,7 +51,7 @@ def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
     """Record the current chain head, signed with the key in HOTLINE_LEDGER_SEAL_KEY, so it can be published."""
     if ctx.invoked_subcommand is not None:
         return
-    from ledger.signing import KEY_ENV, PUBLIC_ENV, SealKeyError, load_key, parse_public, split_publics
+    from ledger.storage.signing import KEY_ENV, PUBLIC_ENV, SealKeyError, load_key, parse_public, split_publics
 
     s = ctx.find_object(Session)
     path = os.environ.get(KEY_ENV)
@@ -78,7 +78,7 @@ def seal(ctx: click.Context, note: str, unsigned: bool, fmt: str) -> None:
 @refusals
 def seal_keygen(file: str, fmt: str) -> None:
     """Write a new Ed25519 seal key to FILE (mode 0600, never over an existing file) and print its public key."""
-    from ledger.signing import KEY_ENV, fingerprint, generate_key
+    from ledger.storage.signing import KEY_ENV, fingerprint, generate_key
 
     public = generate_key(file)
     if fmt == "json":
@@ -97,8 +97,8 @@ def seal_keygen(file: str, fmt: str) -> None:
 @refusals
 def export_(s: Session, file: str, fmt: str) -> None:
     """Write the whole ledger to FILE as JSON Lines (events, chain hashes, evidence): a backup or a move."""
-    from ledger.output_file import check_target, output_file
-    from projections.export import write_export
+    from ledger.storage.export import write_export
+    from ledger.storage.output_file import check_target, output_file
 
     check_target(file, s.location)  # before the store is even opened
     app = s.app  # opened (and its key checked) before FILE is created or replaced

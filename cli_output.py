@@ -13,7 +13,7 @@ from ledger.translation import gettext as _
 def console() -> Any:
     """A rich console for the tables people read (imported only by commands that print one).
 
-    No emoji codes: stored text such as ``:warning:`` is shown as typed (see projections/reports/terminal_text.py).
+    No emoji codes: stored text such as ``:warning:`` is shown as typed (see cli_terminal_text.py).
     """
     from rich.console import Console
 
@@ -35,7 +35,7 @@ def emit_id(fmt: str, new_id: str, label: str, **extra: Any) -> None:
 def emit_json(doc: Any, output: str | None = None, store: Any = None) -> None:
     """A reading command's JSON document on stdout, or in ``output`` when given (orjson: json.dumps with an indent
     is pure Python, and slow for a trace listing thousands of events). ``store``: the StoreLocation whose own
-    files ``output`` may not be (ledger/output_file.py)."""
+    files ``output`` may not be (ledger/storage/output_file.py)."""
     import orjson
 
     data = orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
@@ -47,7 +47,7 @@ def emit_json(doc: Any, output: str | None = None, store: Any = None) -> None:
 
 def emit_file(output: str, store: Any, data: bytes) -> None:
     """Write a finished report to ``output``: never one of the store's files, renamed into place when complete."""
-    from ledger.output_file import write_output
+    from ledger.storage.output_file import write_output
 
     write_output(output, store, data)
     click.echo(_("wrote {file}").format(file=output), err=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ledger.defaults import default_zone
+from ledger.domain.defaults import default_zone
 from ledger.translation import gettext as _
 
 
@@ -22,7 +22,7 @@ class IsoDate(click.ParamType):
     name = "DATE"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        from ledger.dates import NotADate, parse_day
+        from ledger.domain.dates import NotADate, parse_day
 
         try:
             return parse_day(value)  # the one parser the web service reads dates with too
@@ -108,7 +108,7 @@ class Count(click.ParamType):
         if not digits.isascii() or not digits.isdigit():
             self.fail(_("{value} is not an integer").format(value=_shown(text)), param, ctx)
         if len(digits.lstrip("0")) > 18:
-            from ledger.counts import MAX_COUNT
+            from ledger.domain.counts import MAX_COUNT
 
             # A domain refusal (exit 1) like any count above MAX_COUNT, only decided before int() would choke on it.
             raise click.ClickException(_("count {value} is larger than {most}, the most one record may carry")
@@ -130,12 +130,12 @@ class PublicKey(click.ParamType):
     name = "PUBLIC"
 
     def split_envvar_value(self, rv: str) -> list[str]:
-        from ledger.signing import split_publics
+        from ledger.storage.signing import split_publics
 
         return split_publics(rv)
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
-        from ledger.signing import SealKeyError, parse_public
+        from ledger.storage.signing import SealKeyError, parse_public
 
         try:
             return parse_public(str(value))

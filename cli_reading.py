@@ -16,8 +16,8 @@ from ledger.translation import gettext as _
 
 def open_year(s: Session, year: int, as_of: date | None, known_at: datetime | None) -> Any:
     """The year's reading as of ``as_of`` (default: today), as the ledger held it at ``known_at``."""
+    from cli_progress import progress_bar
     from projections.reading import open_reading
-    from projections.reports.progress import progress_bar
 
     # Catching up (or, with --known-at, replaying the log up to that moment) can take a while.
     with progress_bar("读取台账") as tick:
@@ -40,21 +40,21 @@ def open_year(s: Session, year: int, as_of: date | None, known_at: datetime | No
 def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at: datetime | None,
           compare_as_of: date | None, fmt: str, output: str | None) -> None:
     """The scores of every unit (or one), ranked."""
-    from ledger.reads import score_report
+    from ledger.usecases.reads import score_report
 
     if fmt in ("xlsx", "html") and not output:
         raise click.UsageError(_("--format {format} writes a file: give --output FILE").format(format=fmt))
     if fmt == "table" and output:
         raise click.UsageError(_("the table is for the terminal: give --format json|csv|xlsx|html with --output FILE"))
     if output:
-        from ledger.output_file import check_target
+        from ledger.storage.output_file import check_target
 
         check_target(output, s.location)  # refuse the store's own files before any reading
     result = score_report(s.app, open_year(s, year, as_of, known_at), unit, compare_as_of, fmt)
     if fmt == "json":
         emit_json(result, output, s.location)  # --output is named for every format: never ignore it
     elif fmt == "table":
-        from projections.reports.terminal import ranking_table
+        from cli_terminal import ranking_table
 
         console().print(ranking_table(result))
     elif output:
@@ -76,13 +76,13 @@ def score(s: Session, year: int, unit: str | None, as_of: date | None, known_at:
 def trace(s: Session, year: int, unit: str, item: str | None, as_of: date | None, known_at: datetime | None,
           fmt: str) -> None:
     """How an item's (or every item's) points were computed, with every event behind them."""
-    from ledger.reads import trace_of
+    from ledger.usecases.reads import trace_of
 
     doc = trace_of(open_year(s, year, as_of, known_at), unit, item)
     if fmt == "json":
         emit_json(doc)
     else:
-        from projections.reports.terminal import print_trace
+        from cli_terminal import print_trace
 
         print_trace(console(), doc)
 
@@ -96,13 +96,13 @@ def trace(s: Session, year: int, unit: str, item: str | None, as_of: date | None
 @refusals
 def log(s: Session, unit: str | None, item: str | None, since: date | None, fmt: str) -> None:
     """The ledger's events in their recorded order."""
-    from ledger.reads import log_doc
+    from ledger.usecases.reads import log_doc
 
     entries = log_doc(s.app, unit, item, since)
     if fmt == "json":
         emit_json(entries)
         return
-    from projections.reports.terminal import log_table
+    from cli_terminal import log_table
 
     console().print(log_table(entries))
 
@@ -121,13 +121,13 @@ def log(s: Session, unit: str | None, item: str | None, since: date | None, fmt:
 @refusals
 def bulletin(s: Session, year: int, month: int, known_at: datetime | None, fmt: str, output: str | None) -> None:
     """The monthly bulletin: the ranking at the month's end, the change since the previous month, the trends."""
-    from ledger.reads import bulletin_doc
-    from projections.reports.progress import progress_bar
+    from cli_progress import progress_bar
+    from ledger.usecases.reads import bulletin_doc
 
     if fmt != "json" and not output:
         raise click.UsageError(f"--format {fmt} writes a file: give --output FILE")
     if output:
-        from ledger.output_file import check_target
+        from ledger.storage.output_file import check_target
 
         check_target(output, s.location)
     with progress_bar("读取台账") as tick:

@@ -7,7 +7,7 @@ import click
 from cli_help import LocalizedCommand, LocalizedGroup
 from cli_output import FORMAT, emit_json
 from cli_session import Session, pass_session, refusals
-from ledger.errors import LedgerError
+from ledger.domain.errors import LedgerError
 from ledger.translation import gettext as _
 
 
@@ -25,7 +25,7 @@ def db_() -> None:
 @refusals
 def db_grant(s: Session, role: str, access: str, fmt: str) -> None:
     """Give an existing PostgreSQL ROLE the least privileges it needs on this store (run by its owner)."""
-    from ledger.grants import grant
+    from ledger.storage.grants import grant
 
     done = grant(s.app, role, access)
     if fmt == "json":
@@ -40,8 +40,8 @@ def db_grant(s: Session, role: str, access: str, fmt: str) -> None:
 @refusals
 def rebuild(s: Session) -> None:
     """Rebuild the read model from the first event (gives the same results as before)."""
-    from ledger.reads import rebuild as rebuild_read_model
-    from projections.reports.progress import progress_bar
+    from cli_progress import progress_bar
+    from ledger.usecases.reads import rebuild as rebuild_read_model
 
     with progress_bar("重建读模型") as tick:
         n = rebuild_read_model(s.app, progress=lambda done, total: tick(done, total))

@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
-from ledger.defaults import default_zone
-from ledger.errors import ImportRejected, LedgerError, StoreUnavailable
-from ledger.store import parse_store
+from ledger.domain.defaults import default_zone
+from ledger.domain.errors import ImportRejected, LedgerError, StoreUnavailable
+from ledger.storage.store import parse_store
 from ledger.translation import gettext as _
 
 
@@ -46,7 +46,7 @@ class Session:
 
     @cached_property
     def app(self) -> Any:
-        from ledger.application import Ledger
+        from ledger.usecases.application import Ledger
 
         self.created = self._new_files()
         try:
@@ -55,7 +55,7 @@ class Session:
             _remove(self.created)  # a store made by this failed opening holds nothing
             raise
         except Exception as e:  # connection refused, bad credentials, missing rights …
-            from ledger.provisioning import first_line, mask
+            from ledger.storage.provisioning import first_line, mask
 
             _remove(self.created)
             raise StoreUnavailable(
@@ -120,7 +120,7 @@ def _answered(f: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         from eventsourcing.persistence import MapperDeserialisationError, PersistenceError
 
-        from ledger.chain import ChainBrokenError
+        from ledger.storage.chain import ChainBrokenError
 
         try:
             return f(*args, **kwargs)
@@ -136,7 +136,7 @@ def _answered(f: Callable[..., Any]) -> Callable[..., Any]:
                 _("cannot read the stored events: wrong or missing HOTLINE_LEDGER_CIPHER_KEY for this ledger")
             ) from None
         except PersistenceError as e:
-            from ledger.provisioning import first_line
+            from ledger.storage.provisioning import first_line
 
             raise click.ClickException(_("the store refused the operation: {problem}").format(problem=first_line(e))) \
                 from None

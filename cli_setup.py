@@ -9,7 +9,7 @@ import click
 from cli_help import LocalizedCommand, LocalizedGroup
 from cli_output import FORMAT, console, emit_json
 from cli_session import Session, pass_session, refusals
-from ledger.defaults import builtin_source
+from ledger.domain.defaults import builtin_source
 from ledger.translation import gettext as _
 
 
@@ -57,7 +57,7 @@ def rules_show(s: Session, year: int, fmt: str) -> None:
     if fmt == "json":
         click.echo(ruleset.model_dump_json(indent=1, by_alias=True))  # the file's keys: a unit's `class`
         return
-    from projections.reports.rules import print_ruleset
+    from cli_rules_table import print_ruleset
 
     print_ruleset(console(), ruleset, year)
 
@@ -68,7 +68,7 @@ def rules_show(s: Session, year: int, fmt: str) -> None:
 @refusals
 def rules_check(file: str, fmt: str) -> None:
     """Validate a ruleset FILE and say, item by item, what it would score (exit 1 if invalid)."""
-    from ledger.errors import RulesetInvalid
+    from ledger.domain.errors import RulesetInvalid
     from ledger.rulesets.check import check_text, describe, render_lines
     from ledger.rulesets.loading import read_ruleset_file
 

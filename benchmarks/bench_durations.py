@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ledger.calendar import WorkingCalendar  # noqa: E402
+from ledger.domain.calendar import WorkingCalendar  # noqa: E402
 from ledger.rulesets.kinds.per_order import orders_meeting  # noqa: E402
 from ledger.rulesets.loading import parse_ruleset  # noqa: E402
 from projections import rate_specs  # noqa: E402

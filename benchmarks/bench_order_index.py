@@ -1,4 +1,4 @@
-"""Benchmark the write side's order index (ledger/order_index.py): what a re-import's decision costs.
+"""Benchmark the write side's order index (ledger/storage/order_index.py): what a re-import's decision costs.
 
     python benchmarks/bench_order_index.py [--orders 200000] [--runs 3] [--store sqlite:///PATH | postgresql://…]
 
@@ -27,10 +27,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from ledger.application import Ledger  # noqa: E402
-from ledger.imports.workorder_import import CHUNK, import_workorders  # noqa: E402
 from ledger.rulesets.loading import builtin_text  # noqa: E402
-from ledger.store import parse_store  # noqa: E402
+from ledger.storage.store import parse_store  # noqa: E402
+from ledger.usecases.application import Ledger  # noqa: E402
+from ledger.usecases.imports.workorder_import import CHUNK, import_workorders  # noqa: E402
 
 #: The read model's lookup as the import made it before the index (900 ids per IN list).
 _OLD_SQL = ("SELECT order_id, unit, dispatched_at, due_at, completed_at, reply_required, replied, satisfaction, "

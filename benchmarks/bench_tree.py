@@ -30,10 +30,10 @@ from uuid import uuid4
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteDatastore
 
-from ledger import chain
-from ledger.chain_sqlite import ChainedSQLiteApplicationRecorder
-from ledger.event_tree import event_leaf
-from ledger.merkle import TreeReader, verify_consistency, verify_inclusion
+from ledger.storage import chain
+from ledger.storage.chain_sqlite import ChainedSQLiteApplicationRecorder
+from ledger.storage.event_tree import event_leaf
+from ledger.storage.merkle import TreeReader, verify_consistency, verify_inclusion
 
 
 class ChainOnlyRecorder(ChainedSQLiteApplicationRecorder):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from ledger.calendar import WorkingCalendar
+from ledger.domain.calendar import WorkingCalendar
 from ledger.rulesets.kinds import KINDS, kind_of
 from ledger.rulesets.kinds.base import json_count as _count
 from projections.costly_orders import costly_orders

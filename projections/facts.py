@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ledger.calendar import WorkingCalendar
+from ledger.domain.calendar import WorkingCalendar
 from ledger.rulesets.kinds import kind_of
 from ledger.rulesets.kinds.base import GatherContext, Kind
 from ledger.rulesets.kinds.deadline import deadline_verdicts

@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from ledger.calendar import CalendarYearUnknown, WorkingCalendar
+from ledger.domain.calendar import CalendarYearUnknown, WorkingCalendar
+from ledger.domain.working_time import Spans
 from ledger.rulesets.durations import BUILTIN_TIMES, Within, limit_of, limit_words, time_words
 from ledger.rulesets.kinds.per_order import late_orders
-from ledger.working_time import Spans
 from projections.local_time import with_offset
 from projections.rate_specs import COLUMNS, RateSpec
 

@@ -3,9 +3,9 @@
 In order, stopping at the first failure (which names what failed):
 
 1. the file's format, and that the seal was signed by the key given;
-2. the seal's signature over its chain head and tree head (ledger/signing.py, message v2);
+2. the seal's signature over its chain head and tree head (ledger/storage/signing.py, message v2);
 3. each event: its decoded fields are its plain JSON, and its leaf (salt and plain bytes,
-   ledger/event_tree.py) is in the signed tree by its RFC 6962 inclusion proof;
+   ledger/storage/event_tree.py) is in the signed tree by its RFC 6962 inclusion proof;
 4. the year's ruleset adoption is among them;
 5. the recomputation (projections/proof_rescore.py): the events but the work-order chunks are
    replayed into an empty in-memory ledger with the ruleset in the file, the unit's rates are
@@ -36,11 +36,11 @@ from eventsourcing.utils import get_topic
 
 from events.rulesets import RulesetAdopted
 from events.workorders import WorkOrderFactsRecorded
-from ledger.errors import LedgerError
-from ledger.event_tree import event_leaf
-from ledger.merkle import ProofError, verify_consistency, verify_inclusion
+from ledger.domain.errors import LedgerError
 from ledger.rulesets.kinds import names_where
-from ledger.signing import fingerprint, seal_message, signature_valid
+from ledger.storage.event_tree import event_leaf
+from ledger.storage.merkle import ProofError, verify_consistency, verify_inclusion
+from ledger.storage.signing import fingerprint, seal_message, signature_valid
 from projections.proof_rescore import rescore
 from projections.unit_proof import CONSISTENCY_FORMAT, UNIT_FORMAT
 

@@ -32,7 +32,7 @@ from itertools import repeat
 from operator import ge, itemgetter, le
 from typing import Any
 
-from ledger.errors import LedgerError
+from ledger.domain.errors import LedgerError
 from ledger.rulesets.rates import BUILTIN_FIELDS, RateDefinition
 from ledger.rulesets.schema import Ruleset
 from ledger.translation import gettext as _

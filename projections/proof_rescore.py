@@ -40,8 +40,8 @@ _FACTS_TOPIC = get_topic(WorkOrderFactsRecorded)
 @contextmanager
 def _empty_ledger() -> Iterator[Any]:
     """An empty in-memory ledger (no cipher key, evidence in a scratch folder), closed afterwards."""
-    from ledger.application import Ledger
-    from ledger.store import parse_store
+    from ledger.storage.store import parse_store
+    from ledger.usecases.application import Ledger
 
     with tempfile.TemporaryDirectory(prefix="hotline-proof-") as scratch:
         saved = {k: os.environ.pop(k, None) for k in ("HOTLINE_LEDGER_CIPHER_KEY", "HOTLINE_LEDGER_EVIDENCE")}
@@ -80,7 +80,7 @@ def _replay(app: Any, events: list[dict[str, Any]]) -> None:
 def _replayed_entry(doc: dict[str, Any], year: int, as_of: date) -> dict[str, Any]:
     """The unit's entry with every event replayed, its orders through the read model (a rate the second
     implementation cannot count)."""
-    from ledger.reads import reading
+    from ledger.usecases.reads import reading
     from projections.documents import score_document
 
     with _empty_ledger() as app:
@@ -94,7 +94,7 @@ def _replayed_entry(doc: dict[str, Any], year: int, as_of: date) -> dict[str, An
 def rescore(doc: dict[str, Any], chunks: dict[int, dict[str, Any]]) -> Rescored | None:
     """The unit scored again from the proof file ``doc`` (``chunks``: its work-order chunks parsed, notification
     id → plain JSON); None when the ruleset in the file has no such unit."""
-    from ledger.reads import reading
+    from ledger.usecases.reads import reading
     from projections.documents import score_document
     from projections.facts import gather
     from projections.scores import UnitFacts, score_city

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ledger.errors import RulesetInvalid
+from ledger.domain.errors import RulesetInvalid
 from ledger.rulesets.durations import BUILTIN_TIMES, Within
 from ledger.rulesets.loading import parse_adopted
 from ledger.rulesets.rates import BUILTIN_FIELDS, RateDefinition

@@ -107,7 +107,7 @@ class View:
         """Apply every notification after the tracked position; return how many were applied.
 
         Each one is first checked against the tamper-evidence chain, linking on from the hash kept
-        with the position (``ledger.chain.linked``), and its type against the ledger's own; the
+        with the position (``ledger.storage.chain.linked``), and its type against the ledger's own; the
         first that fails stops the read (``BrokenLink``, ``ForeignEvent``) and nothing of its page
         is applied. With ``known_at``, events recorded after that moment are passed over (the view
         then shows what the ledger contained at that moment). ``recorded`` maps notification ids to

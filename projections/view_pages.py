@@ -12,8 +12,8 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 
 from events.registry import is_ledger_topic
-from ledger.chain import ChainBrokenError, canonical_originator_id, linked
-from ledger.errors import BrokenLink, ForeignEvent, UnreadableEvent
+from ledger.domain.errors import BrokenLink, ForeignEvent, UnreadableEvent
+from ledger.storage.chain import ChainBrokenError, canonical_originator_id, linked
 
 #: Notifications pulled at a time, at most: a page of small events (occurrences) costs one query, and one of
 #: its chain rows (on PostgreSQL each a round trip: 100,000 occurrences made 1,000 of them at 200 a page).

@@ -24,7 +24,7 @@ CORE=(
   ledger/rulesets/grades.py
   ledger/rulesets/expression.py
   ledger/rulesets/expression_syntax.py
-  ledger/calendar.py
+  ledger/domain/calendar.py
   projections/item_points.py
   projections/rate_points.py
   projections/ranked_items.py

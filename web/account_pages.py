@@ -1,6 +1,6 @@
 """账号: an admin opens accounts (a generated password shown once), changes roles, disables and enables them.
 
-The forms call the same use cases as the ``users`` commands (``ledger/accounts.py``); who may post
+The forms call the same use cases as the ``users`` commands (``ledger/usecases/accounts.py``); who may post
 them is ``web.access.RULES`` (the ``accounts`` action: admins), and every form carries the CSRF token.
 """
 
@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import Form, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from ledger.errors import LedgerError
-from ledger.policy import ROLES
-from ledger.reads import reading, today
+from ledger.domain.errors import LedgerError
+from ledger.domain.policy import ROLES
+from ledger.usecases.reads import reading, today
 from web.pages import Who, app_of, page_router, render
 
 router = page_router()
@@ -47,7 +47,7 @@ async def account_add(request: Request, who: Who, login: Annotated[str, Form(max
                       role: Annotated[str, Form(max_length=20)], unit: Annotated[str, Form(max_length=100)] = "",
                       name: Annotated[str, Form(max_length=200)] = "") -> HTMLResponse:
     """Open an account (as ``users add``) with a generated password, shown on this answer only."""
-    from ledger.accounts import generated_password
+    from ledger.usecases.accounts import generated_password
 
     typed = {"login": login, "role": role, "unit": unit, "name": name}
     password = generated_password()

@@ -28,6 +28,6 @@ for family in (api_session, api_reading, api_recording, api_evidence, api_import
 @router.get("/verify", name="api_verify")
 async def verify(request: Request) -> dict[str, Any]:
     """``verify``: the chain, the seals, the read model against a replay, the evidence."""
-    from projections.audit import audit
+    from ledger.storage.audit import audit
 
     return audit(ledger(request))

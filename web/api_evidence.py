@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, File, HTTPException, Request, Response, UploadFile
 
-from ledger.reads import units_of_evidence
+from ledger.usecases.reads import units_of_evidence
 from web.api_files import MAX_UPLOAD, SHA256, evidence_file, saved_upload
 from web.api_request import Who, ledger
 

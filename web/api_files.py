@@ -13,7 +13,7 @@ from urllib.parse import quote
 from fastapi import HTTPException, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
-from ledger.errors import RuleViolation
+from ledger.domain.errors import RuleViolation
 from web.api_bodies import AttachmentRef
 
 #: The largest evidence file or import accepted (bytes).
@@ -68,7 +68,7 @@ def evidence_file(app: Any, sha: str) -> Response:
     """A kept file as an attachment download, named by what the ledger recorded for it (streamed from the store)."""
     if not app.evidence.has(sha):
         raise HTTPException(404, "not found")
-    from ledger.reads import evidence_name
+    from ledger.usecases.reads import evidence_name
 
     name = evidence_name(app, sha) or app.evidence.name_of(sha) or sha
     disposition = f"attachment; filename*=UTF-8''{quote(name)}"
@@ -79,7 +79,7 @@ def evidence_file(app: Any, sha: str) -> Response:
 @contextmanager
 def upload_folder() -> Iterator[str]:
     """A private folder for an uploaded file; refusals name the file as uploaded, never the folder."""
-    from ledger.errors import ImportRejected
+    from ledger.domain.errors import ImportRejected
 
     with tempfile.TemporaryDirectory(prefix="hl-import-") as folder:
         try:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 
-from ledger.defaults import default_zone
+from ledger.domain.defaults import default_zone
 from web.api_files import MAX_IMPORT, saved_upload, upload_folder
 from web.api_request import Who, ledger, moment
 
@@ -19,7 +19,7 @@ router = APIRouter()
 async def import_workorders(request: Request, who: Who, file: UploadFile = File(...),  # noqa: B008
                             as_exported: datetime | None = None) -> dict[str, Any]:
     """``import workorders``: the platform's export (.csv or .xlsx); every bad row listed, nothing applied."""
-    from ledger.imports.workorder_import import import_workorders as run
+    from ledger.usecases.imports.workorder_import import import_workorders as run
 
     app = ledger(request)
     exported = moment(as_exported)
@@ -33,7 +33,7 @@ async def import_workorders(request: Request, who: Who, file: UploadFile = File(
 async def import_events(request: Request, who: Who, file: UploadFile = File(...),  # noqa: B008
                         again: bool = False) -> dict[str, Any]:
     """``import events``: occurrences and assessments from a CSV/XLSX; every bad row listed, nothing applied."""
-    from ledger.imports.events_file import import_events_file
+    from ledger.usecases.imports.events_file import import_events_file
 
     app = ledger(request)
     with upload_folder() as folder:

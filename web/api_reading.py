@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from ledger.policy import READ_SCORES
-from ledger.reads import dispute_rows, log_doc, score_doc, trace_doc, unit_code
+from ledger.domain.policy import READ_SCORES
+from ledger.usecases.reads import dispute_rows, log_doc, score_doc, trace_doc, unit_code
 from web.api_request import Day, Who, Year, ledger, moment
 
 #: Included by ``web.api.router``, which puts every route behind the authorization layer (``web.access.caller``).

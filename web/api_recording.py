@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from ledger.errors import RuleViolation
-from ledger.reads import unit_of_record, unit_of_workorder
+from ledger.domain.errors import RuleViolation
+from ledger.usecases.reads import unit_of_record, unit_of_workorder
 from web.access import Caller
 from web.api_bodies import AssessmentIn, AttachmentRef, DecisionIn, DisputeIn, OccurrenceIn, RetractionIn
 from web.api_files import attachment_files

@@ -8,13 +8,13 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 from pydantic import BeforeValidator
 
-from ledger.dates import parse_day
-from ledger.defaults import default_zone
+from ledger.domain.dates import parse_day
+from ledger.domain.defaults import default_zone
 from web.access import Caller, caller
 
 Who = Annotated[Caller, Depends(caller)]
 
-#: A date as CLI.md writes it, ``YYYY-MM-DD`` only, read by the CLI's parser (``ledger.dates``): not pydantic's
+#: A date as CLI.md writes it, ``YYYY-MM-DD`` only, read by the CLI's parser (``ledger.domain.dates``): not pydantic's
 #: wider idea of a date (a Unix timestamp, ``20250304``); a refusal is a 422 with the CLI's message.
 Day = Annotated[date, BeforeValidator(parse_day)]
 

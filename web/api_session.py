@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from ledger.accounts import NotAuthenticated
+from ledger.usecases.accounts import NotAuthenticated
 from web.access import COOKIE
 from web.api_bodies import Login
 from web.api_request import Who

@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from ledger.store import StoreLocation, parse_store
+from ledger.storage.store import StoreLocation, parse_store
 from web.access import check_rules
 from web.app_refusals import answer_refusals
 from web.import_jobs import ImportJobs
@@ -41,7 +41,7 @@ class Service:
 
     @cached_property
     def app(self) -> Any:
-        from ledger.application import Ledger
+        from ledger.usecases.application import Ledger
 
         return Ledger(self.location)
 

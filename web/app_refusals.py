@@ -15,9 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ledger.accounts import NotAuthenticated
-from ledger.chain import ChainBrokenError
-from ledger.errors import (
+from ledger.domain.errors import (
     Conflict,
     ImportRejected,
     LedgerError,
@@ -28,6 +26,8 @@ from ledger.errors import (
     UnknownItem,
     UnknownUnit,
 )
+from ledger.storage.chain import ChainBrokenError
+from ledger.usecases.accounts import NotAuthenticated
 
 
 def status_of(error: LedgerError) -> int:

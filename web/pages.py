@@ -1,7 +1,7 @@
 """The pages under ``/app``: server-rendered Jinja2 in Chinese, usable without JavaScript, no outside asset.
 
 Every page route carries the same authorization dependency as the API (``web.access.caller``;
-its rules are in ``web.access.RULES``) and calls the same use cases and documents (``ledger.reads``,
+its rules are in ``web.access.RULES``) and calls the same use cases and documents (``ledger.usecases.reads``,
 the Ledger application, ``web.api_recording.open_dispute``). Forms carry the session's CSRF token in a hidden
 field; a refusal is shown in place, on the form that caused it, with nothing recorded. Templates
 autoescape every value: stored text is never markup.
@@ -21,8 +21,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from ledger.policy import ACCOUNTS, DECIDE, IMPORT, READ_ALL, READ_OWN_UNIT, RECORD, ROLES, VERIFY, may
-from ledger.reads import today
+from ledger.domain.policy import ACCOUNTS, DECIDE, IMPORT, READ_ALL, READ_OWN_UNIT, RECORD, ROLES, VERIFY, may
+from ledger.usecases.reads import today
 from web.access import COOKIE, CSRF_FIELD, Caller, caller
 from web.sessions import csrf_token
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from ledger.errors import LedgerError
-from ledger.policy import DISPUTE, READ_ALL, may
-from ledger.reads import dispute_rows
+from ledger.domain.errors import LedgerError
+from ledger.domain.policy import DISPUTE, READ_ALL, may
+from ledger.usecases.reads import dispute_rows
 from web.pages import Who, app_of, page_router, render, year_of
 
 router = page_router()

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ledger.dates import NotADate, parse_day
-from ledger.policy import DISPUTE, EVIDENCE, READ_OWN_UNIT, READ_SCORES, REPORTS, may
-from ledger.reads import (
+from ledger.domain.dates import NotADate, parse_day
+from ledger.domain.policy import DISPUTE, EVIDENCE, READ_OWN_UNIT, READ_SCORES, REPORTS, may
+from ledger.usecases.reads import (
     log_doc,
     ranking_doc,
     reading,
@@ -97,7 +97,7 @@ async def log_page(request: Request, who: Who, unit: str | None = None, item: st
 @router.get("/verify", name="page_verify")
 async def verify_page(request: Request, who: Who) -> HTMLResponse:
     """核验: the chain, the seals, the head to publish."""
-    from projections.audit import audit
+    from ledger.storage.audit import audit
 
     return render(request, who, "verify.html", report=audit(app_of(request)))
 
@@ -105,7 +105,7 @@ async def verify_page(request: Request, who: Who) -> HTMLResponse:
 @router.get("/report.{fmt}", name="page_report")
 async def report(request: Request, who: Who, fmt: str, year: int | None = None) -> Response:
     """The xlsx, html or csv report of the ranking, as a download."""
-    from ledger.reads import score_report
+    from ledger.usecases.reads import score_report
 
     if fmt not in ("xlsx", "html", "csv"):
         raise HTTPException(404, "not found")

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse
 
-from ledger.dates import NotADate, parse_day
-from ledger.errors import LedgerError
-from ledger.reads import reading
-from ledger.recording import recorded_as
+from ledger.domain.dates import NotADate, parse_day
+from ledger.domain.errors import LedgerError
+from ledger.usecases.reads import reading
+from ledger.usecases.recording import recorded_as
 from web.pages import Who, app_of, page_router, render, year_of
 
 router = page_router()

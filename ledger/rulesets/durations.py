@@ -4,7 +4,7 @@ A ``per_order`` item deducts for each order whose ``end`` came later than a limi
 ``start``; a rate (``[[rates]]``) may count the orders whose ``end`` came within it (``within``).
 Both name the times and the limit alike — ``start``/``end`` one of ``dispatched``, ``due``,
 ``completed`` or an export column declared ``type = "time"``; exactly one of ``working_days`` and
-``working_hours`` — and both measure the limit with ``ledger.working_time`` (the official calendar
+``working_hours`` — and both measure the limit with ``ledger.domain.working_time`` (the official calendar
 with the ledger's rulings; ``[calendar] working_hours``). An order is **late** when its ``end`` is
 later than the limit, or when its ``end`` is not there (as of the as-of date) and the limit has passed
 by the end of the as-of date; an end exactly at the limit is in time.
@@ -17,10 +17,10 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from ledger.calendar import WorkingCalendar
+from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.working_time import Spans, days_limit, hours_limit
 from ledger.rulesets.frozen import Frozen as _Frozen
 from ledger.translation import gettext as _
-from ledger.working_time import Spans, days_limit, hours_limit
 
 #: The order's own times a rule or rate may name, with their column in the read model and their words.
 BUILTIN_TIMES = {"dispatched": ("dispatched_at", "派单时间"), "due": ("due_at", "办结时限"),

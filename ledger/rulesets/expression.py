@@ -18,7 +18,7 @@ from difflib import get_close_matches
 from fractions import Fraction
 from typing import Any
 
-from ledger.errors import LedgerError
+from ledger.domain.errors import LedgerError
 from ledger.rulesets.expression_syntax import (
     CENT,
     CONTEXT,

@@ -15,7 +15,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from unicodedata import east_asian_width
 
-from ledger.errors import LedgerError
+from ledger.domain.errors import LedgerError
 
 Value = Decimal | int | Fraction
 

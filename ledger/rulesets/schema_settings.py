@@ -10,10 +10,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from ledger.domain.working_time import Spans, parse_spans
 from ledger.rulesets.frozen import Frozen as _Frozen
 from ledger.rulesets.rates import ExtraColumn
 from ledger.translation import _
-from ledger.working_time import Spans, parse_spans
 
 #: A number of points: never negative.
 Points = Annotated[Decimal, Field(ge=0)]

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from ledger import chain_sqlite
-from ledger.chain import verify_chain
-from ledger.imports.events_file import import_events_file
 from ledger.rulesets.loading import builtin_text
+from ledger.storage import chain_sqlite
+from ledger.storage.chain import verify_chain
+from ledger.usecases.imports.events_file import import_events_file
 from projections import view as views
 from projections.replay_check import replay_differences
 

@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.workorders import WorkOrderFactsRecorded
-from ledger.demo import record_demo_year
-from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.loading import builtin_text, parse_ruleset
+from ledger.usecases.demo import record_demo_year
+from ledger.usecases.imports.workorder_import import import_workorders
 from projections.facts import gather
 from projections.order_rates import monthly_codes
 from projections.proof_orders import order_book
@@ -302,8 +302,8 @@ def exports(draw: Any) -> list[tuple[str, list[list[str]]]]:
 @given(exported=exports(), as_of=st.dates(date(2025, 1, 15), date(2025, 12, 31)))
 def test_random_exports_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exported: list[Any],
                               as_of: date) -> None:
-    from ledger.application import Ledger
-    from ledger.store import parse_store
+    from ledger.storage.store import parse_store
+    from ledger.usecases.application import Ledger
 
     monkeypatch.setenv("HOTLINE_LEDGER_EVIDENCE", str(tmp_path / "evidence"))
     app = Ledger(parse_store("memory:"))

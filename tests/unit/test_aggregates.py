@@ -27,8 +27,8 @@ from ledger.aggregates import (
     WorkOrderBatch,
     ledger_id,
 )
-from ledger.counts import MAX_COUNT
-from ledger.errors import Conflict, RuleViolation
+from ledger.domain.counts import MAX_COUNT
+from ledger.domain.errors import Conflict, RuleViolation
 
 TEXT = 'id = "taian"\n'
 SHA = hashlib.sha256(TEXT.encode()).hexdigest()

@@ -14,8 +14,8 @@ from pydantic import ValidationError
 
 from events.workorders import FACT_FIELDS, FactRow, WorkOrderFactsRecorded
 from ledger.aggregates import WorkOrderBatch
-from ledger.imports.workorder_import_facts import restated
-from ledger.store import OrjsonTranscoder, PydanticMapper
+from ledger.storage.store import OrjsonTranscoder, PydanticMapper
+from ledger.usecases.imports.workorder_import_facts import restated
 
 SHAPES = Path(__file__).parent.parent / "data" / "event_shapes"
 OPEN = FactRow("WO-1", "taishan", "2025-03-01T09:00:00", "2025-03-03T18:00:00", None, "1", None, None, "1")

@@ -13,7 +13,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.calendar import WorkingCalendar
+from ledger.domain.calendar import WorkingCalendar
 from ledger.rulesets.durations import Within, limit_of
 from ledger.rulesets.kinds.per_order import PerOrderItem, orders_meeting
 from ledger.rulesets.loading import parse_ruleset

@@ -4,7 +4,7 @@
 later than 2 working hours after dispatch deducts 0.1": ``start`` and ``end`` name two times of an
 order — ``dispatched``, ``due``, ``completed`` or an export column declared ``type = "time"`` (签收时间)
 — and an order counts when its ``end`` is later than the limit ``working_days`` or ``working_hours``
-after its ``start`` (``ledger.working_time``: the official calendar with the ledger's rulings, and the
+after its ``start`` (``ledger.domain.working_time``: the official calendar with the ledger's rulings, and the
 ruleset's ``[calendar] working_hours``). An order whose ``end`` is not there (still open, never signed)
 counts once its limit has passed by the as-of date. Capped, floored and pooled like any deduction.
 """
@@ -20,13 +20,13 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ledger.calendar import WorkingCalendar
+from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.working_time import Spans, day_table, within_day
 from ledger.rulesets.durations import BUILTIN_TIMES, Within, check_times, limit_of, limit_words
 from ledger.rulesets.durations import time_words as _time_words
 from ledger.rulesets.kinds.base import Deduction, GatherContext, ItemBase, Kind, Phrases, Points, n
 from ledger.translation import N_
 from ledger.translation import gettext as _
-from ledger.working_time import Spans, day_table, within_day
 from projections.explanations import missing_columns, num
 from projections.local_time import with_offset
 from projections.score_sheet import ItemResult
