@@ -172,6 +172,11 @@ def _unit(spec: tuple, vmax: int, as_of: str, scale: float) -> tuple[dict, dict]
     total = sum(D(x["points"]) for x in sections)
     unit = {"unit": code, "name": name, "total": s(total), "bonus": s(bonus), "base": s(total - bonus),
             "sections": sections}
+    return unit, {"year": 2025, "unit": code, "name": name, "items": _trace_items(code, sections, events)}
+
+
+def _trace_items(code: str, sections: list[dict], events: list[dict]) -> list[dict]:
+    """The unit's trace: each item of its sections with the events behind it (and 2.3.2's orders, 3.2.5.1's periods)."""
     trace_items = []
     for section in sections:
         for item in section["items"]:
@@ -190,7 +195,7 @@ def _unit(spec: tuple, vmax: int, as_of: str, scale: float) -> tuple[dict, dict]
                                   if code == "xintai" else "2025-10-10",
                                   "verdict": "逾期" if code == "xintai" else "按期", "reason": ""}]
             trace_items.append(ti)
-    return unit, {"year": 2025, "unit": code, "name": name, "items": trace_items}
+    return trace_items
 
 
 def build(as_of: str = "2025-12-31", known_at: str | None = None, scale: float = 1.0) -> tuple[dict, dict]:
