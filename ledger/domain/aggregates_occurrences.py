@@ -32,17 +32,19 @@ class Occurrence(LedgerAggregate):
     @classmethod
     def record(cls, *, unit: str, item: str, year: int, date: date, count: int, evidence: str, actor: str,
                note: str = "", attachments: tuple[Attachment, ...] = (), batch: str | None = None,
-               source: str | None = None, id: UUID | None = None) -> Self:  # noqa: A002
+               source: str | None = None, id: UUID | None = None,  # noqa: A002
+               timestamp: datetime | None = None) -> Self:
         """Record an occurrence (the use case has checked the unit, item and date against the year's ruleset).
 
-        ``id``: the import's deterministic id of the row; a new one otherwise.
+        ``id``: the import's deterministic id of the row; a new one otherwise. ``timestamp``: an import's one moment
+        for all its rows; now otherwise.
         """
         check_year_of(year, date)
         check_positive_count(count)
         return cls._create(OccurrenceRecorded, id=id or uuid4(), unit=required(unit, N_("the unit is empty")),
                            item=required(item, N_("the item is empty")), year=year, date=date, count=count,
                            evidence=checked_evidence(evidence), note=note, attachments=attachments, batch=batch,
-                           source=source, recorded_by=actor)
+                           source=source, recorded_by=actor, timestamp=timestamp)
 
     when = handlers()
 
@@ -69,15 +71,16 @@ class Assessment(LedgerAggregate):
     @classmethod
     def record(cls, *, unit: str, item: str, year: int, date: date, points: Decimal, evidence: str, actor: str,
                note: str = "", batch: str | None = None, source: str | None = None,
-               id: UUID | None = None) -> Self:  # noqa: A002
-        """Record an assessment (the use case has checked ``points`` against the item's maximum)."""
+               id: UUID | None = None, timestamp: datetime | None = None) -> Self:  # noqa: A002
+        """Record an assessment (the use case has checked ``points`` against the item's maximum); ``id`` and
+        ``timestamp`` as for ``Occurrence.record``."""
         check_year_of(year, date)
         if not isinstance(points, Decimal) or not points.is_finite() or points < 0:
             raise RuleViolation(_("points must be a number of at least 0, not {points}").format(points=points))
         return cls._create(AssessmentRecorded, id=id or uuid4(), unit=required(unit, N_("the unit is empty")),
                            item=required(item, N_("the item is empty")), year=year, date=date, points=points,
                            evidence=checked_evidence(evidence), note=note, batch=batch, source=source,
-                           recorded_by=actor)
+                           recorded_by=actor, timestamp=timestamp)
 
 
 class EventsFile(LedgerAggregate):

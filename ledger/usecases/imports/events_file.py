@@ -25,7 +25,7 @@ from uuid import UUID
 from eventsourcing.domain import datetime_now_with_tzinfo
 from eventsourcing.utils import get_topic
 
-from events.occurrences import AssessmentRecorded, OccurrenceRecorded
+from events.occurrences import OccurrenceRecorded
 from ledger.aggregates import Assessment, EventsFile, Occurrence, ledger_ids
 from ledger.domain.counts import MAX_COUNT
 from ledger.domain.errors import LedgerError, RuleViolation
@@ -165,8 +165,8 @@ def _row_event(app: Any, table: Table, cols: dict[str, int], row_no: int, cells:
         recorded = app.item_recorded_as(row.cell("unit"), row.cell("item"), day)
     except LedgerError as e:
         return None, [*errors, row.error(_column_of(e), str(e))]
-    common = {"originator_id": row_id(row_no), "originator_version": 1, "timestamp": now,
-              "batch": str(batch_id), "source": f"{table.file}:{row_no}", "recorded_by": actor}
+    common = {"id": row_id(row_no), "timestamp": now, "batch": str(batch_id), "source": f"{table.file}:{row_no}",
+              "actor": actor}
     build = (_assessment if recorded == "assessment" else _occurrence)(app, row, day, common)
     if isinstance(build, RowError):
         return None, [*errors, build]
@@ -208,7 +208,7 @@ def _assessment(app: Any, row: _Row, day: date, common: dict[str, Any]) -> Calla
     def build() -> Any:
         fields = app.assessment_fields(row.cell("unit"), row.cell("item"), day, points, row.cell("evidence"),
                                        row.cell("note"))
-        return AssessmentRecorded(originator_topic=_ASSESSMENT_TOPIC, **fields, **common)
+        return Assessment.record(**fields, **common).collect_events()[0]  # the aggregate's own checks
     return build
 
 
@@ -224,12 +224,11 @@ def _occurrence(app: Any, row: _Row, day: date, common: dict[str, Any]) -> Calla
     def build() -> Any:
         fields = app.occurrence_fields(row.cell("unit"), row.cell("item"), day, int(count_text),
                                        row.cell("evidence"), row.cell("note"))
-        return OccurrenceRecorded(originator_topic=_OCCURRENCE_TOPIC, **fields, **common)
+        return Occurrence.record(**fields, **common).collect_events()[0]  # the aggregate's own checks
     return build
 
 
 _OCCURRENCE_TOPIC = get_topic(Occurrence)
-_ASSESSMENT_TOPIC = get_topic(Assessment)
 
 
 class _KnownParts:
@@ -237,7 +236,8 @@ class _KnownParts:
     of a year, counts. Each check depends on its part alone (a date's window on its year's ruleset, an item on its
     unit and year), so a row made only of accepted parts, with its evidence, is an occurrence: its event is built
     (and validated by its model, as every event is) without the ledger's checks running again for each of a
-    file's 100,000 rows. Any other row (a new part, an assessment, an error) goes through the full check.
+    file's 100,000 rows. Any other row (a new part, an assessment, an error) goes through the full check: the use
+    case's checks, then the aggregate's own (``Occurrence.record``, ``Assessment.record``), as a recorded row does.
     """
 
     def __init__(self, cols: dict[str, int], common: dict[str, Any], row_id: Callable[[int], UUID],
