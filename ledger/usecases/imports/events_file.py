@@ -13,10 +13,8 @@ them (version 1, the aggregate's topic), without instantiating an aggregate per 
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -30,6 +28,7 @@ from ledger.aggregates import Assessment, EventsFile, Occurrence, ledger_ids
 from ledger.domain.counts import MAX_COUNT
 from ledger.domain.errors import LedgerError, RuleViolation
 from ledger.translation import gettext as _
+from ledger.usecases.imports.bulk import no_cycle_collection
 from ledger.usecases.imports.tabular import ImportRejected, RowError, Table, map_columns, open_table
 
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -64,23 +63,6 @@ def import_events_file(app: Any, path: str, actor: str, again: bool = False,
     """
     with no_cycle_collection():
         return _import(app, path, actor, again, progress)
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """No cyclic garbage collection within the block (as it was afterwards).
-
-    A file's events are all held until the read model has them: each of the collector's full passes, which come as
-    the heap grows by a quarter, would walk every one of them again (a ninth of a 100,000-row import's time).
-    Whatever cycles the block leaves are collected after it.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _import(app: Any, path: str, actor: str, again: bool, progress: Callable[[int], None] | None) -> dict[str, Any]:

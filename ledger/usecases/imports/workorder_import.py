@@ -18,9 +18,7 @@ changed is recorded, an empty cell is recorded as empty, and a column the file l
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,6 +29,7 @@ from ledger.aggregates import WorkOrderBatch, ledger_id
 from ledger.domain.date_window import Clock
 from ledger.domain.defaults import default_zone_name
 from ledger.domain.errors import NoRuleset, RuleViolation
+from ledger.usecases.imports.bulk import no_cycle_collection
 from ledger.usecases.imports.tabular import ImportRejected
 from ledger.usecases.imports.workorder_import_facts import CHUNK, PendingFacts, chunk_extra
 from ledger.usecases.imports.workorders import WorkOrderReader
@@ -82,23 +81,10 @@ def _time_bounds(window: tuple[date, date, str], clock: Clock) -> TimeBounds:
                       latest=(now + CLOCK_TOLERANCE).strftime("%Y-%m-%dT%H:%M:%S"))
 
 
-@contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector: an import makes millions of small acyclic objects, and each of the
-    collector's full passes walks all of them again (measured: 2.2 s of CPU → 0.4 s for a million orders' facts)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def import_workorders(app: Any, path: str, actor: str, exported_at: str | None = None,
                       progress: Callable[..., None] | None = None) -> dict[str, Any]:
     """Import an export; returns counts (new, changed, unchanged, stale) and what the facts are as of."""
-    with _cycle_collector_paused():
+    with no_cycle_collection():
         return _import(app, path, actor, exported_at, progress)
 
 
