@@ -119,24 +119,22 @@ def _in_words(ruleset: Ruleset, label: str | None, reply_required: str | None, r
             ("completed", _YES_NO[completed]), ("on_time", _YES_NO[completed and on_time]), *extra)
 
 
-_BLANK: dict[str | None, str] = {None: ""}
-
-
 def _filled(values: Iterable[str | None]) -> list[str]:
-    """A column of times, ``""`` for a time never stated (a dictionary's ``get`` does it in C)."""
+    """A column of times, ``""`` for a time never stated."""
     column = list(values)
-    return list(map(_BLANK.get, column, column))  # type: ignore[arg-type]
+    return ["" if v is None else v for v in column] if None in column else column  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
 class _Scope:
-    """What is counted: the unit's orders in the window (its first month, the day after it; ``now``, the as-of
-    date's end), with what the rates read besides the built-in fields: ``columns`` (their conditions' extra
+    """What is counted: the unit's orders in the window (its first and last month, the day after it; ``now``, the
+    as-of date's end), with what the rates read besides the built-in fields: ``columns`` (their conditions' extra
     columns, by value), ``present`` (the columns their durations measure from or to, only whether stated) and
     ``timed`` (their durations, judged on ``calendar``)."""
 
     unit: str
     first: str
+    last: str
     next_day: str
     now: str
     columns: tuple[str, ...]
@@ -170,9 +168,14 @@ def _groups(book: OrderBook, ruleset: Ruleset, scope: _Scope) -> Counter[tuple[A
     dispatched, due, completed = (_filled(map(itemgetter(i), states)) for i in (DISPATCHED, DUE, COMPLETED))
     month, after = itemgetter(slice(0, 7)), repeat(scope.next_day)
     verdicts = _verdicts(book, ruleset, scope, ids, states, dispatched, due)
+    # A window ending with a month is told by the month alone; no screening, no screened column (fewer to hash).
+    by_month = scope.next_day.endswith("-01")
+    no, none = repeat(False, len(ids)), repeat(frozenset(), len(ids))
     return Counter(zip(map(itemgetter(UNIT, SATISFACTION, REPLY_REQUIRED, REPLIED, COUNTED), states),
-                       map(month, dispatched), map(ge, dispatched, after), map(month, due), map(ge, due, after),
-                       map(bool, completed), map(le, completed, due), map(book.screened.get, ids, repeat(frozenset())),
+                       map(month, dispatched), no if by_month else map(ge, dispatched, after),
+                       map(month, due), repeat(False, len(ids)) if by_month else map(ge, due, after),
+                       map(bool, completed), map(le, completed, due),
+                       map(book.screened.get, ids, repeat(frozenset())) if book.screened else none,
                        *(map(book.extra.get(c, {}).get, ids) for c in scope.columns),
                        *(map(book.extra.get(c, {}).__contains__, ids) for c in scope.present), *verdicts, strict=True))
 
@@ -191,8 +194,8 @@ def _kinds(book: OrderBook, ruleset: Ruleset, scope: _Scope) -> dict[_Kind, int]
                  *((c, "" if p else None) for c, p in zip(scope.present, rest[width:width + present], strict=True)),
                  *zip(judged, rest[width + present:], strict=True))
         words = _in_words(ruleset, label, reply_required, replied, completed, on_time, extra)
-        kind = _Kind(whose == scope.unit, d_month if scope.first <= d_month and not d_after else None,
-                     due_month if scope.first <= due_month and not due_after else None, words, screened)
+        kind = _Kind(whose == scope.unit, d_month if scope.first <= d_month <= scope.last and not d_after else None,
+                     due_month if scope.first <= due_month <= scope.last and not due_after else None, words, screened)
         kinds[kind] = kinds.get(kind, 0) + n
     return kinds
 
@@ -243,7 +246,8 @@ def proven_rates(ruleset: Ruleset, book: OrderBook, unit: str, year: int, as_of:
     ``calendar`` (with the rulings) measures the rates' durations, if any (``RateNotCheckable`` if it cannot)."""
     columns = _columns(ruleset)
     last = min(date(year, 12, 31), as_of)
-    scope = _Scope(unit, f"{year}-01", (last + timedelta(days=1)).isoformat(), f"{as_of.isoformat()}T23:59:59",
+    scope = _Scope(unit, f"{year}-01", last.isoformat()[:7], (last + timedelta(days=1)).isoformat(),
+                   f"{as_of.isoformat()}T23:59:59",
                    columns, tuple(c for c in time_columns(ruleset) if c not in columns), durations(ruleset), calendar)
     kinds = _kinds(book, ruleset, scope)
     out = ProvenRates(volume=sum(n for k, n in kinds.items() if k.mine and k.dispatched is not None))
