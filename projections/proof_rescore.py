@@ -8,10 +8,11 @@ Two parts, so that a unit's quarter of a million work orders never go through a 
 - the unit's rates and volume are counted straight from the chunks' fact rows and the accepted
   screenings among the events (projections/proof_orders.py, projections/proof_rates.py: a second
   implementation of the rate definitions) and put in place of what that read model, which holds
-  no order, gathered; its durations are measured on the calendar with the file's rulings. A
-  ruleset with a rate that implementation cannot count (``unsupported``: a construct it does not
-  know; a duration in a year the calendar does not know) has every event replayed, the orders through the read model, as
-  before it existed: slower, and said so in the report, never a rate left unchecked.
+  no order, gathered; the rates' durations (``within``) are measured on the calendar with the
+  file's rulings (projections/proof_durations.py). A ruleset with a rate that implementation
+  cannot count (``unsupported``: a construct it does not know; a duration in a year the calendar
+  does not know) has every event replayed, the orders through the read model, as before it
+  existed: slower, and said so in the report, never a rate left unchecked.
 
 The unit is then scored with the ruleset in the file by the same scoring code as ``score`` and
 rendered as ``score --format json`` renders it.
