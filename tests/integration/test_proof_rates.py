@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,11 @@ from hypothesis import strategies as st
 from events.workorders import WorkOrderFactsRecorded
 from ledger.demo import record_demo_year
 from ledger.imports.workorder_import import import_workorders
-from ledger.rulesets.loading import builtin_text, parse_ruleset
+from ledger.rulesets.loading import builtin_text
 from projections.facts import calendar_of, gather
 from projections.order_rates import monthly_codes
 from projections.proof_orders import order_book
-from projections.proof_rates import RateNotCheckable, proven_rates, unsupported
+from projections.proof_rates import RateNotCheckable, proven_rates
 from projections.reading import open_reading
 from projections.unit_facts import RateCounts, UnitFacts
 
@@ -259,27 +259,6 @@ def test_a_rate_naming_a_field_the_checker_cannot_read_is_refused(ledger: Any) -
         proven_rates(ruleset.model_copy(update={"rates": (odd,)}), order_book([], {}), "a", 2025, date(2025, 12, 31))
 
 
-def test_a_construct_the_checker_does_not_know_is_named_not_ignored() -> None:
-    """A construct of a rate this checker does not know (here one added to a definition and to a numerator part) is
-    named, so that ``proof check`` replays such a ruleset's orders through the read model instead of counting
-    without it; the durations (``within``, ``denominator_within``) it counts itself."""
-    ruleset = parse_ruleset(builtin_text())
-    assert unsupported(ruleset) is None
-    rate = ruleset.rates[0]
-    timed = rate.numerator[0].model_copy(update={"within": {"start": "dispatched", "end": "completed",
-                                                             "working_days": 2}})
-    odd_part = rate.numerator[0].model_copy(update={"outside": {"working_days": 5}})
-    for odd, named in ((rate.model_copy(update={"numerator": (timed,)}), None),
-                       (rate.model_copy(update={"denominator_within": {"working_days": 5}}), None),
-                       (rate.model_copy(update={"numerator": (odd_part,)}), "'outside'"),
-                       (rate.model_copy(update={"beyond": {"working_days": 5}}), "'beyond'")):
-        because = unsupported(ruleset.model_copy(update={"rates": (odd,)}))
-        if named is None:
-            assert because is None
-        else:
-            assert because is not None and named in because and rate.code in because
-
-
 LABELS = st.sampled_from(["非常满意", "满意", "理解", "不满意", "未评价", ""])
 FLAG = st.sampled_from(["是", "否", ""])
 
@@ -319,31 +298,3 @@ def test_random_exports_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, e
     finally:
         app.close()
 
-
-def test_duration_rates_agree_with_the_read_model(ledger: Any, tmp_path: Path) -> None:
-    """``within`` and ``denominator_within`` (test_cli_rate_durations' three rates, in working hours and days) over
-    orders around weekends, lunch breaks and the year's end, some never signed or completed, some screened; as of
-    several dates (an end after the as-of date is not there yet), before and after a ruling moves a working day."""
-    from tests.e2e.test_cli_rate_durations import RULESET
-
-    ledger.adopt_ruleset(2025, RULESET, "shicheng.toml", "tester")
-    rows = []
-    for n in range(400):
-        dispatched = datetime(2025, 1, 1, 8) + timedelta(hours=n * 13 % 2900, minutes=n * 7 % 60)
-        if n % 50 == 0:
-            dispatched = datetime(2024, 12, 28, 16) + timedelta(hours=n % 9)
-        signed = "" if n % 11 == 0 else (dispatched + timedelta(minutes=n * 37 % 420)).isoformat(" ")
-        done = "" if n % 13 == 0 else (dispatched + timedelta(hours=n * 29 % 170)).isoformat(" ")
-        rows.append([f"D{n:04d}", ("甲区", "乙区")[n % 2], dispatched.isoformat(" "),
-                     (dispatched + timedelta(days=5)).isoformat(" "), done, signed])
-    with (tmp_path / "timed.csv").open("w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows([["工单编号", "承办单位", "派单时间", "办结时限", "办结时间", "签收时间"], *rows])
-    import_workorders(ledger, str(tmp_path / "timed.csv"), "tester")
-    screen(ledger, "D0004", "signing", "accept", date(2025, 1, 10))
-    dates = (date(2025, 1, 6), date(2025, 2, 14), date(2025, 4, 30))
-    before = [assert_agree(ledger, 2025, as_of)["a"] for as_of in dates]
-    assert all(f.rates["signing"].denominator > 0 and f.rates["signed_quick"].denominator > 0 for f in before)
-    ledger.rule_calendar(day=date(2025, 3, 12), workday=False, evidence="停工通知", actor="tester")  # a Wednesday
-    after = [assert_agree(ledger, 2025, as_of)["a"] for as_of in dates]
-    # Wed 12 March a rest day: nothing judged as of 6 January moves; as of 30 April the counts do.
-    assert after[0] == before[0] and after[2].rates != before[2].rates
