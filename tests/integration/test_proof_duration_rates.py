@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events.workorders import FACT_FIELDS
 from ledger.calendar import WorkingCalendar
@@ -24,7 +26,7 @@ from ledger.rulesets.loading import builtin_text, parse_ruleset
 from projections.proof_durations import RateNotCheckable, judge
 from projections.proof_orders import OrderBook
 from projections.proof_rates import unsupported
-from tests.integration.test_proof_rates import assert_agree, screen
+from tests.integration.test_proof_rates import TINY, assert_agree, exports, screen, write_export
 
 
 def test_duration_rates_agree_with_the_read_model(ledger: Any, tmp_path: Path) -> None:
@@ -90,3 +92,45 @@ def test_a_construct_the_checker_does_not_know_is_named_not_ignored() -> None:
             assert because is None
         else:
             assert because is not None and named in because and rate.code in because
+
+
+#: test_proof_rates' TINY with three duration rates over the built-in times, in working days and hours.
+TIMED = TINY + """
+[calendar]
+working_hours = ["09:00-12:00", "13:30-17:30"]
+
+[[rates]]
+code = "quick"
+name = "快速办结率"
+numerator = [{ within = { start = "dispatched", end = "completed", working_days = 2 } }]
+
+[[rates]]
+code = "due_quick"
+name = "时限内快速办结率"
+year_by = "due"
+denominator_within = { start = "dispatched", end = "due", working_days = 5 }
+numerator = [{ within = { start = "due", end = "completed", working_hours = 4 } }, { where = { "解决情况" = ["解决"] } }]
+
+[[rates]]
+code = "soon"
+name = "当日办结率"
+numerator = [{ within = { start = "dispatched", end = "completed", working_hours = 7 }, weight = 0.5 }]
+"""
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(exported=exports(), as_of=st.dates(date(2025, 1, 15), date(2025, 12, 31)))
+def test_random_exports_with_duration_rates_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  exported: list[Any], as_of: date) -> None:
+    from ledger.application import Ledger
+    from ledger.store import parse_store
+
+    monkeypatch.setenv("HOTLINE_LEDGER_EVIDENCE", str(tmp_path / "evidence"))
+    app = Ledger(parse_store("memory:"))
+    try:
+        app.adopt_ruleset(2025, TIMED, "timed.toml", "tester")
+        for k, (at, rows) in enumerate(exported):
+            import_workorders(app, write_export(tmp_path / f"export{k}.csv", rows), "tester", exported_at=at)
+        assert_agree(app, 2025, as_of)
+    finally:
+        app.close()
