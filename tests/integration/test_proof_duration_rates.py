@@ -109,7 +109,8 @@ code = "due_quick"
 name = "时限内快速办结率"
 year_by = "due"
 denominator_within = { start = "dispatched", end = "due", working_days = 5 }
-numerator = [{ within = { start = "due", end = "completed", working_hours = 4 } }, { where = { "解决情况" = ["解决"] } }]
+numerator = [{ within = { start = "due", end = "completed", working_hours = 4 } },
+             { where = { "解决情况" = ["解决"] } }]
 
 [[rates]]
 code = "soon"
