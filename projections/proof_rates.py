@@ -26,13 +26,15 @@ Orders alike in what the rates read are counted once, in groups (a year has a fe
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from itertools import repeat
-from operator import ge, itemgetter, le
+from operator import itemgetter, le
 from typing import Any
 
 from ledger.calendar import WorkingCalendar
@@ -127,15 +129,15 @@ def _filled(values: Iterable[str | None]) -> list[str]:
 
 @dataclass(frozen=True)
 class _Scope:
-    """What is counted: the unit's orders in the window (its first and last month, the day after it; ``now``, the
-    as-of date's end), with what the rates read besides the built-in fields: ``columns`` (their conditions' extra
-    columns, by value), ``present`` (the columns their durations measure from or to, only whether stated) and
-    ``timed`` (their durations, judged on ``calendar``)."""
+    """What is counted: the unit's orders in the window (its first month; the day after it; ``bounds``, the start
+    of each of its months and that day; ``now``, the as-of date's end), with what the rates read besides the
+    built-in fields: ``columns`` (their conditions' extra columns, by value), ``present`` (the columns their
+    durations measure from or to, only whether stated) and ``timed`` (their durations, judged on ``calendar``)."""
 
     unit: str
     first: str
-    last: str
     next_day: str
+    bounds: tuple[str, ...]
     now: str
     columns: tuple[str, ...]
     present: tuple[str, ...]
@@ -160,20 +162,19 @@ def _verdicts(book: OrderBook, ruleset: Ruleset, scope: _Scope, ids: list[str], 
 
 def _groups(book: OrderBook, ruleset: Ruleset, scope: _Scope) -> Counter[tuple[Any, ...]]:
     """Every order's state reduced to what the rates read, counted by distinct value: its unit, raw flags and
-    label; the month of each time and whether it is after the window; completed, on time, screened, extra values,
-    whether each measured column is stated, each duration met.
+    label; the place of each time in the window; completed, on time, screened, extra values, whether each measured
+    column is stated, each duration met.
 
     Column by column, in C (``zip``, ``map``): a quarter of a million orders fall into a few thousand groups."""
     ids, states = list(book.orders), list(book.orders.values())
     dispatched, due, completed = (_filled(map(itemgetter(i), states)) for i in (DISPATCHED, DUE, COMPLETED))
-    month, after = itemgetter(slice(0, 7)), repeat(scope.next_day)
+    # A time's place among the window's month starts and its end: 0 before the window, k its k-th month,
+    # len(bounds) after it — small integers, cheaper to hash than a month's text.
+    place = partial(bisect_right, scope.bounds)
     verdicts = _verdicts(book, ruleset, scope, ids, states, dispatched, due)
-    # A window ending with a month is told by the month alone; no screening, no screened column (fewer to hash).
-    by_month = scope.next_day.endswith("-01")
-    no, none = repeat(False, len(ids)), repeat(frozenset(), len(ids))
+    none = repeat(frozenset(), len(ids))
     return Counter(zip(map(itemgetter(UNIT, SATISFACTION, REPLY_REQUIRED, REPLIED, COUNTED), states),
-                       map(month, dispatched), no if by_month else map(ge, dispatched, after),
-                       map(month, due), repeat(False, len(ids)) if by_month else map(ge, due, after),
+                       map(place, dispatched), map(place, due),
                        map(bool, completed), map(le, completed, due),
                        map(book.screened.get, ids, repeat(frozenset())) if book.screened else none,
                        *(map(book.extra.get(c, {}).get, ids) for c in scope.columns),
@@ -184,18 +185,18 @@ def _kinds(book: OrderBook, ruleset: Ruleset, scope: _Scope) -> dict[_Kind, int]
     """The book's counted orders grouped by kind (an order of another unit is kept for the pending rule)."""
     width, present = len(scope.columns), len(scope.present)
     judged = tuple(w.name() for w in scope.timed)
+    months = dict(enumerate(scope.bounds[:-1], 1))  # a place in the window → its month
     kinds: dict[_Kind, int] = {}
     for key, n in _groups(book, ruleset, scope).items():
-        (whose, label, reply_required, replied, counted), d_month, d_after, due_month, due_after = key[:5]
+        (whose, label, reply_required, replied, counted), d_place, due_place = key[:3]
         if counted == "0":
             continue
-        completed, on_time, screened, rest = key[5], key[6], key[7], key[8:]
+        completed, on_time, screened, rest = key[3], key[4], key[5], key[6:]
         extra = (*zip(scope.columns, rest[:width], strict=True),
                  *((c, "" if p else None) for c, p in zip(scope.present, rest[width:width + present], strict=True)),
                  *zip(judged, rest[width + present:], strict=True))
         words = _in_words(ruleset, label, reply_required, replied, completed, on_time, extra)
-        kind = _Kind(whose == scope.unit, d_month if scope.first <= d_month <= scope.last and not d_after else None,
-                     due_month if scope.first <= due_month <= scope.last and not due_after else None, words, screened)
+        kind = _Kind(whose == scope.unit, months.get(d_place), months.get(due_place), words, screened)
         kinds[kind] = kinds.get(kind, 0) + n
     return kinds
 
@@ -246,8 +247,9 @@ def proven_rates(ruleset: Ruleset, book: OrderBook, unit: str, year: int, as_of:
     ``calendar`` (with the rulings) measures the rates' durations, if any (``RateNotCheckable`` if it cannot)."""
     columns = _columns(ruleset)
     last = min(date(year, 12, 31), as_of)
-    scope = _Scope(unit, f"{year}-01", last.isoformat()[:7], (last + timedelta(days=1)).isoformat(),
-                   f"{as_of.isoformat()}T23:59:59",
+    next_day = (last + timedelta(days=1)).isoformat()
+    months = tuple(f"{year}-{m:02d}" for m in range(1, last.month + 1)) if last.year == year else ()
+    scope = _Scope(unit, f"{year}-01", next_day, (*months, next_day), f"{as_of.isoformat()}T23:59:59",
                    columns, tuple(c for c in time_columns(ruleset) if c not in columns), durations(ruleset), calendar)
     kinds = _kinds(book, ruleset, scope)
     out = ProvenRates(volume=sum(n for k, n in kinds.items() if k.mine and k.dispatched is not None))
