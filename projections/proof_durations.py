@@ -17,15 +17,15 @@ from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
+from events.workorders import FACT_FIELDS
 from ledger.calendar import CalendarYearUnknown, WorkingCalendar
 from ledger.errors import LedgerError
 from ledger.rulesets.durations import BUILTIN_TIMES, Within, limit_of
 from ledger.rulesets.schema import Ruleset
-from projections.proof_orders import COMPLETED, DISPATCHED, DUE, OrderBook
+from projections.proof_orders import OrderBook
 
-#: Where a built-in time sits in an order's state (projections/proof_orders.py).
-_AT = {"dispatched": DISPATCHED, "due": DUE, "completed": COMPLETED}
-assert set(_AT) == set(BUILTIN_TIMES)
+#: Where a built-in time sits in an order's state (laid out as a fact row: projections/proof_orders.py).
+_AT = {name: FACT_FIELDS.index(column) for name, (column, _words) in BUILTIN_TIMES.items()}
 
 
 class RateNotCheckable(LedgerError):
