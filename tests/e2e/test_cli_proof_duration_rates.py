@@ -83,3 +83,22 @@ def test_the_calendar_rulings_in_the_file_measure_the_durations(city: Any, tmp_p
     result = _check(city, path, key)
     assert result.exit_code == 1
     assert "item 1.1: published" in result.stderr
+
+
+def test_the_check_opens_no_store(city: Any, tmp_path: Path) -> None:  # noqa: F811
+    """``proof check`` needs no store: given one that cannot be reached or does not exist, it checks all the same and
+    creates nothing."""
+    from click.testing import CliRunner
+
+    from cli import main
+
+    key = city.json("seal", "keygen", str(tmp_path / "seal.pem"))["public_key"]
+    _seal(city, tmp_path / "seal.pem", "2025年通报")
+    path = tmp_path / "a.json"
+    _prove(city, path, "a")
+    missing = tmp_path / "nowhere"
+    for store in (f"sqlite:///{missing / 'ledger.db'}", "postgresql://nobody@127.0.0.1:1/none"):
+        result = CliRunner().invoke(main, ["--store", store, "proof", "check", str(path), "--key", key])
+        assert result.exit_code == 0, result.output
+        assert "3 items equal the published points" in result.output
+    assert not missing.exists()
