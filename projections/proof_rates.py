@@ -10,33 +10,40 @@ against each order's fields in words (RUBRIC.md §6):
 - ``satisfaction``: the order's label, ``unrated_value`` when it has none; ``rated``: a label
   other than ``unrated_value``; ``satisfied``: one of ``satisfied_values``;
 - ``reply_required``, ``replied``, ``completed``, ``on_time`` (completed no later than due): 是/否;
-- any other field: the extra export column's value as last stated (never stated: matches nothing).
+- any other field: the extra export column's value as last stated (never stated: matches nothing);
+- a duration (``within``, ``denominator_within``): met when the order's end came no later than the
+  limit after its start (projections/proof_durations.py, on the calendar with the file's rulings).
 
 An order counts when 是否计入统计 is 是 and the rate's ``year_by`` time falls in the year up to
 ``as_of`` (by day; its month for monthly items); it is in the denominator when every field of
 ``denominator`` matches, and adds the weight of the first numerator condition it matches. An
 accepted screening takes it out of the rate it names (of every rate, ``screening_leaves = "all"``).
-A rate over extra columns that no counted order of the window was exported with is pending. A rate
-naming a construct this module does not know (a field it cannot read) is refused, never guessed.
+A rate over extra columns (its durations' time columns included) that no counted order of the window
+was exported with is pending. A rate naming a construct this module does not know (a field it cannot
+read) is refused, never guessed; so is a duration whose limit the calendar cannot give.
 Orders alike in what the rates read are counted once, in groups (a year has a few thousand kinds of order).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from itertools import repeat
-from operator import ge, itemgetter, le
+from operator import itemgetter, le
 from typing import Any
 
-from ledger.domain.errors import LedgerError
+from ledger.domain.calendar import WorkingCalendar
+from ledger.rulesets.durations import BUILTIN_TIMES, Within
 from ledger.rulesets.rates import BUILTIN_FIELDS, RateDefinition
 from ledger.rulesets.schema import Ruleset
 from ledger.translation import gettext as _
 from projections.explanations import missing_columns
+from projections.proof_durations import RateNotCheckable, durations, judge, time_columns
 from projections.proof_orders import (
     COMPLETED,
     COUNTED,
@@ -51,10 +58,6 @@ from projections.proof_orders import (
 from projections.unit_facts import RateCounts
 
 _YES_NO = ("否", "是")
-
-
-class RateNotCheckable(LedgerError):
-    """A rate definition names something this checker cannot evaluate."""
 
 
 @dataclass
@@ -80,13 +83,13 @@ class _Kind:
 
 
 #: What a rate definition and a numerator part may hold that this module evaluates; anything else set is refused.
-_KNOWN_RATE = {"code", "name", "year_by", "denominator", "numerator"}
-_KNOWN_PART = {"where", "weight"}
+_KNOWN_RATE = {"code", "name", "year_by", "denominator", "denominator_within", "numerator"}
+_KNOWN_PART = {"where", "within", "weight"}
 
 
 def unsupported(ruleset: Ruleset) -> str | None:
-    """Why some rate of the ruleset cannot be counted here (a field or construct this module does not know, e.g. a
-    duration condition), or None."""
+    """Why some rate of the ruleset cannot be counted here (a field or construct this module does not know), or
+    None."""
     declared = {c.header for c in ruleset.workorders.columns}
     for d in ruleset.rates:
         unknown = sorted(d.fields() - set(BUILTIN_FIELDS) - declared)
@@ -124,40 +127,84 @@ def _filled(values: Iterable[str | None]) -> list[str]:
     return ["" if v is None else v for v in column] if None in column else column  # type: ignore[misc]
 
 
-def _groups(book: OrderBook, columns: tuple[str, ...], next_day: str) -> Counter[tuple[Any, ...]]:
+@dataclass(frozen=True)
+class _Scope:
+    """What is counted: the unit's orders in the window (its first month; the day after it; ``bounds``, the start
+    of each of its months and that day; ``now``, the as-of date's end), with what the rates read besides the
+    built-in fields: ``columns`` (their conditions' extra columns, by value), ``present`` (the columns their
+    durations measure from or to, only whether stated) and ``timed`` (their durations, judged on ``calendar``)."""
+
+    unit: str
+    first: str
+    next_day: str
+    bounds: tuple[str, ...]
+    now: str
+    columns: tuple[str, ...]
+    present: tuple[str, ...]
+    timed: tuple[Within, ...]
+    calendar: WorkingCalendar | None
+
+
+def _verdicts(book: OrderBook, ruleset: Ruleset, scope: _Scope, ids: list[str], states: list[list[str | None]],
+              dispatched: list[str], due: list[str]) -> list[list[str]]:
+    """Per duration of the rates, ``是``/``否`` for every order (judged only for the unit's counted orders placed in
+    the window by either time: no other order is counted)."""
+    if not scope.timed:
+        return []
+    if scope.calendar is None:
+        raise RateNotCheckable(_("the rates' durations need the calendar"))
+    first, after = scope.first, scope.next_day
+    wanted = [s[UNIT] == scope.unit and s[COUNTED] != "0" and (first <= d < after or first <= u < after)
+              for s, d, u in zip(states, dispatched, due, strict=True)]
+    spans = ruleset.calendar.spans()
+    return [judge(book, ids, states, w, wanted, scope.calendar, spans, scope.now) for w in scope.timed]
+
+
+def _groups(book: OrderBook, ruleset: Ruleset, scope: _Scope) -> Counter[tuple[Any, ...]]:
     """Every order's state reduced to what the rates read, counted by distinct value: its unit, raw flags and
-    label; the month of each time and whether it is after the window; completed, on time, screened, extra values.
+    label; the place of each time in the window; completed, on time, screened, extra values, whether each measured
+    column is stated, each duration met.
 
     Column by column, in C (``zip``, ``map``): a quarter of a million orders fall into a few thousand groups."""
     ids, states = list(book.orders), list(book.orders.values())
     dispatched, due, completed = (_filled(map(itemgetter(i), states)) for i in (DISPATCHED, DUE, COMPLETED))
-    month, after = itemgetter(slice(0, 7)), repeat(next_day)
+    # A time's place among the window's month starts and its end: 0 before the window, k its k-th month,
+    # len(bounds) after it — small integers, cheaper to hash than a month's text.
+    place = partial(bisect_right, scope.bounds)
+    verdicts = _verdicts(book, ruleset, scope, ids, states, dispatched, due)
+    none = repeat(frozenset(), len(ids))
     return Counter(zip(map(itemgetter(UNIT, SATISFACTION, REPLY_REQUIRED, REPLIED, COUNTED), states),
-                       map(month, dispatched), map(ge, dispatched, after), map(month, due), map(ge, due, after),
-                       map(bool, completed), map(le, completed, due), map(book.screened.get, ids, repeat(frozenset())),
-                       *(map(book.extra.get(c, {}).get, ids) for c in columns), strict=True))
+                       map(place, dispatched), map(place, due),
+                       map(bool, completed), map(le, completed, due),
+                       map(book.screened.get, ids, repeat(frozenset())) if book.screened else none,
+                       *(map(book.extra.get(c, {}).get, ids) for c in scope.columns),
+                       *(map(book.extra.get(c, {}).__contains__, ids) for c in scope.present), *verdicts, strict=True))
 
 
-def _kinds(book: OrderBook, ruleset: Ruleset, unit: str, year: int, last: str) -> dict[_Kind, int]:
+def _kinds(book: OrderBook, ruleset: Ruleset, scope: _Scope) -> dict[_Kind, int]:
     """The book's counted orders grouped by kind (an order of another unit is kept for the pending rule)."""
-    columns = _columns(ruleset)
-    first = f"{year}-01"
-    next_day = (date.fromisoformat(last) + timedelta(days=1)).isoformat()
+    width, present = len(scope.columns), len(scope.present)
+    judged = tuple(w.name() for w in scope.timed)
+    months = dict(enumerate(scope.bounds[:-1], 1))  # a place in the window → its month
     kinds: dict[_Kind, int] = {}
-    for key, n in _groups(book, columns, next_day).items():
-        (whose, label, reply_required, replied, counted), d_month, d_after, due_month, due_after = key[:5]
+    for key, n in _groups(book, ruleset, scope).items():
+        (whose, label, reply_required, replied, counted), d_place, due_place = key[:3]
         if counted == "0":
             continue
-        completed, on_time, screened, stated = key[5], key[6], key[7], key[8:]
-        words = _in_words(ruleset, label, reply_required, replied, completed, on_time,
-                          zip(columns, stated, strict=True))
-        kind = _Kind(whose == unit, d_month if first <= d_month and not d_after else None,
-                     due_month if first <= due_month and not due_after else None, words, screened)
+        completed, on_time, screened, rest = key[3], key[4], key[5], key[6:]
+        extra = (*zip(scope.columns, rest[:width], strict=True),
+                 *((c, "" if p else None) for c, p in zip(scope.present, rest[width:width + present], strict=True)),
+                 *zip(judged, rest[width + present:], strict=True))
+        words = _in_words(ruleset, label, reply_required, replied, completed, on_time, extra)
+        kind = _Kind(whose == scope.unit, months.get(d_place), months.get(due_place), words, screened)
         kinds[kind] = kinds.get(kind, 0) + n
     return kinds
 
 
-def _matches(fields: dict[str, str | None], condition: dict[str, tuple[str, ...]]) -> bool:
+def _matches(fields: dict[str, str | None], condition: dict[str, tuple[str, ...]], within: Within | None) -> bool:
+    """Whether the order's fields match every field of ``condition``, and it meets ``within`` (judged: ``是``)."""
+    if within is not None and fields[within.name()] != "是":
+        return False
     return all(fields[name] in values for name, values in condition.items())
 
 
@@ -169,7 +216,8 @@ def _count(definition: RateDefinition, kinds: dict[_Kind, int], leaves_all: bool
     """Count one rate over the unit's kinds of order into ``out`` (yearly and month by month)."""
     months: dict[str, list[Decimal]] = {}
     stated: set[str] = set()  # the extra columns some counted order of the window was exported with
-    extra = definition.fields() - set(BUILTIN_FIELDS)
+    extra = (definition.fields() - set(BUILTIN_FIELDS)).union(
+        t for _, w in definition.durations() for t in (w.start, w.end) if t not in BUILTIN_TIMES)
     for kind, n in kinds.items():
         month = kind.dispatched if definition.year_by == "dispatched" else kind.due
         if month is None:
@@ -177,11 +225,11 @@ def _count(definition: RateDefinition, kinds: dict[_Kind, int], leaves_all: bool
         fields = dict(kind.fields)
         stated.update(c for c in extra if fields[c] is not None)
         screened = bool(kind.screened) if leaves_all else definition.code in kind.screened
-        if not kind.mine or screened or not _matches(fields, definition.denominator):
+        if not kind.mine or screened or not _matches(fields, definition.denominator, definition.denominator_within):
             continue
         counts = months.setdefault(month, [Decimal(0), Decimal(0)])
         counts[1] += n
-        weight = next((c.weight for c in definition.numerator if _matches(fields, c.where)), None)
+        weight = next((c.weight for c in definition.numerator if _matches(fields, c.where, c.within)), None)
         if weight is not None:
             counts[0] += weight * n
     missing = sorted(extra - stated)
@@ -193,9 +241,17 @@ def _count(definition: RateDefinition, kinds: dict[_Kind, int], leaves_all: bool
     out.monthly[definition.code] = {m: RateCounts(_exact(c[0]), int(c[1])) for m, c in sorted(months.items())}
 
 
-def proven_rates(ruleset: Ruleset, book: OrderBook, unit: str, year: int, as_of: date) -> ProvenRates:
-    """``unit``'s volume and every rate of ``ruleset`` for ``year`` as of ``as_of``, counted from ``book``."""
-    kinds = _kinds(book, ruleset, unit, year, min(date(year, 12, 31), as_of).isoformat())
+def proven_rates(ruleset: Ruleset, book: OrderBook, unit: str, year: int, as_of: date,
+                 calendar: WorkingCalendar | None = None) -> ProvenRates:
+    """``unit``'s volume and every rate of ``ruleset`` for ``year`` as of ``as_of``, counted from ``book``;
+    ``calendar`` (with the rulings) measures the rates' durations, if any (``RateNotCheckable`` if it cannot)."""
+    columns = _columns(ruleset)
+    last = min(date(year, 12, 31), as_of)
+    next_day = (last + timedelta(days=1)).isoformat()
+    months = tuple(f"{year}-{m:02d}" for m in range(1, last.month + 1)) if last.year == year else ()
+    scope = _Scope(unit, f"{year}-01", next_day, (*months, next_day), f"{as_of.isoformat()}T23:59:59",
+                   columns, tuple(c for c in time_columns(ruleset) if c not in columns), durations(ruleset), calendar)
+    kinds = _kinds(book, ruleset, scope)
     out = ProvenRates(volume=sum(n for k, n in kinds.items() if k.mine and k.dispatched is not None))
     leaves_all = ruleset.workorders.screening_leaves == "all"
     for definition in ruleset.rates:

@@ -8,9 +8,11 @@ Two parts, so that a unit's quarter of a million work orders never go through a 
 - the unit's rates and volume are counted straight from the chunks' fact rows and the accepted
   screenings among the events (projections/proof_orders.py, projections/proof_rates.py: a second
   implementation of the rate definitions) and put in place of what that read model, which holds
-  no order, gathered. A ruleset with a rate that implementation cannot count (``unsupported``:
-  a construct it does not know) has every event replayed, the orders through the read model, as
-  before it existed: slower, and said so in the report, never a rate left unchecked.
+  no order, gathered; the rates' durations (``within``) are measured on the calendar with the
+  file's rulings (projections/proof_durations.py). A ruleset with a rate that implementation
+  cannot count (``unsupported``: a construct it does not know; a duration in a year the calendar
+  does not know) has every event replayed, the orders through the read model, as before it
+  existed: slower, and said so in the report, never a rate left unchecked.
 
 The unit is then scored with the ruleset in the file by the same scoring code as ``score`` and
 rendered as ``score --format json`` renders it.
@@ -32,7 +34,7 @@ from eventsourcing.utils import get_topic
 
 from events.workorders import WorkOrderFactsRecorded
 from projections.proof_orders import order_book
-from projections.proof_rates import proven_rates, unsupported
+from projections.proof_rates import RateNotCheckable, proven_rates, unsupported
 
 _FACTS_TOPIC = get_topic(WorkOrderFactsRecorded)
 
@@ -96,7 +98,7 @@ def rescore(doc: dict[str, Any], chunks: dict[int, dict[str, Any]]) -> Rescored 
     id → plain JSON); None when the ruleset in the file has no such unit."""
     from ledger.usecases.reads import reading
     from projections.documents import score_document
-    from projections.facts import gather
+    from projections.facts import calendar_of, gather
     from projections.scores import UnitFacts, score_city
 
     year, unit, as_of = int(doc["year"]), doc["unit"], date.fromisoformat(doc["as_of"])
@@ -111,8 +113,13 @@ def rescore(doc: dict[str, Any], chunks: dict[int, dict[str, Any]]) -> Rescored 
                  **{p.code: "pool" for p in ruleset.pools}}
         because = unsupported(ruleset)
         if because is None:
+            try:  # the durations measured on the calendar with the file's rulings
+                counted = proven_rates(ruleset, order_book(doc["events"], chunks), unit, year, as_of,
+                                       calendar_of(read.db))
+            except RateNotCheckable as e:
+                because = str(e)
+        if because is None:
             facts = gather(read.db, ruleset, year, as_of)
-            counted = proven_rates(ruleset, order_book(doc["events"], chunks), unit, year, as_of)
             mine = facts.setdefault(unit, UnitFacts())
             mine.volume, mine.rates, mine.monthly_rates, mine.rate_pending = (
                 counted.volume, counted.rates, counted.monthly, counted.pending)

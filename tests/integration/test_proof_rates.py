@@ -24,13 +24,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.workorders import WorkOrderFactsRecorded
-from ledger.rulesets.loading import builtin_text, parse_ruleset
+from ledger.rulesets.loading import builtin_text
 from ledger.usecases.demo import record_demo_year
 from ledger.usecases.imports.workorder_import import import_workorders
-from projections.facts import gather
+from projections.facts import calendar_of, gather
 from projections.order_rates import monthly_codes
 from projections.proof_orders import order_book
-from projections.proof_rates import RateNotCheckable, proven_rates, unsupported
+from projections.proof_rates import RateNotCheckable, proven_rates
 from projections.reading import open_reading
 from projections.unit_facts import RateCounts, UnitFacts
 
@@ -69,7 +69,8 @@ def assert_agree(app: Any, year: int, as_of: date) -> dict[str, Any]:
     monthly = monthly_codes(ruleset)
     out = {}
     for u in ruleset.units:
-        mine, theirs = proven_rates(ruleset, book, u.code, year, as_of), facts.get(u.code, UnitFacts())
+        mine = proven_rates(ruleset, book, u.code, year, as_of, calendar_of(read.db))
+        theirs = facts.get(u.code, UnitFacts())
         assert (mine.volume, mine.pending) == (theirs.volume, theirs.rate_pending), (u.code, as_of)
         for d in ruleset.rates:
             if d.code in mine.pending:
@@ -258,24 +259,6 @@ def test_a_rate_naming_a_field_the_checker_cannot_read_is_refused(ledger: Any) -
         proven_rates(ruleset.model_copy(update={"rates": (odd,)}), order_book([], {}), "a", 2025, date(2025, 12, 31))
 
 
-def test_a_construct_the_checker_does_not_know_is_named_not_ignored() -> None:
-    """A duration condition (``within``, ``denominator_within``: another branch's rate constructs) is named, so that
-    ``proof check`` replays such a ruleset's orders through the read model instead of counting without it."""
-    ruleset = parse_ruleset(builtin_text())
-    assert unsupported(ruleset) is None
-    rate = ruleset.rates[0]
-    timed = rate.numerator[0].model_copy(update={"within": {"start": "dispatched", "end": "签收时间",
-                                                             "working_hours": 2}})
-    for odd, named in ((rate.model_copy(update={"numerator": (timed,)}), "'within'"),
-                       (rate.model_copy(update={"denominator_within": {"working_days": 5}}), "'denominator_within'"),
-                       (rate.model_copy(update={"denominator_within": None}), None)):
-        because = unsupported(ruleset.model_copy(update={"rates": (odd,)}))
-        if named is None:
-            assert because is None
-        else:
-            assert because is not None and named in because and rate.code in because
-
-
 LABELS = st.sampled_from(["非常满意", "满意", "理解", "不满意", "未评价", ""])
 FLAG = st.sampled_from(["是", "否", ""])
 
@@ -314,3 +297,4 @@ def test_random_exports_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, e
         assert_agree(app, 2025, as_of)
     finally:
         app.close()
+
