@@ -27,18 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_occurrences import (  # noqa: E402
-    ITEMS,
-    UNITS,
-    Cli,
-    Row,
-    Table,
-    count_score_events,
-    exit_cleanly_on_sigterm,
-    fresh_store,
-    time_score,
-    write_csv,
-)
+from bench_harness import Cli, Table, count_score_events, exit_cleanly_on_sigterm, fresh_store, time_score  # noqa: E402
+from bench_occurrences import ITEMS, UNITS, Row, write_csv  # noqa: E402
 
 DEDUCTIONS = {k: v for k, v in ITEMS.items() if k != "3.2.1.1"}  # per-occurrence items, count 1
 
@@ -95,7 +85,7 @@ def count_log_occurrences(out: str) -> int | None:
     return sum(k in ("occurrence", "occurrencerecorded") for k in kinds)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--writers", type=int, default=4, help="concurrent writers N (default 4)")
     p.add_argument("--per-writer", type=int, default=25_000, help="occurrences per writer M (default 25000)")
@@ -106,53 +96,63 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--store", help="store URL (default: SQLite in a fresh temp dir)")
     p.add_argument("--cli", help="command to run instead of the installed hotline-ledger")
     p.add_argument("--score-runs", type=int, default=3)
-    args = p.parse_args(argv)
+    return p
+
+
+def _write_at_once(cli: Cli, table: Table, work: list[list[Job]], args: argparse.Namespace) -> None:
+    """Every writer's jobs at once, one thread each: the rate, and what each writer recorded."""
+    n, m = args.writers, args.per_writer
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        results = list(pool.map(lambda jobs: run_writer(cli, jobs), work))
+    elapsed = time.perf_counter() - began
+    recorded = sum(done for done, _ in results)
+    rate = recorded / elapsed
+    table.measure(f"{n} writers, {recorded:,} recorded in {elapsed:.1f} s", rate >= 5_000,
+                  f"{rate:,.0f} occurrences/s", "≥ 5,000/s")
+    for w, (done, failures) in enumerate(results):
+        if failures:
+            table.fail(f"writer {w}", f"{args.mode} ({len(failures)} of its commands failed)", failures[0])
+        table.info(f"  writer {w}", f"{done:,} recorded", "" if done == m else f"expected {m:,}")
+
+
+def _check_counts(cli: Cli, table: Table, year: str, expected: int) -> None:
+    """Every occurrence listed once by `score` and by `log`, and `verify` passing."""
+    check = cli.step(table, "score (check)", "score", "--year", year, "--format", "json")
+    if check:
+        seen = count_score_events(check.out)
+        table.info(f"occurrences listed by score ({check.seconds:.1f} s)",
+                   "unreadable" if seen is None else f"{seen:,}",
+                   f"= N×M = {expected:,}" if seen == expected else f"MISMATCH: expected {expected:,}")
+    log = cli.step(table, "log", "log", "--format", "json")
+    if log:
+        logged = count_log_occurrences(log.out)
+        table.info(f"occurrence events in log ({log.seconds:.1f} s)",
+                   "unreadable" if logged is None else f"{logged:,}",
+                   f"= N×M = {expected:,}" if logged == expected else f"MISMATCH: expected {expected:,}")
+    v = cli.run("verify")
+    table.info(f"verify ({v.seconds:.1f} s)", f"exit {v.rc}",
+               "chain intact (expected exit 0)" if v.ok else "FAILED: " + v.problem())
+    if not v.ok:
+        table.failures.append(f"verify: {v.problem()}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     exit_cleanly_on_sigterm()
     n, m, year = args.writers, args.per_writer, str(args.year)
-    expected = n * m
-
     how = f"{args.batches} import files each" if args.mode == "import" else "one `record` each"
     table = Table(f"bench_concurrent: {n} writers × {m:,} occurrences ({how}), year {year}")
     with tempfile.TemporaryDirectory(prefix="bench_conc_") as tmp_name:
         tmp = Path(tmp_name)
         work = [writer_jobs(w, writer_rows(w, m, args.year, args.seed), args.mode, args.batches, tmp)
                 for w in range(n)]
-
         with fresh_store(args.store, tmp, "conc") as (store, env):
             cli = Cli(args.cli, store, tmp, env)
             table.info("store", cli.store_label)
             if cli.step(table, "init", "init", "--year", year):
-                began = time.perf_counter()
-                with ThreadPoolExecutor(max_workers=n) as pool:
-                    results = list(pool.map(lambda jobs: run_writer(cli, jobs), work))
-                elapsed = time.perf_counter() - began
-                recorded = sum(done for done, _ in results)
-                rate = recorded / elapsed
-                table.measure(f"{n} writers, {recorded:,} recorded in {elapsed:.1f} s", rate >= 5_000,
-                              f"{rate:,.0f} occurrences/s", "≥ 5,000/s")
-                for w, (done, failures) in enumerate(results):
-                    if failures:
-                        table.fail(f"writer {w}", f"{args.mode} ({len(failures)} of its commands failed)",
-                                   failures[0])
-                    table.info(f"  writer {w}", f"{done:,} recorded", "" if done == m else f"expected {m:,}")
-
-                check = cli.step(table, "score (check)", "score", "--year", year, "--format", "json")
-                if check:
-                    seen = count_score_events(check.out)
-                    table.info(f"occurrences listed by score ({check.seconds:.1f} s)",
-                               "unreadable" if seen is None else f"{seen:,}",
-                               f"= N×M = {expected:,}" if seen == expected else f"MISMATCH: expected {expected:,}")
-                log = cli.step(table, "log", "log", "--format", "json")
-                if log:
-                    logged = count_log_occurrences(log.out)
-                    table.info(f"occurrence events in log ({log.seconds:.1f} s)",
-                               "unreadable" if logged is None else f"{logged:,}",
-                               f"= N×M = {expected:,}" if logged == expected else f"MISMATCH: expected {expected:,}")
-                v = cli.run("verify")
-                table.info(f"verify ({v.seconds:.1f} s)", f"exit {v.rc}",
-                           "chain intact (expected exit 0)" if v.ok else "FAILED: " + v.problem())
-                if not v.ok:
-                    table.failures.append(f"verify: {v.problem()}")
+                _write_at_once(cli, table, work, args)
+                _check_counts(cli, table, year, n * m)
                 time_score(cli, table, year, args.score_runs)
     table.print()
     return 1 if table.failures else 0

@@ -30,10 +30,10 @@ from uuid import uuid4
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteDatastore
 
-from ledger import chain
-from ledger.chain import ChainedSQLiteApplicationRecorder
-from ledger.event_tree import event_leaf
-from ledger.merkle import TreeReader, verify_consistency, verify_inclusion
+from ledger.storage import chain
+from ledger.storage.chain_sqlite import ChainedSQLiteApplicationRecorder
+from ledger.storage.event_tree import event_leaf
+from ledger.storage.merkle import TreeReader, verify_consistency, verify_inclusion
 
 
 class ChainOnlyRecorder(ChainedSQLiteApplicationRecorder):
@@ -72,6 +72,76 @@ def _append(recorder: Any, total: int, batch: int) -> float:
     return total / (time.perf_counter() - start)
 
 
+Rows = list[tuple[str, str]]
+
+
+def _append_rows(a: argparse.Namespace, tmp: str) -> Rows:
+    """Appending in batches and one event per transaction, the chain alone beside chain + tree."""
+    rows: Rows = []
+    for label, total, batch in (("batches", a.events, a.batch), ("one event per transaction", a.singles, 1)):
+        # Alternating rounds, fresh files each, medians: the machine's load drifts during a run.
+        floors, trees = [], []
+        for r in range(a.rounds):
+            floors.append(_append(_recorder(ChainOnlyRecorder, Path(tmp, f"chain-{batch}-{r}.db")), total, batch))
+            trees.append(_append(_recorder(ChainedSQLiteApplicationRecorder, Path(tmp, f"tree-{batch}-{r}.db")),
+                                 total, batch))
+        floor, tree_rate = statistics.median(floors), statistics.median(trees)
+        rows.append((f"append, {label} of {batch}: chain alone", f"{floor:,.0f} events/s (median of {a.rounds})"))
+        rows.append((f"append, {label} of {batch}: chain + tree", f"{tree_rate:,.0f} events/s "
+                     f"({100 * (floor / tree_rate - 1):+.0f}% time per event)"))
+    return rows
+
+
+def _inclusion_rows(recorder: Any, size: int, root: bytes, proofs: int) -> Rows:
+    """Inclusion proofs of random events: built from the store, and checked (medians)."""
+    rng = random.Random(1)
+    build, check = [], []
+    for _ in range(proofs):
+        nid = rng.randint(1, size)
+        t0 = time.perf_counter()
+        index, salt = recorder.leaf_of(nid)
+        (_, oid, version, topic, state), = recorder.event_rows(nid - 1, nid, 1)
+        proof = TreeReader(recorder.tree_node).inclusion(index, size)
+        t1 = time.perf_counter()
+        verify_inclusion(index, size, event_leaf(salt, oid, version, topic, bytes(state)), proof, root)
+        t2 = time.perf_counter()
+        build.append(t1 - t0)
+        check.append(t2 - t1)
+    return [(f"inclusion proof of one event, built from the store ({len(proof)} hashes)",
+             f"{1000 * statistics.median(build):.2f} ms median"),
+            ("inclusion proof of one event, checked", f"{1000 * statistics.median(check):.3f} ms median")]
+
+
+def _consistency_row(recorder: Any, size: int, root: bytes) -> tuple[str, str]:
+    """The consistency proof from half the tree to all of it: built and checked."""
+    half = size // 2
+    t0 = time.perf_counter()
+    reader = TreeReader(recorder.tree_node)
+    proof = reader.consistency(half, size)
+    first = reader.root(half)
+    t1 = time.perf_counter()
+    verify_consistency(half, size, first, root, proof)
+    t2 = time.perf_counter()
+    return (f"consistency proof {half:,} → {size:,} ({len(proof)} hashes): built / checked",
+            f"{1000 * (t1 - t0):.2f} ms / {1000 * (t2 - t1):.3f} ms")
+
+
+def _tree_rows(a: argparse.Namespace, tmp: str) -> Rows:
+    """The root, the proofs and the store sizes, on the first batched store."""
+    recorder = _recorder(ChainedSQLiteApplicationRecorder, Path(tmp, f"tree-{a.batch}-0.db"))
+    size = recorder.tree_size_at()
+    start = time.perf_counter()
+    root = TreeReader(recorder.tree_node).root(size)
+    rows = [(f"root of the tree of {size:,} (fresh reader)", f"{1000 * (time.perf_counter() - start):.2f} ms")]
+    rows += _inclusion_rows(recorder, size, root, a.proofs)
+    rows.append(_consistency_row(recorder, size, root))
+    db = Path(tmp, f"tree-{a.batch}-0.db")
+    rows.append(("store size with the tree (events, chain, leaves, nodes)", f"{os.path.getsize(db) / 1e6:.1f} MB"))
+    chain_db = Path(tmp, f"chain-{a.batch}-0.db")
+    rows.append(("store size, chain alone", f"{os.path.getsize(chain_db) / 1e6:.1f} MB"))
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=20000)
@@ -80,54 +150,8 @@ def main() -> None:
     ap.add_argument("--proofs", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=3)
     a = ap.parse_args()
-    rows: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="bench-tree-") as tmp:
-        for label, total, batch in (("batches", a.events, a.batch), ("one event per transaction", a.singles, 1)):
-            # Alternating rounds, fresh files each, medians: the machine's load drifts during a run.
-            floors, trees = [], []
-            for r in range(a.rounds):
-                floors.append(_append(_recorder(ChainOnlyRecorder, Path(tmp, f"chain-{batch}-{r}.db")), total, batch))
-                trees.append(_append(_recorder(ChainedSQLiteApplicationRecorder, Path(tmp, f"tree-{batch}-{r}.db")),
-                                     total, batch))
-            floor, tree_rate = statistics.median(floors), statistics.median(trees)
-            rows.append((f"append, {label} of {batch}: chain alone", f"{floor:,.0f} events/s (median of {a.rounds})"))
-            rows.append((f"append, {label} of {batch}: chain + tree", f"{tree_rate:,.0f} events/s "
-                         f"({100 * (floor / tree_rate - 1):+.0f}% time per event)"))
-        recorder = _recorder(ChainedSQLiteApplicationRecorder, Path(tmp, f"tree-{a.batch}-0.db"))
-        size = recorder.tree_size_at()
-        start = time.perf_counter()
-        root = TreeReader(recorder.tree_node).root(size)
-        rows.append((f"root of the tree of {size:,} (fresh reader)", f"{1000 * (time.perf_counter() - start):.2f} ms"))
-        rng = random.Random(1)
-        build, check = [], []
-        for _ in range(a.proofs):
-            nid = rng.randint(1, size)
-            t0 = time.perf_counter()
-            index, salt = recorder.leaf_of(nid)
-            (_, oid, version, topic, state), = recorder.event_rows(nid - 1, nid, 1)
-            proof = TreeReader(recorder.tree_node).inclusion(index, size)
-            t1 = time.perf_counter()
-            verify_inclusion(index, size, event_leaf(salt, oid, version, topic, bytes(state)), proof, root)
-            t2 = time.perf_counter()
-            build.append(t1 - t0)
-            check.append(t2 - t1)
-        rows.append((f"inclusion proof of one event, built from the store ({len(proof)} hashes)",
-                     f"{1000 * statistics.median(build):.2f} ms median"))
-        rows.append(("inclusion proof of one event, checked", f"{1000 * statistics.median(check):.3f} ms median"))
-        half = size // 2
-        t0 = time.perf_counter()
-        reader = TreeReader(recorder.tree_node)
-        proof = reader.consistency(half, size)
-        first = reader.root(half)
-        t1 = time.perf_counter()
-        verify_consistency(half, size, first, root, proof)
-        t2 = time.perf_counter()
-        rows.append((f"consistency proof {half:,} → {size:,} ({len(proof)} hashes): built / checked",
-                     f"{1000 * (t1 - t0):.2f} ms / {1000 * (t2 - t1):.3f} ms"))
-        db = Path(tmp, f"tree-{a.batch}-0.db")
-        rows.append(("store size with the tree (events, chain, leaves, nodes)", f"{os.path.getsize(db) / 1e6:.1f} MB"))
-        chain_db = Path(tmp, f"chain-{a.batch}-0.db")
-        rows.append(("store size, chain alone", f"{os.path.getsize(chain_db) / 1e6:.1f} MB"))
+        rows = _append_rows(a, tmp) + _tree_rows(a, tmp)
     width = max(len(r[0]) for r in rows)
     print("\nMerkle tree benchmark (SQLite, this machine, same run)")
     for what, figure in rows:

@@ -18,7 +18,7 @@ from uuid import uuid4
 
 from eventsourcing.persistence import InfrastructureFactory, StoredEvent
 
-from ledger.chain import chain_env, verify_chain
+from ledger.storage.chain import chain_env, verify_chain
 
 TOPIC = "bench:Ticket.Created"
 

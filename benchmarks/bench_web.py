@@ -36,7 +36,7 @@ import uuid
 from pathlib import Path
 
 import httpx
-from bench_occurrences import fresh_store  # the same fresh-schema housekeeping as the other benchmarks
+from bench_harness import fresh_store  # the same fresh-schema housekeeping as the other benchmarks
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = str(ROOT / ".venv" / "bin" / "hotline-ledger") if (ROOT / ".venv/bin/hotline-ledger").exists() else \
@@ -123,6 +123,16 @@ async def bare(base: str, users: int, seconds: float, pause: float) -> list[floa
     return times
 
 
+def wait_until_answering(url: str, tries: int, pause: float) -> None:
+    """Ask ``url`` until it answers 200 (a server starting up), at most ``tries`` times, ``pause`` s apart."""
+    for _ in range(tries):
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(pause)
+
+
 def floor(users: int, seconds: float, pause: float) -> list[float]:
     """Serve ``bare_app`` with uvicorn (one process, as ``serve``) and load it; the latencies."""
     port = free_port()
@@ -131,12 +141,7 @@ def floor(users: int, seconds: float, pause: float) -> list[float]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/ping", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_until_answering(f"{base}/ping", 300, 0.1)
         return asyncio.run(bare(base, users, seconds, pause))
     finally:
         proc.send_signal(signal.SIGINT)
@@ -180,11 +185,9 @@ def main() -> int:
         return run(args, store, folder)
 
 
-def run(args: argparse.Namespace, store: str, folder: str) -> int:
-    """Set the store up, start the serve processes, load them; the figures (0: every write stored once)."""
-    if args.processes > 1 and store.startswith("sqlite"):
-        sys.exit("several serve processes share a PostgreSQL store: give --store postgresql://…")
-    year = args.year or time.localtime().tm_year - 1
+def prepare(args: argparse.Namespace, store: str, year: int) -> tuple[str, str, str]:
+    """The demo year (unless --no-demo), this year's ruleset, the --workorders import, a viewer and a clerk
+    with API tokens: what was imported (for the summary line), the viewer's token, the clerk's token."""
     if not args.no_demo:
         cli(store, "demo", "--year", str(year))
     cli(store, "init")  # this year's ruleset: accounts belong to its units
@@ -199,35 +202,73 @@ def run(args: argparse.Namespace, store: str, folder: str) -> int:
         cli(store, "users", "add", login, "--role", role, "--password-stdin", stdin=PW + "\n")
     viewer = json.loads(cli(store, "users", "token", f"v{tag}", "--format", "json"))["token"]
     clerk_token = json.loads(cli(store, "users", "token", f"c{tag}", "--format", "json"))["token"]
-    procs, bases = [], []
-    try:
-        for _ in range(args.processes):
-            port = free_port()
-            # One read model for all: an SQLite store's file (its processes take turns catching it up), a
-            # PostgreSQL store's schema.
-            procs.append(subprocess.Popen([CLI, "--store", store, "serve", "--port", str(port),
-                                           "--workers", str(args.workers)],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            bases.append(f"http://127.0.0.1:{port}")
+    return imported, viewer, clerk_token
+
+
+def start_serving(args: argparse.Namespace, store: str, procs: list[subprocess.Popen[bytes]]) -> list[str]:
+    """Start --processes ``serve`` processes (added to ``procs``) and wait until each answers; their base URLs."""
+    bases = []
+    for _ in range(args.processes):
+        port = free_port()
+        # One read model for all: an SQLite store's file (its processes take turns catching it up), a
+        # PostgreSQL store's schema.
+        procs.append(subprocess.Popen([CLI, "--store", store, "serve", "--port", str(port),
+                                       "--workers", str(args.workers)],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        bases.append(f"http://127.0.0.1:{port}")
+    for base in bases:
+        wait_until_answering(f"{base}/app/login", 600, 0.2)
+    return bases
+
+
+def warm_up(bases: list[str], year: int, viewer: str, workers: int) -> float:
+    """Warm each process before the clock starts: its read model, and each page's first visit (a unit page
+    lists the unit's costly work orders once per state of the orders). Workers take requests by chance.
+    The seconds it took."""
+    warm_start = time.perf_counter()
+    with httpx.Client(timeout=1800, headers={"Authorization": f"Bearer {viewer}"}) as warm:
         for base in bases:
-            for _ in range(600):
-                try:
-                    if httpx.get(f"{base}/app/login", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-        # Warm each process before the clock starts: its read model, and each page's first visit (a unit page
-        # lists the unit's costly work orders once per state of the orders). Workers take requests by chance.
-        warm_start = time.perf_counter()
-        with httpx.Client(timeout=1800, headers={"Authorization": f"Bearer {viewer}"}) as warm:
-            for base in bases:
-                for _ in range(3 * args.workers):
-                    warm.get(f"{base}/api/v1/score?year={year}")
-                    warm.get(f"{base}/app/ranking?year={year}")
-                    for unit in UNITS:
-                        warm.get(f"{base}/app/unit/{unit}?year={year}")
-                        warm.get(f"{base}/api/v1/trace?year={year}&unit={unit}&item=2.1")
-        warmed = time.perf_counter() - warm_start
+            for _ in range(3 * workers):
+                warm.get(f"{base}/api/v1/score?year={year}")
+                warm.get(f"{base}/app/ranking?year={year}")
+                for unit in UNITS:
+                    warm.get(f"{base}/app/unit/{unit}?year={year}")
+                    warm.get(f"{base}/api/v1/trace?year={year}&unit={unit}&item=2.1")
+    return time.perf_counter() - warm_start
+
+
+def print_latencies(out: dict[str, list[float]], elapsed: float) -> None:
+    """p50/p95 per kind of request beside the target, and the throughput."""
+    print(f"{'kind':<14}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}   target p95 < 100 ms")
+    total = 0
+    for kind in sorted(k for k in out if k != "errors"):
+        values = out[kind]
+        total += len(values)
+        p95 = pct(values, 95) * 1000
+        verdict = "(a write: no target)" if kind == "api record" else "meets target" if p95 < 100 else "MISSES target"
+        print(f"{kind:<14}{len(values):>10}{pct(values, 50) * 1000:>10.1f}{p95:>10.1f}   {verdict}")
+    print(f"throughput: {total / elapsed:.1f} requests/s; errors: {len(out.get('errors', []))}")
+
+
+def stored_once(log: httpx.Response, written: list[str], marker: str) -> bool:
+    """Whether every write the clerks were told was stored appears in the log exactly once (and says so)."""
+    stored = [e["evidence"] for e in log.json() if str(e.get("evidence", "")).startswith(marker)] \
+        if log.status_code == 200 else []
+    once = len(stored) == len(set(stored)) and set(stored) == set(written)
+    print(f"writes acknowledged: {len(written)}; in the log: {len(stored)}; each exactly once: {once}")
+    return once
+
+
+def run(args: argparse.Namespace, store: str, folder: str) -> int:
+    """Set the store up, start the serve processes, load them; the figures (0: every write stored once)."""
+    if args.processes > 1 and store.startswith("sqlite"):
+        sys.exit("several serve processes share a PostgreSQL store: give --store postgresql://…")
+    year = args.year or time.localtime().tm_year - 1
+    imported, viewer, clerk_token = prepare(args, store, year)
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        bases = start_serving(args, store, procs)
+        warmed = warm_up(bases, year, viewer, args.workers)
         out, written, marker, elapsed = asyncio.run(load(bases, year, viewer, clerk_token, args.users, args.seconds,
                                                          args.think))
         log = httpx.get(f"{bases[0]}/api/v1/log?item=2.1", headers={"Authorization": f"Bearer {clerk_token}"},
@@ -241,22 +282,11 @@ def run(args: argparse.Namespace, store: str, folder: str) -> int:
     print(f"\nstore {store.split('@')[-1]} · {args.processes} serve process(es) × {args.workers} worker(s) · "
           f"{args.users} users (think {args.think:g} s) · {elapsed:.1f} s{imported} · "
           f"warm-up (every page once per worker) {warmed:.0f} s")
-    print(f"{'kind':<14}{'requests':>10}{'p50 ms':>10}{'p95 ms':>10}   target p95 < 100 ms")
-    total = 0
-    for kind in sorted(k for k in out if k != "errors"):
-        values = out[kind]
-        total += len(values)
-        p95 = pct(values, 95) * 1000
-        verdict = "(a write: no target)" if kind == "api record" else "meets target" if p95 < 100 else "MISSES target"
-        print(f"{kind:<14}{len(values):>10}{pct(values, 50) * 1000:>10.1f}{p95:>10.1f}   {verdict}")
-    print(f"throughput: {total / elapsed:.1f} requests/s; errors: {len(out.get('errors', []))}")
+    print_latencies(out, elapsed)
     raw = floor(args.users, min(args.seconds, 10), args.think)
     print(f"{'raw floor':<14}{len(raw):>10}{pct(raw, 50) * 1000:>10.1f}{pct(raw, 95) * 1000:>10.1f}   "
           f"a bare FastAPI endpoint under uvicorn, same clients ({len(raw) / min(args.seconds, 10):.0f} requests/s)")
-    stored = [e["evidence"] for e in log.json() if str(e.get("evidence", "")).startswith(marker)] \
-        if log.status_code == 200 else []
-    once = len(stored) == len(set(stored)) and set(stored) == set(written)
-    print(f"writes acknowledged: {len(written)}; in the log: {len(stored)}; each exactly once: {once}")
+    once = stored_once(log, written, marker)
     return 0 if once and not out.get("errors") else 1
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_occurrences import (  # noqa: E402
+from bench_harness import (  # noqa: E402
     Cli,
     Run,
     Table,

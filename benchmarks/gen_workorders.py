@@ -23,6 +23,7 @@ import datetime as dt
 import random
 import sys
 import time
+from collections.abc import Callable
 
 UNITS = {  # Chinese name → share of the city's volume
     "泰山区": 0.24, "岱岳区": 0.20, "新泰市": 0.17, "肥城市": 0.13,
@@ -140,15 +141,8 @@ def _wide_cells(rng: random.Random, core: list[str], part: int) -> list[str]:
             "" if rand() < 0.85 else "市民情绪激动，请优先处理"]
 
 
-def _core_rows(n: int, year: int, seed: int):
-    """The header and rows of the narrow export, sorted by dispatch time (and so by id)."""
-    rng = random.Random(seed)
-    rand = rng.random
-    start = dt.datetime(year, 1, 1)
-    exported = int((dt.datetime(year + 1, 1, 5, 10, 0, 0) - start).total_seconds())
-    units = rng.choices(list(UNITS), weights=list(UNITS.values()), k=n)
-    ratings = rng.choices(list(SATISFACTION), weights=list(SATISFACTION.values()), k=n)
-    topics = rng.choices(list(TOPICS), k=n)
+def _formatter(start: dt.datetime) -> Callable[[int], str]:
+    """Seconds since ``start`` as the platform writes a time."""
     fmt_cache: dict[int, str] = {}
 
     def fmt(seconds: int) -> str:
@@ -160,29 +154,56 @@ def _core_rows(n: int, year: int, seed: int):
                 fmt_cache[seconds] = text
         return text
 
+    return fmt
+
+
+def _deadline_and_completion(rng: random.Random, sent: int, exported: int) -> tuple[int, int | None]:
+    """An order's deadline and its completion (None: still open at export time), in seconds of the year."""
+    rand = rng.random
+    day = sent // 86400
+    due_days = rng.randint(5, 15)
+    # Half the platform's deadlines are "N days to the minute", half run to the day's end.
+    due = sent + due_days * 86400 if rand() < 0.5 else (day + due_days) * 86400 + 86399
+    r = rand()
+    if r < 0.045:
+        done = None  # stuck: still open at export time
+    elif r < 0.10:
+        done = due + int(rand() * 10 * 86400) + 60  # late
+    else:
+        done = sent + 3600 + int(rand() * (due - sent - 3600))
+    if done is not None and done > exported:
+        done = None
+    return due, done
+
+
+def _reply_and_rating(rng: random.Random, done: int | None, rating: str, unit: str) -> tuple[bool, bool, str]:
+    """Whether a reply was required and given, and the caller's rating (none before completion)."""
+    rand = rng.random
+    reply_required = rand() < 0.90
+    replied = reply_required and done is not None and rand() < 0.97
+    rating = rating if done is not None else "" if rand() < 0.5 else "未评价"
+    if done is not None and rand() < EXTRA_DISSATISFIED.get(unit, 0.0):
+        rating = "不满意"
+    return reply_required, replied, rating
+
+
+def _core_rows(n: int, year: int, seed: int):
+    """The header and rows of the narrow export, sorted by dispatch time (and so by id)."""
+    rng = random.Random(seed)
+    start = dt.datetime(year, 1, 1)
+    exported = int((dt.datetime(year + 1, 1, 5, 10, 0, 0) - start).total_seconds())
+    units = rng.choices(list(UNITS), weights=list(UNITS.values()), k=n)
+    ratings = rng.choices(list(SATISFACTION), weights=list(SATISFACTION.values()), k=n)
+    topics = rng.choices(list(TOPICS), k=n)
+    fmt = _formatter(start)
     yield HEADER
     day_seq: dict[int, int] = {}
     for i, sent in enumerate(_dispatch_seconds(rng, n, year)):
         day = sent // 86400
         seq = day_seq[day] = day_seq.get(day, 0) + 1
         date_text = (start + dt.timedelta(days=day)).strftime("%Y%m%d")
-        due_days = rng.randint(5, 15)
-        # Half the platform's deadlines are "N days to the minute", half run to the day's end.
-        due = sent + due_days * 86400 if rand() < 0.5 else (day + due_days) * 86400 + 86399
-        r = rand()
-        if r < 0.045:
-            done = None  # stuck: still open at export time
-        elif r < 0.10:
-            done = due + int(rand() * 10 * 86400) + 60  # late
-        else:
-            done = sent + 3600 + int(rand() * (due - sent - 3600))
-        if done is not None and done > exported:
-            done = None
-        reply_required = rand() < 0.90
-        replied = reply_required and done is not None and rand() < 0.97
-        rating = ratings[i] if done is not None else "" if rand() < 0.5 else "未评价"
-        if done is not None and rand() < EXTRA_DISSATISFIED.get(units[i], 0.0):
-            rating = "不满意"
+        due, done = _deadline_and_completion(rng, sent, exported)
+        reply_required, replied, rating = _reply_and_rating(rng, done, ratings[i], units[i])
         topic = topics[i]
         yield [
             f"TA{date_text}{seq:05d}",
@@ -196,7 +217,7 @@ def _core_rows(n: int, year: int, seed: int):
             "是" if reply_required else "否",
             "是" if replied else "否",
             rating,
-            "否" if rand() < 0.01 else "是",
+            "否" if rng.random() < 0.01 else "是",
         ]
 
 

@@ -1,7 +1,7 @@
 """Accounts: who may use the ledger's service, in which role, and who decided so.
 
 These events carry facts only. A password or an API token is never in them: the hashes live in
-the store's credentials table (``ledger/credentials.py``), and an event says only that a password
+the store's credentials table (``ledger/storage/credentials.py``), and an event says only that a password
 was set or that a token with this public id was issued.
 """
 
@@ -20,7 +20,7 @@ class AccountOpened(LedgerCreated):
 
     Attributes:
         login: the name it logs in with (lower case, unique: the account's id derives from it).
-        role: what it may do (``ledger/policy.py``). unit: its unit's code (role ``unit`` only).
+        role: what it may do (``ledger/domain/policy.py``). unit: its unit's code (role ``unit`` only).
         name: the person's display name (may be empty).
     """
 

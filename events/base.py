@@ -7,7 +7,7 @@ side is refactored.
 
 Versions (eventsourcing's convention): an event class whose shape changed has ``class_version``
 N > 1, and static methods ``upcast_v1_v2`` … ``upcast_v{N-1}_vN`` that each turn a stored state
-of one version into the next, in place. The mapper (ledger/store.py) writes ``class_version``
+of one version into the next, in place. The mapper (ledger/storage/store.py) writes ``class_version``
 into the stored state of a class at N > 1, and on reading runs the upcasters from the stored
 version (1 when absent) up to the class's. The stored bytes are never rewritten: the chain and
 the Merkle tree go on committing to what was written.
@@ -54,7 +54,7 @@ class LedgerEvent(DomainEvent, CanMutateAggregate[UUID]):
         recorded_by: the actor (``--actor``) who recorded it, as declared.
         authenticated_as: who the store (or the web service) authenticated when it was written:
             PostgreSQL's ``session_user``, the OS account on SQLite, the account's login behind the
-            service. Stamped by the mapper as the event is stored (ledger/identity.py), whatever a
+            service. Stamped by the mapper as the event is stored (ledger/storage/identity.py), whatever a
             caller passed; None only in events recorded before the ledger kept it (version 1).
     """
 

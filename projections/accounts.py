@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ledger.policy import ROLES
+from ledger.domain.policy import ROLES
 
 
 def account_rows(db: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """Deadline verdicts for periodic reports (3.2.5.1, 3.2.5.2) and notice explanations (3.2.1.3).
 
-Pure functions over a :class:`~ledger.calendar.WorkingCalendar`: no store, no clock. The rule
+Pure functions over a :class:`~ledger.domain.calendar.WorkingCalendar`: no store, no clock. The rule
 (RUBRIC.md §7): the day the period ends (or the notice is received) is not counted, counting
 begins on the first working day after it, and a submission on or before the N-th working day is
 on time. A deduction arises once per period or notice whose submission came late, or whose
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal, NamedTuple, cast
 
-from ledger.calendar import CalendarYearUnknown, WorkingCalendar
+from ledger.domain.calendar import CalendarYearUnknown, WorkingCalendar
 
 ReportKind = Literal["monthly", "quarterly"]
 VerdictKind = Literal["on_time", "late", "missing", "not_yet_due", "pending"]

@@ -13,12 +13,13 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from ledger.calendar import WorkingCalendar
+from ledger.domain.calendar import WorkingCalendar
 from ledger.rulesets.kinds import kind_of
 from ledger.rulesets.kinds.base import GatherContext, Kind
 from ledger.rulesets.kinds.deadline import deadline_verdicts
 from ledger.rulesets.schema import Ruleset
 from projections import order_rates, rate_specs
+from projections.order_durations import Judge
 from projections.order_rates import OrderRates
 from projections.order_tallies import Tallied, tally_counts
 from projections.scores import UnitFacts
@@ -84,7 +85,10 @@ def rate_counts(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date
     tallies = tally_counts(db, tallied, start[:10], end[:10], monthly=any(s.code in monthly for s in tallied))
     for t in tallies.values():
         t.monthly = {code: months for code, months in t.monthly.items() if code in monthly}
-    return tallies, order_rates.order_rate_facts(db, ruleset, [s for s in specs if s.key not in kept], start, end)
+    counted = [s for s in specs if s.key not in kept]
+    judge = (Judge(db, ruleset, year, as_of, calendar_of(db))
+             if any(s.durations for s in counted) else None)  # a rate's duration conditions: on today's calendar
+    return tallies, order_rates.order_rate_facts(db, ruleset, counted, start, end, judge)
 
 
 def gather(db: sqlite3.Connection, ruleset: Ruleset, year: int, as_of: date) -> dict[str, UnitFacts]:

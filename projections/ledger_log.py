@@ -33,7 +33,7 @@ def known_item(db: sqlite3.Connection, item: str | None) -> str | None:
     """
     if item is None:
         return None
-    from ledger.errors import NoRuleset, UnknownItem
+    from ledger.domain.errors import NoRuleset, UnknownItem
     from projections.reading import ruleset_in
 
     years = [row[0] for row in db.execute("SELECT DISTINCT year FROM rulesets ORDER BY year")]

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from ledger.defaults import default_zone_name
+from ledger.domain.defaults import default_zone_name
 
 
 @cache

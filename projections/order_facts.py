@@ -45,10 +45,11 @@ class FactMerge:
     def add(self, e: WorkOrderFactsRecorded, nid: int, log_row: tuple[Any, ...]) -> None:
         """Merge one chunk's facts (notification ``nid``); ``log_row`` is its entry in the ``log`` table."""
         known, dirty = self._known, self._dirty
-        self._look_up([r[0] for r in e.rows if r[0] not in known])
+        self._look_up([r.order_id for r in e.rows if r.order_id not in known])
         at = e.exported_at
         stale: set[str] = set()
-        for order_id, unit, dispatched, due, completed, reply_required, replied, satisfaction, counted in e.rows:
+        for fact in e.rows:
+            order_id = fact.order_id
             old = known.get(order_id)
             if old is None:
                 state = [order_id, None, None, None, None, 1, 0, None, 1, at, ""]
@@ -57,32 +58,16 @@ class FactMerge:
                 continue
             else:
                 state = old
-            # Positions follow FACT_FIELDS; None means "not stated by this fact".
-            if unit is not None:
-                state[1] = unit
-            if dispatched is not None:
-                state[2] = dispatched
-            if due is not None:
-                state[3] = due
-            if completed is not None:
-                state[4] = completed or None  # an empty string clears it: the order was reopened
-            if reply_required is not None:
-                state[5] = int(reply_required)
-            if replied is not None:
-                state[6] = int(replied)
-            if satisfaction is not None:
-                state[7] = satisfaction
-            if counted is not None:
-                state[8] = int(counted)
+            fact.onto(state, 1)  # what the fact states; None keeps the value
             state[9] = at
             known[order_id] = state
             dirty.add(order_id)
         if e.extra:
             fields = self._fields
             for field, values in e.extra.items():
-                for row, value in zip(e.rows, values, strict=True):
-                    if value is not None and row[0] not in stale:
-                        fields[(row[0], field)] = value
+                for fact, value in zip(e.rows, values, strict=True):
+                    if value is not None and fact.order_id not in stale:
+                        fields[(fact.order_id, field)] = value
         self._logs.append(log_row)
         if len(known) >= FLUSH:
             self._flush()

@@ -12,11 +12,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ledger.errors import NoRuleset, NotFound
+from ledger.domain.errors import NoRuleset, NotFound
+from ledger.domain.units import unit_in
 from ledger.rulesets.loading import parse_adopted
 from ledger.rulesets.schema import Ruleset
 from ledger.translation import gettext as _
-from ledger.units import unit_in
 from projections.facts import gather
 from projections.scores import UnitScore, score_city
 from projections.view import View
@@ -84,7 +84,7 @@ def open_reading(app: Any, year: int, as_of: date, known_at: datetime | None = N
 
 
 def _zone_for(db: sqlite3.Connection, year: int) -> str:
-    from ledger.defaults import default_zone_name
+    from ledger.domain.defaults import default_zone_name
 
     try:
         return ruleset_in(db, year)[0].scoring.timezone

@@ -79,6 +79,17 @@ def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFac
             lines.append(member)
         else:
             lines.append(score_own(item, facts, vmax, q, places.get(item.code), names))
+    expanded = _expanded(lines, pools, members, q)
+    points, text, absorbed, capped = _section_total(section, expanded, section_deductions, bonus, q)
+    # A pool's line repeats its members' reasons: the section names the members themselves.
+    reason = pending_summary([i for i in expanded if i.kind != "pool"])
+    return SectionResult(section.code, section.name, section.max, points, tuple(expanded),
+                         text, absorbed, "pending" if reason else "scored", reason, capped), bonus
+
+
+def _expanded(lines: list[ItemResult | str], pools: Mapping[str, Pool], members: Mapping[str, list[ItemResult]],
+              q: Decimal) -> list[ItemResult]:
+    """A section's lines with each pool's line scored and followed by its members."""
     expanded: list[ItemResult] = []
     for line in lines:
         if isinstance(line, str):
@@ -86,6 +97,13 @@ def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFac
             expanded.extend(members[line])
         else:
             expanded.append(line)
+    return expanded
+
+
+def _section_total(section: Section, expanded: list[ItemResult], section_deductions: list[ItemResult],
+                   bonus: Decimal, q: Decimal) -> tuple[Decimal, str, Decimal, Decimal]:
+    """A section's points and how they add up: its lines less the section-wide deductions (floored at zero), plus
+    its bonus, capped; (points, explanation, absorbed by the floor, taken by the cap)."""
     subtotal = sum((i.points for i in expanded if i.points is not None), ZERO)
     taken = sum((d.deducted for d in section_deductions if d.deducted is not None), ZERO)
     value, absorbed = floor_at(subtotal - taken, ZERO)
@@ -102,10 +120,7 @@ def _score_section(section: Section, ruleset: Ruleset, unit: str, facts: UnitFac
         capped = points - section.cap
         text += say.capped(section.cap, capped)
         points = section.cap
-    # A pool's line repeats its members' reasons: the section names the members themselves.
-    reason = pending_summary([i for i in expanded if i.kind != "pool"])
-    return SectionResult(section.code, section.name, section.max, points, tuple(expanded),
-                         text, absorbed, "pending" if reason else "scored", reason, capped), bonus
+    return points, text, absorbed, capped
 
 
 def score_unit(ruleset: Ruleset, unit: str, facts: UnitFacts, vmax: int,

@@ -1,7 +1,7 @@
 """The signed tree head a published report was computed from (issue 17): the seal that covers its reading.
 
 A reading (projections/reading.py) sees the ledger's events up to some position: everything recorded so
-far, or what had been recorded by ``known_at``. A seal (ledger/sealing.py) signs the Merkle tree's size
+far, or what had been recorded by ``known_at``. A seal (ledger/usecases/sealing.py) signs the Merkle tree's size
 and root at the position it sealed. The seal *covers* the reading when every event the reading could
 score from is inside its tree: the last such event (any event but seals and account changes, which score
 nothing) is at or before the sealed position, and the seal is itself part of what the reading knows (so a
@@ -27,8 +27,8 @@ from events.accounts import (
     AccountTokensRevoked,
 )
 from events.seals import LedgerSealed
+from ledger.storage.seal_audit import seal_record_at, signature_status
 from projections.local_time import in_zone
-from projections.seal_audit import seal_record_at, signature_status
 
 #: Events no score depends on: an event of these kinds after a seal leaves the seal covering the reading.
 UNSCORED = tuple(t.__name__ for t in (LedgerSealed, AccountOpened, AccountRoleChanged, AccountDisabled,
@@ -72,7 +72,7 @@ def tree_head(app: Any, reading: Any) -> dict[str, Any] | None:
 
 def seal_key_print(public: str) -> str | None:
     """The fingerprint people compare (``SHA256:…``), None for an unsigned seal or a malformed key."""
-    from ledger.signing import SealKeyError, fingerprint
+    from ledger.storage.signing import SealKeyError, fingerprint
 
     if not public:
         return None

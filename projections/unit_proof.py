@@ -1,6 +1,6 @@
 """``proof unit`` and ``proof consistency``: self-contained proof files a unit checks without the ledger.
 
-A unit proof holds, for one unit and year at one signed tree head (a seal, ledger/sealing.py):
+A unit proof holds, for one unit and year at one signed tree head (a seal, ledger/usecases/sealing.py):
 
 - ``seal``: the signed head — chain head, tree size and root, signature and public key;
 - ``score``: the unit's score as published at that seal (``score`` known at the seal's time);
@@ -8,7 +8,7 @@ A unit proof holds, for one unit and year at one signed tree head (a seal, ledge
   an RFC 6962 inclusion proof in the signed tree: the unit's own occurrences, assessments, reports,
   notices and disputes (every version of each: retractions, decisions, explanations), the year's
   ruleset adoption and amendments, the calendar rulings its deadlines count with, and the unit's
-  work-order chunks (each holds one unit's orders, ledger/imports/workorder_import.py), from which
+  work-order chunks (each holds one unit's orders, ledger/usecases/imports/workorder_import.py), from which
   its rates are recomputed; a chunk's ``fields`` are left out (its ``plain`` JSON is them, and a
   unit's orders run to hundreds of thousands);
 - ``work_orders``: whether the file holds every work-order fact of the unit (``complete``), or why
@@ -41,13 +41,13 @@ from events.disputes import DisputeDecided, DisputeOpened
 from events.occurrences import AssessmentRecorded, OccurrenceRecorded, OccurrenceRetracted
 from events.rulesets import RulesetAdopted, RulesetAmended
 from events.workorders import WorkOrderFactsRecorded
-from ledger.chain import canonical_originator_id
-from ledger.defaults import default_zone
-from ledger.errors import RuleViolation
-from ledger.event_tree import ensure_tree
-from ledger.merkle import TreeReader
-from ledger.signing import fingerprint
-from projections.seal_audit import SealRecord, seal_records
+from ledger.domain.defaults import default_zone
+from ledger.domain.errors import RuleViolation
+from ledger.storage.chain import canonical_originator_id
+from ledger.storage.event_tree import ensure_tree
+from ledger.storage.merkle import TreeReader
+from ledger.storage.seal_audit import SealRecord, seal_records
+from ledger.storage.signing import fingerprint
 
 UNIT_FORMAT = "hotline-ledger unit proof v1"
 CONSISTENCY_FORMAT = "hotline-ledger consistency proof v1"
@@ -154,7 +154,7 @@ def _published_as_of(seal: SealRecord, year: int) -> date:
 def _published(app: Any, year: int, as_of: date, seal: SealRecord) -> dict[str, Any]:
     """``score`` as published at ``seal``: known at the seal's time. When nothing a score may depend on was
     recorded after the sealed position, that is what the read model holds now (kept, no replay of the ledger)."""
-    from ledger.reads import score_doc
+    from ledger.usecases.reads import score_doc
     from projections.tree_head import UNSCORED
 
     db = app.refresh().db
@@ -182,7 +182,7 @@ def _proven_event(app: Any, reader: TreeReader, seal: SealRecord, n: Any, with_f
 
 def unit_proof(app: Any, year: int, unit: str, seal_id: str | None = None) -> dict[str, Any]:
     """The proof file of ``unit``'s score for ``year`` at a seal (see the module docstring)."""
-    from ledger.reads import unit_code
+    from ledger.usecases.reads import unit_code
 
     code = unit_code(app, unit)
     seal = _seal(app, seal_id)

@@ -4,89 +4,28 @@ SQLite stores cannot be subscribed to, so the view catches up on read: it pulls 
 notification after its tracked position, applies it, and records the new position in the same
 transaction. Dropping the file (``rebuild``) and catching up again gives the same tables: the
 view is a deterministic function of the log. A view limited to what was recorded by a moment
-(``--known-at``) is the same code over an in-memory database.
+(``--known-at``) is the same code over an in-memory database. Its tables are ``projections.view_schema``;
+the checks each page of events passes before it is applied, ``projections.view_pages``.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
-from uuid import UUID
+from typing import Any
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import Notification
 
 from events.occurrences import OccurrenceRecorded
-from events.registry import is_ledger_topic
-from ledger.chain import ChainBrokenError, canonical_originator_id, linked
-from ledger.errors import BrokenLink, ForeignEvent, UnreadableEvent
 from projections import apply as appliers
 from projections import order_misses, order_tallies
+from projections.view_pages import StoredRow, chain_hash_at, checked_page, decode, page_limit
+from projections.view_schema import SCHEMA
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS tracking (
-    application_name TEXT PRIMARY KEY, notification_id INTEGER NOT NULL, chain_hash BLOB);
-CREATE TABLE IF NOT EXISTS log (
-    nid INTEGER PRIMARY KEY, id TEXT, version INTEGER, type TEXT, unit TEXT, item TEXT,
-    recorded_at TEXT, recorded_by TEXT, payload TEXT, authenticated_as TEXT);
-CREATE INDEX IF NOT EXISTS log_id ON log(id);
-CREATE TABLE IF NOT EXISTS rulesets (
-    nid INTEGER PRIMARY KEY, year INTEGER, ruleset_id TEXT, sha256 TEXT, text TEXT, source TEXT,
-    recorded_at TEXT, recorded_by TEXT);
-CREATE TABLE IF NOT EXISTS occurrences (
-    id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, item TEXT, year INTEGER, date TEXT, count INTEGER,
-    evidence TEXT, note TEXT, attachments TEXT, batch TEXT, source TEXT, recorded_at TEXT,
-    recorded_by TEXT, retracted INTEGER DEFAULT 0, effective_count INTEGER);
-CREATE INDEX IF NOT EXISTS occurrences_counted
-    ON occurrences(year, unit, item, date, nid, retracted, effective_count, id);
-CREATE TABLE IF NOT EXISTS assessments (
-    id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, item TEXT, year INTEGER, date TEXT, points TEXT,
-    evidence TEXT, note TEXT, source TEXT, recorded_at TEXT, recorded_by TEXT);
-CREATE INDEX IF NOT EXISTS assessments_by_item ON assessments(year, unit, item);
-CREATE TABLE IF NOT EXISTS history (
-    nid INTEGER PRIMARY KEY, target TEXT, type TEXT, at TEXT, by TEXT, reason TEXT, decision TEXT,
-    count INTEGER, dispute TEXT);
-CREATE INDEX IF NOT EXISTS history_by_target ON history(target);
-CREATE TABLE IF NOT EXISTS disputes (
-    id TEXT PRIMARY KEY, nid INTEGER, subject TEXT, target TEXT, unit TEXT, item TEXT, rate TEXT,
-    reason TEXT, evidence TEXT, attachments TEXT, opened_at TEXT, opened_by TEXT, decision TEXT,
-    count INTEGER, decision_reason TEXT, decided_at TEXT, decided_by TEXT);
-CREATE INDEX IF NOT EXISTS disputes_by_target ON disputes(target);
-CREATE TABLE IF NOT EXISTS workorders (
-    order_id TEXT PRIMARY KEY, unit TEXT, dispatched_at TEXT, due_at TEXT, completed_at TEXT,
-    reply_required INTEGER, replied INTEGER, satisfaction TEXT, counted INTEGER, observed_at TEXT,
-    screened TEXT NOT NULL DEFAULT '') WITHOUT ROWID;
--- The extra export columns a ruleset declares ([workorders] columns: 解决情况 …), as imported; absent: never stated.
-CREATE TABLE IF NOT EXISTS workorder_fields (
-    order_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (order_id, field)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS submissions (
-    id TEXT PRIMARY KEY, nid INTEGER, unit TEXT, kind TEXT, period TEXT, year INTEGER, date TEXT,
-    evidence TEXT, recorded_at TEXT, recorded_by TEXT);
-CREATE TABLE IF NOT EXISTS notices (
-    notice TEXT PRIMARY KEY, id TEXT, nid INTEGER, unit TEXT, received TEXT, year INTEGER,
-    evidence TEXT, recorded_at TEXT, recorded_by TEXT, explained TEXT, explanation_evidence TEXT,
-    explained_at TEXT, explained_by TEXT);
-CREATE TABLE IF NOT EXISTS calendar_rulings (date TEXT PRIMARY KEY, workday INTEGER, evidence TEXT, nid INTEGER);
-CREATE TABLE IF NOT EXISTS calendar_years (year INTEGER PRIMARY KEY, evidence TEXT, nid INTEGER);
-CREATE TABLE IF NOT EXISTS accounts (
-    id TEXT PRIMARY KEY, login TEXT UNIQUE, name TEXT, role TEXT, unit TEXT, enabled INTEGER, password_set INTEGER,
-    tokens INTEGER, opened_at TEXT, opened_by TEXT, changed_at TEXT, changed_by TEXT);
-CREATE TABLE IF NOT EXISTS seals (
-    nid INTEGER PRIMARY KEY, id TEXT, notification_id INTEGER, head TEXT, note TEXT,
-    recorded_at TEXT, recorded_by TEXT);
-"""
-
-#: Notifications pulled at a time, at most: a page of small events (occurrences) costs one query, and one of
-#: its chain rows (on PostgreSQL each a round trip: 100,000 occurrences made 1,000 of them at 200 a page).
-PAGE = 1000
-#: Stored bytes a page aims at: a work-order chunk event carries thousands of facts (~0.6 MB), so a page of
-#: them is cut to a dozen or so (the database client may hold a page twice: its own buffer and Python's bytes).
-PAGE_BYTES = 8 * 2**20
 FIRST_PAGE = 16
 #: Notifications applied per transaction (in pages of PAGE): a commit writes out every page the transaction
 #: touched, and the read model's ids are random, so each commit rewrote most index pages again (measured on
@@ -168,7 +107,7 @@ class View:
         """Apply every notification after the tracked position; return how many were applied.
 
         Each one is first checked against the tamper-evidence chain, linking on from the hash kept
-        with the position (``ledger.chain.linked``), and its type against the ledger's own; the
+        with the position (``ledger.storage.chain.linked``), and its type against the ledger's own; the
         first that fails stops the read (``BrokenLink``, ``ForeignEvent``) and nothing of its page
         is applied. With ``known_at``, events recorded after that moment are passed over (the view
         then shows what the ledger contained at that moment). ``recorded`` maps notification ids to
@@ -215,11 +154,11 @@ class View:
                         if not page:
                             break
                         limit = page_limit(page)
-                        hash_ = _checked_page(app, start, hash_, page)  # the whole page, before any of it applies
+                        hash_ = checked_page(app, start, hash_, page)  # the whole page, before any of it applies
                         for n in page:
                             e = recorded.pop(n.id, None)
                             if e is None:
-                                e = _decode(app, n)
+                                e = decode(app, n)
                             elif plain and type(e) is OccurrenceRecorded:
                                 stored_json[n.id] = bytes(n.state)
                             if known_at is None or e.timestamp <= known_at:
@@ -273,7 +212,7 @@ class View:
         """
         if not seen:
             return False
-        stored = None if seen > last else _chain_hash_at(app, seen)
+        stored = None if seen > last else chain_hash_at(app, seen)
         if stored is None or (hash_ is not None and hash_ != stored):
             self.reset()
             return True
@@ -288,28 +227,6 @@ class View:
         with self.transaction() as db:
             for t in tables:
                 db.execute(f"DELETE FROM {t}")
-
-
-class StoredRow(NamedTuple):
-    """One stored event as the chain's page reads return it (``ChainedRecorder.event_rows``): the originator id
-    in the chain's canonical text (the uuid's hex)."""
-
-    id: int
-    originator_id: str
-    originator_version: int
-    topic: str
-    state: bytes
-
-    def notification(self) -> Notification:
-        """The library's notification of this row, for the mapper to decode."""
-        return Notification(id=self.id, originator_id=UUID(self.originator_id),
-                            originator_version=self.originator_version, topic=self.topic, state=bytes(self.state))
-
-
-def page_limit(page: Sequence[Any]) -> int:
-    """How many notifications to pull next, after ``page``: PAGE, or fewer if its events were large (PAGE_BYTES)."""
-    size = sum(len(n.state) for n in page)
-    return max(1, min(PAGE, len(page) * PAGE_BYTES // size)) if size else PAGE
 
 
 def _private_file(path: Path) -> None:
@@ -329,45 +246,3 @@ def _tighten(path: Path) -> None:
             continue
         except PermissionError:  # another user's file, readable by us: say nothing, change nothing
             continue
-
-
-def _chain_hash_at(app: Application[Any], notification_id: int) -> bytes | None:
-    """The chain's stored hash of ``notification_id`` (None: no such chain row)."""
-    row = app.recorder.last_chain_row(notification_id + 1)  # type: ignore[attr-defined]
-    return row[1] if row and row[0] == notification_id else None
-
-
-def _checked_page(app: Application[Any], start: int | None, hash_: bytes | None, page: Sequence[Any]) -> bytes:
-    """Check a page's types and chain links in order; return the chain hash of its last event."""
-    foreign = next((i for i, n in enumerate(page) if not is_ledger_topic(n.topic)), None)
-    previous = (start, hash_) if start and hash_ is not None else None
-    try:
-        hash_ = linked(app.recorder, previous, page if foreign is None else page[:foreign])
-    except ChainBrokenError as e:
-        f = e.failure
-        raise BrokenLink(f.notification_id, f.originator_id, f.originator_version, f.reason) from None
-    if foreign is not None:
-        n = page[foreign]
-        raise ForeignEvent(n.id, canonical_originator_id(n.originator_id), n.originator_version,
-                           f"its type {n.topic[:120]!r} is not one of the ledger's event types "
-                           "(a row the ledger did not write); it was not decoded")
-    return hash_
-
-
-def _decode(app: Application[Any], notification: StoredRow) -> Any:
-    """The domain event of one stored row; altered bytes become a refusal naming the event, not a traceback."""
-    try:
-        return app.mapper.to_domain_event(notification.notification())
-    except ForeignEvent as e:  # not the ledger's: no hint about keys
-        raise e.at(notification.id) from None
-    except Exception as e:  # invalid JSON, a failed validation, a damaged cipher text …
-        # The chain link was checked before: the bytes are the ones recorded, so a wrong key is likely.
-        problem = (f"{_first_line(e)}; if `verify` finds the chain intact, HOTLINE_LEDGER_CIPHER_KEY is wrong "
-                   "or missing for this ledger")
-        raise UnreadableEvent(notification.id, canonical_originator_id(notification.originator_id), problem,
-                              notification.originator_version) from None
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return f"{type(e).__name__}: {text.splitlines()[0]}" if text else type(e).__name__

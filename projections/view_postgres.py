@@ -23,9 +23,10 @@ from typing import Any
 import psycopg
 from psycopg.sql import SQL, Identifier
 
-from ledger.errors import StoreUnavailable
+from ledger.domain.errors import StoreUnavailable
 from projections import order_misses, order_tallies
-from projections.view import SCHEMA, View
+from projections.view import View
+from projections.view_schema import SCHEMA
 
 
 def postgres_ddl(sqlite_ddl: str) -> str:
@@ -161,7 +162,8 @@ class PgReadDB:
 
 
 def connect(env: dict[str, str]) -> psycopg.Connection[Any]:
-    """A new connection to the store's database, from its eventsourcing settings (``ledger.store.parse_store``)."""
+    """A new connection to the store's database, from its eventsourcing settings
+    (``ledger.storage.store.parse_store``)."""
     try:
         return psycopg.connect(
             host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], dbname=env["POSTGRES_DBNAME"],

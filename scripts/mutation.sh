@@ -23,7 +23,8 @@ CORE=(
   ledger/rulesets/rates.py
   ledger/rulesets/grades.py
   ledger/rulesets/expression.py
-  ledger/calendar.py
+  ledger/rulesets/expression_syntax.py
+  ledger/domain/calendar.py
   projections/item_points.py
   projections/rate_points.py
   projections/ranked_items.py
@@ -64,7 +65,7 @@ work=$(realpath -m "${MUTATION_WORK:-$root/build/mutation}")
 mkdir -p "$work"
 # The copy mutmut works in: sources, tests and the project file, with the runner's settings added.
 rsync -a --delete --exclude mutants --exclude __pycache__ --exclude '*.egg-info' \
-  "$root"/{ledger,projections,events,web,tests,cli.py,cli_help.py,pyproject.toml} "$work"/
+  "$root"/{ledger,projections,events,web,tests,pyproject.toml} "$root"/cli*.py "$work"/
 {
   echo
   echo '[tool.mutmut]'

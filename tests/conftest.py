@@ -83,11 +83,11 @@ def schema() -> Iterator[str]:
 
 @pytest.fixture
 def today_is(monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Set the day the ledger takes as today (``ledger.date_window.CLOCK``): for a year still to come, whose
+    """Set the day the ledger takes as today (``ledger.domain.date_window.CLOCK``): for a year still to come, whose
     records would otherwise be refused as dated in the future (docs/dates.md)."""
     from datetime import date, datetime, time
 
-    from ledger import date_window
+    from ledger.domain import date_window
 
     def set_today(day: date) -> None:
         monkeypatch.setattr(date_window, "CLOCK", lambda zone: datetime.combine(day, time(12), zone))
@@ -98,8 +98,8 @@ def today_is(monkeypatch: pytest.MonkeyPatch) -> Any:
 @pytest.fixture
 def ledger(store_url: str) -> Iterator[Any]:
     """A Ledger application on the fresh store (no ruleset adopted yet)."""
-    from ledger.application import Ledger
-    from ledger.store import parse_store
+    from ledger.storage.store import parse_store
+    from ledger.usecases.application import Ledger
 
     app = Ledger(parse_store(store_url))
     yield app
@@ -109,8 +109,8 @@ def ledger(store_url: str) -> Iterator[Any]:
 @pytest.fixture
 def memory_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A Ledger application in memory (no database): for fast aggregate and use-case tests."""
-    from ledger.application import Ledger
-    from ledger.store import parse_store
+    from ledger.storage.store import parse_store
+    from ledger.usecases.application import Ledger
 
     monkeypatch.setenv("HOTLINE_LEDGER_EVIDENCE", str(tmp_path / "evidence"))
     app = Ledger(parse_store("memory:"))
@@ -132,7 +132,7 @@ def read_model(store: str, views: str | None = None) -> Iterator[Any]:
         return
     from psycopg.sql import SQL, Identifier
 
-    from ledger.store import parse_store
+    from ledger.storage.store import parse_store
     from projections.view_postgres import PgReadDB, connect
 
     location = parse_store(store)

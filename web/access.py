@@ -1,6 +1,6 @@
 """The service's one authorization layer: who is asking, and whether the role may take the route's action.
 
-Every route (API and page) is named in ``RULES`` with the policy actions (``ledger.policy``) that
+Every route (API and page) is named in ``RULES`` with the policy actions (``ledger.domain.policy``) that
 allow it; ``caller`` — a dependency of every router — authenticates the request (a Bearer token,
 or the session cookie plus its CSRF token on every write), asks ``may`` and refuses with 401 or
 403 before the route runs. A route missing from ``RULES`` is refused (``check_rules`` also says so
@@ -17,10 +17,8 @@ from uuid import UUID
 
 from fastapi import HTTPException, Request
 
-from ledger.accounts import AccountInfo, NotAuthenticated
 from ledger.aggregates import Account
-from ledger.identity import authenticated
-from ledger.policy import (
+from ledger.domain.policy import (
     ACCOUNTS,
     DECIDE,
     DISPUTE,
@@ -36,6 +34,8 @@ from ledger.policy import (
     VERIFY,
     may,
 )
+from ledger.storage.identity import authenticated
+from ledger.usecases.accounts import AccountInfo, NotAuthenticated
 from web.sessions import LOGIN_PURPOSE, csrf_ok
 
 PUBLIC = ()

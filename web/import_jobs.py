@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ledger.credentials import Credentials
-from ledger.defaults import default_zone
-from ledger.errors import ImportRejected, LedgerError
-from ledger.identity import authenticated
-from ledger.store import StoreLocation
+from ledger.domain.defaults import default_zone
+from ledger.domain.errors import ImportRejected, LedgerError
+from ledger.storage.credentials import Credentials
+from ledger.storage.identity import authenticated
+from ledger.storage.store import StoreLocation
 
 JOB = "import"
 #: The status is written back at most this often while a job runs (seconds): a row count, not a write per row.
@@ -89,7 +89,7 @@ class ImportJobs:
 
     def _run(self, app: Any, status: dict[str, Any], path: str, folder: str, own_app: bool) -> None:
         """Run the import and write how it ended; a failure that is not a refusal is a bug: said, then raised."""
-        from ledger.application import Ledger
+        from ledger.usecases.application import Ledger
 
         last = [self.clock()]
         table = self.credentials
@@ -130,8 +130,8 @@ class ImportJobs:
 
 def _import(app: Any, kind: str, path: str, login: str, progress: Callable[..., None]) -> dict[str, Any]:
     """The CLI's use case for ``kind``: its counts, or its refusal."""
-    from ledger.imports.events_file import import_events_file
-    from ledger.imports.workorder_import import import_workorders
+    from ledger.usecases.imports.events_file import import_events_file
+    from ledger.usecases.imports.workorder_import import import_workorders
 
     if kind == "events":
         counts = import_events_file(app, path, login, progress=progress)

@@ -7,13 +7,12 @@ from __future__ import annotations
 import tempfile
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from web.access import caller
-from web.pages import Who, _app, render
+from web.pages import Who, app_of, page_router, render
 
-router = APIRouter(prefix="/app", dependencies=[Depends(caller)], include_in_schema=False)
+router = page_router()
 
 
 @router.get("/import", name="page_import")
@@ -28,7 +27,7 @@ async def import_post(request: Request, who: Who, kind: Annotated[str, Form(max_
     """Start the import in the background and answer with its status page at once (303)."""
     import shutil
 
-    from web.api import MAX_IMPORT, safe_name, saved_upload
+    from web.api_files import MAX_IMPORT, safe_name, saved_upload
 
     if kind not in ("workorders", "events"):
         return render(request, who, "import.html", status=422, error="类型须为工单导出或扣分/评估记录")
@@ -39,7 +38,7 @@ async def import_post(request: Request, who: Who, kind: Annotated[str, Form(max_
         shutil.rmtree(folder, ignore_errors=True)
         raise
     jobs = request.app.state.service.imports
-    job = jobs.start(_app(request), kind, path, folder, safe_name(file.filename, "upload"), who.account.login)
+    job = jobs.start(app_of(request), kind, path, folder, safe_name(file.filename, "upload"), who.account.login)
     return RedirectResponse(f"/app/import/{job}", status_code=303)
 
 

@@ -1,6 +1,6 @@
 """Browser sessions and login throttling, kept in the store so that every ``serve`` process sees the same.
 
-Both live in the store's credentials table (``ledger/credentials.py``), the one mutable table
+Both live in the store's credentials table (``ledger/storage/credentials.py``), the one mutable table
 beside the ledger, under kinds of their own; nothing of them is an event, and nothing is kept
 in a process's memory:
 
@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ledger.credentials import Credentials
+from ledger.storage.credentials import Credentials
 
 SESSION, THROTTLE = "session", "throttle"
 #: Seconds a session may sit unused before it ends.

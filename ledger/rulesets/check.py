@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ledger.rulesets.durations import Within, time_words
 from ledger.rulesets.kinds import kind_of
 from ledger.rulesets.kinds.base import Phrases, n
 from ledger.rulesets.loading import parse_ruleset
 from ledger.rulesets.rates import RateDefinition
-from ledger.rulesets.schema import Item, Ruleset
+from ledger.rulesets.schema import Item, Ruleset, Section
 from ledger.translation import gettext as _
 from projections.explanations import rate_names
 
@@ -66,16 +67,23 @@ def _warnings(r: Ruleset) -> list[str]:
     return out
 
 
-def _condition(where: dict[str, tuple[str, ...]]) -> str:
-    return "且".join(f"{_FIELDS.get(k, k)}为{'或'.join(v)}" for k, v in where.items()) or "全部计入统计的工单"
+def _condition(where: dict[str, tuple[str, ...]], within: Within | None = None) -> str:
+    words = [f"{_FIELDS.get(k, k)}为{'或'.join(v)}" for k, v in where.items()]
+    words += [within.words()] if within is not None else []
+    return "且".join(words) + "的工单" if words else "全部计入统计的工单"
 
 
 def describe_rate(definition: RateDefinition) -> str:
-    """A defined rate in words: its numerator and denominator."""
-    parts = " + ".join(f"{_condition(c.where)}的工单" + ("" if c.weight == 1 else f" × {n(c.weight)}")
+    """A defined rate in words: its numerator and denominator (a duration's unmet end explained once)."""
+    parts = " + ".join(_condition(c.where, c.within) + ("" if c.weight == 1 else f" × {n(c.weight)}")
                        for c in definition.numerator)
     when = "派单时间" if definition.year_by == "dispatched" else "办结时限"
-    return f"{definition.name} = （{parts}）÷ {_condition(definition.denominator)}的工单（按{when}归属年度、月份）"
+    text = (f"{definition.name} = （{parts}）÷ {_condition(definition.denominator, definition.denominator_within)}"
+            f"（按{when}归属年度、月份）")
+    ends = dict.fromkeys(time_words(w.end) for _, w in definition.durations())
+    if ends:
+        text += f"；{'、'.join(ends)}为空的工单，时限未过视为不晚于时限，时限一过即为晚于时限"
+    return text
 
 
 def describe_item(r: Ruleset, item: Item) -> str:
@@ -109,31 +117,7 @@ def describe(checked: CheckedRuleset) -> dict[str, Any]:
     classes = [{"code": c or None, "name": r.class_name(c) or "全部单位", "full_marks": n(r.full_marks(c)),
                 "units": [u.code for u in r.units if r.class_of(u.code) == c]}
                for c in dict.fromkeys(r.class_of(u.code) for u in r.units)]
-    sections = []
-    for s in r.sections:
-        items = []
-        pools = {p.code: p for p in r.pools if p.section == s.code}
-        for i in (i for i in r.items if i.section == s.code):
-            if i.pool in pools:  # a pool's line stands where its first member appears, as on the score sheet
-                p = pools.pop(i.pool)
-                floor = f"，最低{n(p.min_points)}分" if p.min_points else "，扣完为止"
-                items.append({"code": p.code, "name": p.name, "kind": "pool", "max": n(p.max),
-                              "rule": f"{p.code}下各项共用{n(p.max)}分{floor}"})
-            rule = describe_item(r, i)
-            tuned = [(u, u.overrides[i.code]) for u in r.units if i.code in u.overrides]
-            if tuned:
-                rule += "".join(f"；{u.name}：" + "，".join(f"{k} = {v}" for k, v in o.items()) for u, o in tuned)
-            entry = {"code": i.code, "name": i.name, "kind": i.kind, "rule": rule}
-            if getattr(i, "max", None) is not None:
-                entry["max"] = n(i.max)
-            if i.pool is not None:
-                entry["pool"] = i.pool
-            if i.classes:
-                entry["classes"] = list(i.classes)
-            items.append(entry)
-        sections.append({"code": s.code, "name": s.name, "max": n(s.max), "classes": list(s.classes),
-                         "bonus_cap": n(s.bonus_cap) if s.bonus_cap is not None else None,
-                         "cap": n(s.cap) if s.cap is not None else None, "items": items})
+    sections = [_describe_section(r, s) for s in r.sections]
     grades = [f"总分达到{n(g.min_points)}分为{g.name}" if g.min_points is not None
               else f"总分达到满分的{n(g.min_percent or 0)}%为{g.name}" for g in r.grades]
     vetoes = [f"{v.item} {v.name}（否决事项，不计分，用 record --item {v.item} 记录）发生{v.count}次及以上，"
@@ -156,6 +140,33 @@ def describe(checked: CheckedRuleset) -> dict[str, Any]:
                       else "甄别通过的工单退出所甄别比率的分子和分母"),
         "warnings": list(checked.warnings),
     }
+
+
+def _describe_section(r: Ruleset, s: Section) -> dict[str, Any]:
+    """One section in words: its caps and its lines (a pool's line where its first member appears)."""
+    items = []
+    pools = {p.code: p for p in r.pools if p.section == s.code}
+    for i in (i for i in r.items if i.section == s.code):
+        if i.pool in pools:  # a pool's line stands where its first member appears, as on the score sheet
+            p = pools.pop(i.pool)
+            floor = f"，最低{n(p.min_points)}分" if p.min_points else "，扣完为止"
+            items.append({"code": p.code, "name": p.name, "kind": "pool", "max": n(p.max),
+                          "rule": f"{p.code}下各项共用{n(p.max)}分{floor}"})
+        rule = describe_item(r, i)
+        tuned = [(u, u.overrides[i.code]) for u in r.units if i.code in u.overrides]
+        if tuned:
+            rule += "".join(f"；{u.name}：" + "，".join(f"{k} = {v}" for k, v in o.items()) for u, o in tuned)
+        entry = {"code": i.code, "name": i.name, "kind": i.kind, "rule": rule}
+        if getattr(i, "max", None) is not None:
+            entry["max"] = n(i.max)
+        if i.pool is not None:
+            entry["pool"] = i.pool
+        if i.classes:
+            entry["classes"] = list(i.classes)
+        items.append(entry)
+    return {"code": s.code, "name": s.name, "max": n(s.max), "classes": list(s.classes),
+            "bonus_cap": n(s.bonus_cap) if s.bonus_cap is not None else None,
+            "cap": n(s.cap) if s.cap is not None else None, "items": items}
 
 
 def render_lines(doc: dict[str, Any]) -> list[str]:

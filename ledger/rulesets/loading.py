@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ledger.errors import RulesetInvalid
+from ledger.domain.errors import RulesetInvalid
 from ledger.rulesets.schema import PROBLEMS_SEPARATOR, Ruleset
 from ledger.rulesets.wording import reworded
 from ledger.translation import _
@@ -32,7 +32,7 @@ def read_ruleset_file(path: str) -> str:
     """
     from pathlib import Path
 
-    from ledger.errors import LedgerError
+    from ledger.domain.errors import LedgerError
 
     data = Path(path).read_bytes()
     try:

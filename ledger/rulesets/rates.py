@@ -15,7 +15,11 @@ successfully::
                  { where = { 解决情况 = ["部分解决"] }, weight = 0.5 }]
 
 A condition maps fields to the values that match (all fields must match). Fields are the
-built-in ones below or extra export columns declared in ``[[workorders.columns]]``.
+built-in ones below or extra export columns declared in ``[[workorders.columns]]``. A numerator
+part may also ask a duration (``within``: signed within 2 working hours of dispatch, completed
+within 5 working days), and so may the denominator (``denominator_within``)::
+
+    numerator = [{ within = { start = "dispatched", end = "签收时间", working_hours = 2 } }]
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from ledger.rulesets.durations import Within
 from ledger.rulesets.frozen import Frozen as _Frozen
 
 #: Built-in work-order fields a condition may name, with the values they take. ``rated`` and
@@ -65,9 +70,11 @@ class ExtraColumn(_Frozen):
 
 
 class WeightedCondition(_Frozen):
-    """Orders matching ``where`` count ``weight`` times in the numerator (部分解决 counts 0.5)."""
+    """Orders matching ``where`` (and ``within``, if given) count ``weight`` times in the numerator (部分解决 counts
+    0.5; 签收及时率 counts the orders signed within 2 working hours of dispatch)."""
 
-    where: Condition
+    where: Condition = {}
+    within: Within | None = None
     weight: Annotated[Decimal, Field(gt=0)] = Decimal(1)
 
 
@@ -78,6 +85,7 @@ class RateDefinition(_Frozen):
         code: the name items use (``rate = "resolution"``). name: its Chinese name.
         year_by: which time places an order in a year (and a month): ``dispatched`` or ``due``.
         denominator: the orders counted (empty: every counted order of the year).
+        denominator_within: a duration the orders counted also meet (``ledger.rulesets.durations.Within``).
         numerator: weighted conditions; only orders already in the denominator count, each
         with the weight of the first condition it matches.
     """
@@ -86,11 +94,17 @@ class RateDefinition(_Frozen):
     name: str
     year_by: Literal["dispatched", "due"] = "dispatched"
     denominator: Condition = {}
+    denominator_within: Within | None = None
     numerator: tuple[WeightedCondition, ...] = Field(min_length=1)
 
     def fields(self) -> set[str]:
-        """Every field the rate's conditions name."""
+        """Every field the rate's conditions name (the times of its durations not included: ``durations``)."""
         return set(self.denominator).union(*(set(c.where) for c in self.numerator))
+
+    def durations(self) -> list[tuple[str, Within]]:
+        """Each duration condition with its key path: ``denominator_within``, ``numerator[K].within``."""
+        out = [("denominator_within", self.denominator_within)] if self.denominator_within else []
+        return out + [(f"numerator[{k}].within", c.within) for k, c in enumerate(self.numerator) if c.within]
 
 
 @cache
@@ -100,8 +114,11 @@ def standard_rates() -> tuple[dict[str, Any], ...]:
     return tuple(tomllib.loads(text, parse_float=Decimal)["rates"])
 
 
-def matches(order: Mapping[str, str | None], condition: Condition) -> bool:
-    """Whether an order's fields hold one of the listed values for every field of ``condition``."""
+def matches(order: Mapping[str, str | None], condition: Condition, within: Within | None = None) -> bool:
+    """Whether an order's fields hold one of the listed values for every field of ``condition`` (and it meets
+    ``within``: the order holds ``"是"`` under ``within.name()``, judged by the caller on the calendar)."""
+    if within is not None and order.get(within.name()) != "是":
+        return False
     return all(order.get(name) in values for name, values in condition.items())
 
 
@@ -109,11 +126,11 @@ def count_rate(definition: RateDefinition, orders: Iterable[Mapping[str, str | N
     """(weighted numerator, denominator) of a defined rate over orders, exactly."""
     numerator, denominator = Decimal(0), 0
     for order in orders:
-        if not matches(order, definition.denominator):
+        if not matches(order, definition.denominator, definition.denominator_within):
             continue
         denominator += 1
         for part in definition.numerator:
-            if matches(order, part.where):
+            if matches(order, part.where, part.within):
                 numerator += part.weight
                 break
     return numerator, denominator

@@ -4,16 +4,16 @@ A ruleset file (TOML) names the units, the sections, the pools and every item wi
 kind and parameters. Every interpretation decision of RUBRIC.md is a field here with its
 default; the scoring code reads these fields and never tests an item code.
 
-The item kinds live in ``ledger.rulesets.items`` and the whole-ruleset checks in
+The item kinds live in ``ledger.rulesets.items``, the settings (scoring, work orders, disputes, working
+time, dates) in ``ledger.rulesets.schema_settings`` and the whole-ruleset checks in
 ``ledger.rulesets.validation``; their names are re-exported here, so ``ledger.rulesets.schema``
 remains the one place to import the ruleset's vocabulary from.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -35,9 +35,8 @@ from ledger.rulesets.items import (
     VolumeItem,
 )
 from ledger.rulesets.rates import BUILTIN_FIELDS, RESERVED_CODES, ExtraColumn, RateDefinition, standard_rates
+from ledger.rulesets.schema_settings import DateWindow, Disputes, Points, Scoring, WorkingTime, WorkOrders
 from ledger.rulesets.validation import CHECKS, PROBLEMS_SEPARATOR
-from ledger.translation import _
-from ledger.working_time import Spans, parse_spans
 
 __all__ = [
     "BUILTIN_FIELDS", "DEDUCTION_KINDS", "OCCURRENCE_KINDS", "PROBLEMS_SEPARATOR", "RESERVED_CODES",
@@ -48,7 +47,6 @@ __all__ = [
     "WorkingTime",
 ]
 
-Points = Annotated[Decimal, Field(ge=0)]
 
 
 Overrides = dict[str, dict[str, Decimal | int | str]]
@@ -114,107 +112,6 @@ class Pool(_Frozen):
     section: str
     max: Points
     min_points: Points = Decimal(0)
-
-
-class Scoring(_Frozen):
-    """Ruleset-wide scoring parameters.
-
-    Attributes:
-        rounding: the quantum each item score is rounded to, half-up (0.01).
-        bonus_cap: the most bonus points a unit may earn in a year (None: no cap).
-        total_cap: the most points a unit's total reaches, bonuses included (总分不超过100分;
-        None: no cap).
-        timezone: the zone dates are calendar dates in.
-    """
-
-    rounding: Decimal = Decimal("0.01")
-    bonus_cap: Points | None = None
-    total_cap: Points | None = None
-    timezone: str = "Asia/Shanghai"
-
-
-class WorkOrders(_Frozen):
-    """How the platform's work-order export is read.
-
-    Attributes:
-        satisfaction_scale: every label the platform uses. satisfied_values: labels that count as
-        satisfied. unrated_value: the label of an order with no satisfaction result (excluded).
-        columns: extra export columns the rates read.
-        screening_leaves: what an accepted screening (甄别) takes an order out of: ``rate`` (the
-        numerator and denominator of the one rate it names, RUBRIC.md §6) or ``all`` (every
-        rate's at once, whichever rate it was filed for).
-    """
-
-    satisfaction_scale: tuple[str, ...] = ("满意", "基本满意", "不满意", "未评价")
-    satisfied_values: tuple[str, ...] = ("满意", "基本满意")
-    unrated_value: str = "未评价"
-    columns: tuple[ExtraColumn, ...] = ()
-    screening_leaves: Literal["rate", "all"] = "rate"
-
-    @model_validator(mode="after")
-    def _labels_on_the_scale(self) -> WorkOrders:
-        scale = set(self.satisfaction_scale)
-        stray = [v for v in (*self.satisfied_values, self.unrated_value) if v not in scale]
-        if stray:
-            raise ValueError(_("labels not on satisfaction_scale: {labels}").format(labels=", ".join(stray)))
-        return self
-
-
-class Disputes(_Frozen):
-    """Limits on disputes.
-
-    Attributes:
-        working_days: a dispute must be filed within N working days of the evaluation it
-        contests (an occurrence's date; for a screening, the order's date ``screening_from``
-        names); None: no limit.
-        screening_from: which date of a work order a screening's window counts from:
-        ``completed`` (its completion, the default: an open order has no window yet),
-        ``dispatched`` or ``due``.
-    """
-
-    working_days: int | None = Field(default=None, gt=0)
-    screening_from: Literal["completed", "dispatched", "due"] = "completed"
-
-
-class WorkingTime(_Frozen):
-    """The centre's working hours, for time limits in working hours (``[calendar]``).
-
-    Attributes:
-        working_hours: the spans of a working day (``["09:00-12:00", "13:30-17:30"]``), in order; empty: the
-        ruleset counts no working hours (a rule that needs them is refused).
-    """
-
-    working_hours: tuple[str, ...] = ()
-
-    @model_validator(mode="after")
-    def _spans(self) -> WorkingTime:
-        try:
-            parse_spans(self.working_hours)
-        except ValueError as e:
-            raise ValueError(_("working_hours: {problem}").format(problem=e)) from None
-        return self
-
-    def spans(self) -> Spans:
-        """The working hours as (start, end) seconds since midnight."""
-        return parse_spans(self.working_hours)
-
-
-class DateWindow(_Frozen):
-    """The dates a year's records may carry: from 1 January ``years_before`` years before the
-    ruleset's year to 31 December ``years_after`` years after it.
-
-    Attributes:
-        years_before, years_after: whole years either side (a year's last reports and the
-        explanations of its December notices fall in the next year; an order dispatched in
-        December of the year before may be completed in this one).
-    """
-
-    years_before: int = Field(default=1, ge=0, le=10)
-    years_after: int = Field(default=1, ge=0, le=10)
-
-    def bounds(self, year: int) -> tuple[date, date]:
-        """The first and last date allowed for the records of ``year`` (clamped to the calendar)."""
-        return (date(max(1, year - self.years_before), 1, 1), date(min(9999, year + self.years_after), 12, 31))
 
 
 class Ruleset(_Frozen):

@@ -147,6 +147,8 @@ def _check_rates(r: Ruleset) -> list[str]:
                     if stray:
                         errors.append(f"{at}.{where}.{name}: " + _("no such value {stray} (values: {values})").format(
                             stray=", ".join(stray), values=", ".join(fields[name] or ())))
+        for where, within in rate.durations():
+            errors += within.check(r, f"{at}.{where}")
     return errors
 
 

@@ -1,6 +1,6 @@
 """Rendering the published reports (csv, xlsx, html) from one reading, as the bytes of the file.
 
-Reports only format: the CLI writes the bytes (ledger/output_file.py decides where, and never over
+Reports only format: the CLI writes the bytes (ledger/storage/output_file.py decides where, and never over
 the ledger's own files).
 """
 

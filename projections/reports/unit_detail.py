@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ledger.defaults import default_zone_name
+from ledger.domain.defaults import default_zone_name
 from projections.reports.ranking import (
     HISTORY_LABELS,
     SCREENING_LABELS,

@@ -116,10 +116,7 @@ def render_page(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any
     drill = "".join(render_unit(unit, row, traces.get(row.unit))
                     for unit, row in zip(units, rows, strict=True))
     charts, losses, tables = _chart_and_ranking(scores, rows, heads, compare is not None)
-    notes = ["各部分得分之和为总分（第 5 部分含加分，“其中加分”为总分中的加分，不另计入）；总分相同者名次并列。"]
-    notes += ["各类别分别排名。"] if ranking_columns(scores).has_class else []
-    notes += [escape(n) for n in (pending_note(rows),) if n]
-    note = "".join(f'<p class="note">{n}</p>' for n in notes)
+    note = _notes(scores, rows)
     ruleset = scores.get("ruleset") or {}
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
@@ -136,7 +133,27 @@ def render_page(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any
 <h1>{title}</h1>
 {_facts(scores, compare)}
 </header>
-<main>
+{_main(heads, charts, losses, tables, note, drill)}
+<footer>评价细则 {escape(str(ruleset.get("id") or ""))} ·
+SHA-256 {escape(str(ruleset.get("sha256") or ""))}</footer>
+</div>
+<script>{PRINT_SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def _notes(scores: Mapping[str, Any], rows: Any) -> str:
+    """The notes under the ranking: how the total adds up, ranks per class, and the pending units."""
+    notes = ["各部分得分之和为总分（第 5 部分含加分，“其中加分”为总分中的加分，不另计入）；总分相同者名次并列。"]
+    notes += ["各类别分别排名。"] if ranking_columns(scores).has_class else []
+    notes += [escape(n) for n in (pending_note(rows),) if n]
+    return "".join(f'<p class="note">{n}</p>' for n in notes)
+
+
+def _main(heads: Any, charts: str, losses: str, tables: str, note: str, drill: str) -> str:
+    """The page's ``<main>``: the charts, the ranking and each unit's drill-down."""
+    return f"""<main>
 <section id="chart" aria-labelledby="h-chart">
 <h2 id="h-chart">总分构成</h2>
 <figure class="card">{charts}
@@ -159,11 +176,4 @@ def render_page(scores: Mapping[str, Any], traces: Mapping[str, Mapping[str, Any
 打印时全部展开。</p>
 {drill}
 </section>
-</main>
-<footer>评价细则 {escape(str(ruleset.get("id") or ""))} ·
-SHA-256 {escape(str(ruleset.get("sha256") or ""))}</footer>
-</div>
-<script>{PRINT_SCRIPT}</script>
-</body>
-</html>
-"""
+</main>"""

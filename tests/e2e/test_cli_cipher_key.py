@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from eventsourcing.cipher import AESCipher
 
-from ledger.store import parse_store
+from ledger.storage.store import parse_store
 
 KEY_ENV = "HOTLINE_LEDGER_CIPHER_KEY"
 KEY, OTHER = AESCipher.create_key(32), AESCipher.create_key(32)
@@ -186,9 +186,9 @@ class TestTheFirstWriteFixesTheMode:
 
     def test_a_writer_that_opened_the_empty_store_without_a_key_is_refused_once_another_encrypted_it(
             self, store_url, monkeypatch):
-        from ledger.application import Ledger
-        from ledger.encryption import KeyRefused
         from ledger.rulesets.loading import builtin_text
+        from ledger.storage.encryption import KeyRefused
+        from ledger.usecases.application import Ledger
 
         plain = Ledger(parse_store(store_url))  # opened while the store is empty: nothing to check yet
         monkeypatch.setenv(KEY_ENV, KEY)

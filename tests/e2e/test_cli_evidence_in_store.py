@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ledger.store import parse_store
+from ledger.storage.store import parse_store
 from tests.conftest import Cli, _pg_connect
 from tests.e2e.test_cli_verify import RawStore
 
@@ -27,7 +27,7 @@ TRACE = ("trace", "--year", "2025", "--unit", "taishan", "--item", "2.1", "--as-
 
 def _kept(store: str) -> list[tuple[str, bytes]]:
     """(digest, content) of every file the store keeps, through the ledger's own evidence store."""
-    from ledger.application import Ledger
+    from ledger.usecases.application import Ledger
 
     app = Ledger(parse_store(store))
     try:
@@ -107,7 +107,7 @@ def test_a_chunk_missing_from_a_large_attachment_is_named_by_verify(cli: Cli, tm
 @pytest.mark.usefixtures("pg_only")
 def test_an_event_that_fails_to_save_leaves_no_attachment_in_the_store(
         cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ledger.chain_postgres import ChainedPostgresApplicationRecorder
+    from ledger.storage.chain_postgres import ChainedPostgresApplicationRecorder
 
     cli.json("init", "--year", "2025")
     photo = tmp_path / "photo.jpg"
@@ -237,7 +237,7 @@ def test_an_attachments_original_name_and_media_type_move_with_it_between_postgr
 @pytest.mark.usefixtures("pg_only")
 def test_an_attachment_changed_between_its_hashing_and_the_save_is_refused_and_nothing_is_recorded(
         cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ledger.evidence_postgres import PostgresEvidenceStore
+    from ledger.storage.evidence_postgres import PostgresEvidenceStore
 
     cli.json("init", "--year", "2025")
     photo = tmp_path / "photo.jpg"

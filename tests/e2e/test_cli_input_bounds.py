@@ -258,7 +258,7 @@ class TestAttachments:
         def full(fd: int) -> None:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-        monkeypatch.setattr("ledger.evidence.os.fsync", full)
+        monkeypatch.setattr("ledger.storage.evidence.os.fsync", full)
         result = cli_2025("record", "--unit", "taishan", "--item", "2.2.1", "--date", "2025-03-04", "--evidence", "e",
                           "--attach", attachment)
 

@@ -1,6 +1,6 @@
 """A unit's proof carries its own work orders, and nobody else's: the rates are proven, not stated.
 
-The demo year (ledger/demo.py: 12,000 work orders, each unit's in a chunk of its own) is sealed
+The demo year (ledger/usecases/demo.py: 12,000 work orders, each unit's in a chunk of its own) is sealed
 monthly; every unit's proof file must check with the public key alone, recompute the rates from the
 unit's work-order chunks, hold none of another unit's order ids, and be refused — naming the event —
 when one of the unit's work-order facts is edited. An order moved between units in a later export is
@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import Cli
 
-#: ledger/demo.py's PROFILES: work orders per unit in the demo year.
+#: ledger/usecases/demo.py's PROFILES: work orders per unit in the demo year.
 DEMO_ORDERS = {"taishan": 2400, "daiyue": 2100, "xintai": 1900, "feicheng": 1700, "ningyang": 1300,
                "dongping": 1200, "gaoxin": 800, "jingqu": 600}
 ORDER_ID = re.compile(r"TA2025\d{6}")

@@ -17,7 +17,7 @@ from uuid import uuid4
 
 import pytest
 
-from ledger.chain import chain_link, event_digest
+from ledger.storage.chain import chain_link, event_digest
 from projections.view import View
 from tests.conftest import read_model
 from tests.e2e.test_cli_verify import RawStore

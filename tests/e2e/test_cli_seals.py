@@ -18,8 +18,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from ledger.chain import chain_link, event_digest
-from ledger.signing import seal_message
+from ledger.storage.chain import chain_link, event_digest
+from ledger.storage.signing import seal_message
 from tests.e2e.test_cli_verify import RawStore
 
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from ledger.application import Ledger
 from ledger.rulesets.loading import builtin_text
-from ledger.store import parse_store
+from ledger.storage.store import parse_store
+from ledger.usecases.application import Ledger
 from projections.view_postgres import TABLES
 from tests.conftest import Cli, read_model
 

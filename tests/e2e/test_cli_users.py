@@ -17,13 +17,13 @@ import argon2
 import pytest
 from argon2 import PasswordHasher
 
-import ledger.accounts as accounts_module
-from ledger.accounts import NotAuthenticated, token_hash
+import ledger.usecases.accounts as accounts_module
 from ledger.aggregates import Account
-from ledger.application import Ledger
-from ledger.credentials import PASSWORD, TOKEN, credentials_for
-from ledger.errors import RuleViolation
-from ledger.store import parse_store
+from ledger.domain.errors import RuleViolation
+from ledger.storage.credentials import PASSWORD, TOKEN, credentials_for
+from ledger.storage.store import parse_store
+from ledger.usecases.accounts import NotAuthenticated, token_hash
+from ledger.usecases.application import Ledger
 from tests.conftest import BACKENDS, PG_URL, Cli, read_model
 
 PW = "correct horse battery"

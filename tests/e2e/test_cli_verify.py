@@ -16,15 +16,15 @@ from typing import Any
 import psycopg
 import pytest
 
-from ledger.chain import chain_link, event_digest
-from ledger.store import parse_store
+from ledger.storage.chain import chain_link, event_digest
+from ledger.storage.store import parse_store
 
 
 class RawStore:
     """SQL on the ledger's own tables, bypassing the ledger; ``{events}``, ``{chain}``, ``{id}`` and ``?``."""
 
     def __init__(self, url: str) -> None:
-        from ledger.application import Ledger
+        from ledger.usecases.application import Ledger
 
         self.location = parse_store(url)
         app = Ledger(self.location)
@@ -80,8 +80,8 @@ class RawStore:
     def retree(self) -> None:
         """Recompute the Merkle tree's leaves (keeping their salts) and nodes from the stored events, as a forger
         with the ledger's code would (the events are plain JSON here: no cipher key in these tests)."""
-        from ledger.event_tree import event_leaf
-        from ledger.merkle import grown
+        from ledger.storage.event_tree import event_leaf
+        from ledger.storage.merkle import grown
 
         salts = dict(self.execute("SELECT notification_id, salt FROM {leaves}"))
         leaves = [event_leaf(bytes(salts[nid]), oid, version, topic, state)
@@ -95,8 +95,8 @@ class RawStore:
 
     def tree_head(self, notification_id: int) -> tuple[int, str]:
         """The (size, root hex) of the stored tree at an event, as a forger re-signing would read it."""
-        from ledger.application import Ledger
-        from ledger.event_tree import tree_head
+        from ledger.storage.event_tree import tree_head
+        from ledger.usecases.application import Ledger
 
         app = Ledger(self.location)
         try:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from ledger.imports.events_file import import_events_file, no_cycle_collection
+from ledger.usecases.imports.events_file import import_events_file, no_cycle_collection
 
 CHINESE = {"LANG": "zh_CN.UTF-8", "LC_ALL": None, "LC_MESSAGES": None}
 LIANYUNGANG = str(resources.files("ledger.rulesets").joinpath("lianyungang.toml"))
@@ -67,8 +67,8 @@ def test_rows_built_from_checked_parts_are_the_events_the_full_check_builds(ledg
     # holds those three rows alone, each with a part it has not seen, so each is checked in full. Both must give
     # the same events, field for field.
     from events.occurrences import OccurrenceRecorded
-    from ledger.imports import events_file
     from ledger.rulesets.loading import builtin_text
+    from ledger.usecases.imports import events_file
 
     ledger.adopt_ruleset(2025, builtin_text(), "built-in:taian", "admin")
     checked: list[int] = []

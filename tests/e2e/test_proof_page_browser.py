@@ -113,7 +113,7 @@ def test_the_page_checks_a_proof_with_the_units_work_orders(page: Any, cli: Cli,
     doc = workorder_proof(cli, path, "taishan")
     state, text = _check_in_page(page, path, key)
     assert state == "ok", text
-    # ledger/demo.py: 泰山区 has 2,400 orders in the demo year, one chunk of its own.
+    # ledger/usecases/demo.py: 泰山区 has 2,400 orders in the demo year, one chunk of its own.
     assert "work orders: 2400 facts of the unit's orders in 1 events" in text
     chunk_at = next(i for i, e in enumerate(doc["events"]) if e["topic"].endswith(":WorkOrderFactsRecorded"))
     forged = copy.deepcopy(doc)

@@ -37,7 +37,7 @@ def test_the_tours_known_at_forms_work_on_a_fresh_store(cli: Any) -> None:
 
 
 def test_the_files_the_main_job_and_the_tour_write_are_ignored_by_git() -> None:
-    from ledger.store import DEFAULT_STORE, parse_store
+    from ledger.storage.store import DEFAULT_STORE, parse_store
 
     location = parse_store(DEFAULT_STORE)
     db = Path(location.env["SQLITE_DBNAME"]).name

@@ -33,9 +33,9 @@ def _free_port() -> int:
 @pytest.fixture
 def served(store_url: str) -> Iterator[tuple[str, str]]:
     """The store with this year's ruleset and a clerk's token, served by ``serve --workers 2``: (base, token)."""
-    from ledger.application import Ledger
     from ledger.rulesets.loading import builtin_text
-    from ledger.store import parse_store
+    from ledger.storage.store import parse_store
+    from ledger.usecases.application import Ledger
 
     app = Ledger(parse_store(store_url))
     app.adopt_ruleset(YEAR, builtin_text(), "built-in", "root")

@@ -1,5 +1,6 @@
 """账号 page: an admin opens accounts (the password shown once), changes roles, disables and enables them —
-through the same use cases as ``users`` (ledger/accounts.py), with CSRF, and only where web/access.py's RULES allow.
+through the same use cases as ``users`` (ledger/usecases/accounts.py), with CSRF, and only where web/access.py's RULES
+allow.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ occurrence of count 2 leaves 2.80, and accepting its dispute restores 3.00.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -34,65 +35,102 @@ def _occurrences(site: Site) -> list[dict[str, Any]]:
 
 
 # ── the role × route matrix ─────────────────────────────────────────────────
+Call = Callable[[Site, str, dict[str, str]], int]
+
+
+def _get(path: str, **params: Any) -> Call:
+    """A GET of ``path`` (with query ``params``)."""
+    return lambda site, role, h: site.client.get(f"{API}{path}", params=params or None, headers=h).status_code
+
+
+def _post(path: str, body: dict[str, Any]) -> Call:
+    """A POST of the JSON ``body`` to ``path``."""
+    return lambda site, role, h: site.client.post(f"{API}{path}", headers=h, json=body).status_code
+
+
+def _retract(site: Site, role: str, h: dict[str, str]) -> int:
+    body = {"id": site.occurrence(), "reason": "误录"}
+    return site.client.post(f"{API}/retractions", headers=h, json=body).status_code
+
+
+def _dispute(site: Site, role: str, h: dict[str, str]) -> int:
+    return site.client.post(f"{API}/disputes", headers=h, json={"target": site.occurrence(), "reason": "已整改",
+                                                                "evidence": "截图"}).status_code
+
+
+def _decide(site: Site, role: str, h: dict[str, str]) -> int:
+    opened = site.app.open_dispute(event_id=site.occurrence(), reason="r", evidence="e", actor="unit")
+    return site.client.post(f"{API}/disputes/{opened}/decision", headers=h,
+                            json={"decision": "reject", "reason": "证据不足"}).status_code
+
+
+def _upload(site: Site, role: str, h: dict[str, str]) -> int:
+    return site.client.post(f"{API}/evidence", headers=h,
+                            files={"file": ("a.pdf", io.BytesIO(b"%PDF-1.4 " + role.encode()), "application/pdf")}
+                            ).status_code
+
+
+def _download(site: Site, role: str, h: dict[str, str]) -> int:
+    c = site.client
+    up = c.post(f"{API}/evidence", headers=site.as_("clerk"),
+                files={"file": ("b.pdf", io.BytesIO(b"%PDF-1.4 shown " + role.encode()), "application/pdf")})
+    sha = up.json()["sha256"]
+    c.post(f"{API}/occurrences", headers=site.as_("clerk"),
+           json={"unit": "taishan", "item": "2.1", "date": DAY, "evidence": "e", "attachments": [sha]})
+    return c.get(f"{API}/evidence/{sha}", headers=h).status_code
+
+
+def _import_events(site: Site, role: str, h: dict[str, str]) -> int:
+    return site.client.post(f"{API}/imports/events", headers=h, files=_csv(role)).status_code
+
+
+def _import_workorders(site: Site, role: str, h: dict[str, str]) -> int:
+    with open("tests/data/workorders_small.csv", "rb") as f:
+        return site.client.post(f"{API}/imports/workorders", headers=h,
+                                files={"file": ("wo.csv", f, "text/csv")}).status_code
+
+
+def _import_status(site: Site, role: str, h: dict[str, str]) -> int:
+    import tempfile
+
+    c = site.client
+    folder = tempfile.mkdtemp(prefix="hl-test-import-")
+    with open(f"{folder}/e.csv", "wb") as out:
+        out.write(_csv(f"status {role}")["file"][1].getvalue())
+    job = c.app.state.service.imports.start(site.app, "events", f"{folder}/e.csv", folder, "e.csv", "clerk")
+    got = c.get(f"{API}/imports/{job}", headers=h).status_code
+    assert c.app.state.service.imports.wait(job)["state"] == "done"
+    return got
+
+
+#: route → one call of it (each on fresh records of its own), answering the status.
+CALLS: dict[str, Call] = {
+    "me": _get("/me"),
+    "score": _get("/score", year=YEAR),
+    "trace": _get("/trace", year=YEAR, unit="taishan", item="2.1"),
+    "log": _get("/log"),
+    "disputes": _get("/disputes"),
+    "record": _post("/occurrences", {"unit": "taishan", "item": "2.1", "date": DAY, "count": 1, "evidence": "工单",
+                                     "note": ""}),
+    "assess": _post("/assessments", {"unit": "taishan", "item": "1.1.1", "points": "0.25", "date": DAY,
+                                     "evidence": "检查表"}),
+    "retract": _retract,
+    "dispute": _dispute,
+    "decide": _decide,
+    "upload": _upload,
+    "download": _download,
+    "import_events": _import_events,
+    "import_workorders": _import_workorders,
+    "import_status": _import_status,
+    "verify": _get("/verify"),
+}
+
+
 def _call(site: Site, role: str, route: str) -> int:
     """Make one call of ``route`` as ``role`` (each on fresh records of its own) and return the status."""
-    h = site.as_(role)
-    c = site.client
-    if route == "me":
-        return c.get(f"{API}/me", headers=h).status_code
-    if route == "score":
-        return c.get(f"{API}/score", params={"year": YEAR}, headers=h).status_code
-    if route == "trace":
-        return c.get(f"{API}/trace", params={"year": YEAR, "unit": "taishan", "item": "2.1"}, headers=h).status_code
-    if route == "log":
-        return c.get(f"{API}/log", headers=h).status_code
-    if route == "disputes":
-        return c.get(f"{API}/disputes", headers=h).status_code
-    if route == "record":
-        return c.post(f"{API}/occurrences", headers=h, json={"unit": "taishan", "item": "2.1", "date": DAY,
-                                                             "count": 1, "evidence": "工单", "note": ""}).status_code
-    if route == "assess":
-        return c.post(f"{API}/assessments", headers=h, json={"unit": "taishan", "item": "1.1.1", "points": "0.25",
-                                                             "date": DAY, "evidence": "检查表"}).status_code
-    if route == "retract":
-        return c.post(f"{API}/retractions", headers=h, json={"id": site.occurrence(), "reason": "误录"}).status_code
-    if route == "dispute":
-        return c.post(f"{API}/disputes", headers=h, json={"target": site.occurrence(), "reason": "已整改",
-                                                          "evidence": "截图"}).status_code
-    if route == "decide":
-        opened = site.app.open_dispute(event_id=site.occurrence(), reason="r", evidence="e", actor="unit")
-        return c.post(f"{API}/disputes/{opened}/decision", headers=h,
-                      json={"decision": "reject", "reason": "证据不足"}).status_code
-    if route == "upload":
-        return c.post(f"{API}/evidence", headers=h,
-                      files={"file": ("a.pdf", io.BytesIO(b"%PDF-1.4 " + role.encode()), "application/pdf")}
-                      ).status_code
-    if route == "download":
-        up = c.post(f"{API}/evidence", headers=site.as_("clerk"),
-                    files={"file": ("b.pdf", io.BytesIO(b"%PDF-1.4 shown " + role.encode()), "application/pdf")})
-        sha = up.json()["sha256"]
-        c.post(f"{API}/occurrences", headers=site.as_("clerk"),
-               json={"unit": "taishan", "item": "2.1", "date": DAY, "evidence": "e", "attachments": [sha]})
-        return c.get(f"{API}/evidence/{sha}", headers=h).status_code
-    if route == "import_events":
-        return c.post(f"{API}/imports/events", headers=h, files=_csv(role)).status_code
-    if route == "import_workorders":
-        with open("tests/data/workorders_small.csv", "rb") as f:
-            return c.post(f"{API}/imports/workorders", headers=h,
-                          files={"file": ("wo.csv", f, "text/csv")}).status_code
-    if route == "import_status":
-        import tempfile
-
-        folder = tempfile.mkdtemp(prefix="hl-test-import-")
-        with open(f"{folder}/e.csv", "wb") as out:
-            out.write(_csv(f"status {role}")["file"][1].getvalue())
-        job = c.app.state.service.imports.start(site.app, "events", f"{folder}/e.csv", folder, "e.csv", "clerk")
-        got = c.get(f"{API}/imports/{job}", headers=h).status_code
-        assert c.app.state.service.imports.wait(job)["state"] == "done"
-        return got
-    if route == "verify":
-        return c.get(f"{API}/verify", headers=h).status_code
-    raise AssertionError(route)
+    if route not in CALLS:
+        raise AssertionError(route)
+    return CALLS[route](site, role, site.as_(role))
 
 
 #: route → the status for admin, clerk, unit (its own unit's records), auditor, viewer (CLI.md's role table).

@@ -1,4 +1,4 @@
-"""One date parser (``ledger.dates``) for every front: the CLI, the pages and the API take exactly
+"""One date parser (``ledger.domain.dates``) for every front: the CLI, the pages and the API take exactly
 ``YYYY-MM-DD`` and refuse anything else with the same Chinese message, recording nothing.
 
 ``date.fromisoformat`` alone would take ``20250304`` and ``2025-W10-2``; pydantic would take a Unix timestamp.

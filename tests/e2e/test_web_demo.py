@@ -6,9 +6,9 @@ import argon2
 import pytest
 from argon2 import PasswordHasher
 
-import ledger.accounts as accounts_module
-from ledger.accounts import NotAuthenticated
-from ledger.demo import DEMO_ACCOUNTS, demo_accounts
+import ledger.usecases.accounts as accounts_module
+from ledger.usecases.accounts import NotAuthenticated
+from ledger.usecases.demo import DEMO_ACCOUNTS, demo_accounts
 
 
 @pytest.fixture(autouse=True)

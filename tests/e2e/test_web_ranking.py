@@ -10,7 +10,7 @@ from html import unescape
 
 import pytest
 
-from ledger.reads import today
+from ledger.usecases.reads import today
 from tests.e2e.test_web_pages import browser
 from tests.e2e.web_support import YEAR, Site, make_site
 

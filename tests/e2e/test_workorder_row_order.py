@@ -34,7 +34,7 @@ def _generator() -> Any:
 @pytest.fixture
 def small_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks of 300 facts and merge flushes every 700 orders: a 2,500-order export crosses both many times."""
-    monkeypatch.setattr("ledger.imports.workorder_import.CHUNK", 300)
+    monkeypatch.setattr("ledger.usecases.imports.workorder_import.CHUNK", 300)
     monkeypatch.setattr("projections.order_facts.FLUSH", 700)
 
 

@@ -50,9 +50,9 @@ def make_site(store_url: str, monkeypatch: Any) -> Site:
     import argon2
     from argon2 import PasswordHasher
 
-    import ledger.accounts as accounts_module
-    from ledger.application import Ledger
-    from ledger.store import parse_store
+    import ledger.usecases.accounts as accounts_module
+    from ledger.storage.store import parse_store
+    from ledger.usecases.application import Ledger
     from web.app import create_app
 
     monkeypatch.setattr(accounts_module, "_HASHER", PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))

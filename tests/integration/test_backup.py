@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.chain import verify_chain
-from ledger.errors import RuleViolation
+from ledger.domain.errors import RuleViolation
+from ledger.storage.chain import verify_chain
 from tests.conftest import Cli
 
 
@@ -137,7 +137,7 @@ class TestRefusals:
 
     @pytest.mark.parametrize("damage", ["edited", "truncated", "reordered"])
     def test_a_damaged_export_is_refused_and_imports_nothing(self, source, ledger, tmp_path, damage):
-        from ledger.backup import import_ledger
+        from ledger.storage.backup import import_ledger
 
         path = tmp_path / "ledger.jsonl"
         _export(source, path)

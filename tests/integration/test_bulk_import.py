@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from ledger import chain
-from ledger.chain import verify_chain
-from ledger.imports.events_file import import_events_file
 from ledger.rulesets.loading import builtin_text
+from ledger.storage import chain_sqlite
+from ledger.storage.chain import verify_chain
+from ledger.usecases.imports.events_file import import_events_file
 from projections import view as views
 from projections.replay_check import replay_differences
 
@@ -22,7 +22,7 @@ from projections.replay_check import replay_differences
 @pytest.fixture
 def app(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setattr(views, "BULK", 10)
-    monkeypatch.setattr(chain, "BULK_EVENTS", 10)
+    monkeypatch.setattr(chain_sqlite, "BULK_EVENTS", 10)
     ledger.adopt_ruleset(2025, builtin_text(), "built-in:taian", "tester")
     return ledger
 

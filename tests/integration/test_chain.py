@@ -20,7 +20,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from ledger.chain import (
+from ledger.storage.chain import (
     EDITED,
     GENESIS,
     NO_CHAIN,

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from ledger.application import Ledger
-from ledger.chain import verify_chain
-from ledger.errors import RuleViolation
+from ledger.domain.errors import RuleViolation
 from ledger.rulesets.loading import builtin_text
-from ledger.store import parse_store
+from ledger.storage.chain import verify_chain
+from ledger.storage.store import parse_store
+from ledger.usecases.application import Ledger
 
 WRITERS = 4
 RECORDS = 15

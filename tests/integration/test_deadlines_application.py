@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import NoRuleset, NotFound, RuleViolation
+from ledger.domain.errors import NoRuleset, NotFound, RuleViolation
 from ledger.rulesets.loading import builtin_text
 from projections.deadlines import Period
 from projections.documents import trace_document

@@ -20,11 +20,11 @@ from uuid import UUID
 import pytest
 
 from events.disputes import DisputeOpened
-from ledger.application import Ledger
-from ledger.errors import NotFound, RuleViolation
-from ledger.imports.workorder_import import import_workorders
+from ledger.domain.errors import NotFound, RuleViolation
 from ledger.rulesets.loading import builtin_text
-from ledger.store import parse_store
+from ledger.storage.store import parse_store
+from ledger.usecases.application import Ledger
+from ledger.usecases.imports.workorder_import import import_workorders
 from projections.view import View
 from tests.conftest import PG_URL, Cli, _pg_connect, read_model
 from tests.integration.test_rates import order, write_export
@@ -266,7 +266,7 @@ def store_sql(app: Any, store_url: str, sql: str, params: tuple[Any, ...] = ()) 
 
 
 def index_problems(app: Any) -> list[str]:
-    from projections.audit import audit
+    from ledger.storage.audit import audit
 
     report = audit(app)
     return [p for p in report["problems"] if p.startswith("ORDER INDEX")]
@@ -342,8 +342,8 @@ class TestTheOrderIndex:
     @pytest.mark.parametrize("target", ["sqlite", "postgres"])
     def test_a_ledger_moved_by_export_and_import_keeps_deciding_from_its_index(
             self, orders: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, schema: str, target: str) -> None:
-        from ledger.backup import import_ledger
-        from projections.export import write_export as export_ledger
+        from ledger.storage.backup import import_ledger
+        from ledger.storage.export import write_export as export_ledger
 
         import_workorders(orders, orders.may, "centre")
         path = tmp_path / "ledger.jsonl"

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ledger.imports.workorder_import import import_workorders
+from ledger.usecases.imports.workorder_import import import_workorders
 from projections.reading import open_reading
 
 RULESET = """

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from ledger.application import Ledger
-from ledger.errors import RuleViolation
-from ledger.imports.workorder_import import import_workorders
+from ledger.domain.errors import RuleViolation
 from ledger.rulesets.loading import builtin_text
+from ledger.usecases.application import Ledger
+from ledger.usecases.imports.workorder_import import import_workorders
 
 
 def _rival_saves_first(monkeypatch: pytest.MonkeyPatch, app: Ledger, rival: Callable[[], str]) -> list[str]:

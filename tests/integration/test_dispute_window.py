@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import RuleViolation
+from ledger.domain.errors import RuleViolation
 from ledger.rulesets.loading import builtin_text
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import Conflict, LedgerError, NotFound, RuleViolation
+from ledger.domain.errors import Conflict, LedgerError, NotFound, RuleViolation
 from ledger.rulesets.loading import builtin_text
 from projections.documents import score_document, trace_document
 from projections.reading import open_reading

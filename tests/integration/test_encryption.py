@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from eventsourcing.cipher import AESCipher
 
-from ledger.store import parse_store
+from ledger.storage.store import parse_store
 from projections.view_postgres import TABLES
 from tests.conftest import read_model
 

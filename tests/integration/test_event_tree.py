@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from eventsourcing.cipher import AESCipher
 
-from ledger.application import Ledger
-from ledger.merkle import TreeReader, memory_lookup
-from ledger.store import parse_store
-from ledger.tree_check import verify_tree
+from ledger.storage.merkle import TreeReader, memory_lookup
+from ledger.storage.store import parse_store
+from ledger.storage.tree_check import verify_tree
+from ledger.usecases.application import Ledger
 from tests.conftest import Cli
 
 
@@ -136,7 +136,7 @@ def test_a_store_made_before_the_tree_gets_one_at_its_next_append(tmp_path: Path
 
 def test_a_store_made_before_the_tree_opened_read_only_still_reads_and_verifies(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ledger.application
+    import ledger.usecases.application
 
     monkeypatch.setenv("HOTLINE_LEDGER_VIEWS", str(tmp_path / "views.db"))
     store = f"sqlite:///{tmp_path}/l.db"
@@ -146,8 +146,8 @@ def test_a_store_made_before_the_tree_opened_read_only_still_reads_and_verifies(
         db.execute("DROP TABLE stored_events_leaves")
         db.execute("DROP TABLE stored_events_tree")
     # As for a file this process may not write (the tests run as root, to whom every file is writable).
-    monkeypatch.setattr(ledger.application, "sqlite_read_only_name", lambda db: f"file:{db.resolve()}?mode=ro")
-    monkeypatch.setattr(ledger.application, "writable", lambda path: False)
+    monkeypatch.setattr(ledger.usecases.application, "sqlite_read_only_name", lambda db: f"file:{db.resolve()}?mode=ro")
+    monkeypatch.setattr(ledger.usecases.application, "writable", lambda path: False)
     result = cli("verify")
     assert result.exit_code == 0, result.stderr
     assert "merkle tree: none in this store yet" in result.stdout

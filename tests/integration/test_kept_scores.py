@@ -1,7 +1,7 @@
-"""A long-running process keeps each reading's scores per state of the read model (``ledger.kept_scores``).
+"""A long-running process keeps each reading's scores per state of the read model (``ledger.usecases.kept_scores``).
 
 Every read after a write must show the write: each step below records something, then reads through
-the kept path (``ledger.reads.score_doc`` / ``trace_doc``) and checks the hand-computed points and that
+the kept path (``ledger.usecases.reads.score_doc`` / ``trace_doc``) and checks the hand-computed points and that
 the document is exactly what a fresh reading computes. Item 2.1 (知识库信息滞后) is per_occurrence,
 3 points, 0.10 per occurrence (RUBRIC.md).
 """
@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import projections.facts
-from ledger.reads import score_doc, trace_doc
 from ledger.rulesets.loading import builtin_text
+from ledger.usecases.reads import score_doc, trace_doc
 from projections.documents import score_document, trace_document
 from projections.reading import open_reading
 from tests.conftest import items_of, unit_of
@@ -125,7 +125,7 @@ def test_a_units_kept_documents_follow_its_rank_when_another_unit_is_recorded_fo
 
 
 def test_a_traces_costly_orders_are_kept_over_recordings_and_follow_a_screening(ledger: Any) -> None:
-    from ledger.imports.workorder_import import import_workorders
+    from ledger.usecases.imports.workorder_import import import_workorders
 
     ledger.adopt_ruleset(2025, builtin_text(), "built-in:taian", "admin")
     import_workorders(ledger, str(Path(__file__).parents[1] / "data" / "workorders_small.csv"), "tester")

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import RuleViolation, UnknownItem, UnknownUnit
-from ledger.imports.events_file import import_events_file
-from ledger.imports.tabular import ImportRejected
+from ledger.domain.errors import RuleViolation, UnknownItem, UnknownUnit
 from ledger.rulesets.loading import builtin_text
+from ledger.usecases.imports.events_file import import_events_file
+from ledger.usecases.imports.tabular import ImportRejected
 from projections.documents import score_document, trace_document
 from projections.reading import open_reading
 
@@ -117,8 +117,8 @@ class TestImportEventsFile:
 
 class TestPersistence:
     def test_reopening_the_store_gives_identical_scores(self, app, store_url):
-        from ledger.application import Ledger
-        from ledger.store import parse_store
+        from ledger.storage.store import parse_store
+        from ledger.usecases.application import Ledger
 
         populate(app)
         score, trace = documents(app)

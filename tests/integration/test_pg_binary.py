@@ -1,5 +1,5 @@
-"""PostgreSQL's binary formats as an append builds them (``ledger/pg_binary.py``), read back by the server, and the
-one catalog query a PostgreSQL store is opened with (``ChainedPostgresApplicationRecorder.read_catalog``)."""
+"""PostgreSQL's binary formats as an append builds them (``ledger/storage/pg_binary.py``), read back by the server, and
+the one catalog query a PostgreSQL store is opened with (``ChainedPostgresApplicationRecorder.read_catalog``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 
-from ledger.pg_binary import bigint_array, bytea_array, copy_rows, text_array, uuid_array
+from ledger.storage.pg_binary import bigint_array, bytea_array, copy_rows, text_array, uuid_array
 from tests.conftest import PG_URL, _pg_connect
 
 
@@ -50,8 +50,8 @@ def test_a_column_kind_it_cannot_write_is_refused() -> None:
 
 
 def test_the_opening_catalog_knows_what_is_there_and_asks_again_about_what_was_missing(schema: str) -> None:
-    from ledger.application import Ledger
-    from ledger.store import parse_store
+    from ledger.storage.store import parse_store
+    from ledger.usecases.application import Ledger
     from projections.view_postgres import TABLES
 
     with _pg_connect() as c:

@@ -13,8 +13,8 @@ import uuid
 import psycopg
 import pytest
 
-from ledger.application import Ledger
-from ledger.store import parse_store
+from ledger.storage.store import parse_store
+from ledger.usecases.application import Ledger
 from tests.conftest import BACKENDS, PG_URL
 
 STARTERS = 6

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.loading import builtin_text
+from ledger.usecases.imports.workorder_import import import_workorders
 from projections.reading import open_reading
 
 HEADER = ["工单编号", "承办单位", "派单时间", "办结时限", "办结时间", "是否需回复", "是否已回复", "满意度",

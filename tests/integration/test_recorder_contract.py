@@ -18,9 +18,10 @@ from eventsourcing.postgres import PostgresDatastore
 from eventsourcing.sqlite import SQLiteDatastore
 from eventsourcing.tests.persistence import ApplicationRecorderTestCase
 
-from ledger.chain import ChainedSQLiteApplicationRecorder, verify_chain
-from ledger.chain_memory import ChainedPOPOApplicationRecorder
-from ledger.tree_check import verify_tree
+from ledger.storage.chain import verify_chain
+from ledger.storage.chain_memory import ChainedPOPOApplicationRecorder
+from ledger.storage.chain_sqlite import ChainedSQLiteApplicationRecorder
+from ledger.storage.tree_check import verify_tree
 from tests.conftest import BACKENDS, PG_URL
 
 
@@ -82,7 +83,7 @@ class TestChainedPostgresRecorder(ChainStaysValid, ApplicationRecorderTestCase):
                 conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
     def create_recorder(self):  # noqa: ANN201
-        from ledger.chain_postgres import ChainedPostgresApplicationRecorder
+        from ledger.storage.chain_postgres import ChainedPostgresApplicationRecorder
 
         schema = f"t_{uuid.uuid4().hex[:16]}"
         self.schemas.append(schema)

@@ -1,6 +1,6 @@
 """``import ledger`` checks what a restored event means, not only that the chain agrees with itself.
 
-Each hostile file below is a real export edited and then re-chained exactly as ledger/chain.py
+Each hostile file below is a real export edited and then re-chained exactly as ledger/storage/chain.py
 chains events (``_rechain``), so only the meaning checks can catch it. Every refusal must name
 ``FILE:LINE``, write no event and leave no evidence file behind. Source: an SQLite ledger; target:
 the parametrized fresh store (SQLite and PostgreSQL).
@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from projections.export import CHUNK
+from ledger.storage.export import CHUNK
 from tests.conftest import Cli
 
 SCORE = ("score", "--year", "2025", "--as-of", "2025-12-31")
@@ -50,7 +50,8 @@ def _objects(path: Path) -> list[dict[str, Any]]:
 
 
 def _rechain(objects: list[dict[str, Any]]) -> None:
-    """Recompute every chain hash, the trailer's head and count, as ledger/chain.py does (sha256, length-prefixed)."""
+    """Recompute every chain hash, the trailer's head and count, as ledger/storage/chain.py does (sha256,
+    length-prefixed)."""
     previous, events = bytes(32), 0
     for obj in objects:
         if obj.get("kind") == "event":
@@ -152,7 +153,7 @@ class TestCraftedFiles:
 
     def test_a_repeated_version_is_named_by_line_even_when_earlier_batches_were_already_sent(
             self, exported, cli, tmp_path, monkeypatch):
-        monkeypatch.setattr("ledger.backup.BATCH", 1)  # every event goes to the store as soon as it is checked
+        monkeypatch.setattr("ledger.storage.backup.BATCH", 1)  # every event goes to the store as soon as it is checked
         crafted = _craft(exported[0], lambda ev: ev[3].update(originator_version=1))
 
         _refused(cli, tmp_path, crafted, 5, "version 1 follows version 1 of its aggregate")
@@ -220,7 +221,7 @@ class TestCraftedFiles:
 
 
     def test_an_overlong_line_is_refused_before_it_is_read_whole(self, exported, cli, tmp_path, monkeypatch):
-        monkeypatch.setattr("ledger.backup.MAX_LINE", 1000)
+        monkeypatch.setattr("ledger.storage.backup.MAX_LINE", 1000)
         path = exported[0]
         objects = _objects(path)
         objects.insert(1, {"kind": "padding", "text": "x" * 2000})
@@ -301,8 +302,8 @@ class TestEvidenceStreaming:
 
 def _kept(cli: Cli, sha256: str) -> bytes:
     """The content the target store keeps under ``sha256`` (a file beside SQLite, rows in PostgreSQL)."""
-    from ledger.application import Ledger
-    from ledger.store import parse_store
+    from ledger.storage.store import parse_store
+    from ledger.usecases.application import Ledger
 
     app = Ledger(parse_store(cli.store))
     try:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import LedgerError
+from ledger.domain.errors import LedgerError
 from ledger.rulesets.loading import builtin_text
 from projections.documents import score_document
 from projections.reading import open_reading

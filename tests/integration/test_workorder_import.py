@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from ledger.imports.tabular import ImportRejected
-from ledger.imports.workorder_import import import_workorders
 from ledger.rulesets.loading import builtin_text
+from ledger.usecases.imports.tabular import ImportRejected
+from ledger.usecases.imports.workorder_import import import_workorders
 from projections.documents import score_document
 from projections.reading import open_reading
 from tests.integration.test_rates import HEADER, order, write_export

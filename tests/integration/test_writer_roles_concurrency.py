@@ -35,8 +35,8 @@ HOST = PG_URL.split("@", 1)[1].split("?", 1)[0]
 def _clerk(url: str, views: str, evidence: str, writer: int) -> tuple[list[str], float]:
     """One process: RECORDS occurrences through its own role, catching the read model up as it goes."""
     os.environ["HOTLINE_LEDGER_VIEWS"], os.environ["HOTLINE_LEDGER_EVIDENCE"] = views, evidence
-    from ledger.application import Ledger
-    from ledger.store import parse_store
+    from ledger.storage.store import parse_store
+    from ledger.usecases.application import Ledger
 
     app = Ledger(parse_store(url))
     ids = []

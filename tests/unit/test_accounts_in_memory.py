@@ -9,12 +9,12 @@ import argon2
 import pytest
 from argon2 import PasswordHasher
 
-import ledger.accounts as accounts_module
-from ledger.accounts import AccountInfo, NotAuthenticated, token_hash
+import ledger.usecases.accounts as accounts_module
 from ledger.aggregates import Account
-from ledger.credentials import PASSWORD, TOKEN
-from ledger.policy import ACTIONS, ROLES, may
+from ledger.domain.policy import ACTIONS, ROLES, may
 from ledger.rulesets.loading import builtin_text
+from ledger.storage.credentials import PASSWORD, TOKEN
+from ledger.usecases.accounts import AccountInfo, NotAuthenticated, token_hash
 
 PW = "correct horse battery"
 CHEAP = PasswordHasher.from_parameters(argon2.profiles.CHEAPEST)

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 import pytest
 
-from events.workorders import FACT_FIELDS
+from events.workorders import FACT_FIELDS, FactRow
 from ledger.aggregates import (
     Account,
     Assessment,
@@ -27,12 +27,12 @@ from ledger.aggregates import (
     WorkOrderBatch,
     ledger_id,
 )
-from ledger.counts import MAX_COUNT
-from ledger.errors import Conflict, RuleViolation
+from ledger.domain.counts import MAX_COUNT
+from ledger.domain.errors import Conflict, RuleViolation
 
 TEXT = 'id = "taian"\n'
 SHA = hashlib.sha256(TEXT.encode()).hexdigest()
-ROW = ["WO-1", "taishan", "2025-03-01T09:00:00", "2025-03-03T09:00:00", None, "1", None, None, "1"]
+ROW = FactRow("WO-1", "taishan", "2025-03-01T09:00:00", "2025-03-03T09:00:00", None, "1", None, None, "1")
 
 
 def occurrence(**changed):

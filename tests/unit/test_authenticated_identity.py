@@ -1,7 +1,7 @@
 """``authenticated_as`` is stamped where events are stored: a use case's caller cannot choose it.
 
 In memory (fast): the store's identity is the OS account; the web service's login, set around a
-request with ``ledger.identity.authenticated``, takes its place for that request only.
+request with ``ledger.storage.identity.authenticated``, takes its place for that request only.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from eventsourcing.persistence import StoredEvent
 
 from events.occurrences import OccurrenceRecorded
 from ledger.aggregates import Occurrence
-from ledger.identity import authenticated
 from ledger.rulesets.loading import builtin_text
+from ledger.storage.identity import authenticated
 
 OS_USER = pwd.getpwuid(os.getuid()).pw_name
 

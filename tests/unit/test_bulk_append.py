@@ -15,8 +15,8 @@ from eventsourcing.domain import datetime_now_with_tzinfo
 
 from events.occurrences import OccurrenceRecorded
 from ledger.aggregates import ledger_id, ledger_ids
-from ledger.chain import event_digest, event_digests
-from ledger.event_tree import SALT_SIZE, _add, event_leaf
+from ledger.storage.chain import event_digest, event_digests
+from ledger.storage.event_tree import SALT_SIZE, _add, event_leaf
 from projections.apply import _LOG_EXCLUDE, _log_payload
 
 _STORED_EXCLUDE = {"originator_id", "originator_version"}

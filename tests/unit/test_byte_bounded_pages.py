@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from projections.view import PAGE, PAGE_BYTES, page_limit
+from projections.view_pages import PAGE, PAGE_BYTES, page_limit
 
 
 def _page(n: int, size: int) -> list[SimpleNamespace]:
@@ -27,7 +27,7 @@ def test_one_event_larger_than_the_budget_is_still_pulled_one_at_a_time() -> Non
 
 
 def test_an_append_is_cut_into_slices_of_a_thousand_small_events_or_about_8_mib() -> None:
-    from ledger.chain_postgres import _SLICE_BYTES, slices
+    from ledger.storage.chain_postgres import _SLICE_BYTES, slices
 
     small = [SimpleNamespace(state=b"x" * 900) for _ in range(2500)]
     assert [len(s) for s in slices(small)] == [1000, 1000, 500]

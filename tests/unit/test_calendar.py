@@ -14,8 +14,8 @@ from datetime import date, datetime
 import chinese_calendar
 import pytest
 
-from ledger.calendar import CalendarYearUnknown, WorkingCalendar
-from ledger.errors import LedgerError
+from ledger.domain.calendar import CalendarYearUnknown, WorkingCalendar
+from ledger.domain.errors import LedgerError
 
 OFFICIAL = WorkingCalendar()
 

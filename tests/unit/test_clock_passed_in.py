@@ -1,5 +1,5 @@
 """The use cases take today from the clock the application is given, never from the machine's; the zone and the
-built-in ruleset's source come from the built-in ruleset's own text (ledger/defaults.py)."""
+built-in ruleset's source come from the built-in ruleset's own text (ledger/domain/defaults.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ledger.errors import RuleViolation
+from ledger.domain.errors import RuleViolation
 
 
 def noon_of(day: date) -> Any:
@@ -21,10 +21,10 @@ def noon_of(day: date) -> Any:
 @pytest.fixture
 def ledger_on_2025_06_01(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A ledger in memory whose clock says 2025-06-01, the machine's clock left as it is."""
-    from ledger.application import Ledger
-    from ledger.defaults import builtin_source
+    from ledger.domain.defaults import builtin_source
     from ledger.rulesets.loading import builtin_text
-    from ledger.store import parse_store
+    from ledger.storage.store import parse_store
+    from ledger.usecases.application import Ledger
 
     monkeypatch.setenv("HOTLINE_LEDGER_EVIDENCE", str(tmp_path / "evidence"))
     app = Ledger(parse_store("memory:"), clock=noon_of(date(2025, 6, 1)))
@@ -56,7 +56,7 @@ def test_notices_explanations_and_dispute_filings_take_today_from_the_given_cloc
 
 
 def test_the_default_zone_and_the_built_in_source_are_the_built_in_ruleset_s_own() -> None:
-    from ledger.defaults import builtin_source, default_zone, default_zone_name
+    from ledger.domain.defaults import builtin_source, default_zone, default_zone_name
     from ledger.rulesets.loading import BUILTIN, builtin_text, parse_ruleset
 
     ruleset = parse_ruleset(builtin_text())

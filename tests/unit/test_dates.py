@@ -1,4 +1,5 @@
-"""``ledger.dates.parse_day``: the one date parser of the CLI and the web service (CLI.md: dates are ``YYYY-MM-DD``)."""
+"""``ledger.domain.dates.parse_day``: the one date parser of the CLI and the web service (CLI.md: dates are
+``YYYY-MM-DD``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from ledger.dates import NotADate, parse_day
+from ledger.domain.dates import NotADate, parse_day
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from ledger.calendar import WorkingCalendar
+from ledger.domain.calendar import WorkingCalendar
 from projections.deadlines import (
     Period,
     Verdict,

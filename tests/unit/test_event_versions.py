@@ -14,7 +14,7 @@ import pytest
 from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 
 from events.registry import EVENT_TYPES
-from ledger.store import OrjsonTranscoder, PydanticMapper
+from ledger.storage.store import OrjsonTranscoder, PydanticMapper
 
 SHAPES = Path(__file__).parent.parent / "data" / "event_shapes"
 
@@ -100,7 +100,7 @@ def test_a_version_this_ledger_does_not_know_is_refused_naming_it() -> None:
 def test_upcasting_an_earlier_shape_states_every_field_of_today_s_shape(path: Path) -> None:
     """The upcasters, not the fields' defaults, bring an old state to today's shape: nothing is left to chance."""
     from events.registry import event_class
-    from ledger.store import upcast
+    from ledger.storage.store import upcast
 
     shape = json.loads(path.read_text(encoding="utf-8"))
     cls = event_class(shape["topic"])

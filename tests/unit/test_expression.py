@@ -7,7 +7,7 @@ from fractions import Fraction
 import pydantic
 import pytest
 
-from ledger.errors import LedgerError
+from ledger.domain.errors import LedgerError
 from ledger.rulesets.expression import EvaluationError, Expression, ExpressionError, parse
 
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.merkle import (
+from ledger.storage.merkle import (
     EMPTY_ROOT,
     ProofError,
     TreeReader,

@@ -1,10 +1,11 @@
-"""The order index's merge of a chunk of facts (``ledger.order_index.merge``): the read model's rules, by hand."""
+"""The order index's merge of a chunk of facts (``ledger.storage.order_index.merge``): the read model's rules, by
+hand."""
 
 from __future__ import annotations
 
 import hashlib
 
-from ledger.order_index import extra_of, merge
+from ledger.storage.order_index import extra_of, merge
 
 APRIL = "2025-04-20T00:00:00"
 MAY = "2025-05-20T00:00:00"

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.calendar import CalendarYearUnknown, WorkingCalendar
+from ledger.domain.calendar import CalendarYearUnknown, WorkingCalendar
+from ledger.domain.working_time import hours_limit, parse_spans
 from ledger.rulesets.kinds.per_order import PerOrderItem, orders_meeting
 from ledger.rulesets.loading import parse_ruleset
-from ledger.working_time import hours_limit, parse_spans
 from projections.view import SCHEMA
 
 RULESET = parse_ruleset("""

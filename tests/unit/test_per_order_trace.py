@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ledger.calendar import WorkingCalendar
+from ledger.domain.calendar import WorkingCalendar
 from ledger.rulesets.kinds import KINDS
 from ledger.rulesets.kinds.per_order import orders_meeting
 from ledger.rulesets.loading import parse_ruleset

@@ -7,7 +7,7 @@ import io
 
 from rich.console import Console
 
-from projections.reports.terminal import ranking_table
+from cli_terminal import ranking_table
 from tests.unit.report_fixtures import scores_and_traces
 
 

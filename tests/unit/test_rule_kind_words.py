@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from ledger.errors import RulesetInvalid
+from ledger.domain.errors import RulesetInvalid
 from ledger.rulesets.check import describe_item
 from ledger.rulesets.kinds import KINDS, kind_of, names_where
 from ledger.rulesets.kinds.base import json_count, n, percent

@@ -6,7 +6,7 @@ from typing import get_args
 
 import pytest
 
-from ledger.errors import RulesetInvalid
+from ledger.domain.errors import RulesetInvalid
 from ledger.rulesets.kinds import KINDS, kind_of
 from ledger.rulesets.kinds.base import Kind
 from ledger.rulesets.loading import parse_ruleset

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli import main
-from ledger.errors import RulesetInvalid
+from ledger.domain.errors import RulesetInvalid
 from ledger.rulesets.check import check_text, describe, describe_item, render_lines
 from ledger.rulesets.items import Points, _Item
 from ledger.rulesets.loading import parse_ruleset

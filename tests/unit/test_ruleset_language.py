@@ -11,9 +11,9 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.calendar import WorkingCalendar
-from ledger.dispute_window import check_filing, filing_deadline
-from ledger.errors import RulesetInvalid, RuleViolation
+from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.dispute_window import check_filing, filing_deadline
+from ledger.domain.errors import RulesetInvalid, RuleViolation
 from ledger.rulesets.loading import builtin_text, parse_ruleset
 from ledger.rulesets.schema import Ruleset
 from projections.scores import UnitFacts, UnitScore, score_city

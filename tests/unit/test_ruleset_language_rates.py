@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.errors import RulesetInvalid
+from ledger.domain.errors import RulesetInvalid
 from ledger.rulesets.loading import parse_ruleset
 from ledger.rulesets.rates import count_rate
 from ledger.rulesets.schema import Ruleset

@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
-from ledger.calendar import CalendarYearUnknown, WorkingCalendar
-from ledger.imports.workorder_import import import_workorders
+from ledger.domain.calendar import CalendarYearUnknown, WorkingCalendar
 from ledger.rulesets.expression import EvaluationError, ExpressionError, parse
 from ledger.rulesets.loading import builtin_text, parse_ruleset
 from ledger.rulesets.schema import Ruleset
+from ledger.usecases.imports.workorder_import import import_workorders
 from projections import order_tallies
 from projections.deadlines import notice_verdicts, parse_period, report_verdicts
 from projections.reading import open_reading

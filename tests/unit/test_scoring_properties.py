@@ -19,10 +19,10 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ledger.application import Ledger
 from ledger.rulesets.loading import builtin_text
 from ledger.rulesets.schema import Ruleset
-from ledger.store import parse_store
+from ledger.storage.store import parse_store
+from ledger.usecases.application import Ledger
 from projections.reading import open_reading
 from projections.scores import UnitScore, score_city
 from tests.random_cities import UNITS, cities, city_facts

@@ -6,7 +6,7 @@ import hashlib
 import openpyxl
 import pytest
 
-from ledger.imports.tabular import ImportRejected, RowError, map_columns, open_table
+from ledger.usecases.imports.tabular import ImportRejected, RowError, map_columns, open_table
 
 
 def read_all(path):

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from ledger.chain import verify_chain
-from ledger.errors import RuleViolation, UnknownUnit
+from ledger.domain.errors import RuleViolation, UnknownUnit
 from ledger.rulesets.loading import builtin_text
+from ledger.storage.chain import verify_chain
 from projections.documents import score_document
 from projections.reading import open_reading
 from tests.conftest import items_of, unit_of

@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ledger.imports.tabular import ImportRejected
-from ledger.imports.workorders import ABSENT, WorkOrderReader, WorkOrderRow, parse_time, read_workorders
+from ledger.usecases.imports.tabular import ImportRejected
+from ledger.usecases.imports.workorders import ABSENT, WorkOrderReader, WorkOrderRow, parse_time, read_workorders
 
 DATA = Path(__file__).parent.parent / "data"
 NAMES = {"泰山区": "taishan", "岱岳区": "daiyue", "新泰市": "xintai", "肥城市": "feicheng",

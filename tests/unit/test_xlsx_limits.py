@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from ledger.imports.xlsx_limits import WorkbookTooLarge, XlsxLimits, check_workbook
+from ledger.usecases.imports.xlsx_limits import WorkbookTooLarge, XlsxLimits, check_workbook
 
 
 def _table(path, entry: bytes, n: int) -> str:

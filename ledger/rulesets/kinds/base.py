@@ -25,7 +25,7 @@ from projections.score_sheet import ZERO, ItemResult
 if TYPE_CHECKING:
     import sqlite3
 
-    from ledger.calendar import WorkingCalendar
+    from ledger.domain.calendar import WorkingCalendar
     from ledger.rulesets.schema import Ruleset
     from projections.ranked_items import RankPlace
     from projections.unit_facts import UnitFacts

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from ledger.calendar import WorkingCalendar
+from ledger.domain.calendar import WorkingCalendar
 from ledger.rulesets.kinds.base import Deduction, GatherContext, ItemBase, Kind, Phrases, Points, n
 from ledger.translation import N_
 from projections.deadlines import Verdict, notice_verdicts, report_verdicts

@@ -4,7 +4,7 @@
 later than 2 working hours after dispatch deducts 0.1": ``start`` and ``end`` name two times of an
 order — ``dispatched``, ``due``, ``completed`` or an export column declared ``type = "time"`` (签收时间)
 — and an order counts when its ``end`` is later than the limit ``working_days`` or ``working_hours``
-after its ``start`` (``ledger.working_time``: the official calendar with the ledger's rulings, and the
+after its ``start`` (``ledger.domain.working_time``: the official calendar with the ledger's rulings, and the
 ruleset's ``[calendar] working_hours``). An order whose ``end`` is not there (still open, never signed)
 counts once its limit has passed by the as-of date. Capped, floored and pooled like any deduction.
 """
@@ -20,19 +20,17 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from ledger.calendar import WorkingCalendar
+from ledger.domain.calendar import WorkingCalendar
+from ledger.domain.working_time import Spans, day_table, within_day
+from ledger.rulesets.durations import BUILTIN_TIMES, Within, check_times, limit_of, limit_words
+from ledger.rulesets.durations import time_words as _time_words
 from ledger.rulesets.kinds.base import Deduction, GatherContext, ItemBase, Kind, Phrases, Points, n
 from ledger.translation import N_
 from ledger.translation import gettext as _
-from ledger.working_time import Spans, day_table, days_limit, hours_limit, within_day
 from projections.explanations import missing_columns, num
 from projections.local_time import with_offset
 from projections.score_sheet import ItemResult
 from projections.unit_facts import DeadlineOutcome, UnitFacts
-
-#: The order's own times a rule may name, with their column in the read model and their words.
-BUILTIN_TIMES = {"dispatched": ("dispatched_at", "派单时间"), "due": ("due_at", "办结时限"),
-                 "completed": ("completed_at", "办结时间")}
 
 
 class PerOrderItem(ItemBase):
@@ -62,11 +60,7 @@ class PerOrderItem(ItemBase):
 
     def limit_words(self) -> str:
         """``10个工作日`` / ``2个工作小时``."""
-        return f"{self.working_days}个工作日" if self.working_days is not None else f"{n(self.working_hours)}个工作小时"
-
-
-def _time_words(name: str) -> str:
-    return BUILTIN_TIMES[name][1] if name in BUILTIN_TIMES else name
+        return limit_words(self.working_days, self.working_hours)
 
 
 @dataclass
@@ -106,8 +100,8 @@ class _Query:
     more than ``T`` — an end not there by the as-of date measured as the as-of date's end (``NOW``).
     """
 
-    def __init__(self, db: sqlite3.Connection, ruleset: Any, item: PerOrderItem, year: int, as_of: date,
-                 calendar: WorkingCalendar) -> None:
+    def __init__(self, db: sqlite3.Connection, ruleset: Any, item: PerOrderItem | Within, year_by: str, year: int,
+                 as_of: date, calendar: WorkingCalendar) -> None:
         self.db = db
         spans = ruleset.calendar.spans()
         self.table = day_table(ruleset.dates.bounds(year)[0], as_of, calendar, spans)
@@ -148,7 +142,7 @@ class _Query:
         # Past the calendar's last known day, an order is judged only when the days it knows decide it.
         self.pending = ("(1 = 0)" if self.table.unknown is None else
                         f"(da.day IS NULL OR ({end} IS NULL AND NOT ({now} > {limit})))")
-        self.year_column = f"w.{BUILTIN_TIMES[item.year_by][0]}"
+        self.year_column = f"w.{BUILTIN_TIMES[year_by][0]}"
         self.window = (f"{year}-01-01T00:00:00", f"{min(date(year, 12, 31), as_of).isoformat()}T23:59:59")
 
     def _query(self, select: str, units: list[str] | None, tail: str = "") -> tuple[str, list[Any]]:
@@ -176,11 +170,21 @@ class _Query:
         sql, params = self._query("w.unit, COUNT(*)", units, f" AND {self.late} GROUP BY w.unit")
         for unit, late in self.db.execute(sql, params):
             out[unit] = _Tally(int(late))
-        if self.table.unknown is not None:
-            sql, params = self._query("DISTINCT w.unit", units, f" AND {self.pending}")
-            for (unit,) in self.db.execute(sql, params):
-                out.setdefault(unit, _Tally()).pending.add(self.table.unknown)
+        for unit, reason in self.pending_units(units).items():
+            out.setdefault(unit, _Tally()).pending.add(reason)
         return out
+
+    def pending_units(self, units: list[str] | None) -> dict[str, str]:
+        """unit → why some of its orders cannot be judged (a year the calendar does not know)."""
+        if self.table.unknown is None:
+            return {}
+        sql, params = self._query("DISTINCT w.unit", units, f" AND {self.pending}")
+        return {unit: self.table.unknown for (unit,) in self.db.execute(sql, params)}
+
+    def late_ids(self) -> frozenset[str]:
+        """The ids of the late orders."""
+        sql, params = self._query("w.order_id", None, f" AND {self.late}")
+        return frozenset(r[0] for r in self.db.execute(sql, params))
 
     def listed(self, unit: str) -> list[dict[str, Any]]:
         """The unit's late orders, by order id."""
@@ -200,17 +204,25 @@ def orders_meeting(db: sqlite3.Connection, ruleset: Any, item: PerOrderItem, uni
     if missing:  # a column no order was imported with is unknown, not "no order is late"
         reason = missing_columns(item.name, missing)
         return {u: _Tally(pending={reason}) for u in (units or [u.code for u in ruleset.units])}
-    query = _Query(db, ruleset, item, year, as_of, calendar)
+    query = _Query(db, ruleset, item, item.year_by, year, as_of, calendar)
     out = query.tallies(units)
     if listing:
         spans = ruleset.calendar.spans()
         for unit in units or ():
             orders = query.listed(unit)
             for o in orders:
-                o["limit"] = (days_limit(o["start"], item.working_days, calendar) if item.working_days is not None
-                              else hours_limit(o["start"], item.working_hours or Decimal(0), spans, calendar))
+                o["limit"] = limit_of(o["start"], item.working_days, item.working_hours, spans, calendar)
             out.setdefault(unit, _Tally()).orders = orders
     return out
+
+
+def late_orders(db: sqlite3.Connection, ruleset: Any, within: Within, year_by: str, year: int, as_of: date,
+                calendar: WorkingCalendar) -> tuple[frozenset[str], dict[str, str]]:
+    """A rate's duration ``within`` judged as this kind judges its orders: the ids of the counted orders of ``year``
+    (placed by ``year_by``, as of ``as_of``) whose end came later than its limit; and unit → why some of its orders
+    cannot be judged. The times' columns must have been imported (the rate checks)."""
+    query = _Query(db, ruleset, within, year_by, year, as_of, calendar)
+    return query.late_ids(), query.pending_units(None)
 
 
 class PerOrder(Kind):
@@ -222,19 +234,7 @@ class PerOrder(Kind):
     deducts = True
 
     def check(self, ruleset: Any, item: PerOrderItem, at: str) -> list[str]:
-        errors = []
-        times = {c.header for c in ruleset.workorders.columns if c.type == "time"}
-        for key, name in (("start", item.start), ("end", item.end)):
-            if name not in BUILTIN_TIMES and name not in times:
-                errors.append(f"{at}.{key}: " + _(
-                    "unknown time {name} (dispatched, due, completed, or a column of [[workorders.columns]] with "
-                    "type = \"time\")").format(name=repr(name)))
-        if item.start == item.end:
-            errors.append(f"{at}.end: " + _("the same time as start"))
-        if item.working_hours is not None and not ruleset.calendar.working_hours:
-            errors.append(f"{at}.working_hours: " + _("needs the working day's hours in [calendar] working_hours "
-                                                       "(e.g. [\"09:00-12:00\", \"13:30-17:30\"])"))
-        return errors
+        return check_times(ruleset, item.start, item.end, item.working_hours is not None, at)
 
     def describe(self, ruleset: Any, item: PerOrderItem, p: Phrases) -> str:
         end, start = _time_words(item.end), _time_words(item.start)
