@@ -124,32 +124,41 @@ def _check_demo_year(app: Any, view: Any, year: int, ruleset: Any) -> None:
 
 def _assess_units(app: Any, rng: random.Random, year: int, plan: DemoPlan, actor: str) -> int:
     """Assess every unit on every assessment item, a little short of the maximum; the number of assessments."""
+    n = 0
     for unit in plan.units:
-        for item in plan.assessed:
+        for item in (i for i in plan.assessed if plan.applies(unit.code, i.code)):
+            n += 1
             app.assess(unit=unit.code, item=item.code, points=shortfall_points(item, rng, unit.diligence),
                        on=date(year, 12, 20), evidence=f"{year}年度考核检查记录", actor=actor)
-    return len(plan.units) * len(plan.assessed)
+    return n
 
 
 def _occurrences(app: Any, rng: random.Random, year: int, plan: DemoPlan, actor: str) -> list[Any]:
     """Each unit's deductions (more for a less diligent one), its counted orders and a few commendations:
     the occurrences to record, not yet saved."""
     occurrences = []
+    recorded: set[str] = set()
 
     def record(unit: str, item: str, day: date, count: int, evidence: str) -> None:
         fields = app.occurrence_fields(unit, item, day, count, evidence)
         occurrences.append(Occurrence.record(**fields, actor=actor))
+        recorded.add(item)
 
     for unit in plan.units:
-        for item, rate in plan.occurrences:
+        for item, rate in ((i, r) for i, r in plan.occurrences if plan.applies(unit.code, i)):
             for _n in range(rng.randrange(0, int(rate * (1.6 - unit.diligence)) + 1)):
                 day = _random_day(rng, year)
                 record(unit.code, item, day, 1, f"督办单 {year}-{rng.randrange(1000, 9999)}")
-        for item in plan.counted:
+        for item in (i for i in plan.counted if plan.applies(unit.code, i)):
             record(unit.code, item, date(year, 12, 28), rng.randrange(15, 70), f"首次督办汇总表 {year}")
-        for item in plan.bonuses:
+        for item in (i for i in plan.bonuses if plan.applies(unit.code, i)):
             for _n in range(rng.choice((0, 0, 1, 1, 2))):
                 record(unit.code, item, _random_day(rng, year), 1, "市领导批示（表扬）")
+    if plan.every_item:  # an item no unit happened to commit: once, by the first unit it applies to
+        for item in (*(i for i, _rate in plan.occurrences), *plan.counted, *plan.bonuses):
+            unit = next((u.code for u in plan.units if plan.applies(u.code, item)), None)
+            if item not in recorded and unit is not None:
+                record(unit, item, _random_day(rng, year), 1, f"督办单 {year}-{rng.randrange(1000, 9999)}")
     return occurrences
 
 

@@ -39,6 +39,9 @@ class DemoPlan:
         counted: the items recorded once a year with a count of orders. bonuses: the bonus items.
         assessed: the assessment items (with their maximum). schedules: the report schedules due.
         notices: whether an item judges explanations of notices. order_prefix: the work orders' number prefix.
+        ruleset: the ruleset itself (``applies``: an item of some classes is recorded for their units only).
+        every_item: whether each occurrence item is recorded at least once (a derived plan: the demo then shows
+        every item at work; a shipped one records exactly what its figures draw).
     """
 
     units: tuple[Profile, ...]
@@ -49,6 +52,12 @@ class DemoPlan:
     schedules: tuple[str, ...]
     notices: bool
     order_prefix: str
+    ruleset: Any
+    every_item: bool = False
+
+    def applies(self, unit: str, item: str) -> bool:
+        """Whether the ruleset scores ``item`` for ``unit``."""
+        return bool(self.ruleset.applies(unit, item))
 
 
 def _by_demo(ruleset: Any, how: str) -> list[Any]:
@@ -100,7 +109,8 @@ def demo_plan(ruleset: Any, year: int) -> DemoPlan:
         assessed=tuple(_by_demo(ruleset, "assessment")),
         schedules=tuple(s for s in ("monthly", "quarterly") if s in schedules),
         notices="notice" in schedules,
-        order_prefix=shipped["order_prefix"] if shipped else ruleset.id[:2].upper())
+        order_prefix=shipped["order_prefix"] if shipped else ruleset.id[:2].upper(), ruleset=ruleset,
+        every_item=shipped is None)
 
 
 def _in_order(items: list[Any], chosen: dict[str, int]) -> list[Any]:
