@@ -31,12 +31,12 @@ def demo(s: Session, year: int | None, ruleset_file: str | None, and_serve: bool
     from ledger.usecases.reads import largest_loss, score_report
 
     year = year or s.today().year - 1
+    chosen: tuple[str, str] | tuple[()] = ()  # (text, source) of --ruleset; none: the built-in one
     if ruleset_file:
         from ledger.rulesets.loading import read_ruleset_file
 
-        summary = record_demo_year(s.app, year, s.actor, read_ruleset_file(ruleset_file), Path(ruleset_file).name)
-    else:
-        summary = record_demo_year(s.app, year, s.actor)
+        chosen = (read_ruleset_file(ruleset_file), Path(ruleset_file).name)
+    summary = record_demo_year(s.app, year, s.actor, *chosen)
     click.echo(summary, err=True)
     reading = open_year(s, year, date(year, 12, 31) if year < s.today().year else None, None)
     ranking = score_report(s.app, reading)
@@ -58,6 +58,6 @@ def demo(s: Session, year: int | None, ruleset_file: str | None, and_serve: bool
 
         click.echo("\n" + _("Web: http://127.0.0.1:{port}/app  (the accounts' passwords are shown only this once)")
                    .format(port=port))
-        for login, password in demo_accounts(s.app, s.actor).items():
+        for login, password in demo_accounts(s.app, s.actor, *chosen).items():
             click.echo(f"  {login:<8} {password}")
         run(s.app, "127.0.0.1", port, year=year)

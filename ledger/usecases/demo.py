@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ledger.aggregates import Occurrence
 from ledger.domain.calendar import CalendarYearUnknown
-from ledger.domain.defaults import builtin_source, default_zone
+from ledger.domain.defaults import builtin_source
 from ledger.domain.errors import RuleViolation
 from ledger.rulesets.loading import builtin_text, parse_ruleset
 from ledger.translation import gettext as _
@@ -189,28 +189,40 @@ def _corrections(app: Any, ids: list[str], actor: str) -> None:
     app.decide_dispute(dispute_id=rejected, decision="reject", reason="上传时间晚于政策发布三天", actor=actor)
 
 
-#: The demo's accounts: one per role (login → role, unit).
-DEMO_ACCOUNTS = {"admin": ("admin", None), "clerk": ("clerk", None), "taishan": ("unit", "taishan"),
-                 "auditor": ("auditor", None), "viewer": ("viewer", None)}
+#: The demo's accounts: one per role (login, role); the unit account's login is its unit's code.
+DEMO_ROLES = (("admin", "admin"), ("clerk", "clerk"), (None, "unit"), ("auditor", "auditor"), ("viewer", "viewer"))
 
 
-def demo_accounts(app: Any, actor: str) -> dict[str, str]:
+def demo_account_roles(ruleset: Any) -> dict[str, tuple[str, str | None]]:
+    """The demo's accounts under ``ruleset`` (login → role, unit): the unit account is its first unit's."""
+    first = ruleset.units[0].code
+    return {login or first: (role, first if login is None else None) for login, role in DEMO_ROLES}
+
+
+#: The demo's accounts under the built-in ruleset (login → role, unit).
+DEMO_ACCOUNTS = demo_account_roles(parse_ruleset(builtin_text(), builtin_source()))
+
+
+def demo_accounts(app: Any, actor: str, text: str | None = None, source: str | None = None) -> dict[str, str]:
     """One account per role with a fresh random password each (returned once, to be printed once).
 
-    A unit account belongs to a unit of the current year's ruleset: the built-in one is adopted for
-    this year if none is. Run again, the accounts keep their roles and get new passwords.
+    A unit account belongs to a unit of the current year's ruleset: the ruleset ``text`` (the built-in
+    one by default) is adopted for this year if none is. Run again, the accounts keep their roles and
+    get new passwords.
     """
     import secrets
 
     from ledger.domain.errors import NoRuleset
 
-    this_year = app.clock(default_zone()).year
+    text, source = (text, source or "<ruleset>") if text is not None else (builtin_text(), builtin_source())
+    this_year = app.clock(ZoneInfo(parse_ruleset(text, source).scoring.timezone)).year
     try:
-        app.ruleset(this_year)
+        ruleset = app.ruleset(this_year)
     except NoRuleset:
-        app.adopt_ruleset(this_year, builtin_text(), builtin_source(), actor)
+        app.adopt_ruleset(this_year, text, source, actor)
+        ruleset = app.ruleset(this_year)
     passwords = {}
-    for login, (role, unit) in DEMO_ACCOUNTS.items():
+    for login, (role, unit) in demo_account_roles(ruleset).items():
         password = secrets.token_urlsafe(12)
         if _exists(app, login):
             app.set_password(login, password, actor)

@@ -105,3 +105,21 @@ def test_taians_demo_year_is_the_year_it_always_was(cli: Cli) -> None:
     score = cli.json("score", "--year", "2025")
     assert {u["unit"]: u["total"] for u in score["units"]} == TAIAN_2025
     assert [u["unit"] for u in score["units"]] == list(TAIAN_2025)  # the ranking, in order
+
+
+def test_the_demo_accounts_of_another_ruleset_give_the_unit_account_to_its_first_unit(ledger, monkeypatch) -> None:
+    """``demo --ruleset lianyungang.toml --serve``: this year runs Lianyungang's ruleset, whose first unit (东海县)
+    holds the unit account; the built-in ruleset's first unit (taishan) has none."""
+    import argon2
+    from argon2 import PasswordHasher
+
+    import ledger.usecases.accounts as accounts_module
+    from ledger.usecases.demo import DEMO_ACCOUNTS, demo_accounts
+
+    monkeypatch.setattr(accounts_module, "_HASHER", PasswordHasher.from_parameters(argon2.profiles.CHEAPEST))
+    text = (RULESETS / "lianyungang.toml").read_text(encoding="utf-8")
+    passwords = demo_accounts(ledger, "demo", text, "lianyungang.toml")
+    assert set(passwords) == {"admin", "clerk", "donghai", "auditor", "viewer"}
+    assert ledger.account("donghai").unit == "donghai"
+    assert ledger.authenticate_password("donghai", passwords["donghai"]).role == "unit"
+    assert DEMO_ACCOUNTS["taishan"] == ("unit", "taishan")  # the built-in ruleset's demo, as before
