@@ -76,7 +76,7 @@ def record_demo_year(app: Any, year: int, actor: str, text: str | None = None, s
         wo = import_workorders(app, str(workorders_file(rng, year, ruleset, plan, Path(tmp))), demo_actor)
     counts = {"year": year, "occurrences": len(occurrences), "assessments": assessments, "reports": reports,
               "orders": wo["new"]}
-    if len(occurrences) < 3:  # a ruleset without occurrence items: nothing to retract or dispute
+    if not occurrences:  # a ruleset without occurrence items: nothing to retract or dispute
         app.refresh()
         return _("recorded the {year} demo year: {occurrences} occurrences, {assessments} assessments, {reports} "
                  "reports, {orders} work orders").format(**counts)
@@ -97,11 +97,12 @@ def _demo_already_recorded(view: Any, year: int) -> str | None:
     assessed = view.db.execute("SELECT COUNT(*) FROM assessments WHERE year=?", (year,)).fetchone()[0]
     if not occurrences and not assessed:
         return None
-    # Its last step decides two disputes (when it recorded occurrences to dispute): a year without them was cut
-    # short (by a version that checked less).
+    # Its last step decides two disputes (its last step is the work-order import when the ruleset has no occurrence
+    # items): a year without them was cut short (by a version that checked less).
     decided = view.db.execute("SELECT COUNT(*) FROM disputes d JOIN occurrences o ON o.id = d.target "
                               "WHERE o.year=? AND d.decision IS NOT NULL", (year,)).fetchone()[0]
-    if occurrences >= 3 and decided < 2:
+    orders = view.db.execute("SELECT COUNT(*) FROM workorders").fetchone()[0]
+    if (decided < 2) if occurrences else not orders:
         raise RuleViolation(_("this store holds a half-recorded {year} demo year (an earlier run stopped): "
                               "run the demo on a fresh store").format(year=year))
     return _("the store already holds the {year} demo year: showing it").format(year=year)
@@ -159,6 +160,8 @@ def _occurrences(app: Any, rng: random.Random, year: int, plan: DemoPlan, actor:
             unit = next((u.code for u in plan.units if plan.applies(u.code, item)), None)
             if item not in recorded and unit is not None:
                 record(unit, item, _random_day(rng, year), 1, f"督办单 {year}-{rng.randrange(1000, 9999)}")
+        while 0 < len(occurrences) < 3:  # the corrections retract one and dispute two
+            record(occurrences[0].unit, occurrences[0].item, _random_day(rng, year), 1, f"督办单 {year}-补录")
     return occurrences
 
 

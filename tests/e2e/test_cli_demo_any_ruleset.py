@@ -123,3 +123,17 @@ def test_the_demo_accounts_of_another_ruleset_give_the_unit_account_to_its_first
     assert ledger.account("donghai").unit == "donghai"
     assert ledger.authenticate_password("donghai", passwords["donghai"]).role == "unit"
     assert DEMO_ACCOUNTS["taishan"] == ("unit", "taishan")  # the built-in ruleset's demo, as before
+
+
+def test_a_half_recorded_demo_year_of_a_ruleset_without_occurrence_items_is_never_shown_as_done(cli: Cli) -> None:
+    """Lianyungang's demo records assessments, then the work orders (its last step: it has nothing to dispute):
+    assessments without work orders are a demo cut short."""
+    lianyungang = str(RULESETS / "lianyungang.toml")
+    cli.actor = "someone (demo)"
+    cli.json("init", "--year", "2025", "--ruleset", lianyungang)
+    cli.json("assess", "--unit", "donghai", "--item", "2.1", "--points", "90", "--date", "2025-12-20",
+             "--evidence", "年终检查")
+    before = len(cli.json("log"))
+    result = cli("demo", "--year", "2025", "--ruleset", lianyungang)
+    assert result.exit_code == 1 and "half-recorded 2025 demo year" in result.stderr
+    assert len(cli.json("log")) == before
