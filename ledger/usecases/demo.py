@@ -102,7 +102,8 @@ def _demo_already_recorded(view: Any, year: int) -> str | None:
     decided = view.db.execute("SELECT COUNT(*) FROM disputes d JOIN occurrences o ON o.id = d.target "
                               "WHERE o.year=? AND d.decision IS NOT NULL", (year,)).fetchone()[0]
     orders = view.db.execute("SELECT COUNT(*) FROM workorders").fetchone()[0]
-    if (decided < 2) if occurrences else not orders:
+    cut_short = decided < 2 if occurrences else orders == 0
+    if cut_short:
         raise RuleViolation(_("this store holds a half-recorded {year} demo year (an earlier run stopped): "
                               "run the demo on a fresh store").format(year=year))
     return _("the store already holds the {year} demo year: showing it").format(year=year)

@@ -137,3 +137,12 @@ def test_a_half_recorded_demo_year_of_a_ruleset_without_occurrence_items_is_neve
     result = cli("demo", "--year", "2025", "--ruleset", lianyungang)
     assert result.exit_code == 1 and "half-recorded 2025 demo year" in result.stderr
     assert len(cli.json("log")) == before
+
+
+def test_a_demo_of_an_invalid_ruleset_is_refused_before_its_first_event(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "x"\nname = "无单位"\n', encoding="utf-8")
+    result = cli("demo", "--year", "2025", "--ruleset", str(bad))
+    assert result.exit_code == 1 and "bad.toml: units:" in result.stderr
+    assert "Traceback" not in result.output
+    assert cli.json("log") == []
