@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import Cli
 
-#: ledger/usecases/demo.py's PROFILES: work orders per unit in the demo year.
+#: ledger/rulesets/taian_demo.toml's [units] orders: work orders per unit in the demo year.
 DEMO_ORDERS = {"taishan": 2400, "daiyue": 2100, "xintai": 1900, "feicheng": 1700, "ningyang": 1300,
                "dongping": 1200, "gaoxin": 800, "jingqu": 600}
 ORDER_ID = re.compile(r"TA2025\d{6}")

@@ -22,6 +22,7 @@ class Assessment(Kind):
     """Recorded with ``assess``: 0 ≤ points ≤ max, pending until assessed."""
 
     name = "assessment"
+    demo = "assessment"
     model = AssessmentItem
     label = N_("assessed")
     recorded = "assessment"

@@ -183,13 +183,16 @@ class Kind:
         something, and it may deduct from a pool). bonus: it adds points on top of its section
         (it needs neither max nor pool). own_events: its points rest on the unit's own events
         alone (a proof recomputes them). own_orders: its points rest on the unit's own work orders
-        (a proof that holds all of them recomputes them).
+        (a proof that holds all of them recomputes them). demo: how the demo year records the kind's items
+        (``ledger.usecases.demo_plan``): ``occurrences`` one by one, ``count`` once with a count of orders,
+        ``bonus``, ``assessment``, ``reports`` (reports and explanations of notices), ``orders`` (work orders).
     """
 
     name: ClassVar[str]
     model: ClassVar[type[ItemBase]]
     label: ClassVar[str]
     recorded: ClassVar[str | None] = None
+    demo: ClassVar[str] = "orders"
     deducts: ClassVar[bool] = False
     bonus: ClassVar[bool] = False
     own_events: ClassVar[bool] = False

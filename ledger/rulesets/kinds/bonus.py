@@ -23,6 +23,7 @@ class Bonus(OccurrenceKind):
     """Occurrences recorded with ``record``, each adding ``amount`` (limited by the bonus caps)."""
 
     name = "bonus"
+    demo = "bonus"
     model = BonusItem
     label = N_("bonus")
     bonus = True

@@ -66,6 +66,7 @@ class Deadline(Kind):
     """Judged from the reports (``submit-report``) and the notices and explanations recorded."""
 
     name = "deadline"
+    demo = "reports"
     model = DeadlineItem
     label = N_("deadline")
     deducts = True

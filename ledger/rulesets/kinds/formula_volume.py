@@ -37,6 +37,7 @@ class FormulaVolume(Kind):
     """Scored from V, the orders dispatched to the unit, against Vmax among its class."""
 
     name = "formula_volume"
+    demo = "orders"
     model = VolumeItem
     label = N_("volume formula")
 

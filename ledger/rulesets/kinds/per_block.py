@@ -25,6 +25,7 @@ class PerBlock(OccurrenceKind):
     """Occurrences recorded with ``record`` (``--count N``), deducting ``amount`` per full ``block``."""
 
     name = "per_block"
+    demo = "count"
     model = PerBlockItem
     label = N_("per block of orders")
     deducts = True

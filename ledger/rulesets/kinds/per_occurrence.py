@@ -22,6 +22,7 @@ class PerOccurrence(OccurrenceKind):
     """Occurrences recorded with ``record``, each deducting ``amount``."""
 
     name = "per_occurrence"
+    demo = "occurrences"
     model = PerOccurrenceItem
     label = N_("per occurrence")
     deducts = True

@@ -229,6 +229,7 @@ class PerOrder(Kind):
     """Computed by the ledger from the work orders it keeps; ``cap`` limits its deduction."""
 
     name = "per_order"
+    demo = "orders"
     model = PerOrderItem
     label = N_("per order meeting a condition")
     deducts = True

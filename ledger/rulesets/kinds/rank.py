@@ -47,6 +47,7 @@ class Rank(Kind):
     """Scored by comparing the units of a class on their volume or a rate."""
 
     name = "rank"
+    demo = "orders"
     model = RankItem
     label = N_("rank among peers")
 

@@ -61,6 +61,7 @@ class RateThreshold(Kind):
     """Scored from the unit's work orders (the ledger computes the rate); ``cap`` limits its deduction."""
 
     name = "rate_threshold"
+    demo = "orders"
     model = RateItem
     label = N_("rate against a threshold")
     deducts = True
