@@ -121,10 +121,9 @@ def _in_words(ruleset: Ruleset, label: str | None, reply_required: str | None, r
             ("completed", _YES_NO[completed]), ("on_time", _YES_NO[completed and on_time]), *extra)
 
 
-def _filled(values: Iterable[str | None]) -> list[str]:
+def _filled(column: list[str | None]) -> list[str]:
     """A column of times, ``""`` for a time never stated."""
-    column = list(values)
-    return ["" if v is None else v for v in column] if None in column else column  # type: ignore[misc]
+    return ["" if v is None else v for v in column]
 
 
 @dataclass(frozen=True)
@@ -167,7 +166,16 @@ def _groups(book: OrderBook, ruleset: Ruleset, scope: _Scope) -> Counter[tuple[A
 
     Column by column, in C (``zip``, ``map``): a quarter of a million orders fall into a few thousand groups."""
     ids, states = list(book.orders), list(book.orders.values())
-    dispatched, due, completed = (_filled(map(itemgetter(i), states)) for i in (DISPATCHED, DUE, COMPLETED))
+    times = [list(map(itemgetter(i), states)) for i in (DISPATCHED, DUE, COMPLETED)]
+    try:  # the usual case, every time stated: no pass over the columns to look for one that is not
+        return _grouped(book, ruleset, scope, ids, states, *times)
+    except TypeError:  # a time never stated (None) compared with a text: counted again with it as ""
+        return _grouped(book, ruleset, scope, ids, states, *map(_filled, times))
+
+
+def _grouped(book: OrderBook, ruleset: Ruleset, scope: _Scope, ids: list[str], states: list[list[str | None]],
+             dispatched: list[str], due: list[str], completed: list[str]) -> Counter[tuple[Any, ...]]:
+    """``_groups`` over the orders' time columns (``TypeError`` where one holds None)."""
     # A time's place among the window's month starts and its end: 0 before the window, k its k-th month,
     # len(bounds) after it — small integers, cheaper to hash than a month's text.
     place = partial(bisect_right, scope.bounds)
