@@ -22,7 +22,9 @@ and only an order stated again is merged field by field. A row's layout is read 
 from __future__ import annotations
 
 import json
+from collections.abc import KeysView
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -53,17 +55,17 @@ class OrderBook:
     observed: dict[str, str] = field(default_factory=dict)
     extra: dict[str, dict[str, str]] = field(default_factory=dict)
     screened: dict[str, frozenset[str]] = field(default_factory=dict)
-    _chunks: list[tuple[str, set[str]]] = field(default_factory=list)  # (export time, ids) of chunks taken whole
+    _chunks: list[tuple[str, KeysView[str]]] = field(default_factory=list)  # (export time, ids) of chunks taken whole
 
     def record(self, facts: dict[str, Any]) -> None:
         """Merge one ``WorkOrderFactsRecorded`` chunk (its plain JSON, parsed)."""
         rows, at = facts["rows"], facts["exported_at"]
-        ids = [row[ORDER_ID] for row in rows]
-        distinct = set(ids)
+        ids = list(map(itemgetter(ORDER_ID), rows))
+        chunk = dict(zip(ids, rows, strict=True))  # each id hashed once here; the dict's own hashes reused below
         stale: set[str] = set()
-        if len(distinct) == len(ids) and self.orders.keys().isdisjoint(ids):  # orders not seen before: taken whole
-            self.orders.update(zip(ids, rows, strict=True))
-            self._chunks.append((at, distinct))
+        if len(chunk) == len(ids) and self.orders.keys().isdisjoint(chunk):  # orders not seen before: taken whole
+            self.orders.update(chunk)
+            self._chunks.append((at, chunk.keys()))
         else:
             stale = self._merge(rows, at)
         for column, values in (facts.get("extra") or {}).items():
