@@ -166,16 +166,18 @@ def _groups(book: OrderBook, ruleset: Ruleset, scope: _Scope) -> Counter[tuple[A
 
     Column by column, in C (``zip``, ``map``): a quarter of a million orders fall into a few thousand groups."""
     ids, states = list(book.orders), list(book.orders.values())
-    times = [list(map(itemgetter(i), states)) for i in (DISPATCHED, DUE, COMPLETED)]
-    try:  # the usual case, every time stated: no pass over the columns to look for one that is not
-        return _grouped(book, ruleset, scope, ids, states, *times)
+    dispatched, due, completed = (list(map(itemgetter(i), states)) for i in (DISPATCHED, DUE, COMPLETED))
+    try:  # the usual case, both times stated: no pass over their columns to look for one that is not
+        return _grouped(book, ruleset, scope, ids, states, dispatched, due, completed)
     except TypeError:  # a time never stated (None) compared with a text: counted again with it as ""
-        return _grouped(book, ruleset, scope, ids, states, *map(_filled, times))
+        return _grouped(book, ruleset, scope, ids, states, _filled(dispatched), _filled(due), completed)
 
 
 def _grouped(book: OrderBook, ruleset: Ruleset, scope: _Scope, ids: list[str], states: list[list[str | None]],
-             dispatched: list[str], due: list[str], completed: list[str]) -> Counter[tuple[Any, ...]]:
-    """``_groups`` over the orders' time columns (``TypeError`` where one holds None)."""
+             dispatched: list[str], due: list[str], completed: list[str | None]) -> Counter[tuple[Any, ...]]:
+    """``_groups`` over the orders' time columns (``TypeError`` where a dispatch or due time is None). An open
+    order's completion may be None (one in twenty): ``str`` makes it ``"None"``, which sorts after every time, so
+    it is never on time — as it is never completed (``bool``) — without a pass in Python over the column."""
     # A time's place among the window's month starts and its end: 0 before the window, k its k-th month,
     # len(bounds) after it — small integers, cheaper to hash than a month's text.
     place = partial(bisect_right, scope.bounds)
@@ -183,7 +185,7 @@ def _grouped(book: OrderBook, ruleset: Ruleset, scope: _Scope, ids: list[str], s
     none = repeat(frozenset(), len(ids))
     return Counter(zip(map(itemgetter(UNIT, SATISFACTION, REPLY_REQUIRED, REPLIED, COUNTED), states),
                        map(place, dispatched), map(place, due),
-                       map(bool, completed), map(le, completed, due),
+                       map(bool, completed), map(le, map(str, completed), due),
                        map(book.screened.get, ids, repeat(frozenset())) if book.screened else none,
                        *(map(book.extra.get(c, {}).get, ids) for c in scope.columns),
                        *(map(book.extra.get(c, {}).__contains__, ids) for c in scope.present), *verdicts, strict=True))
