@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import click
 
 from cli_help import LocalizedGroup
@@ -62,7 +65,20 @@ def proof_check(file: str, public_key: str, fmt: str) -> None:
     lines = check_proof_file(file, public_key)
     if fmt == "json":
         emit_json({"ok": True, "lines": lines})
+    else:
+        for line in lines:
+            click.echo(line)
+        click.echo(_("proof ok"))
+    _end_now()
+
+
+def _end_now() -> None:
+    """End the process now, its report flushed: a large unit's check leaves millions of parsed objects that the
+    interpreter's shutdown would free one by one (~0.1 s of its second) just before the operating system drops them
+    whole. Only as the process's own command (its own stdout and stderr): in a test's runner or any caller that
+    captured the output, the command returns as any other."""
+    if sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
         return
-    for line in lines:
-        click.echo(line)
-    click.echo(_("proof ok"))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

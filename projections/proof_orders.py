@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -43,8 +44,8 @@ class OrderBook:
 
     Attributes:
         orders: order id → its state (its fact rows merged, laid out as a fact row).
-        observed: order id → the export time its state is as of, for the orders merged one by one
-        (``observed_at``).
+        observed: order id → the export time its state is as of (``observed_at``), once some order is merged one
+        by one (until then, chunks taken whole keep their time once, not per order).
         extra: extra export column → order id → the value last stated.
         screened: order id → the rate codes it was screened out of.
     """
@@ -53,32 +54,40 @@ class OrderBook:
     observed: dict[str, str] = field(default_factory=dict)
     extra: dict[str, dict[str, str]] = field(default_factory=dict)
     screened: dict[str, frozenset[str]] = field(default_factory=dict)
-    _chunks: list[tuple[str, set[str]]] = field(default_factory=list)  # (export time, ids) of chunks taken whole
+    _chunks: list[tuple[str, list[str]]] = field(default_factory=list)  # (export time, ids) of chunks taken whole
 
     def record(self, facts: dict[str, Any]) -> None:
         """Merge one ``WorkOrderFactsRecorded`` chunk (its plain JSON, parsed)."""
         rows, at = facts["rows"], facts["exported_at"]
-        ids = [row[ORDER_ID] for row in rows]
-        distinct = set(ids)
-        stale: set[str] = set()
-        if len(distinct) == len(ids) and self.orders.keys().isdisjoint(ids):  # orders not seen before: taken whole
-            self.orders.update(zip(ids, rows, strict=True))
-            self._chunks.append((at, distinct))
-        else:
-            stale = self._merge(rows, at)
+        ids = list(map(itemgetter(ORDER_ID), rows))
+        stale = set() if self._taken_whole(ids, rows, at) else self._merge(rows, at)
         for column, values in (facts.get("extra") or {}).items():
             stated = self.extra.setdefault(column, {})
             stated.update((i, v) for i, v in zip(ids, values, strict=True) if v is not None and i not in stale)
 
+    def _taken_whole(self, ids: list[str], rows: list[list[str | None]], at: str) -> bool:
+        """Take a chunk of orders not seen before whole, each id hashed into ``orders`` alone (the usual case);
+        False, nothing taken, when one of them is known or repeated in the chunk."""
+        if not self.orders.keys().isdisjoint(ids):
+            return False
+        before = len(self.orders)
+        self.orders.update(zip(ids, rows, strict=True))
+        if len(self.orders) == before + len(ids):
+            self._chunks.append((at, ids))
+            return True
+        for order_id in ids:  # an order repeated within the chunk: all were new, so undone, to be merged row by row
+            self.orders.pop(order_id, None)
+        return False
+
     def observed_at(self, order_id: str) -> str:
-        """The export time a known order's state is as of: of the fact merged last (looked up only when an order is
-        stated again, which is rare: a chunk taken whole keeps its time once, not per order)."""
-        if order_id in self.observed:
-            return self.observed[order_id]
-        return next(at for at, ids in reversed(self._chunks) if order_id in ids)
+        """The export time a known order's state is as of: of the fact merged last."""
+        return self.observed[order_id]
 
     def _merge(self, rows: list[list[str | None]], at: str) -> set[str]:
         """Merge rows one by one (some order is stated again); the ids of the stale ones."""
+        for chunk_at, ids in self._chunks:  # from now on each order keeps its own time (rare: a chunk stated again)
+            self.observed.update(dict.fromkeys(ids, chunk_at))
+        self._chunks.clear()
         stale = set()
         for row in rows:
             order_id = row[ORDER_ID]

@@ -121,10 +121,10 @@ def _in_words(ruleset: Ruleset, label: str | None, reply_required: str | None, r
             ("completed", _YES_NO[completed]), ("on_time", _YES_NO[completed and on_time]), *extra)
 
 
-def _filled(values: Iterable[str | None]) -> list[str]:
-    """A column of times, ``""`` for a time never stated."""
-    column = list(values)
-    return ["" if v is None else v for v in column] if None in column else column  # type: ignore[misc]
+def _column(states: list[list[str | None]], at: int, fill: bool) -> list[str]:
+    """The orders' times at ``at`` in their states, ``""`` for a time never stated if ``fill``."""
+    column = list(map(itemgetter(at), states))
+    return ["" if v is None else v for v in column] if fill else column  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ class _Scope:
 
 
 def _verdicts(book: OrderBook, ruleset: Ruleset, scope: _Scope, ids: list[str], states: list[list[str | None]],
-              dispatched: list[str], due: list[str]) -> list[list[str]]:
+              dispatched: Iterable[str], due: list[str]) -> list[list[str]]:
     """Per duration of the rates, ``是``/``否`` for every order (judged only for the unit's counted orders placed in
     the window by either time: no other order is counted)."""
     if not scope.timed:
@@ -167,7 +167,21 @@ def _groups(book: OrderBook, ruleset: Ruleset, scope: _Scope) -> Counter[tuple[A
 
     Column by column, in C (``zip``, ``map``): a quarter of a million orders fall into a few thousand groups."""
     ids, states = list(book.orders), list(book.orders.values())
-    dispatched, due, completed = (_filled(map(itemgetter(i), states)) for i in (DISPATCHED, DUE, COMPLETED))
+    try:  # the usual case, both times stated: no pass over their columns to look for one that is not
+        return _grouped(book, ruleset, scope, ids, states, False)
+    except TypeError:  # a time never stated (None) compared with a text: counted again with it as ""
+        return _grouped(book, ruleset, scope, ids, states, True)
+
+
+def _grouped(book: OrderBook, ruleset: Ruleset, scope: _Scope, ids: list[str], states: list[list[str | None]],
+             fill: bool) -> Counter[tuple[Any, ...]]:
+    """``_groups``, the unstated dispatch and due times as ``""`` (``fill``) or as they are (``TypeError`` where one
+    is None). A column is made a list only where it is read twice: a pass over the states costs less than a list.
+    An open order's completion may be None (one in twenty): ``str`` makes it ``"None"``, which sorts after every
+    time, so it is never on time — as it is never completed (``bool``) — with no pass in Python over the column."""
+    due = _column(states, DUE, fill)
+    dispatched = _column(states, DISPATCHED, fill) if fill or scope.timed else map(itemgetter(DISPATCHED), states)
+    completed = partial(map, itemgetter(COMPLETED), states)
     # A time's place among the window's month starts and its end: 0 before the window, k its k-th month,
     # len(bounds) after it — small integers, cheaper to hash than a month's text.
     place = partial(bisect_right, scope.bounds)
@@ -175,7 +189,7 @@ def _groups(book: OrderBook, ruleset: Ruleset, scope: _Scope) -> Counter[tuple[A
     none = repeat(frozenset(), len(ids))
     return Counter(zip(map(itemgetter(UNIT, SATISFACTION, REPLY_REQUIRED, REPLIED, COUNTED), states),
                        map(place, dispatched), map(place, due),
-                       map(bool, completed), map(le, completed, due),
+                       map(bool, completed()), map(le, map(str, completed()), due),
                        map(book.screened.get, ids, repeat(frozenset())) if book.screened else none,
                        *(map(book.extra.get(c, {}).get, ids) for c in scope.columns),
                        *(map(book.extra.get(c, {}).__contains__, ids) for c in scope.present), *verdicts, strict=True))
