@@ -51,6 +51,8 @@ TESTS=(
   # the rule kinds (ledger/rulesets/kinds) and the rates as data: their words, checks, JSON and per-order SQL
   tests/unit/test_rule_kinds.py tests/unit/test_rule_kind_words.py tests/unit/test_per_order_limits.py
   tests/unit/test_rate_specs.py tests/unit/test_order_misses.py tests/unit/test_costly_orders_from_columns.py
+  tests/unit/test_rate_durations_counted.py tests/unit/test_order_durations.py tests/e2e/test_cli_rate_durations.py
+  tests/unit/test_rate_placer.py
   tests/e2e/test_cli_per_order.py
   # deadlines through the read model (reports, notices, calendar rulings): a few of the application's tests
   tests/integration/test_deadlines_application.py::TestMonthlyReports::test_the_september_2025_report_submitted_on_15_october_is_late_and_costs_0_50_of_pool_3_2

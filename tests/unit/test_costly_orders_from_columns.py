@@ -107,3 +107,60 @@ def test_a_rate_over_an_extra_column_scored_month_by_month(memory_ledger: Any, t
     # b's one order was not called back: no month with an order in the denominator, the item waits
     b = line(memory_ledger, "1.1", unit="b")
     assert (b.status, b.numerator, b.denominator) == ("pending", 0, 0)
+
+
+#: Two rates over extra columns, the first over a column no export stated (核查情况), the second over one imported.
+UNSTATED_FIRST = """
+[workorders]
+columns = [{ header = "核查情况" }, { header = "回访情况" }]
+
+[[sections]]
+code = "1"
+name = "办理质量"
+max = 20
+
+[[rates]]
+code = "checked"
+name = "核查率"
+numerator = [{ where = { "核查情况" = ["已核查"] } }]
+
+[[rates]]
+code = "called"
+name = "回访成功率"
+numerator = [{ where = { "回访情况" = ["回访成功"] } }]
+
+[[items]]
+code = "1.1"
+name = "核查率"
+section = "1"
+kind = "rate_threshold"
+rate = "checked"
+max = 10
+threshold = 100
+per_point = 0.1
+
+[[items]]
+code = "1.2"
+name = "回访成功率"
+section = "1"
+kind = "rate_threshold"
+rate = "called"
+max = 10
+threshold = 100
+per_point = 0.1
+"""
+
+
+def test_a_rate_over_a_column_never_imported_waits_and_the_rates_after_it_are_counted(memory_ledger: Any,
+                                                                                   tmp_path: Path) -> None:
+    adopt_tiny(memory_ledger, UNSTATED_FIRST)
+    imported(memory_ledger, tmp_path, [order("A1") + ["回访成功"], order("A2") + ["回访失败"],
+                                       order("B1", unit="b") + ["回访成功"]], header=[*HEADER, "回访情况"])
+    checked = line(memory_ledger, "1.1")
+    assert (checked.status, checked.reason) == ("pending", "账本尚未保存核查率所需的导出列：核查情况")
+    # the next rate in the ruleset is counted all the same: a 1 of 2 called back = 50 %: 10 − 50 × 0.1 = 5.00;
+    # b 1 of 1 = 100 %: 10.00
+    called = line(memory_ledger, "1.2")
+    assert (called.status, called.numerator, called.denominator, called.points) == ("scored", 1, 2, Decimal("5.00"))
+    b = line(memory_ledger, "1.2", unit="b")
+    assert (b.numerator, b.denominator, b.points) == (1, 1, Decimal("10.00"))

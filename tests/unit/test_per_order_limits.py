@@ -17,7 +17,7 @@ from ledger.rulesets.kinds.per_order import PerOrderItem, orders_meeting
 from ledger.rulesets.loading import parse_ruleset
 from projections.view import SCHEMA
 
-RULESET = parse_ruleset("""
+TEXT = """
 id = "t"
 name = "时限"
 [calendar]
@@ -40,7 +40,8 @@ working_days = 3
 year_by = "due"
 amount = 0.2
 max = 5
-""", "t.toml")
+"""
+RULESET = parse_ruleset(TEXT, "t.toml")
 SPANS = parse_spans(("09:00-12:00", "13:30-17:30"))
 
 
@@ -91,3 +92,49 @@ def test_an_item_with_both_limits_is_refused() -> None:
     with pytest.raises(ValueError, match="exactly one of working_days and working_hours"):
         PerOrderItem(code="1", name="x", section="1", kind="per_order", start="due", end="completed", amount=1,
                      working_days=1, working_hours=Decimal(1))
+
+
+def test_an_open_order_whose_working_hours_pass_on_the_last_known_day_is_late_past_the_calendar() -> None:
+    hours = parse_ruleset(TEXT.replace("working_days = 3", "working_hours = 2"), "h.toml")
+    db = _db([("2026-12-31T09:00:00", None),    # limit Thu 31 Dec 11:00: that day is over by 10 Jan 2027, late
+              ("2026-12-31T16:00:00", None)])   # 1.5 h on the 31st, the last 0.5 h in 2027, unknown: pending
+    tally = orders_meeting(db, hours, hours.item("1.1"), None, 2026, date(2027, 1, 10), WorkingCalendar())["a"]
+    assert tally.count == 1
+    assert len(tally.pending) == 1 and "2027" in next(iter(tally.pending))
+
+
+#: Both times extra export columns (受理时间 → 签收时间 within 3 working days), for two units and a third.
+COLUMNS = parse_ruleset(TEXT.replace('[calendar]', '[workorders]\ncolumns = [{ header = "受理时间", type = "time" }, '
+                                     '{ header = "签收时间", type = "time" }]\n[calendar]')
+                        .replace('start = "due"\nend = "completed"', 'start = "受理时间"\nend = "签收时间"')
+                        .replace('year_by = "due"\n', '')
+                        + '[[units]]\ncode = "b"\nname = "乙区"\n[[units]]\ncode = "c"\nname = "丙区"\n', "c.toml")
+
+
+def _columns_db() -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:")
+    db.executescript(SCHEMA)
+    # Accepted Tue 1 December 2026 + 3 working days: signed for after Fri 4 December 23:59:59 is late
+    orders = [("A1", "a", "2026-12-08T10:00:00"),  # late
+              ("A2", "a", "2026-12-02T10:00:00"),  # in time
+              ("B1", "b", None),                   # not signed for by the as-of date: late
+              ("C1", "c", "2026-12-09T10:00:00")]  # late
+    db.executemany("INSERT INTO workorders (order_id, unit, dispatched_at, due_at, counted) "
+                   "VALUES (?, ?, '2026-12-01T08:00:00', '2026-12-20T09:00:00', 1)", [o[:2] for o in orders])
+    db.executemany("INSERT INTO workorder_fields (order_id, field, value) VALUES (?, ?, ?)",
+                   [(o, "受理时间", "2026-12-01T09:00:00") for o, _, _ in orders]
+                   + [(o, "签收时间", signed) for o, _, signed in orders if signed is not None])
+    return db
+
+
+def test_a_limit_between_two_extra_columns_reads_both() -> None:
+    found = orders_meeting(_columns_db(), COLUMNS, COLUMNS.item("1.1"), None, 2026, date(2026, 12, 10),
+                           WorkingCalendar())
+    assert {u: (t.count, t.pending) for u, t in found.items()} == {"a": (1, set()), "b": (1, set()), "c": (1, set())}
+
+
+def test_two_units_asked_for_at_once_are_each_counted_and_no_other() -> None:
+    found = orders_meeting(_columns_db(), COLUMNS, COLUMNS.item("1.1"), ["a", "b"], 2026, date(2026, 12, 10),
+                           WorkingCalendar(), listing=True)
+    assert {u: (t.count, [o["order_id"] for o in t.orders]) for u, t in found.items()} == {
+        "a": (1, ["A1"]), "b": (1, ["B1"])}

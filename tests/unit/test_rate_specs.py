@@ -149,3 +149,32 @@ def test_satisfied_no_takes_an_order_labelled_unrated() -> None:
     # 未评价 is not one of the satisfied values: an order labelled so, completed late, counts 0.5 (the second part)
     late = "2025-03-09T00:00:00"
     assert (w.place(order("未评价", late, 1, 1)), w.place(order("满意", late, 1, 1))) == (1, None)
+
+
+def _with_rate(unrated: str, scale: str, where: str) -> rate_specs.RateSpec:
+    """The rate ``share`` (numerator ``where``) of Tai'an's ruleset with another unrated label and scale."""
+    text = builtin_text().replace('satisfaction_scale = ["满意", "基本满意", "不满意", "未评价"]\n',
+                                  f"satisfaction_scale = [{scale}]\n", 1)
+    text = text.replace('unrated_value = "未评价"\n', f'''unrated_value = "{unrated}"
+
+[[rates]]
+code = "share"
+name = "占比"
+numerator = [{{ where = {{ {where} }} }}]
+''', 1)
+    return specs(parse_ruleset(text, "share"))["share"]
+
+
+def test_rates_counting_an_order_without_a_label_differently_are_kept_under_different_keys() -> None:
+    # The read model keeps a rate's tallies under its key across the rulesets adopted: two rates of one code that
+    # count some order differently must not share one.
+    scale = '"满意", "基本满意", "不满意", "未评价", "未回访"'
+    # 满意 or 未评价, where an order without a label is 未评价 (it counts) or 未回访 (it does not)
+    labels = [_with_rate(u, scale, 'satisfaction = ["满意", "未评价"]') for u in ("未评价", "未回访")]
+    assert [s.place(order(None, None, 1, 1)) for s in labels] == [0, 1]
+    # not satisfied, where no label is 未评价 (not satisfied: it counts), against satisfied, where no label is
+    # 基本满意 (satisfied: it counts too); a label tells them apart
+    satisfied = [_with_rate("未评价", scale, 'satisfied = ["否"]'), _with_rate("基本满意", scale, 'satisfied = ["是"]')]
+    assert [s.place(order(None, None, 1, 1)) for s in satisfied] == [0, 0]
+    assert [s.place(order("满意", None, 1, 1)) for s in satisfied] == [1, 0]
+    assert labels[0].key != labels[1].key and satisfied[0].key != satisfied[1].key
