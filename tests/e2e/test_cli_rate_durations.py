@@ -139,6 +139,16 @@ class TestTrace:
                                                     "（派单时间 2025-03-03T11:00:00+08:00 后3个工作日）")
         assert trace_orders(city, "1.3") == []
 
+    def test_the_late_orders_are_listed_by_order_id_after_a_re_import_changes_some(self, city: Any,
+                                                                                   tmp_path: Path) -> None:
+        # A re-import that restates A2 and A4 (both still signed late) rewrites their rows in the read model: on
+        # PostgreSQL the new row versions come after A5's and A8's in the table, so only the query's own order puts
+        # them back in id order (docs/mutation.md: order_rates._orders' ORDER BY).
+        signed = {"A2": "2025-03-03 14:32:00", "A4": "2025-03-04 11:00:02"}
+        later = [[*row[:5], signed[row[0]]] if row[0] in signed else row for row in ORDERS]
+        assert city.json("import", "workorders", write(tmp_path / "march-again.csv", later))["changed"] == 2
+        assert [o for o, _ in trace_orders(city, "1.1")] == ["A2", "A4", "A5", "A8"]
+
     def test_the_trace_table_shows_the_reasons(self, city: Any) -> None:
         table = city("trace", "--year", 2025, "--as-of", "2025-12-31", "--unit", "a", "--item", "1.2")
         assert table.exit_code == 0, table.output
