@@ -7,7 +7,9 @@ network, and prints as vectors.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import unicodedata
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from html import escape
 
@@ -18,6 +20,16 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#9
 BONUS_COLOUR = "#D55E00"
 WIDTH, LABEL_W, TOTAL_W = 380, 74, 48
 ROW_H, BAR_H, TOP, AXIS_H = 26, 16, 6, 22
+
+
+def label_width(names: Iterable[str]) -> int:
+    """The room left of the bars for the units' names at the charts' 13 px (at least ``LABEL_W``): the longest name
+    measured, a full-width character as about a square and any other as about half, so that a long name
+    (连云港经济技术开发区) is shown whole instead of cut at the chart's edge."""
+    def width(name: str) -> float:
+        return sum(13 if unicodedata.east_asian_width(c) in "WF" else 7.5 for c in name)
+
+    return max(LABEL_W, math.ceil(max(map(width, names), default=0)) + 8)
 
 
 def series(heads: Sequence[SectionHead]) -> list[tuple[str, str]]:
@@ -41,13 +53,14 @@ def render_bar_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead], f
     """
     colours = series(heads)
     top = max([full, *(r.total for r in rows)])
-    span = WIDTH - LABEL_W - TOTAL_W
+    label_w = label_width(r.name for r in rows)
+    span = WIDTH - LABEL_W - TOTAL_W  # the bars keep their length; a long name widens the drawing
     height = TOP + ROW_H * len(rows) + AXIS_H
 
     def x(value: Decimal) -> float:
-        return LABEL_W + float(value / top) * span
+        return label_w + float(value / top) * span
 
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" '
+    parts = [f'<svg class="chart" viewBox="0 0 {label_w + span + TOTAL_W} {height}" role="img" '
              f'aria-labelledby="{escape(ident)}">',
              f'<title id="{escape(ident)}">{escape(title)}</title>']
     axis_y = TOP + ROW_H * len(rows)
@@ -57,7 +70,7 @@ def render_bar_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead], f
                      f'<text class="tick" x="{tx:.1f}" y="{axis_y + 15}" text-anchor="middle">{tick}</text>')
     for n, row in enumerate(rows):
         y = TOP + n * ROW_H + (ROW_H - BAR_H) / 2
-        parts.append(f'<text class="unit" x="{LABEL_W - 6}" y="{y + BAR_H - 3:.1f}" '
+        parts.append(f'<text class="unit" x="{label_w - 6}" y="{y + BAR_H - 3:.1f}" '
                      f'text-anchor="end">{escape(row.name)}</text>')
         start = Decimal("0")
         # The sections without their bonus items, then the bonus: each point drawn once.

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import ROUND_CEILING, Decimal
 from html import escape
 
-from projections.reports.bar_chart import BAR_H, LABEL_W, ROW_H, TOP, TOTAL_W, WIDTH, series
+from projections.reports.bar_chart import BAR_H, LABEL_W, ROW_H, TOP, TOTAL_W, WIDTH, label_width, series
 from projections.reports.ranking import RankingRow, SectionHead, two_places
 
 AXIS_H = 22
@@ -41,13 +41,15 @@ def render_loss_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead],
     step = _step(max(totals, default=Decimal("0")) or Decimal("1"))
     most = max(totals, default=step)
     top = max(step, (most / step).to_integral_value(rounding=ROUND_CEILING) * step)  # up to a whole step
-    span = WIDTH - LABEL_W - TOTAL_W
+    label_w = label_width(r.name for r in rows)
+    span = WIDTH - LABEL_W - TOTAL_W  # as in the composition chart: a long name widens the drawing
     height = TOP + ROW_H * len(rows) + AXIS_H
 
     def x(value: Decimal) -> float:
-        return LABEL_W + float(value / top) * span
+        return label_w + float(value / top) * span
 
-    parts = [f'<svg class="chart loss" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{escape(ident)}">',
+    parts = [f'<svg class="chart loss" viewBox="0 0 {label_w + span + TOTAL_W} {height}" role="img" '
+             f'aria-labelledby="{escape(ident)}">',
              f'<title id="{escape(ident)}">{escape(title)}</title>']
     axis_y = TOP + ROW_H * len(rows)
     tick = Decimal("0")
@@ -59,7 +61,7 @@ def render_loss_chart(rows: Sequence[RankingRow], heads: Sequence[SectionHead],
         tick += step
     for n, (row, values, total) in enumerate(zip(rows, lost, totals, strict=True)):
         y = TOP + n * ROW_H + (ROW_H - BAR_H) / 2
-        parts.append(f'<text class="unit" x="{LABEL_W - 6}" y="{y + BAR_H - 3:.1f}" '
+        parts.append(f'<text class="unit" x="{label_w - 6}" y="{y + BAR_H - 3:.1f}" '
                      f'text-anchor="end">{escape(row.name)}</text>')
         start = Decimal("0")
         for (label, colour), value in zip(colours, values, strict=True):
