@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import Any
 
-from projections.reports.bulletin_rows import BulletinRow, bulletin_facts, bulletin_rows, bulletin_title
+from projections.reports.bulletin_rows import BulletinRow, bulletin_facts, bulletin_rows, bulletin_title, by_class
 from projections.reports.page_style import CSS
 from projections.reports.ranking import section_heads, two_places
 from projections.reports.trend_chart import render_trend_chart
@@ -46,6 +46,9 @@ def _table(doc: Mapping[str, Any], rows: list[BulletinRow]) -> str:
             '<th scope="col">上月总分（名次）</th>']
     head += [f'<th scope="col">{escape(h.title)}</th>' for h in heads]
     head += ['<th scope="col">其中加分</th>']
+    classes = by_class(rows)
+    if classes:  # ranks start again at 1 in each class: say which
+        head.insert(2, '<th class="class" scope="col">类别</th>')
     body = []
     for row in rows:
         before = "—" if row.previous_total is None else f"{two_places(row.previous_total)}（{row.previous_rank}）"
@@ -54,6 +57,8 @@ def _table(doc: Mapping[str, Any], rows: list[BulletinRow]) -> str:
                  f'<td class="total">{two_places(row.total)}</td>', _change(row), f"<td>{before}</td>"]
         cells += [f"<td>{two_places(p) if p is not None else '—'}</td>" for p in row.sections]
         cells += [f"<td>{two_places(row.bonus)}</td>"]
+        if classes:
+            cells.insert(2, f'<td class="class">{escape(row.class_name)}</td>')
         body.append(f'<tr data-unit="{escape(row.unit)}">' + "".join(cells) + "</tr>")
     return (f'<div class="table-wrap"><table><thead><tr>{"".join(head)}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')

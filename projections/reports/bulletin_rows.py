@@ -17,7 +17,8 @@ class BulletinRow:
 
     `sections` are the sections' points as `score --format json` gives them (section 5 with its
     bonus), so `sum(sections) == total`; `bonus` is shown as 其中加分 (already inside). `change`,
-    `rank_change` and `previous_*` are None in January. `trend` is the document's list as is.
+    `rank_change` and `previous_*` are None in January. `trend` is the document's list as is. Ranks are
+    per class when the ruleset declares classes (`class_name`).
     """
 
     rank: int
@@ -31,6 +32,12 @@ class BulletinRow:
     previous_total: Decimal | None
     previous_rank: int | None
     trend: Sequence[Mapping[str, Any]]
+    class_name: str = ""  # the unit's class (县 / 区) when the ruleset ranks classes apart; "" otherwise
+
+
+def by_class(rows: Sequence[BulletinRow]) -> bool:
+    """Whether the rows rank in classes of their own (each class from 1): a reader must then see each row's class."""
+    return any(r.class_name for r in rows)
 
 
 def bulletin_rows(doc: Mapping[str, Any]) -> list[BulletinRow]:
@@ -46,7 +53,7 @@ def bulletin_rows(doc: Mapping[str, Any]) -> list[BulletinRow]:
             sections=tuple(points(by_code[h.code].get("points")) if h.code in by_code else None for h in heads),
             change=decimal_or_none(unit.get("change")), rank_change=unit.get("rank_change"),
             previous_total=decimal_or_none(previous.get("total")), previous_rank=previous.get("rank"),
-            trend=list(unit.get("trend") or []),
+            trend=list(unit.get("trend") or []), class_name=str(unit.get("class_name") or ""),
         ))
     return rows
 

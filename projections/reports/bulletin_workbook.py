@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.worksheet.worksheet import Worksheet
 
-from projections.reports.bulletin_rows import BulletinRow, bulletin_facts, bulletin_rows, bulletin_title
+from projections.reports.bulletin_rows import BulletinRow, bulletin_facts, bulletin_rows, bulletin_title, by_class
 from projections.reports.ranking import decimal_or_none, section_heads
 from projections.reports.sheet_layout import fit_columns, set_print, write_header, write_row, write_title
 
@@ -27,11 +27,14 @@ def _ranking(ws: Worksheet, doc: Mapping[str, Any], rows: list[BulletinRow]) -> 
                *(h.title for h in section_heads(doc)), "其中加分"]
     facts = [*bulletin_facts(doc), "各部分得分之和为总分（第 5 部分含加分，“其中加分”不另计入）；"
              "较上月 = 本月末总分 − 上月末总分；名次变化为正表示上升。"]
+    classes = by_class(rows)  # ranks start again at 1 in each class: a column says which
+    headers = [*headers[:3], "类别", *headers[3:]] if classes else headers
     header_row = write_title(ws, bulletin_title(doc), facts, len(headers))
     write_header(ws, header_row, headers)
     for n, row in enumerate(rows, start=header_row + 1):
-        write_row(ws, n, [row.rank, row.unit, row.name, row.total, row.change, row.rank_change,
-                          row.previous_total, row.previous_rank, *row.sections, row.bonus])
+        cells = [row.rank, row.unit, row.name, row.total, row.change, row.rank_change,
+                 row.previous_total, row.previous_rank, *row.sections, row.bonus]
+        write_row(ws, n, [*cells[:3], row.class_name, *cells[3:]] if classes else cells)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=4)
     fit_columns(ws, header_row)
     set_print(ws, [header_row], landscape=True)

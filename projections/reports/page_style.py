@@ -48,6 +48,7 @@ th.unit, td.unit { position:sticky; left:3em; min-width:5.5em; text-align:left; 
   box-shadow:1px 0 0 var(--line); }
 td.rank, tbody th.unit { background:var(--card); } thead th.rank, thead th.unit { background:#eef2f7; }
 tbody th.unit { font-size:.9rem; }
+th.class, td.class { text-align:left; }
 tbody th.unit a { text-decoration:none; }
 td.total { font-weight:700; }
 .up { color:var(--ok); } .down { color:var(--warn); }
