@@ -28,7 +28,7 @@ def demo(s: Session, year: int | None, ruleset_file: str | None, and_serve: bool
     from cli_terminal import print_trace, ranking_table
     from cli_terminal_text import literal
     from ledger.usecases.demo import record_demo_year
-    from ledger.usecases.reads import largest_loss, score_report
+    from ledger.usecases.reads import demo_ranking
 
     year = year or s.today().year - 1
     chosen: tuple[str, str] | tuple[()] = ()  # (text, source) of --ruleset; none: the built-in one
@@ -39,10 +39,9 @@ def demo(s: Session, year: int | None, ruleset_file: str | None, and_serve: bool
     summary = record_demo_year(s.app, year, s.actor, *chosen)
     click.echo(summary, err=True)
     reading = open_year(s, year, date(year, 12, 31) if year < s.today().year else None, None)
-    ranking = score_report(s.app, reading)
+    ranking, loss = demo_ranking(reading)  # one scoring for the table and the trace
     out = console()
     out.print(ranking_table(ranking))
-    loss = largest_loss(reading)
     if loss is not None:
         item, trace = loss
         out.print("\n" + _("Why is {name} ranked {rank}? It lost most on {code} {item}:").format(

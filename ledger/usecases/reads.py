@@ -136,18 +136,18 @@ def score_report(app: Any, read: Any, unit: str | None = None, compare_as_of: da
     return render_report(fmt, read, scores, report_doc(app, read, doc), compare)
 
 
-def largest_loss(read: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """The item that cost the last-ranked unit most (what a newcomer asks first) as (the item's trace entry, the
-    unit's trace of that item), or None when it lost nothing."""
-    from projections.documents import trace_document
+def demo_ranking(read: Any) -> tuple[dict[str, Any], tuple[dict[str, Any], dict[str, Any]] | None]:
+    """``demo``'s answer from one scoring: the ranking document, and the item that cost the last-ranked unit most
+    (what a newcomer asks first) as (the item's trace entry, the unit's trace of that item), or None."""
+    from projections.documents import score_document, trace_document
 
     scores = read.scores()
     last = scores[-1] if scores else None
     code = last.largest_loss() if last is not None else None
     if code is None:
-        return None
+        return score_document(read, scores), None
     doc = trace_document(read, last, code)
-    return next(i for i in doc["items"] if i["code"] == code), doc
+    return score_document(read, scores), (next(i for i in doc["items"] if i["code"] == code), doc)
 
 
 def trace_of(read: Any, unit: str, item: str | None = None, scores: list[Any] | None = None) -> dict[str, Any]:

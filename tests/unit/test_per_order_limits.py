@@ -16,6 +16,7 @@ from ledger.domain.working_time import hours_limit, parse_spans
 from ledger.rulesets.kinds.per_order import PerOrderItem, orders_meeting
 from ledger.rulesets.loading import parse_ruleset
 from projections.view import SCHEMA
+from tests.ruleset_text import LATE_ORDERS_ITEM
 
 TEXT = """
 id = "t"
@@ -29,18 +30,7 @@ name = "甲区"
 code = "1"
 name = "一"
 max = 5
-[[items]]
-code = "1.1"
-name = "超期"
-section = "1"
-kind = "per_order"
-start = "due"
-end = "completed"
-working_days = 3
-year_by = "due"
-amount = 0.2
-max = 5
-"""
+""" + LATE_ORDERS_ITEM
 RULESET = parse_ruleset(TEXT, "t.toml")
 SPANS = parse_spans(("09:00-12:00", "13:30-17:30"))
 

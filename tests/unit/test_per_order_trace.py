@@ -18,6 +18,7 @@ from ledger.rulesets.kinds.per_order import orders_meeting
 from ledger.rulesets.loading import parse_ruleset
 from projections.score_sheet import ItemResult
 from projections.view import SCHEMA
+from tests.ruleset_text import LATE_ORDERS_ITEM
 
 RULESET = parse_ruleset("""
 id = "t"
@@ -34,18 +35,7 @@ name = "乙区"
 code = "1"
 name = "一"
 max = 10
-[[items]]
-code = "1.1"
-name = "超期"
-section = "1"
-kind = "per_order"
-start = "due"
-end = "completed"
-working_days = 3
-year_by = "due"
-amount = 0.2
-max = 5
-[[items]]
+""" + LATE_ORDERS_ITEM + """[[items]]
 code = "1.2"
 name = "月报"
 section = "1"
@@ -176,18 +166,7 @@ name = "乙区"
 code = "1"
 name = "一"
 max = 10
-[[items]]
-code = "1.1"
-name = "超期"
-section = "1"
-kind = "per_order"
-start = "due"
-end = "completed"
-working_days = 3
-year_by = "due"
-amount = 0.2
-max = 5
-""", "y.toml")
+""" + LATE_ORDERS_ITEM, "y.toml")
     db = sqlite3.connect(":memory:")
     db.executescript(SCHEMA)
     db.executemany("INSERT INTO workorders (order_id, unit, dispatched_at, due_at, completed_at, counted) "
